@@ -1,0 +1,154 @@
+"""GeoJSON zones, sites and targets: checked feature by feature, explained, never repaired."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import shapely
+from pydantic import ValidationError
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+
+from jig.agreement.fileformat import FeatureProperties
+from jig.errors import Location, Problem
+
+ALLOWED_TYPES = {
+    "zones": {"Polygon", "MultiPolygon"},
+    "sites": {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"},
+    "targets": {"Point", "MultiPoint", "Polygon", "MultiPolygon"},
+}
+
+
+def _positions(coords: Any, depth: int) -> list[Any]:
+    """The positions of a GeoJSON coordinates array nested `depth` deep (0 = one position)."""
+    if depth == 0:
+        return [coords]
+    if not isinstance(coords, list):
+        raise ValueError("coordinates must be nested arrays of [longitude, latitude]")
+    out: list[Any] = []
+    for c in coords:
+        out.extend(_positions(c, depth - 1))
+    return out
+
+
+_DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2,
+          "MultiPolygon": 3}
+
+
+def check_position(pos: Any) -> str | None:
+    """Why a GeoJSON position is wrong, or None."""
+    if not isinstance(pos, list | tuple) or len(pos) < 2 or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in pos[:2]):
+        return f"position {pos!r} is not [longitude, latitude]"
+    lon, lat = float(pos[0]), float(pos[1])
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return f"position {pos!r} is not a finite number pair"
+    if not -90 <= lat <= 90:
+        if -90 <= lon <= 90 and -180 <= lat <= 180:
+            return (f"latitude {lat} is out of range at {pos!r}; the pair looks swapped: GeoJSON "
+                    "puts longitude first, then latitude")
+        return f"latitude {lat} is out of range (-90..90) at {pos!r}"
+    if not -180 <= lon <= 180:
+        return f"longitude {lon} is out of range (-180..180) at {pos!r}"
+    return None
+
+
+def _rings(gtype: str, coords: Any) -> list[list[Any]]:
+    if gtype == "Polygon":
+        return list(coords)
+    if gtype == "MultiPolygon":
+        return [ring for poly in coords for ring in poly]
+    return []
+
+
+def geometry_problem(geom: Any) -> tuple[BaseGeometry | None, str | None]:
+    """Build a Shapely geometry from a GeoJSON geometry object, or say why it is invalid."""
+    if not isinstance(geom, dict) or "type" not in geom:
+        return None, "has no geometry object with a `type`"
+    gtype = geom.get("type")
+    if gtype not in _DEPTH:
+        return None, f"geometry type {gtype!r} is not supported here"
+    try:
+        positions = _positions(geom.get("coordinates"), _DEPTH[gtype])
+    except (ValueError, TypeError):
+        return None, f"{gtype} coordinates are not nested as GeoJSON requires"
+    if not positions:
+        return None, f"{gtype} has no coordinates"
+    for pos in positions:
+        why = check_position(pos)
+        if why:
+            return None, why
+    for i, ring in enumerate(_rings(gtype, geom["coordinates"])):
+        if len(ring) < 4:
+            return None, f"ring {i} has {len(ring)} positions; a closed ring needs at least 4"
+        if list(ring[0][:2]) != list(ring[-1][:2]):
+            return None, (f"ring {i} is not closed: it starts at {ring[0]} and ends at "
+                          f"{ring[-1]}; repeat the first position at the end")
+    try:
+        g = shape(geom)
+    except Exception as exc:  # Shapely/GEOS reject shapes in their own words
+        return None, f"is not a valid {gtype}: {exc}"
+    if not g.is_valid:
+        return None, f"is an invalid {gtype}: {explain_validity(g)} (jig does not repair shapes)"
+    return shapely.force_2d(g), None
+
+
+def read_features(collection: str, raw: Any, where: Callable[[int, str | None], Location],
+                  problems: list[Problem]) -> list[tuple[FeatureProperties, BaseGeometry]]:
+    """Validate a list of GeoJSON features (or a FeatureCollection) of one collection.
+
+    `where(index, feature_id)` says where a feature came from (file + feature, or YAML line).
+    Problems are appended; features that have them are left out of the result.
+    """
+    if isinstance(raw, dict):
+        if raw.get("type") != "FeatureCollection" or not isinstance(raw.get("features"), list):
+            problems.append(Problem("geojson.not_collection",
+                                    f"{collection} must be a GeoJSON FeatureCollection",
+                                    where(-1, None),
+                                    'write {"type": "FeatureCollection", "features": [...]}'))
+            return []
+        raw = raw["features"]
+    out: list[tuple[FeatureProperties, BaseGeometry]] = []
+    seen: set[str] = set()
+    for i, feat in enumerate(raw):
+        fid = None
+        if isinstance(feat, dict) and isinstance(feat.get("properties"), dict):
+            fid = feat["properties"].get("id")
+            fid = str(fid) if fid is not None else None
+        loc = where(i, fid)
+        if not isinstance(feat, dict) or feat.get("type") != "Feature":
+            problems.append(Problem("geojson.not_feature", "is not a GeoJSON Feature", loc,
+                                    'each item needs "type": "Feature", "geometry", "properties"'))
+            continue
+        try:
+            props = FeatureProperties.model_validate(feat.get("properties") or {})
+        except ValidationError as exc:
+            for err in exc.errors():
+                field = ".".join(str(p) for p in err["loc"]) or "properties"
+                msg = ("has no `id` property; every feature needs one, unique in its collection"
+                       if field == "id" and err["type"] == "missing"
+                       else f"property `{field}`: {err['msg']}")
+                problems.append(Problem("geojson.properties", msg, loc))
+            continue
+        if props.id in seen:
+            problems.append(Problem("geojson.duplicate_id",
+                                    f"id {props.id!r} is used twice in {collection}", loc,
+                                    "ids must be unique within zones, sites and targets each"))
+            continue
+        seen.add(props.id)
+        geom, why = geometry_problem(feat.get("geometry"))
+        if why:
+            problems.append(Problem("geojson.geometry", f"geometry {why}", loc))
+            continue
+        assert geom is not None
+        if geom.geom_type not in ALLOWED_TYPES[collection]:
+            allowed = ", ".join(sorted(ALLOWED_TYPES[collection]))
+            problems.append(Problem("geojson.geometry_type",
+                                    f"{collection} cannot be a {geom.geom_type}", loc,
+                                    f"use one of: {allowed}"))
+            continue
+        out.append((props, geom))
+    return out

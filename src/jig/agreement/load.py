@@ -1,0 +1,312 @@
+"""Reading an agreement: YAML + GeoJSON -> validated file model -> the engine's `Agreement`.
+
+All problems found are collected and raised together as one `AgreementError`, each naming the
+file and line (YAML) or feature (GeoJSON) and what would be right.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import typing
+from pathlib import Path as FsPath
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from jig.agreement import fileformat as ff
+from jig.agreement.features import read_features
+from jig.agreement.model import (
+    Actor,
+    Agreement,
+    Clause,
+    EvidenceRequirement,
+    ExceptionRule,
+    Feature,
+    NoticeRequirement,
+    Party,
+    Selector,
+)
+from jig.agreement.yamlsource import Path, YamlProblem, dotted, line_of, load_with_lines
+from jig.errors import AgreementError, Location, Problem
+from jig.geo import LocalProjection
+from jig.times import Window, parse_bound, zone_info
+
+COLLECTIONS = ("zones", "sites", "targets")
+
+
+def load_agreement(path: str | FsPath) -> Agreement:
+    """Read an agreement file (and the GeoJSON files it names next to it)."""
+    path = FsPath(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AgreementError(Problem("file.unreadable", f"cannot read the agreement: "
+                                     f"{exc.strerror or exc}", Location(file=str(path)))) from exc
+    except UnicodeDecodeError as exc:
+        raise AgreementError(Problem("file.encoding", "is not UTF-8 text",
+                                     Location(file=str(path)))) from exc
+    return parse_agreement(text, name=str(path), base_dir=path.parent)
+
+
+def parse_agreement(text: str, name: str = "agreement.yaml",
+                    base_dir: FsPath | None = None) -> Agreement:
+    """Parse agreement YAML text; GeoJSON file references are resolved against `base_dir`."""
+    try:
+        data, lines = load_with_lines(text)
+    except YamlProblem as exc:
+        hint = "check indentation and quoting on that line" if exc.code == "yaml.syntax" else None
+        raise AgreementError(Problem(exc.code, str(exc), Location(file=name, line=exc.line),
+                                     hint)) from exc
+    if not isinstance(data, dict):
+        raise AgreementError(Problem("agreement.not_mapping",
+                                     "the agreement must be a YAML mapping (jig: 1, id: ..., ...)",
+                                     Location(file=name, line=1)))
+
+    def at(path: Path) -> Location:
+        return Location(file=name, line=line_of(lines, path), path=dotted(path) or None)
+
+    try:
+        doc = ff.AgreementFile.model_validate(data)
+    except ValidationError as exc:
+        raise AgreementError([_pydantic_problem(err, at) for err in exc.errors()]) from exc
+
+    problems: list[Problem] = []
+    raw_features: dict[str, list[tuple[ff.FeatureProperties, Any]]] = {}
+    resolved: dict[str, Any] = {}
+    for coll in COLLECTIONS:
+        raw_features[coll], resolved[coll] = _collection(coll, getattr(doc, coll), base_dir,
+                                                         at, name, problems)
+    try:
+        tz = zone_info(doc.timezone)
+    except ValueError as exc:
+        problems.append(Problem("agreement.timezone", str(exc), at(("timezone",))))
+        tz = zone_info("UTC")
+    agreement = _build(doc, raw_features, tz, at, problems)
+    if problems:
+        raise AgreementError(problems)
+    canonical = doc.model_dump(mode="json", by_alias=True, exclude_none=True) | resolved
+    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":"),
+                                       ensure_ascii=False).encode()).hexdigest()
+    object.__setattr__(agreement, "content_hash", digest)
+    return agreement
+
+
+def _pydantic_problem(err: Any, at: Any) -> Problem:
+    loc: Path = tuple(err["loc"])
+    kind = err["type"]
+    where = at(loc)
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        hint = f"allowed here: {', '.join(allowed)}" if allowed else "remove it"
+        return Problem("agreement.unknown_key", f"unknown key {loc[-1]!r} in format 1", where, hint)
+    if kind == "missing":
+        return Problem("agreement.missing", f"`{loc[-1]}` is required here", at(loc[:-1]),
+                       f"add `{loc[-1]}:`")
+    if kind == "literal_error" and loc == ("jig",):
+        return Problem("agreement.version", f"unsupported format version {err['input']!r}",
+                       where, "this jig reads `jig: 1`")
+    return Problem("agreement.invalid", f"{err['msg']} (got {err['input']!r})", where)
+
+
+def _allowed_keys(path: Path) -> list[str]:
+    """The keys a format-1 model accepts at `path`, for 'did you mean' hints."""
+    model: Any = ff.AgreementFile
+    for part in path:
+        if isinstance(part, int) or not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        if field is None:
+            return []
+        model = _model_in(field.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [f.alias or n for n, f in model.model_fields.items()]
+    return []
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _collection(coll: str, source: Any, base_dir: FsPath | None, at: Any, name: str,
+                problems: list[Problem]) -> tuple[list[tuple[ff.FeatureProperties, Any]], Any]:
+    if source is None:
+        return [], []
+    if isinstance(source, str):
+        fpath = (base_dir or FsPath(".")) / source
+        try:
+            raw = json.loads(fpath.read_text(encoding="utf-8"))
+        except OSError as exc:
+            problems.append(Problem("geojson.unreadable",
+                                    f"cannot read {coll} file {source!r}: {exc.strerror or exc}",
+                                    at((coll,)), "give a path relative to the agreement file"))
+            return [], None
+        except json.JSONDecodeError as exc:
+            problems.append(Problem("geojson.syntax", f"not valid JSON: {exc.msg}",
+                                    Location(file=str(fpath), line=exc.lineno)))
+            return [], None
+
+        def where(i: int, fid: str | None) -> Location:
+            return Location(file=str(fpath), feature=fid if fid is not None else f"#{i}")
+    else:
+        raw = source
+
+        def where(i: int, fid: str | None) -> Location:
+            loc = at((coll, i)) if i >= 0 else at((coll,))
+            return Location(file=name, line=loc.line,
+                            feature=fid if fid is not None else (f"#{i}" if i >= 0 else None))
+    return read_features(coll, raw, where, problems), raw
+
+
+def _selector(sel: ff.ZoneSelector | None) -> Selector | None:
+    if sel is None:
+        return None
+    return Selector(frozenset(sel.kind) if sel.kind is not None else None,
+                    frozenset(sel.id) if sel.id is not None else None)
+
+
+def _window(props: ff.FeatureProperties, in_force: Window, tz: Any, loc: Location,
+            problems: list[Problem]) -> Window:
+    try:
+        start = parse_bound(props.valid_from, tz) if props.valid_from is not None \
+            else in_force.start
+        end = parse_bound(props.valid_until, tz) if props.valid_until is not None \
+            else in_force.end
+    except ValueError as exc:
+        problems.append(Problem("geojson.validity", str(exc), loc))
+        return in_force
+    if end <= start:
+        problems.append(Problem("geojson.validity", "valid_until is not after valid_from", loc))
+    return Window(start, end)
+
+
+def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, at: Any,
+           problems: list[Problem]) -> Agreement:
+    try:
+        start = parse_bound(doc.in_force.from_, tz)
+        end = parse_bound(doc.in_force.until, tz) if doc.in_force.until is not None else None
+    except ValueError as exc:
+        problems.append(Problem("agreement.in_force", str(exc), at(("in_force",))))
+        start, end = 0.0, None
+    in_force = Window(start, end if end is not None else float("inf"))
+    if in_force.end <= in_force.start:
+        problems.append(Problem("agreement.in_force", "in_force.until is not after in_force.from",
+                                at(("in_force", "until")), "until is exclusive: the day after the last day"))
+
+    actors = {aid: Actor(aid, a.name, tuple(a.match)) for aid, a in doc.actors.items()}
+    parties = {pid: Party(pid, p.name, frozenset(p.answers_for)) for pid, p in doc.parties.items()}
+
+    def need_actor(aid: str, path: Path) -> None:
+        if aid not in actors:
+            problems.append(Problem("agreement.unknown_actor", f"unknown actor {aid!r}", at(path),
+                                    f"declared actors: {', '.join(actors)}"))
+
+    for pid, p in doc.parties.items():
+        for j, aid in enumerate(p.answers_for):
+            need_actor(aid, ("parties", pid, "answers_for", j))
+
+    all_geoms = [g for coll in COLLECTIONS for _, g in raw_features[coll]]
+    projection = LocalProjection.around(all_geoms)
+    features: dict[str, list[Feature]] = {c: [] for c in COLLECTIONS}
+    for coll in COLLECTIONS:
+        for props, geom in raw_features[coll]:
+            loc = Location(feature=props.id, path=coll)
+            if props.agreed_by:
+                for pid in props.agreed_by:
+                    if pid not in parties:
+                        problems.append(Problem("geojson.unknown_party",
+                                                f"agreed_by names unknown party {pid!r}", loc,
+                                                f"parties: {', '.join(parties)}"))
+            if props.group is not None and props.group not in actors:
+                problems.append(Problem("geojson.unknown_actor",
+                                        f"group names unknown actor {props.group!r}", loc))
+            region = projection.project(geom)
+            if props.radius_m > 0:
+                region = region.buffer(props.radius_m, quad_segs=32)
+            extra = props.model_extra or {}
+            features[coll].append(Feature(
+                id=props.id, collection=coll, geometry=geom, region=region,
+                window=_window(props, in_force, tz, loc, problems), name=props.name,
+                kind=props.kind, radius_m=props.radius_m, group=props.group,
+                agreed_by=frozenset(props.agreed_by or ()),
+                properties=props.model_dump(exclude_none=True) | dict(extra)))
+
+    zones = tuple(features["zones"])
+    exc_ids = {e.id for e in doc.exceptions}
+
+    def check_selector(sel: ff.ZoneSelector | None, path: Path) -> Selector | None:
+        s = _selector(sel)
+        if s is not None and raw_features["zones"] and not any(s.selects(z) for z in zones):
+            problems.append(Problem("agreement.empty_selector",
+                                    f"zone selector ({s.describe()}) selects no zone", at(path),
+                                    "zone kinds present: " + ", ".join(
+                                        sorted({z.kind or '-' for z in zones}))))
+        return s
+
+    clauses: list[Clause] = []
+    seen: set[str] = set()
+    for i, c in enumerate(doc.clauses):
+        if c.id in seen:
+            problems.append(Problem("agreement.duplicate_id", f"clause id {c.id!r} used twice",
+                                    at(("clauses", i, "id"))))
+        seen.add(c.id)
+        for j, aid in enumerate(c.bound):
+            need_actor(aid, ("clauses", i, "bound", j))
+        for j, eid in enumerate(c.exceptions):
+            if eid not in exc_ids:
+                problems.append(Problem("agreement.unknown_exception",
+                                        f"unknown exception {eid!r}",
+                                        at(("clauses", i, "exceptions", j)),
+                                        f"declared exceptions: {', '.join(sorted(exc_ids)) or 'none'}"))
+        if c.rule in ("no_strikes_in", "no_weapons_in") and c.zones is None:
+            problems.append(Problem("agreement.missing", f"rule {c.rule} needs `zones:`",
+                                    at(("clauses", i)), "for example zones: {kind: designated}"))
+        if c.rule == "no_weapons_in" and not c.weapons:
+            problems.append(Problem("agreement.missing", "rule no_weapons_in needs `weapons:`",
+                                    at(("clauses", i)), "for example weapons: [tank, mlrs]"))
+        clauses.append(Clause(
+            id=c.id, rule=c.rule, bound=frozenset(c.bound), acts=frozenset(c.acts), quote=c.quote,
+            selector=check_selector(c.zones, ("clauses", i, "zones")),
+            weapons=frozenset(c.weapons) if c.weapons else None, exceptions=tuple(c.exceptions),
+            near_m=(c.near_km or 5.0) * 1000.0))
+
+    exceptions: dict[str, ExceptionRule] = {}
+    for i, e in enumerate(doc.exceptions):
+        if e.id in exceptions:
+            problems.append(Problem("agreement.duplicate_id", f"exception id {e.id!r} used twice",
+                                    at(("exceptions", i, "id"))))
+        for key, ids in (("for", e.for_), ("against", e.against)):
+            for j, aid in enumerate(ids):
+                need_actor(aid, ("exceptions", i, key, j))
+        notice = evidence = None
+        if e.requires.notice is not None:
+            notice = NoticeRequirement(e.requires.notice.within_h * 3600.0)
+        ev = e.requires.evidence
+        if ev is not None:
+            base: Path = ("exceptions", i, "requires", "evidence")
+            need_actor(ev.actor, (*base, "actor"))
+            for j, aid in enumerate(ev.target or ()):
+                need_actor(aid, (*base, "target", j))
+            if ev.inside is not None and ev.outside is not None:
+                problems.append(Problem("agreement.invalid", "give `inside` or `outside`, not both",
+                                        at(base)))
+            evidence = EvidenceRequirement(
+                actor=ev.actor, targets=frozenset(ev.target) if ev.target else None,
+                inside=check_selector(ev.inside, (*base, "inside")),
+                outside=check_selector(ev.outside, (*base, "outside")),
+                within_m=ev.within_km * 1000.0, before_s=ev.before_h * 3600.0)
+        exceptions[e.id] = ExceptionRule(e.id, frozenset(e.for_), frozenset(e.against), e.quote,
+                                         notice, evidence)
+
+    precision = doc.precision.model_dump(exclude_none=True) if doc.precision else {}
+    return Agreement(
+        id=doc.id, title=doc.title, in_force=in_force, timezone_name=doc.timezone, tz=tz,
+        parties=parties, actors=actors, zones=zones, sites=tuple(features["sites"]),
+        targets=tuple(features["targets"]), clauses=tuple(clauses), exceptions=exceptions,
+        projection=projection, precision=precision)

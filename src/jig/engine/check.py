@@ -1,0 +1,140 @@
+"""`check(agreement, incidents, notices) -> verdicts`: the whole engine, pure and explainable."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from jig.agreement.model import Agreement, Clause
+from jig.engine.context import Batch
+from jig.engine.exceptions import MET, UNSURE, Notices, check_exception, exception_rules
+from jig.engine.rules import Judgement, judge_clause
+from jig.engine.wording import window_phrase
+from jig.findings import Finding, Verdict
+from jig.records import Incident, Notice
+from jig.times import format_span
+
+
+@dataclass(frozen=True)
+class ClauseExplanation:
+    clause: Clause
+    outcome: str
+    finding: Finding | None
+    steps: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Every clause's reasoning for one incident, step by step (what `jig explain` prints)."""
+
+    verdict: Verdict
+    preamble: list[str]
+    clauses: list[ClauseExplanation]
+
+
+def _feature_keys(j: Judgement) -> dict[str, str]:
+    f = j.feature
+    if f is None:
+        return {}
+    return {{"zones": "zone", "sites": "site", "targets": "target"}[f.collection]: f.id}
+
+
+def _finding(batch: Batch, k: int, clause: Clause, notices: Notices,
+             steps: list[str] | None) -> Finding:
+    j = judge_clause(batch, k, clause, steps)
+    keys = _feature_keys(j)
+    if j.outcome not in ("breach", "undetermined") or not clause.exceptions:
+        return Finding(clause.id, j.outcome, j.reason, p=j.p, **keys)
+    inc = batch.incidents[k]
+    actor, target = batch.actor[k][0], batch.target[k][0]
+    missing: list[str] = []
+    unsure = None
+    for exc in exception_rules(batch.agreement, clause.exceptions):
+        if actor is None or actor not in exc.for_:
+            if steps is not None:
+                steps.append(f"exception {exc.id}: not open to "
+                             f"{actor or 'an unidentified actor'} (for: {', '.join(sorted(exc.for_))})")
+            continue
+        if exc.against and target not in exc.against:
+            hit = repr(inc.target) if inc.target else "not named"
+            why = (f"{exc.id}: the act's target ({hit}) is not "
+                   f"{'/'.join(sorted(exc.against))}")
+            missing.append(why)
+            if steps is not None:
+                steps.append(f"exception {exc.id}: does not apply: {why}")
+            continue
+        result = check_exception(batch, k, exc, notices)
+        if steps is not None:
+            steps.append(f"exception {exc.id}: {result.status}: {result.why}")
+        if result.status == MET:
+            if steps is not None:
+                steps.append(f"→ excepted under {exc.id}")
+            return Finding(clause.id, "excepted", f"{j.reason}; excepted under {exc.id}: "
+                           f"{result.why}", p=j.p, exception=exc.id, evidence=result.evidence,
+                           **keys)
+        if result.status == UNSURE and unsure is None:
+            unsure = (exc, result)
+        missing.append(f"{exc.id}: {result.why}")
+    if unsure is not None and j.outcome == "breach":
+        exc, result = unsure
+        return Finding(clause.id, "undetermined", f"{j.reason}; it may be excepted under "
+                       f"{exc.id}: {result.why}", exception=exc.id, evidence=result.evidence,
+                       missing=tuple(missing), **keys)
+    return Finding(clause.id, j.outcome, j.reason, p=j.p, missing=tuple(missing), **keys)
+
+
+def _judge(batch: Batch, k: int, notices: Notices) -> Verdict:
+    inc = batch.incidents[k]
+    if batch.agreement.in_force.misses(inc.span):
+        return Verdict(inc, ())
+    findings = []
+    for clause in batch.agreement.clauses:
+        f = _finding(batch, k, clause, notices, None)
+        if f.outcome != "not_applicable":
+            findings.append(f)
+    return Verdict(inc, tuple(findings))
+
+
+def check(agreement: Agreement, incidents: Sequence[Incident],
+          notices: Sequence[Notice] = ()) -> list[Verdict]:
+    """Judge every incident against every clause; one verdict per incident, in input order."""
+    batch = Batch(agreement, incidents)
+    index = Notices(notices)
+    return [_judge(batch, k, index) for k in range(len(batch))]
+
+
+def explain(agreement: Agreement, incidents: Sequence[Incident], incident_id: str,
+            notices: Sequence[Notice] = ()) -> Explanation:
+    """The step-by-step reasoning for one incident (the others serve as possible evidence)."""
+    batch = Batch(agreement, incidents)
+    if incident_id not in batch.index:
+        raise KeyError(incident_id)
+    k = batch.index[incident_id]
+    inc = incidents[k]
+    index = Notices(notices)
+    tz = agreement.tz
+    actor, how = batch.actor[k]
+    target, thow = batch.target[k]
+    preamble = [
+        f"incident {inc.id}" + (f" ({inc.origin})" if inc.origin else ""),
+        f"time {inc.time_text!r} read as {format_span(inc.span, tz)} ({agreement.timezone_name})",
+        f"location {inc.lon:.5f}, {inc.lat:.5f}"
+        + (f", known to within {inc.precision_m:.0f} m" if inc.precision_m else ", exact"),
+        f"actor {inc.actor!r} → " + (f"{actor} (by {how})" if actor else "no actor of the agreement"),
+        f"target {inc.target!r} → " + (f"{target} (by {thow})" if target else "no actor of the agreement"),
+        f"act {inc.act}" + (f", weapon {inc.weapon}" if inc.weapon else ""),
+    ]
+    explained: list[ClauseExplanation] = []
+    if agreement.in_force.misses(inc.span):
+        preamble.append(f"the agreement is not in force at that time (in force "
+                        f"{window_phrase(agreement.in_force, tz)}): no clause applies")
+        return Explanation(Verdict(inc, ()), preamble, explained)
+    findings = []
+    for clause in agreement.clauses:
+        steps: list[str] = []
+        f = _finding(batch, k, clause, index, steps)
+        explained.append(ClauseExplanation(clause, f.outcome,
+                                           f if f.outcome != "not_applicable" else None, steps))
+        if f.outcome != "not_applicable":
+            findings.append(f)
+    return Explanation(Verdict(inc, tuple(findings)), preamble, explained)

@@ -1,0 +1,78 @@
+"""Verdicts written out: JSON Lines (the contract), CSV, GeoJSON, and a table for people."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.padding import Padding
+from rich.text import Text
+
+from jig.findings import OUTCOMES, Verdict
+
+FORMATS = ("table", "jsonl", "geojson", "csv")
+CSV_COLUMNS = ("incident", "verdict", "clause", "outcome", "zone", "site", "target", "p",
+               "exception", "evidence", "missing", "reason")
+STYLE = {"breach": "bold red", "undetermined": "yellow", "excepted": "cyan",
+         "complies": "green", "not_applicable": "dim"}
+
+
+def write_jsonl(verdicts: Iterable[Verdict], out: IO[str]) -> None:
+    """Exactly the findings object of format 1, one line per incident, in input order."""
+    for v in verdicts:
+        out.write(json.dumps(v.as_dict(), ensure_ascii=False) + "\n")
+
+
+def write_csv(verdicts: Iterable[Verdict], out: IO[str]) -> None:
+    """One row per finding; an incident with no finding gets one row with its verdict only."""
+    w = csv.writer(out)
+    w.writerow(CSV_COLUMNS)
+    for v in verdicts:
+        if not v.findings:
+            w.writerow([v.incident.id, v.verdict] + [""] * (len(CSV_COLUMNS) - 2))
+        for f in v.findings:
+            d = f.as_dict()
+            w.writerow([v.incident.id, v.verdict, f.clause, f.outcome, d.get("zone", ""),
+                        d.get("site", ""), d.get("target", ""), "" if f.p is None else f.p,
+                        f.exception or "", " ".join(f"{e.kind}:{e.id}" for e in f.evidence),
+                        " | ".join(f.missing), f.reason])
+
+
+def geojson_features(verdicts: Iterable[Verdict]) -> Iterable[dict[str, Any]]:
+    for v in verdicts:
+        inc = v.incident
+        props: dict[str, Any] = {"incident": inc.id, "verdict": v.verdict, "time": inc.time_text,
+                                 "actor": inc.actor, "target": inc.target, "act": inc.act,
+                                 "precision_m": inc.precision_m,
+                                 "findings": [f.as_dict() for f in v.findings]}
+        yield {"type": "Feature", "id": inc.id, "properties": props,
+               "geometry": {"type": "Point", "coordinates": [inc.lon, inc.lat]}}
+
+
+def write_geojson(verdicts: Iterable[Verdict], out: IO[str]) -> None:
+    """A FeatureCollection of incident points, each with its verdict and findings."""
+    out.write('{"type": "FeatureCollection", "features": [\n')
+    for i, feat in enumerate(geojson_features(verdicts)):
+        out.write((",\n" if i else "") + json.dumps(feat, ensure_ascii=False))
+    out.write("\n]}\n")
+
+
+def print_table(verdicts: Sequence[Verdict], console: Console) -> None:
+    """Verdicts for people: an incident a block, each finding with its reason beneath it."""
+    for v in verdicts:
+        where = f"  [dim]{escape(str(v.incident.origin))}[/]" if v.incident.origin else ""
+        console.print(f"[bold]{escape(v.incident.id)}[/] [{STYLE[v.verdict]}]{v.verdict}[/]{where}")
+        if not v.findings:
+            console.print(Padding("[dim]no clause applies[/]", (0, 0, 0, 4)))
+        for f in v.findings:
+            p = "" if f.p is None else f" p={f.p:.2f}" if f.p >= 0.01 else f" p={f.p:.3f}"
+            console.print(Padding(f"[{STYLE[f.outcome]}]{f.outcome}[/]{p}  {f.clause}",
+                                  (0, 0, 0, 2)))
+            console.print(Padding(Text(f.reason), (0, 0, 0, 6)))
+    counts = Counter(v.verdict for v in verdicts)
+    console.print("\n" + "  ".join(f"[{STYLE[o]}]{o}[/] {counts.get(o, 0)}" for o in OUTCOMES))

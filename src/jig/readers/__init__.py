@@ -1,0 +1,82 @@
+"""Readers: files of incidents and notices in, records and rejects out. Nothing is dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+
+from jig.agreement.model import Agreement
+from jig.errors import RowError
+from jig.readers.fields import to_incident, to_notice
+from jig.readers.files import RawRecord, iter_records
+from jig.readers.rejects import Reject, write_rejects
+from jig.records import Incident, Notice
+
+
+@dataclass
+class ReadResult:
+    """What a read gave: the good records, the rejected ones, and how many were read."""
+
+    records: list = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    read: int = 0
+
+
+def _reject(rec: RawRecord, code: str, reason: str, fld: str | None = None) -> Reject:
+    return Reject(rec.origin, code, reason, rec.raw, fld)
+
+
+def read_incidents(paths: Iterable[str | Path], tz: tzinfo) -> ReadResult:
+    """Read incident files of any form; ids must be unique across all of them."""
+    out = ReadResult()
+    seen: dict[str, str] = {}
+    for path in paths:
+        for rec in iter_records(path):
+            out.read += 1
+            if rec.fields is None:
+                out.rejects.append(_reject(rec, "row.unreadable", rec.error or "unreadable"))
+                continue
+            try:
+                inc = to_incident(rec.fields, tz, rec.origin, rec.geometry)
+            except RowError as exc:
+                out.rejects.append(_reject(rec, exc.code, str(exc), exc.field))
+                continue
+            if inc.id in seen:
+                out.rejects.append(_reject(rec, "row.duplicate_id", f"id {inc.id!r} was already "
+                                           f"used at {seen[inc.id]}", "id"))
+                continue
+            seen[inc.id] = str(rec.origin)
+            out.records.append(inc)
+    return out
+
+
+def read_notices(paths: Iterable[str | Path], agreement: Agreement) -> ReadResult:
+    """Read notice files; parties and exceptions are checked against the agreement."""
+    out = ReadResult()
+    parties, exceptions = set(agreement.parties), set(agreement.exceptions)
+    seen: dict[str, str] = {}
+    for path in paths:
+        for rec in iter_records(path):
+            out.read += 1
+            if rec.fields is None:
+                out.rejects.append(_reject(rec, "row.unreadable", rec.error or "unreadable"))
+                continue
+            try:
+                notice: Notice = to_notice(rec.fields, agreement.tz, rec.origin, rec.geometry,
+                                           parties, exceptions)
+            except RowError as exc:
+                out.rejects.append(_reject(rec, exc.code, str(exc), exc.field))
+                continue
+            if notice.id in seen:
+                out.rejects.append(_reject(rec, "row.duplicate_id", f"id {notice.id!r} was "
+                                           f"already used at {seen[notice.id]}", "id"))
+                continue
+            seen[notice.id] = str(rec.origin)
+            out.records.append(notice)
+    return out
+
+
+__all__ = ["Incident", "Notice", "ReadResult", "Reject", "read_incidents", "read_notices",
+           "write_rejects"]

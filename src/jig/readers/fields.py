@@ -1,0 +1,145 @@
+"""From a record's fields to an `Incident` or a `Notice`, or a `RowError` saying what is wrong.
+
+Hand-written rather than a pydantic model per row: each message names the field and the value
+and says what would be right (including the common slips: swapped coordinates, impossible
+dates), and the readers handle millions of rows where a model per row would cost too much.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import tzinfo
+from typing import Any
+
+from jig.errors import RowError
+from jig.records import INCIDENT_ACTS, Incident, Notice, Origin
+from jig.times import Span, parse_time
+
+KEPT = ("source", "notes", "fatalities", "reported_at", "grade")
+CORE = {"id", "time", "lon", "lat", "precision_m", "actor", "target", "act", "weapon"}
+
+
+def text(fields: dict[str, Any], name: str) -> str | None:
+    v = fields.get(name)
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def number(fields: dict[str, Any], name: str, required: bool = False) -> float | None:
+    v = fields.get(name)
+    if v is None or (isinstance(v, str) and not v.strip()):
+        if required:
+            raise RowError("row.missing", f"`{name}` is required and empty", name)
+        return None
+    if isinstance(v, bool):
+        raise RowError("row.number", f"`{name}` must be a number, not {v!r}", name)
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        raise RowError("row.number", f"`{name}` must be a number, not {v!r}", name) from None
+    if not math.isfinite(x):
+        raise RowError("row.number", f"`{name}` must be a finite number, not {v!r}", name)
+    return x
+
+
+def check_lon_lat(lon: float, lat: float) -> None:
+    """Raise a RowError for coordinates no place on Earth has, naming a likely swap."""
+    if not -90 <= lat <= 90:
+        if -90 <= lon <= 90 and -180 <= lat <= 180:
+            raise RowError("row.swapped_coordinates",
+                           f"lat {lat} is out of range (-90..90) while lon {lon} would be a "
+                           "valid latitude: latitude and longitude look swapped", "lat")
+        raise RowError("row.coordinates", f"lat {lat} is out of range (-90..90)", "lat")
+    if not -180 <= lon <= 180:
+        raise RowError("row.coordinates", f"lon {lon} is out of range (-180..180)", "lon")
+
+
+def parse_when(fields: dict[str, Any], tz: tzinfo, name: str = "time") -> tuple[Span, str]:
+    raw = text(fields, name)
+    if raw is None:
+        raise RowError("row.missing", f"`{name}` is required and empty", name)
+    try:
+        return parse_time(raw, tz), raw
+    except ValueError as exc:
+        raise RowError("row.time", f"`{name}`: {exc}", name) from None
+
+
+def location(fields: dict[str, Any], geometry: Any) -> tuple[float, float]:
+    if geometry is not None:
+        if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+            kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
+            raise RowError("row.geometry", f"geometry is a {kind}; incidents and notices are "
+                           "Points (for an area, give its centre and precision_m)", "geometry")
+        coords = geometry.get("coordinates")
+        if not isinstance(coords, list) or len(coords) < 2:
+            raise RowError("row.geometry", "Point coordinates must be [longitude, latitude]",
+                           "geometry")
+        lon = number({"lon": coords[0]}, "lon", required=True)
+        lat = number({"lat": coords[1]}, "lat", required=True)
+    else:
+        lon = number(fields, "lon", required=True)
+        lat = number(fields, "lat", required=True)
+    assert lon is not None and lat is not None
+    check_lon_lat(lon, lat)
+    return lon, lat
+
+
+def to_incident(fields: dict[str, Any], tz: tzinfo, origin: Origin | None = None,
+                geometry: Any = None) -> Incident:
+    """Build an incident from the fields of format 1 (`id`, `time`, `lon`, `lat`, ...)."""
+    ident = text(fields, "id")
+    if ident is None:
+        raise RowError("row.missing", "`id` is required and empty", "id")
+    span, time_text = parse_when(fields, tz)
+    lon, lat = location(fields, geometry)
+    precision = number(fields, "precision_m") or 0.0
+    if precision < 0:
+        raise RowError("row.precision", f"`precision_m` must be 0 or more, not {precision}",
+                       "precision_m")
+    act = text(fields, "act") or "unknown"
+    if act not in INCIDENT_ACTS:
+        raise RowError("row.act", f"`act` {act!r} is not one of {', '.join(INCIDENT_ACTS)}",
+                       "act")
+    extra = {k: v for k, v in fields.items() if k not in CORE and v not in (None, "")}
+    return Incident(id=ident, span=span, time_text=time_text, lon=lon, lat=lat,
+                    precision_m=precision, actor=text(fields, "actor"),
+                    target=text(fields, "target"), act=act, weapon=text(fields, "weapon"),
+                    extra=extra, origin=origin)
+
+
+def to_notice(fields: dict[str, Any], tz: tzinfo, origin: Origin | None = None,
+              geometry: Any = None, parties: set[str] | None = None,
+              exceptions: set[str] | None = None) -> Notice:
+    """Build a notice; `parties` and `exceptions`, when given, are the agreement's ids."""
+    ident = text(fields, "id")
+    if ident is None:
+        raise RowError("row.missing", "`id` is required and empty", "id")
+    party = text(fields, "party")
+    if party is None:
+        raise RowError("row.missing", "`party` is required and empty", "party")
+    if parties is not None and party not in parties:
+        raise RowError("row.unknown_party", f"`party` {party!r} is not a party of the agreement "
+                       f"({', '.join(sorted(parties))})", "party")
+    exception = text(fields, "exception")
+    if exception is None:
+        raise RowError("row.missing", "`exception` is required and empty", "exception")
+    if exceptions is not None and exception not in exceptions:
+        raise RowError("row.unknown_exception", f"`exception` {exception!r} is not an exception "
+                       f"of the agreement ({', '.join(sorted(exceptions)) or 'none'})", "exception")
+    span, time_text = parse_when(fields, tz)
+    incident = text(fields, "incident")
+    lon = lat = None
+    radius = 0.0
+    has_point = geometry is not None or text(fields, "lon") is not None
+    if has_point:
+        lon, lat = location(fields, geometry)
+        radius = number(fields, "radius_m") or 0.0
+        if radius < 0:
+            raise RowError("row.radius", f"`radius_m` must be 0 or more, not {radius}", "radius_m")
+    if incident is None and not has_point:
+        raise RowError("row.missing", "a notice needs `incident` (an incident id) or `lon`, "
+                       "`lat`, `radius_m` (the area it covers)", "incident")
+    return Notice(id=ident, party=party, span=span, time_text=time_text, exception=exception,
+                  incident=incident, lon=lon, lat=lat, radius_m=radius, origin=origin)

@@ -1,0 +1,179 @@
+"""The three file forms of format 1 (CSV with a header, JSON Lines, GeoJSON), row by row.
+
+Each yields `RawRecord`s: the fields of one record, where it was (file and line, or feature
+index) and its raw text, so a bad record can be kept aside exactly as the user gave it.
+Reading is streaming for CSV and JSON Lines; a GeoJSON file is one JSON document and is parsed
+whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from jig.errors import InputFileError, Location, Problem
+from jig.records import Origin
+
+FORMS = ("csv", "jsonl", "geojson")
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    origin: Origin
+    fields: dict[str, Any] | None  # None when the record could not even be split into fields
+    raw: str
+    error: str | None = None  # why the record could not be split
+    geometry: Any = None  # GeoJSON geometry, for features
+
+
+def detect_form(path: Path) -> str:
+    """The file form, from the extension, or from the first character for unknown extensions."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix in (".geojson",):
+        return "geojson"
+    if suffix == ".json":
+        with _open(path) as fh:
+            head = fh.read(4096).lstrip()
+        return "geojson" if head.startswith("{") and '"FeatureCollection"' in head else "jsonl"
+    raise InputFileError(Problem("file.form", f"cannot tell the form of {path.name!r} from its "
+                                 "extension", Location(file=str(path)),
+                                 "name it .csv, .jsonl or .geojson"))
+
+
+def _open(path: Path) -> TextIO:
+    try:
+        return path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise InputFileError(Problem("file.unreadable", f"cannot read: {exc.strerror or exc}",
+                                     Location(file=str(path)))) from exc
+
+
+class _Lines:
+    """Feeds lines to `csv.reader` and remembers which lines made up the last record."""
+
+    def __init__(self, fh: TextIO):
+        self.fh = fh
+        self.taken: list[str] = []
+        self.line = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        text = next(self.fh)
+        self.line += 1
+        self.taken.append(text)
+        return text
+
+
+def iter_csv(path: Path) -> Iterator[RawRecord]:
+    with _open(path) as fh:
+        lines = _Lines(fh)
+        dialect: Any = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
+        reader = csv.reader(lines, dialect)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            raise _encoding_error(path, 1) from exc
+        header = [h.strip() for h in header]
+        name = str(path)
+        while True:
+            lines.taken.clear()
+            first = lines.line + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as exc:
+                raise _encoding_error(path, first) from exc
+            except csv.Error as exc:
+                yield RawRecord(Origin(name, first), None, "".join(lines.taken),
+                                f"cannot split the line into CSV fields: {exc}")
+                continue
+            raw = "".join(lines.taken).rstrip("\r\n")
+            if not row or all(not c.strip() for c in row):
+                continue
+            if len(row) != len(header):
+                yield RawRecord(Origin(name, first), None, raw,
+                                f"has {len(row)} fields but the header has {len(header)}")
+                continue
+            yield RawRecord(Origin(name, first), dict(zip(header, row, strict=True)), raw)
+
+
+def _encoding_error(path: Path, line: int) -> InputFileError:
+    return InputFileError(Problem("file.encoding", "is not UTF-8 text",
+                                  Location(file=str(path), line=line),
+                                  "save it as UTF-8 (most spreadsheet programs offer this)"))
+
+
+def iter_jsonl(path: Path) -> Iterator[RawRecord]:
+    name = str(path)
+    with _open(path) as fh:
+        n = 0
+        while True:
+            try:
+                text = fh.readline()
+            except UnicodeDecodeError as exc:
+                raise _encoding_error(path, n + 1) from exc
+            if not text:
+                return
+            n += 1
+            raw = text.rstrip("\r\n")
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                yield RawRecord(Origin(name, n), None, raw, f"not valid JSON: {exc.msg} "
+                                f"at column {exc.colno}")
+                continue
+            if not isinstance(obj, dict):
+                yield RawRecord(Origin(name, n), None, raw, "is not a JSON object")
+                continue
+            yield RawRecord(Origin(name, n), obj, raw)
+
+
+def iter_geojson(path: Path) -> Iterator[RawRecord]:
+    name = str(path)
+    try:
+        with _open(path) as fh:
+            doc = json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(Problem("file.syntax", f"not valid JSON: {exc.msg}",
+                                     Location(file=name, line=exc.lineno))) from exc
+    except UnicodeDecodeError as exc:
+        raise _encoding_error(path, 1) from exc
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or \
+            not isinstance(doc.get("features"), list):
+        raise InputFileError(Problem("file.not_collection", "is not a GeoJSON FeatureCollection",
+                                     Location(file=name)))
+    for i, feat in enumerate(doc["features"]):
+        raw = json.dumps(feat, ensure_ascii=False)
+        origin = Origin(name, feature=i)
+        if not isinstance(feat, dict) or feat.get("type") != "Feature":
+            yield RawRecord(origin, None, raw, "is not a GeoJSON Feature")
+            continue
+        props = feat.get("properties") or {}
+        if not isinstance(props, dict):
+            yield RawRecord(origin, None, raw, "its properties are not an object")
+            continue
+        yield RawRecord(origin, dict(props), raw, geometry=feat.get("geometry"))
+
+
+def iter_records(path: str | Path) -> Iterator[RawRecord]:
+    """The records of a file of any of the three forms."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(Problem("file.missing", "no such file", Location(file=str(path))))
+    form = detect_form(path)
+    return {"csv": iter_csv, "jsonl": iter_jsonl, "geojson": iter_geojson}[form](path)

@@ -1,0 +1,62 @@
+"""Incidents and notices as the engine receives them: parsed, located, in the agreement's time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from jig.times import Span
+
+# `unknown` is not an `acts` value a clause may list; it is what a record says when its source
+# does not tell the kind of act (UCDP GED rows), and it makes a finding undetermined.
+INCIDENT_ACTS = ("air_strike", "shelling", "ground_attack", "explosion", "other", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a record came from: file and 1-based line (CSV, JSON Lines) or feature index."""
+
+    file: str
+    line: int | None = None
+    feature: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.file}, line {self.line}"
+        if self.feature is not None:
+            return f"{self.file}, feature {self.feature}"
+        return self.file
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """One reported act: who, what, where (a disc) and when (a span)."""
+
+    id: str
+    span: Span
+    time_text: str
+    lon: float
+    lat: float
+    precision_m: float = 0.0
+    actor: str | None = None
+    target: str | None = None
+    act: str = "unknown"
+    weapon: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A party's notice invoking an exception, for an incident or an area (lon, lat, radius)."""
+
+    id: str
+    party: str
+    span: Span
+    time_text: str
+    exception: str
+    incident: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    radius_m: float = 0.0
+    origin: Origin | None = None

@@ -1,0 +1,145 @@
+"""Times as the format reads them: instants, whole days and spans, in the agreement's timezone.
+
+Format 1 says a date means the whole of that day in the agreement's timezone, a date-time
+without an offset is read in that timezone, and `start/end` is an interval whose date ends mean
+whole days. Everything is turned into a `Span` of POSIX seconds, half-open `[start, end)`;
+an exact instant has `start == end`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A time known to lie in `[start, end)`; `start == end` for an exact instant."""
+
+    start: float
+    end: float
+
+    @property
+    def exact(self) -> bool:
+        return self.start == self.end
+
+    @property
+    def length(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A validity window `[start, end)`; either end may be open (infinite)."""
+
+    start: float = -math.inf
+    end: float = math.inf
+
+    def contains(self, t: float) -> bool:
+        return self.start <= t < self.end
+
+    def covers(self, span: Span) -> bool:
+        """The whole span lies inside the window."""
+        if span.exact:
+            return self.contains(span.start)
+        return self.start <= span.start and span.end <= self.end
+
+    def misses(self, span: Span) -> bool:
+        """No part of the span lies inside the window."""
+        if span.exact:
+            return not self.contains(span.start)
+        return span.end <= self.start or span.start >= self.end
+
+    def intersect(self, other: Window) -> Window:
+        return Window(max(self.start, other.start), min(self.end, other.end))
+
+
+def zone_info(name: str) -> tzinfo:
+    """The IANA timezone `name`, or ValueError naming it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown timezone {name!r}; use an IANA name such as Asia/Damascus") \
+            from exc
+
+
+def _day_start(d: date, tz: tzinfo) -> float:
+    return datetime.combine(d, time(0), tzinfo=tz).timestamp()
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"impossible date {text!r} (no such day in the calendar)") from exc
+
+
+def _parse_one(text: str, tz: tzinfo) -> tuple[float, float]:
+    """One ISO 8601 date or date-time -> (start, end) of what it denotes."""
+    text = text.strip()
+    if not text:
+        raise ValueError("empty time")
+    if _DATE_RE.match(text):
+        d = _parse_date(text)
+        return _day_start(d, tz), _day_start(d + timedelta(days=1), tz)
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError as exc:
+        if re.match(r"^\d{4}-\d{2}-\d{2}[T ]", text):
+            _parse_date(text[:10])  # names an impossible calendar day precisely
+        raise ValueError(
+            f"not an ISO 8601 date or date-time: {text!r} (write 2016-09-12 or "
+            "2016-09-12T14:30 or 2016-09-12T14:30+03:00)") from exc
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=tz)
+    t = dt.timestamp()
+    return t, t
+
+
+def parse_time(text: str, tz: tzinfo) -> Span:
+    """Parse an incident or notice time: a date, a date-time, or an interval `start/end`."""
+    if "/" in text:
+        left, _, right = text.partition("/")
+        a0, _ = _parse_one(left, tz)
+        _, b1 = _parse_one(right, tz)
+        if b1 < a0:
+            raise ValueError(f"interval {text!r} ends before it starts")
+        return Span(a0, b1)
+    a, b = _parse_one(text, tz)
+    return Span(a, b)
+
+
+def parse_bound(value: object, tz: tzinfo) -> float:
+    """A validity bound (`from`, `until`, `valid_from`, `valid_until`): the instant it starts.
+
+    A date means the start of that day in the agreement's timezone; for an `until` that makes
+    the bound exclusive of the named day, as format 1 says of `in_force.until`.
+    """
+    if isinstance(value, datetime):
+        dt = value if value.tzinfo else value.replace(tzinfo=tz)
+        return dt.timestamp()
+    if isinstance(value, date):
+        return _day_start(value, tz)
+    text = str(value).strip()
+    return _parse_one(text, tz)[0]
+
+
+def format_instant(t: float, tz: tzinfo) -> str:
+    """An instant as ISO 8601 in the given timezone, to the minute."""
+    if math.isinf(t):
+        return "open" if t > 0 else "always"
+    return datetime.fromtimestamp(t, tz).isoformat(timespec="minutes")
+
+
+def format_span(span: Span, tz: tzinfo) -> str:
+    if span.exact:
+        return format_instant(span.start, tz)
+    return f"{format_instant(span.start, tz)}/{format_instant(span.end, tz)}"
+
+
+

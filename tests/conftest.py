@@ -1,0 +1,86 @@
+"""Shared fixtures: the shipped example, and small hand-made agreements written to tmp_path."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jig import load_agreement
+from jig.agreement.model import Agreement
+from jig.readers.fields import to_incident, to_notice
+from jig.records import Incident, Notice
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "syria-2016-jig"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+# A small square world near Idlib: zone Z-1 is the box 36.0–36.2 E, 35.0–35.2 N.
+BASE = """\
+jig: 1
+id: test-agreement
+in_force: {from: 2016-07-15, until: 2016-10-03}
+timezone: Asia/Damascus
+parties:
+  A: {name: Party A, answers_for: [AF]}
+  B: {name: Party B, answers_for: [BF, BPROXY]}
+actors:
+  AF: {name: A forces, match: ["A forces*"]}
+  BF: {name: B forces, match: ["B forces*"]}
+  BPROXY: {name: B proxy, match: ["Proxy*"]}
+  X: {name: Armed group X, match: ["Group X*"]}
+"""
+
+
+def box(lon0: float, lat0: float, lon1: float, lat1: float) -> dict[str, Any]:
+    ring = [[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def feature(geometry: dict[str, Any], **props: Any) -> dict[str, Any]:
+    return {"type": "Feature", "properties": props, "geometry": geometry}
+
+
+def collection(*features: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": list(features)}
+
+
+@pytest.fixture
+def write_agreement(tmp_path: Path):
+    """Write an agreement (BASE + extra YAML) and GeoJSON files; return its path."""
+
+    def write(extra: str, base: str = BASE, **geojson: dict[str, Any]) -> Path:
+        for name, coll in geojson.items():
+            (tmp_path / f"{name}.geojson").write_text(json.dumps(coll))
+        path = tmp_path / "agreement.yaml"
+        path.write_text(base + textwrap.dedent(extra))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def make_agreement(write_agreement):
+    def make(extra: str, **geojson: dict[str, Any]) -> Agreement:
+        return load_agreement(write_agreement(extra, **geojson))
+
+    return make
+
+
+def incident(agreement: Agreement, id: str = "I-1", time: str = "2016-08-01T12:00",
+             lon: float = 36.1, lat: float = 35.1, **fields: Any) -> Incident:
+    """An incident built through the same field parsing the readers use."""
+    return to_incident({"id": id, "time": time, "lon": lon, "lat": lat, **fields}, agreement.tz)
+
+
+def notice(agreement: Agreement, **fields: Any) -> Notice:
+    return to_notice(fields, agreement.tz, parties=set(agreement.parties),
+                     exceptions=set(agreement.exceptions))
+
+
+@pytest.fixture
+def example() -> Agreement:
+    return load_agreement(EXAMPLE / "agreement.yaml")

@@ -1,0 +1,165 @@
+"""Loading agreements: the example, and every kind of error named with its place and a fix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from tests.conftest import BASE, EXAMPLE, ROOT, box, collection, feature
+
+from jig import AgreementError, json_schema, load_agreement
+
+ONE_CLAUSE = """\
+zones: zones.geojson
+clauses:
+  - id: c1
+    rule: no_strikes_in
+    bound: [BF]
+    zones: {kind: designated}
+"""
+GOOD_ZONES = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated"))
+
+
+def problems(write_agreement, extra, base=BASE, **geojson):
+    with pytest.raises(AgreementError) as info:
+        load_agreement(write_agreement(extra, base=base, **geojson))
+    return info.value.problems
+
+
+def test_the_example_loads_with_everything_the_terms_name(example):
+    assert example.id == "syria-2016-jig"
+    assert set(example.parties) == {"US", "RU"}
+    assert {c.rule for c in example.clauses} == {"no_strikes_in", "only_agreed_targets",
+                                                 "no_strikes_near_sites", "no_weapons_in"}
+    assert set(example.exceptions) == {"imminent-threat", "advance-beyond-areas",
+                                       "attack-from-areas"}
+    assert {z.kind for z in example.zones} >= {"designated"}
+    assert len(example.content_hash) == 64
+
+
+def test_content_hash_ignores_formatting_but_not_content(write_agreement, tmp_path):
+    a = load_agreement(write_agreement(ONE_CLAUSE, zones=GOOD_ZONES))
+    path = write_agreement("# a comment\n" + ONE_CLAUSE.replace("bound: [BF]", "bound:  [ BF ]"),
+                           zones=GOOD_ZONES)
+    assert load_agreement(path).content_hash == a.content_hash
+    path = write_agreement(ONE_CLAUSE.replace("[BF]", "[BF, BPROXY]"), zones=GOOD_ZONES)
+    assert load_agreement(path).content_hash != a.content_hash
+
+
+def test_yaml_syntax_error_names_the_line(write_agreement):
+    [p] = problems(write_agreement, "clauses:\n  - id: [unclosed\n")
+    assert p.code == "yaml.syntax" and p.where.line is not None and p.where.line >= 15
+
+
+def test_unknown_key_names_its_line_and_the_allowed_keys(write_agreement):
+    [p] = problems(write_agreement, ONE_CLAUSE.replace("    rule:", "    rulez: x\n    rule:"),
+                   zones=GOOD_ZONES)
+    assert p.code == "agreement.unknown_key"
+    assert p.where.line == 16 and p.where.path == "clauses[0].rulez"
+    assert "rule" in p.hint and "bound" in p.hint
+
+
+def test_wrong_rule_name_lists_the_valid_rules(write_agreement):
+    [p] = problems(write_agreement, ONE_CLAUSE.replace("no_strikes_in", "no_strike_in"),
+                   zones=GOOD_ZONES)
+    assert p.where.line == 16 and "only_agreed_targets" in p.message
+
+
+def test_missing_required_key(write_agreement):
+    [p] = problems(write_agreement, ONE_CLAUSE, base=BASE.replace("id: test-agreement\n", ""),
+                   zones=GOOD_ZONES)
+    assert p.code == "agreement.missing" and "`id` is required" in p.message
+
+
+def test_duplicate_yaml_key_is_an_error_not_silently_overwritten(write_agreement):
+    [p] = problems(write_agreement, ONE_CLAUSE.replace("    bound: [BF]", "    bound: [BF]\n    bound: [AF]"),
+                   zones=GOOD_ZONES)
+    assert p.code == "yaml.duplicate_key" and p.where.line == 18
+
+
+def test_unknown_actor_and_exception_are_named_with_their_lines(write_agreement):
+    extra = ONE_CLAUSE.replace("[BF]", "[BF, NOBODY]") + "    exceptions: [nope]\n"
+    ps = problems(write_agreement, extra, zones=GOOD_ZONES)
+    by_code = {p.code: p for p in ps}
+    assert "unknown actor 'NOBODY'" in by_code["agreement.unknown_actor"].message
+    assert by_code["agreement.unknown_actor"].where.line == 17
+    assert "BF" in by_code["agreement.unknown_actor"].hint
+    assert by_code["agreement.unknown_exception"].where.line == 19
+
+
+def test_selector_that_selects_nothing(write_agreement):
+    [p] = problems(write_agreement, ONE_CLAUSE.replace("designated}", "designatd}"),
+                   zones=GOOD_ZONES)
+    assert p.code == "agreement.empty_selector" and "designated" in p.hint
+
+
+@pytest.mark.parametrize(("geometry", "expected"), [
+    ({"type": "Polygon", "coordinates": [[[36, 35], [36.2, 35], [36.2, 35.2], [36, 35.2]]]},
+     "ring 0 is not closed"),
+    ({"type": "Polygon", "coordinates": [[[36, 35], [36.2, 35.2], [36.2, 35], [36, 35.2], [36, 35]]]},
+     "Self-intersection"),
+    ({"type": "Polygon", "coordinates": [[[35, 36], [35.2, 36], [35.2, 95], [35, 95], [35, 36]]]},
+     "latitude 95.0 is out of range"),
+    ({"type": "Polygon", "coordinates": [[[35.1, 136.1], [35.2, 136.1], [35.2, 136.3], [35.1, 136.1]]]},
+     "looks swapped"),
+    ({"type": "LineString", "coordinates": [[36, 35], [36.2, 35]]}, "zones cannot be a LineString"),
+])
+def test_invalid_geometry_is_explained_and_names_the_feature(write_agreement, geometry, expected):
+    zones = collection(feature(geometry, id="BAD-1", kind="designated"),
+                       feature(box(36.0, 35.0, 36.2, 35.2), id="OK-1", kind="designated"))
+    [p] = problems(write_agreement, ONE_CLAUSE, zones=zones)
+    assert p.where.feature == "BAD-1" and p.where.file.endswith("zones.geojson")
+    assert expected in p.message
+
+
+def test_duplicate_and_missing_feature_ids(write_agreement):
+    zones = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated"),
+                       feature(box(36.3, 35.0, 36.5, 35.2), id="Z-1", kind="designated"),
+                       feature(box(36.6, 35.0, 36.8, 35.2), kind="designated"))
+    ps = problems(write_agreement, ONE_CLAUSE, zones=zones)
+    assert {p.code for p in ps} == {"geojson.duplicate_id", "geojson.properties"}
+    assert any(p.where.feature == "#2" and "no `id`" in p.message for p in ps)
+
+
+def test_missing_geojson_file_names_the_yaml_line(write_agreement):
+    [p] = problems(write_agreement, ONE_CLAUSE)
+    assert p.code == "geojson.unreadable" and p.where.line == 13
+
+
+def test_inline_features_are_accepted_and_errors_name_the_yaml_line(write_agreement):
+    inline = ONE_CLAUSE.replace("zones: zones.geojson", """\
+zones:
+  - type: Feature
+    properties: {id: Z-1, kind: designated}
+    geometry: {type: Polygon, coordinates: [[[36, 35], [36.2, 35], [36.2, 35.2], [36, 35.2], [36, 35]]]}""")
+    assert load_agreement(write_agreement(inline)).zones[0].id == "Z-1"
+    [p] = problems(write_agreement, inline.replace("[36, 35]]]", "[36, 35.1]]]"))
+    assert p.where.line == 14 and p.where.feature == "Z-1" and "not closed" in p.message
+
+
+def test_impossible_dates_and_unknown_timezone(write_agreement):
+    base = BASE.replace("until: 2016-10-03", "until: 2016-02-30").replace(
+        "Asia/Damascus", "Asia/Atlantis")
+    ps = problems(write_agreement, ONE_CLAUSE, base=base, zones=GOOD_ZONES)
+    messages = " | ".join(p.message for p in ps)
+    assert "impossible date '2016-02-30'" in messages
+    assert "unknown timezone 'Asia/Atlantis'" in messages
+
+
+def test_validity_of_features_must_be_ordered(write_agreement):
+    zones = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated",
+                               valid_from="2016-09-01", valid_until="2016-08-01"))
+    [p] = problems(write_agreement, ONE_CLAUSE, zones=zones)
+    assert p.where.feature == "Z-1" and "not after" in p.message
+
+
+def test_committed_json_schema_is_current():
+    committed = json.loads((ROOT / "docs" / "agreement.schema.json").read_text())
+    assert committed == json_schema(), "run: jig schema -o docs/agreement.schema.json"
+
+
+def test_json_schema_describes_the_example_keys():
+    schema = json_schema()
+    assert set(schema["required"]) >= {"jig", "id", "in_force", "parties", "actors", "clauses"}
+    assert "no_weapons_in" in json.dumps(schema)
+    assert EXAMPLE.joinpath("agreement.yaml").exists()

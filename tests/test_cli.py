@@ -1,0 +1,121 @@
+"""The `jig` command as a user runs it: a real process, real files, exit codes, stdout/stderr."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import EXAMPLE
+
+AGREEMENT = str(EXAMPLE / "agreement.yaml")
+INCIDENTS = str(EXAMPLE / "incidents.csv")
+NOTICES = str(EXAMPLE / "notices.csv")
+JIG = str(Path(sys.executable).with_name("jig"))
+
+
+def jig(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([JIG, *args], capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "NO_COLOR": "1"})
+
+
+def test_validate_the_example():
+    r = jig("validate", AGREEMENT)
+    assert r.returncode == 0, r.stderr
+    assert "valid syria-2016-jig" in r.stderr
+
+
+def test_validate_an_invalid_agreement_exits_2_naming_file_and_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((EXAMPLE / "agreement.yaml").read_text().replace(
+        "rule: no_strikes_in", "rule: no_strike_in").replace("zones: zones.geojson",
+                                                             f"zones: {EXAMPLE}/zones.geojson")
+                   .replace("sites: sites.geojson", f"sites: {EXAMPLE}/sites.geojson")
+                   .replace("targets: targets.geojson", f"targets: {EXAMPLE}/targets.geojson"))
+    r = jig("validate", str(bad))
+    assert r.returncode == 2
+    assert f"{bad}, line 29, clauses[0].rule" in r.stderr and "no_strikes_in" in r.stderr
+
+
+def test_check_jsonl_is_the_findings_object_of_the_contract():
+    r = jig("check", AGREEMENT, INCIDENTS, "--notices", NOTICES, "--format", "jsonl")
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(rows) == 28 and rows[0]["incident"] == "A-01"
+    for row in rows:
+        assert set(row) == {"incident", "verdict", "findings"}
+        for f in row["findings"]:
+            assert {"clause", "outcome", "reason"} <= set(f)
+            assert f["outcome"] in ("breach", "undetermined", "excepted", "complies")
+    assert rows[0] == {"incident": "A-01", "verdict": "breach", "findings": [{
+        "clause": "no-bombing-in-designated-areas", "outcome": "breach", "zone": "DA-1",
+        "reason": "air strike by SY_GOV lies inside DA-1 (Idlib designated area, al-Fu'ah and "
+                  "Kafriya excluded), 5.3 km from its edge"}]}
+    assert "read 28 incident rows: judged 28, rejected 0" in r.stderr
+
+
+def test_check_table_is_the_default_and_shows_reasons():
+    r = jig("check", AGREEMENT, INCIDENTS, "-n", NOTICES)
+    assert r.returncode == 0
+    assert "A-09 excepted" in r.stdout and "excepted under imminent-threat" in r.stdout
+
+
+def test_check_with_bad_rows_exits_0_reports_them_and_keeps_them(tmp_path):
+    bad = tmp_path / "more.csv"
+    bad.write_text("id,time,lon,lat,actor,act\n"
+                   "X-1,2016-08-01T10:00,36.6,35.7,Government of Syria,air_strike\n"
+                   "X-2,1970-13-01,36.6,35.7,Government of Syria,air_strike\n")
+    rejects = tmp_path / "rejects.csv"
+    out = tmp_path / "out.jsonl"
+    r = jig("check", AGREEMENT, INCIDENTS, str(bad), "-n", NOTICES, "-f", "jsonl",
+            "--rejects", str(rejects), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert f"rejected {bad}, line 3" in r.stderr
+    assert "read 30 incident rows: judged 29, rejected 1" in r.stderr
+    assert len(out.read_text().splitlines()) == 29
+    [row] = list(csv.DictReader(rejects.open()))
+    assert row["line"] == "3" and row["raw"].startswith("X-2,1970-13-01")
+
+
+def test_check_csv_and_geojson_outputs(tmp_path):
+    out = tmp_path / "f.csv"
+    assert jig("check", AGREEMENT, INCIDENTS, "-n", NOTICES, "-f", "csv", "-o", str(out)).returncode == 0
+    rows = list(csv.DictReader(out.open()))
+    a16 = [r for r in rows if r["incident"] == "A-16"]
+    assert {r["clause"] for r in a16} == {"no-bombing-in-designated-areas", "protected-sites"}
+    assert all(r["verdict"] == "breach" for r in a16)
+    out = tmp_path / "f.geojson"
+    assert jig("check", AGREEMENT, INCIDENTS, "-n", NOTICES, "-f", "geojson", "-o", str(out)).returncode == 0
+    doc = json.loads(out.read_text())
+    assert doc["type"] == "FeatureCollection" and len(doc["features"]) == 28
+    f = doc["features"][0]
+    assert f["geometry"] == {"type": "Point", "coordinates": [36.675, 35.648]}
+    assert f["properties"]["verdict"] == "breach"
+
+
+def test_check_with_a_missing_file_exits_2():
+    r = jig("check", AGREEMENT, "/nonexistent/incidents.csv")
+    assert r.returncode == 2 and "no such file" in r.stderr
+
+
+def test_explain_walks_every_clause_step_by_step():
+    r = jig("explain", AGREEMENT, INCIDENTS, "-n", NOTICES, "--incident", "A-12")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "A-12: verdict excepted" in out
+    assert "clause no-bombing-in-designated-areas (no_strikes_in) → not_applicable" in out
+    assert "exception imminent-threat: unmet" in out
+    assert "exception advance-beyond-areas: met: incident A-11" in out
+    assert "→ excepted under advance-beyond-areas" in out
+
+
+def test_explain_unknown_incident_exits_2():
+    r = jig("explain", AGREEMENT, INCIDENTS, "--incident", "NOPE")
+    assert r.returncode == 2 and "no incident 'NOPE'" in r.stderr
+
+
+def test_schema_prints_json_schema():
+    r = jig("schema")
+    assert r.returncode == 0 and json.loads(r.stdout)["properties"]["jig"]

@@ -1,0 +1,136 @@
+"""Exceptions: notices and evidence turn breaches into `excepted`, or say what was missing."""
+
+from __future__ import annotations
+
+import pytest
+from tests.conftest import box, collection, feature, incident, notice
+
+from jig import check
+
+ZONES = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="DA-1", kind="designated"))
+CLAUSES = """\
+zones: zones.geojson
+clauses:
+  - id: targets-only
+    rule: only_agreed_targets
+    bound: [AF]
+    acts: [air_strike]
+    exceptions: [threat, advance, attack-from]
+exceptions:
+  - {id: threat, for: [AF], against: [X], requires: {notice: {within_h: 24}}}
+  - id: advance
+    for: [AF]
+    against: [X]
+    requires: {evidence: {actor: X, outside: {kind: designated}, within_km: 10, before_h: 72}}
+  - id: attack-from
+    for: [AF]
+    against: [X]
+    requires: {evidence: {actor: X, target: [BF], inside: {kind: designated}, within_km: 10, before_h: 72}}
+"""
+
+
+@pytest.fixture
+def agreement(make_agreement):
+    return make_agreement(CLAUSES, zones=ZONES)
+
+
+def strike(agreement, **kw):
+    fields = {"id": "S-1", "time": "2016-08-10T12:00", "lon": 36.3, "lat": 35.1,
+              "actor": "A forces", "target": "Group X", "act": "air_strike"} | kw
+    return incident(agreement, **fields)
+
+
+def only(verdicts, id="S-1"):
+    return next(v for v in verdicts if v.incident.id == id).findings[0]
+
+
+def test_without_notice_or_evidence_the_breach_stands_and_says_what_was_missing(agreement):
+    f = only(check(agreement, [strike(agreement)]))
+    assert f.outcome == "breach"
+    assert [m.split(":")[0] for m in f.missing] == ["threat", "advance", "attack-from"]
+    assert "no notice from A" in f.missing[0]
+
+
+def test_notice_naming_the_incident_before_the_act(agreement):
+    n = notice(agreement, id="N-1", party="A", time="2016-08-10T08:00", exception="threat",
+               incident="S-1")
+    f = only(check(agreement, [strike(agreement)], [n]))
+    assert (f.outcome, f.exception) == ("excepted", "threat")
+    assert [(e.kind, e.id) for e in f.evidence] == [("notice", "N-1")]
+
+
+def test_notice_covering_the_location_within_24_hours_after(agreement):
+    n = notice(agreement, id="N-2", party="A", time="2016-08-11T11:00", exception="threat",
+               lon=36.31, lat=35.1, radius_m=2000)
+    assert only(check(agreement, [strike(agreement)], [n])).outcome == "excepted"
+
+
+def test_late_notice_does_not_except(agreement):
+    n = notice(agreement, id="N-3", party="A", time="2016-08-11T12:01", exception="threat",
+               incident="S-1")
+    f = only(check(agreement, [strike(agreement)], [n]))
+    assert f.outcome == "breach"
+    assert "N-3 is dated" in f.missing[0] and "more than 24 h after" in f.missing[0]
+
+
+def test_notice_from_a_party_not_answering_for_the_actor_does_not_count(agreement):
+    n = notice(agreement, id="N-4", party="B", time="2016-08-10T08:00", exception="threat",
+               incident="S-1")
+    f = only(check(agreement, [strike(agreement)], [n]))
+    assert f.outcome == "breach" and "N-4 is from B, which does not answer for AF" in f.missing[0]
+
+
+def test_notice_covering_another_place_does_not_count(agreement):
+    n = notice(agreement, id="N-5", party="A", time="2016-08-10T08:00", exception="threat",
+               lon=37.0, lat=35.1, radius_m=2000)
+    assert only(check(agreement, [strike(agreement)], [n])).outcome == "breach"
+
+
+def test_notice_timing_uncertain_makes_the_breach_undetermined(agreement):
+    n = notice(agreement, id="N-6", party="A", time="2016-08-11T12:00", exception="threat",
+               incident="S-1")
+    f = only(check(agreement, [strike(agreement, time="2016-08-10")], [n]))
+    assert f.outcome == "undetermined" and "may be more than 24 h after" in f.reason
+
+
+def test_evidence_of_an_advance_beyond_the_areas(agreement):
+    advance = incident(agreement, id="E-1", time="2016-08-09T12:00", lon=36.25, lat=35.12,
+                       actor="Group X", target="B forces", act="ground_attack")
+    f = only(check(agreement, [advance, strike(agreement)]))
+    assert (f.outcome, f.exception) == ("excepted", "advance")
+    assert [(e.kind, e.id) for e in f.evidence] == [("incident", "E-1")]
+    assert "24 h before" in f.reason
+
+
+def test_evidence_too_old_too_far_or_after_the_act_does_not_count(agreement):
+    base = {"actor": "Group X", "act": "ground_attack", "lat": 35.12}
+    old = incident(agreement, id="E-1", time="2016-08-07T11:00", lon=36.25, **base)
+    far = incident(agreement, id="E-2", time="2016-08-10T08:00", lon=36.5, **base)
+    later = incident(agreement, id="E-3", time="2016-08-10T13:00", lon=36.25, **base)
+    f = only(check(agreement, [old, far, later, strike(agreement)]))
+    assert f.outcome == "breach" and any(m.startswith("advance: no evidence") for m in f.missing)
+
+
+def test_evidence_of_an_attack_from_the_areas_needs_the_right_target(agreement):
+    from_inside = incident(agreement, id="E-1", time="2016-08-10T06:00", lon=36.199, lat=35.1,
+                           actor="Group X", target="B forces", act="shelling")
+    f = only(check(agreement, [from_inside, strike(agreement)]))
+    assert (f.outcome, f.exception) == ("excepted", "attack-from")
+    wrong_target = incident(agreement, id="E-1", time="2016-08-10T06:00", lon=36.199, lat=35.1,
+                            actor="Group X", target="Civilians", act="shelling")
+    assert only(check(agreement, [wrong_target, strike(agreement)])).outcome == "breach"
+
+
+def test_exception_needs_the_act_to_be_against_a_listed_actor(agreement):
+    n = notice(agreement, id="N-1", party="A", time="2016-08-10T08:00", exception="threat",
+               incident="S-1")
+    f = only(check(agreement, [strike(agreement, target="Civilians")], [n]))
+    assert f.outcome == "breach"
+    assert "threat: the act's target ('Civilians') is not X" in f.missing
+
+
+def test_exception_turns_an_undetermined_finding_into_excepted(agreement):
+    n = notice(agreement, id="N-1", party="A", time="2016-08-09", exception="threat",
+               incident="S-1")
+    f = only(check(agreement, [strike(agreement, time="2016-10-02/2016-10-03")], [n]))
+    assert f.outcome == "excepted" and f.p == pytest.approx(0.5)

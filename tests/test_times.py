@@ -1,0 +1,51 @@
+"""Times: dates are whole days in the agreement's timezone; zone-less times are read there."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from jig.times import Window, parse_bound, parse_time, zone_info
+
+DAMASCUS = zone_info("Asia/Damascus")
+
+
+def utc(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
+def test_date_is_the_whole_day_in_the_agreement_timezone():
+    span = parse_time("2016-08-01", DAMASCUS)  # EEST, UTC+3
+    assert (span.start, span.end) == (utc("2016-07-31T21:00"), utc("2016-08-01T21:00"))
+
+
+def test_zoneless_time_is_read_in_the_agreement_timezone_and_offsets_are_kept():
+    assert parse_time("2016-08-01T12:00", DAMASCUS).start == utc("2016-08-01T09:00")
+    assert parse_time("2016-08-01T12:00Z", DAMASCUS).start == utc("2016-08-01T12:00")
+    assert parse_time("2016-08-01T12:00+01:00", DAMASCUS).start == utc("2016-08-01T11:00")
+
+
+def test_interval_with_date_ends_covers_whole_days():
+    span = parse_time("2016-08-01/2016-08-03", DAMASCUS)
+    assert span.end - span.start == 3 * 86400
+
+
+def test_bound_date_is_the_start_of_that_day():
+    assert parse_bound("2016-10-03", DAMASCUS) == utc("2016-10-02T21:00")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("2016-02-30", "impossible date '2016-02-30'"),
+    ("2016-02-30T10:00", "impossible date '2016-02-30'"),
+    ("yesterday", "not an ISO 8601 date"),
+    ("2016-08-03/2016-08-01", "ends before it starts"),
+])
+def test_bad_times_are_named(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_time(text, DAMASCUS)
+
+
+def test_window_half_open():
+    w = Window(10.0, 20.0)
+    assert w.contains(10.0) and not w.contains(20.0)

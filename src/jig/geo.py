@@ -90,7 +90,8 @@ class Relations:
     depth: np.ndarray  # signed distance of the centre to the boundary: > 0 inside, < 0 outside
 
 
-def relate_discs(region: BaseGeometry, x: np.ndarray, y: np.ndarray, r: np.ndarray) -> Relations:
+def relate_discs(region: BaseGeometry, x: np.ndarray, y: np.ndarray, r: np.ndarray,
+                 points: np.ndarray | None = None) -> Relations:
     """Classify discs (centre x, y; radius r) as wholly outside, straddling or wholly inside.
 
     A point on the boundary counts as inside (a strike on the line is on the zone). The bounding
@@ -109,10 +110,11 @@ def relate_discs(region: BaseGeometry, x: np.ndarray, y: np.ndarray, r: np.ndarr
         # Outside the grown box: the exact distance is only needed for reasons (nearest zone),
         # and the distance to the box is a lower bound good enough to rank; compute it exactly
         # anyway, vectorised, since it is cheap next to the engine's per-incident work.
-        depth[far] = -shapely.distance(region, shapely.points(x[far], y[far]))
+        far_pts = points[far] if points is not None else shapely.points(x[far], y[far])
+        depth[far] = -shapely.distance(region, far_pts)
     if idx.size:
         shapely.prepare(region)
-        pts = shapely.points(x[idx], y[idx])
+        pts = points[idx] if points is not None else shapely.points(x[idx], y[idx])
         inside = shapely.intersects(region, pts)
         dist = shapely.distance(region.boundary, pts) if region.area > 0 else \
             shapely.distance(region, pts)

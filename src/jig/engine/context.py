@@ -40,6 +40,7 @@ class Batch:
         self.index = {inc.id: k for k, inc in enumerate(incidents)}
         self._relations: dict[int, Relations] = {}
         self._projected: dict[int, BaseGeometry] = {}
+        self._points: np.ndarray | None = None
         self.cache: dict[Any, Any] = {}
 
     def __len__(self) -> int:
@@ -50,7 +51,9 @@ class Batch:
         key = id(feature)
         rel = self._relations.get(key)
         if rel is None:
-            rel = relate_discs(feature.region, self.x, self.y, self.r)
+            if self._points is None:
+                self._points = shapely.points(self.x, self.y)
+            rel = relate_discs(feature.region, self.x, self.y, self.r, self._points)
             self._relations[key] = rel
         return rel
 

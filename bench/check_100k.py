@@ -70,7 +70,7 @@ def main() -> None:
         path = Path(tmp) / "incidents.csv"
         make_csv(path, n)
         t0 = time.perf_counter()
-        read = read_incidents([path], agreement.tz)
+        read = read_incidents([path], agreement)
         t1 = time.perf_counter()
         verdicts = check(agreement, read.records)
         t2 = time.perf_counter()

@@ -18,7 +18,7 @@ EXPECTED = {
 
 
 def verdicts(example):
-    incidents = read_incidents([EXAMPLE / "incidents.csv"], example.tz).records
+    incidents = read_incidents([EXAMPLE / "incidents.csv"], example).records
     notices = read_notices([EXAMPLE / "notices.csv"], example).records
     return check(example, incidents, notices)
 

@@ -33,7 +33,7 @@ def test_csv_good_rows_and_bad_rows_with_line_numbers(tmp_path, example):
         'H,2016-08-01,36.1,35.1,0,"Government of Syria,\nand allies",,shelling,,',
         "I,2016-08-01,36.1,abc,0,,,,,",
     ]) + "\n")
-    result = read_incidents([path], example.tz)
+    result = read_incidents([path], example)
     assert [i.id for i in result.records] == ["A", "H"]
     assert result.read == 11 and len(result.rejects) == 9
     by_line = {r.origin.line: r for r in result.rejects}
@@ -49,12 +49,12 @@ def test_csv_good_rows_and_bad_rows_with_line_numbers(tmp_path, example):
     assert by_line[3].raw.startswith("B,2016-02-30")
     h = result.records[1]
     assert h.actor == "Government of Syria,\nand allies" and h.origin.line == 11
-    assert result.records[0].extra == {"source": "SOHR"}
+    assert result.records[0].extra == {"source": "SOHR", "dataset": "inc.csv"}
 
 
 def test_rejects_file_keeps_every_bad_row_verbatim(tmp_path, example):
     path = write(tmp_path, "inc.csv", HEADER + "B,2016-02-30,36.1,35.1,0,x,,air_strike,,\n")
-    result = read_incidents([path], example.tz)
+    result = read_incidents([path], example)
     out = tmp_path / "rejects.csv"
     assert write_rejects(out, result.rejects) == 1
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
@@ -73,9 +73,9 @@ def test_jsonl_rows_and_broken_lines(tmp_path, example):
         "",
         json.dumps({"id": "J3", "time": "2016-08-01", "lon": "36.1", "lat": "35.1"}),
     ]
-    result = read_incidents([write(tmp_path, "inc.jsonl", "\n".join(lines) + "\n")], example.tz)
+    result = read_incidents([write(tmp_path, "inc.jsonl", "\n".join(lines) + "\n")], example)
     assert [i.id for i in result.records] == ["J1", "J3"]
-    assert result.records[0].extra == {"fatalities": 3}
+    assert result.records[0].extra == {"fatalities": 3, "dataset": "inc.jsonl"}
     assert result.records[1].act == "unknown"
     assert [(r.origin.line, r.reason.split(":")[0]) for r in result.rejects] == [
         (2, "not valid JSON"), (3, "is not a JSON object")]
@@ -89,7 +89,7 @@ def test_geojson_points_and_bad_features(tmp_path, example):
          "properties": {"id": "G2", "time": "2016-08-01"}},
         {"type": "Nope"},
     ]}
-    result = read_incidents([write(tmp_path, "inc.geojson", json.dumps(doc))], example.tz)
+    result = read_incidents([write(tmp_path, "inc.geojson", json.dumps(doc))], example)
     assert [(i.id, i.lon, i.lat) for i in result.records] == [("G1", 36.1, 35.1)]
     assert [r.origin.feature for r in result.rejects] == [1, 2]
     assert "incidents and notices are Points" in result.rejects[0].reason
@@ -97,19 +97,19 @@ def test_geojson_points_and_bad_features(tmp_path, example):
 
 def test_files_that_cannot_be_read_raise(tmp_path, example):
     with pytest.raises(InputFileError, match="no such file"):
-        read_incidents([tmp_path / "missing.csv"], example.tz)
+        read_incidents([tmp_path / "missing.csv"], example)
     with pytest.raises(InputFileError, match="not valid JSON"):
-        read_incidents([write(tmp_path, "x.geojson", "{oops")], example.tz)
+        read_incidents([write(tmp_path, "x.geojson", "{oops")], example)
     bad = tmp_path / "latin1.csv"
     bad.write_bytes(HEADER.encode() + "A,2016-08-01,36.1,35.1,0,Forces arm\xe9es,,,,\n".encode("latin-1"))
     with pytest.raises(InputFileError, match="not UTF-8"):
-        read_incidents([bad], example.tz)
+        read_incidents([bad], example)
 
 
 def test_utf8_bom_and_arabic_names(tmp_path, example):
     path = tmp_path / "bom.csv"
     path.write_bytes("\ufeff".encode() + (HEADER + "A,2016-08-01,36.1,35.1,0,قوات النظام,,,,\n").encode())
-    result = read_incidents([path], example.tz)
+    result = read_incidents([path], example)
     assert result.records[0].actor == "قوات النظام"
 
 
@@ -129,7 +129,7 @@ def test_notices_are_checked_against_the_agreement(tmp_path, example):
 
 
 def test_the_example_files_read_cleanly(example):
-    incidents = read_incidents([EXAMPLE / "incidents.csv"], example.tz)
+    incidents = read_incidents([EXAMPLE / "incidents.csv"], example)
     notices = read_notices([EXAMPLE / "notices.csv"], example)
     assert incidents.rejects == [] and notices.rejects == []
     assert len(incidents.records) == incidents.read == 28

@@ -2,7 +2,7 @@
 
     from jig import load_agreement, read_incidents, check
     agreement = load_agreement("examples/syria-2016-jig/agreement.yaml")
-    incidents = read_incidents(["examples/syria-2016-jig/incidents.csv"], agreement.tz)
+    incidents = read_incidents(["examples/syria-2016-jig/incidents.csv"], agreement)
     for verdict in check(agreement, incidents.records):
         print(verdict.as_dict())
 """

@@ -18,13 +18,18 @@ from typing import IO, Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from jig.agreement import Agreement, json_schema, load_agreement
 from jig.engine import check, explain
 from jig.errors import JigError
-from jig.findings import OUTCOMES
+from jig.findings import OUTCOMES, Verdict
+from jig.merge import MergeOptions, group, merged
 from jig.output import FORMATS, STYLE, print_table, write_csv, write_geojson, write_jsonl
-from jig.readers import ReadResult, read_incidents, read_notices, write_rejects
+from jig.pipeline import CHUNK, judge_files
+from jig.readers import Gazetteer, IncidentReader, Reject, read_notices
+from jig.readers.rejects import RejectWriter
+from jig.records import Notice
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
                   help="Check incidents against ceasefire and de-escalation agreements.")
@@ -32,11 +37,19 @@ err = Console(stderr=True, highlight=False)
 
 AgreementArg = Annotated[Path, typer.Argument(help="The agreement YAML file (format 1).")]
 IncidentsArg = Annotated[list[Path], typer.Argument(
-    help="Incident files: CSV, JSON Lines or GeoJSON.")]
+    help="Incident files: CSV, JSON Lines or GeoJSON; generic, ACLED, UCDP GED, Airwars or "
+         "CJTF-OIR releases, recognised by their header.")]
 NoticesOpt = Annotated[list[Path] | None, typer.Option(
     "--notices", "-n", help="Notice files (repeatable).")]
 RejectsOpt = Annotated[Path | None, typer.Option(
     "--rejects", help="Write rejected rows (file, line, reason, raw text) to this CSV.")]
+GazetteerOpt = Annotated[list[Path] | None, typer.Option(
+    "--gazetteer", "-g", help="Place names for rows without coordinates: a CSV of points "
+    "(name, latitude, longitude[, region]) or GeoJSON admin units (repeatable).")]
+KmOpt = Annotated[float, typer.Option("--merge-km", help="Merge: reported points within this.")]
+DaysOpt = Annotated[float, typer.Option("--merge-days", help="Merge: times within this.")]
+ActorsOpt = Annotated[str, typer.Option(
+    "--merge-actors", help="Merge: actors 'compatible' (same or unidentified), 'same' or 'any'.")]
 
 
 def _report(exc: JigError) -> None:
@@ -60,22 +73,45 @@ def _load(path: Path) -> Agreement:
         return load_agreement(path)
 
 
-def _read(agreement: Agreement, incidents: list[Path], notices: list[Path] | None,
-          rejects: Path | None) -> tuple[ReadResult, ReadResult]:
+class _Rejects:
+    """Shows the first rejects on stderr and writes them all to --rejects as they come."""
+
+    SHOWN = 20
+
+    def __init__(self, path: Path | None):
+        self.count = 0
+        self.path = path
+        self.writer = RejectWriter(path) if path else None
+
+    def __call__(self, r: Reject) -> None:
+        self.count += 1
+        if self.count <= self.SHOWN:
+            err.print(f"[yellow]rejected[/] {escape(str(r))}", soft_wrap=True)
+        if self.writer:
+            self.writer(r)
+
+    def close(self) -> None:
+        if self.count > self.SHOWN:
+            err.print(f"[yellow]… and {self.count - self.SHOWN} more rejected rows[/]")
+        if self.writer:
+            self.writer.close()
+            err.print(f"{self.count} rejected rows written to {self.path}")
+        elif self.count:
+            err.print("[dim]give --rejects PATH to keep them in a file[/]")
+
+
+def _notices(agreement: Agreement, paths: list[Path] | None, rejects: _Rejects) -> list[Notice]:
     with _errors():
-        inc = read_incidents(incidents, agreement.tz)
-        notes = read_notices(notices or [], agreement)
-    bad = inc.rejects + notes.rejects
-    for r in bad[:20]:
-        err.print(f"[yellow]rejected[/] {escape(str(r))}", soft_wrap=True)
-    if len(bad) > 20:
-        err.print(f"[yellow]… and {len(bad) - 20} more rejected rows[/]")
-    if rejects is not None:
-        write_rejects(rejects, bad)
-        err.print(f"{len(bad)} rejected rows written to {rejects}")
-    elif bad:
-        err.print("[dim]give --rejects PATH to keep them in a file[/]")
-    return inc, notes
+        result = read_notices(paths or [], agreement)
+    for r in result.rejects:
+        rejects(r)
+    return result.records
+
+
+def _reader(agreement: Agreement, gazetteer: list[Path] | None) -> IncidentReader:
+    with _errors():
+        gaz = Gazetteer.from_files(list(gazetteer)) if gazetteer else None
+    return IncidentReader(agreement, gaz)
 
 
 @contextmanager
@@ -85,6 +121,17 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
     else:
         with path.open("w", encoding="utf-8", newline="") as fh:
             yield fh
+
+
+@contextmanager
+def _progress(what: str) -> Iterator[callable]:  # type: ignore[valid-type]
+    """A live count of rows with their rate, on a terminal only."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                  TextColumn("{task.completed:,.0f} rows"), TextColumn("{task.speed} rows/s"),
+                  TimeElapsedColumn(), console=err, transient=True,
+                  disable=not err.is_terminal) as bar:
+        task = bar.add_task(what, total=None)
+        yield lambda: bar.advance(task)
 
 
 @app.command()
@@ -100,6 +147,26 @@ def validate(agreement: AgreementArg) -> None:
               f"[dim](content hash {a.content_hash[:16]})[/]")
 
 
+def _write(verdicts: Iterator[Verdict], fmt: str, output: Path | None) -> Counter[str]:
+    counts: Counter[str] = Counter()
+
+    def counted() -> Iterator[Verdict]:
+        for v in verdicts:
+            counts[v.verdict] += 1
+            yield v
+
+    if fmt == "table":
+        with _output(output) as fh:
+            console = Console(file=fh, width=200, highlight=False) if output else \
+                Console(highlight=False)
+            print_table(counted(), console)
+    else:
+        writer = {"jsonl": write_jsonl, "geojson": write_geojson, "csv": write_csv}[fmt]
+        with _output(output) as fh:
+            writer(counted(), fh)
+    return counts
+
+
 @app.command("check")
 def check_cmd(
     agreement: AgreementArg,
@@ -110,32 +177,92 @@ def check_cmd(
     rejects: RejectsOpt = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here, not stdout.")]
     = None,
+    gazetteer: GazetteerOpt = None,
+    merge: Annotated[bool, typer.Option("--merge", help="Judge reports of one event, from "
+                                        "different datasets, as one incident.")] = False,
+    merge_km: KmOpt = 10.0,
+    merge_days: DaysOpt = 1.0,
+    merge_actors: ActorsOpt = "compatible",
+    chunk: Annotated[int, typer.Option(hidden=True)] = CHUNK,
 ) -> None:
     """Judge every incident against every clause: breach, undetermined, excepted, complies.
 
-    Example: jig check examples/syria-2016-jig/agreement.yaml \\
-             examples/syria-2016-jig/incidents.csv -n examples/syria-2016-jig/notices.csv
+    Files of any size are read as a stream and judged in chunks. Example:
+
+        jig check examples/syria-2016-jig/agreement.yaml \\
+            examples/syria-2016-jig/incidents.csv -n examples/syria-2016-jig/notices.csv
     """
     if fmt not in FORMATS:
         err.print(f"[bold red]error[/] --format {fmt!r}: use one of {', '.join(FORMATS)}")
         raise typer.Exit(2)
     a = _load(agreement)
-    inc, notes = _read(a, incidents, notices, rejects)
-    verdicts = check(a, inc.records, notes.records)
-    if fmt == "table":
-        if output is None:
-            print_table(verdicts, Console(highlight=False))
+    sink = _Rejects(rejects)
+    notes = _notices(a, notices, sink)
+    reader = _reader(a, gazetteer)
+    merged_note = ""
+    with _errors(), _progress("judging") as tick:
+        if merge:
+            records, bad = reader.read(incidents)
+            for r in bad:
+                sink(r)
+            groups = group(a, records, MergeOptions(merge_km, merge_days, merge_actors))
+            joined = [merged(a, g) for g in groups]
+            merged_note = (f" ({len(records)} records merged into {len(joined)} incidents, "
+                           f"{sum(len(g.records) > 1 for g in groups)} of them from several)")
+            counts = _write(iter(check(a, joined, notes)), fmt, output)
         else:
-            with _output(output) as fh:
-                print_table(verdicts, Console(file=fh, width=200, highlight=False))
-    else:
-        writer = {"jsonl": write_jsonl, "geojson": write_geojson, "csv": write_csv}[fmt]
-        with _output(output) as fh:
-            writer(verdicts, fh)
-    counts = Counter(v.verdict for v in verdicts)
-    err.print(f"read {inc.read} incident rows: judged {len(verdicts)}, rejected "
-              f"{len(inc.rejects)}; " + ", ".join(
-                  f"[{STYLE[o]}]{o}[/] {counts.get(o, 0)}" for o in OUTCOMES))
+            counts = _write(judge_files(reader, incidents, notes, chunk=chunk, on_reject=sink,
+                                        on_row=tick), fmt, output)
+    sink.close()
+    c = reader.counts
+    err.print(f"read {c.read} incident rows: judged {c.incidents}, rejected {c.rejected}"
+              + merged_note + "; " + ", ".join(
+                  f"[{STYLE[o]}]{o}[/] {counts.get(o, 0)}" for o in OUTCOMES), soft_wrap=True)
+
+
+@app.command("merge")
+def merge_cmd(
+    agreement: AgreementArg,
+    incidents: IncidentsArg,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here.")] = None,
+    rejects: RejectsOpt = None,
+    gazetteer: GazetteerOpt = None,
+    km: KmOpt = 10.0,
+    days: DaysOpt = 1.0,
+    actors: ActorsOpt = "compatible",
+) -> None:
+    """Group records of one event from different datasets; write them as JSON Lines incidents.
+
+    Each output line is an incident `jig check` reads, with every source record kept under
+    `records`. Example:
+
+        jig merge examples/syria-2016-jig/agreement.yaml airwars.csv ucdp.csv -o merged.jsonl
+    """
+    a = _load(agreement)
+    sink = _Rejects(rejects)
+    reader = _reader(a, gazetteer)
+    with _errors():
+        records, bad = reader.read(incidents)
+    for r in bad:
+        sink(r)
+    groups = group(a, records, MergeOptions(km, days, actors))
+    pairs: Counter[str] = Counter()
+    with _output(output) as fh:
+        for g in groups:
+            inc = merged(a, g)
+            if len(g.records) > 1:
+                pairs[" + ".join(sorted({str(r.extra.get("dataset")) for r in g.records}))] += 1
+            row = {"id": inc.id, "time": inc.time_text, "lon": inc.lon, "lat": inc.lat,
+                   "precision_m": inc.precision_m, "actor": inc.actor, "target": inc.target,
+                   "act": inc.act, "weapon": inc.weapon} | inc.extra
+            fh.write(json.dumps({k: v for k, v in row.items() if v is not None},
+                                ensure_ascii=False) + "\n")
+    sink.close()
+    err.print(f"read {reader.counts.read} rows: {len(records)} records, rejected "
+              f"{reader.counts.rejected}; {len(groups)} incidents, "
+              f"{sum(pairs.values())} of them from several datasets")
+    for combo, n in pairs.most_common():
+        err.print(f"  {n:>6}  {combo}")
 
 
 @app.command("explain")
@@ -144,6 +271,7 @@ def explain_cmd(
     incidents: IncidentsArg,
     incident: Annotated[str, typer.Option("--incident", "-i", help="The incident id to explain.")],
     notices: NoticesOpt = None,
+    gazetteer: GazetteerOpt = None,
 ) -> None:
     """Show, step by step, how every clause judged one incident.
 
@@ -151,19 +279,24 @@ def explain_cmd(
              examples/syria-2016-jig/incidents.csv -n examples/syria-2016-jig/notices.csv -i A-12
     """
     a = _load(agreement)
-    inc, notes = _read(a, incidents, notices, None)
+    sink = _Rejects(None)
+    notes = _notices(a, notices, sink)
+    reader = _reader(a, gazetteer)
+    with _errors():
+        records, bad = reader.read(incidents)
     try:
-        ex = explain(a, inc.records, incident, notes.records)
+        ex = explain(a, records, incident, notes)
     except KeyError:
-        rejected = [r for r in inc.rejects if f'{incident}' in r.raw]
+        rejected = [r for r in bad if incident in r.raw]
         hint = f" (a rejected row mentions it: {rejected[0]})" if rejected else ""
-        err.print(f"[bold red]error[/] no incident {incident!r} in the input{hint}")
+        err.print(f"[bold red]error[/] no incident {escape(repr(incident))} in the input"
+                  f"{escape(hint)}")
         raise typer.Exit(2) from None
     out = Console(highlight=False)
     v = ex.verdict
-    out.print(f"[bold]{v.incident.id}[/]: verdict [{STYLE[v.verdict]}]{v.verdict}[/]")
+    out.print(f"[bold]{escape(v.incident.id)}[/]: verdict [{STYLE[v.verdict]}]{v.verdict}[/]")
     for line in ex.preamble:
-        out.print(f"  {line}", soft_wrap=True)
+        out.print(f"  {escape(line)}", soft_wrap=True)
     for c in ex.clauses:
         out.print(f"\n[bold]clause {c.clause.id}[/] ({c.clause.rule}) → "
                   f"[{STYLE[c.outcome]}]{c.outcome}[/]")
@@ -172,8 +305,8 @@ def explain_cmd(
         for i, step in enumerate(c.steps, 1):
             out.print(f"  {i}. {escape(step)}", soft_wrap=True)
         if c.finding is not None:
-            out.print(f"  [dim]finding:[/] {escape(json.dumps(c.finding.as_dict(), ensure_ascii=False))}",
-                      soft_wrap=True)
+            found = escape(json.dumps(c.finding.as_dict(), ensure_ascii=False))
+            out.print(f"  [dim]finding:[/] {found}", soft_wrap=True)
 
 
 @app.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import IO, Any
 
 from rich.console import Console
@@ -62,9 +62,11 @@ def write_geojson(verdicts: Iterable[Verdict], out: IO[str]) -> None:
     out.write("\n]}\n")
 
 
-def print_table(verdicts: Sequence[Verdict], console: Console) -> None:
+def print_table(verdicts: Iterable[Verdict], console: Console) -> None:
     """Verdicts for people: an incident a block, each finding with its reason beneath it."""
+    counts: Counter[str] = Counter()
     for v in verdicts:
+        counts[v.verdict] += 1
         where = f"  [dim]{escape(str(v.incident.origin))}[/]" if v.incident.origin else ""
         console.print(f"[bold]{escape(v.incident.id)}[/] [{STYLE[v.verdict]}]{v.verdict}[/]{where}")
         if not v.findings:
@@ -74,5 +76,4 @@ def print_table(verdicts: Sequence[Verdict], console: Console) -> None:
             console.print(Padding(f"[{STYLE[f.outcome]}]{f.outcome}[/]{p}  {f.clause}",
                                   (0, 0, 0, 2)))
             console.print(Padding(Text(f.reason), (0, 0, 0, 6)))
-    counts = Counter(v.verdict for v in verdicts)
     console.print("\n" + "  ".join(f"[{STYLE[o]}]{o}[/] {counts.get(o, 0)}" for o in OUTCOMES))

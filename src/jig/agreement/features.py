@@ -19,6 +19,7 @@ ALLOWED_TYPES = {
     "zones": {"Polygon", "MultiPolygon"},
     "sites": {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"},
     "targets": {"Point", "MultiPoint", "Polygon", "MultiPolygon"},
+    "area": {"Polygon", "MultiPolygon"},
 }
 
 

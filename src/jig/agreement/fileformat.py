@@ -105,6 +105,17 @@ class Precision(_Strict):
     airwars_geolocation_precision: dict[str, float | None] | None = None
 
 
+IncidentAct = Literal["air_strike", "shelling", "ground_attack", "explosion", "other", "unknown"]
+
+
+class Mappings(_Strict):
+    """Overrides of how exports' event types become acts (jig extension, `mappings:`)."""
+
+    acled_sub_event_type: dict[str, IncidentAct] | None = None
+    acled_event_type: dict[str, IncidentAct] | None = None
+    airwars_strike_type: dict[str, IncidentAct] | None = None
+
+
 FeatureSource = str | list[dict[str, Any]] | dict[str, Any]
 
 
@@ -123,6 +134,10 @@ class AgreementFile(_Strict):
     clauses: list[Clause] = Field(min_length=1)
     exceptions: list[ExceptionDef] = Field(default_factory=list)
     precision: Precision | None = None
+    mappings: Mappings | None = None
+    area: FeatureSource | None = Field(
+        None, description="jig extension: where the agreement applies (polygons); incidents "
+        "farther than 10 km outside it are set aside as likely coordinate errors")
 
 
 class FeatureProperties(BaseModel):

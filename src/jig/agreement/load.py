@@ -12,6 +12,7 @@ import typing
 from pathlib import Path as FsPath
 from typing import Any
 
+import shapely
 from pydantic import BaseModel, ValidationError
 
 from jig.agreement import fileformat as ff
@@ -33,6 +34,7 @@ from jig.geo import LocalProjection
 from jig.times import Window, parse_bound, zone_info
 
 COLLECTIONS = ("zones", "sites", "targets")
+AREA_MARGIN_M = 10_000.0  # borders are drawn roughly; events just across them are kept
 
 
 def load_agreement(path: str | FsPath) -> Agreement:
@@ -74,7 +76,7 @@ def parse_agreement(text: str, name: str = "agreement.yaml",
     problems: list[Problem] = []
     raw_features: dict[str, list[tuple[ff.FeatureProperties, Any]]] = {}
     resolved: dict[str, Any] = {}
-    for coll in COLLECTIONS:
+    for coll in (*COLLECTIONS, "area"):
         raw_features[coll], resolved[coll] = _collection(coll, getattr(doc, coll), base_dir,
                                                          at, name, problems)
     try:
@@ -211,8 +213,13 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
         for j, aid in enumerate(p.answers_for):
             need_actor(aid, ("parties", pid, "answers_for", j))
 
-    all_geoms = [g for coll in COLLECTIONS for _, g in raw_features[coll]]
+    all_geoms = [g for coll in (*COLLECTIONS, "area") for _, g in raw_features[coll]]
     projection = LocalProjection.around(all_geoms)
+    area = area_region = None
+    if raw_features["area"]:
+        area = shapely.union_all([g for _, g in raw_features["area"]])
+        area_region = projection.project(area).buffer(AREA_MARGIN_M)
+        shapely.prepare(area_region)
     features: dict[str, list[Feature]] = {c: [] for c in COLLECTIONS}
     for coll in COLLECTIONS:
         for props, geom in raw_features[coll]:
@@ -304,9 +311,12 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
         exceptions[e.id] = ExceptionRule(e.id, frozenset(e.for_), frozenset(e.against), e.quote,
                                          notice, evidence)
 
-    precision = doc.precision.model_dump(exclude_none=True) if doc.precision else {}
+    overrides = doc.precision.model_dump(exclude_none=True) if doc.precision else {}
+    if doc.mappings:
+        overrides |= doc.mappings.model_dump(exclude_none=True)
     return Agreement(
         id=doc.id, title=doc.title, in_force=in_force, timezone_name=doc.timezone, tz=tz,
         parties=parties, actors=actors, zones=zones, sites=tuple(features["sites"]),
         targets=tuple(features["targets"]), clauses=tuple(clauses), exceptions=exceptions,
-        projection=projection, precision=precision)
+        projection=projection, precision=overrides, area=area, area_region=area_region,
+        area_names=tuple(p.name or p.id for p, _ in raw_features["area"]))

@@ -138,7 +138,10 @@ class Agreement:
     clauses: tuple[Clause, ...]
     exceptions: dict[str, ExceptionRule]
     projection: LocalProjection
-    precision: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    precision: dict[str, dict[Any, Any]] = field(default_factory=dict)  # and mappings
+    area: BaseGeometry | None = None  # lon/lat, as given
+    area_region: BaseGeometry | None = None  # projected, grown by the 10 km margin
+    area_names: tuple[str, ...] = ()  # the area features' names (a country, say)
     content_hash: str = ""
     _match_cache: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, repr=False)
 
@@ -172,6 +175,11 @@ class Agreement:
     def is_agreed(self, target: Feature) -> bool:
         """A target counts as agreed only while every party has agreed it."""
         return set(self.parties) <= target.agreed_by
+
+    def evidence_actors(self) -> frozenset[str]:
+        """Actors whose incidents can serve as evidence for an exception."""
+        return frozenset(e.evidence.actor for e in self.exceptions.values()
+                         if e.evidence is not None)
 
     def select_zones(self, selector: Selector | None) -> tuple[Feature, ...]:
         if selector is None:

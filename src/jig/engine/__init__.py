@@ -1,5 +1,5 @@
 """The rule engine: pure functions from an agreement and records to findings."""
 
-from jig.engine.check import ClauseExplanation, Explanation, check, explain
+from jig.engine.check import ClauseExplanation, Explanation, check, evidence_pool, explain
 
-__all__ = ["ClauseExplanation", "Explanation", "check", "explain"]
+__all__ = ["ClauseExplanation", "Explanation", "check", "evidence_pool", "explain"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from jig.agreement.model import Agreement, Clause
@@ -96,11 +96,27 @@ def _judge(batch: Batch, k: int, notices: Notices) -> Verdict:
 
 
 def check(agreement: Agreement, incidents: Sequence[Incident],
-          notices: Sequence[Notice] = ()) -> list[Verdict]:
-    """Judge every incident against every clause; one verdict per incident, in input order."""
-    batch = Batch(agreement, incidents)
+          notices: Sequence[Notice] = (), evidence: Sequence[Incident] | None = None
+          ) -> list[Verdict]:
+    """Judge every incident against every clause; one verdict per incident, in input order.
+
+    Exceptions look for evidence among `incidents`, or among `evidence` when given: judging a
+    long input in chunks passes every incident that could be evidence (`evidence_pool`) here,
+    so that each chunk gets the same findings as the whole input at once.
+    """
+    pool = Batch(agreement, evidence) if evidence is not None else None
+    batch = Batch(agreement, incidents, pool)
     index = Notices(notices)
     return [_judge(batch, k, index) for k in range(len(batch))]
+
+
+def evidence_pool(agreement: Agreement, incidents: Iterable[Incident]) -> list[Incident]:
+    """The incidents that could serve as evidence for an exception: those by an actor that an
+    evidence requirement names. Small next to a whole input, so it can be held in memory."""
+    actors = agreement.evidence_actors()
+    if not actors:
+        return []
+    return [i for i in incidents if agreement.match_actor(i.actor)[0] in actors]
 
 
 def explain(agreement: Agreement, incidents: Sequence[Incident], incident_id: str,

@@ -22,8 +22,12 @@ from jig.records import Incident
 class Batch:
     """A batch of incidents prepared for judging against one agreement."""
 
-    def __init__(self, agreement: Agreement, incidents: Sequence[Incident]):
+    def __init__(self, agreement: Agreement, incidents: Sequence[Incident],
+                 evidence: Batch | None = None):
         self.agreement = agreement
+        # Where exceptions look for evidence: this batch itself, or, when judging a long input
+        # chunk by chunk, a batch of every incident that could be evidence.
+        self.evidence: Batch = evidence if evidence is not None else self
         self.incidents = incidents
         n = len(incidents)
         lon = np.fromiter((i.lon for i in incidents), float, n)

@@ -137,23 +137,24 @@ def _candidates(batch: Batch, req: EvidenceRequirement) -> tuple[list[float], li
 def check_evidence(batch: Batch, k: int, exc: ExceptionRule) -> Check:
     req = exc.evidence
     assert req is not None
-    starts, ids = _candidates(batch, req)
+    pool = batch.evidence
+    starts, ids = _candidates(pool, req)
     inc = batch.incidents[k]
     lo = bisect.bisect_left(starts, inc.span.start - req.before_s)
     hi = bisect.bisect_right(starts, inc.span.end)
-    window = [j for j in ids[lo:hi] if j != k]
+    window = [j for j in ids[lo:hi] if pool.incidents[j].id != inc.id]
     where = (f"inside {req.inside.phrase()}" if req.inside else
              f"outside {req.outside.phrase()}" if req.outside else "anywhere")
     against = f" against {'/'.join(sorted(req.targets))}" if req.targets else ""
     wanted = (f"an incident by {req.actor}{against} {where}, within "
               f"{distance(req.within_m)} and at most {_hours(req.before_s)} before the act")
     if window:
-        d = geodesic_m(inc.lon, inc.lat, batch.lon[window], batch.lat[window])
+        d = geodesic_m(inc.lon, inc.lat, pool.lon[window], pool.lat[window])
         close = np.flatnonzero(d <= req.within_m)
         if close.size:
             best = int(close[np.argmin(d[close])])
             j = window[best]
-            other = batch.incidents[j]
+            other = pool.incidents[j]
             lead = inc.span.start - other.span.start
             note = (f"{req.actor} {where}, {distance(float(d[best]))} away, "
                     f"{_hours(max(lead, 0.0))} before")

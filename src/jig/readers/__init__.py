@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import tzinfo
 from pathlib import Path
 
 from jig.agreement.model import Agreement
 from jig.errors import RowError
-from jig.readers.fields import to_incident, to_notice
+from jig.readers.fields import to_notice
 from jig.readers.files import RawRecord, iter_records
+from jig.readers.gazetteer import Gazetteer
+from jig.readers.incidents import Counts, IncidentReader
 from jig.readers.rejects import Reject, write_rejects
 from jig.records import Incident, Notice
 
@@ -28,28 +29,12 @@ def _reject(rec: RawRecord, code: str, reason: str, fld: str | None = None) -> R
     return Reject(rec.origin, code, reason, rec.raw, fld)
 
 
-def read_incidents(paths: Iterable[str | Path], tz: tzinfo) -> ReadResult:
-    """Read incident files of any form; ids must be unique across all of them."""
-    out = ReadResult()
-    seen: dict[str, str] = {}
-    for path in paths:
-        for rec in iter_records(path):
-            out.read += 1
-            if rec.fields is None:
-                out.rejects.append(_reject(rec, "row.unreadable", rec.error or "unreadable"))
-                continue
-            try:
-                inc = to_incident(rec.fields, tz, rec.origin, rec.geometry)
-            except RowError as exc:
-                out.rejects.append(_reject(rec, exc.code, str(exc), exc.field))
-                continue
-            if inc.id in seen:
-                out.rejects.append(_reject(rec, "row.duplicate_id", f"id {inc.id!r} was already "
-                                           f"used at {seen[inc.id]}", "id"))
-                continue
-            seen[inc.id] = str(rec.origin)
-            out.records.append(inc)
-    return out
+def read_incidents(paths: Iterable[str | Path], agreement: Agreement,
+                   gazetteer: Gazetteer | None = None) -> ReadResult:
+    """Read incident files of any known export (recognised by their header), all at once."""
+    reader = IncidentReader(agreement, gazetteer)
+    records, rejects = reader.read(paths)
+    return ReadResult(records, rejects, reader.counts.read)
 
 
 def read_notices(paths: Iterable[str | Path], agreement: Agreement) -> ReadResult:
@@ -78,5 +63,5 @@ def read_notices(paths: Iterable[str | Path], agreement: Agreement) -> ReadResul
     return out
 
 
-__all__ = ["Incident", "Notice", "ReadResult", "Reject", "read_incidents", "read_notices",
-           "write_rejects"]
+__all__ = ["Counts", "Gazetteer", "Incident", "IncidentReader", "Notice", "ReadResult", "Reject",
+           "read_incidents", "read_notices", "write_rejects"]

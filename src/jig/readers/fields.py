@@ -16,6 +16,8 @@ from jig.records import INCIDENT_ACTS, Incident, Notice, Origin
 from jig.times import Span, parse_time
 
 KEPT = ("source", "notes", "fatalities", "reported_at", "grade")
+# 1970-01-01 in any timezone: what a zero timestamp becomes.
+EPOCH_DAY = (-14 * 3600.0, 38 * 3600.0)
 CORE = {"id", "time", "lon", "lat", "precision_m", "actor", "target", "act", "weapon"}
 
 
@@ -53,7 +55,12 @@ def check_lon_lat(lon: float, lat: float) -> None:
                            "valid latitude: latitude and longitude look swapped", "lat")
         raise RowError("row.coordinates", f"lat {lat} is out of range (-90..90)", "lat")
     if not -180 <= lon <= 180:
-        raise RowError("row.coordinates", f"lon {lon} is out of range (-180..180)", "lon")
+        hint = ""
+        for scale in (10, 100, 1000, 10000):
+            if -180 <= lon / scale <= 180 and abs(lon / scale) >= 10:
+                hint = f"; it looks like a misplaced decimal point ({round(lon / scale, 5)}?)"
+                break
+        raise RowError("row.coordinates", f"lon {lon} is out of range (-180..180){hint}", "lon")
 
 
 def parse_when(fields: dict[str, Any], tz: tzinfo, name: str = "time") -> tuple[Span, str]:
@@ -61,9 +68,13 @@ def parse_when(fields: dict[str, Any], tz: tzinfo, name: str = "time") -> tuple[
     if raw is None:
         raise RowError("row.missing", f"`{name}` is required and empty", name)
     try:
-        return parse_time(raw, tz), raw
+        span = parse_time(raw, tz)
     except ValueError as exc:
         raise RowError("row.time", f"`{name}`: {exc}", name) from None
+    if EPOCH_DAY[0] <= span.start < EPOCH_DAY[1]:
+        raise RowError("row.epoch_date", f"`{name}` {raw!r} is 1 January 1970, the Unix epoch: "
+                       "almost certainly a missing date stored as zero", name)
+    return span, raw
 
 
 def location(fields: dict[str, Any], geometry: Any) -> tuple[float, float]:

@@ -32,11 +32,27 @@ class Reject:
 
 def write_rejects(path: str | Path, rejects: Iterable[Reject]) -> int:
     """Write rejects as CSV (file, line, feature, code, field, reason, raw); return the count."""
-    n = 0
-    with Path(path).open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(COLUMNS)
+    writer = RejectWriter(path)
+    try:
         for r in rejects:
-            w.writerow(r.row())
-            n += 1
-    return n
+            writer(r)
+    finally:
+        writer.close()
+    return writer.count
+
+
+class RejectWriter:
+    """Writes rejects to a CSV as they come (for inputs too large to hold them all)."""
+
+    def __init__(self, path: str | Path):
+        self._fh = Path(path).open("w", encoding="utf-8", newline="")  # noqa: SIM115 (closed by close())
+        self._w = csv.writer(self._fh)
+        self._w.writerow(COLUMNS)
+        self.count = 0
+
+    def __call__(self, reject: Reject) -> None:
+        self._w.writerow(reject.row())
+        self.count += 1
+
+    def close(self) -> None:
+        self._fh.close()

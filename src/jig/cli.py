@@ -227,9 +227,11 @@ def merge_cmd(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here.")] = None,
     rejects: RejectsOpt = None,
     gazetteer: GazetteerOpt = None,
-    km: KmOpt = 10.0,
-    days: DaysOpt = 1.0,
-    actors: ActorsOpt = "compatible",
+    km: Annotated[float, typer.Option("--km", help="Reported points within this.")] = 10.0,
+    days: Annotated[float, typer.Option("--days", help="Times within this.")] = 1.0,
+    actors: Annotated[str, typer.Option("--actors", help="'compatible' (the same agreement "
+                                        "actor, or either unidentified), 'same' or 'any'.")]
+    = "compatible",
 ) -> None:
     """Group records of one event from different datasets; write them as JSON Lines incidents.
 

@@ -51,6 +51,12 @@ class Counts:
     geocoded: int = 0
 
 
+def _unpack(packed: int, files: list[str]) -> str:
+    where = packed & 0xFFFFFFFF
+    kind = "feature" if where >> 31 else "line"
+    return f"{files[packed >> 32]}, {kind} {where & 0x7FFFFFFF}"
+
+
 class _Skip(Exception):
     """A row the quick scan does not need."""
 
@@ -91,9 +97,13 @@ class IncidentReader:
         skipping the work of building the others (rejects and counts are then partial).
         """
         self.counts = Counts()
-        seen: dict[str, str] = {}
+        # Every id seen, with where it was as one small int (file number, line): kept for the
+        # whole run to catch repeats, so it is the one thing here that grows with the input.
+        seen: dict[str, int] = {}
+        files: list[str] = []
         pending: list[tuple[RawRecord, Incident]] = []
         for path in paths:
+            files.append(str(path))
             source: ModuleType | None = None
             first = True
             for rec in iter_records(path):
@@ -117,11 +127,14 @@ class IncidentReader:
                     yield self._reject(_quirk(rec, exc))
                     continue
                 if inc.id in seen:
+                    first = _unpack(seen[inc.id], files)
                     yield self._reject(Reject(rec.origin, "row.duplicate_id",
-                                              f"id {inc.id!r} was already used at {seen[inc.id]}",
+                                              f"id {inc.id!r} was already used at {first}",
                                               rec.raw, "id"))
                     continue
-                seen[inc.id] = str(rec.origin)
+                o = rec.origin
+                seen[inc.id] = (len(files) - 1) << 32 | (o.line if o.line is not None else
+                                                          (1 << 31) | (o.feature or 0))
                 pending.append((rec, inc))
                 if len(pending) >= AREA_CHUNK:
                     yield from self._area_checked(pending)

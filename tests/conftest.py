@@ -84,3 +84,101 @@ def notice(agreement: Agreement, **fields: Any) -> Notice:
 @pytest.fixture
 def example() -> Agreement:
     return load_agreement(EXAMPLE / "agreement.yaml")
+
+
+# -- stores and servers ---------------------------------------------------------------------
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path):
+    """A fresh, empty database on each backend: a SQLite file, or a new PostgreSQL database
+    on the server `scripts/test` started (JIG_TEST_PG_URL)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'jig.db'}"
+        return
+    yield from _postgres_database()
+
+
+def _postgres_database():
+    import os
+    import uuid
+
+    import sqlalchemy as sa
+
+    admin_url = os.environ.get("JIG_TEST_PG_URL")
+    if not admin_url:
+        pytest.fail("JIG_TEST_PG_URL is not set: run the tests with scripts/test, which starts "
+                    "a PostgreSQL server")
+    name = f"jig_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://"),
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as c:
+            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A real uvicorn server on loopback, in a thread of the test process."""
+
+    def __init__(self, settings):
+        import threading
+
+        import uvicorn
+
+        from jig.service import create_app
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port,
+                                log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture
+def server(db_url, tmp_path):
+    """jig's service on a fresh store of each backend, with the example agreement loaded."""
+    from jig.service import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", database_url=db_url,
+                        agreements=[EXAMPLE / "agreement.yaml"], bulk_batch=7)
+    with Server(settings) as srv:
+        yield srv
+
+
+@pytest.fixture
+def client(server):
+    import httpx
+
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        yield c

@@ -311,6 +311,98 @@ def explain_cmd(
             out.print(f"  [dim]finding:[/] {found}", soft_wrap=True)
 
 
+DataOpt = Annotated[Path, typer.Option("--data", help="Folder of the store (SQLite file, "
+                                        "spooled uploads).")]
+DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL instead of the SQLite "
+                                           "file, e.g. postgresql://user@host/jig.")]
+
+
+@app.command()
+def serve(
+    agreement: Annotated[list[Path] | None, typer.Option(
+        "--agreement", "-a", help="Agreement files to load at start (repeatable).")] = None,
+    data: DataOpt = Path("jig-data"),
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    gazetteer: GazetteerOpt = None,
+) -> None:
+    """Run the HTTP service: intake, judging, queries; OpenAPI at /docs.
+
+    Example: jig serve --agreement examples/syria-2016-jig/agreement.yaml
+    """
+    import uvicorn
+
+    from jig.service import Settings, create_app
+
+    settings = Settings(data_dir=data, database_url=db, agreements=agreement or [],
+                        gazetteer=gazetteer or [])
+    err.print(f"jig serving on http://{host}:{port} (store: {settings.url}; API docs at /docs)")
+    with _errors():
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command("import")
+def import_cmd(
+    incidents: Annotated[list[Path] | None, typer.Argument(help="Incident files, any form.")]
+    = None,
+    agreement: Annotated[list[Path] | None, typer.Option(
+        "--agreement", "-a", help="Agreement files to store first (repeatable).")] = None,
+    notices: NoticesOpt = None,
+    data: DataOpt = Path("jig-data"),
+    db: DbOpt = None,
+    gazetteer: GazetteerOpt = None,
+    rejects: RejectsOpt = None,
+) -> None:
+    """Load agreements, notices and incident files into the store, through the same path as
+    the API; each record is judged as it is stored.
+
+    Example: jig import --agreement examples/syria-2016-jig/agreement.yaml \\
+             -n examples/syria-2016-jig/notices.csv examples/syria-2016-jig/incidents.csv
+    """
+    from jig.agreement import agreement_document
+    from jig.service.settings import Settings
+    from jig.store import Store
+    from jig.store.importer import import_files
+
+    settings = Settings(data_dir=data, database_url=db)
+    store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone)
+    sink = _Rejects(rejects)
+    try:
+        for path in agreement or []:
+            a = _load(path)
+            version, created = store.add_agreement(
+                a, agreement_document(path.read_text(encoding="utf-8"), path.parent))
+            err.print(f"agreement {a.id} version {version.version} "
+                      + ("stored" if created else "unchanged"))
+            if created:
+                added = store.rejudge(version)
+                err.print(f"  {added} verdicts added for stored incidents")
+        current = store.current_versions()
+        if (notices or incidents) and not current:
+            err.print("[bold red]error[/] the store holds no agreement: give --agreement")
+            raise typer.Exit(2)
+        if notices:
+            notes = _notices(store.load(current[0]), notices, sink)
+            done = store.add_notices(notes)
+            err.print(f"notices: {sum(r.status != 'unchanged' for r in done)} stored, "
+                      f"{sum(r.status == 'unchanged' for r in done)} unchanged")
+        if incidents:
+            with _errors(), _progress("importing") as tick:
+                def progress(c: object, bad: list[Reject]) -> None:
+                    for r in bad:
+                        sink(r)
+                    tick()
+                gaz = Gazetteer.from_files(list(gazetteer)) if gazetteer else None
+                c = import_files(store, incidents, gazetteer=gaz, on_batch=progress)
+            err.print(f"read {c.read} incident rows: stored {c.stored}, unchanged {c.unchanged}, "
+                      f"rejected {c.rejected}", soft_wrap=True)
+        sink.close()
+        err.print(f"store: {settings.url}")
+    finally:
+        store.close()
+
+
 @app.command()
 def schema(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here.")] = None,

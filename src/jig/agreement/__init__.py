@@ -1,6 +1,6 @@
 """The agreement: format-1 file models, loading with located errors, and the domain objects."""
 
-from jig.agreement.load import load_agreement, parse_agreement
+from jig.agreement.load import agreement_document, load_agreement, parse_agreement
 from jig.agreement.model import Agreement, Clause, ExceptionRule, Feature, Selector
 
 
@@ -14,5 +14,14 @@ def json_schema() -> dict[str, object]:
     return schema
 
 
-__all__ = ["Agreement", "Clause", "ExceptionRule", "Feature", "Selector", "json_schema",
-           "load_agreement", "parse_agreement"]
+__all__ = [
+    "Agreement",
+    "Clause",
+    "ExceptionRule",
+    "Feature",
+    "Selector",
+    "agreement_document",
+    "json_schema",
+    "load_agreement",
+    "parse_agreement",
+]

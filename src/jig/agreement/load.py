@@ -51,6 +51,17 @@ def load_agreement(path: str | FsPath) -> Agreement:
     return parse_agreement(text, name=str(path), base_dir=path.parent)
 
 
+def agreement_document(text: str, base_dir: FsPath | None = None) -> str:
+    """The agreement as one JSON document, GeoJSON files inlined: what a store keeps as a
+    version. Call it on text that `parse_agreement` accepted; it parses back to the same
+    agreement (same content hash)."""
+    data, _ = load_with_lines(text)
+    for coll in (*COLLECTIONS, "area"):
+        if isinstance(data.get(coll), str):
+            data[coll] = json.loads(((base_dir or FsPath(".")) / data[coll]).read_text("utf-8"))
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
 def parse_agreement(text: str, name: str = "agreement.yaml",
                     base_dir: FsPath | None = None) -> Agreement:
     """Parse agreement YAML text; GeoJSON file references are resolved against `base_dir`."""

@@ -1,0 +1,75 @@
+"""The app factory: `create_app(settings)`. Nothing is configured at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from jig import __version__
+from jig.agreement import Agreement
+from jig.service import errors
+from jig.service.context import Context
+from jig.service.jobs import Worker
+from jig.service.routes import agreements, incidents, jobs, notices
+from jig.service.schemas import AgreementUpload
+from jig.service.settings import Settings
+from jig.store import Store
+
+
+def _upload_of(path: Path) -> AgreementUpload:
+    """An agreement file and the GeoJSON files it names, as an upload."""
+    import json
+
+    from jig.agreement.yamlsource import load_with_lines
+
+    text = path.read_text(encoding="utf-8")
+    data, _ = load_with_lines(text)
+    files = {}
+    for key in ("zones", "sites", "targets", "area"):
+        ref = data.get(key) if isinstance(data, dict) else None
+        if isinstance(ref, str) and (path.parent / ref).exists():
+            files[ref] = json.loads((path.parent / ref).read_text(encoding="utf-8"))
+    return AgreementUpload(yaml=text, files=files)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone)
+        worker = Worker(store, settings.bulk_batch, settings.gazetteer) \
+            if settings.run_jobs else None
+        ctx = Context(settings, store, worker)
+        app.state.jig = ctx
+        for path in settings.agreements:
+            agreements.store_agreement(ctx, _upload_of(path))
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            store.close()
+
+    app = FastAPI(title="jig", version=__version__, lifespan=lifespan,
+                  description="Check incidents against ceasefire and de-escalation agreements: "
+                  "a durable store, intake, judging and queries. Every error has the shape of "
+                  "`ErrorResponse`.")
+    errors.install(app)
+    for module in (agreements, incidents, notices, jobs):
+        app.include_router(module.router)
+
+    @app.get("/health", tags=["service"])
+    def health() -> dict[str, str]:
+        """The service is up and its store answers."""
+        return {"status": "ok"}
+
+    return app
+
+
+__all__ = ["Agreement", "create_app"]

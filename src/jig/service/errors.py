@@ -1,0 +1,98 @@
+"""One JSON error shape for every 4xx and 5xx, documented in OpenAPI and pinned by a test:
+
+    {"error": {"code": "...", "message": "...", "problems": [{"code", "message", "where", "hint"}]}}
+
+`where` names the field (`path`), or the file, line and feature of an uploaded agreement.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from jig.errors import JigError, Problem
+
+log = logging.getLogger("jig.service")
+
+
+class Where(BaseModel):
+    file: str | None = None
+    line: int | None = None
+    feature: str | None = None
+    path: str | None = None
+
+
+class ProblemOut(BaseModel):
+    code: str
+    message: str
+    where: Where = Where()
+    hint: str | None = None
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    problems: list[ProblemOut] = []
+
+
+class ErrorResponse(BaseModel):
+    """Every error jig's API returns."""
+
+    error: ErrorBody
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str,
+                 problems: list[Problem] | None = None):
+        self.status, self.code, self.message = status, code, message
+        self.problems = problems or []
+
+
+def body(code: str, message: str, problems: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "problems": problems or []}}
+
+
+ERRORS = {status: {"model": ErrorResponse, "description": text} for status, text in (
+    (400, "The request is malformed"), (404, "No such resource"),
+    (409, "Conflicts with what is stored"), (413, "Too large"),
+    (422, "The request or a record in it is invalid; `problems` says where and why"),
+    (500, "Internal error (nothing was written)"))}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(body(exc.code, exc.message, [p.as_dict() for p in exc.problems]),
+                            status_code=exc.status)
+
+    @app.exception_handler(JigError)
+    async def _jig(_: Request, exc: JigError) -> JSONResponse:
+        return JSONResponse(body("invalid", exc.problems[0].message if exc.problems else "invalid",
+                                 [p.as_dict() for p in exc.problems]), status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err.get("loc", ()))
+            problems.append({"code": "request." + str(err.get("type", "invalid")),
+                             "message": str(err.get("msg", "invalid")), "where": {"path": loc}})
+        return JSONResponse(body("request.invalid", "the request is invalid", problems),
+                            status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http")
+        return JSONResponse(body(code, str(exc.detail)), status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _internal(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error")
+        return JSONResponse(body("internal", "internal error; nothing was written"),
+                            status_code=500)

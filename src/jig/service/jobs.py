@@ -1,0 +1,118 @@
+"""Background jobs: bulk files taken in, and re-judging after an amendment.
+
+A job is a row in the store; its file is spooled to disk before the 202 is sent, so an
+accepted job survives a restart: on start, jobs left running are queued again, and since
+intake is idempotent, running a job twice stores each record once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from jig.errors import JigError
+from jig.readers import Gazetteer, Reject
+from jig.store import Store
+from jig.store.importer import ImportCounts, import_files
+from jig.store.store import now
+from jig.store.tables import Job, JobReject
+
+log = logging.getLogger("jig.jobs")
+
+
+def create_job(store: Store, kind: str, params: dict[str, Any]) -> int:
+    with store.sessions.begin() as s:
+        job = Job(kind=kind, status="queued", params=params, read=0, stored=0, unchanged=0,
+                  rejected=0, created_at=now())
+        s.add(job)
+        s.flush()
+        return job.row
+
+
+class Worker:
+    """Runs queued jobs one at a time in a thread of the server process."""
+
+    def __init__(self, store: Store, batch: int, gazetteer: list[Path]):
+        self.store = store
+        self.batch = batch
+        self.gazetteer_files = gazetteer
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="jig-jobs", daemon=True)
+
+    def start(self) -> None:
+        with self.store.sessions.begin() as s:
+            s.execute(update(Job).where(Job.status == "running").values(status="queued"))
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    def _claim(self) -> Job | None:
+        with self.store.sessions.begin() as s:
+            for job in s.scalars(select(Job).where(Job.status == "queued").order_by(Job.row)):
+                claimed = s.execute(update(Job).where(Job.row == job.row, Job.status == "queued")
+                                    .values(status="running"))
+                if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                    return job
+        return None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            job = self._claim()
+            if job is None:
+                self._wake.wait(1.0)
+                self._wake.clear()
+                continue
+            try:
+                if job.kind == "bulk":
+                    self._bulk(job)
+                elif job.kind == "rejudge":
+                    self._rejudge(job)
+                self._finish(job.row, "done", None)
+            except JigError as exc:
+                self._finish(job.row, "failed", "; ".join(str(p) for p in exc.problems))
+            except LookupError as exc:
+                self._finish(job.row, "failed", str(exc.args[0]))
+            except Exception as exc:  # a job must fail visibly, not kill the worker
+                log.exception("job %s failed", job.row)
+                self._finish(job.row, "failed", f"{type(exc).__name__}: {exc}")
+
+    def _finish(self, row: int, status: str, error: str | None) -> None:
+        with self.store.sessions.begin() as s:
+            s.execute(update(Job).where(Job.row == row).values(status=status, error=error,
+                                                               finished_at=now()))
+
+    def _bulk(self, job: Job) -> None:
+        gaz = Gazetteer.from_files(list(self.gazetteer_files)) if self.gazetteer_files else None
+        with self.store.sessions.begin() as s:
+            s.execute(delete(JobReject).where(JobReject.job_row == job.row))
+        name = job.params.get("filename")
+
+        def progress(c: ImportCounts, bad: list[Reject]) -> None:
+            with self.store.sessions.begin() as s:
+                for r in bad:
+                    s.add(JobReject(job_row=job.row, file=name,
+                                    line=r.origin.line if r.origin.line is not None
+                                    else r.origin.feature, code=r.code, field=r.field,
+                                    reason=r.reason, raw=r.raw))
+                s.execute(update(Job).where(Job.row == job.row).values(
+                    read=c.read, rejected=c.rejected, stored=c.stored, unchanged=c.unchanged))
+
+        import_files(self.store, [Path(job.params["path"])], gazetteer=gaz, batch=self.batch,
+                     origin=name, on_batch=progress)
+
+    def _rejudge(self, job: Job) -> None:
+        version = self.store.version(job.params["agreement_id"], job.params.get("version"))
+        added = self.store.rejudge(version)
+        with self.store.sessions.begin() as s:
+            s.execute(update(Job).where(Job.row == job.row).values(stored=added))

@@ -1,0 +1,261 @@
+"""Incidents: intake (one, many, or a whole file), queries, one incident, its explanation."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+import shapely
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from shapely.geometry import shape
+
+from jig.engine import explain
+from jig.errors import Location, Problem, RowError
+from jig.readers.fields import to_incident
+from jig.records import Incident
+from jig.service.context import Context, context
+from jig.service.convert import feature, incident_out, row_out, verdict_out
+from jig.service.errors import ERRORS, ApiError
+from jig.service.jobs import create_job
+from jig.service.schemas import (
+    ExplanationOut,
+    IncidentDetail,
+    IntakeOut,
+    Page,
+    StoredOut,
+    VerdictOut,
+)
+from jig.store import Filters, search
+from jig.store import queries as q
+from jig.store.tables import AgreementVersion
+from jig.times import parse_time
+
+router = APIRouter(tags=["incidents"])
+MAX_RECORDS = 10_000  # per JSON request; larger sets go to /incidents/bulk
+BULK_TYPES = {"text/csv": ".csv", "application/x-ndjson": ".jsonl", "application/jsonl": ".jsonl",
+              "application/geo+json": ".geojson", "application/json": ".json"}
+
+RECORDS_EXAMPLE = {"id": "A-01", "time": "2016-07-20T10:15", "lon": 36.675, "lat": 35.648,
+                   "actor": "Military Forces of Syria (2000-)", "act": "air_strike"}
+
+
+def _as_list(body: Any) -> list[dict[str, Any]]:
+    items = body if isinstance(body, list) else [body]
+    if not items or not all(isinstance(i, dict) for i in items):
+        raise ApiError(422, "request.invalid", "send a record object or a list of them")
+    if len(items) > MAX_RECORDS:
+        raise ApiError(413, "request.too_large", f"{len(items)} records in one request; send "
+                       f"at most {MAX_RECORDS}, or the whole file to /incidents/bulk")
+    return items
+
+
+def parse_records(ctx: Context, items: list[dict[str, Any]]) -> list[Incident]:
+    """Every record, or a 422 naming each bad one: a request is taken whole or not at all."""
+    tz = ctx.store.intake_tz()
+    out, problems = [], []
+    seen: set[str] = set()
+    for i, fields in enumerate(items):
+        try:
+            inc = to_incident(fields, tz)
+        except RowError as exc:
+            problems.append(Problem(exc.code, str(exc), Location(path=f"[{i}].{exc.field}")))
+            continue
+        if inc.id in seen:
+            problems.append(Problem("row.duplicate_id", f"id {inc.id!r} twice in one request",
+                                    Location(path=f"[{i}].id")))
+        seen.add(inc.id)
+        out.append(inc)
+    if problems:
+        raise ApiError(422, "records.invalid", f"{len(problems)} of {len(items)} records are "
+                       "invalid; nothing was stored", problems)
+    return out
+
+
+def current_verdicts(ctx: Context, ids: list[str]) -> dict[str, list[VerdictOut]]:
+    out: dict[str, list[VerdictOut]] = {i: [] for i in ids}
+    with ctx.store.sessions() as s:
+        for incident_id in ids:
+            history = q.verdicts_of(s, incident_id)
+            newest: dict[str, q.Row] = {}
+            for row in history:
+                newest[row.version.agreement_id] = row  # type: ignore[union-attr]
+            for row in newest.values():
+                assert row.verdict is not None and row.version is not None
+                out[incident_id].append(verdict_out(row.verdict, row.version, row.findings,
+                                                    row.incident.revision))
+    return out
+
+
+@router.post("/incidents", response_model=IntakeOut, responses=ERRORS)
+def post_incidents(body: Annotated[Any, Body(examples=[RECORDS_EXAMPLE])],
+                   ctx: Context = Depends(context)) -> Any:
+    """Take one record or a list (the fields of format 1) and judge them at once.
+
+    Idempotent: a record sent again is stored once (`unchanged`); a different record under a
+    known id is a correction (`revised`, a new revision; the old one stays readable). The
+    request is taken whole or not at all. The answer comes once the records and their verdicts
+    are on disk.
+    """
+    incidents = parse_records(ctx, _as_list(body))
+    stored = ctx.store.add_incidents(incidents, origin="api")
+    return IntakeOut(results=[StoredOut(id=r.id, status=r.status, revision=r.revision)
+                              for r in stored],
+                     verdicts=current_verdicts(ctx, [r.id for r in stored]))
+
+
+@router.post("/incidents/bulk", status_code=202, responses=ERRORS | {
+    202: {"description": "Accepted; poll the job",
+          "content": {"application/json": {"example": {"job": 1, "status": "/jobs/1"}}}}})
+async def post_bulk(request: Request, filename: str | None = None,
+                    ctx: Context = Depends(context)) -> dict[str, Any]:
+    """Take a whole file of any size and any form jig reads (format 1 CSV / JSON Lines /
+    GeoJSON, ACLED, UCDP GED, Airwars, CJTF-OIR), sent as the request body. It is spooled to
+    disk, then read and judged by a background job; poll `/jobs/{id}` for progress and
+    `/jobs/{id}/rejects` for the rows set aside."""
+    ctype = (request.headers.get("content-type") or "").split(";")[0].strip()
+    suffix = BULK_TYPES.get(ctype)
+    if filename:
+        suffix = "." + filename.rsplit(".", 1)[-1] if "." in filename else suffix
+    if suffix is None:
+        raise ApiError(415 if ctype else 400, "request.content_type",
+                       f"send the file as one of {', '.join(BULK_TYPES)}, or give ?filename=")
+    # One folder per upload, the file under its own name: readers take the kind of file from
+    # the extension and the dataset from the name.
+    spool = ctx.settings.data_dir / "spool" / uuid.uuid4().hex
+    spool.mkdir(parents=True, exist_ok=True)
+    name = Path(filename).name if filename else f"upload{suffix}"
+    path = spool / name
+    with path.open("wb") as fh:
+        async for chunk in request.stream():
+            fh.write(chunk)
+    job = create_job(ctx.store, "bulk", {"path": str(path), "filename": name})
+    if ctx.worker is not None:
+        ctx.worker.poke()
+    return {"job": job, "status": f"/jobs/{job}"}
+
+
+def _version(ctx: Context, agreement: str | None) -> AgreementVersion:
+    try:
+        return ctx.store.version(agreement)
+    except KeyError as exc:
+        raise ApiError(404 if agreement else 400, "agreement.unknown", str(exc.args[0])) from None
+
+
+def _filters(ctx: Context, t_from: str | None, t_to: str | None, bbox: str | None,
+             within: str | None, actor: str | None, clause: str | None, outcome: str | None,
+             verdict: str | None) -> Filters:
+    tz = ctx.store.intake_tz()
+    problems = []
+    start = end = None
+    try:
+        start = parse_time(t_from, tz).start if t_from else None
+        end = parse_time(t_to, tz).end if t_to else None
+    except ValueError as exc:
+        problems.append(Problem("query.time", str(exc), Location(path="from/to")))
+    box = None
+    if bbox:
+        try:
+            box = tuple(float(v) for v in bbox.split(","))
+            if len(box) != 4 or box[0] > box[2] or box[1] > box[3]:
+                raise ValueError
+        except ValueError:
+            problems.append(Problem("query.bbox", f"bbox {bbox!r} is not minlon,minlat,maxlon,"
+                                    "maxlat", Location(path="bbox")))
+    area = None
+    if within:
+        try:
+            area = shape(json.loads(within))
+            if area.geom_type not in ("Polygon", "MultiPolygon") or not area.is_valid:
+                raise ValueError
+        except (ValueError, TypeError, KeyError, AttributeError, shapely.errors.ShapelyError):
+            problems.append(Problem("query.within", "within must be a valid GeoJSON Polygon or "
+                                    "MultiPolygon geometry", Location(path="within")))
+    if problems:
+        raise ApiError(422, "query.invalid", "the query is invalid", problems)
+    return Filters(start, end, box, area, actor, clause, outcome, verdict)  # type: ignore[arg-type]
+
+
+@router.get("/incidents", response_model=Page, responses=ERRORS | {200: {
+    "description": "A page of incidents with their current verdicts; a GeoJSON "
+    "FeatureCollection when `format=geojson` or `Accept: application/geo+json`",
+    "content": {"application/geo+json": {}}}})
+def get_incidents(
+    request: Request,
+    agreement: str | None = Query(None, description="Agreement id (default: the only one)"),
+    t_from: str | None = Query(None, alias="from", description="Acts overlapping from this "
+                               "time (ISO 8601 date or date-time)"),
+    t_to: str | None = Query(None, alias="to", description="... until this time"),
+    bbox: str | None = Query(None, description="minlon,minlat,maxlon,maxlat"),
+    within: str | None = Query(None, description="A GeoJSON Polygon geometry"),
+    actor: str | None = Query(None, description="An actor id of the agreement"),
+    clause: str | None = Query(None, description="Incidents with a finding under this clause"),
+    outcome: str | None = Query(None, description="... with this outcome"),
+    verdict: str | None = Query(None, description="Incidents with this verdict"),
+    limit: int = Query(100, ge=1),
+    cursor: str | None = Query(None, description="From the `next` of the previous page"),
+    fmt: str | None = Query(None, alias="format", description="json (default) or geojson"),
+    ctx: Context = Depends(context),
+) -> Any:
+    """Incidents and their current verdicts under one agreement, filtered, in pages."""
+    if limit > ctx.settings.page_limit:
+        raise ApiError(422, "query.limit", f"limit is at most {ctx.settings.page_limit}")
+    try:
+        after = int(cursor) if cursor else 0
+    except ValueError:
+        raise ApiError(422, "query.cursor", "cursor must come from `next`") from None
+    version = _version(ctx, agreement)
+    filters = _filters(ctx, t_from, t_to, bbox, within, actor, clause, outcome, verdict)
+    with ctx.store.sessions() as s:
+        rows, more = search(s, version.agreement_id, filters, after, limit)
+    nxt = str(more) if more is not None else None
+    geo = fmt == "geojson" or "application/geo+json" in request.headers.get("accept", "")
+    if geo:
+        body = {"type": "FeatureCollection", "features": [feature(r, version) for r in rows],
+                "next": nxt}
+        return JSONResponse(body, media_type="application/geo+json")
+    return Page(items=[row_out(r, version) for r in rows], next=nxt)
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentDetail, responses=ERRORS)
+def get_incident(incident_id: str, ctx: Context = Depends(context)) -> Any:
+    """One incident: its newest record, every revision, and every verdict ever recorded."""
+    with ctx.store.sessions() as s:
+        try:
+            newest, revisions = q.incident(s, incident_id)
+        except KeyError:
+            raise ApiError(404, "not_found", f"no incident {incident_id!r}") from None
+        history = q.verdicts_of(s, incident_id)
+    outs = [verdict_out(r.verdict, r.version, r.findings, r.incident.revision)  # type: ignore[arg-type]
+            for r in history]
+    current = next((v for v in reversed(outs) if v.revision == newest.revision), None)
+    base = incident_out(newest, current)
+    return IncidentDetail(**base.model_dump(), history=outs, revisions=[
+        {"revision": r.revision, "record": r.record, "received_at": r.received_at.isoformat(),
+         "content_hash": r.content_hash} for r in revisions])
+
+
+@router.get("/incidents/{incident_id}/explain", response_model=ExplanationOut, responses=ERRORS)
+def explain_incident(incident_id: str, agreement: str | None = None,
+                     ctx: Context = Depends(context)) -> Any:
+    """Every clause's reasoning for one incident, step by step, under the current version."""
+    version = _version(ctx, agreement)
+    a = ctx.store.load(version)
+    with ctx.store.sessions() as s:
+        try:
+            newest, _ = q.incident(s, incident_id)
+        except KeyError:
+            raise ApiError(404, "not_found", f"no incident {incident_id!r}") from None
+        inc = ctx.store.parse(newest, a.tz)
+        pool = ctx.store.evidence(s, a, inc.span.start, inc.span.end)
+        notices = ctx.store.notices(s, a)
+    others = [p for p in pool if p.id != inc.id]
+    ex = explain(a, [inc, *others], inc.id, notices)
+    return ExplanationOut(
+        incident=inc.id, verdict=ex.verdict.verdict, agreement_id=version.agreement_id,
+        version=version.version, preamble=ex.preamble,
+        clauses=[{"clause": c.clause.id, "rule": c.clause.rule, "quote": c.clause.quote,
+                  "outcome": c.outcome, "steps": c.steps,
+                  "finding": c.finding.as_dict() if c.finding else None} for c in ex.clauses])

@@ -1,0 +1,42 @@
+"""Background jobs: progress of bulk intake and re-judging, and the rows a job set aside."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
+
+from jig.service.context import Context, context
+from jig.service.errors import ERRORS, ApiError
+from jig.service.schemas import JobOut, RejectOut
+from jig.store.tables import Job, JobReject
+
+router = APIRouter(tags=["jobs"])
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
+def get_job(job_id: int, ctx: Context = Depends(context)) -> Any:
+    """A job's status (queued, running, done, failed) and counts: read = stored + unchanged +
+    rejected once it is done."""
+    with ctx.store.sessions() as s:
+        job = s.get(Job, job_id)
+        if job is None:
+            raise ApiError(404, "not_found", f"no job {job_id}")
+        return JobOut(id=job.row, kind=job.kind, status=job.status, read=job.read,
+                      stored=job.stored, unchanged=job.unchanged, rejected=job.rejected,
+                      error=job.error, created_at=job.created_at, finished_at=job.finished_at)
+
+
+@router.get("/jobs/{job_id}/rejects", response_model=list[RejectOut], responses=ERRORS)
+def get_rejects(job_id: int, after: int = 0, limit: int = 1000,
+                ctx: Context = Depends(context)) -> Any:
+    """The rows a bulk job set aside, with line, reason and raw text."""
+    with ctx.store.sessions() as s:
+        if s.get(Job, job_id) is None:
+            raise ApiError(404, "not_found", f"no job {job_id}")
+        rows = s.scalars(select(JobReject).where(JobReject.job_row == job_id,
+                                                 JobReject.row > after)
+                         .order_by(JobReject.row).limit(min(limit, 10_000)))
+        return [RejectOut(file=r.file, line=r.line, code=r.code, field=r.field, reason=r.reason,
+                          raw=r.raw) for r in rows]

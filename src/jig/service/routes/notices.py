@@ -1,0 +1,56 @@
+"""Notices: parties invoking an exception, for an incident or an area."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends
+from sqlalchemy import select
+
+from jig.errors import Location, Problem, RowError
+from jig.readers.fields import to_notice
+from jig.service.context import Context, context
+from jig.service.errors import ERRORS, ApiError
+from jig.service.schemas import StoredOut
+from jig.store.tables import NoticeHead, NoticeRevision
+
+router = APIRouter(tags=["notices"])
+EXAMPLE = {"id": "N-1", "party": "RU", "time": "2016-08-05T08:00",
+           "exception": "imminent-threat", "incident": "A-09"}
+
+
+@router.post("/notices", response_model=list[StoredOut], responses=ERRORS)
+def post_notices(body: Annotated[Any, Body(examples=[EXAMPLE])],
+                 ctx: Context = Depends(context)) -> Any:
+    """Take one notice or a list. Incidents it names or covers are judged again; a verdict
+    that changes (a breach now excepted) is added, the earlier one stays."""
+    items = body if isinstance(body, list) else [body]
+    if not items or not all(isinstance(i, dict) for i in items):
+        raise ApiError(422, "request.invalid", "send a notice object or a list of them")
+    versions = ctx.store.current_versions()
+    if not versions:
+        raise ApiError(409, "agreement.none", "the store holds no agreement: upload one first")
+    agreement = ctx.store.load(versions[0])
+    parties = {p for v in versions for p in ctx.store.load(v).parties}
+    exceptions = {e for v in versions for e in ctx.store.load(v).exceptions}
+    notices, problems = [], []
+    for i, fields in enumerate(items):
+        try:
+            notices.append(to_notice(fields, agreement.tz, parties=parties,
+                                     exceptions=exceptions))
+        except RowError as exc:
+            problems.append(Problem(exc.code, str(exc), Location(path=f"[{i}].{exc.field}")))
+    if problems:
+        raise ApiError(422, "records.invalid", f"{len(problems)} of {len(items)} notices are "
+                       "invalid; nothing was stored", problems)
+    return [StoredOut(id=r.id, status=r.status, revision=r.revision)
+            for r in ctx.store.add_notices(notices)]
+
+
+@router.get("/notices", responses=ERRORS)
+def get_notices(ctx: Context = Depends(context)) -> list[dict[str, Any]]:
+    """The newest revision of every notice."""
+    with ctx.store.sessions() as s:
+        rows = s.scalars(select(NoticeRevision).join(NoticeHead, NoticeHead.row ==
+                                                     NoticeRevision.row).order_by(NoticeRevision.row))
+        return [r.record | {"revision": r.revision} for r in rows]

@@ -1,0 +1,111 @@
+"""Request and response bodies of the API, as OpenAPI describes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class AgreementUpload(BaseModel):
+    yaml: str = Field(description="The agreement file, format 1 (YAML or JSON text).")
+    files: dict[str, Any] = Field(default_factory=dict, description="GeoJSON documents the "
+                                  "agreement names by file name (zones.geojson, ...).")
+    effective_from: datetime | None = Field(None, description="When this version takes "
+                                            "effect; default: now.")
+
+
+class AgreementVersionOut(BaseModel):
+    agreement_id: str
+    version: int
+    content_hash: str
+    title: str | None = None
+    effective_from: datetime
+    created_at: datetime
+
+
+class AgreementStored(AgreementVersionOut):
+    created: bool = Field(description="False when the same content was stored before.")
+    rejudge_job: int | None = Field(None, description="The job re-judging stored incidents "
+                                    "against this version.")
+
+
+class StoredOut(BaseModel):
+    id: str
+    status: str = Field(description="stored, revised (a new revision) or unchanged")
+    revision: int
+
+
+class VerdictOut(BaseModel):
+    agreement_id: str
+    version: int
+    agreement_hash: str
+    verdict: str
+    findings: list[dict[str, Any]]
+    judged_at: datetime
+    revision: int = Field(description="The incident revision judged.")
+
+
+class IntakeOut(BaseModel):
+    results: list[StoredOut]
+    verdicts: dict[str, list[VerdictOut]] = Field(
+        description="Current verdicts of the records sent, by incident id.")
+
+
+class IncidentOut(BaseModel):
+    id: str
+    revision: int
+    record: dict[str, Any]
+    received_at: datetime
+    verdict: VerdictOut | None = None
+
+
+class IncidentDetail(IncidentOut):
+    revisions: list[dict[str, Any]] = Field(description="Every revision, oldest first.")
+    history: list[VerdictOut] = Field(description="Every verdict ever recorded, oldest first.")
+
+
+class Page(BaseModel):
+    items: list[IncidentOut]
+    next: str | None = Field(None, description="Pass as `cursor` for the next page.")
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    status: str
+    read: int
+    stored: int
+    unchanged: int
+    rejected: int
+    error: str | None = None
+    created_at: datetime
+    finished_at: datetime | None = None
+
+
+class RejectOut(BaseModel):
+    file: str | None
+    line: int | None
+    code: str
+    field: str | None
+    reason: str
+    raw: str
+
+
+class ClauseExplanationOut(BaseModel):
+    clause: str
+    rule: str
+    quote: str | None
+    outcome: str
+    steps: list[str]
+    finding: dict[str, Any] | None
+
+
+class ExplanationOut(BaseModel):
+    incident: str
+    verdict: str
+    agreement_id: str
+    version: int
+    preamble: list[str]
+    clauses: list[ClauseExplanationOut]

@@ -1,0 +1,31 @@
+"""The service's settings: one table, with help, passed to the app factory (never read at
+import time). `jig serve` builds them from its options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+
+class Settings(BaseModel):
+    data_dir: Path = Field(Path("jig-data"), description="Folder for the SQLite file and the "
+                           "spooled bulk uploads.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file "
+                                     "`jig.db` in data_dir. PostgreSQL: postgresql://user@host/db")
+    timezone: str = Field("UTC", description="How zone-less times are read while the store "
+                          "holds no agreement (afterwards: the agreement's timezone).")
+    sqlite_synchronous: str = Field("FULL", description="SQLite synchronous level; FULL puts "
+                                    "every acknowledged write on disk before answering.")
+    page_limit: int = Field(1000, ge=1, description="Largest page a query may ask for.")
+    bulk_batch: int = Field(1000, ge=1, description="Records per transaction in bulk jobs.")
+    agreements: list[Path] = Field(default_factory=list, description="Agreement files to load "
+                                   "at start (stored as versions; unchanged ones are not "
+                                   "stored again).")
+    gazetteer: list[Path] = Field(default_factory=list, description="Gazetteer files for bulk "
+                                  "files whose rows give only place names.")
+    run_jobs: bool = Field(True, description="Run background jobs in this process.")
+
+    @property
+    def url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'jig.db').resolve()}"

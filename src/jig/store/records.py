@@ -1,0 +1,50 @@
+"""Records as the store keeps them: the fields of format 1, canonical and hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from jig.records import Incident, Notice
+
+CORE_ORDER = ("id", "time", "lon", "lat", "precision_m", "actor", "target", "act", "weapon")
+
+
+def canonical(record: dict[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+
+
+# Derived from where a record came from, not part of what it says: the same record sent in
+# another file is the same record.
+NOT_CONTENT = frozenset({"dataset"})
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    said = {k: v for k, v in record.items() if k not in NOT_CONTENT}
+    return hashlib.sha256(canonical(said).encode()).hexdigest()
+
+
+def incident_record(inc: Incident) -> dict[str, Any]:
+    """The incident as a record of format 1 fields (what was given, normalised)."""
+    out: dict[str, Any] = {"id": inc.id, "time": inc.time_text, "lon": inc.lon, "lat": inc.lat,
+                           "precision_m": inc.precision_m, "act": inc.act}
+    for key in ("actor", "target", "weapon"):
+        value = getattr(inc, key)
+        if value is not None:
+            out[key] = value
+    for key, value in inc.extra.items():
+        if value not in (None, "") and key not in out:
+            out[key] = value
+    return out
+
+
+def notice_record(n: Notice) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": n.id, "party": n.party, "time": n.time_text,
+                           "exception": n.exception}
+    if n.incident is not None:
+        out["incident"] = n.incident
+    if n.lon is not None:
+        out |= {"lon": n.lon, "lat": n.lat, "radius_m": n.radius_m}
+    return out

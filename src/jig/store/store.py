@@ -1,0 +1,357 @@
+"""The store: agreements as versions, records as revisions, verdicts as decision records.
+
+Every write happens in one transaction with the judging it causes: a record is stored with its
+verdicts or not at all, and once `add_incidents` returns, both are on disk. Judging calls the
+pure engine with what the store holds: the agreement version, the notices, and the incidents
+that could be evidence (by the evidence actors, in the time window that matters).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+
+from sqlalchemy import Engine, and_, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from jig.agreement import Agreement, parse_agreement
+from jig.engine import check
+from jig.errors import RowError
+from jig.findings import Verdict
+from jig.readers.fields import to_incident, to_notice
+from jig.records import Incident, Notice
+from jig.store.db import make_engine, migrate
+from jig.store.records import content_hash, incident_record, notice_record
+from jig.store.tables import (
+    AgreementVersion,
+    FindingRecord,
+    IncidentHead,
+    IncidentRevision,
+    NoticeHead,
+    NoticeRevision,
+    VerdictHead,
+    VerdictRecord,
+)
+from jig.times import zone_info
+
+DAY = 86_400.0
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What became of one record at intake."""
+
+    id: str
+    status: str  # "stored" (new), "revised" (a correction: new revision), "unchanged"
+    revision: int
+    row: int
+
+
+def _findings_hash(v: Verdict) -> str:
+    return hashlib.sha256(json.dumps(v.as_dict()["findings"], sort_keys=True).encode()).hexdigest()
+
+
+class Store:
+    def __init__(self, engine: Engine, default_timezone: str = "UTC"):
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.default_tz = zone_info(default_timezone)
+        self._agreements: dict[int, Agreement] = {}
+
+    @classmethod
+    def open(cls, url: str, sqlite_synchronous: str = "FULL", default_timezone: str = "UTC"
+             ) -> Store:
+        engine = make_engine(url, sqlite_synchronous)
+        migrate(engine)
+        return cls(engine, default_timezone)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- agreements -------------------------------------------------------------------------
+
+    def load(self, version: AgreementVersion) -> Agreement:
+        a = self._agreements.get(version.row)
+        if a is None:
+            a = parse_agreement(version.document, name=f"{version.agreement_id} v{version.version}")
+            self._agreements[version.row] = a
+        return a
+
+    def add_agreement(self, agreement: Agreement, document: str,
+                      effective_from: datetime | None = None) -> tuple[AgreementVersion, bool]:
+        """Store a new version (or find the same content stored before: returns created=False)."""
+        with self.sessions.begin() as s:
+            same = s.scalar(select(AgreementVersion).where(
+                AgreementVersion.agreement_id == agreement.id,
+                AgreementVersion.content_hash == agreement.content_hash))
+            if same is not None:
+                return same, False
+            last = s.scalar(select(func.max(AgreementVersion.version)).where(
+                AgreementVersion.agreement_id == agreement.id)) or 0
+            eff = effective_from or now()
+            row = AgreementVersion(agreement_id=agreement.id, version=last + 1,
+                                   content_hash=agreement.content_hash, title=agreement.title,
+                                   document=document, created_at=now(),
+                                   effective_from=eff if eff.tzinfo else eff.replace(tzinfo=UTC))
+            s.add(row)
+        return row, True
+
+    def versions(self, agreement_id: str) -> list[AgreementVersion]:
+        with self.sessions() as s:
+            return list(s.scalars(select(AgreementVersion).where(
+                AgreementVersion.agreement_id == agreement_id).order_by(AgreementVersion.version)))
+
+    def current_versions(self, at: datetime | None = None) -> list[AgreementVersion]:
+        """The version of each agreement in force at `at` (now): the newest effective by then."""
+        at = at or now()
+        with self.sessions() as s:
+            rows = list(s.scalars(select(AgreementVersion).order_by(
+                AgreementVersion.agreement_id, AgreementVersion.version)))
+        current: dict[str, AgreementVersion] = {}
+        for r in rows:
+            if r.effective_from <= at:
+                current[r.agreement_id] = r
+        return list(current.values())
+
+    def version(self, agreement_id: str | None, number: int | None = None) -> AgreementVersion:
+        """A given version, or the current one; `agreement_id` may be omitted when the store
+        holds one agreement. KeyError says what is there."""
+        current = self.current_versions()
+        if agreement_id is None:
+            if len(current) != 1:
+                raise KeyError("name the agreement: the store holds "
+                               + (", ".join(v.agreement_id for v in current) or "none"))
+            agreement_id = current[0].agreement_id
+        if number is None:
+            found = [v for v in current if v.agreement_id == agreement_id]
+        else:
+            found = [v for v in self.versions(agreement_id) if v.version == number]
+        if not found:
+            raise KeyError(f"no agreement {agreement_id!r}"
+                           + (f" version {number}" if number is not None else ""))
+        return found[0]
+
+    def intake_tz(self) -> tzinfo:
+        """Times without a zone are read in the current agreement's timezone (the first, when
+        several), or the store's default timezone when it holds none."""
+        current = self.current_versions()
+        return self.load(current[0]).tz if current else self.default_tz
+
+    # -- intake -----------------------------------------------------------------------------
+
+    def add_incidents(self, incidents: Sequence[Incident], origin: str | None = None
+                      ) -> list[Stored]:
+        """Store incidents (idempotent by content) and judge the new revisions, atomically."""
+        tz_rows: list[IncidentRevision] = []
+        out: list[Stored] = []
+        with self.sessions.begin() as s:
+            for inc in incidents:
+                record = incident_record(inc)
+                h = content_hash(record)
+                same = s.scalar(select(IncidentRevision).where(
+                    IncidentRevision.incident_id == inc.id, IncidentRevision.content_hash == h))
+                if same is not None:
+                    out.append(Stored(inc.id, "unchanged", same.revision, same.row))
+                    continue
+                last = s.scalar(select(func.max(IncidentRevision.revision)).where(
+                    IncidentRevision.incident_id == inc.id)) or 0
+                row = IncidentRevision(
+                    incident_id=inc.id, revision=last + 1, content_hash=h, record=record,
+                    lon=inc.lon, lat=inc.lat, precision_m=inc.precision_m,
+                    t_start=inc.span.start, t_end=inc.span.end, actor=inc.actor,
+                    received_at=now(), origin=origin or (str(inc.origin) if inc.origin else None))
+                s.add(row)
+                s.flush()
+                head = s.get(IncidentHead, inc.id)
+                if head is None:
+                    s.add(IncidentHead(incident_id=inc.id, row=row.row))
+                else:
+                    head.row = row.row
+                tz_rows.append(row)
+                out.append(Stored(inc.id, "stored" if last == 0 else "revised", last + 1, row.row))
+            s.flush()
+            for version in self.current_versions():
+                self._judge_rows(s, version, tz_rows, only_if_changed=False)
+                self._rejudge_for_evidence(s, version, tz_rows)
+        return out
+
+    def add_notices(self, notices: Sequence[Notice]) -> list[Stored]:
+        out: list[Stored] = []
+        with self.sessions.begin() as s:
+            new: list[Notice] = []
+            for n in notices:
+                record = notice_record(n)
+                h = content_hash(record)
+                same = s.scalar(select(NoticeRevision).where(
+                    NoticeRevision.notice_id == n.id, NoticeRevision.content_hash == h))
+                if same is not None:
+                    out.append(Stored(n.id, "unchanged", same.revision, same.row))
+                    continue
+                last = s.scalar(select(func.max(NoticeRevision.revision)).where(
+                    NoticeRevision.notice_id == n.id)) or 0
+                row = NoticeRevision(notice_id=n.id, revision=last + 1, content_hash=h,
+                                     record=record, received_at=now())
+                s.add(row)
+                s.flush()
+                head = s.get(NoticeHead, n.id)
+                if head is None:
+                    s.add(NoticeHead(notice_id=n.id, row=row.row))
+                else:
+                    head.row = row.row
+                new.append(n)
+                out.append(Stored(n.id, "stored" if last == 0 else "revised", last + 1, row.row))
+            s.flush()
+            for version in self.current_versions():
+                for n in new:
+                    self._rejudge_for_notice(s, version, n)
+        return out
+
+    def rejudge(self, version: AgreementVersion, batch: int = 2000) -> int:
+        """Judge every incident's newest revision against `version`; new verdicts are added
+        only where the findings differ from the current ones. Returns the number added."""
+        added = 0
+        after = 0
+        while True:
+            with self.sessions.begin() as s:
+                rows = list(s.scalars(select(IncidentRevision).join(
+                    IncidentHead, IncidentHead.row == IncidentRevision.row).where(
+                    IncidentRevision.row > after).order_by(IncidentRevision.row).limit(batch)))
+                if not rows:
+                    return added
+                added += self._judge_rows(s, version, rows, only_if_changed=True)
+                after = rows[-1].row
+
+    # -- judging ----------------------------------------------------------------------------
+
+    def parse(self, row: IncidentRevision, tz: tzinfo) -> Incident:
+        return to_incident(row.record, tz)
+
+    def notices(self, s: Session, agreement: Agreement) -> list[Notice]:
+        rows = s.scalars(select(NoticeRevision).join(NoticeHead,
+                                                     NoticeHead.row == NoticeRevision.row))
+        out = []
+        for r in rows:
+            try:
+                out.append(to_notice(r.record, agreement.tz, parties=set(agreement.parties),
+                                     exceptions=set(agreement.exceptions)))
+            except RowError:
+                continue  # a notice for another agreement's parties or exceptions
+        return out
+
+    def evidence(self, s: Session, agreement: Agreement, t_from: float, t_to: float
+                 ) -> list[Incident]:
+        """Incidents that could be evidence for acts between t_from and t_to."""
+        actors = agreement.evidence_actors()
+        if not actors:
+            return []
+        before = max(e.evidence.before_s for e in agreement.exceptions.values()
+                     if e.evidence is not None)
+        rows = s.scalars(select(IncidentRevision).join(
+            IncidentHead, IncidentHead.row == IncidentRevision.row).where(
+            IncidentRevision.t_start >= t_from - before, IncidentRevision.t_start <= t_to))
+        pool = []
+        for r in rows:
+            if agreement.match_actor(r.actor)[0] in actors:
+                pool.append(self.parse(r, agreement.tz))
+        return pool
+
+    def _judge_rows(self, s: Session, version: AgreementVersion, rows: Sequence[IncidentRevision],
+                    only_if_changed: bool) -> int:
+        if not rows:
+            return 0
+        agreement = self.load(version)
+        incidents = [self.parse(r, agreement.tz) for r in rows]
+        pool = self.evidence(s, agreement, min(i.span.start for i in incidents),
+                             max(i.span.end for i in incidents))
+        verdicts = check(agreement, incidents, self.notices(s, agreement), evidence=pool)
+        added = 0
+        for row, verdict in zip(rows, verdicts, strict=True):
+            if self._record_verdict(s, version, row, verdict, only_if_changed):
+                added += 1
+        return added
+
+    def _record_verdict(self, s: Session, version: AgreementVersion, row: IncidentRevision,
+                        verdict: Verdict, only_if_changed: bool) -> bool:
+        fh = _findings_hash(verdict)
+        head = s.get(VerdictHead, (row.incident_id, version.agreement_id))
+        if only_if_changed and head is not None and head.incident_row == row.row:
+            current = s.get(VerdictRecord, head.verdict_row)
+            if current is not None and current.agreement_row == version.row and \
+                    current.findings_hash == fh:
+                return False
+        agreement = self.load(version)
+        vr = VerdictRecord(incident_row=row.row, agreement_row=version.row,
+                           agreement_hash=version.content_hash, incident_id=row.incident_id,
+                           verdict=verdict.verdict,
+                           actor_id=agreement.match_actor(row.actor)[0],
+                           findings_hash=fh, judged_at=now())
+        s.add(vr)
+        s.flush()
+        for f in verdict.findings:
+            d = f.as_dict()
+            detail = {k: v for k, v in d.items() if k not in ("clause", "outcome", "reason", "p")}
+            s.add(FindingRecord(verdict_row=vr.row, clause=f.clause, outcome=f.outcome,
+                                reason=f.reason, p=f.p, detail=detail))
+        if head is None:
+            s.add(VerdictHead(incident_id=row.incident_id, agreement_id=version.agreement_id,
+                              verdict_row=vr.row, incident_row=row.row))
+        else:
+            head.verdict_row, head.incident_row = vr.row, row.row
+        return True
+
+    def _heads_in(self, s: Session, t_from: float, t_to: float,
+                  bbox: tuple[float, float, float, float] | None) -> list[IncidentRevision]:
+        q = select(IncidentRevision).join(IncidentHead, IncidentHead.row == IncidentRevision.row
+                                          ).where(IncidentRevision.t_end >= t_from,
+                                                  IncidentRevision.t_start <= t_to)
+        if bbox is not None:
+            q = q.where(and_(IncidentRevision.lon >= bbox[0], IncidentRevision.lat >= bbox[1],
+                             IncidentRevision.lon <= bbox[2], IncidentRevision.lat <= bbox[3]))
+        return list(s.scalars(q))
+
+    def _rejudge_for_evidence(self, s: Session, version: AgreementVersion,
+                              rows: Iterable[IncidentRevision]) -> None:
+        """A report that arrives after the act it excuses: re-judge the acts it could excuse."""
+        agreement = self.load(version)
+        actors = agreement.evidence_actors()
+        reqs = [e.evidence for e in agreement.exceptions.values() if e.evidence is not None]
+        if not actors or not reqs:
+            return
+        before = max(r.before_s for r in reqs)
+        reach = max(r.within_m for r in reqs)
+        fresh = {r.row for r in rows}
+        for r in rows:
+            if agreement.match_actor(r.actor)[0] not in actors:
+                continue
+            targets = [t for t in self._heads_in(s, r.t_start, r.t_start + before,
+                                                 _bbox_around(r.lon, r.lat, reach))
+                       if t.row not in fresh]
+            self._judge_rows(s, version, targets, only_if_changed=True)
+
+    def _rejudge_for_notice(self, s: Session, version: AgreementVersion, n: Notice) -> None:
+        agreement = self.load(version)
+        exc = agreement.exceptions.get(n.exception)
+        if exc is None or exc.notice is None:
+            return
+        if n.incident is not None:
+            head = s.get(IncidentHead, n.incident)
+            targets = [s.get(IncidentRevision, head.row)] if head is not None else []
+        else:
+            assert n.lon is not None and n.lat is not None
+            targets = self._heads_in(s, n.span.start - exc.notice.within_s, math.inf,
+                                     _bbox_around(n.lon, n.lat, n.radius_m))
+        self._judge_rows(s, version, [t for t in targets if t is not None], only_if_changed=True)
+
+
+def _bbox_around(lon: float, lat: float, metres: float) -> tuple[float, float, float, float]:
+    dlat = metres / 110_574.0 + 1e-6
+    dlon = metres / (111_320.0 * max(math.cos(math.radians(lat)), 0.01)) + 1e-6
+    return lon - dlon, lat - dlat, lon + dlon, lat + dlat

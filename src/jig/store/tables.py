@@ -1,0 +1,186 @@
+"""The store's tables. Records and decisions are append-only: a correction is a new revision,
+an amendment a new version, a re-judgement a new verdict. Only the `*_heads` tables, which
+point at the newest of each, are ever updated."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only makes INTEGER PRIMARY KEY an auto-increment alias of the row id.
+RowId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Times in UTC, given back with their zone on every backend (SQLite keeps none)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("store times with their timezone")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AgreementVersion(Base):
+    """One version of an agreement: its canonical document (GeoJSON inlined) and hash."""
+
+    __tablename__ = "agreement_versions"
+    __table_args__ = (UniqueConstraint("agreement_id", "version"),
+                      UniqueConstraint("agreement_id", "content_hash"))
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(Text)
+    document: Mapped[str] = mapped_column(Text)  # canonical JSON, reloadable as format 1
+    effective_from: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class IncidentRevision(Base):
+    """An incident record as received. A different record under the same id is a new revision."""
+
+    __tablename__ = "incident_revisions"
+    __table_args__ = (UniqueConstraint("incident_id", "revision"),
+                      UniqueConstraint("incident_id", "content_hash"),
+                      Index("ix_incident_revisions_place", "lon", "lat"),
+                      Index("ix_incident_revisions_time", "t_start", "t_end"))
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(String(200))
+    revision: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    record: Mapped[dict] = mapped_column(JSON)  # the fields of format 1, as given
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    precision_m: Mapped[float] = mapped_column(Float)
+    t_start: Mapped[float] = mapped_column(Float)
+    t_end: Mapped[float] = mapped_column(Float)
+    actor: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    origin: Mapped[str | None] = mapped_column(Text)
+
+
+class IncidentHead(Base):
+    """The newest revision of each incident."""
+
+    __tablename__ = "incident_heads"
+
+    incident_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    row: Mapped[int] = mapped_column(ForeignKey("incident_revisions.row"), index=True)
+
+
+class NoticeRevision(Base):
+    __tablename__ = "notice_revisions"
+    __table_args__ = (UniqueConstraint("notice_id", "revision"),
+                      UniqueConstraint("notice_id", "content_hash"))
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    notice_id: Mapped[str] = mapped_column(String(200))
+    revision: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    record: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class NoticeHead(Base):
+    __tablename__ = "notice_heads"
+
+    notice_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    row: Mapped[int] = mapped_column(ForeignKey("notice_revisions.row"))
+
+
+class VerdictRecord(Base):
+    """A decision: one incident revision judged against one agreement version, at a time."""
+
+    __tablename__ = "verdicts"
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    incident_row: Mapped[int] = mapped_column(ForeignKey("incident_revisions.row"), index=True)
+    agreement_row: Mapped[int] = mapped_column(ForeignKey("agreement_versions.row"), index=True)
+    agreement_hash: Mapped[str] = mapped_column(String(64))
+    incident_id: Mapped[str] = mapped_column(String(200))
+    verdict: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[str | None] = mapped_column(String(200))
+    findings_hash: Mapped[str] = mapped_column(String(64))
+    judged_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class FindingRecord(Base):
+    __tablename__ = "findings"
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    verdict_row: Mapped[int] = mapped_column(ForeignKey("verdicts.row"), index=True)
+    clause: Mapped[str] = mapped_column(String(200), index=True)
+    outcome: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    p: Mapped[float | None] = mapped_column(Float)
+    detail: Mapped[dict] = mapped_column(JSON)  # zone/site/target, exception, evidence, missing
+
+
+class VerdictHead(Base):
+    """The newest verdict of each incident under each agreement."""
+
+    __tablename__ = "verdict_heads"
+
+    incident_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    agreement_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    verdict_row: Mapped[int] = mapped_column(ForeignKey("verdicts.row"), index=True)
+    incident_row: Mapped[int] = mapped_column(ForeignKey("incident_revisions.row"), index=True)
+
+
+class Job(Base):
+    """A bulk intake or re-judging run, done in the background, with progress to poll."""
+
+    __tablename__ = "jobs"
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))  # queued, running, done, failed
+    params: Mapped[dict] = mapped_column(JSON)
+    read: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class JobReject(Base):
+    __tablename__ = "job_rejects"
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    job_row: Mapped[int] = mapped_column(ForeignKey("jobs.row"), index=True)
+    file: Mapped[str | None] = mapped_column(Text)
+    line: Mapped[int | None] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(60))
+    field: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)

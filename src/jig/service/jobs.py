@@ -25,7 +25,7 @@ log = logging.getLogger("jig.jobs")
 
 
 def create_job(store: Store, kind: str, params: dict[str, Any]) -> int:
-    with store.sessions.begin() as s:
+    with store.writing() as s:
         job = Job(kind=kind, status="queued", params=params, read=0, stored=0, unchanged=0,
                   rejected=0, created_at=now())
         s.add(job)
@@ -45,7 +45,7 @@ class Worker:
         self._thread = threading.Thread(target=self._run, name="jig-jobs", daemon=True)
 
     def start(self) -> None:
-        with self.store.sessions.begin() as s:
+        with self.store.writing() as s:
             s.execute(update(Job).where(Job.status == "running").values(status="queued"))
         self._thread.start()
 
@@ -58,7 +58,7 @@ class Worker:
         self._wake.set()
 
     def _claim(self) -> Job | None:
-        with self.store.sessions.begin() as s:
+        with self.store.writing() as s:
             for job in s.scalars(select(Job).where(Job.status == "queued").order_by(Job.row)):
                 claimed = s.execute(update(Job).where(Job.row == job.row, Job.status == "queued")
                                     .values(status="running"))
@@ -88,18 +88,18 @@ class Worker:
                 self._finish(job.row, "failed", f"{type(exc).__name__}: {exc}")
 
     def _finish(self, row: int, status: str, error: str | None) -> None:
-        with self.store.sessions.begin() as s:
+        with self.store.writing() as s:
             s.execute(update(Job).where(Job.row == row).values(status=status, error=error,
                                                                finished_at=now()))
 
     def _bulk(self, job: Job) -> None:
         gaz = Gazetteer.from_files(list(self.gazetteer_files)) if self.gazetteer_files else None
-        with self.store.sessions.begin() as s:
+        with self.store.writing() as s:
             s.execute(delete(JobReject).where(JobReject.job_row == job.row))
         name = job.params.get("filename")
 
         def progress(c: ImportCounts, bad: list[Reject]) -> None:
-            with self.store.sessions.begin() as s:
+            with self.store.writing() as s:
                 for r in bad:
                     s.add(JobReject(job_row=job.row, file=name,
                                     line=r.origin.line if r.origin.line is not None
@@ -114,5 +114,5 @@ class Worker:
     def _rejudge(self, job: Job) -> None:
         version = self.store.version(job.params["agreement_id"], job.params.get("version"))
         added = self.store.rejudge(version)
-        with self.store.sessions.begin() as s:
+        with self.store.writing() as s:
             s.execute(update(Job).where(Job.row == job.row).values(stored=added))

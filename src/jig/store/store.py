@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import threading
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
@@ -65,6 +67,13 @@ class Store:
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.default_tz = zone_info(default_timezone)
         self._agreements: dict[int, Agreement] = {}
+        # SQLite has one writer: queueing writers here is fairer and faster than letting them
+        # collide and sleep in SQLite's busy handler.
+        self._writing = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+
+    def writing(self) -> AbstractContextManager[Session]:
+        """A write transaction (serialised on SQLite)."""
+        return _Writing(self)
 
     @classmethod
     def open(cls, url: str, sqlite_synchronous: str = "FULL", default_timezone: str = "UTC"
@@ -88,7 +97,7 @@ class Store:
     def add_agreement(self, agreement: Agreement, document: str,
                       effective_from: datetime | None = None) -> tuple[AgreementVersion, bool]:
         """Store a new version (or find the same content stored before: returns created=False)."""
-        with self.sessions.begin() as s:
+        with self.writing() as s:
             same = s.scalar(select(AgreementVersion).where(
                 AgreementVersion.agreement_id == agreement.id,
                 AgreementVersion.content_hash == agreement.content_hash))
@@ -150,42 +159,57 @@ class Store:
     def add_incidents(self, incidents: Sequence[Incident], origin: str | None = None
                       ) -> list[Stored]:
         """Store incidents (idempotent by content) and judge the new revisions, atomically."""
-        tz_rows: list[IncidentRevision] = []
+        fresh: list[IncidentRevision] = []
         out: list[Stored] = []
-        with self.sessions.begin() as s:
-            for inc in incidents:
-                record = incident_record(inc)
-                h = content_hash(record)
-                same = s.scalar(select(IncidentRevision).where(
-                    IncidentRevision.incident_id == inc.id, IncidentRevision.content_hash == h))
+        records = [(inc, incident_record(inc)) for inc in incidents]
+        hashes = [content_hash(r) for _, r in records]
+        ids = list({inc.id for inc in incidents})
+        with self.writing() as s:
+            known: dict[tuple[str, str], IncidentRevision] = {}
+            last: dict[str, int] = {}
+            heads: dict[str, IncidentHead] = {}
+            for chunk in _chunks(ids, 500):
+                for r in s.scalars(select(IncidentRevision).where(
+                        IncidentRevision.incident_id.in_(chunk))):
+                    known[(r.incident_id, r.content_hash)] = r
+                    last[r.incident_id] = max(last.get(r.incident_id, 0), r.revision)
+                heads.update({h.incident_id: h for h in s.scalars(select(IncidentHead).where(
+                    IncidentHead.incident_id.in_(chunk)))})
+            for (inc, record), h in zip(records, hashes, strict=True):
+                same = known.get((inc.id, h))
                 if same is not None:
                     out.append(Stored(inc.id, "unchanged", same.revision, same.row))
                     continue
-                last = s.scalar(select(func.max(IncidentRevision.revision)).where(
-                    IncidentRevision.incident_id == inc.id)) or 0
+                revision = last.get(inc.id, 0) + 1
                 row = IncidentRevision(
-                    incident_id=inc.id, revision=last + 1, content_hash=h, record=record,
+                    incident_id=inc.id, revision=revision, content_hash=h, record=record,
                     lon=inc.lon, lat=inc.lat, precision_m=inc.precision_m,
                     t_start=inc.span.start, t_end=inc.span.end, actor=inc.actor,
                     received_at=now(), origin=origin or (str(inc.origin) if inc.origin else None))
                 s.add(row)
-                s.flush()
-                head = s.get(IncidentHead, inc.id)
+                known[(inc.id, h)] = row
+                last[inc.id] = revision
+                fresh.append(row)
+                out.append(Stored(inc.id, "stored" if revision == 1 else "revised", revision, 0))
+            s.flush()
+            for row in fresh:
+                head = heads.get(row.incident_id)
                 if head is None:
-                    s.add(IncidentHead(incident_id=inc.id, row=row.row))
+                    heads[row.incident_id] = head = IncidentHead(incident_id=row.incident_id,
+                                                                 row=row.row)
+                    s.add(head)
                 else:
                     head.row = row.row
-                tz_rows.append(row)
-                out.append(Stored(inc.id, "stored" if last == 0 else "revised", last + 1, row.row))
-            s.flush()
             for version in self.current_versions():
-                self._judge_rows(s, version, tz_rows, only_if_changed=False)
-                self._rejudge_for_evidence(s, version, tz_rows)
-        return out
+                self._judge_rows(s, version, fresh, only_if_changed=False)
+                self._rejudge_for_evidence(s, version, fresh)
+        rows = {(r.incident_id, r.revision): r.row for r in fresh}
+        return [Stored(o.id, o.status, o.revision, o.row or rows.get((o.id, o.revision), 0))
+                for o in out]
 
     def add_notices(self, notices: Sequence[Notice]) -> list[Stored]:
         out: list[Stored] = []
-        with self.sessions.begin() as s:
+        with self.writing() as s:
             new: list[Notice] = []
             for n in notices:
                 record = notice_record(n)
@@ -220,7 +244,7 @@ class Store:
         added = 0
         after = 0
         while True:
-            with self.sessions.begin() as s:
+            with self.writing() as s:
                 rows = list(s.scalars(select(IncidentRevision).join(
                     IncidentHead, IncidentHead.row == IncidentRevision.row).where(
                     IncidentRevision.row > after).order_by(IncidentRevision.row).limit(batch)))
@@ -319,22 +343,40 @@ class Store:
 
     def _rejudge_for_evidence(self, s: Session, version: AgreementVersion,
                               rows: Iterable[IncidentRevision]) -> None:
-        """A report that arrives after the act it excuses: re-judge the acts it could excuse."""
+        """A report that arrives after the act it excuses: re-judge the acts it could excuse
+        (by an actor an exception is for, with a finding an exception could change)."""
         agreement = self.load(version)
         actors = agreement.evidence_actors()
         reqs = [e.evidence for e in agreement.exceptions.values() if e.evidence is not None]
         if not actors or not reqs:
             return
+        excusable = frozenset(a for e in agreement.exceptions.values() for a in e.for_)
         before = max(r.before_s for r in reqs)
         reach = max(r.within_m for r in reqs)
         fresh = {r.row for r in rows}
+        targets: dict[int, IncidentRevision] = {}
         for r in rows:
             if agreement.match_actor(r.actor)[0] not in actors:
                 continue
-            targets = [t for t in self._heads_in(s, r.t_start, r.t_start + before,
-                                                 _bbox_around(r.lon, r.lat, reach))
-                       if t.row not in fresh]
-            self._judge_rows(s, version, targets, only_if_changed=True)
+            for t in self._heads_in(s, r.t_start, r.t_start + before,
+                                    _bbox_around(r.lon, r.lat, reach)):
+                if t.row not in fresh and agreement.match_actor(t.actor)[0] in excusable:
+                    targets[t.row] = t
+        if targets:
+            open_ = self._open_findings(s, version, list(targets))
+            self._judge_rows(s, version, [t for k, t in targets.items() if k in open_],
+                             only_if_changed=True)
+
+    def _open_findings(self, s: Session, version: AgreementVersion, rows: list[int]) -> set[int]:
+        """Of these incident revisions, those whose current verdict an exception could change."""
+        out: set[int] = set()
+        for chunk in _chunks(rows, 500):
+            out.update(s.scalars(select(VerdictHead.incident_row).join(
+                VerdictRecord, VerdictRecord.row == VerdictHead.verdict_row).where(
+                VerdictHead.agreement_id == version.agreement_id,
+                VerdictHead.incident_row.in_(chunk),
+                VerdictRecord.verdict.in_(("breach", "undetermined")))))
+        return out
 
     def _rejudge_for_notice(self, s: Session, version: AgreementVersion, n: Notice) -> None:
         agreement = self.load(version)
@@ -349,6 +391,27 @@ class Store:
             targets = self._heads_in(s, n.span.start - exc.notice.within_s, math.inf,
                                      _bbox_around(n.lon, n.lat, n.radius_m))
         self._judge_rows(s, version, [t for t in targets if t is not None], only_if_changed=True)
+
+
+class _Writing:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def __enter__(self) -> Session:
+        self.store._writing.__enter__()
+        self._tx = self.store.sessions.begin()
+        return self._tx.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._tx.__exit__(*exc)
+        finally:
+            self.store._writing.__exit__(*exc)
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for k in range(0, len(items), size):
+        yield items[k:k + size]
 
 
 def _bbox_around(lon: float, lat: float, metres: float) -> tuple[float, float, float, float]:

@@ -120,3 +120,30 @@ def test_explain_unknown_incident_exits_2():
 def test_schema_prints_json_schema():
     r = jig("schema")
     assert r.returncode == 0 and json.loads(r.stdout)["properties"]["jig"]
+
+
+def test_import_loads_files_into_the_store_idempotently(tmp_path):
+    from sqlalchemy import func, select
+
+    from jig.store import Store
+    from jig.store.tables import IncidentHead, NoticeHead, VerdictHead
+
+    data = tmp_path / "store"
+    r = jig("import", "--data", str(data), "--agreement", AGREEMENT, "-n", NOTICES, INCIDENTS)
+    assert r.returncode == 0, r.stderr
+    assert "agreement syria-2016-jig version 1 stored" in r.stderr
+    assert "read 28 incident rows: stored 28, unchanged 0, rejected 0" in r.stderr
+    again = jig("import", "--data", str(data), INCIDENTS)
+    assert "stored 0, unchanged 28, rejected 0" in again.stderr
+    store = Store.open(f"sqlite:///{data / 'jig.db'}")
+    try:
+        with store.sessions() as s:
+            count = lambda t: s.scalar(select(func.count()).select_from(t))  # noqa: E731
+            assert (count(IncidentHead), count(NoticeHead), count(VerdictHead)) == (28, 4, 28)
+    finally:
+        store.close()
+
+
+def test_import_without_an_agreement_says_so(tmp_path):
+    r = jig("import", "--data", str(tmp_path / "s"), INCIDENTS)
+    assert r.returncode == 2 and "holds no agreement" in r.stderr

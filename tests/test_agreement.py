@@ -30,7 +30,8 @@ def test_the_example_loads_with_everything_the_terms_name(example):
     assert example.id == "syria-2016-jig"
     assert set(example.parties) == {"US", "RU"}
     assert {c.rule for c in example.clauses} == {"no_strikes_in", "only_agreed_targets",
-                                                 "no_strikes_near_sites", "no_weapons_in"}
+                                                 "no_strikes_near_sites", "no_weapons_in",
+                                                 "no_flights_in"}
     assert set(example.exceptions) == {"imminent-threat", "advance-beyond-areas",
                                        "attack-from-areas"}
     assert {z.kind for z in example.zones} >= {"designated"}

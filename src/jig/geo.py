@@ -57,6 +57,18 @@ class LocalProjection:
         dense = shapely.segmentize(geom, DENSIFY_DEG) if geom.geom_type != "Point" else geom
         return shapely.transform(dense, self._xy_pairs)
 
+    def project_many(self, geoms: np.ndarray, densify: bool = True) -> np.ndarray:
+        """Many geometries at once (one transformation call for all their coordinates).
+
+        `densify=False` projects vertices only, so that edges are straight in metres: what a
+        flown leg between two points is (near a geodesic), rather than a line straight in
+        degrees.
+        """
+        arr = np.asarray(geoms, dtype=object)
+        if densify:
+            arr = shapely.segmentize(arr, DENSIFY_DEG)
+        return shapely.transform(arr, self._xy_pairs)
+
     def unproject(self, geom: BaseGeometry) -> BaseGeometry:
         return shapely.transform(geom, self._lonlat_pairs)
 

@@ -13,10 +13,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ACTS = ("air_strike", "shelling", "ground_attack", "explosion", "other", "any")
-RULES = ("no_strikes_in", "only_agreed_targets", "no_strikes_near_sites", "no_weapons_in")
+RULES = ("no_strikes_in", "only_agreed_targets", "no_strikes_near_sites", "no_weapons_in",
+         "no_flights_in")
 
 Act = Literal["air_strike", "shelling", "ground_attack", "explosion", "other", "any"]
-Rule = Literal["no_strikes_in", "only_agreed_targets", "no_strikes_near_sites", "no_weapons_in"]
+Rule = Literal["no_strikes_in", "only_agreed_targets", "no_strikes_near_sites", "no_weapons_in",
+               "no_flights_in"]
 Ident = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Bound = date | datetime | str
 
@@ -108,6 +110,14 @@ class Precision(_Strict):
 IncidentAct = Literal["air_strike", "shelling", "ground_attack", "explosion", "other", "unknown"]
 
 
+class Air(_Strict):
+    """Separation minima for deconfliction (jig extension, `air:`)."""
+
+    horizontal_km: float = Field(9.26, ge=0, description="default 5 NM")
+    vertical_ft: float = Field(1000, ge=0)
+    time_min: float = Field(10, ge=0)
+
+
 class Mappings(_Strict):
     """Overrides of how exports' event types become acts (jig extension, `mappings:`)."""
 
@@ -135,6 +145,7 @@ class AgreementFile(_Strict):
     exceptions: list[ExceptionDef] = Field(default_factory=list)
     precision: Precision | None = None
     mappings: Mappings | None = None
+    air: Air | None = None
     area: FeatureSource | None = Field(
         None, description="jig extension: where the agreement applies (polygons); incidents "
         "farther than 10 km outside it are set aside as likely coordinate errors")

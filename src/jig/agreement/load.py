@@ -29,6 +29,7 @@ from jig.agreement.model import (
     Selector,
 )
 from jig.agreement.yamlsource import Path, YamlProblem, dotted, line_of, load_with_lines
+from jig.air.model import FEET, Separation
 from jig.errors import AgreementError, Location, Problem
 from jig.geo import LocalProjection
 from jig.times import Window, parse_bound, zone_info
@@ -282,7 +283,7 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
                                         f"unknown exception {eid!r}",
                                         at(("clauses", i, "exceptions", j)),
                                         f"declared exceptions: {', '.join(sorted(exc_ids)) or 'none'}"))
-        if c.rule in ("no_strikes_in", "no_weapons_in") and c.zones is None:
+        if c.rule in ("no_strikes_in", "no_weapons_in", "no_flights_in") and c.zones is None:
             problems.append(Problem("agreement.missing", f"rule {c.rule} needs `zones:`",
                                     at(("clauses", i)), "for example zones: {kind: designated}"))
         if c.rule == "no_weapons_in" and not c.weapons:
@@ -330,4 +331,11 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
         parties=parties, actors=actors, zones=zones, sites=tuple(features["sites"]),
         targets=tuple(features["targets"]), clauses=tuple(clauses), exceptions=exceptions,
         projection=projection, precision=overrides, area=area, area_region=area_region,
-        area_names=tuple(p.name or p.id for p, _ in raw_features["area"]))
+        area_names=tuple(p.name or p.id for p, _ in raw_features["area"]),
+        separation=_separation(doc.air))
+
+
+def _separation(air: ff.Air | None) -> Separation:
+    if air is None:
+        return Separation()
+    return Separation(air.horizontal_km * 1000.0, air.vertical_ft * FEET, air.time_min * 60.0)

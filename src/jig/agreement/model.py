@@ -142,6 +142,7 @@ class Agreement:
     area: BaseGeometry | None = None  # lon/lat, as given
     area_region: BaseGeometry | None = None  # projected, grown by the 10 km margin
     area_names: tuple[str, ...] = ()  # the area features' names (a country, say)
+    separation: Any = None  # jig.air.model.Separation
     content_hash: str = ""
     _match_cache: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, repr=False)
 

@@ -37,6 +37,8 @@ def _na(reason: str, steps: Steps) -> Judgement:
 
 def judge_clause(batch: Batch, k: int, clause: Clause, steps: Steps = None) -> Judgement:
     """The clause's judgement of incident k, before any exception."""
+    if clause.rule == "no_flights_in":
+        return _na("judged on air-activity notices (jig deconflict), not on incidents", steps)
     inc = batch.incidents[k]
     actor_id, how = batch.actor[k]
     doubts: list[str] = []

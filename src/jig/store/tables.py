@@ -184,3 +184,48 @@ class JobReject(Base):
     field: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text)
     raw: Mapped[str] = mapped_column(Text)
+
+
+class AirNoticeRevision(Base):
+    """An air-activity notice as received (`jig.air`); a different one under a known id is a
+    new revision."""
+
+    __tablename__ = "air_notice_revisions"
+    __table_args__ = (UniqueConstraint("notice_id", "revision"),
+                      UniqueConstraint("notice_id", "content_hash"),
+                      Index("ix_air_notice_revisions_time", "t_start", "t_end"))
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    notice_id: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str] = mapped_column(String(100), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    record: Mapped[dict] = mapped_column(JSON)
+    t_start: Mapped[float] = mapped_column(Float)
+    t_end: Mapped[float] = mapped_column(Float)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AirNoticeHead(Base):
+    __tablename__ = "air_notice_heads"
+
+    notice_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    row: Mapped[int] = mapped_column(ForeignKey("air_notice_revisions.row"), index=True)
+
+
+class AirAlert(Base):
+    """A conflict between two notice revisions of different parties, as found at intake."""
+
+    __tablename__ = "air_alerts"
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    a_row: Mapped[int] = mapped_column(ForeignKey("air_notice_revisions.row"), index=True)
+    b_row: Mapped[int] = mapped_column(ForeignKey("air_notice_revisions.row"), index=True)
+    a_party: Mapped[str] = mapped_column(String(100))
+    b_party: Mapped[str] = mapped_column(String(100))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    t_start: Mapped[float] = mapped_column(Float)
+    t_end: Mapped[float] = mapped_column(Float)
+    detail: Mapped[dict] = mapped_column(JSON)  # gaps and margins
+    detected_at: Mapped[datetime] = mapped_column(UtcDateTime())

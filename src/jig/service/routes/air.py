@@ -1,0 +1,84 @@
+"""Safety of flight: air-activity notices in, conflicts out to each party's air desk.
+
+A party's air desk sees its own notices in full and, of the other side's, only that it flies
+at a place and time closer than the minima. Until the joint cell's sign-in exists, the desk is
+named by `party`; with it, the token's party.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query
+
+from jig.air.flights import check_flights
+from jig.air.reading import to_air_notice
+from jig.errors import Location, Problem, RowError
+from jig.service.context import Context, context
+from jig.service.errors import ERRORS, ApiError
+from jig.store.air import add_air_notices, alerts_for, notices_of
+
+router = APIRouter(tags=["safety of flight"])
+EXAMPLE = {"id": "US-1", "party": "US", "actor": "US", "kind": "transit",
+           "time": "2016-09-20T07:00/2016-09-20T09:00",
+           "geometry": "LINESTRING (37.4 35.6, 37.6 34.6)", "half_width_m": 5000,
+           "alt_low": 24000, "alt_high": 26000, "alt_unit": "ft", "alt_ref": "AMSL"}
+
+
+def _agreement(ctx: Context) -> Any:
+    versions = ctx.store.current_versions()
+    if not versions:
+        raise ApiError(409, "agreement.none", "the store holds no agreement: upload one first")
+    return ctx.store.load(versions[0])
+
+
+@router.post("/air/notices", responses=ERRORS)
+def post_air_notices(body: Annotated[Any, Body(examples=[EXAMPLE])],
+                     ctx: Context = Depends(context)) -> dict[str, Any]:
+    """Take one air-activity notice or a list; answer with each one's status, the new
+    conflicts as the sending party's air desk sees them, and flights into barred zones."""
+    items = body if isinstance(body, list) else [body]
+    if not items or not all(isinstance(i, dict) for i in items):
+        raise ApiError(422, "request.invalid", "send a notice object or a list of them")
+    a = _agreement(ctx)
+    notices, problems = [], []
+    for i, fields in enumerate(items):
+        try:
+            notices.append(to_air_notice(fields, a))
+        except RowError as exc:
+            problems.append(Problem(exc.code, str(exc), Location(path=f"[{i}].{exc.field}")))
+    if problems:
+        raise ApiError(422, "records.invalid", f"{len(problems)} of {len(items)} notices are "
+                       "invalid; nothing was stored", problems)
+    intake = add_air_notices(ctx.store, a, notices)
+    senders = {n.party for n in notices}
+    return {
+        "results": [{"id": r.id, "status": r.status, "revision": r.revision}
+                    for r in intake.stored],
+        "conflicts": [c.seen_by(p, a) for c in intake.conflicts for p in senders
+                      if p in (c.a.party, c.b.party)],
+        "flights": [v.as_dict() for v in check_flights(a, notices) if v.findings],
+    }
+
+
+@router.get("/air/alerts", responses=ERRORS)
+def get_alerts(party: str = Query(description="The air desk asking (a party id)"),
+               ctx: Context = Depends(context)) -> list[dict[str, Any]]:
+    """Current conflicts involving the party's notices, the other side reduced to where and
+    when."""
+    a = _agreement(ctx)
+    if party not in a.parties:
+        raise ApiError(422, "query.party", f"party {party!r}: parties are "
+                       f"{', '.join(sorted(a.parties))}")
+    return alerts_for(ctx.store, a, party)
+
+
+@router.get("/air/notices", responses=ERRORS)
+def get_air_notices(party: str = Query(description="The air desk asking (a party id)"),
+                    ctx: Context = Depends(context)) -> list[dict[str, Any]]:
+    """The party's own notices (newest revision of each); never the other side's."""
+    a = _agreement(ctx)
+    if party not in a.parties:
+        raise ApiError(422, "query.party", f"party {party!r}: parties are "
+                       f"{', '.join(sorted(a.parties))}")
+    return notices_of(ctx.store, party)

@@ -1,0 +1,126 @@
+"""Air-activity notices in the store, deconflicted as they arrive; alerts for the air desks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import shapely
+from sqlalchemy import or_, select
+
+from jig.agreement.model import Agreement
+from jig.air.deconflict import Conflict, deconflict
+from jig.air.model import FEET, AirNotice
+from jig.air.reading import to_air_notice
+from jig.store.records import content_hash
+from jig.store.store import Store, Stored, now
+from jig.store.tables import AirAlert, AirNoticeHead, AirNoticeRevision
+from jig.times import Span, format_span
+
+
+def air_record(n: AirNotice) -> dict[str, Any]:
+    """The notice as fields `to_air_notice` reads back: geometry as GeoJSON, band in metres."""
+    out: dict[str, Any] = {"id": n.id, "party": n.party, "kind": n.kind, "time": n.time_text,
+                           "geometry": shapely.geometry.mapping(n.geometry),
+                           "half_width_m": n.half_width_m, "alt_low": n.alt_low_m,
+                           "alt_high": n.alt_high_m, "alt_unit": "m", "alt_ref": "AMSL"}
+    if n.actor is not None:
+        out["actor"] = n.actor
+    return out | {k: v for k, v in n.extra.items() if k not in out}
+
+
+@dataclass(frozen=True)
+class AirIntake:
+    stored: list[Stored]
+    conflicts: list[Conflict]  # new conflicts involving the notices sent
+
+
+def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNotice]
+                    ) -> AirIntake:
+    """Store notices (idempotent by content) and record the conflicts they bring, atomically."""
+    out: list[Stored] = []
+    fresh: list[tuple[AirNoticeRevision, AirNotice]] = []
+    with store.writing() as s:
+        for n in notices:
+            record = air_record(n)
+            h = content_hash(record)
+            same = s.scalar(select(AirNoticeRevision).where(
+                AirNoticeRevision.notice_id == n.id, AirNoticeRevision.content_hash == h))
+            if same is not None:
+                out.append(Stored(n.id, "unchanged", same.revision, same.row))
+                continue
+            last = max(s.scalars(select(AirNoticeRevision.revision).where(
+                AirNoticeRevision.notice_id == n.id)), default=0)
+            row = AirNoticeRevision(notice_id=n.id, party=n.party, revision=last + 1,
+                                    content_hash=h, record=record, t_start=n.window.start,
+                                    t_end=n.window.end, received_at=now())
+            s.add(row)
+            s.flush()
+            head = s.get(AirNoticeHead, n.id)
+            if head is None:
+                s.add(AirNoticeHead(notice_id=n.id, row=row.row))
+            else:
+                head.row = row.row
+            fresh.append((row, n))
+            out.append(Stored(n.id, "stored" if last == 0 else "revised", last + 1, row.row))
+        if not fresh:
+            return AirIntake(out, [])
+        s.flush()
+        sep = agreement.separation
+        lo = min(n.window.start for _, n in fresh) - sep.time_s
+        hi = max(n.window.end for _, n in fresh) + sep.time_s
+        rows = {r.row: r for r, _ in fresh}
+        for r in s.scalars(select(AirNoticeRevision).join(
+                AirNoticeHead, AirNoticeHead.row == AirNoticeRevision.row).where(
+                AirNoticeRevision.t_end >= lo, AirNoticeRevision.t_start <= hi)):
+            rows.setdefault(r.row, r)
+        by_id = {r.notice_id: r for r in rows.values()}
+        parsed = [n for _, n in fresh] + [to_air_notice(r.record, agreement)
+                                          for r in rows.values() if r.row not in
+                                          {f.row for f, _ in fresh}]
+        new_ids = {n.id for _, n in fresh}
+        found = [c for c in deconflict(agreement, parsed)
+                 if c.a.id in new_ids or c.b.id in new_ids]
+        for c in found:
+            s.add(AirAlert(a_row=by_id[c.a.id].row, b_row=by_id[c.b.id].row,
+                           a_party=c.a.party, b_party=c.b.party, lon=c.lon, lat=c.lat,
+                           t_start=c.when.start, t_end=c.when.end,
+                           detail={"horizontal_m": max(c.horizontal_m, 0.0),
+                                   "vertical_ft": round(c.vertical_m / FEET),
+                                   "time_min": round(c.time_s / 60.0, 1),
+                                   "margin": c.margins(sep)},
+                           detected_at=now()))
+    return AirIntake(out, found)
+
+
+def alerts_for(store: Store, agreement: Agreement, party: str) -> list[dict[str, Any]]:
+    """Current conflicts for one party's air desk: its own notice, and of the other side's
+    activity only where and when (no id, actor, kind, shape, band or notes)."""
+    with store.sessions() as s:
+        heads = set(s.scalars(select(AirNoticeHead.row)))
+        alerts = s.scalars(select(AirAlert).where(or_(AirAlert.a_party == party,
+                                                      AirAlert.b_party == party))
+                           .order_by(AirAlert.t_start, AirAlert.row))
+        out = []
+        for a in alerts:
+            if a.a_row not in heads or a.b_row not in heads:
+                continue  # superseded by a revised notice; the revision brought its own
+            own_row = a.a_row if a.a_party == party else a.b_row
+            own = s.get(AirNoticeRevision, own_row)
+            assert own is not None
+            out.append({"alert": a.row, "notice": own.notice_id,
+                        "other_party": a.b_party if a.a_party == party else a.a_party,
+                        "where": {"lon": round(a.lon, 3), "lat": round(a.lat, 3)},
+                        "when": format_span(Span(a.t_start, a.t_end), agreement.tz),
+                        "margin": a.detail["margin"],
+                        "detected_at": a.detected_at.isoformat()})
+        return out
+
+
+def notices_of(store: Store, party: str) -> list[dict[str, Any]]:
+    with store.sessions() as s:
+        rows = s.scalars(select(AirNoticeRevision).join(
+            AirNoticeHead, AirNoticeHead.row == AirNoticeRevision.row).where(
+            AirNoticeRevision.party == party).order_by(AirNoticeRevision.row))
+        return [r.record | {"revision": r.revision} for r in rows]

@@ -1,0 +1,53 @@
+"""Safety of flight over HTTP: conflicts raised as alerts to both air desks, nothing more."""
+
+from __future__ import annotations
+
+import csv
+
+from tests.conftest import EXAMPLE
+
+
+def example_notices() -> list[dict]:
+    with (EXAMPLE / "air-notices.csv").open(newline="") as fh:
+        return [{k: v for k, v in row.items() if v != ""} for row in csv.DictReader(fh)]
+
+
+def test_conflicts_reach_both_air_desks_and_reveal_only_where_and_when(client):
+    r = client.post("/air/notices", json=example_notices())
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [x["status"] for x in body["results"]] == ["stored"] * 7
+    assert {(f["notice"], f["verdict"]) for f in body["flights"]} == {
+        ("SY-1", "breach"), ("SY-2", "complies"), ("SY-3", "undetermined")}
+    us = client.get("/air/alerts", params={"party": "US"}).json()
+    ru = client.get("/air/alerts", params={"party": "RU"}).json()
+    assert [(a["notice"], a["other_party"]) for a in us] == [("US-1", "RU")]
+    assert [(a["notice"], a["other_party"]) for a in ru] == [("RU-1", "US")]
+    assert us[0]["when"] == "2016-09-20T07:00+03:00/2016-09-20T08:00+03:00"
+    leaked = client.get("/air/alerts", params={"party": "US"}).text
+    for secret in ("RU-1", "Hmeimim", "20000", "35.95", "transit"):
+        assert secret not in leaked
+    own = client.get("/air/notices", params={"party": "US"}).json()
+    assert sorted(n["id"] for n in own) == ["US-1", "US-2"]
+
+
+def test_air_intake_is_idempotent_and_a_revision_clears_its_old_alert(client):
+    notices = example_notices()
+    client.post("/air/notices", json=notices)
+    again = client.post("/air/notices", json=notices).json()
+    assert {x["status"] for x in again["results"]} == {"unchanged"} and again["conflicts"] == []
+    assert len(client.get("/air/alerts", params={"party": "US"}).json()) == 1
+    moved = next(n for n in notices if n["id"] == "US-1") | {"alt_low": "35000",
+                                                             "alt_high": "36000"}
+    r = client.post("/air/notices", json=moved).json()
+    assert r["results"][0]["status"] == "revised" and r["conflicts"] == []
+    assert client.get("/air/alerts", params={"party": "US"}).json() == []
+
+
+def test_bad_air_notices_and_parties_are_refused(client):
+    bad = example_notices()[0] | {"alt_ref": "AGL"}
+    r = client.post("/air/notices", json=[bad])
+    assert r.status_code == 422
+    [p] = r.json()["error"]["problems"]
+    assert p["where"] == {"path": "[0].alt_ref"} and "mean sea level" in p["message"]
+    assert client.get("/air/alerts", params={"party": "XX"}).status_code == 422

@@ -13,7 +13,7 @@ from jig.agreement import Agreement
 from jig.service import errors
 from jig.service.context import Context
 from jig.service.jobs import Worker
-from jig.service.routes import agreements, air, incidents, jobs, notices
+from jig.service.routes import agreements, air, cell, incidents, jobs, notices
 from jig.service.schemas import AgreementUpload
 from jig.service.settings import Settings
 from jig.store import Store
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   "a durable store, intake, judging and queries. Every error has the shape of "
                   "`ErrorResponse`.")
     errors.install(app)
-    for module in (agreements, incidents, notices, jobs, air):
+    for module in (agreements, incidents, notices, jobs, air, cell):
         app.include_router(module.router)
 
     @app.get("/health", tags=["service"])

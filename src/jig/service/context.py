@@ -1,14 +1,17 @@
-"""What every route needs: the store, the job worker and the settings of this app."""
+"""What every route needs: the store, the job worker, the settings, and who is asking."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 
+from jig.service.errors import ApiError
 from jig.service.jobs import Worker
 from jig.service.settings import Settings
 from jig.store import Store
+from jig.store.people import OPEN, Principal, has_users, principal_for
 
 
 @dataclass
@@ -16,7 +19,47 @@ class Context:
     settings: Settings
     store: Store
     worker: Worker | None
+    _locked: bool = field(default=False)
+
+    def locked(self) -> bool:
+        """Whether the store has users: from then on every request needs a token. A store
+        without users is one analyst's own (the README's first steps); it answers openly."""
+        if not self._locked:
+            self._locked = has_users(self.store)
+        return self._locked
 
 
 def context(request: Request) -> Context:
     return request.app.state.jig
+
+
+def who(request: Request) -> Principal:
+    ctx: Context = request.app.state.jig
+    if not ctx.locked():
+        return OPEN
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "auth.missing", "sign in: send Authorization: Bearer <token>")
+    p = principal_for(ctx.store, token.strip())
+    if p is None:
+        raise ApiError(401, "auth.invalid", "the token is unknown or revoked")
+    return p
+
+
+Who = Annotated[Principal, Depends(who)]
+
+
+def allow(p: Principal, *roles: str) -> None:
+    """403 unless the principal has one of `roles` (an open store allows everything)."""
+    if p.role != "open" and p.role not in roles:
+        raise ApiError(403, "forbidden", f"a {p.role} may not do this "
+                       f"(needs: {', '.join(roles)})")
+
+
+def own_party(p: Principal, party: str | None, what: str) -> str | None:
+    """A party role acts for its own party only; 403 naming the mismatch."""
+    if p.role in ("analyst", "lead") and party is not None and party != p.party:
+        raise ApiError(403, "forbidden", f"{p.name} acts for {p.party}, not for {party} "
+                       f"({what})")
+    return p.party if party is None and p.party is not None else party

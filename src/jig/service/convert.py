@@ -21,22 +21,25 @@ def verdict_out(v: VerdictRecord, version: AgreementVersion, findings: list,
                       revision=revision)
 
 
-def incident_out(inc: IncidentRevision, verdict: VerdictOut | None = None) -> IncidentOut:
-    return IncidentOut(id=inc.incident_id, revision=inc.revision, record=inc.record,
+def incident_out(inc: IncidentRevision, verdict: VerdictOut | None = None,
+                 withheld: list[str] | None = None) -> IncidentOut:
+    hidden = set(withheld or ())
+    return IncidentOut(id=inc.incident_id, revision=inc.revision,
+                       record={k: v for k, v in inc.record.items() if k not in hidden},
                        received_at=inc.received_at, verdict=verdict)
 
 
 def row_out(r: Row, version: AgreementVersion) -> IncidentOut:
     verdict = verdict_out(r.verdict, version, r.findings, r.incident.revision) \
         if r.verdict is not None else None
-    return incident_out(r.incident, verdict)
+    return incident_out(r.incident, verdict, r.withheld)
 
 
 def feature(r: Row, version: AgreementVersion) -> dict:
     """An incident as a GeoJSON Feature for map clients."""
     out = row_out(r, version)
-    props = {"id": out.id, "revision": out.revision, "time": r.incident.record.get("time"),
-             "actor": r.incident.record.get("actor"), "act": r.incident.record.get("act"),
+    props = {"id": out.id, "revision": out.revision, "time": out.record.get("time"),
+             "actor": out.record.get("actor"), "act": out.record.get("act"),
              "precision_m": r.incident.precision_m,
              "verdict": out.verdict.verdict if out.verdict else None,
              "findings": out.verdict.findings if out.verdict else []}

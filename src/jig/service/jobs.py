@@ -109,7 +109,9 @@ class Worker:
                     read=c.read, rejected=c.rejected, stored=c.stored, unchanged=c.unchanged))
 
         import_files(self.store, [Path(job.params["path"])], gazetteer=gaz, batch=self.batch,
-                     origin=name, on_batch=progress)
+                     origin=name, on_batch=progress,
+                     workspace=job.params.get("workspace", "joint"),
+                     user=job.params.get("user", "local"))
 
     def _rejudge(self, job: Job) -> None:
         version = self.store.version(job.params["agreement_id"], job.params.get("version"))

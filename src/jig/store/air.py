@@ -13,6 +13,7 @@ from jig.agreement.model import Agreement
 from jig.air.deconflict import Conflict, deconflict
 from jig.air.model import FEET, AirNotice
 from jig.air.reading import to_air_notice
+from jig.store import audit
 from jig.store.records import content_hash
 from jig.store.store import Store, Stored, now
 from jig.store.tables import AirAlert, AirNoticeHead, AirNoticeRevision
@@ -36,8 +37,8 @@ class AirIntake:
     conflicts: list[Conflict]  # new conflicts involving the notices sent
 
 
-def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNotice]
-                    ) -> AirIntake:
+def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNotice],
+                    user: str = "local") -> AirIntake:
     """Store notices (idempotent by content) and record the conflicts they bring, atomically."""
     out: list[Stored] = []
     fresh: list[tuple[AirNoticeRevision, AirNotice]] = []
@@ -91,6 +92,9 @@ def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNot
                                    "time_min": round(c.time_s / 60.0, 1),
                                    "margin": c.margins(sep)},
                            detected_at=now()))
+        audit.append(s, user, "air.intake", "air notices",
+                     {"notices": [[r.notice_id, r.revision, r.content_hash] for r, _ in fresh],
+                      "conflicts": len(found)})
     return AirIntake(out, found)
 
 

@@ -21,7 +21,8 @@ class ImportCounts:
 
 
 def import_files(store: Store, paths: Sequence[str | Path], *, gazetteer: Gazetteer | None = None,
-                 batch: int = 1000, origin: str | None = None,
+                 batch: int = 1000, origin: str | None = None, workspace: str = "joint",
+                 user: str = "local",
                  on_batch: Callable[[ImportCounts, list[Reject]], None] = lambda c, r: None
                  ) -> ImportCounts:
     """Read incident files of any form jig knows and store them; `on_batch` sees the counts so
@@ -35,7 +36,7 @@ def import_files(store: Store, paths: Sequence[str | Path], *, gazetteer: Gazett
     bad: list[Reject] = []
 
     def flush() -> None:
-        for r in store.add_incidents(buf, origin=origin):
+        for r in store.add_incidents(buf, origin=origin, workspace=workspace, user=user):
             if r.status == "unchanged":
                 counts.unchanged += 1
             else:

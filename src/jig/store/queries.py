@@ -8,7 +8,7 @@ from typing import Any
 
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from jig.store.tables import (
@@ -16,6 +16,7 @@ from jig.store.tables import (
     FindingRecord,
     IncidentHead,
     IncidentRevision,
+    Release,
     VerdictHead,
     VerdictRecord,
 )
@@ -33,12 +34,40 @@ class Filters:
     verdict: str | None = None
 
 
+JOINT = "joint"
+
+
 @dataclass
 class Row:
     incident: IncidentRevision
     verdict: VerdictRecord | None
     findings: list[FindingRecord] = field(default_factory=list)
     version: AgreementVersion | None = None
+    withheld: list[str] = field(default_factory=list)  # fields this viewer may not see
+
+    @property
+    def record(self) -> dict[str, Any]:
+        return {k: v for k, v in self.incident.record.items() if k not in self.withheld}
+
+
+def scope_condition(viewer: str) -> Any:
+    """Which verdict heads a viewer sees: the joint centre its scope; a party its own
+    headquarters' and, for the other side's records, the joint centre's."""
+    if viewer == JOINT:
+        return VerdictHead.scope == JOINT
+    return or_(VerdictHead.scope == viewer,
+               and_(VerdictHead.scope == JOINT, VerdictHead.workspace != viewer))
+
+
+def withheld_for(s: Session, viewer: str, rows: Sequence[IncidentRevision]) -> dict[int, list]:
+    """The fields withheld from `viewer` for each of these revisions (released by others)."""
+    others = [r.row for r in rows if r.workspace not in (viewer, JOINT)]
+    out: dict[int, list] = {}
+    if others:
+        for rel in s.scalars(select(Release).where(Release.incident_row.in_(others))
+                             .order_by(Release.row)):
+            out[rel.incident_row] = list(rel.withheld)
+    return out
 
 
 def finding_dict(f: FindingRecord) -> dict[str, Any]:
@@ -63,13 +92,14 @@ def _findings(s: Session, verdict_rows: Sequence[int]) -> dict[int, list[Finding
     return out
 
 
-def search(s: Session, agreement_id: str, filters: Filters, after: int = 0, limit: int = 100
-           ) -> tuple[list[Row], int | None]:
-    """A page of incidents (newest revisions) with their current verdict under the agreement,
+def search(s: Session, agreement_id: str, filters: Filters, after: int = 0, limit: int = 100,
+           viewer: str = JOINT) -> tuple[list[Row], int | None]:
+    """A page of the incidents `viewer` sees, with their current verdict under the agreement,
     ordered by storage order; returns the rows and the cursor of the next page (or None)."""
     q = (select(IncidentRevision, VerdictRecord)
          .join(VerdictHead, and_(VerdictHead.incident_row == IncidentRevision.row,
-                                 VerdictHead.agreement_id == agreement_id))
+                                 VerdictHead.agreement_id == agreement_id,
+                                 scope_condition(viewer)))
          .join(VerdictRecord, VerdictRecord.row == VerdictHead.verdict_row)
          .where(IncidentRevision.row > after))
     f = filters
@@ -119,32 +149,48 @@ def search(s: Session, agreement_id: str, filters: Filters, after: int = 0, limi
             last = None  # type: ignore[assignment]
             break
     found = _findings(s, [r.verdict.row for r in rows if r.verdict is not None])
+    hidden = withheld_for(s, viewer, [r.incident for r in rows])
     for r in rows:
         if r.verdict is not None:
             r.findings = found[r.verdict.row]
+        r.withheld = hidden.get(r.incident.row, [])
     more = last if len(rows) == limit and last is not None else None
     return rows, more
 
 
-def incident(s: Session, incident_id: str) -> tuple[IncidentRevision, list[IncidentRevision]]:
-    """The newest revision of an incident and all its revisions; KeyError if unknown."""
+def incident(s: Session, incident_id: str, viewer: str = JOINT
+             ) -> tuple[IncidentRevision, list[IncidentRevision], list[str]]:
+    """The newest revision of an incident the viewer may see, the revisions it may see, and
+    the fields withheld from it. KeyError when it may see none: an unreleased record of the
+    other side is answered exactly as a record that does not exist."""
     head = s.get(IncidentHead, incident_id)
     if head is None:
         raise KeyError(incident_id)
     revisions = list(s.scalars(select(IncidentRevision).where(
         IncidentRevision.incident_id == incident_id).order_by(IncidentRevision.revision)))
     newest = next(r for r in revisions if r.row == head.row)
-    return newest, revisions
+    if newest.workspace in (viewer, JOINT):
+        return newest, revisions, []
+    released = list(s.scalars(select(Release).where(Release.incident_id == incident_id)
+                              .order_by(Release.row)))
+    if not released:
+        raise KeyError(incident_id)
+    last = released[-1]
+    shown = [r for r in revisions if r.row in {x.incident_row for x in released}]
+    newest_released = next(r for r in revisions if r.row == last.incident_row)
+    return newest_released, shown, list(last.withheld)
 
 
-def verdicts_of(s: Session, incident_id: str) -> list[Row]:
-    """Every verdict ever recorded for an incident (all revisions, all versions), oldest first."""
+def verdicts_of(s: Session, incident_id: str, viewer: str = JOINT) -> list[Row]:
+    """Every verdict recorded for an incident that the viewer may see, oldest first: the joint
+    centre's, and for its own records a party's headquarters' too."""
     out = []
     q = (select(VerdictRecord, IncidentRevision, AgreementVersion)
          .join(IncidentRevision, IncidentRevision.row == VerdictRecord.incident_row)
          .join(AgreementVersion, AgreementVersion.row == VerdictRecord.agreement_row)
          .where(VerdictRecord.incident_id == incident_id).order_by(VerdictRecord.row))
-    got = s.execute(q).all()
+    got = [(v, inc, ver) for v, inc, ver in s.execute(q).all()
+           if v.scope == JOINT or (v.scope == viewer and inc.workspace == viewer)]
     found = _findings(s, [v.row for v, _, _ in got])
     for v, inc, ver in got:
         out.append(Row(inc, v, found[v.row], ver))

@@ -16,8 +16,9 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from jig.agreement import Agreement, parse_agreement
@@ -26,6 +27,7 @@ from jig.errors import RowError
 from jig.findings import Verdict
 from jig.readers.fields import to_incident, to_notice
 from jig.records import Incident, Notice
+from jig.store import audit
 from jig.store.db import make_engine, migrate
 from jig.store.records import content_hash, incident_record, notice_record
 from jig.store.tables import (
@@ -35,12 +37,14 @@ from jig.store.tables import (
     IncidentRevision,
     NoticeHead,
     NoticeRevision,
+    Release,
     VerdictHead,
     VerdictRecord,
 )
 from jig.times import zone_info
 
 DAY = 86_400.0
+JOINT = "joint"  # the shared centre's workspace and judging scope
 
 
 def now() -> datetime:
@@ -95,7 +99,8 @@ class Store:
         return a
 
     def add_agreement(self, agreement: Agreement, document: str,
-                      effective_from: datetime | None = None) -> tuple[AgreementVersion, bool]:
+                      effective_from: datetime | None = None, user: str = "local"
+                      ) -> tuple[AgreementVersion, bool]:
         """Store a new version (or find the same content stored before: returns created=False)."""
         with self.writing() as s:
             same = s.scalar(select(AgreementVersion).where(
@@ -111,6 +116,9 @@ class Store:
                                    document=document, created_at=now(),
                                    effective_from=eff if eff.tzinfo else eff.replace(tzinfo=UTC))
             s.add(row)
+            s.flush()
+            audit.append(s, user, "agreement", f"agreement {agreement.id}",
+                         {"version": last + 1, "content_hash": agreement.content_hash})
         return row, True
 
     def versions(self, agreement_id: str) -> list[AgreementVersion]:
@@ -156,9 +164,10 @@ class Store:
 
     # -- intake -----------------------------------------------------------------------------
 
-    def add_incidents(self, incidents: Sequence[Incident], origin: str | None = None
-                      ) -> list[Stored]:
-        """Store incidents (idempotent by content) and judge the new revisions, atomically."""
+    def add_incidents(self, incidents: Sequence[Incident], origin: str | None = None,
+                      workspace: str = JOINT, user: str = "local") -> list[Stored]:
+        """Store incidents (idempotent by content) in a workspace and judge the new revisions
+        with what that workspace sees, atomically, with an audit entry."""
         fresh: list[IncidentRevision] = []
         out: list[Stored] = []
         records = [(inc, incident_record(inc)) for inc in incidents]
@@ -175,6 +184,13 @@ class Store:
                     last[r.incident_id] = max(last.get(r.incident_id, 0), r.revision)
                 heads.update({h.incident_id: h for h in s.scalars(select(IncidentHead).where(
                     IncidentHead.incident_id.in_(chunk)))})
+            for inc in incidents:
+                head = heads.get(inc.id)
+                if head is not None:
+                    owner = s.get(IncidentRevision, head.row)
+                    if owner is not None and owner.workspace != workspace:
+                        raise WorkspaceConflict(f"incident {inc.id!r} belongs to another "
+                                                "workspace; give it another id")
             for (inc, record), h in zip(records, hashes, strict=True):
                 same = known.get((inc.id, h))
                 if same is not None:
@@ -185,7 +201,8 @@ class Store:
                     incident_id=inc.id, revision=revision, content_hash=h, record=record,
                     lon=inc.lon, lat=inc.lat, precision_m=inc.precision_m,
                     t_start=inc.span.start, t_end=inc.span.end, actor=inc.actor,
-                    received_at=now(), origin=origin or (str(inc.origin) if inc.origin else None))
+                    received_at=now(), origin=origin or (str(inc.origin) if inc.origin else None),
+                    workspace=workspace)
                 s.add(row)
                 known[(inc.id, h)] = row
                 last[inc.id] = revision
@@ -201,13 +218,18 @@ class Store:
                 else:
                     head.row = row.row
             for version in self.current_versions():
-                self._judge_rows(s, version, fresh, only_if_changed=False)
-                self._rejudge_for_evidence(s, version, fresh)
+                self._judge_rows(s, version, fresh, only_if_changed=False, scope=workspace)
+                self._rejudge_for_evidence(s, version, fresh, workspace)
+            if fresh:
+                audit.append(s, user, "intake", f"workspace {workspace}", {
+                    "records": [[r.incident_id, r.revision, r.content_hash] for r in fresh]})
         rows = {(r.incident_id, r.revision): r.row for r in fresh}
         return [Stored(o.id, o.status, o.revision, o.row or rows.get((o.id, o.revision), 0))
                 for o in out]
 
-    def add_notices(self, notices: Sequence[Notice]) -> list[Stored]:
+    def add_notices(self, notices: Sequence[Notice], user: str = "local") -> list[Stored]:
+        """Store notices. A notice is a party's formal act towards the cell: it goes to the
+        joint centre at once, and what it names or covers is judged again."""
         out: list[Stored] = []
         with self.writing() as s:
             new: list[Notice] = []
@@ -236,22 +258,67 @@ class Store:
             for version in self.current_versions():
                 for n in new:
                     self._rejudge_for_notice(s, version, n)
+            if new:
+                audit.append(s, user, "notice", "joint", {"notices": [n.id for n in new]})
         return out
 
     def rejudge(self, version: AgreementVersion, batch: int = 2000) -> int:
-        """Judge every incident's newest revision against `version`; new verdicts are added
-        only where the findings differ from the current ones. Returns the number added."""
+        """Judge every incident's newest revision (in its own workspace) and every released
+        revision (in the joint centre) against `version`; new verdicts are added only where
+        the findings differ from the current ones. Returns the number added."""
         added = 0
-        after = 0
-        while True:
-            with self.writing() as s:
-                rows = list(s.scalars(select(IncidentRevision).join(
-                    IncidentHead, IncidentHead.row == IncidentRevision.row).where(
-                    IncidentRevision.row > after).order_by(IncidentRevision.row).limit(batch)))
-                if not rows:
-                    return added
-                added += self._judge_rows(s, version, rows, only_if_changed=True)
-                after = rows[-1].row
+        for scope_rows in (self._all_heads, self._all_released):
+            after = 0
+            while True:
+                with self.writing() as s:
+                    rows = scope_rows(s, after, batch)
+                    if not rows:
+                        break
+                    for scope, group in _by_scope(rows).items():
+                        added += self._judge_rows(s, version, group, only_if_changed=True,
+                                                  scope=scope)
+                    after = rows[-1][1].row
+        return added
+
+    def _all_heads(self, s: Session, after: int, batch: int
+                   ) -> list[tuple[str, IncidentRevision]]:
+        rows = s.scalars(select(IncidentRevision).join(
+            IncidentHead, IncidentHead.row == IncidentRevision.row).where(
+            IncidentRevision.row > after).order_by(IncidentRevision.row).limit(batch))
+        return [(r.workspace, r) for r in rows]
+
+    def _all_released(self, s: Session, after: int, batch: int
+                      ) -> list[tuple[str, IncidentRevision]]:
+        rows = s.scalars(select(IncidentRevision).where(
+            IncidentRevision.row.in_(self._released_rows()), IncidentRevision.row > after,
+            IncidentRevision.workspace != JOINT).order_by(IncidentRevision.row).limit(batch))
+        return [(JOINT, r) for r in rows]
+
+    def release(self, incident_id: str, party: str, withheld: Sequence[str], user: str
+                ) -> Release:
+        """Release the newest revision of a party's incident to the joint centre, some fields
+        withheld, and judge it there with what the joint centre sees."""
+        with self.writing() as s:
+            head = s.get(IncidentHead, incident_id)
+            row = s.get(IncidentRevision, head.row) if head is not None else None
+            if row is None or row.workspace != party:
+                raise KeyError(incident_id)
+            rel = Release(incident_id=incident_id, incident_row=row.row, workspace=party,
+                          withheld=sorted(set(withheld)), released_by=user, released_at=now())
+            s.add(rel)
+            s.flush()
+            for version in self.current_versions():
+                self._judge_rows(s, version, [row], only_if_changed=False, scope=JOINT)
+                self._rejudge_for_evidence(s, version, [row], JOINT)
+            audit.append(s, user, "release", f"incident {incident_id}",
+                         {"revision": row.revision, "content_hash": row.content_hash,
+                          "withheld": rel.withheld})
+            return rel
+
+    def _released_rows(self) -> Any:
+        """The revision rows released last for each incident (a subquery)."""
+        latest = select(func.max(Release.row)).group_by(Release.incident_id).scalar_subquery()
+        return select(Release.incident_row).where(Release.row.in_(latest))
 
     # -- judging ----------------------------------------------------------------------------
 
@@ -270,17 +337,27 @@ class Store:
                 continue  # a notice for another agreement's parties or exceptions
         return out
 
-    def evidence(self, s: Session, agreement: Agreement, t_from: float, t_to: float
-                 ) -> list[Incident]:
-        """Incidents that could be evidence for acts between t_from and t_to."""
+    def visible(self, scope: str) -> Any:
+        """A condition on IncidentRevision: the rows a scope sees. A party's headquarters sees
+        its own newest revisions and the joint centre's; the joint centre sees its own and the
+        revisions released to it."""
+        own = IncidentRevision.row.in_(select(IncidentHead.row))
+        spaces = (JOINT,) if scope == JOINT else (scope, JOINT)
+        return or_(and_(own, IncidentRevision.workspace.in_(spaces)),
+                   and_(IncidentRevision.row.in_(self._released_rows()),
+                        IncidentRevision.workspace != scope))
+
+    def evidence(self, s: Session, agreement: Agreement, t_from: float, t_to: float,
+                 scope: str = JOINT) -> list[Incident]:
+        """Incidents the scope sees that could be evidence for acts between t_from and t_to."""
         actors = agreement.evidence_actors()
         if not actors:
             return []
         before = max(e.evidence.before_s for e in agreement.exceptions.values()
                      if e.evidence is not None)
-        rows = s.scalars(select(IncidentRevision).join(
-            IncidentHead, IncidentHead.row == IncidentRevision.row).where(
-            IncidentRevision.t_start >= t_from - before, IncidentRevision.t_start <= t_to))
+        rows = s.scalars(select(IncidentRevision).where(
+            self.visible(scope), IncidentRevision.t_start >= t_from - before,
+            IncidentRevision.t_start <= t_to))
         pool = []
         for r in rows:
             if agreement.match_actor(r.actor)[0] in actors:
@@ -288,24 +365,24 @@ class Store:
         return pool
 
     def _judge_rows(self, s: Session, version: AgreementVersion, rows: Sequence[IncidentRevision],
-                    only_if_changed: bool) -> int:
+                    only_if_changed: bool, scope: str = JOINT) -> int:
         if not rows:
             return 0
         agreement = self.load(version)
         incidents = [self.parse(r, agreement.tz) for r in rows]
         pool = self.evidence(s, agreement, min(i.span.start for i in incidents),
-                             max(i.span.end for i in incidents))
+                             max(i.span.end for i in incidents), scope)
         verdicts = check(agreement, incidents, self.notices(s, agreement), evidence=pool)
         added = 0
         for row, verdict in zip(rows, verdicts, strict=True):
-            if self._record_verdict(s, version, row, verdict, only_if_changed):
+            if self._record_verdict(s, version, row, verdict, only_if_changed, scope):
                 added += 1
         return added
 
     def _record_verdict(self, s: Session, version: AgreementVersion, row: IncidentRevision,
-                        verdict: Verdict, only_if_changed: bool) -> bool:
+                        verdict: Verdict, only_if_changed: bool, scope: str = JOINT) -> bool:
         fh = _findings_hash(verdict)
-        head = s.get(VerdictHead, (row.incident_id, version.agreement_id))
+        head = s.get(VerdictHead, (row.incident_id, version.agreement_id, scope))
         if only_if_changed and head is not None and head.incident_row == row.row:
             current = s.get(VerdictRecord, head.verdict_row)
             if current is not None and current.agreement_row == version.row and \
@@ -316,7 +393,7 @@ class Store:
                            agreement_hash=version.content_hash, incident_id=row.incident_id,
                            verdict=verdict.verdict,
                            actor_id=agreement.match_actor(row.actor)[0],
-                           findings_hash=fh, judged_at=now())
+                           findings_hash=fh, judged_at=now(), scope=scope)
         s.add(vr)
         s.flush()
         for f in verdict.findings:
@@ -326,23 +403,31 @@ class Store:
                                 reason=f.reason, p=f.p, detail=detail))
         if head is None:
             s.add(VerdictHead(incident_id=row.incident_id, agreement_id=version.agreement_id,
-                              verdict_row=vr.row, incident_row=row.row))
+                              scope=scope, workspace=row.workspace, verdict_row=vr.row,
+                              incident_row=row.row))
         else:
             head.verdict_row, head.incident_row = vr.row, row.row
         return True
 
     def _heads_in(self, s: Session, t_from: float, t_to: float,
-                  bbox: tuple[float, float, float, float] | None) -> list[IncidentRevision]:
-        q = select(IncidentRevision).join(IncidentHead, IncidentHead.row == IncidentRevision.row
-                                          ).where(IncidentRevision.t_end >= t_from,
-                                                  IncidentRevision.t_start <= t_to)
+                  bbox: tuple[float, float, float, float] | None, scope: str
+                  ) -> list[IncidentRevision]:
+        """Rows judged in `scope` (its own workspace's, or for the joint centre also the
+        released ones) in a time window and box."""
+        if scope == JOINT:
+            where = self.visible(JOINT)
+        else:
+            where = and_(IncidentRevision.row.in_(select(IncidentHead.row)),
+                         IncidentRevision.workspace == scope)
+        q = select(IncidentRevision).where(where, IncidentRevision.t_end >= t_from,
+                                           IncidentRevision.t_start <= t_to)
         if bbox is not None:
             q = q.where(and_(IncidentRevision.lon >= bbox[0], IncidentRevision.lat >= bbox[1],
                              IncidentRevision.lon <= bbox[2], IncidentRevision.lat <= bbox[3]))
         return list(s.scalars(q))
 
     def _rejudge_for_evidence(self, s: Session, version: AgreementVersion,
-                              rows: Iterable[IncidentRevision]) -> None:
+                              rows: Iterable[IncidentRevision], scope: str) -> None:
         """A report that arrives after the act it excuses: re-judge the acts it could excuse
         (by an actor an exception is for, with a finding an exception could change)."""
         agreement = self.load(version)
@@ -359,38 +444,58 @@ class Store:
             if agreement.match_actor(r.actor)[0] not in actors:
                 continue
             for t in self._heads_in(s, r.t_start, r.t_start + before,
-                                    _bbox_around(r.lon, r.lat, reach)):
+                                    _bbox_around(r.lon, r.lat, reach), scope):
                 if t.row not in fresh and agreement.match_actor(t.actor)[0] in excusable:
                     targets[t.row] = t
         if targets:
-            open_ = self._open_findings(s, version, list(targets))
+            open_ = self._open_findings(s, version, list(targets), scope)
             self._judge_rows(s, version, [t for k, t in targets.items() if k in open_],
-                             only_if_changed=True)
+                             only_if_changed=True, scope=scope)
 
-    def _open_findings(self, s: Session, version: AgreementVersion, rows: list[int]) -> set[int]:
+    def _open_findings(self, s: Session, version: AgreementVersion, rows: list[int],
+                       scope: str) -> set[int]:
         """Of these incident revisions, those whose current verdict an exception could change."""
         out: set[int] = set()
         for chunk in _chunks(rows, 500):
             out.update(s.scalars(select(VerdictHead.incident_row).join(
                 VerdictRecord, VerdictRecord.row == VerdictHead.verdict_row).where(
-                VerdictHead.agreement_id == version.agreement_id,
+                VerdictHead.agreement_id == version.agreement_id, VerdictHead.scope == scope,
                 VerdictHead.incident_row.in_(chunk),
                 VerdictRecord.verdict.in_(("breach", "undetermined")))))
         return out
 
     def _rejudge_for_notice(self, s: Session, version: AgreementVersion, n: Notice) -> None:
+        """A notice is joint: what it names or covers is judged again wherever it is judged."""
         agreement = self.load(version)
         exc = agreement.exceptions.get(n.exception)
         if exc is None or exc.notice is None:
             return
-        if n.incident is not None:
-            head = s.get(IncidentHead, n.incident)
-            targets = [s.get(IncidentRevision, head.row)] if head is not None else []
-        else:
-            assert n.lon is not None and n.lat is not None
-            targets = self._heads_in(s, n.span.start - exc.notice.within_s, math.inf,
-                                     _bbox_around(n.lon, n.lat, n.radius_m))
-        self._judge_rows(s, version, [t for t in targets if t is not None], only_if_changed=True)
+        for scope in self._scopes(s):
+            if n.incident is not None:
+                targets = [r for r in self._heads_in(s, -math.inf, math.inf, None, scope)
+                           if r.incident_id == n.incident] if scope != JOINT else list(
+                    s.scalars(select(IncidentRevision).where(
+                        self.visible(JOINT), IncidentRevision.incident_id == n.incident)))
+            else:
+                assert n.lon is not None and n.lat is not None
+                targets = self._heads_in(s, n.span.start - exc.notice.within_s, math.inf,
+                                         _bbox_around(n.lon, n.lat, n.radius_m), scope)
+            self._judge_rows(s, version, targets, only_if_changed=True, scope=scope)
+
+    def _scopes(self, s: Session) -> list[str]:
+        spaces = set(s.scalars(select(IncidentRevision.workspace).distinct()))
+        return sorted(spaces | {JOINT})
+
+
+class WorkspaceConflict(ValueError):
+    """An id already used in another workspace."""
+
+
+def _by_scope(rows: list[tuple[str, IncidentRevision]]) -> dict[str, list[IncidentRevision]]:
+    out: dict[str, list[IncidentRevision]] = {}
+    for scope, r in rows:
+        out.setdefault(scope, []).append(r)
+    return out
 
 
 class _Writing:

@@ -85,6 +85,8 @@ class IncidentRevision(Base):
     actor: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     origin: Mapped[str | None] = mapped_column(Text)
+    # The party whose headquarters holds it until released, or "joint" (the shared centre).
+    workspace: Mapped[str] = mapped_column(String(100), default="joint", server_default="joint")
 
 
 class IncidentHead(Base):
@@ -130,6 +132,9 @@ class VerdictRecord(Base):
     actor_id: Mapped[str | None] = mapped_column(String(200))
     findings_hash: Mapped[str] = mapped_column(String(64))
     judged_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # What the judging could see: one party's headquarters (its records and the released
+    # ones) or the joint centre (released records only).
+    scope: Mapped[str] = mapped_column(String(100), default="joint", server_default="joint")
 
 
 class FindingRecord(Base):
@@ -145,12 +150,14 @@ class FindingRecord(Base):
 
 
 class VerdictHead(Base):
-    """The newest verdict of each incident under each agreement."""
+    """The newest verdict of each incident under each agreement, in each scope."""
 
-    __tablename__ = "verdict_heads"
+    __tablename__ = "verdict_scope_heads"
 
     incident_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     agreement_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(100), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(100))  # the incident's own workspace
     verdict_row: Mapped[int] = mapped_column(ForeignKey("verdicts.row"), index=True)
     incident_row: Mapped[int] = mapped_column(ForeignKey("incident_revisions.row"), index=True)
 
@@ -229,3 +236,87 @@ class AirAlert(Base):
     t_end: Mapped[float] = mapped_column(Float)
     detail: Mapped[dict] = mapped_column(JSON)  # gaps and margins
     detected_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Release(Base):
+    """A party's release of an incident revision to the joint centre, with fields withheld."""
+
+    __tablename__ = "releases"
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(String(200), index=True)
+    incident_row: Mapped[int] = mapped_column(ForeignKey("incident_revisions.row"))
+    workspace: Mapped[str] = mapped_column(String(100))
+    withheld: Mapped[list] = mapped_column(JSON)
+    released_by: Mapped[str] = mapped_column(String(200))
+    released_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(40))  # analyst, lead, reviewer, observer
+    party: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Token(Base):
+    """An API token: only its SHA-256 is kept."""
+
+    __tablename__ = "tokens"
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    user_row: Mapped[int] = mapped_column(ForeignKey("users.row"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Review(Base):
+    """The review of a released incident's breach or undetermined verdict."""
+
+    __tablename__ = "reviews"
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(String(200), index=True)
+    agreement_id: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20))  # queried, answered, determined, published
+    queried_party: Mapped[str] = mapped_column(String(100))
+    query: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answer_evidence: Mapped[list] = mapped_column(JSON, default=list)
+    opened_by: Mapped[str] = mapped_column(String(200))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Determination(Base):
+    """A party lead's signed determination of the facts of a review."""
+
+    __tablename__ = "determinations"
+    __table_args__ = (UniqueConstraint("review_row", "party"),)
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    review_row: Mapped[int] = mapped_column(ForeignKey("reviews.row"), index=True)
+    party: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(20))  # breach, no_breach, excepted, unresolved
+    text: Mapped[str] = mapped_column(Text)
+    signed_by: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AuditEntry(Base):
+    """One entry of the append-only audit log, chained by hash to the entry before it."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC, as hashed
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(300))
+    detail: Mapped[dict] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

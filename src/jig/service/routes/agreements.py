@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Response, status
 
 from jig.agreement import agreement_document, parse_agreement
 from jig.errors import AgreementError
-from jig.service.context import Context, context
+from jig.service.context import Context, Who, allow, context
 from jig.service.convert import version_out
 from jig.service.errors import ERRORS, ApiError
 from jig.service.jobs import create_job
@@ -20,7 +20,8 @@ from jig.service.schemas import AgreementStored, AgreementUpload, AgreementVersi
 router = APIRouter(tags=["agreements"])
 
 
-def store_agreement(ctx: Context, upload: AgreementUpload) -> tuple[AgreementStored, bool]:
+def store_agreement(ctx: Context, upload: AgreementUpload, user: str = "local"
+                    ) -> tuple[AgreementStored, bool]:
     """Validate (errors name the file and line of the upload) and store a version."""
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
@@ -35,7 +36,8 @@ def store_agreement(ctx: Context, upload: AgreementUpload) -> tuple[AgreementSto
             raise ApiError(422, "agreement.invalid", f"the agreement is invalid: "
                            f"{len(exc.problems)} problem(s)", exc.problems) from None
         document = agreement_document(upload.yaml, base)
-    version, created = ctx.store.add_agreement(agreement, document, upload.effective_from)
+    version, created = ctx.store.add_agreement(agreement, document, upload.effective_from,
+                                               user=user)
     job = None
     if created:
         job = create_job(ctx.store, "rejudge", {"agreement_id": version.agreement_id,
@@ -48,28 +50,29 @@ def store_agreement(ctx: Context, upload: AgreementUpload) -> tuple[AgreementSto
 
 @router.post("/agreements", response_model=AgreementStored, status_code=201,
              responses={200: {"model": AgreementStored, "description": "Stored before"}} | ERRORS)
-def upload_agreement(upload: AgreementUpload, response: Response,
+def upload_agreement(upload: AgreementUpload, response: Response, p: Who,
                      ctx: Context = Depends(context)) -> Any:
     """Store an agreement (or an amendment: a new version of the same `id`).
 
     Stored incidents are re-judged against a new version in a background job; the verdicts
     under earlier versions stay. Sending the same content again stores nothing (200).
     """
-    out, created = store_agreement(ctx, upload)
+    allow(p, "reviewer")
+    out, created = store_agreement(ctx, upload, p.name)
     if not created:
         response.status_code = status.HTTP_200_OK
     return out
 
 
 @router.get("/agreements", response_model=list[AgreementVersionOut], responses=ERRORS)
-def list_agreements(ctx: Context = Depends(context)) -> Any:
+def list_agreements(p: Who, ctx: Context = Depends(context)) -> Any:
     """The version of each agreement in force now."""
     return [version_out(v) for v in ctx.store.current_versions()]
 
 
 @router.get("/agreements/{agreement_id}", response_model=list[AgreementVersionOut],
             responses=ERRORS)
-def agreement_versions(agreement_id: str, ctx: Context = Depends(context)) -> Any:
+def agreement_versions(agreement_id: str, p: Who, ctx: Context = Depends(context)) -> Any:
     """Every version of one agreement, oldest first."""
     versions = ctx.store.versions(agreement_id)
     if not versions:
@@ -78,7 +81,7 @@ def agreement_versions(agreement_id: str, ctx: Context = Depends(context)) -> An
 
 
 @router.get("/agreements/{agreement_id}/versions/{number}", responses=ERRORS)
-def agreement_document_of(agreement_id: str, number: int,
+def agreement_document_of(agreement_id: str, number: int, p: Who,
                           ctx: Context = Depends(context)) -> dict[str, Any]:
     """The stored document of one version (format 1, GeoJSON inlined)."""
     try:
@@ -90,9 +93,10 @@ def agreement_document_of(agreement_id: str, number: int,
 
 
 @router.post("/agreements/{agreement_id}/rejudge", status_code=202, responses=ERRORS)
-def rejudge(agreement_id: str, ctx: Context = Depends(context)) -> dict[str, int]:
+def rejudge(agreement_id: str, p: Who, ctx: Context = Depends(context)) -> dict[str, int]:
     """Re-judge every stored incident against the current version (for evidence or notices
     that arrived out of order); verdicts are added only where the findings change."""
+    allow(p, "reviewer")
     try:
         v = ctx.store.version(agreement_id)
     except KeyError as exc:

@@ -1,8 +1,8 @@
 """Safety of flight: air-activity notices in, conflicts out to each party's air desk.
 
 A party's air desk sees its own notices in full and, of the other side's, only that it flies
-at a place and time closer than the minima. Until the joint cell's sign-in exists, the desk is
-named by `party`; with it, the token's party.
+at a place and time closer than the minima. A party's users get their own party's desk; the
+joint reviewer names the party.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from jig.air.flights import check_flights
 from jig.air.reading import to_air_notice
 from jig.errors import Location, Problem, RowError
-from jig.service.context import Context, context
+from jig.service.context import Context, Who, allow, context, own_party
 from jig.service.errors import ERRORS, ApiError
 from jig.store.air import add_air_notices, alerts_for, notices_of
 
@@ -33,13 +33,16 @@ def _agreement(ctx: Context) -> Any:
 
 
 @router.post("/air/notices", responses=ERRORS)
-def post_air_notices(body: Annotated[Any, Body(examples=[EXAMPLE])],
+def post_air_notices(body: Annotated[Any, Body(examples=[EXAMPLE])], p: Who,
                      ctx: Context = Depends(context)) -> dict[str, Any]:
     """Take one air-activity notice or a list; answer with each one's status, the new
     conflicts as the sending party's air desk sees them, and flights into barred zones."""
+    allow(p, "analyst", "lead")
     items = body if isinstance(body, list) else [body]
     if not items or not all(isinstance(i, dict) for i in items):
         raise ApiError(422, "request.invalid", "send a notice object or a list of them")
+    for fields in items:
+        own_party(p, str(fields.get("party")), "an air notice is its party's")
     a = _agreement(ctx)
     notices, problems = [], []
     for i, fields in enumerate(items):
@@ -50,7 +53,7 @@ def post_air_notices(body: Annotated[Any, Body(examples=[EXAMPLE])],
     if problems:
         raise ApiError(422, "records.invalid", f"{len(problems)} of {len(items)} notices are "
                        "invalid; nothing was stored", problems)
-    intake = add_air_notices(ctx.store, a, notices)
+    intake = add_air_notices(ctx.store, a, notices, user=p.name)
     senders = {n.party for n in notices}
     return {
         "results": [{"id": r.id, "status": r.status, "revision": r.revision}
@@ -62,10 +65,13 @@ def post_air_notices(body: Annotated[Any, Body(examples=[EXAMPLE])],
 
 
 @router.get("/air/alerts", responses=ERRORS)
-def get_alerts(party: str = Query(description="The air desk asking (a party id)"),
+def get_alerts(p: Who, party: str | None = Query(None, description="The air desk asking (a "
+                                                "party id; a party's users get their own)"),
                ctx: Context = Depends(context)) -> list[dict[str, Any]]:
     """Current conflicts involving the party's notices, the other side reduced to where and
     when."""
+    allow(p, "analyst", "lead", "reviewer")
+    party = own_party(p, party, "an air desk sees its own party's alerts")
     a = _agreement(ctx)
     if party not in a.parties:
         raise ApiError(422, "query.party", f"party {party!r}: parties are "
@@ -74,9 +80,11 @@ def get_alerts(party: str = Query(description="The air desk asking (a party id)"
 
 
 @router.get("/air/notices", responses=ERRORS)
-def get_air_notices(party: str = Query(description="The air desk asking (a party id)"),
+def get_air_notices(p: Who, party: str | None = Query(None, description="The air desk asking"),
                     ctx: Context = Depends(context)) -> list[dict[str, Any]]:
     """The party's own notices (newest revision of each); never the other side's."""
+    allow(p, "analyst", "lead")
+    party = own_party(p, party, "an air desk sees its own party's notices")
     a = _agreement(ctx)
     if party not in a.parties:
         raise ApiError(422, "query.party", f"party {party!r}: parties are "

@@ -10,13 +10,14 @@ from typing import Annotated, Any
 import shapely
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from shapely.geometry import shape
 
 from jig.engine import explain
 from jig.errors import Location, Problem, RowError
 from jig.readers.fields import to_incident
 from jig.records import Incident
-from jig.service.context import Context, context
+from jig.service.context import Context, Who, allow, context
 from jig.service.convert import feature, incident_out, row_out, verdict_out
 from jig.service.errors import ERRORS, ApiError
 from jig.service.jobs import create_job
@@ -30,8 +31,20 @@ from jig.service.schemas import (
 )
 from jig.store import Filters, search
 from jig.store import queries as q
+from jig.store.store import JOINT, WorkspaceConflict
 from jig.store.tables import AgreementVersion
 from jig.times import parse_time
+
+# Fields the engine judges on: withholding them would leave the joint centre judging
+# something else than what happened.
+JUDGED = frozenset({"id", "time", "lon", "lat", "precision_m", "actor", "target", "act",
+                    "weapon"})
+
+
+class ReleaseIn(BaseModel):
+    withhold: list[str] = Field(default_factory=list, description="Fields the other side "
+                                "must not see (not the judged ones).")
+
 
 router = APIRouter(tags=["incidents"])
 MAX_RECORDS = 10_000  # per JSON request; larger sets go to /incidents/bulk
@@ -74,11 +87,12 @@ def parse_records(ctx: Context, items: list[dict[str, Any]]) -> list[Incident]:
     return out
 
 
-def current_verdicts(ctx: Context, ids: list[str]) -> dict[str, list[VerdictOut]]:
+def current_verdicts(ctx: Context, ids: list[str], viewer: str) -> dict[str, list[VerdictOut]]:
     out: dict[str, list[VerdictOut]] = {i: [] for i in ids}
     with ctx.store.sessions() as s:
         for incident_id in ids:
-            history = q.verdicts_of(s, incident_id)
+            history = [r for r in q.verdicts_of(s, incident_id, viewer)
+                       if r.verdict is not None and r.verdict.scope == viewer]
             newest: dict[str, q.Row] = {}
             for row in history:
                 newest[row.version.agreement_id] = row  # type: ignore[union-attr]
@@ -90,7 +104,7 @@ def current_verdicts(ctx: Context, ids: list[str]) -> dict[str, list[VerdictOut]
 
 
 @router.post("/incidents", response_model=IntakeOut, responses=ERRORS)
-def post_incidents(body: Annotated[Any, Body(examples=[RECORDS_EXAMPLE])],
+def post_incidents(body: Annotated[Any, Body(examples=[RECORDS_EXAMPLE])], p: Who,
                    ctx: Context = Depends(context)) -> Any:
     """Take one record or a list (the fields of format 1) and judge them at once.
 
@@ -99,22 +113,28 @@ def post_incidents(body: Annotated[Any, Body(examples=[RECORDS_EXAMPLE])],
     request is taken whole or not at all. The answer comes once the records and their verdicts
     are on disk.
     """
+    allow(p, "analyst", "lead")
     incidents = parse_records(ctx, _as_list(body))
-    stored = ctx.store.add_incidents(incidents, origin="api")
+    try:
+        stored = ctx.store.add_incidents(incidents, origin="api", workspace=p.scope,
+                                         user=p.name)
+    except WorkspaceConflict as exc:
+        raise ApiError(409, "incident.workspace", str(exc)) from None
     return IntakeOut(results=[StoredOut(id=r.id, status=r.status, revision=r.revision)
                               for r in stored],
-                     verdicts=current_verdicts(ctx, [r.id for r in stored]))
+                     verdicts=current_verdicts(ctx, [r.id for r in stored], p.scope))
 
 
 @router.post("/incidents/bulk", status_code=202, responses=ERRORS | {
     202: {"description": "Accepted; poll the job",
           "content": {"application/json": {"example": {"job": 1, "status": "/jobs/1"}}}}})
-async def post_bulk(request: Request, filename: str | None = None,
+async def post_bulk(request: Request, p: Who, filename: str | None = None,
                     ctx: Context = Depends(context)) -> dict[str, Any]:
     """Take a whole file of any size and any form jig reads (format 1 CSV / JSON Lines /
     GeoJSON, ACLED, UCDP GED, Airwars, CJTF-OIR), sent as the request body. It is spooled to
     disk, then read and judged by a background job; poll `/jobs/{id}` for progress and
     `/jobs/{id}/rejects` for the rows set aside."""
+    allow(p, "analyst", "lead")
     ctype = (request.headers.get("content-type") or "").split(";")[0].strip()
     suffix = BULK_TYPES.get(ctype)
     if filename:
@@ -131,7 +151,8 @@ async def post_bulk(request: Request, filename: str | None = None,
     with path.open("wb") as fh:
         async for chunk in request.stream():
             fh.write(chunk)
-    job = create_job(ctx.store, "bulk", {"path": str(path), "filename": name})
+    job = create_job(ctx.store, "bulk", {"path": str(path), "filename": name,
+                                         "workspace": p.scope, "user": p.name})
     if ctx.worker is not None:
         ctx.worker.poke()
     return {"job": job, "status": f"/jobs/{job}"}
@@ -197,9 +218,12 @@ def get_incidents(
     limit: int = Query(100, ge=1),
     cursor: str | None = Query(None, description="From the `next` of the previous page"),
     fmt: str | None = Query(None, alias="format", description="json (default) or geojson"),
-    ctx: Context = Depends(context),
+    *, p: Who, ctx: Context = Depends(context),
 ) -> Any:
-    """Incidents and their current verdicts under one agreement, filtered, in pages."""
+    """Incidents and their current verdicts under one agreement, filtered, in pages: a party
+    sees its headquarters' records and what was released to the joint centre (less the fields
+    withheld from it); the joint reviewer what was released."""
+    allow(p, "analyst", "lead", "reviewer")
     if limit > ctx.settings.page_limit:
         raise ApiError(422, "query.limit", f"limit is at most {ctx.settings.page_limit}")
     try:
@@ -209,7 +233,7 @@ def get_incidents(
     version = _version(ctx, agreement)
     filters = _filters(ctx, t_from, t_to, bbox, within, actor, clause, outcome, verdict)
     with ctx.store.sessions() as s:
-        rows, more = search(s, version.agreement_id, filters, after, limit)
+        rows, more = search(s, version.agreement_id, filters, after, limit, viewer=p.scope)
     nxt = str(more) if more is not None else None
     geo = fmt == "geojson" or "application/geo+json" in request.headers.get("accept", "")
     if geo:
@@ -220,36 +244,67 @@ def get_incidents(
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentDetail, responses=ERRORS)
-def get_incident(incident_id: str, ctx: Context = Depends(context)) -> Any:
-    """One incident: its newest record, every revision, and every verdict ever recorded."""
+def get_incident(incident_id: str, p: Who, ctx: Context = Depends(context)) -> Any:
+    """One incident: its newest record, every revision, and every verdict ever recorded, as
+    far as the asker may see them."""
+    allow(p, "analyst", "lead", "reviewer")
     with ctx.store.sessions() as s:
         try:
-            newest, revisions = q.incident(s, incident_id)
+            newest, revisions, hidden = q.incident(s, incident_id, p.scope)
         except KeyError:
             raise ApiError(404, "not_found", f"no incident {incident_id!r}") from None
-        history = q.verdicts_of(s, incident_id)
+        history = q.verdicts_of(s, incident_id, p.scope)
     outs = [verdict_out(r.verdict, r.version, r.findings, r.incident.revision)  # type: ignore[arg-type]
             for r in history]
-    current = next((v for v in reversed(outs) if v.revision == newest.revision), None)
-    base = incident_out(newest, current)
+    mine = newest.workspace == p.scope
+    current = next((v for v, r in zip(reversed(outs), reversed(history), strict=True)
+                    if r.incident.row == newest.row and (mine or r.verdict.scope == JOINT)),
+                   None)
+    base = incident_out(newest, current, hidden)
     return IncidentDetail(**base.model_dump(), history=outs, revisions=[
-        {"revision": r.revision, "record": r.record, "received_at": r.received_at.isoformat(),
-         "content_hash": r.content_hash} for r in revisions])
+        {"revision": r.revision, "record": {k: v for k, v in r.record.items()
+                                            if k not in hidden},
+         "received_at": r.received_at.isoformat(), "content_hash": r.content_hash}
+        for r in revisions])
+
+
+@router.post("/incidents/{incident_id}/release", responses=ERRORS)
+def release_incident(incident_id: str, p: Who, body: Annotated[ReleaseIn, Body()] = None,
+                     ctx: Context = Depends(context)) -> dict[str, Any]:
+    """Release the newest revision of one of your party's incidents to the joint centre,
+    optionally withholding fields that are not judged (a source's identity, notes). The joint
+    centre judges it with what it sees."""
+    allow(p, "lead")
+    body = body or ReleaseIn()
+    judged = sorted(set(body.withhold) & JUDGED)
+    if judged:
+        raise ApiError(422, "release.judged_field", f"{', '.join(judged)} cannot be withheld: "
+                       "the joint centre judges on them")
+    try:
+        rel = ctx.store.release(incident_id, p.party or "", body.withhold, p.name)
+    except KeyError:
+        raise ApiError(404, "not_found", f"no incident {incident_id!r} in your workspace") \
+            from None
+    return {"incident": incident_id, "withheld": rel.withheld,
+            "released_at": rel.released_at.isoformat()}
 
 
 @router.get("/incidents/{incident_id}/explain", response_model=ExplanationOut, responses=ERRORS)
-def explain_incident(incident_id: str, agreement: str | None = None,
+def explain_incident(incident_id: str, p: Who, agreement: str | None = None,
                      ctx: Context = Depends(context)) -> Any:
-    """Every clause's reasoning for one incident, step by step, under the current version."""
+    """Every clause's reasoning for one incident, step by step, under the current version,
+    with the evidence the asker's scope sees."""
+    allow(p, "analyst", "lead", "reviewer")
     version = _version(ctx, agreement)
     a = ctx.store.load(version)
     with ctx.store.sessions() as s:
         try:
-            newest, _ = q.incident(s, incident_id)
+            newest, _, _ = q.incident(s, incident_id, p.scope)
         except KeyError:
             raise ApiError(404, "not_found", f"no incident {incident_id!r}") from None
         inc = ctx.store.parse(newest, a.tz)
-        pool = ctx.store.evidence(s, a, inc.span.start, inc.span.end)
+        scope = p.scope if newest.workspace == p.scope else JOINT
+        pool = ctx.store.evidence(s, a, inc.span.start, inc.span.end, scope)
         notices = ctx.store.notices(s, a)
     others = [p for p in pool if p.id != inc.id]
     ex = explain(a, [inc, *others], inc.id, notices)

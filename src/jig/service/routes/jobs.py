@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
-from jig.service.context import Context, context
+from jig.service.context import Context, Who, allow, context
 from jig.service.errors import ERRORS, ApiError
 from jig.service.schemas import JobOut, RejectOut
 from jig.store.tables import Job, JobReject
@@ -15,26 +15,33 @@ from jig.store.tables import Job, JobReject
 router = APIRouter(tags=["jobs"])
 
 
+def _visible(s: Any, job_id: int, scope: str) -> Job:
+    """A bulk job belongs to the workspace its file went to; others answer 404."""
+    job = s.get(Job, job_id)
+    if job is None or job.params.get("workspace", "joint") not in (scope, "joint"):
+        raise ApiError(404, "not_found", f"no job {job_id}")
+    return job
+
+
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
-def get_job(job_id: int, ctx: Context = Depends(context)) -> Any:
+def get_job(job_id: int, p: Who, ctx: Context = Depends(context)) -> Any:
     """A job's status (queued, running, done, failed) and counts: read = stored + unchanged +
     rejected once it is done."""
+    allow(p, "analyst", "lead", "reviewer")
     with ctx.store.sessions() as s:
-        job = s.get(Job, job_id)
-        if job is None:
-            raise ApiError(404, "not_found", f"no job {job_id}")
+        job = _visible(s, job_id, p.scope)
         return JobOut(id=job.row, kind=job.kind, status=job.status, read=job.read,
                       stored=job.stored, unchanged=job.unchanged, rejected=job.rejected,
                       error=job.error, created_at=job.created_at, finished_at=job.finished_at)
 
 
 @router.get("/jobs/{job_id}/rejects", response_model=list[RejectOut], responses=ERRORS)
-def get_rejects(job_id: int, after: int = 0, limit: int = 1000,
+def get_rejects(job_id: int, p: Who, after: int = 0, limit: int = 1000,
                 ctx: Context = Depends(context)) -> Any:
     """The rows a bulk job set aside, with line, reason and raw text."""
+    allow(p, "analyst", "lead", "reviewer")
     with ctx.store.sessions() as s:
-        if s.get(Job, job_id) is None:
-            raise ApiError(404, "not_found", f"no job {job_id}")
+        _visible(s, job_id, p.scope)
         rows = s.scalars(select(JobReject).where(JobReject.job_row == job_id,
                                                  JobReject.row > after)
                          .order_by(JobReject.row).limit(min(limit, 10_000)))

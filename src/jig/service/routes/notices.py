@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from jig.errors import Location, Problem, RowError
 from jig.readers.fields import to_notice
-from jig.service.context import Context, context
+from jig.service.context import Context, Who, allow, context, own_party
 from jig.service.errors import ERRORS, ApiError
 from jig.service.schemas import StoredOut
 from jig.store.tables import NoticeHead, NoticeRevision
@@ -20,13 +20,16 @@ EXAMPLE = {"id": "N-1", "party": "RU", "time": "2016-08-05T08:00",
 
 
 @router.post("/notices", response_model=list[StoredOut], responses=ERRORS)
-def post_notices(body: Annotated[Any, Body(examples=[EXAMPLE])],
+def post_notices(body: Annotated[Any, Body(examples=[EXAMPLE])], p: Who,
                  ctx: Context = Depends(context)) -> Any:
     """Take one notice or a list. Incidents it names or covers are judged again; a verdict
     that changes (a breach now excepted) is added, the earlier one stays."""
+    allow(p, "analyst", "lead")
     items = body if isinstance(body, list) else [body]
     if not items or not all(isinstance(i, dict) for i in items):
         raise ApiError(422, "request.invalid", "send a notice object or a list of them")
+    for fields in items:
+        own_party(p, str(fields.get("party")), "a notice is its party's act")
     versions = ctx.store.current_versions()
     if not versions:
         raise ApiError(409, "agreement.none", "the store holds no agreement: upload one first")
@@ -44,12 +47,13 @@ def post_notices(body: Annotated[Any, Body(examples=[EXAMPLE])],
         raise ApiError(422, "records.invalid", f"{len(problems)} of {len(items)} notices are "
                        "invalid; nothing was stored", problems)
     return [StoredOut(id=r.id, status=r.status, revision=r.revision)
-            for r in ctx.store.add_notices(notices)]
+            for r in ctx.store.add_notices(notices, user=p.name)]
 
 
 @router.get("/notices", responses=ERRORS)
-def get_notices(ctx: Context = Depends(context)) -> list[dict[str, Any]]:
-    """The newest revision of every notice."""
+def get_notices(p: Who, ctx: Context = Depends(context)) -> list[dict[str, Any]]:
+    """The newest revision of every notice (notices go to the joint centre at once)."""
+    allow(p, "analyst", "lead", "reviewer")
     with ctx.store.sessions() as s:
         rows = s.scalars(select(NoticeRevision).join(NoticeHead, NoticeHead.row ==
                                                      NoticeRevision.row).order_by(NoticeRevision.row))

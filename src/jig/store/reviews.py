@@ -1,0 +1,150 @@
+"""The review of a released incident: query, answer, determinations, publication.
+
+queried -> answered (lead of the queried party, citing evidence) -> determined (when a lead
+of every party has signed: jointly if all agree, else separately) -> published (joint
+reviewer). docs/joint-cell.md has the table of states and who may move them.
+
+Every step is an audit entry, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from jig.store import audit
+from jig.store.queries import verdicts_of
+from jig.store.store import JOINT, Store, now
+from jig.store.tables import Determination, IncidentRevision, NoticeHead, Release, Review
+
+OUTCOMES = ("breach", "no_breach", "excepted", "unresolved")
+
+
+class ReviewError(ValueError):
+    def __init__(self, status: int, code: str, message: str):
+        self.status, self.code = status, code
+        super().__init__(message)
+
+
+def open_review(store: Store, incident_id: str, query: str, user: str,
+                party: str | None = None) -> Review:
+    version = store.version(None)
+    agreement = store.load(version)
+    with store.writing() as s:
+        rows = verdicts_of(s, incident_id, JOINT)
+        joint = [r for r in rows if r.verdict is not None and r.verdict.scope == JOINT
+                 and r.version is not None and r.version.agreement_id == agreement.id]
+        if not joint:
+            raise ReviewError(404, "not_found", f"no released incident {incident_id!r}")
+        current = joint[-1]
+        assert current.verdict is not None
+        if current.verdict.verdict not in ("breach", "undetermined"):
+            raise ReviewError(409, "review.verdict", f"incident {incident_id!r} is "
+                              f"{current.verdict.verdict} in the joint centre: only a breach or "
+                              "an undetermined verdict is reviewed")
+        actor = agreement.match_actor(current.incident.actor)[0]
+        answering = sorted(agreement.parties_answering_for(actor)) if actor else []
+        queried = party or (answering[0] if answering else None)
+        if queried is None or queried not in agreement.parties:
+            raise ReviewError(422, "review.party", "the incident's actor is not one a party "
+                              "answers for: name the party to query (`party`)")
+        review = Review(incident_id=incident_id, agreement_id=agreement.id, state="queried",
+                        queried_party=queried, query=query, answer_evidence=[],
+                        opened_by=user, opened_at=now())
+        s.add(review)
+        s.flush()
+        audit.append(s, user, "review.open", f"review {review.row}",
+                     {"incident": incident_id, "queried_party": queried, "query": query,
+                      "verdict": current.verdict.verdict})
+        return review
+
+
+def _get(s: Any, review_id: int) -> Review:
+    review = s.get(Review, review_id)
+    if review is None:
+        raise ReviewError(404, "not_found", f"no review {review_id}")
+    return review
+
+
+def answer(store: Store, review_id: int, party: str, text: str,
+           evidence: Sequence[dict[str, str]], user: str) -> Review:
+    with store.writing() as s:
+        review = _get(s, review_id)
+        if review.queried_party != party:
+            raise ReviewError(403, "forbidden", f"the query is addressed to "
+                              f"{review.queried_party}, not {party}")
+        if review.state != "queried":
+            raise ReviewError(409, "review.state", f"review {review_id} is {review.state}, "
+                              "not queried")
+        for ev in evidence:
+            kind, ident = ev.get("kind"), ev.get("id")
+            ok = (kind == "notice" and s.get(NoticeHead, ident) is not None) or (
+                kind == "incident" and s.scalar(select(Release.row).where(
+                    Release.incident_id == ident).limit(1)) is not None) or (
+                kind == "incident" and s.scalar(select(IncidentRevision.row).where(
+                    IncidentRevision.incident_id == ident,
+                    IncidentRevision.workspace == JOINT).limit(1)) is not None)
+            if not ok:
+                raise ReviewError(422, "review.evidence", f"evidence {kind} {ident!r} is not in "
+                                  "the joint centre: release it first")
+        review.answer, review.answer_evidence, review.state = text, list(evidence), "answered"
+        audit.append(s, user, "review.answer", f"review {review_id}",
+                     {"party": party, "answer": text, "evidence": list(evidence)})
+        return review
+
+
+def determine(store: Store, review_id: int, party: str, outcome: str, text: str,
+              user: str) -> Review:
+    if outcome not in OUTCOMES:
+        raise ReviewError(422, "review.outcome", f"outcome {outcome!r}: use one of "
+                          f"{', '.join(OUTCOMES)}")
+    parties = set(store.load(store.version(None)).parties)
+    with store.writing() as s:
+        review = _get(s, review_id)
+        if review.state != "answered":
+            raise ReviewError(409, "review.state", f"review {review_id} is {review.state}: "
+                              "determinations follow the queried party's answer")
+        if s.scalar(select(Determination).where(Determination.review_row == review_id,
+                                                Determination.party == party)) is not None:
+            raise ReviewError(409, "review.signed", f"{party} has signed this review already")
+        s.add(Determination(review_row=review_id, party=party, outcome=outcome, text=text,
+                            signed_by=user, signed_at=now()))
+        s.flush()
+        signed = {d.party for d in s.scalars(select(Determination).where(
+            Determination.review_row == review_id))}
+        if signed >= parties:
+            review.state = "determined"
+        audit.append(s, user, "review.determination", f"review {review_id}",
+                     {"party": party, "outcome": outcome, "text": text})
+        return review
+
+
+def publish(store: Store, review_id: int, user: str) -> Review:
+    with store.writing() as s:
+        review = _get(s, review_id)
+        if review.state != "determined":
+            raise ReviewError(409, "review.state", f"review {review_id} is {review.state}: "
+                              "only a determined review is published")
+        review.state, review.published_at = "published", now()
+        audit.append(s, user, "review.publish", f"review {review_id}", {})
+        return review
+
+
+def review_dict(s: Any, review: Review) -> dict[str, Any]:
+    dets = list(s.scalars(select(Determination).where(Determination.review_row == review.row)
+                          .order_by(Determination.row)))
+    outcomes = {d.outcome for d in dets}
+    kind = None
+    if review.state in ("determined", "published"):
+        kind = "joint" if len(outcomes) == 1 else "separate"
+    return {"id": review.row, "incident": review.incident_id, "state": review.state,
+            "queried_party": review.queried_party, "query": review.query,
+            "answer": review.answer, "answer_evidence": review.answer_evidence,
+            "opened_by": review.opened_by, "opened_at": review.opened_at.isoformat(),
+            "published_at": review.published_at.isoformat() if review.published_at else None,
+            "determination": kind, "outcome": dets[0].outcome if kind == "joint" else None,
+            "determinations": [{"party": d.party, "outcome": d.outcome, "text": d.text,
+                                "signed_by": d.signed_by, "signed_at": d.signed_at.isoformat()}
+                               for d in dets]}

@@ -147,3 +147,32 @@ def test_import_loads_files_into_the_store_idempotently(tmp_path):
 def test_import_without_an_agreement_says_so(tmp_path):
     r = jig("import", "--data", str(tmp_path / "s"), INCIDENTS)
     assert r.returncode == 2 and "holds no agreement" in r.stderr
+
+
+def test_admin_users_tokens_and_audit_verify(tmp_path):
+    import sqlite3
+
+    data = tmp_path / "cell"
+    assert jig("import", "--data", str(data), "--agreement", AGREEMENT).returncode == 0
+    r = jig("admin", "add-user", "us-lead", "--role", "lead", "--party", "US", "--data",
+            str(data))
+    assert r.returncode == 0, r.stderr
+    bad = jig("admin", "add-user", "x", "--role", "lead", "--party", "FR", "--data", str(data))
+    assert bad.returncode == 2 and "'FR' is not a party" in bad.stderr
+    token = jig("admin", "token", "us-lead", "--data", str(data)).stdout.strip()
+    assert token.startswith("jig_") and len(token) > 30
+    assert "us-lead\tlead\tUS" in jig("admin", "users", "--data", str(data)).stdout
+    with sqlite3.connect(data / "jig.db") as con:  # only the hash is kept
+        hashes = [h for (h,) in con.execute("SELECT token_hash FROM tokens")]
+    assert token not in hashes and len(hashes[0]) == 64
+    revoked = jig("admin", "token", "us-lead", "--revoke", "--data", str(data))
+    assert "1 token(s) of us-lead revoked" in revoked.stderr
+    log = jig("audit", "log", "--data", str(data)).stdout
+    assert "user.add\tuser us-lead" in log and "token.revoke" in log
+    ok = jig("audit", "verify", "--data", str(data))
+    assert ok.returncode == 0 and "the audit chain holds: 4 entries" in ok.stderr
+    with sqlite3.connect(data / "jig.db") as con:
+        con.execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2")
+    broken = jig("audit", "verify", "--data", str(data))
+    assert broken.returncode == 1 and "broken at entry 2" in broken.stderr
+    assert "was altered" in broken.stderr

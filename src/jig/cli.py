@@ -474,6 +474,137 @@ def import_cmd(
         store.close()
 
 
+admin = typer.Typer(no_args_is_help=True, help="Administer the joint cell: parties' users, "
+                    "tokens.")
+audit_app = typer.Typer(no_args_is_help=True, help="The audit trail: show it, verify it.")
+app.add_typer(admin, name="admin")
+app.add_typer(audit_app, name="audit")
+
+
+def _store(data: Path, db: str | None) -> object:
+    from jig.service.settings import Settings
+    from jig.store import Store
+
+    settings = Settings(data_dir=data, database_url=db)
+    return Store.open(settings.url, settings.sqlite_synchronous, settings.timezone)
+
+
+@admin.command("add-user")
+def admin_add_user(
+    name: Annotated[str, typer.Argument(help="User name, e.g. us-lead.")],
+    role: Annotated[str, typer.Option(help="analyst, lead, reviewer or observer.")],
+    party: Annotated[str | None, typer.Option(help="The party (analysts and leads).")] = None,
+    data: DataOpt = Path("jig-data"),
+    db: DbOpt = None,
+) -> None:
+    """Create a user. Once a store has users, the service asks every request for a token.
+
+    Example: jig admin add-user us-lead --role lead --party US
+    """
+    from jig.store.people import add_user
+
+    store = _store(data, db)
+    try:
+        if party is not None:
+            current = store.current_versions()  # type: ignore[attr-defined]
+            parties = {p for v in current for p in store.load(v).parties}  # type: ignore[attr-defined]
+            if parties and party not in parties:
+                err.print(f"[bold red]error[/] party {party!r} is not a party of the stored "
+                          f"agreements ({', '.join(sorted(parties))})")
+                raise typer.Exit(2)
+        add_user(store, name, role, party)  # type: ignore[arg-type]
+    except ValueError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    finally:
+        store.close()  # type: ignore[attr-defined]
+    err.print(f"user {name} ({role}{', ' + party if party else ''}) created")
+
+
+@admin.command("token")
+def admin_token(
+    name: Annotated[str, typer.Argument(help="The user.")],
+    revoke: Annotated[bool, typer.Option("--revoke", help="Revoke the user's tokens instead.")]
+    = False,
+    data: DataOpt = Path("jig-data"),
+    db: DbOpt = None,
+) -> None:
+    """Issue a token for a user (printed once on stdout; only its hash is kept), or revoke
+    all the user's tokens."""
+    from jig.store.people import issue_token, revoke_tokens
+
+    store = _store(data, db)
+    try:
+        if revoke:
+            n = revoke_tokens(store, name)  # type: ignore[arg-type]
+            err.print(f"{n} token(s) of {name} revoked")
+        else:
+            print(issue_token(store, name))  # type: ignore[arg-type]
+    except ValueError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    finally:
+        store.close()  # type: ignore[attr-defined]
+
+
+@admin.command("users")
+def admin_users(data: DataOpt = Path("jig-data"), db: DbOpt = None) -> None:
+    """List the users, their roles and parties."""
+    from jig.store.people import list_users
+
+    store = _store(data, db)
+    try:
+        for u in list_users(store):  # type: ignore[arg-type]
+            print(f"{u.name}\t{u.role}\t{u.party or '-'}")
+    finally:
+        store.close()  # type: ignore[attr-defined]
+
+
+@audit_app.command("log")
+def audit_log_cmd(
+    data: DataOpt = Path("jig-data"),
+    db: DbOpt = None,
+    last: Annotated[int, typer.Option(help="Show the last N entries.")] = 50,
+) -> None:
+    """Show the newest entries of the audit trail."""
+    from sqlalchemy import select
+
+    from jig.store.tables import AuditEntry
+
+    store = _store(data, db)
+    try:
+        with store.sessions() as s:  # type: ignore[attr-defined]
+            rows = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())
+                                  .limit(last)))
+        for e in reversed(rows):
+            print(f"{e.seq}\t{e.at}\t{e.actor}\t{e.action}\t{e.subject}\t{e.hash[:16]}")
+    finally:
+        store.close()  # type: ignore[attr-defined]
+
+
+@audit_app.command("verify")
+def audit_verify_cmd(data: DataOpt = Path("jig-data"), db: DbOpt = None) -> None:
+    """Recompute the audit chain; name the first entry altered, removed or reordered.
+
+    Exit status 0 when the chain holds, 1 when it does not.
+    """
+    from jig.store.audit import verify
+
+    store = _store(data, db)
+    try:
+        with store.sessions() as s:  # type: ignore[attr-defined]
+            result = verify(s)
+    finally:
+        store.close()  # type: ignore[attr-defined]
+    if result.ok:
+        err.print(f"[green]the audit chain holds[/]: {result.entries} entries, head "
+                  f"{result.head}")
+        return
+    err.print(f"[bold red]the audit chain is broken[/] at entry {result.seq}: "
+              f"{escape(result.problem or '')}", soft_wrap=True)
+    raise typer.Exit(1)
+
+
 @app.command()
 def schema(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here.")] = None,

@@ -1,0 +1,257 @@
+"""The joint cell over HTTP, on SQLite and PostgreSQL: separate headquarters, release with
+withheld fields, review to publication, every endpoint × role, and the audit trail."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from tests.conftest import EXAMPLE, Server
+
+from jig.service import Settings
+from jig.store import Store
+from jig.store.audit import verify
+from jig.store.people import add_user, issue_token
+
+USERS = {"us-analyst": ("analyst", "US"), "us-lead": ("lead", "US"),
+         "ru-analyst": ("analyst", "RU"), "ru-lead": ("lead", "RU"),
+         "reviewer": ("reviewer", None), "observer": ("observer", None)}
+SECRET = "KESTREL-7 (US source)"
+
+# An RU strike reported by US intelligence, and the Nusra advance Russia knows of.
+STRIKE = {"id": "US-7", "time": "2016-08-11T09:00", "lon": 36.99, "lat": 35.62,
+          "actor": "Military Forces of Russia (2015-)", "target": "Jabhat Fateh al-Sham",
+          "act": "air_strike", "source": SECRET, "notes": "seen by a US asset"}
+ADVANCE = {"id": "RU-3", "time": "2016-08-10T06:00", "lon": 36.97, "lat": 35.58,
+           "actor": "Jabhat Fateh al-Sham", "target": "Military Forces of Syria (2000-)",
+           "act": "ground_attack", "source": "RU field report"}
+
+
+@pytest.fixture
+def cell(db_url, tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", database_url=db_url,
+                        agreements=[EXAMPLE / "agreement.yaml"])
+    with Server(settings) as srv:
+        store = Store.open(db_url)
+        tokens = {}
+        try:
+            for name, (role, party) in USERS.items():
+                add_user(store, name, role, party)
+                tokens[name] = issue_token(store, name)
+        finally:
+            store.close()
+        clients = {name: httpx.Client(base_url=srv.url, timeout=60,
+                                      headers={"authorization": f"Bearer {t}"})
+                   for name, t in tokens.items()}
+        clients["none"] = httpx.Client(base_url=srv.url, timeout=60)
+        clients["bad"] = httpx.Client(base_url=srv.url, timeout=60,
+                                      headers={"authorization": "Bearer jig_not-a-token"})
+        try:
+            yield clients, db_url
+        finally:
+            for c in clients.values():
+                c.close()
+
+
+def ok(r: httpx.Response) -> dict:
+    assert r.status_code < 300, r.text
+    return r.json()
+
+
+def test_report_release_query_answer_determine_publish(cell):
+    c, db_url = cell
+    seen_by_others: list[str] = []
+
+    def other(name: str, method: str, path: str, **kw) -> httpx.Response:
+        r = c[name].request(method, path, **kw)
+        seen_by_others.append(r.text)
+        return r
+
+    # Report: a US analyst files the strike in the US headquarters' workspace.
+    body = ok(c["us-analyst"].post("/incidents", json=STRIKE))
+    assert body["verdicts"]["US-7"][0]["verdict"] == "breach"
+    # Until released, nobody else sees it: not Russia, not the joint centre.
+    assert other("ru-lead", "GET", "/incidents/US-7").status_code == 404
+    assert other("reviewer", "GET", "/incidents/US-7").status_code == 404
+    assert ok(other("reviewer", "GET", "/incidents"))["items"] == []
+    assert ok(c["us-lead"].get("/incidents/US-7"))["record"]["source"] == SECRET
+    # Release to the joint centre, withholding the source; judged fields cannot be withheld.
+    r = c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["lat"]})
+    assert r.status_code == 422 and "cannot be withheld" in r.json()["error"]["message"]
+    assert c["us-analyst"].post("/incidents/US-7/release", json={}).status_code == 403
+    assert c["ru-lead"].post("/incidents/US-7/release", json={}).status_code == 404
+    ok(c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["source", "notes"]}))
+    joint = ok(other("reviewer", "GET", "/incidents/US-7"))
+    assert "source" not in joint["record"] and "notes" not in joint["record"]
+    assert joint["verdict"]["verdict"] == "breach"
+    # Query: the joint reviewer asks Russia, which answers for the actor.
+    review = ok(other("reviewer", "POST", "/reviews",
+                      json={"incident": "US-7", "query": "Was this strike on an agreed target?"}))
+    assert review["queried_party"] == "RU" and review["state"] == "queried"
+    rid = review["id"]
+    assert c["us-lead"].post(f"/reviews/{rid}/answer", json={"answer": "x"}).status_code == 403
+    # Answer: Russia files and releases its report of the Nusra advance, and cites it.
+    ok(other("ru-analyst", "POST", "/incidents", json=ADVANCE))
+    r = other("ru-lead", "POST", f"/reviews/{rid}/answer",
+              json={"answer": "Nusra advanced beyond DA-1", "evidence": [
+                  {"kind": "incident", "id": "RU-3"}]})
+    assert r.status_code == 422 and "release it first" in r.json()["error"]["message"]
+    ok(other("ru-lead", "POST", "/incidents/RU-3/release", json={"withhold": ["source"]}))
+    # Released evidence reaches the joint centre's verdict: now excepted there.
+    joint = ok(other("reviewer", "GET", "/incidents/US-7"))
+    assert joint["verdict"]["verdict"] == "excepted"
+    assert [h["verdict"] for h in joint["history"]] == ["breach", "excepted"]
+    ok(other("ru-lead", "POST", f"/reviews/{rid}/answer",
+             json={"answer": "Nusra advanced beyond DA-1",
+                   "evidence": [{"kind": "incident", "id": "RU-3"}]}))
+    # Determination signed by a lead of each party.
+    assert c["reviewer"].post(f"/reviews/{rid}/publish").status_code == 409
+    ok(c["us-lead"].post(f"/reviews/{rid}/determinations",
+                         json={"outcome": "excepted", "text": "The advance is confirmed."}))
+    assert c["us-lead"].post(f"/reviews/{rid}/determinations",
+                             json={"outcome": "breach", "text": "again"}).status_code == 409
+    done = ok(other("ru-lead", "POST", f"/reviews/{rid}/determinations",
+                    json={"outcome": "excepted", "text": "Imminent advance."}))
+    assert done["state"] == "determined" and done["determination"] == "joint"
+    assert done["outcome"] == "excepted"
+    # Publication to observers, with the chain head to check it against.
+    assert c["observer"].get("/incidents").status_code == 403
+    ok(other("reviewer", "POST", f"/reviews/{rid}/publish"))
+    pub = ok(other("observer", "GET", "/published"))
+    [d] = pub["determinations"]
+    assert d["incident"] == "US-7" and d["determination"] == "joint"
+    assert d["incident_record"]["verdict"]["verdict"] == "excepted"
+    assert pub["audit_head"]["seq"] > 10 and len(pub["audit_head"]["hash"]) == 64
+    # Russia's withheld source stays hidden from the US side too.
+    assert "RU field report" not in c["us-lead"].get("/incidents/RU-3").text
+    for text in seen_by_others:
+        assert SECRET not in text and "seen by a US asset" not in text
+    for path in ("/incidents", "/incidents?format=geojson", "/incidents/US-7/explain"):
+        assert SECRET not in c["reviewer"].get(path).text
+        assert SECRET not in c["ru-lead"].get(path).text
+    store = Store.open(db_url)
+    try:
+        with store.sessions() as s:
+            result = verify(s)
+        assert result.ok and result.head == ok(c["reviewer"].get("/audit/head"))["hash"]
+        actions = [e["action"] for e in ok(c["reviewer"].get("/audit"))]
+        for step in ("intake", "release", "review.open", "review.answer",
+                     "review.determination", "review.publish"):
+            assert step in actions
+    finally:
+        store.close()
+
+
+def test_separate_determinations_when_the_parties_disagree(cell):
+    c, _ = cell
+    ok(c["us-analyst"].post("/incidents", json=STRIKE))
+    ok(c["us-lead"].post("/incidents/US-7/release", json={}))
+    rid = ok(c["reviewer"].post("/reviews", json={"incident": "US-7", "query": "?"}))["id"]
+    ok(c["ru-lead"].post(f"/reviews/{rid}/answer", json={"answer": "A Nusra position."}))
+    ok(c["us-lead"].post(f"/reviews/{rid}/determinations",
+                         json={"outcome": "breach", "text": "Not an agreed target."}))
+    done = ok(c["ru-lead"].post(f"/reviews/{rid}/determinations",
+                                json={"outcome": "no_breach", "text": "It was."}))
+    assert done["determination"] == "separate" and done["outcome"] is None
+    assert {d["party"]: d["outcome"] for d in done["determinations"]} == {
+        "US": "breach", "RU": "no_breach"}
+
+
+ALL = ("us-analyst", "us-lead", "ru-analyst", "ru-lead", "reviewer", "observer")
+PARTY = ("us-analyst", "us-lead", "ru-analyst", "ru-lead")
+READERS = (*PARTY, "reviewer")
+US_DESK = ("us-analyst", "us-lead", "reviewer")
+
+
+def test_every_endpoint_by_every_role(cell):
+    c, _ = cell
+    # Something to act on: a released US incident, an unreleased RU one, an open review.
+    ok(c["us-analyst"].post("/incidents", json=STRIKE))
+    ok(c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["source"]}))
+    ok(c["ru-analyst"].post("/incidents", json=ADVANCE))
+    rid = ok(c["reviewer"].post("/reviews", json={"incident": "US-7", "query": "?"}))["id"]
+    upload = {"yaml": (EXAMPLE / "agreement.yaml").read_text(), "files": {}}
+    us_record = STRIKE | {"id": "M-{who}"}
+    matrix = [
+        ("GET", "/health", None, (*ALL, "none", "bad")),
+        ("GET", "/me", None, ALL),
+        ("GET", "/agreements", None, ALL),
+        ("GET", "/agreements/syria-2016-jig", None, ALL),
+        ("GET", "/audit/head", None, ALL),
+        ("GET", "/published", None, ALL),
+        ("POST", "/agreements", upload, ("reviewer",)),
+        ("POST", "/agreements/syria-2016-jig/rejudge", None, ("reviewer",)),
+        ("POST", "/incidents", us_record, PARTY),
+        ("GET", "/incidents", None, READERS),
+        ("GET", "/incidents/US-7", None, READERS),
+        ("GET", "/incidents/US-7/explain", None, READERS),
+        ("POST", "/incidents/US-7/release", {}, ("us-lead",)),
+        ("POST", "/notices", {"id": "N-{who}", "party": "US", "time": "2016-08-11T08:00",
+                              "exception": "imminent-threat", "incident": "US-7"},
+         ("us-analyst", "us-lead")),
+        ("GET", "/notices", None, READERS),
+        ("GET", "/air/alerts?party=US", None, US_DESK),
+        ("GET", "/air/notices?party=US", None, ("us-analyst", "us-lead")),
+        ("POST", "/reviews", {"incident": "US-7", "query": "?"}, ("reviewer",)),
+        ("GET", "/reviews", None, READERS),
+        ("GET", f"/reviews/{rid}", None, READERS),
+        ("POST", f"/reviews/{rid}/answer", {"answer": "x"}, ("ru-lead",)),
+        ("POST", f"/reviews/{rid}/determinations", {"outcome": "breach", "text": "x"},
+         ("us-lead", "ru-lead")),
+        ("POST", f"/reviews/{rid}/publish", None, ("reviewer",)),
+        ("GET", "/audit", None, ("reviewer",)),
+    ]
+    failures = []
+    for method, path, body, allowed in matrix:
+        for who in (*ALL, "none", "bad"):
+            payload = None
+            if body is not None:
+                payload = {k: (v.replace("{who}", who) if isinstance(v, str) else v)
+                           for k, v in body.items()}
+            r = c[who].request(method, path, json=payload)
+            if who in allowed:
+                good = r.status_code not in (401, 403)
+            elif who in ("none", "bad"):
+                good = r.status_code == 401
+            else:
+                good = r.status_code in (403, 404)  # 404: the record is not theirs to see
+            if not good:
+                failures.append(f"{method} {path} as {who}: {r.status_code} {r.text[:120]}")
+            if r.status_code >= 400:
+                assert set(r.json()) == {"error"}, r.text
+    assert failures == []
+    # Workspaces hold: nobody but Russia sees Russia's unreleased report.
+    for who in ("us-analyst", "us-lead", "reviewer"):
+        assert c[who].get("/incidents/RU-3").status_code == 404
+        assert "RU-3" not in c[who].get("/incidents").text
+    assert c["ru-analyst"].get("/incidents/RU-3").status_code == 200
+    # An id of the other workspace cannot be taken over.
+    assert c["ru-analyst"].post("/incidents", json=STRIKE | {"lon": 37.0}).status_code == 409
+
+
+def test_tampering_with_the_log_is_caught(cell):
+    from sqlalchemy import text
+
+    c, db_url = cell
+    ok(c["us-analyst"].post("/incidents", json=STRIKE))
+    ok(c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["source"]}))
+    ok(c["reviewer"].get("/me"))
+    store = Store.open(db_url)
+    try:
+        with store.sessions() as s:
+            assert verify(s).ok
+            n = verify(s).entries
+        with store.engine.begin() as con:  # someone with database access edits a release
+            con.execute(text("UPDATE audit_log SET detail = :d WHERE action = 'release'"),
+                        {"d": '{"withheld": []}'})
+        with store.sessions() as s:
+            broken = verify(s)
+        assert not broken.ok and "altered" in broken.problem
+        seq = broken.seq
+        with store.engine.begin() as con:  # ... then deletes it to hide the edit
+            con.execute(text("DELETE FROM audit_log WHERE seq = :s"), {"s": seq})
+        with store.sessions() as s:
+            gone = verify(s)
+        assert not gone.ok and gone.seq == seq and "missing" in gone.problem
+        assert gone.entries < n
+    finally:
+        store.close()

@@ -59,6 +59,13 @@ class Finding:
         return out
 
 
+def most_severe(findings: tuple[Finding, ...]) -> str:
+    """The verdict of a set of findings: the most severe outcome, or not_applicable."""
+    if not findings:
+        return "not_applicable"
+    return min((f.outcome for f in findings), key=SEVERITY.__getitem__)
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """All findings for one incident, and the most severe of them."""
@@ -68,9 +75,7 @@ class Verdict:
 
     @property
     def verdict(self) -> str:
-        if not self.findings:
-            return "not_applicable"
-        return min((f.outcome for f in self.findings), key=SEVERITY.__getitem__)
+        return most_severe(self.findings)
 
     def as_dict(self) -> dict[str, Any]:
         return {"incident": self.incident.id, "verdict": self.verdict,

@@ -19,7 +19,7 @@ from jig.agreement.model import Agreement, Clause
 from jig.air.deconflict import volumes
 from jig.air.model import AirNotice
 from jig.engine.wording import distance, percent
-from jig.findings import SEVERITY, Finding
+from jig.findings import Finding, most_severe
 from jig.times import Span
 
 
@@ -30,9 +30,7 @@ class FlightVerdict:
 
     @property
     def verdict(self) -> str:
-        if not self.findings:
-            return "not_applicable"
-        return min((f.outcome for f in self.findings), key=SEVERITY.__getitem__)
+        return most_severe(self.findings)
 
     def as_dict(self) -> dict[str, Any]:
         return {"notice": self.notice.id, "verdict": self.verdict,

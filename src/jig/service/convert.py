@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from jig.service.errors import ApiError
 from jig.service.schemas import AgreementVersionOut, IncidentOut, VerdictOut
 from jig.store import Row, finding_dict
 from jig.store.tables import AgreementVersion, IncidentRevision, VerdictRecord
@@ -45,3 +48,14 @@ def feature(r: Row, version: AgreementVersion) -> dict:
              "findings": out.verdict.findings if out.verdict else []}
     return {"type": "Feature", "id": out.id, "properties": props,
             "geometry": {"type": "Point", "coordinates": [r.incident.lon, r.incident.lat]}}
+
+
+def as_records(body: Any, what: str, most: int = 10_000) -> list[dict[str, Any]]:
+    """A JSON body of one record or a list of them, as a list; 422 or 413 otherwise."""
+    items = body if isinstance(body, list) else [body]
+    if not items or not all(isinstance(i, dict) for i in items):
+        raise ApiError(422, "request.invalid", f"send a {what} object or a list of them")
+    if len(items) > most:
+        raise ApiError(413, "request.too_large", f"{len(items)} {what}s in one request; send at "
+                       f"most {most}")
+    return items

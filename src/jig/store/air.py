@@ -14,8 +14,7 @@ from jig.air.deconflict import Conflict, deconflict
 from jig.air.model import FEET, AirNotice
 from jig.air.reading import to_air_notice
 from jig.store import audit
-from jig.store.records import content_hash
-from jig.store.store import Store, Stored, now
+from jig.store.store import Store, Stored, now, store_revision
 from jig.store.tables import AirAlert, AirNoticeHead, AirNoticeRevision
 from jig.times import Span, format_span
 
@@ -44,27 +43,12 @@ def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNot
     fresh: list[tuple[AirNoticeRevision, AirNotice]] = []
     with store.writing() as s:
         for n in notices:
-            record = air_record(n)
-            h = content_hash(record)
-            same = s.scalar(select(AirNoticeRevision).where(
-                AirNoticeRevision.notice_id == n.id, AirNoticeRevision.content_hash == h))
-            if same is not None:
-                out.append(Stored(n.id, "unchanged", same.revision, same.row))
-                continue
-            last = max(s.scalars(select(AirNoticeRevision.revision).where(
-                AirNoticeRevision.notice_id == n.id)), default=0)
-            row = AirNoticeRevision(notice_id=n.id, party=n.party, revision=last + 1,
-                                    content_hash=h, record=record, t_start=n.window.start,
-                                    t_end=n.window.end, received_at=now())
-            s.add(row)
-            s.flush()
-            head = s.get(AirNoticeHead, n.id)
-            if head is None:
-                s.add(AirNoticeHead(notice_id=n.id, row=row.row))
-            else:
-                head.row = row.row
-            fresh.append((row, n))
-            out.append(Stored(n.id, "stored" if last == 0 else "revised", last + 1, row.row))
+            row, stored = store_revision(s, AirNoticeRevision, AirNoticeHead, "notice_id", n.id,
+                                         air_record(n), party=n.party, t_start=n.window.start,
+                                         t_end=n.window.end)
+            out.append(stored)
+            if stored.status != "unchanged":
+                fresh.append((row, n))
         if not fresh:
             return AirIntake(out, [])
         s.flush()

@@ -11,6 +11,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from jig.store.judging import JOINT
 from jig.store.tables import (
     AgreementVersion,
     FindingRecord,
@@ -32,9 +33,6 @@ class Filters:
     clause: str | None = None
     outcome: str | None = None
     verdict: str | None = None
-
-
-JOINT = "joint"
 
 
 @dataclass

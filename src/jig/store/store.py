@@ -8,47 +8,34 @@ that could be evidence (by the evidence actors, in the time window that matters)
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from jig.agreement import Agreement, parse_agreement
-from jig.engine import check
-from jig.errors import RowError
-from jig.findings import Verdict
-from jig.readers.fields import to_incident, to_notice
 from jig.records import Incident, Notice
 from jig.store import audit
 from jig.store.db import make_engine, migrate
+from jig.store.judging import JOINT, Judging, chunks, now
 from jig.store.records import content_hash, incident_record, notice_record
 from jig.store.tables import (
     AgreementVersion,
-    FindingRecord,
     IncidentHead,
     IncidentRevision,
     NoticeHead,
     NoticeRevision,
     Release,
-    VerdictHead,
-    VerdictRecord,
 )
 from jig.times import zone_info
 
 DAY = 86_400.0
-JOINT = "joint"  # the shared centre's workspace and judging scope
 
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -61,11 +48,7 @@ class Stored:
     row: int
 
 
-def _findings_hash(v: Verdict) -> str:
-    return hashlib.sha256(json.dumps(v.as_dict()["findings"], sort_keys=True).encode()).hexdigest()
-
-
-class Store:
+class Store(Judging):
     def __init__(self, engine: Engine, default_timezone: str = "UTC"):
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
@@ -177,7 +160,7 @@ class Store:
             known: dict[tuple[str, str], IncidentRevision] = {}
             last: dict[str, int] = {}
             heads: dict[str, IncidentHead] = {}
-            for chunk in _chunks(ids, 500):
+            for chunk in chunks(ids, 500):
                 for r in s.scalars(select(IncidentRevision).where(
                         IncidentRevision.incident_id.in_(chunk))):
                     known[(r.incident_id, r.content_hash)] = r
@@ -234,26 +217,12 @@ class Store:
         with self.writing() as s:
             new: list[Notice] = []
             for n in notices:
-                record = notice_record(n)
-                h = content_hash(record)
-                same = s.scalar(select(NoticeRevision).where(
-                    NoticeRevision.notice_id == n.id, NoticeRevision.content_hash == h))
-                if same is not None:
-                    out.append(Stored(n.id, "unchanged", same.revision, same.row))
+                _, stored = store_revision(s, NoticeRevision, NoticeHead, "notice_id", n.id,
+                                           notice_record(n))
+                out.append(stored)
+                if stored.status == "unchanged":
                     continue
-                last = s.scalar(select(func.max(NoticeRevision.revision)).where(
-                    NoticeRevision.notice_id == n.id)) or 0
-                row = NoticeRevision(notice_id=n.id, revision=last + 1, content_hash=h,
-                                     record=record, received_at=now())
-                s.add(row)
-                s.flush()
-                head = s.get(NoticeHead, n.id)
-                if head is None:
-                    s.add(NoticeHead(notice_id=n.id, row=row.row))
-                else:
-                    head.row = row.row
                 new.append(n)
-                out.append(Stored(n.id, "stored" if last == 0 else "revised", last + 1, row.row))
             s.flush()
             for version in self.current_versions():
                 for n in new:
@@ -315,176 +284,26 @@ class Store:
                           "withheld": rel.withheld})
             return rel
 
-    def _released_rows(self) -> Any:
-        """The revision rows released last for each incident (a subquery)."""
-        latest = select(func.max(Release.row)).group_by(Release.incident_id).scalar_subquery()
-        return select(Release.incident_row).where(Release.row.in_(latest))
-
-    # -- judging ----------------------------------------------------------------------------
-
-    def parse(self, row: IncidentRevision, tz: tzinfo) -> Incident:
-        return to_incident(row.record, tz)
-
-    def notices(self, s: Session, agreement: Agreement) -> list[Notice]:
-        rows = s.scalars(select(NoticeRevision).join(NoticeHead,
-                                                     NoticeHead.row == NoticeRevision.row))
-        out = []
-        for r in rows:
-            try:
-                out.append(to_notice(r.record, agreement.tz, parties=set(agreement.parties),
-                                     exceptions=set(agreement.exceptions)))
-            except RowError:
-                continue  # a notice for another agreement's parties or exceptions
-        return out
-
-    def visible(self, scope: str) -> Any:
-        """A condition on IncidentRevision: the rows a scope sees. A party's headquarters sees
-        its own newest revisions and the joint centre's; the joint centre sees its own and the
-        revisions released to it."""
-        own = IncidentRevision.row.in_(select(IncidentHead.row))
-        spaces = (JOINT,) if scope == JOINT else (scope, JOINT)
-        return or_(and_(own, IncidentRevision.workspace.in_(spaces)),
-                   and_(IncidentRevision.row.in_(self._released_rows()),
-                        IncidentRevision.workspace != scope))
-
-    def evidence(self, s: Session, agreement: Agreement, t_from: float, t_to: float,
-                 scope: str = JOINT) -> list[Incident]:
-        """Incidents the scope sees that could be evidence for acts between t_from and t_to."""
-        actors = agreement.evidence_actors()
-        if not actors:
-            return []
-        before = max(e.evidence.before_s for e in agreement.exceptions.values()
-                     if e.evidence is not None)
-        rows = s.scalars(select(IncidentRevision).where(
-            self.visible(scope), IncidentRevision.t_start >= t_from - before,
-            IncidentRevision.t_start <= t_to))
-        pool = []
-        for r in rows:
-            if agreement.match_actor(r.actor)[0] in actors:
-                pool.append(self.parse(r, agreement.tz))
-        return pool
-
-    def _judge_rows(self, s: Session, version: AgreementVersion, rows: Sequence[IncidentRevision],
-                    only_if_changed: bool, scope: str = JOINT) -> int:
-        if not rows:
-            return 0
-        agreement = self.load(version)
-        incidents = [self.parse(r, agreement.tz) for r in rows]
-        pool = self.evidence(s, agreement, min(i.span.start for i in incidents),
-                             max(i.span.end for i in incidents), scope)
-        verdicts = check(agreement, incidents, self.notices(s, agreement), evidence=pool)
-        added = 0
-        for row, verdict in zip(rows, verdicts, strict=True):
-            if self._record_verdict(s, version, row, verdict, only_if_changed, scope):
-                added += 1
-        return added
-
-    def _record_verdict(self, s: Session, version: AgreementVersion, row: IncidentRevision,
-                        verdict: Verdict, only_if_changed: bool, scope: str = JOINT) -> bool:
-        fh = _findings_hash(verdict)
-        head = s.get(VerdictHead, (row.incident_id, version.agreement_id, scope))
-        if only_if_changed and head is not None and head.incident_row == row.row:
-            current = s.get(VerdictRecord, head.verdict_row)
-            if current is not None and current.agreement_row == version.row and \
-                    current.findings_hash == fh:
-                return False
-        agreement = self.load(version)
-        vr = VerdictRecord(incident_row=row.row, agreement_row=version.row,
-                           agreement_hash=version.content_hash, incident_id=row.incident_id,
-                           verdict=verdict.verdict,
-                           actor_id=agreement.match_actor(row.actor)[0],
-                           findings_hash=fh, judged_at=now(), scope=scope)
-        s.add(vr)
-        s.flush()
-        for f in verdict.findings:
-            d = f.as_dict()
-            detail = {k: v for k, v in d.items() if k not in ("clause", "outcome", "reason", "p")}
-            s.add(FindingRecord(verdict_row=vr.row, clause=f.clause, outcome=f.outcome,
-                                reason=f.reason, p=f.p, detail=detail))
-        if head is None:
-            s.add(VerdictHead(incident_id=row.incident_id, agreement_id=version.agreement_id,
-                              scope=scope, workspace=row.workspace, verdict_row=vr.row,
-                              incident_row=row.row))
-        else:
-            head.verdict_row, head.incident_row = vr.row, row.row
-        return True
-
-    def _heads_in(self, s: Session, t_from: float, t_to: float,
-                  bbox: tuple[float, float, float, float] | None, scope: str
-                  ) -> list[IncidentRevision]:
-        """Rows judged in `scope` (its own workspace's, or for the joint centre also the
-        released ones) in a time window and box."""
-        if scope == JOINT:
-            where = self.visible(JOINT)
-        else:
-            where = and_(IncidentRevision.row.in_(select(IncidentHead.row)),
-                         IncidentRevision.workspace == scope)
-        q = select(IncidentRevision).where(where, IncidentRevision.t_end >= t_from,
-                                           IncidentRevision.t_start <= t_to)
-        if bbox is not None:
-            q = q.where(and_(IncidentRevision.lon >= bbox[0], IncidentRevision.lat >= bbox[1],
-                             IncidentRevision.lon <= bbox[2], IncidentRevision.lat <= bbox[3]))
-        return list(s.scalars(q))
-
-    def _rejudge_for_evidence(self, s: Session, version: AgreementVersion,
-                              rows: Iterable[IncidentRevision], scope: str) -> None:
-        """A report that arrives after the act it excuses: re-judge the acts it could excuse
-        (by an actor an exception is for, with a finding an exception could change)."""
-        agreement = self.load(version)
-        actors = agreement.evidence_actors()
-        reqs = [e.evidence for e in agreement.exceptions.values() if e.evidence is not None]
-        if not actors or not reqs:
-            return
-        excusable = frozenset(a for e in agreement.exceptions.values() for a in e.for_)
-        before = max(r.before_s for r in reqs)
-        reach = max(r.within_m for r in reqs)
-        fresh = {r.row for r in rows}
-        targets: dict[int, IncidentRevision] = {}
-        for r in rows:
-            if agreement.match_actor(r.actor)[0] not in actors:
-                continue
-            for t in self._heads_in(s, r.t_start, r.t_start + before,
-                                    _bbox_around(r.lon, r.lat, reach), scope):
-                if t.row not in fresh and agreement.match_actor(t.actor)[0] in excusable:
-                    targets[t.row] = t
-        if targets:
-            open_ = self._open_findings(s, version, list(targets), scope)
-            self._judge_rows(s, version, [t for k, t in targets.items() if k in open_],
-                             only_if_changed=True, scope=scope)
-
-    def _open_findings(self, s: Session, version: AgreementVersion, rows: list[int],
-                       scope: str) -> set[int]:
-        """Of these incident revisions, those whose current verdict an exception could change."""
-        out: set[int] = set()
-        for chunk in _chunks(rows, 500):
-            out.update(s.scalars(select(VerdictHead.incident_row).join(
-                VerdictRecord, VerdictRecord.row == VerdictHead.verdict_row).where(
-                VerdictHead.agreement_id == version.agreement_id, VerdictHead.scope == scope,
-                VerdictHead.incident_row.in_(chunk),
-                VerdictRecord.verdict.in_(("breach", "undetermined")))))
-        return out
-
-    def _rejudge_for_notice(self, s: Session, version: AgreementVersion, n: Notice) -> None:
-        """A notice is joint: what it names or covers is judged again wherever it is judged."""
-        agreement = self.load(version)
-        exc = agreement.exceptions.get(n.exception)
-        if exc is None or exc.notice is None:
-            return
-        for scope in self._scopes(s):
-            if n.incident is not None:
-                targets = [r for r in self._heads_in(s, -math.inf, math.inf, None, scope)
-                           if r.incident_id == n.incident] if scope != JOINT else list(
-                    s.scalars(select(IncidentRevision).where(
-                        self.visible(JOINT), IncidentRevision.incident_id == n.incident)))
-            else:
-                assert n.lon is not None and n.lat is not None
-                targets = self._heads_in(s, n.span.start - exc.notice.within_s, math.inf,
-                                         _bbox_around(n.lon, n.lat, n.radius_m), scope)
-            self._judge_rows(s, version, targets, only_if_changed=True, scope=scope)
-
-    def _scopes(self, s: Session) -> list[str]:
-        spaces = set(s.scalars(select(IncidentRevision.workspace).distinct()))
-        return sorted(spaces | {JOINT})
+def store_revision(s: Session, revisions: Any, heads: Any, key: str, ident: str,
+                   record: dict[str, Any], **columns: Any) -> tuple[Any, Stored]:
+    """Store a record as a new revision unless the same content is stored already, and point
+    the head at it: the way every append-only record here is kept."""
+    h = content_hash(record)
+    id_col = getattr(revisions, key)
+    same = s.scalar(select(revisions).where(id_col == ident, revisions.content_hash == h))
+    if same is not None:
+        return same, Stored(ident, "unchanged", same.revision, same.row)
+    last = s.scalar(select(func.max(revisions.revision)).where(id_col == ident)) or 0
+    row = revisions(**{key: ident}, revision=last + 1, content_hash=h, record=record,
+                    received_at=now(), **columns)
+    s.add(row)
+    s.flush()
+    head = s.get(heads, ident)
+    if head is None:
+        s.add(heads(**{key: ident}, row=row.row))
+    else:
+        head.row = row.row
+    return row, Stored(ident, "stored" if last == 0 else "revised", last + 1, row.row)
 
 
 class WorkspaceConflict(ValueError):
@@ -512,14 +331,3 @@ class _Writing:
             self._tx.__exit__(*exc)
         finally:
             self.store._writing.__exit__(*exc)
-
-
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for k in range(0, len(items), size):
-        yield items[k:k + size]
-
-
-def _bbox_around(lon: float, lat: float, metres: float) -> tuple[float, float, float, float]:
-    dlat = metres / 110_574.0 + 1e-6
-    dlon = metres / (111_320.0 * max(math.cos(math.radians(lat)), 0.01)) + 1e-6
-    return lon - dlon, lat - dlat, lon + dlon, lat + dlat

@@ -15,6 +15,7 @@ from jig.air.flights import check_flights
 from jig.air.reading import to_air_notice
 from jig.errors import Location, Problem, RowError
 from jig.service.context import Context, Who, allow, context, own_party
+from jig.service.convert import as_records
 from jig.service.errors import ERRORS, ApiError
 from jig.store.air import add_air_notices, alerts_for, notices_of
 
@@ -38,9 +39,7 @@ def post_air_notices(body: Annotated[Any, Body(examples=[EXAMPLE])], p: Who,
     """Take one air-activity notice or a list; answer with each one's status, the new
     conflicts as the sending party's air desk sees them, and flights into barred zones."""
     allow(p, "analyst", "lead")
-    items = body if isinstance(body, list) else [body]
-    if not items or not all(isinstance(i, dict) for i in items):
-        raise ApiError(422, "request.invalid", "send a notice object or a list of them")
+    items = as_records(body, "notice")
     for fields in items:
         own_party(p, str(fields.get("party")), "an air notice is its party's")
     a = _agreement(ctx)

@@ -18,7 +18,7 @@ from jig.errors import Location, Problem, RowError
 from jig.readers.fields import to_incident
 from jig.records import Incident
 from jig.service.context import Context, Who, allow, context
-from jig.service.convert import feature, incident_out, row_out, verdict_out
+from jig.service.convert import as_records, feature, incident_out, row_out, verdict_out
 from jig.service.errors import ERRORS, ApiError
 from jig.service.jobs import create_job
 from jig.service.schemas import (
@@ -53,16 +53,6 @@ BULK_TYPES = {"text/csv": ".csv", "application/x-ndjson": ".jsonl", "application
 
 RECORDS_EXAMPLE = {"id": "A-01", "time": "2016-07-20T10:15", "lon": 36.675, "lat": 35.648,
                    "actor": "Military Forces of Syria (2000-)", "act": "air_strike"}
-
-
-def _as_list(body: Any) -> list[dict[str, Any]]:
-    items = body if isinstance(body, list) else [body]
-    if not items or not all(isinstance(i, dict) for i in items):
-        raise ApiError(422, "request.invalid", "send a record object or a list of them")
-    if len(items) > MAX_RECORDS:
-        raise ApiError(413, "request.too_large", f"{len(items)} records in one request; send "
-                       f"at most {MAX_RECORDS}, or the whole file to /incidents/bulk")
-    return items
 
 
 def parse_records(ctx: Context, items: list[dict[str, Any]]) -> list[Incident]:
@@ -114,7 +104,7 @@ def post_incidents(body: Annotated[Any, Body(examples=[RECORDS_EXAMPLE])], p: Wh
     are on disk.
     """
     allow(p, "analyst", "lead")
-    incidents = parse_records(ctx, _as_list(body))
+    incidents = parse_records(ctx, as_records(body, "record", MAX_RECORDS))
     try:
         stored = ctx.store.add_incidents(incidents, origin="api", workspace=p.scope,
                                          user=p.name)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from jig.errors import Location, Problem, RowError
 from jig.readers.fields import to_notice
 from jig.service.context import Context, Who, allow, context, own_party
+from jig.service.convert import as_records
 from jig.service.errors import ERRORS, ApiError
 from jig.service.schemas import StoredOut
 from jig.store.tables import NoticeHead, NoticeRevision
@@ -25,9 +26,7 @@ def post_notices(body: Annotated[Any, Body(examples=[EXAMPLE])], p: Who,
     """Take one notice or a list. Incidents it names or covers are judged again; a verdict
     that changes (a breach now excepted) is added, the earlier one stays."""
     allow(p, "analyst", "lead")
-    items = body if isinstance(body, list) else [body]
-    if not items or not all(isinstance(i, dict) for i in items):
-        raise ApiError(422, "request.invalid", "send a notice object or a list of them")
+    items = as_records(body, "notice")
     for fields in items:
         own_party(p, str(fields.get("party")), "a notice is its party's act")
     versions = ctx.store.current_versions()

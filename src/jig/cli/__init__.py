@@ -1,0 +1,18 @@
+"""The `jig` command: thin commands over the library.
+
+Exit status: 0 when the command ran (rejected rows are reported on stderr and kept aside);
+2 when the agreement is invalid or a file cannot be read (`jig validate` included, so
+scripts test one code).
+"""
+
+from __future__ import annotations
+
+from jig.cli import cell, files  # noqa: F401  (they register their commands)
+from jig.cli.common import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

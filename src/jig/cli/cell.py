@@ -1,0 +1,245 @@
+"""Commands on a store: serve, import, and the joint cell's admin and audit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from jig.cli.common import (
+    GazetteerOpt,
+    NoticesOpt,
+    RejectSink,
+    RejectsOpt,
+    app,
+    err,
+    exit_on_errors,
+    load_or_exit,
+    notices_or_exit,
+    progress_of,
+)
+from jig.readers import Gazetteer, Reject
+
+DataOpt = Annotated[Path, typer.Option("--data", help="Folder of the store (SQLite file, "
+                                        "spooled uploads).")]
+DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL instead of the SQLite "
+                                           "file, e.g. postgresql://user@host/jig.")]
+
+
+@app.command()
+def serve(
+    agreement: Annotated[list[Path] | None, typer.Option(
+        "--agreement", "-a", help="Agreement files to load at start (repeatable).")] = None,
+    data: DataOpt = Path("jig-data"),
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    gazetteer: GazetteerOpt = None,
+) -> None:
+    """Run the HTTP service: intake, judging, queries; OpenAPI at /docs.
+
+    Example: jig serve --agreement examples/syria-2016-jig/agreement.yaml
+    """
+    import uvicorn
+
+    from jig.service import Settings, create_app
+
+    settings = Settings(data_dir=data, database_url=db, agreements=agreement or [],
+                        gazetteer=gazetteer or [])
+    err.print(f"jig serving on http://{host}:{port} (store: {settings.url}; API docs at /docs)")
+    with exit_on_errors():
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command("import")
+def import_cmd(
+    incidents: Annotated[list[Path] | None, typer.Argument(help="Incident files, any form.")]
+    = None,
+    agreement: Annotated[list[Path] | None, typer.Option(
+        "--agreement", "-a", help="Agreement files to store first (repeatable).")] = None,
+    notices: NoticesOpt = None,
+    data: DataOpt = Path("jig-data"),
+    db: DbOpt = None,
+    gazetteer: GazetteerOpt = None,
+    rejects: RejectsOpt = None,
+) -> None:
+    """Load agreements, notices and incident files into the store, through the same path as
+    the API; each record is judged as it is stored.
+
+    Example: jig import --agreement examples/syria-2016-jig/agreement.yaml \\
+             -n examples/syria-2016-jig/notices.csv examples/syria-2016-jig/incidents.csv
+    """
+    from jig.agreement import agreement_document
+    from jig.service.settings import Settings
+    from jig.store import Store
+    from jig.store.importer import import_files
+
+    settings = Settings(data_dir=data, database_url=db)
+    store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone)
+    sink = RejectSink(rejects)
+    try:
+        for path in agreement or []:
+            a = load_or_exit(path)
+            version, created = store.add_agreement(
+                a, agreement_document(path.read_text(encoding="utf-8"), path.parent))
+            err.print(f"agreement {a.id} version {version.version} "
+                      + ("stored" if created else "unchanged"))
+            if created:
+                added = store.rejudge(version)
+                err.print(f"  {added} verdicts added for stored incidents")
+        current = store.current_versions()
+        if (notices or incidents) and not current:
+            err.print("[bold red]error[/] the store holds no agreement: give --agreement")
+            raise typer.Exit(2)
+        if notices:
+            notes = notices_or_exit(store.load(current[0]), notices, sink)
+            done = store.add_notices(notes)
+            err.print(f"notices: {sum(r.status != 'unchanged' for r in done)} stored, "
+                      f"{sum(r.status == 'unchanged' for r in done)} unchanged")
+        if incidents:
+            with exit_on_errors(), progress_of("importing") as tick:
+                def progress(c: object, bad: list[Reject]) -> None:
+                    for r in bad:
+                        sink(r)
+                    tick()
+                gaz = Gazetteer.from_files(list(gazetteer)) if gazetteer else None
+                c = import_files(store, incidents, gazetteer=gaz, on_batch=progress)
+            err.print(f"read {c.read} incident rows: stored {c.stored}, unchanged {c.unchanged}, "
+                      f"rejected {c.rejected}", soft_wrap=True)
+        sink.close()
+        err.print(f"store: {settings.url}")
+    finally:
+        store.close()
+
+
+admin = typer.Typer(no_args_is_help=True, help="Administer the joint cell: parties' users, "
+                    "tokens.")
+audit_app = typer.Typer(no_args_is_help=True, help="The audit trail: show it, verify it.")
+app.add_typer(admin, name="admin")
+app.add_typer(audit_app, name="audit")
+
+
+def _store(data: Path, db: str | None) -> object:
+    from jig.service.settings import Settings
+    from jig.store import Store
+
+    settings = Settings(data_dir=data, database_url=db)
+    return Store.open(settings.url, settings.sqlite_synchronous, settings.timezone)
+
+
+@admin.command("add-user")
+def admin_add_user(
+    name: Annotated[str, typer.Argument(help="User name, e.g. us-lead.")],
+    role: Annotated[str, typer.Option(help="analyst, lead, reviewer or observer.")],
+    party: Annotated[str | None, typer.Option(help="The party (analysts and leads).")] = None,
+    data: DataOpt = Path("jig-data"),
+    db: DbOpt = None,
+) -> None:
+    """Create a user. Once a store has users, the service asks every request for a token.
+
+    Example: jig admin add-user us-lead --role lead --party US
+    """
+    from jig.store.people import add_user
+
+    store = _store(data, db)
+    try:
+        if party is not None:
+            current = store.current_versions()  # type: ignore[attr-defined]
+            parties = {p for v in current for p in store.load(v).parties}  # type: ignore[attr-defined]
+            if parties and party not in parties:
+                err.print(f"[bold red]error[/] party {party!r} is not a party of the stored "
+                          f"agreements ({', '.join(sorted(parties))})")
+                raise typer.Exit(2)
+        add_user(store, name, role, party)  # type: ignore[arg-type]
+    except ValueError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    finally:
+        store.close()  # type: ignore[attr-defined]
+    err.print(f"user {name} ({role}{', ' + party if party else ''}) created")
+
+
+@admin.command("token")
+def admin_token(
+    name: Annotated[str, typer.Argument(help="The user.")],
+    revoke: Annotated[bool, typer.Option("--revoke", help="Revoke the user's tokens instead.")]
+    = False,
+    data: DataOpt = Path("jig-data"),
+    db: DbOpt = None,
+) -> None:
+    """Issue a token for a user (printed once on stdout; only its hash is kept), or revoke
+    all the user's tokens."""
+    from jig.store.people import issue_token, revoke_tokens
+
+    store = _store(data, db)
+    try:
+        if revoke:
+            n = revoke_tokens(store, name)  # type: ignore[arg-type]
+            err.print(f"{n} token(s) of {name} revoked")
+        else:
+            print(issue_token(store, name))  # type: ignore[arg-type]
+    except ValueError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    finally:
+        store.close()  # type: ignore[attr-defined]
+
+
+@admin.command("users")
+def admin_users(data: DataOpt = Path("jig-data"), db: DbOpt = None) -> None:
+    """List the users, their roles and parties."""
+    from jig.store.people import list_users
+
+    store = _store(data, db)
+    try:
+        for u in list_users(store):  # type: ignore[arg-type]
+            print(f"{u.name}\t{u.role}\t{u.party or '-'}")
+    finally:
+        store.close()  # type: ignore[attr-defined]
+
+
+@audit_app.command("log")
+def audit_log_cmd(
+    data: DataOpt = Path("jig-data"),
+    db: DbOpt = None,
+    last: Annotated[int, typer.Option(help="Show the last N entries.")] = 50,
+) -> None:
+    """Show the newest entries of the audit trail."""
+    from sqlalchemy import select
+
+    from jig.store.tables import AuditEntry
+
+    store = _store(data, db)
+    try:
+        with store.sessions() as s:  # type: ignore[attr-defined]
+            rows = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())
+                                  .limit(last)))
+        for e in reversed(rows):
+            print(f"{e.seq}\t{e.at}\t{e.actor}\t{e.action}\t{e.subject}\t{e.hash[:16]}")
+    finally:
+        store.close()  # type: ignore[attr-defined]
+
+
+@audit_app.command("verify")
+def audit_verify_cmd(data: DataOpt = Path("jig-data"), db: DbOpt = None) -> None:
+    """Recompute the audit chain; name the first entry altered, removed or reordered.
+
+    Exit status 0 when the chain holds, 1 when it does not.
+    """
+    from jig.store.audit import verify
+
+    store = _store(data, db)
+    try:
+        with store.sessions() as s:  # type: ignore[attr-defined]
+            result = verify(s)
+    finally:
+        store.close()  # type: ignore[attr-defined]
+    if result.ok:
+        err.print(f"[green]the audit chain holds[/]: {result.entries} entries, head "
+                  f"{result.head}")
+        return
+    err.print(f"[bold red]the audit chain is broken[/] at entry {result.seq}: "
+              f"{escape(result.problem or '')}", soft_wrap=True)
+    raise typer.Exit(1)

@@ -103,27 +103,26 @@ class Relations:
 
 
 def relate_discs(region: BaseGeometry, x: np.ndarray, y: np.ndarray, r: np.ndarray,
-                 points: np.ndarray | None = None) -> Relations:
+                 points: np.ndarray | None = None, reach: float = 0.0,
+                 idx: np.ndarray | None = None) -> Relations:
     """Classify discs (centre x, y; radius r) as wholly outside, straddling or wholly inside.
 
     A point on the boundary counts as inside (a strike on the line is on the zone). The bounding
-    box of the region, grown by each disc's radius, filters out most discs before GEOS is asked.
+    box of the region, grown by each disc's radius (and `reach`), filters out most discs before
+    GEOS is asked (`idx`, when given, are those discs, found by the caller's spatial index);
+    `depth` is exact for the discs within that box and -inf beyond it (callers that need the
+    distance to a far region ask a spatial index, see `Batch.nearest_far`).
     """
     n = len(x)
     code = np.zeros(n, dtype=np.int8)
     depth = np.full(n, -np.inf)
     if region.is_empty or n == 0:
         return Relations(code, depth)
-    minx, miny, maxx, maxy = region.bounds
-    near = (x >= minx - r) & (x <= maxx + r) & (y >= miny - r) & (y <= maxy + r)
-    idx = np.flatnonzero(near)
-    far = np.flatnonzero(~near)
-    if far.size:
-        # Outside the grown box: the exact distance is only needed for reasons (nearest zone),
-        # and the distance to the box is a lower bound good enough to rank; compute it exactly
-        # anyway, vectorised, since it is cheap next to the engine's per-incident work.
-        far_pts = points[far] if points is not None else shapely.points(x[far], y[far])
-        depth[far] = -shapely.distance(region, far_pts)
+    if idx is None:
+        minx, miny, maxx, maxy = region.bounds
+        g = r + reach
+        idx = np.flatnonzero((x >= minx - g) & (x <= maxx + g) & (y >= miny - g) &
+                             (y <= maxy + g))
     if idx.size:
         shapely.prepare(region)
         pts = points[idx] if points is not None else shapely.points(x[idx], y[idx])
@@ -142,6 +141,25 @@ def relate_discs(region: BaseGeometry, x: np.ndarray, y: np.ndarray, r: np.ndarr
             c[(ri > 0) & (c == IN)] = EDGE
         code[idx] = c
     return Relations(code, depth)
+
+
+def edges(regions: list[BaseGeometry]) -> tuple[np.ndarray, np.ndarray]:
+    """The regions' edges as two-point segments (and points, for regions that are points),
+    with the index of the region each came from.
+
+    From a point outside a region, the distance to the region is the distance to its nearest
+    edge; a spatial index of simple segments answers "which region is nearest" far faster
+    than one of many-sided polygons.
+    """
+    outlines = [shapely.boundary(g) if g.area > 0 else g for g in regions]
+    parts, owner = shapely.get_parts(np.array(outlines, dtype=object), return_index=True)
+    coords, line = shapely.get_coordinates(parts, return_index=True)
+    singles = np.flatnonzero(np.bincount(line, minlength=len(parts)) == 1)
+    same = line[1:] == line[:-1]
+    starts = np.flatnonzero(same)
+    segments = shapely.linestrings(np.stack([coords[starts], coords[starts + 1]], axis=1))
+    pieces = np.concatenate([segments, parts[singles]])
+    return pieces, np.concatenate([owner[line[starts]], owner[singles]])
 
 
 def disc(x: float, y: float, r: float) -> BaseGeometry:

@@ -145,6 +145,8 @@ class Agreement:
     separation: Any = None  # jig.air.model.Separation
     content_hash: str = ""
     _match_cache: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, repr=False)
+    # Spatial indexes of this version's places, built on first use and kept with it.
+    indexes: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def match_actor(self, name: str | None) -> tuple[str | None, str | None]:
         """(actor id, how it matched) for a name from an incoming record; (None, None) if none.

@@ -15,8 +15,13 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from jig.agreement.model import Agreement, Feature
-from jig.geo import Relations, relate_discs
+from jig.engine.featureset import FeatureSet
+from jig.geo import Relations, edges, relate_discs
 from jig.records import Incident
+
+_NONE = np.zeros(0, dtype=np.intp)
+# Up to this many places in a collection, scanning them beats building and querying an index.
+FEW = 32
 
 
 class Batch:
@@ -45,21 +50,103 @@ class Batch:
         self._relations: dict[int, Relations] = {}
         self._projected: dict[int, BaseGeometry] = {}
         self._points: np.ndarray | None = None
+        self._touch: dict[int, list[Feature]] | None = None
         self.cache: dict[Any, Any] = {}
 
     def __len__(self) -> int:
         return len(self.incidents)
+
+    @property
+    def points(self) -> np.ndarray:
+        if self._points is None:
+            self._points = shapely.points(self.x, self.y)
+        return self._points
 
     def relations(self, feature: Feature) -> Relations:
         """The relation of every incident's disc to `feature` (computed on first use)."""
         key = id(feature)
         rel = self._relations.get(key)
         if rel is None:
-            if self._points is None:
-                self._points = shapely.points(self.x, self.y)
-            rel = relate_discs(feature.region, self.x, self.y, self.r, self._points)
+            # Sites are judged within `near_km` of their radius: their depth must be known
+            # that far out.
+            reach = self._reach(feature.collection)
+            few = len(getattr(self.agreement, feature.collection)) <= FEW
+            near = None if few else self._candidates(feature.collection).get(id(feature), _NONE)
+            rel = relate_discs(feature.region, self.x, self.y, self.r, self.points, reach, near)
             self._relations[key] = rel
         return rel
+
+    def _reach(self, collection: str) -> float:
+        # Sites are judged within `near_km` of their radius: their depth must be known that
+        # far out.
+        if collection != "sites":
+            return 0.0
+        return max((c.near_m for c in self.agreement.clauses
+                    if c.rule == "no_strikes_near_sites"), default=0.0)
+
+    def _candidates(self, collection: str) -> dict[int, np.ndarray]:
+        """For each place of a collection, the incidents whose disc (grown by the collection's
+        reach) meets its bounding box: one query of an index kept with the agreement."""
+        key = ("candidates", collection)
+        hit = self.cache.get(key)
+        if hit is None:
+            places = getattr(self.agreement, collection)
+            tree = self.agreement.indexes.get(("regions", collection))
+            if tree is None:
+                tree = shapely.STRtree(np.array([f.region for f in places], dtype=object))
+                self.agreement.indexes[("regions", collection)] = tree
+            g = self.r + self._reach(collection)
+            probe = self.points if not g.any() else shapely.box(
+                self.x - g, self.y - g, self.x + g, self.y + g)
+            qi, ti = tree.query(probe) if len(places) and len(self) else (_NONE, _NONE)
+            order = np.argsort(ti, kind="stable")
+            qi, ti = qi[order], ti[order]
+            bounds = np.searchsorted(ti, np.arange(len(places) + 1))
+            hit = {id(places[t]): qi[bounds[t]:bounds[t + 1]] for t in range(len(places))}
+            self.cache[key] = hit
+        return hit
+
+    def touching(self, k: int) -> list[Feature]:
+        """The zones, sites and targets whose tolerance incident k's disc reaches."""
+        if self._touch is None:
+            touch: dict[int, list[Feature]] = {}
+            a = self.agreement
+            for f in (*a.zones, *a.sites, *a.targets):
+                for j in np.flatnonzero(self.relations(f).code != 0).tolist():
+                    touch.setdefault(j, []).append(f)
+            self._touch = touch
+        return self._touch.get(k, [])
+
+    def nearest_far(self, places: FeatureSet, k: int) -> tuple[Feature, float]:
+        """The place nearest incident k's point and its distance, through a spatial index
+        built once for this set of places and queried for every incident at once."""
+        if len(places) <= FEW:
+            # A handful of places: measure to each; no index is worth building.
+            pt = self.points[k]
+            dists = [float(shapely.distance(f.region, pt)) for f in places.features]
+            best = int(np.argmin(dists))
+            return places.features[best], dists[best]
+        key = ("nearest", id(places))
+        index = self.cache.get(key)
+        if index is None:
+            ids = tuple(id(f) for f in places.features)
+            built = self.agreement.indexes.get(("edges", ids))
+            if built is None:
+                pieces, owner = edges([f.region for f in places.features])
+                built = self.agreement.indexes[("edges", ids)] = (shapely.STRtree(pieces), owner)
+            index = self.cache[key] = (*built, {})
+        tree, owner, answers = index
+        hit = answers.get(k)
+        if hit is None:
+            # Asked for the incidents that need it, in one call for all of them: those whose
+            # disc reaches no place of the set (the others are answered from their depths).
+            todo = np.array([j for j in range(len(self)) if j not in answers], dtype=int)
+            (qi, ti), dist = tree.query_nearest(self.points[todo], return_distance=True,
+                                                all_matches=False)
+            for j, t, d in zip(todo[qi].tolist(), ti.tolist(), dist.tolist(), strict=True):
+                answers[j] = (int(owner[t]), d)
+            hit = answers[k]
+        return places.features[hit[0]], float(hit[1])
 
     def distance_to(self, feature: Feature, k: int) -> float:
         """Metres from incident k's reported point to the feature itself (not its tolerance)."""

@@ -142,7 +142,10 @@ def check_evidence(batch: Batch, k: int, exc: ExceptionRule) -> Check:
     inc = batch.incidents[k]
     lo = bisect.bisect_left(starts, inc.span.start - req.before_s)
     hi = bisect.bisect_right(starts, inc.span.end)
-    window = [j for j in ids[lo:hi] if pool.incidents[j].id != inc.id]
+    if pool is batch:
+        window = [j for j in ids[lo:hi] if j != k]
+    else:
+        window = [j for j in ids[lo:hi] if pool.incidents[j].id != inc.id]
     where = (f"inside {req.inside.phrase()}" if req.inside else
              f"outside {req.outside.phrase()}" if req.outside else "anywhere")
     against = f" against {'/'.join(sorted(req.targets))}" if req.targets else ""

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from jig.agreement.model import Feature
 from jig.engine.context import Batch
-from jig.geo import EDGE, IN, OUT, share_inside
+from jig.engine.featureset import FeatureSet, Windows
+from jig.geo import EDGE, IN, share_inside
 from jig.times import Span
 
 # A disc whose uncovered share is below this is covered: what remains is floating-point noise
@@ -49,15 +50,14 @@ def _pieces(span: Span, places: list[Feature], in_force: tuple[float, float]) ->
     return [((b - a) / total, (a + b) / 2) for a, b in itertools.pairwise(edges)]
 
 
-def place(batch: Batch, k: int, places: list[Feature], inside_breaches: bool) -> Placement:
+def place(batch: Batch, k: int, places: FeatureSet, inside_breaches: bool) -> Placement:
     """Judge incident k against the union of `places` (each valid in its own window).
 
     `inside_breaches`: True when lying inside the union is the breach (zones, sites), False
     when lying outside is (agreed targets).
     """
     inc = batch.incidents[k]
-    rels = [(f, batch.relations(f)) for f in places]
-    touching = [f for f, rel in rels if rel.code[k] != OUT]
+    touching = [f for f in batch.touching(k) if f in places]
     agreement = batch.agreement
     pieces = _pieces(inc.span, touching, (agreement.in_force.start, agreement.in_force.end))
     x, y, r = float(batch.x[k]), float(batch.y[k]), float(batch.r[k])
@@ -97,16 +97,27 @@ def place(batch: Batch, k: int, places: list[Feature], inside_breaches: bool) ->
     return Placement(min(1.0, max(0.0, p)), certain, space_split, time_split, tuple(touching))
 
 
-def nearest(batch: Batch, k: int, places: list[Feature]) -> Feature | None:
-    """The place whose tolerance edge is nearest to (or deepest around) incident k's point."""
-    best, best_depth = None, float("-inf")
-    for f in places:
-        d = float(batch.relations(f).depth[k])
-        if d > best_depth:
-            best, best_depth = f, d
-    return best
+def nearest(batch: Batch, k: int, places: FeatureSet) -> tuple[Feature, float] | None:
+    """The place whose tolerance edge is nearest to (or deepest around) incident k's point,
+    and the signed distance to that edge (negative outside)."""
+    if not places:
+        return None
+    touching = [f for f in batch.touching(k) if f in places]
+    if touching:
+        # A place the disc reaches is nearer than any it does not reach.
+        best = max(touching, key=lambda f: float(batch.relations(f).depth[k]))
+        return best, float(batch.relations(best).depth[k])
+    f, d = batch.nearest_far(places, k)
+    return f, -d
 
 
-def valid_during(places: tuple[Feature, ...] | list[Feature], span: Span) -> list[Feature]:
-    """The places valid at some moment of the span."""
-    return [f for f in places if not f.window.misses(span)]
+def valid_during(batch: Batch, collection: str, span: Span,
+                 features: tuple[Feature, ...] | None = None) -> FeatureSet:
+    """The places of a collection (or of `features`, a selection of it) valid at some moment
+    of the span."""
+    key = ("windows", collection, id(features) if features is not None else None)
+    windows = batch.cache.get(key)
+    if windows is None:
+        source = features if features is not None else getattr(batch.agreement, collection)
+        windows = batch.cache[key] = Windows(source)
+    return windows.during(span)

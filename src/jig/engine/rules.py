@@ -5,10 +5,12 @@ Exceptions come afterwards (`jig.engine.exceptions`); this module answers for th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from jig.agreement.model import Clause, Feature
 from jig.engine.context import Batch
+from jig.engine.featureset import FeatureSet
 from jig.engine.places import Placement, nearest, place, valid_during
 from jig.engine.wording import act_phrase, distance, percent, span_phrase, window_phrase
 from jig.geo import EDGE, IN
@@ -25,13 +27,14 @@ class Judgement:
     hypothetical: bool = False  # the actor or act was unknown; judged as if it were bound
 
 
-def _note(steps: Steps, text: str) -> None:
+def _note(steps: Steps, text: Callable[[], str]) -> None:
+    """A step of the explanation; built only when one is being written (`jig explain`)."""
     if steps is not None:
-        steps.append(text)
+        steps.append(text())
 
 
 def _na(reason: str, steps: Steps) -> Judgement:
-    _note(steps, f"→ not applicable: {reason}")
+    _note(steps, lambda: f"→ not applicable: {reason}")
     return Judgement("not_applicable", reason)
 
 
@@ -46,18 +49,19 @@ def judge_clause(batch: Batch, k: int, clause: Clause, steps: Steps = None) -> J
         doubt = (f"actor {inc.actor!r} matches no actor of the agreement" if inc.actor
                  else "the record names no actor")
         doubts.append(doubt)
-        _note(steps, f"{doubt}; it might be one of the bound actors "
+        _note(steps, lambda: f"{doubt}; it might be one of the bound actors "
                      f"({', '.join(sorted(clause.bound))})")
     elif actor_id not in clause.bound:
         return _na(f"{actor_id} is not bound by this clause (bound: "
                    f"{', '.join(sorted(clause.bound))})", steps)
     else:
-        _note(steps, f"actor {inc.actor!r} is {actor_id} (by {how}), bound by this clause")
+        _note(steps, lambda: f"actor {inc.actor!r} is {actor_id} (by {how}), bound by this clause")
     if clause.covers_act(inc.act):
-        _note(steps, f"act {inc.act} is covered (acts: {', '.join(sorted(clause.acts))})")
+        _note(steps, lambda: f"act {inc.act} is covered (acts: {', '.join(sorted(clause.acts))})")
     elif inc.act == "unknown":
         doubts.append("the kind of act is unknown")
-        _note(steps, f"the kind of act is unknown; it might be one of {', '.join(sorted(clause.acts))}")
+        _note(steps, lambda: "the kind of act is unknown; it might be one of "
+              + ", ".join(sorted(clause.acts)))
     else:
         return _na(f"act {inc.act} is not one of {', '.join(sorted(clause.acts))}", steps)
     if clause.rule == "no_weapons_in":
@@ -67,12 +71,12 @@ def judge_clause(batch: Batch, k: int, clause: Clause, steps: Steps = None) -> J
         if inc.weapon not in clause.weapons:
             return _na(f"weapon {inc.weapon!r} is not one of {', '.join(sorted(clause.weapons))}",
                        steps)
-        _note(steps, f"weapon {inc.weapon!r} is one of the weapons the clause restricts")
+        _note(steps, lambda: f"weapon {inc.weapon!r} is one of the weapons the clause restricts")
 
     judgement = _RULES[clause.rule](batch, k, clause, steps)
     if doubts and judgement.outcome in ("breach", "undetermined"):
         reason = "; ".join(doubts) + f". If it were a bound actor's act: {judgement.reason}"
-        _note(steps, "→ undetermined: it would be a " + judgement.outcome + " if the act were "
+        _note(steps, lambda: "→ undetermined: it would be a " + judgement.outcome + " if the act were "
               "by a bound actor and of a covered kind")
         return Judgement("undetermined", reason, None, judgement.feature, hypothetical=True)
     if doubts and judgement.outcome == "complies":
@@ -112,17 +116,16 @@ def _undetermined(batch: Batch, k: int, pl: Placement, what: str, side: str,
             feature = pl.touching[0]
     reason = (f"{act_phrase(inc, batch.actor[k][0])}: " + "; ".join(parts) +
               f"; estimated probability {percent(pl.p)} that it lies {side}")
-    _note(steps, f"→ undetermined, p = {pl.p:.3f}")
+    _note(steps, lambda: f"→ undetermined, p = {pl.p:.3f}")
     return Judgement("undetermined", reason, round(pl.p, 3), feature)
 
 
 def _zones(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
     inc = batch.incidents[k]
-    agreement = batch.agreement
-    selected = agreement.select_zones(clause.selector)
-    valid = valid_during(selected, inc.span)
+    selected = _selected(batch, clause)
+    valid = valid_during(batch, "zones", inc.span, selected)
     what = "zone"
-    _note(steps, f"zones selected ({clause.selector.describe() if clause.selector else 'all'}): "
+    _note(steps, lambda: f"zones selected ({clause.selector.describe() if clause.selector else 'all'}): "
                  f"{', '.join(z.id for z in selected) or 'none'}; in effect at the time: "
                  f"{', '.join(z.id for z in valid) or 'none'}")
     if not valid:
@@ -136,7 +139,7 @@ def _zones(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
         if not inside:
             f = max(pl.touching, key=lambda z: float(batch.relations(z).depth[k]))
             ids = " and ".join(z.id for z in pl.touching)
-            _note(steps, f"the location disc straddles edges, but {ids} together cover it → breach")
+            _note(steps, lambda: f"the location disc straddles edges, but {ids} together cover it → breach")
             return Judgement("breach", f"{who} lies inside {ids} taken together: its location disc "
                              f"({distance(inc.precision_m)}) straddles their shared edge and they "
                              "cover all of it", feature=f)
@@ -144,16 +147,16 @@ def _zones(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
         depth = float(batch.relations(f).depth[k])
         disc = (f"; its whole location disc ({distance(inc.precision_m)}) does"
                 if inc.precision_m > 0 else "")
-        _note(steps, f"the location lies inside {f.id}, {distance(depth)} from its edge → breach")
+        _note(steps, lambda: f"the location lies inside {f.id}, {distance(depth)} from its edge → breach")
         return Judgement("breach", f"{who} lies inside {f.label}, {distance(depth)} from its edge"
                          + disc, feature=f)
     if pl.certain and pl.p == 0.0:
-        near = nearest(batch, k, valid)
-        assert near is not None
-        gap = -float(batch.relations(near).depth[k])
+        found = nearest(batch, k, valid)
+        assert found is not None
+        near, gap = found[0], -found[1]
         allowing = (f", even allowing for its {distance(inc.precision_m)} location uncertainty"
                     if inc.precision_m > 0 else "")
-        _note(steps, f"the location lies outside every selected zone in effect; nearest "
+        _note(steps, lambda: f"the location lies outside every selected zone in effect; nearest "
                      f"{near.id} at {distance(gap)} → complies")
         zones = clause.selector.phrase() if clause.selector else "the zones"
         return Judgement("complies", f"{who} lies outside {zones} in effect{allowing}; "
@@ -163,10 +166,11 @@ def _zones(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
 
 def _sites(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
     inc = batch.incidents[k]
-    valid = valid_during(batch.agreement.sites, inc.span)
+    valid = valid_during(batch, "sites", inc.span)
     r = float(batch.r[k])
-    near = [f for f in valid if float(batch.relations(f).depth[k]) >= -(clause.near_m + r)]
-    _note(steps, f"protected sites in effect at the time: {', '.join(f.id for f in valid) or 'none'};"
+    near = FeatureSet.of([f for f in valid
+                          if float(batch.relations(f).depth[k]) >= -(clause.near_m + r)])
+    _note(steps, lambda: f"protected sites in effect at the time: {', '.join(f.id for f in valid) or 'none'};"
                  f" within {distance(clause.near_m)} of the act: "
                  f"{', '.join(f.id for f in near) or 'none'}")
     if not near:
@@ -177,13 +181,13 @@ def _sites(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
         # Inside one site's radius, or (rarely) straddling several that together cover the disc.
         inside = [f for f in pl.touching if batch.relations(f).code[k] == IN] or list(pl.touching)
         f = min(inside, key=lambda s: batch.distance_to(s, k))
-        _note(steps, f"the location lies within the protected radius of {f.id} → breach")
+        _note(steps, lambda: f"the location lies within the protected radius of {f.id} → breach")
         return Judgement("breach", f"{who} lies within the {distance(f.radius_m)} protected radius "
                          f"of {f.label}, {distance(batch.distance_to(f, k))} from the site",
                          feature=f)
     if pl.certain and pl.p == 0.0:
         f = min(near, key=lambda s: batch.distance_to(s, k))
-        _note(steps, f"the location lies outside every protected radius; nearest {f.id} → complies")
+        _note(steps, lambda: f"the location lies outside every protected radius; nearest {f.id} → complies")
         return Judgement("complies", f"{who} lies {distance(batch.distance_to(f, k))} from "
                          f"protected site {f.label}, outside its {distance(f.radius_m)} radius")
     return _undetermined(batch, k, pl, "protected site", "within a protected radius", steps)
@@ -192,38 +196,54 @@ def _sites(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
 def _targets(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
     inc = batch.incidents[k]
     agreement = batch.agreement
-    during = valid_during(agreement.targets, inc.span)
-    agreed = [t for t in during if agreement.is_agreed(t)]
-    _note(steps, f"targets in effect at the time: {', '.join(t.id for t in during) or 'none'}; "
+    during = valid_during(batch, "targets", inc.span)
+    agreed = _agreed(batch, during)
+    _note(steps, lambda: f"targets in effect at the time: {', '.join(t.id for t in during) or 'none'}; "
                  f"agreed by every party: {', '.join(t.id for t in agreed) or 'none'}")
     pl = place(batch, k, agreed, inside_breaches=False)
     who = act_phrase(inc, batch.actor[k][0])
     if pl.certain and pl.p == 0.0:
         at = [t for t in pl.touching if batch.relations(t).code[k] == IN] or list(pl.touching)
         t = min(at, key=lambda f: batch.distance_to(f, k))
-        _note(steps, f"the location lies within the tolerance of agreed target {t.id} → complies")
+        _note(steps, lambda: f"the location lies within the tolerance of agreed target {t.id} → complies")
         within = f", within its {distance(t.radius_m)} tolerance" if t.radius_m > 0 else ""
         return Judgement("complies", f"{who} is at agreed target {t.label}{within}", feature=t)
     if pl.certain and pl.p == 1.0:
-        unagreed = [t for t in during if not agreement.is_agreed(t)
-                    and batch.relations(t).code[k] != 0]
+        unagreed = [t for t in batch.touching(k) if t in during and not agreement.is_agreed(t)]
         extra = ""
         if unagreed:
             t = unagreed[0]
             extra = (f"; it is at {t.label}, which only {', '.join(sorted(t.agreed_by)) or 'no party'}"
                      f" agreed")
-        near = nearest(batch, k, agreed)
-        if near is None:
-            _note(steps, "no agreed target was in effect at the time → breach")
+        found = nearest(batch, k, agreed)
+        if found is None:
+            _note(steps, lambda: "no agreed target was in effect at the time → breach")
             return Judgement("breach", f"{who} struck while no agreed target was in effect{extra}")
-        gap = -float(batch.relations(near).depth[k])
-        _note(steps, f"the location is outside every agreed target's tolerance; nearest "
+        near, gap = found[0], -found[1]
+        _note(steps, lambda: f"the location is outside every agreed target's tolerance; nearest "
                      f"{near.id} → breach")
         beyond = (f"beyond its {distance(near.radius_m)} tolerance" if near.radius_m > 0
                   else "away")
         return Judgement("breach", f"{who} is not at an agreed target: the nearest, {near.label}, "
                          f"lies {distance(gap)} {beyond}" + extra, feature=near)
     return _undetermined(batch, k, pl, "agreed target", "away from every agreed target", steps)
+
+
+def _selected(batch: Batch, clause: Clause) -> tuple[Feature, ...]:
+    key = ("selected", clause.id)
+    hit = batch.cache.get(key)
+    if hit is None:
+        hit = batch.cache[key] = batch.agreement.select_zones(clause.selector)
+    return hit
+
+
+def _agreed(batch: Batch, during: FeatureSet) -> FeatureSet:
+    key = ("agreed", id(during))
+    hit = batch.cache.get(key)
+    if hit is None:
+        hit = batch.cache[key] = FeatureSet.of(
+            [t for t in during if batch.agreement.is_agreed(t)])
+    return hit
 
 
 _RULES = {

@@ -1,0 +1,291 @@
+"""Scale: jig beside the GIS stacks an analyst would otherwise use, in one run.
+
+Run: .venv/bin/pip install -e '.[bench]' && .venv/bin/python bench/scale.py [--n N]
+     [--zones Z] [--w3 N3] [--only W1,W2,W3]
+
+Workloads (fixed seed, a Syria-sized box, metres in the agreement's local projection):
+  W1  N point incidents x Z zones (star-shaped polygons of ~200 vertices, a third with holes):
+      which incidents lie inside which zones;
+  W2  the same with location discs of 1-50 km and zones valid for part of the period;
+  W3  the real UCDP GED Syria records (../shared/data) replicated with jitter to N3, against
+      the 272 OCHA sub-districts as zones.
+jig judges every incident against a no_strikes_in clause over all the zones, building every
+finding with its reason (full adjudication). The baselines count the pairs (or, for W2, the
+inside / straddling pairs) in the formulation an analyst would write:
+  GeoPandas  sjoin (W2: buffer the discs, sjoin intersects, then within);
+  DuckDB     the spatial extension's ST_Contains join, one thread;
+  SedonaDB   its ST_Contains join, one partition;
+  PostGIS    a join on a GiST index, one worker, when scripts/postgres can start a server with
+             PostGIS (Debian's postgresql-15-postgis-3);
+  loop       every incident against every zone in Python, on a sample, scaled up.
+Prints seconds per workload and the ratio of each baseline to jig (>1: jig is faster).
+Defaults are sized for a 2-core CI-like machine to finish in minutes: --n 1000000 is W1 as
+specified.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from jig import check, parse_agreement
+from jig.records import Incident
+from jig.times import Span
+
+ROOT = Path(__file__).resolve().parents[1]
+BOX = (35.7, 32.3, 42.4, 37.3)
+T0 = 1_470_000_000.0  # 2016-07-31 UTC
+
+
+def star(rng: np.random.Generator, cx: float, cy: float, size: float, holes: bool):
+    n = 200
+    ang = np.sort(rng.uniform(0, 2 * math.pi, n))
+    rad = size * rng.uniform(0.55, 1.0, n)
+    ring = np.column_stack([cx + rad * np.cos(ang), cy + rad * np.sin(ang) * 0.8])
+    shell = shapely.Polygon(ring)
+    if not shell.is_valid:
+        shell = shapely.make_valid(shell).buffer(0)
+    if holes:
+        hole = shapely.Point(cx, cy).buffer(size * 0.25, quad_segs=8)
+        shell = shell.difference(hole)
+    return shell if shell.geom_type == "Polygon" else max(shell.geoms, key=lambda g: g.area)
+
+
+def zones(rng: np.random.Generator, count: int, partial_validity: bool) -> list[dict]:
+    out = []
+    for k in range(count):
+        cx, cy = rng.uniform(BOX[0] + 0.2, BOX[2] - 0.2), rng.uniform(BOX[1] + 0.2, BOX[3] - 0.2)
+        g = star(rng, cx, cy, rng.uniform(0.03, 0.12), holes=k % 3 == 0)
+        props = {"id": f"Z{k}", "kind": "designated"}
+        if partial_validity and k % 2:
+            props["valid_from"] = "2016-08-20"
+        out.append({"type": "Feature", "properties": props,
+                    "geometry": shapely.geometry.mapping(g)})
+    return out
+
+
+def agreement_for(features: list[dict]):
+    doc = {"jig": 1, "id": "bench", "in_force": {"from": "2016-07-15", "until": "2016-10-03"},
+           "timezone": "UTC", "parties": {"A": {"name": "A", "answers_for": ["AF"]}},
+           "actors": {"AF": {"name": "A forces", "match": ["A forces"]}},
+           "zones": features,
+           "clauses": [{"id": "no-strikes", "rule": "no_strikes_in", "bound": ["AF"],
+                        "acts": ["air_strike"], "zones": {"kind": "designated"}}]}
+    return parse_agreement(json.dumps(doc, default=list))
+
+
+def incidents(lon: np.ndarray, lat: np.ndarray, r: np.ndarray, t: np.ndarray) -> list[Incident]:
+    return [Incident(id=f"I{k}", span=Span(float(t[k]), float(t[k])), time_text="bench",
+                     lon=float(lon[k]), lat=float(lat[k]), precision_m=float(r[k]),
+                     actor="A forces", act="air_strike") for k in range(len(lon))]
+
+
+def timed(fn, *args):
+    t = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - t, out
+
+
+def run_jig(agreement, incs):
+    verdicts = check(agreement, incs)
+    return sum(1 for v in verdicts for f in v.findings if f.outcome == "breach")
+
+
+def run_geopandas(x, y, r, zone_geoms):
+    import geopandas as gpd
+
+    pts = gpd.GeoDataFrame(geometry=shapely.points(x, y))
+    zs = gpd.GeoDataFrame(geometry=list(zone_geoms))
+    if r is None:
+        return len(gpd.sjoin(pts, zs, predicate="within"))
+    discs = gpd.GeoDataFrame(geometry=shapely.buffer(pts.geometry.values, r, quad_segs=8))
+    pairs = gpd.sjoin(discs, zs, predicate="intersects")
+    inside = shapely.within(discs.geometry.values[pairs.index.values],
+                            zs.geometry.values[pairs["index_right"].values])
+    return int(inside.sum()), int((~inside).sum())
+
+
+def run_duckdb(x, y, zone_geoms):
+    import duckdb
+    import pyarrow as pa
+    from duckdb_extensions import import_extension
+
+    con = duckdb.connect()
+    import_extension("spatial", con=con)  # installs the packaged extension ...
+    con.execute("LOAD spatial")  # ... which still has to be loaded
+    con.execute("SET threads = 1")
+    pts = pa.table({"wkb": shapely.to_wkb(shapely.points(x, y))})  # noqa: F841
+    zs = pa.table({"wkb": shapely.to_wkb(np.array(zone_geoms, dtype=object))})  # noqa: F841
+    con.execute("CREATE TABLE p AS SELECT ST_GeomFromWKB(wkb) AS g FROM pts")
+    con.execute("CREATE TABLE z AS SELECT ST_GeomFromWKB(wkb) AS g FROM zs")
+    t = time.perf_counter()
+    n = con.execute("SELECT count(*) FROM p JOIN z ON ST_Contains(z.g, p.g)").fetchone()[0]
+    return time.perf_counter() - t, n
+
+
+def run_sedona(x, y, zone_geoms):
+    import geopandas as gpd
+    import sedonadb
+
+    sd = sedonadb.connect()
+    sd.sql("SET datafusion.execution.target_partitions = 1").execute()
+    sd.create_data_frame(gpd.GeoDataFrame(geometry=shapely.points(x, y))).to_view("p")
+    sd.create_data_frame(gpd.GeoDataFrame(geometry=list(zone_geoms))).to_view("z")
+    t = time.perf_counter()
+    n = sd.sql("SELECT count(*) AS n FROM p JOIN z ON ST_Contains(z.geometry, p.geometry)"
+               ).to_pandas()["n"][0]
+    return time.perf_counter() - t, int(n)
+
+
+def run_postgis(x, y, zone_geoms) -> tuple[float, int] | str:
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg missing"
+    data = Path(tempfile.mkdtemp())
+    try:
+        url = subprocess.run([str(ROOT / "scripts" / "postgres"), "start", str(data)],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    except subprocess.CalledProcessError as exc:
+        return f"no server ({exc.stderr.strip()[-120:]})"
+    try:
+        with psycopg.connect(url, autocommit=True) as con:
+            try:
+                con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            except psycopg.Error:
+                return "no PostGIS (apt-get install postgresql-15-postgis-3)"
+            con.execute("CREATE TABLE p (g geometry)")
+            con.execute("CREATE TABLE z (g geometry)")
+            with con.cursor().copy("COPY p (g) FROM STDIN") as cp:
+                for wkt in shapely.to_wkt(shapely.points(x, y), rounding_precision=-1):
+                    cp.write_row((wkt,))
+            with con.cursor().copy("COPY z (g) FROM STDIN") as cp:
+                for wkt in shapely.to_wkt(np.array(zone_geoms, dtype=object),
+                                          rounding_precision=-1):
+                    cp.write_row((wkt,))
+            con.execute("CREATE INDEX ON z USING gist (g)")
+            con.execute("CREATE INDEX ON p USING gist (g)")
+            con.execute("ANALYZE p")
+            con.execute("ANALYZE z")
+            con.execute("SET max_parallel_workers_per_gather = 0")
+            t = time.perf_counter()
+            n = con.execute("SELECT count(*) FROM p JOIN z ON ST_Contains(z.g, p.g)").fetchone()[0]
+            return time.perf_counter() - t, n
+    finally:
+        subprocess.run([str(ROOT / "scripts" / "postgres"), "stop", str(data)],
+                       capture_output=True)
+
+
+def run_loop(x, y, zone_geoms, sample: int):
+    t = time.perf_counter()
+    n = 0
+    for k in range(sample):
+        p = shapely.Point(x[k], y[k])
+        for z in zone_geoms:
+            n += z.contains(p)
+    return (time.perf_counter() - t) * len(x) / sample
+
+
+def report(name: str, jig_s: float, rows: list[tuple[str, float | str]]) -> None:
+    print(f"\n{name}: jig {jig_s:.2f} s (full adjudication)")
+    for label, value in rows:
+        if isinstance(value, str):
+            print(f"  {label:<12} skipped: {value}")
+        else:
+            print(f"  {label:<12} {value:8.2f} s   ratio {value / jig_s:6.2f}x")
+
+
+def workload(name: str, n: int, zone_count: int, discs: bool, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    feats = zones(rng, zone_count, partial_validity=discs)
+    agreement = agreement_for(feats)
+    lon = rng.uniform(BOX[0], BOX[2], n)
+    lat = rng.uniform(BOX[1], BOX[3], n)
+    r = rng.uniform(1000, 50_000, n) if discs else np.zeros(n)
+    t = T0 + rng.uniform(0, 60 * 86400, n)
+    incs = incidents(lon, lat, r, t)
+    x, y = agreement.projection.xy(lon, lat)
+    zone_geoms = [z.region for z in agreement.zones]
+    jig_s, _ = timed(run_jig, agreement, incs)
+    rows: list[tuple[str, float | str]] = []
+    rows.append(("GeoPandas", timed(run_geopandas, x, y, r if discs else None, zone_geoms)[0]))
+    if not discs:
+        for label, fn in (("DuckDB", run_duckdb), ("SedonaDB", run_sedona)):
+            try:
+                rows.append((label, fn(x, y, zone_geoms)[0]))
+            except Exception as exc:  # a baseline that cannot run here is reported, not fatal
+                rows.append((label, f"{type(exc).__name__}: {exc}"[:100]))
+    pg = run_postgis(x, y, zone_geoms) if not discs else "W2 formulation not written yet"
+    rows.append(("PostGIS", pg if isinstance(pg, str) else pg[0]))
+    rows.append(("loop", run_loop(x, y, zone_geoms, min(200, n))))
+    report(f"{name}: {n:,} incidents x {zone_count:,} zones", jig_s, rows)
+
+
+def w3(n: int, seed: int) -> None:
+    import csv
+
+    from jig import load_agreement
+
+    src = ROOT.parent / "shared" / "data" / "ucdp_ged_syria" / "ged_syria_v19_1_2016-2019.csv"
+    subs = ROOT.parent / "shared" / "data" / "admin_boundaries" / \
+        "syr_adm3_subdistricts_ocha_2016.geojson"
+    with src.open(encoding="utf-8") as fh:
+        base = [(float(r["longitude"]), float(r["latitude"])) for r in csv.DictReader(fh)
+                if r["longitude"]]
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(base), n)
+    lon = np.array([base[i][0] for i in pick]) + rng.uniform(-0.02, 0.02, n)
+    lat = np.array([base[i][1] for i in pick]) + rng.uniform(-0.02, 0.02, n)
+    feats = json.loads(subs.read_text())["features"]
+    for k, f in enumerate(feats):
+        f["properties"] = {"id": f"S{k}", "kind": "designated"}
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "a.yaml").write_text(json.dumps(
+            {"jig": 1, "id": "w3", "in_force": {"from": "2016-01-01"}, "timezone": "UTC",
+             "parties": {"A": {"name": "A", "answers_for": ["AF"]}},
+             "actors": {"AF": {"name": "A forces", "match": ["A forces"]}},
+             "zones": {"type": "FeatureCollection", "features": feats},
+             "clauses": [{"id": "c", "rule": "no_strikes_in", "bound": ["AF"],
+                          "zones": {"kind": "designated"}}]}))
+        agreement = load_agreement(Path(tmp) / "a.yaml")
+    incs = incidents(lon, lat, np.zeros(n), T0 + rng.uniform(0, 86400 * 300, n))
+    x, y = agreement.projection.xy(lon, lat)
+    zone_geoms = [z.region for z in agreement.zones]
+    jig_s, _ = timed(run_jig, agreement, incs)
+    rows: list[tuple[str, float | str]] = [
+        ("GeoPandas", timed(run_geopandas, x, y, None, zone_geoms)[0])]
+    rows.append(("loop", run_loop(x, y, zone_geoms, min(200, n))))
+    report(f"W3: {n:,} UCDP GED records (jittered) x {len(zone_geoms)} OCHA sub-districts",
+           jig_s, rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=50_000)
+    ap.add_argument("--zones", type=int, default=1000)
+    ap.add_argument("--w3", type=int, default=100_000)
+    ap.add_argument("--only", default="W1,W2,W3")
+    ap.add_argument("--seed", type=int, default=2016)
+    args = ap.parse_args()
+    which = set(args.only.split(","))
+    print(f"python {sys.version.split()[0]}, shapely {shapely.__version__} "
+          f"(GEOS {shapely.geos_version_string}), numpy {np.__version__}")
+    if "W1" in which:
+        workload("W1", args.n, args.zones, discs=False, seed=args.seed)
+    if "W2" in which:
+        workload("W2", args.n, args.zones, discs=True, seed=args.seed + 1)
+    if "W3" in which:
+        w3(args.w3, args.seed + 2)
+
+
+if __name__ == "__main__":
+    main()

@@ -231,7 +231,8 @@ class Store(Judging):
                 audit.append(s, user, "notice", "joint", {"notices": [n.id for n in new]})
         return out
 
-    def rejudge(self, version: AgreementVersion, batch: int = 2000) -> int:
+    def rejudge(self, version: AgreementVersion, batch: int = 2000, user: str = "system"
+                ) -> int:
         """Judge every incident's newest revision (in its own workspace) and every released
         revision (in the joint centre) against `version`; new verdicts are added only where
         the findings differ from the current ones. Returns the number added."""
@@ -243,9 +244,16 @@ class Store(Judging):
                     rows = scope_rows(s, after, batch)
                     if not rows:
                         break
+                    here = 0
                     for scope, group in _by_scope(rows).items():
-                        added += self._judge_rows(s, version, group, only_if_changed=True,
-                                                  scope=scope)
+                        here += self._judge_rows(s, version, group, only_if_changed=True,
+                                                 scope=scope)
+                    if here:
+                        # Verdicts added by re-judging are writes too: one entry a batch.
+                        audit.append(s, user, "rejudge",
+                                     f"agreement {version.agreement_id} v{version.version}",
+                                     {"verdicts_added": here, "through_row": rows[-1][1].row})
+                    added += here
                     after = rows[-1][1].row
         return added
 

@@ -7,13 +7,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from jig import __version__
 from jig.agreement import Agreement
 from jig.service import errors
 from jig.service.context import Context
 from jig.service.jobs import Worker
-from jig.service.routes import agreements, air, cell, incidents, jobs, notices
+from jig.service.routes import agreements, air, cell, incidents, jobs, notices, ui
 from jig.service.schemas import AgreementUpload
 from jig.service.settings import Settings
 from jig.store import Store
@@ -61,8 +62,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   "a durable store, intake, judging and queries. Every error has the shape of "
                   "`ErrorResponse`.")
     errors.install(app)
-    for module in (agreements, incidents, notices, jobs, air, cell):
+    for module in (agreements, incidents, notices, jobs, air, cell, ui):
         app.include_router(module.router)
+    app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="ui-static")
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, str]:

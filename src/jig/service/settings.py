@@ -25,6 +25,10 @@ class Settings(BaseModel):
     gazetteer: list[Path] = Field(default_factory=list, description="Gazetteer files for bulk "
                                   "files whose rows give only place names.")
     run_jobs: bool = Field(True, description="Run background jobs in this process.")
+    tile_url: str | None = Field(None, description="A raster tile URL template for the map "
+                                 "(https://host/{z}/{x}/{y}.png); without one the map draws the "
+                                 "shipped administrative boundaries only.")
+    tile_attribution: str | None = Field(None, description="Attribution shown with the tiles.")
 
     @property
     def url(self) -> str:

@@ -33,6 +33,8 @@ class Filters:
     clause: str | None = None
     outcome: str | None = None
     verdict: str | None = None
+    source: str | None = None  # the record's `source` or `dataset` (as given)
+    grade: str | None = None
 
 
 @dataclass
@@ -129,6 +131,7 @@ def search(s: Session, agreement_id: str, filters: Filters, after: int = 0, limi
     last = after
     if f.within is not None:
         shapely.prepare(f.within)
+    # Source and grade live in the record as given: tested here, after the indexed filters.
     # Fetch in batches: the polygon test runs here, after the bounding box did the coarse work.
     batch = max(limit * 2, 200)
     while len(rows) < limit:
@@ -139,6 +142,11 @@ def search(s: Session, agreement_id: str, filters: Filters, after: int = 0, limi
         for inc, ver in got:
             last = inc.row
             if f.within is not None and not shapely.intersects_xy(f.within, inc.lon, inc.lat):
+                continue
+            if f.source is not None and f.source not in (inc.record.get("source"),
+                                                         inc.record.get("dataset")):
+                continue
+            if f.grade is not None and inc.record.get("grade") != f.grade:
                 continue
             rows.append(Row(inc, ver))
             if len(rows) == limit:

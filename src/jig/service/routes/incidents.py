@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -205,6 +206,8 @@ def get_incidents(
     clause: str | None = Query(None, description="Incidents with a finding under this clause"),
     outcome: str | None = Query(None, description="... with this outcome"),
     verdict: str | None = Query(None, description="Incidents with this verdict"),
+    source: str | None = Query(None, description="The record's source or dataset"),
+    grade: str | None = Query(None, description="The record's grade"),
     limit: int = Query(100, ge=1),
     cursor: str | None = Query(None, description="From the `next` of the previous page"),
     fmt: str | None = Query(None, alias="format", description="json (default) or geojson"),
@@ -222,6 +225,7 @@ def get_incidents(
         raise ApiError(422, "query.cursor", "cursor must come from `next`") from None
     version = _version(ctx, agreement)
     filters = _filters(ctx, t_from, t_to, bbox, within, actor, clause, outcome, verdict)
+    filters = replace(filters, source=source, grade=grade)
     with ctx.store.sessions() as s:
         rows, more = search(s, version.agreement_id, filters, after, limit, viewer=p.scope)
     nxt = str(more) if more is not None else None

@@ -1,0 +1,1 @@
+"""The web UI: static files served by the service at `/` (no CDN, no build step)."""

@@ -1,0 +1,261 @@
+// The jig page: the agreement and its verdicts on a map, an incident's reasoning, the review
+// actions the signed-in role may take, the agreement's versions, and the air desk.
+"use strict";
+
+const COLORS = { breach: "#c0392b", undetermined: "#d4a017", excepted: "#1f8a9a", complies: "#2e8b57", not_applicable: "#888" };
+const RANK = { breach: 0, undetermined: 1, excepted: 2, complies: 3, not_applicable: 4 };
+const ZONE_FILL = { designated: "rgba(52,152,219,.22)", demilitarised: "rgba(155,89,182,.25)" };
+
+const state = { token: sessionStorage.getItem("jig.token") || "", me: null, config: null, agreement: null, doc: null, version: null, map: null };
+const $ = (id) => document.getElementById(id);
+
+function showError(message) {
+  const el = $("error");
+  el.textContent = message; el.hidden = false;
+  setTimeout(() => { el.hidden = true; }, 6000);
+}
+
+async function api(path, options) {
+  const headers = Object.assign({ "content-type": "application/json" }, (options && options.headers) || {});
+  if (state.token) headers.authorization = `Bearer ${state.token}`;
+  const r = await fetch(path, Object.assign({}, options || {}, { headers }));
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error((body.error && body.error.message) || `${r.status}`);
+  return body;
+}
+
+function fmtTime(iso) {
+  // Times are shown in the agreement's timezone and labelled with it.
+  const tz = state.doc ? state.doc.timezone : "UTC";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(LANG, { dateStyle: "medium", timeStyle: "short", timeZone: tz }).format(d);
+}
+
+function validOn(props, day) {
+  if (!day) return true;
+  const from = props.valid_from ? String(props.valid_from).slice(0, 10) : null;
+  const until = props.valid_until ? String(props.valid_until).slice(0, 10) : null;
+  return (!from || from <= day) && (!until || day < until);
+}
+
+function features(x) {
+  if (!x) return [];
+  return Array.isArray(x) ? x : x.features || [];
+}
+
+function setLayers() {
+  const day = $("day").value;
+  const doc = state.doc;
+  const byDay = (fs) => features(fs).filter((f) => validOn(f.properties || {}, day));
+  const parties = Object.keys(doc.parties || {});
+  const agreed = (f) => parties.every((p) => ((f.properties || {}).agreed_by || []).includes(p));
+  state.map.layers = [
+    { name: "base", features: state.base.features, style: () => ({ stroke: "#b9b2a3", width: 1 }) },
+    { name: "zones", features: byDay(doc.zones), style: (f) => ({ stroke: "#2c5d87", width: 1.5, fill: ZONE_FILL[f.properties.kind] || "rgba(120,120,120,.2)" }) },
+    { name: "sites", features: byDay(doc.sites), style: () => ({ stroke: "#8e44ad", width: 2, fill: "rgba(142,68,173,.25)", radius: 4 }) },
+    { name: "targets", features: byDay(doc.targets), style: (f) => (agreed(f) ? { stroke: "#111", width: 2, radius: 6 } : { stroke: "#111", width: 1.5, dash: [3, 3], radius: 6 }) },
+  ];
+  state.map.draw();
+}
+
+async function loadAgreement() {
+  const [current] = await api("/agreements");
+  if (!current) { $("agreement-title").textContent = "—"; return; }
+  state.agreement = current;
+  const v = await api(`/agreements/${encodeURIComponent(current.agreement_id)}/versions/${current.version}`);
+  state.doc = v.document;
+  state.version = current.version;
+  $("agreement-title").textContent = `${state.doc.title || current.agreement_id} · v${current.version}`;
+  $("tz").textContent = t("tz", { tz: state.doc.timezone || "UTC" });
+  const from = String(state.doc.in_force.from).slice(0, 10);
+  $("day").value = $("day").value || from;
+  const fill = (id, values) => { const sel = $(id); sel.length = 1; for (const [value, label] of values) sel.add(new Option(label, value)); };
+  fill("verdict", Object.keys(RANK).map((v) => [v, t(`verdict.${v}`)]));
+  fill("clause", (state.doc.clauses || []).map((c) => [c.id, c.id]));
+  fill("actor", Object.entries(state.doc.actors || {}).map(([id, a]) => [id, `${id} — ${a.name}`]));
+  const air = $("air-party"); air.length = 0;
+  for (const p of Object.keys(state.doc.parties || {})) air.add(new Option(p, p));
+  if (state.me && state.me.party) air.value = state.me.party;
+  setLayers();
+  renderAgreement();
+}
+
+let loading = 0;
+async function loadIncidents() {
+  const ticket = ++loading;
+  const [w, s, e, n] = state.map.bbox();
+  const q = new URLSearchParams({ format: "geojson", limit: "1000", bbox: [w, s, e, n].map((v) => v.toFixed(4)).join(",") });
+  for (const id of ["verdict", "clause", "actor", "source", "grade", "from", "to"]) if ($(id).value) q.set(id, $(id).value);
+  let fc;
+  try { fc = await api(`/incidents?${q}`); } catch (err) { showError(err.message); return; }
+  if (ticket !== loading) return; // a newer view was asked for meanwhile
+  state.map.points = fc.features.map((f) => ({
+    lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1],
+    color: COLORS[f.properties.verdict] || "#888", rank: RANK[f.properties.verdict] ?? 9, data: f.properties,
+  }));
+  $("count").textContent = t(fc.next ? "count.more" : "count", { n: fc.features.length });
+  state.map.draw();
+}
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "on") for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) if (c != null) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+function badge(verdict) { return el("span", { class: `badge ${verdict}` }, t(`verdict.${verdict}`)); }
+
+async function openIncident(id) {
+  const panel = $("panel");
+  let inc;
+  try { inc = await api(`/incidents/${encodeURIComponent(id)}`); } catch (err) { showError(err.message); return; }
+  panel.replaceChildren();
+  const v = inc.verdict;
+  panel.append(el("h2", {}, `${inc.id} `, v ? badge(v.verdict) : null));
+  panel.append(el("p", { class: "muted" }, fmtTime(inc.received_at), v ? ` · v${v.version} · ${v.agreement_hash.slice(0, 12)}` : ""));
+  panel.append(el("h3", {}, t("panel.findings")));
+  for (const f of (v && v.findings) || []) {
+    const box = el("div", { class: `finding ${f.outcome}` }, el("strong", {}, f.clause), " ", badge(f.outcome),
+      f.p != null ? ` p = ${f.p}` : "", el("p", {}, f.reason));
+    if (f.evidence && f.evidence.length) {
+      const list = el("ul", { "aria-label": t("panel.evidence") });
+      for (const ev of f.evidence) {
+        const link = el("a", { href: "#", on: { click: (e) => { e.preventDefault(); if (ev.kind === "incident") openIncident(ev.id); } } }, `${ev.kind} ${ev.id}`);
+        list.append(el("li", {}, link, ev.note ? ` — ${ev.note}` : ""));
+      }
+      box.append(list);
+    }
+    panel.append(box);
+  }
+  panel.append(el("h3", {}, t("panel.record")));
+  const table = el("table", { class: "record" });
+  for (const [k, val] of Object.entries(inc.record)) table.append(el("tr", {}, el("td", {}, k), el("td", {}, typeof val === "object" ? JSON.stringify(val) : val)));
+  panel.append(table);
+  if (inc.history && inc.history.length > 1) {
+    panel.append(el("h3", {}, t("panel.history")));
+    const list = el("ol");
+    for (const h of inc.history) list.append(el("li", {}, `v${h.version} · rev ${h.revision} · `, badge(h.verdict), ` · ${fmtTime(h.judged_at)}`));
+    panel.append(list);
+  }
+  await renderReview(inc);
+}
+
+async function renderReview(inc) {
+  const panel = $("panel");
+  const me = state.me || { role: "open" };
+  panel.append(el("h3", {}, t("panel.review")));
+  let reviews = [];
+  try { reviews = (await api("/reviews")).filter((r) => r.incident === inc.id); } catch (err) { /* a role that may not read reviews */ }
+  const review = reviews[reviews.length - 1];
+  const act = (label, fn) => el("button", { type: "button", on: { click: async () => { try { await fn(); await openIncident(inc.id); } catch (err) { showError(err.message); } } } }, label);
+  if (!review) panel.append(el("p", { class: "muted" }, t("panel.none")));
+  else {
+    panel.append(el("p", {}, `#${review.id} · ${review.state} · ${review.query}`));
+    if (review.answer) panel.append(el("p", {}, `${review.queried_party}: ${review.answer}`));
+    for (const d of review.determinations) panel.append(el("p", {}, `${d.party}: ${d.outcome} — ${d.text}`));
+  }
+  const verdict = inc.verdict && inc.verdict.verdict;
+  if (me.role === "lead" && inc.record && !review) panel.append(act(t("action.release"), () => api(`/incidents/${encodeURIComponent(inc.id)}/release`, { method: "POST", body: JSON.stringify({ withhold: [] }) })));
+  if ((me.role === "reviewer" || me.role === "open") && !review && (verdict === "breach" || verdict === "undetermined")) {
+    panel.append(act(t("action.open"), () => api("/reviews", { method: "POST", body: JSON.stringify({ incident: inc.id, query: prompt(t("action.open")) || "?" }) })));
+  }
+  if (review && me.role === "lead" && review.state === "queried" && review.queried_party === me.party) {
+    panel.append(act(t("action.answer"), () => api(`/reviews/${review.id}/answer`, { method: "POST", body: JSON.stringify({ answer: prompt(t("action.answer")) || "" }) })));
+  }
+  if (review && me.role === "lead" && review.state === "answered" && !review.determinations.some((d) => d.party === me.party)) {
+    panel.append(act(t("action.determine"), () => api(`/reviews/${review.id}/determinations`, { method: "POST", body: JSON.stringify({ outcome: prompt("breach / no_breach / excepted / unresolved") || "unresolved", text: "" }) })));
+  }
+  if (review && (me.role === "reviewer" || me.role === "open") && review.state === "determined") {
+    panel.append(act(t("action.publish"), () => api(`/reviews/${review.id}/publish`, { method: "POST" })));
+  }
+}
+
+async function renderAgreement() {
+  const box = $("agreement");
+  const doc = state.doc;
+  box.replaceChildren(el("h2", {}, doc.title || doc.id));
+  box.append(el("h3", {}, t("agreement.parties")));
+  const parties = el("ul");
+  for (const [id, p] of Object.entries(doc.parties)) parties.append(el("li", {}, `${id}: ${p.name} (${(p.answers_for || []).join(", ")})`));
+  box.append(parties);
+  box.append(el("h3", {}, t("agreement.clauses")));
+  for (const c of doc.clauses) box.append(el("div", { class: "finding" }, el("strong", {}, `${c.id} · ${c.rule}`), el("p", {}, c.quote ? `“${c.quote}”` : ""), el("p", { class: "muted" }, `bound: ${(c.bound || []).join(", ")}`)));
+  box.append(el("h3", {}, t("agreement.exceptions")));
+  for (const x of doc.exceptions || []) box.append(el("div", { class: "finding" }, el("strong", {}, x.id), el("p", {}, x.quote ? `“${x.quote}”` : "")));
+  const versions = await api(`/agreements/${encodeURIComponent(doc.id)}`);
+  box.append(el("h3", {}, t("agreement.versions")));
+  const sel = el("select", { id: "compare", "aria-label": t("agreement.compare") });
+  for (const v of versions) sel.add(new Option(`v${v.version} · ${v.content_hash.slice(0, 12)}`, v.version));
+  sel.value = versions.length > 1 ? versions[versions.length - 2].version : versions[0].version;
+  const changed = el("div");
+  const compare = async () => {
+    const other = (await api(`/agreements/${encodeURIComponent(doc.id)}/versions/${sel.value}`)).document;
+    const ids = (d) => new Map(["zones", "sites", "targets"].flatMap((k) => features(d[k]).map((f) => [`${k}:${f.properties.id}`, JSON.stringify(f)])));
+    const a = ids(other), b = ids(doc);
+    const list = el("ul");
+    for (const key of new Set([...a.keys(), ...b.keys()])) if (a.get(key) !== b.get(key)) list.append(el("li", { class: "changed" }, key));
+    changed.replaceChildren(el("h4", {}, `${t("agreement.changed")}: v${sel.value} → v${state.version}`), list);
+    // Side by side on the map: the other version's zones drawn in orange over the current ones.
+    state.map.layers = state.map.layers.filter((l) => l.name !== "compare");
+    state.map.layers.push({ name: "compare", features: features(other.zones), style: () => ({ stroke: "#e67e22", width: 2, dash: [6, 4] }) });
+    state.map.draw();
+  };
+  sel.addEventListener("change", compare);
+  box.append(el("label", { for: "compare" }, t("agreement.compare")), sel, changed);
+}
+
+async function loadAlerts() {
+  const list = $("alerts");
+  list.replaceChildren();
+  let alerts;
+  try { alerts = await api(`/air/alerts?party=${encodeURIComponent($("air-party").value)}`); } catch (err) { showError(err.message); return; }
+  if (!alerts.length) list.append(el("li", {}, t("air.none")));
+  for (const a of alerts) list.append(el("li", {}, t("air.alert", { notice: a.notice, party: a.other_party, where: `${a.where.lat}, ${a.where.lon}`, when: a.when })));
+}
+
+async function signIn() {
+  try {
+    state.me = state.config.locked || state.token ? await api("/me") : { name: "local", role: "open" };
+    $("whoami").textContent = t("signed.as", { name: state.me.name, role: state.me.role + (state.me.party ? ` ${state.me.party}` : "") });
+    await loadAgreement();
+    await loadIncidents();
+  } catch (err) { showError(err.message); }
+}
+
+async function main() {
+  applyLanguage(localStorage.getItem("jig.lang") || "en");
+  $("lang").value = LANG;
+  $("lang").addEventListener("change", (e) => { localStorage.setItem("jig.lang", e.target.value); applyLanguage(e.target.value); if (state.doc) { setLayers(); renderAgreement(); } });
+  state.config = await (await fetch("/ui/config")).json();
+  state.base = await (await fetch("/ui/static/base.geojson")).json();
+  state.map = new JigMap($("map"), { tileUrl: state.config.tile_url });
+  $("attribution").textContent = [state.base.attribution, state.config.tile_attribution].filter(Boolean).join(" · ");
+  state.map.fit(35.6, 32.3, 42.4, 37.4);
+  state.map.onmove = () => { clearTimeout(state.timer); state.timer = setTimeout(loadIncidents, 250); };
+  state.map.onclick = (p) => openIncident(p.id);
+  for (const b of document.querySelectorAll(".tab")) b.addEventListener("click", () => {
+    for (const x of document.querySelectorAll(".tab")) x.classList.toggle("active", x === b);
+    for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== `view-${b.dataset.view}`;
+    if (b.dataset.view === "map") state.map.resize();
+    if (b.dataset.view === "air") loadAlerts();
+  });
+  $("apply").addEventListener("click", () => { setLayers(); loadIncidents(); });
+  $("day").addEventListener("change", setLayers);
+  $("air-load").addEventListener("click", loadAlerts);
+  $("signin").addEventListener("submit", (e) => {
+    e.preventDefault();
+    state.token = $("token").value.trim();
+    sessionStorage.setItem("jig.token", state.token);
+    signIn();
+  });
+  const legend = $("legend");
+  for (const [v, c] of Object.entries(COLORS)) legend.append(el("div", { class: "legend-item" }, el("span", { class: "swatch", style: `background:${c}` }), t(`verdict.${v}`)));
+  if (!state.config.locked || state.token) await signIn();
+}
+
+main();

@@ -1,0 +1,85 @@
+// Interface strings in English, Russian and Arabic. Arabic switches the page to right-to-left.
+"use strict";
+const STRINGS = {
+  en: {
+    "view.map": "Map", "view.agreement": "Agreement", "view.air": "Air desk",
+    "lang": "Language", "signin.token": "Token", "signin.go": "Sign in",
+    "filter.day": "Agreement as on", "filter.from": "Incidents from", "filter.to": "to",
+    "filter.verdict": "Verdict", "filter.clause": "Clause", "filter.actor": "Actor",
+    "filter.source": "Source", "filter.grade": "Grade", "filter.apply": "Apply",
+    "filter.any": "any", "air.party": "Air desk of",
+    "count": "{n} incidents shown", "count.more": "{n} incidents shown (zoom in for more)",
+    "tz": "Dates in {tz}", "panel.findings": "Findings", "panel.record": "Record",
+    "panel.review": "Review", "panel.none": "No review.", "panel.evidence": "Evidence",
+    "panel.history": "Verdicts recorded", "action.release": "Release to the joint centre",
+    "action.open": "Open a review", "action.answer": "Answer", "action.determine": "Sign determination",
+    "action.publish": "Publish", "signed.as": "{name}, {role}",
+    "verdict.breach": "breach", "verdict.undetermined": "undetermined", "verdict.excepted": "excepted",
+    "verdict.complies": "complies", "verdict.not_applicable": "not applicable",
+    "agreement.parties": "Parties", "agreement.clauses": "Clauses", "agreement.exceptions": "Exceptions",
+    "agreement.versions": "Versions", "agreement.compare": "Compare with",
+    "agreement.changed": "Changed between versions", "air.none": "No conflicts.",
+    "air.alert": "{notice}: {party} flies within the minima at {where}, {when}",
+    "legend.zone": "zone", "legend.site": "protected site", "legend.target": "agreed target",
+    "legend.unagreed": "target not agreed by all",
+  },
+  ru: {
+    "view.map": "Карта", "view.agreement": "Соглашение", "view.air": "Воздушная обстановка",
+    "lang": "Язык", "signin.token": "Токен", "signin.go": "Войти",
+    "filter.day": "Соглашение на дату", "filter.from": "Инциденты с", "filter.to": "по",
+    "filter.verdict": "Вердикт", "filter.clause": "Пункт", "filter.actor": "Субъект",
+    "filter.source": "Источник", "filter.grade": "Оценка", "filter.apply": "Применить",
+    "filter.any": "любой", "air.party": "Пост стороны",
+    "count": "Показано инцидентов: {n}", "count.more": "Показано инцидентов: {n} (увеличьте масштаб)",
+    "tz": "Даты в часовом поясе {tz}", "panel.findings": "Заключения", "panel.record": "Запись",
+    "panel.review": "Рассмотрение", "panel.none": "Рассмотрения нет.", "panel.evidence": "Доказательства",
+    "panel.history": "Записанные вердикты", "action.release": "Передать в совместный центр",
+    "action.open": "Начать рассмотрение", "action.answer": "Ответить",
+    "action.determine": "Подписать заключение", "action.publish": "Опубликовать", "signed.as": "{name}, {role}",
+    "verdict.breach": "нарушение", "verdict.undetermined": "не установлено", "verdict.excepted": "исключение",
+    "verdict.complies": "соответствует", "verdict.not_applicable": "не применимо",
+    "agreement.parties": "Стороны", "agreement.clauses": "Пункты", "agreement.exceptions": "Исключения",
+    "agreement.versions": "Редакции", "agreement.compare": "Сравнить с",
+    "agreement.changed": "Изменено между редакциями", "air.none": "Конфликтов нет.",
+    "air.alert": "{notice}: {party} в пределах минимумов, {where}, {when}",
+    "legend.zone": "зона", "legend.site": "охраняемый объект", "legend.target": "согласованная цель",
+    "legend.unagreed": "цель, согласованная не всеми",
+  },
+  ar: {
+    "view.map": "الخريطة", "view.agreement": "الاتفاق", "view.air": "مكتب الأجواء",
+    "lang": "اللغة", "signin.token": "الرمز", "signin.go": "دخول",
+    "filter.day": "الاتفاق بتاريخ", "filter.from": "الحوادث من", "filter.to": "إلى",
+    "filter.verdict": "الحكم", "filter.clause": "البند", "filter.actor": "الفاعل",
+    "filter.source": "المصدر", "filter.grade": "التقييم", "filter.apply": "تطبيق",
+    "filter.any": "الكل", "air.party": "مكتب أجواء الطرف",
+    "count": "عدد الحوادث المعروضة: {n}", "count.more": "عدد الحوادث المعروضة: {n} (كبّر للمزيد)",
+    "tz": "التواريخ بتوقيت {tz}", "panel.findings": "النتائج", "panel.record": "السجل",
+    "panel.review": "المراجعة", "panel.none": "لا مراجعة.", "panel.evidence": "الأدلة",
+    "panel.history": "الأحكام المسجلة", "action.release": "إحالة إلى المركز المشترك",
+    "action.open": "فتح مراجعة", "action.answer": "رد", "action.determine": "توقيع القرار",
+    "action.publish": "نشر", "signed.as": "{name}، {role}",
+    "verdict.breach": "خرق", "verdict.undetermined": "غير محسوم", "verdict.excepted": "مستثنى",
+    "verdict.complies": "ملتزم", "verdict.not_applicable": "لا ينطبق",
+    "agreement.parties": "الأطراف", "agreement.clauses": "البنود", "agreement.exceptions": "الاستثناءات",
+    "agreement.versions": "النسخ", "agreement.compare": "قارن مع",
+    "agreement.changed": "ما تغيّر بين النسختين", "air.none": "لا تعارضات.",
+    "air.alert": "{notice}: {party} يحلّق ضمن الحدود الدنيا عند {where}، {when}",
+    "legend.zone": "منطقة", "legend.site": "موقع محمي", "legend.target": "هدف متفق عليه",
+    "legend.unagreed": "هدف غير متفق عليه من الجميع",
+  },
+};
+
+let LANG = "en";
+
+function t(key, vars) {
+  let s = (STRINGS[LANG] && STRINGS[LANG][key]) || STRINGS.en[key] || key;
+  for (const [k, v] of Object.entries(vars || {})) s = s.split(`{${k}}`).join(String(v));
+  return s;
+}
+
+function applyLanguage(lang) {
+  LANG = STRINGS[lang] ? lang : "en";
+  document.documentElement.lang = LANG;
+  document.documentElement.dir = LANG === "ar" ? "rtl" : "ltr";
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+}

@@ -1,0 +1,159 @@
+"""The web UI in a real browser (Debian's Chromium driven by Playwright) against a running
+server: sign in as each role, filter, open an incident and read its reasons, switch to Arabic,
+and check that a withheld field reaches neither the page nor any network response."""
+
+from __future__ import annotations
+
+import contextlib
+
+import httpx
+import pytest
+from playwright.sync_api import Page, sync_playwright
+from tests.conftest import EXAMPLE, Server
+from tests.test_joint_cell import ADVANCE, SECRET, STRIKE, USERS
+
+from jig.service import Settings
+from jig.store import Store
+from jig.store.people import add_user, issue_token
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def page_for(browser, url: str) -> tuple[Page, list[str]]:
+    """A new page; every response body it receives is collected."""
+    page = browser.new_page(viewport={"width": 1400, "height": 850})
+    bodies: list[str] = []
+
+    def keep(response):
+        with contextlib.suppress(Exception):  # redirects and aborted requests have no body
+            bodies.append(response.text())
+
+    page.on("response", keep)
+    page.goto(url)
+    return page, bodies
+
+
+def wait_count(page: Page) -> str:
+    page.wait_for_function("document.getElementById('count').textContent.length > 0")
+    return page.text_content("#count")
+
+
+def click_incident(page: Page, incident: str) -> None:
+    """Click the incident's dot on the canvas, where the map drew it."""
+    page.wait_for_function("state.map.hits.length > 0")
+    box = page.locator("#map").bounding_box()
+    spot = page.evaluate("""(id) => { const h = state.map.hits.find(h => h.data.id === id);
+                                      return h && [h.x, h.y]; }""", incident)
+    assert spot, f"{incident} is not drawn"
+    page.mouse.click(box["x"] + spot[0], box["y"] + spot[1])
+    page.wait_for_selector(f"#panel h2:has-text('{incident}')")
+
+
+@pytest.fixture
+def open_server(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", agreements=[EXAMPLE / "agreement.yaml"])
+    with Server(settings) as srv:
+        with httpx.Client(base_url=srv.url) as c:
+            c.post("/incidents/bulk?filename=incidents.csv",
+                   content=(EXAMPLE / "incidents.csv").read_bytes(),
+                   headers={"content-type": "text/csv"})
+            import csv
+            with (EXAMPLE / "notices.csv").open() as fh:
+                notices = [{k: v for k, v in r.items() if v} for r in csv.DictReader(fh)]
+            c.post("/notices", json=notices)
+        yield srv
+
+
+def test_map_filters_reasons_and_arabic(browser, open_server):
+    page, _ = page_for(browser, open_server.url)
+    page.wait_for_function("state.map && state.map.points.length >= 20")
+    assert "incidents shown" in wait_count(page)
+    # Filter: the excepted verdicts of the example.
+    page.select_option("#verdict", "excepted")
+    page.click("#apply")
+    page.wait_for_function("state.map.points.length === 3")
+    click_incident(page, "A-12")
+    panel = page.text_content("#panel")
+    assert "agreed-targets-only" in panel and "excepted under advance-beyond-areas" in panel
+    assert "incident A-11" in panel  # the evidence, with a link to it
+    page.click("#panel a:has-text('incident A-11')")
+    page.wait_for_selector("#panel h2:has-text('A-11')")
+    # Arabic: the layout flips and the interface speaks Arabic.
+    page.select_option("#lang", "ar")
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.text_content("[data-view=map]") == "الخريطة"
+    assert "Asia/Damascus" in page.text_content("#tz")
+    page.select_option("#lang", "ru")
+    assert page.get_attribute("html", "dir") == "ltr" and page.text_content("#apply") == "Применить"
+
+
+def test_agreement_page_shows_clauses_and_versions(browser, open_server):
+    page, _ = page_for(browser, open_server.url)
+    wait_count(page)
+    page.click("[data-view=agreement]")
+    page.wait_for_selector("#agreement h3")
+    text = page.text_content("#agreement")
+    assert "no-bombing-in-designated-areas" in text
+    assert "the Assad regime will not bomb targets in designated areas" in text
+    assert "v1 · " in text
+
+
+@pytest.fixture
+def locked_server(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", agreements=[EXAMPLE / "agreement.yaml"])
+    with Server(settings) as srv:
+        store = Store.open(settings.url)
+        tokens = {}
+        try:
+            for name, (role, party) in USERS.items():
+                add_user(store, name, role, party)
+                tokens[name] = issue_token(store, name)
+        finally:
+            store.close()
+        auth = lambda who: {"authorization": f"Bearer {tokens[who]}"}  # noqa: E731
+        with httpx.Client(base_url=srv.url) as c:
+            c.post("/incidents", json=STRIKE, headers=auth("us-analyst")).raise_for_status()
+            c.post("/incidents/US-7/release", json={"withhold": ["source", "notes"]},
+                   headers=auth("us-lead")).raise_for_status()
+            c.post("/incidents", json=ADVANCE, headers=auth("ru-analyst")).raise_for_status()
+        yield srv, tokens
+
+
+def sign_in(page: Page, token: str) -> None:
+    page.fill("#token", token)
+    page.click("#signin button")
+    page.wait_for_function("document.getElementById('whoami').textContent.length > 0")
+
+
+@pytest.mark.parametrize(("who", "sees"), [
+    ("us-analyst", {"US-7"}), ("us-lead", {"US-7"}), ("ru-analyst", {"US-7", "RU-3"}),
+    ("ru-lead", {"US-7", "RU-3"}), ("reviewer", {"US-7"}), ("observer", set())])
+def test_each_role_sees_what_it_may_and_no_withheld_field(browser, locked_server, who, sees):
+    srv, tokens = locked_server
+    page, bodies = page_for(browser, srv.url)
+    sign_in(page, tokens[who])
+    assert who in page.text_content("#whoami")
+    if who == "observer":
+        page.wait_for_selector("#error:not([hidden])")
+        assert page.evaluate("state.map.points.length") == 0
+    else:
+        wait_count(page)
+        assert set(page.evaluate("state.map.points.map(p => p.data.id)")) == sees
+        click_incident(page, "US-7")
+        assert "agreed-targets-only" in page.text_content("#panel")
+    if not who.startswith("us-"):
+        # Withheld by the US: not in the page, not in any response the browser received.
+        assert SECRET not in page.content()
+        assert all(SECRET not in body for body in bodies)
+    else:
+        assert SECRET in page.text_content("#panel")

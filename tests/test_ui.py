@@ -157,3 +157,21 @@ def test_each_role_sees_what_it_may_and_no_withheld_field(browser, locked_server
         assert all(SECRET not in body for body in bodies)
     else:
         assert SECRET in page.text_content("#panel")
+
+
+def test_air_desk_lists_its_conflicts_and_draws_them(browser, open_server):
+    import csv
+    with (EXAMPLE / "air-notices.csv").open() as fh:
+        notices = [{k: v for k, v in r.items() if v} for r in csv.DictReader(fh)]
+    httpx.post(f"{open_server.url}/air/notices", json=notices).raise_for_status()
+    page, _ = page_for(browser, open_server.url)
+    wait_count(page)
+    page.click("[data-view=air]")
+    page.select_option("#air-party", "US")
+    page.click("#air-load")
+    page.wait_for_selector("#alerts li button")
+    assert "US-1: RU" in page.text_content("#alerts")
+    page.click("#alerts li button")
+    assert page.is_visible("#map")
+    drawn = page.evaluate("state.map.layers.find(l => l.name === 'air').features.length")
+    assert drawn == 3  # US-1 and US-2, and the conflict's place

@@ -50,6 +50,15 @@ def feature(r: Row, version: AgreementVersion) -> dict:
             "geometry": {"type": "Point", "coordinates": [r.incident.lon, r.incident.lat]}}
 
 
+def brief_feature(r: Row) -> dict:
+    """An incident as the map draws it: a point, its id, verdict and time."""
+    return {"type": "Feature", "id": r.incident.incident_id,
+            "properties": {"id": r.incident.incident_id,
+                           "verdict": r.verdict.verdict if r.verdict else None,
+                           "time": r.record.get("time")},
+            "geometry": {"type": "Point", "coordinates": [r.incident.lon, r.incident.lat]}}
+
+
 def as_records(body: Any, what: str, most: int = 10_000) -> list[dict[str, Any]]:
     """A JSON body of one record or a list of them, as a list; 422 or 413 otherwise."""
     items = body if isinstance(body, list) else [body]

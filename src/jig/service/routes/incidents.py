@@ -19,7 +19,14 @@ from jig.errors import Location, Problem, RowError
 from jig.readers.fields import to_incident
 from jig.records import Incident
 from jig.service.context import Context, Who, allow, context
-from jig.service.convert import as_records, feature, incident_out, row_out, verdict_out
+from jig.service.convert import (
+    as_records,
+    brief_feature,
+    feature,
+    incident_out,
+    row_out,
+    verdict_out,
+)
 from jig.service.errors import ERRORS, ApiError
 from jig.service.jobs import create_job
 from jig.service.schemas import (
@@ -211,6 +218,8 @@ def get_incidents(
     limit: int = Query(100, ge=1),
     cursor: str | None = Query(None, description="From the `next` of the previous page"),
     fmt: str | None = Query(None, alias="format", description="json (default) or geojson"),
+    brief: bool = Query(False, description="GeoJSON features with only id, verdict and time "
+                        "(what a map draws; a click asks for the rest)"),
     *, p: Who, ctx: Context = Depends(context),
 ) -> Any:
     """Incidents and their current verdicts under one agreement, filtered, in pages: a party
@@ -231,7 +240,8 @@ def get_incidents(
     nxt = str(more) if more is not None else None
     geo = fmt == "geojson" or "application/geo+json" in request.headers.get("accept", "")
     if geo:
-        body = {"type": "FeatureCollection", "features": [feature(r, version) for r in rows],
+        body = {"type": "FeatureCollection",
+                "features": [brief_feature(r) if brief else feature(r, version) for r in rows],
                 "next": nxt}
         return JSONResponse(body, media_type="application/geo+json")
     return Page(items=[row_out(r, version) for r in rows], next=nxt)

@@ -85,7 +85,7 @@ let loading = 0;
 async function loadIncidents() {
   const ticket = ++loading;
   const [w, s, e, n] = state.map.bbox();
-  const q = new URLSearchParams({ format: "geojson", limit: "1000", bbox: [w, s, e, n].map((v) => v.toFixed(4)).join(",") });
+  const q = new URLSearchParams({ format: "geojson", brief: "true", limit: "1000", bbox: [w, s, e, n].map((v) => v.toFixed(4)).join(",") });
   for (const id of ["verdict", "clause", "actor", "source", "grade", "from", "to"]) if ($(id).value) q.set(id, $(id).value);
   let fc;
   try { fc = await api(`/incidents?${q}`); } catch (err) { showError(err.message); return; }
@@ -125,7 +125,7 @@ async function openIncident(id) {
     if (f.evidence && f.evidence.length) {
       const list = el("ul", { "aria-label": t("panel.evidence") });
       for (const ev of f.evidence) {
-        const link = el("a", { href: "#", on: { click: (e) => { e.preventDefault(); if (ev.kind === "incident") openIncident(ev.id); } } }, `${ev.kind} ${ev.id}`);
+        const link = el("a", { href: "#", on: { click: (e) => { e.preventDefault(); if (ev.kind === "incident") openIncident(ev.id); else openNotice(ev.id); } } }, `${ev.kind} ${ev.id}`);
         list.append(el("li", {}, link, ev.note ? ` — ${ev.note}` : ""));
       }
       box.append(list);
@@ -143,6 +143,16 @@ async function openIncident(id) {
     panel.append(list);
   }
   await renderReview(inc);
+}
+
+async function openNotice(id) {
+  let notices;
+  try { notices = await api("/notices"); } catch (err) { showError(err.message); return; }
+  const n = notices.find((x) => x.id === id);
+  if (!n) { showError(id); return; }
+  const table = el("table", { class: "record" });
+  for (const [k, v] of Object.entries(n)) table.append(el("tr", {}, el("td", {}, k), el("td", {}, v)));
+  $("panel").replaceChildren(el("h2", {}, `notice ${n.id}`), table);
 }
 
 async function renderReview(inc) {
@@ -212,10 +222,23 @@ async function renderAgreement() {
 async function loadAlerts() {
   const list = $("alerts");
   list.replaceChildren();
-  let alerts;
-  try { alerts = await api(`/air/alerts?party=${encodeURIComponent($("air-party").value)}`); } catch (err) { showError(err.message); return; }
+  const party = encodeURIComponent($("air-party").value);
+  let alerts, own = [];
+  try { alerts = await api(`/air/alerts?party=${party}`); } catch (err) { showError(err.message); return; }
+  try { own = await api(`/air/notices?party=${party}`); } catch (err) { /* the joint reviewer sees alerts, not notices */ }
   if (!alerts.length) list.append(el("li", {}, t("air.none")));
-  for (const a of alerts) list.append(el("li", {}, t("air.alert", { notice: a.notice, party: a.other_party, where: `${a.where.lat}, ${a.where.lon}`, when: a.when })));
+  for (const a of alerts) {
+    const show = el("button", { type: "button", on: { click: () => {
+      document.querySelector("[data-view=map]").click();
+      state.map.fit(a.where.lon - 0.5, a.where.lat - 0.4, a.where.lon + 0.5, a.where.lat + 0.4);
+    } } }, t("view.map"));
+    list.append(el("li", {}, t("air.alert", { notice: a.notice, party: a.other_party, where: `${a.where.lat}, ${a.where.lon}`, when: a.when }), " ", show));
+  }
+  // On the map: the desk's own notified activity, and where the conflicts are.
+  const air = own.map((n) => ({ type: "Feature", properties: n, geometry: n.geometry }))
+    .concat(alerts.map((a) => ({ type: "Feature", properties: a, geometry: { type: "Point", coordinates: [a.where.lon, a.where.lat] } })));
+  state.map.layers = state.map.layers.filter((l) => l.name !== "air");
+  state.map.layers.push({ name: "air", features: air, style: (f) => (f.geometry.type === "Point" ? { stroke: "#c0392b", width: 3, radius: 9 } : { stroke: "#2c3e50", width: 2, dash: [8, 4] }) });
 }
 
 async function signIn() {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from jig.agreement.model import Feature
 from jig.records import Incident
 from jig.times import Span, Window, format_instant, format_span
 
@@ -26,10 +25,6 @@ def act_phrase(inc: Incident, actor_id: str | None) -> str:
     return f"{ACT_WORDS.get(inc.act, inc.act)} by {who}"
 
 
-def disc_phrase(inc: Incident) -> str:
-    return f"within {distance(inc.precision_m)}" if inc.precision_m > 0 else "exactly"
-
-
 def window_phrase(window: Window, tz: tzinfo) -> str:
     return f"from {format_instant(window.start, tz)} until {format_instant(window.end, tz)}"
 
@@ -40,7 +35,3 @@ def span_phrase(span: Span, tz: tzinfo) -> str:
 
 def percent(p: float) -> str:
     return f"{p:.0%}" if 0.01 <= p <= 0.99 else f"{p:.1%}"
-
-
-def label(f: Feature) -> str:
-    return f.label

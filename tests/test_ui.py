@@ -175,3 +175,27 @@ def test_air_desk_lists_its_conflicts_and_draws_them(browser, open_server):
     assert page.is_visible("#map")
     drawn = page.evaluate("state.map.layers.find(l => l.name === 'air').features.length")
     assert drawn == 3  # US-1 and US-2, and the conflict's place
+
+
+def test_a_review_is_opened_from_the_incident_panel(browser, open_server):
+    page, _ = page_for(browser, open_server.url)
+    wait_count(page)
+    page.on("dialog", lambda d: d.accept("Was this an agreed target?"))
+    click_incident(page, "A-07")
+    page.click("#panel button:has-text('Open a review')")
+    page.wait_for_selector("#panel p:has-text('queried')")
+    assert "Was this an agreed target?" in page.text_content("#panel")
+
+
+def test_merged_reports_show_every_source_record(browser, open_server):
+    merged = {"id": "M-1", "time": "2016-08-10T10:00", "lon": 36.6, "lat": 35.8,
+              "actor": "Military Forces of Syria (2000-)", "act": "air_strike",
+              "records": [{"id": "AW-1", "dataset": "Airwars", "grade": "Fair"},
+                          {"id": "U-1", "dataset": "UCDP GED"}]}
+    httpx.post(f"{open_server.url}/incidents", json=merged).raise_for_status()
+    page, _ = page_for(browser, open_server.url)
+    wait_count(page)
+    page.evaluate("openIncident('M-1')")
+    page.wait_for_selector("#panel h3:has-text('Source records')")
+    text = page.text_content("#panel")
+    assert "Airwars: AW-1" in text and "UCDP GED: U-1" in text and "Fair" in text

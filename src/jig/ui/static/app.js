@@ -134,8 +134,18 @@ async function openIncident(id) {
   }
   panel.append(el("h3", {}, t("panel.record")));
   const table = el("table", { class: "record" });
-  for (const [k, val] of Object.entries(inc.record)) table.append(el("tr", {}, el("td", {}, k), el("td", {}, typeof val === "object" ? JSON.stringify(val) : val)));
+  for (const [k, val] of Object.entries(inc.record)) {
+    if (k === "records") continue;
+    table.append(el("tr", {}, el("td", {}, k), el("td", {}, typeof val === "object" ? JSON.stringify(val) : val)));
+  }
   panel.append(table);
+  // An incident merged from several reports keeps every source record: one row each.
+  if (Array.isArray(inc.record.records)) {
+    panel.append(el("h3", {}, t("panel.sources")));
+    const sources = el("table", { class: "record" });
+    for (const r of inc.record.records) sources.append(el("tr", {}, el("td", {}, `${r.dataset}: ${r.id}`), el("td", {}, [r.time, r.actor, r.grade].filter(Boolean).join(" · "))));
+    panel.append(sources);
+  }
   if (inc.history && inc.history.length > 1) {
     panel.append(el("h3", {}, t("panel.history")));
     const list = el("ol");

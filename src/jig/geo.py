@@ -166,11 +166,21 @@ def disc(x: float, y: float, r: float) -> BaseGeometry:
     return shapely.Point(x, y).buffer(r, quad_segs=DISC_QUAD_SEGS)
 
 
-def share_inside(x: float, y: float, r: float, regions: list[BaseGeometry]) -> float:
-    """The share of the disc's area that lies inside the union of `regions` (0..1)."""
+def share_inside(x: float, y: float, r: float, regions: list[BaseGeometry],
+                 groups: list[list[int]] | None = None) -> float:
+    """The share of the disc's area that lies inside the union of `regions` (0..1).
+
+    `groups`: the regions as groups that may share area with each other but not with another
+    group; only within a group is a union built (the slow part when a wide disc straddles many
+    zones), and the groups' areas add up. Without it, all regions form one group.
+    """
     if r <= 0:
         pt = shapely.Point(x, y)
         return 1.0 if any(g.intersects(pt) for g in regions) else 0.0
     d = disc(x, y, r)
-    union = shapely.union_all([g.intersection(d) for g in regions])
-    return float(min(1.0, union.area / d.area))
+    pieces = shapely.intersection(np.array(regions, dtype=object), d)
+    area = 0.0
+    for group in groups if groups is not None else [list(range(len(regions)))]:
+        area += float(shapely.area(pieces[group[0]])) if len(group) == 1 else \
+            shapely.union_all(pieces[group]).area
+    return float(min(1.0, area / d.area))

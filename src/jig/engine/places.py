@@ -80,7 +80,8 @@ def place(batch: Batch, k: int, places: FeatureSet, inside_breaches: bool) -> Pl
             edge = [f for f, c in zip(valid, codes, strict=True) if c == EDGE]
             key = frozenset(f.id for f in edge)
             if key not in share_cache:
-                share_cache[key] = share_inside(x, y, r, [f.region for f in edge])
+                share_cache[key] = share_inside(x, y, r, [f.region for f in edge],
+                                                batch.overlap_groups(edge))
             inside, exact = share_cache[key], False
             if inside >= 1.0 - COVERED:
                 # Several straddled places together cover the whole disc: taken together

@@ -17,13 +17,12 @@ Prints the times and the ratios, and checks that jig and PostGIS find the same p
 from __future__ import annotations
 
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import shapely
+from _local import Unavailable, local_postgis
 
 from jig import load_agreement
 from jig.air.deconflict import cores, deconflict, volumes
@@ -79,23 +78,8 @@ def plain_loop(agreement, ns, vols) -> int:
 
 def postgis(agreement, ns, vols) -> tuple[float, set] | str:
     try:
-        import psycopg
-    except ImportError:
-        return "psycopg not installed"
-    data = Path(tempfile.mkdtemp())
-    try:
-        url = subprocess.run([str(ROOT / "scripts" / "postgres"), "start", str(data)],
-                             capture_output=True, text=True, check=True).stdout.strip()
-    except subprocess.CalledProcessError as exc:
-        return f"no PostgreSQL server: {exc.stderr.strip()[-200:]}"
-    try:
-        with psycopg.connect(url, autocommit=True) as con:
-            try:
-                con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-            except psycopg.Error as exc:
-                return f"no PostGIS ({exc}); apt-get install postgresql-15-postgis-3"
+        with local_postgis() as con:
             sep = agreement.separation
-            con.execute("DROP TABLE IF EXISTS n")
             con.execute("CREATE TABLE n (i int, party text, geom geometry, hw float8, "
                         "t numrange, z numrange)")
             geoms, half = cores(agreement, ns)
@@ -116,7 +100,6 @@ def postgis(agreement, ns, vols) -> tuple[float, set] | str:
                  "AND a.t && b.t AND a.z && b.z AND ST_DWithin(a.geom, b.geom, %s) "
                  "AND ST_Distance(a.geom, b.geom) - a.hw - b.hw < %s")
             reach = sep.horizontal_m + 2 * float(half.max())
-            con.execute("SET max_parallel_workers_per_gather = 0")  # one worker, as jig
             best = float("inf")
             pairs: set = set()
             for _ in range(3):
@@ -125,9 +108,8 @@ def postgis(agreement, ns, vols) -> tuple[float, set] | str:
                 best = min(best, time.perf_counter() - t0)
                 pairs = {(a, b) for a, b in rows}
             return best, pairs
-    finally:
-        subprocess.run([str(ROOT / "scripts" / "postgres"), "stop", str(data)],
-                       capture_output=True)
+    except Unavailable as exc:
+        return str(exc)
 
 
 def main() -> None:

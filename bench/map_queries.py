@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _local import serving
 from check_100k import make_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,17 +39,7 @@ def main() -> None:
         subprocess.run([jig, "import", "--data", str(data), "--agreement", str(agreement),
                         str(csv_path)], check=True, capture_output=True)
         print(f"imported {n:,} incidents in {time.perf_counter() - t0:.0f} s")
-        port = 18799
-        proc = subprocess.Popen([jig, "serve", "--data", str(data), "--port", str(port)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(600):
-                try:
-                    httpx.get(base + "/health", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.05)
+        with serving("--data", str(data), port=18799) as base:
             rng = random.Random(3)
             with httpx.Client(base_url=base, timeout=60) as c:
                 for span in (6.0, 2.0, 0.5):  # degrees across: country, region, district
@@ -65,9 +56,6 @@ def main() -> None:
                     print(f"view {span:>3}°: p50 {lat_ms[len(lat_ms) // 2]:.0f} ms, "
                           f"p99 {lat_ms[-1]:.0f} ms, {sum(sizes) / len(sizes) / 1024:.0f} KiB "
                           "a response")
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
 
 
 if __name__ == "__main__":

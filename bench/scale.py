@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from _local import Unavailable, local_postgis
 
 from jig import check, parse_agreement
 from jig.records import Incident
@@ -148,21 +148,7 @@ def run_sedona(x, y, zone_geoms):
 
 def run_postgis(x, y, zone_geoms) -> tuple[float, int] | str:
     try:
-        import psycopg
-    except ImportError:
-        return "psycopg missing"
-    data = Path(tempfile.mkdtemp())
-    try:
-        url = subprocess.run([str(ROOT / "scripts" / "postgres"), "start", str(data)],
-                             capture_output=True, text=True, check=True).stdout.strip()
-    except subprocess.CalledProcessError as exc:
-        return f"no server ({exc.stderr.strip()[-120:]})"
-    try:
-        with psycopg.connect(url, autocommit=True) as con:
-            try:
-                con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-            except psycopg.Error:
-                return "no PostGIS (apt-get install postgresql-15-postgis-3)"
+        with local_postgis() as con:
             con.execute("CREATE TABLE p (g geometry)")
             con.execute("CREATE TABLE z (g geometry)")
             with con.cursor().copy("COPY p (g) FROM STDIN") as cp:
@@ -176,13 +162,11 @@ def run_postgis(x, y, zone_geoms) -> tuple[float, int] | str:
             con.execute("CREATE INDEX ON p USING gist (g)")
             con.execute("ANALYZE p")
             con.execute("ANALYZE z")
-            con.execute("SET max_parallel_workers_per_gather = 0")
             t = time.perf_counter()
             n = con.execute("SELECT count(*) FROM p JOIN z ON ST_Contains(z.g, p.g)").fetchone()[0]
             return time.perf_counter() - t, n
-    finally:
-        subprocess.run([str(ROOT / "scripts" / "postgres"), "stop", str(data)],
-                       capture_output=True)
+    except Unavailable as exc:
+        return str(exc)
 
 
 def run_loop(x, y, zone_geoms, sample: int):

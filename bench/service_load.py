@@ -17,8 +17,6 @@ import argparse
 import csv
 import io
 import random
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from _local import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 AGREEMENT = ROOT / "examples" / "syria-2016-jig" / "agreement.yaml"
@@ -53,20 +52,9 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--port", type=int, default=18765)
     args = ap.parse_args()
-    jig = str(Path(sys.executable).with_name("jig"))
     tmp = tempfile.mkdtemp()
-    cmd = [jig, "serve", "--data", tmp, "--port", str(args.port), "--agreement", str(AGREEMENT)]
-    if args.db:
-        cmd += ["--db", args.db]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        for _ in range(600):
-            try:
-                httpx.get(base + "/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
+    args_ = ["--data", tmp, "--agreement", str(AGREEMENT)] + (["--db", args.db] if args.db else [])
+    with serving(*args_, port=args.port) as base:
         rng = random.Random(1)
         n = args.records
 
@@ -121,9 +109,6 @@ def main() -> None:
                 qlat.append(time.perf_counter() - t)
         print(f"bbox query (limit 100) over {3 * n} incidents: p50 {pct(qlat, 0.5):.1f} ms, "
               f"p99 {pct(qlat, 0.99):.1f} ms")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -182,3 +182,19 @@ def client(server):
 
     with httpx.Client(base_url=server.url, timeout=60) as c:
         yield c
+
+
+def seed_users(db_url: str, users: dict[str, tuple[str, str | None]]) -> dict[str, str]:
+    """Create users (name -> (role, party)) in the store at db_url; return their tokens."""
+    from jig.store import Store
+    from jig.store.people import add_user, issue_token
+
+    store = Store.open(db_url)
+    try:
+        tokens = {}
+        for name, (role, party) in users.items():
+            add_user(store, name, role, party)
+            tokens[name] = issue_token(store, name)
+        return tokens
+    finally:
+        store.close()

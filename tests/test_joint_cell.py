@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.conftest import EXAMPLE, Server
+from tests.conftest import EXAMPLE, Server, seed_users
 
 from jig.service import Settings
 from jig.store import Store
 from jig.store.audit import verify
-from jig.store.people import add_user, issue_token
 
 USERS = {"us-analyst": ("analyst", "US"), "us-lead": ("lead", "US"),
          "ru-analyst": ("analyst", "RU"), "ru-lead": ("lead", "RU"),
@@ -31,14 +30,7 @@ def cell(db_url, tmp_path):
     settings = Settings(data_dir=tmp_path / "data", database_url=db_url,
                         agreements=[EXAMPLE / "agreement.yaml"])
     with Server(settings) as srv:
-        store = Store.open(db_url)
-        tokens = {}
-        try:
-            for name, (role, party) in USERS.items():
-                add_user(store, name, role, party)
-                tokens[name] = issue_token(store, name)
-        finally:
-            store.close()
+        tokens = seed_users(db_url, USERS)
         clients = {name: httpx.Client(base_url=srv.url, timeout=60,
                                       headers={"authorization": f"Bearer {t}"})
                    for name, t in tokens.items()}

@@ -9,12 +9,10 @@ import contextlib
 import httpx
 import pytest
 from playwright.sync_api import Page, sync_playwright
-from tests.conftest import EXAMPLE, Server
+from tests.conftest import EXAMPLE, Server, seed_users
 from tests.test_joint_cell import ADVANCE, SECRET, STRIKE, USERS
 
 from jig.service import Settings
-from jig.store import Store
-from jig.store.people import add_user, issue_token
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -112,14 +110,7 @@ def test_agreement_page_shows_clauses_and_versions(browser, open_server):
 def locked_server(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", agreements=[EXAMPLE / "agreement.yaml"])
     with Server(settings) as srv:
-        store = Store.open(settings.url)
-        tokens = {}
-        try:
-            for name, (role, party) in USERS.items():
-                add_user(store, name, role, party)
-                tokens[name] = issue_token(store, name)
-        finally:
-            store.close()
+        tokens = seed_users(settings.url, USERS)
         auth = lambda who: {"authorization": f"Bearer {tokens[who]}"}  # noqa: E731
         with httpx.Client(base_url=srv.url) as c:
             c.post("/incidents", json=STRIKE, headers=auth("us-analyst")).raise_for_status()

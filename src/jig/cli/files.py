@@ -89,6 +89,11 @@ def check_cmd(
     merge_days: DaysOpt = 1.0,
     merge_actors: ActorsOpt = "compatible",
     chunk: Annotated[int, typer.Option(hidden=True)] = CHUNK,
+    engine: Annotated[str, typer.Option(help="local (this process) or dask (one task per "
+                                        "input file, on a Dask cluster).")] = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address (tcp://host:8786); default: a local cluster.")] = None,
+    workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster.")] = 2,
 ) -> None:
     """Judge every incident against every clause: breach, undetermined, excepted, complies.
 
@@ -103,6 +108,12 @@ def check_cmd(
     a = load_or_exit(agreement)
     sink = RejectSink(rejects)
     notes = notices_or_exit(a, notices, sink)
+    if engine == "dask":
+        _check_on_dask(agreement, incidents, notes, fmt, output, sink, scheduler, workers)
+        return
+    if engine != "local":
+        err.print(f"[bold red]error[/] --engine {engine!r}: use local or dask")
+        raise typer.Exit(2)
     reader = make_reader(a, gazetteer)
     merged_note = ""
     with exit_on_errors(), progress_of("judging") as tick:
@@ -123,6 +134,30 @@ def check_cmd(
     err.print(f"read {c.read} incident rows: judged {c.incidents}, rejected {c.rejected}"
               + merged_note + "; " + ", ".join(
                   f"[{STYLE[o]}]{o}[/] {counts.get(o, 0)}" for o in OUTCOMES), soft_wrap=True)
+
+
+def _check_on_dask(agreement: Path, incidents: list[Path], notes: list, fmt: str,
+                   output: Path | None, sink: RejectSink, scheduler: str | None,
+                   workers: int) -> None:
+    from dask.distributed import Client, LocalCluster
+
+    from jig.distributed import judge_on_cluster, write_jsonl
+
+    if fmt != "jsonl":
+        err.print("[bold red]error[/] --engine dask writes --format jsonl")
+        raise typer.Exit(2)
+    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
+                                                  processes=True, dashboard_address=None)
+    with Client(scheduler or cluster) as client, exit_on_errors(), output_to(output) as fh:
+        read, judged, bad = write_jsonl(judge_on_cluster(client, agreement, incidents, notes),
+                                        fh)
+    if cluster is not None:
+        cluster.close()
+    for r in bad:
+        sink(r)
+    sink.close()
+    err.print(f"read {read} incident rows: judged {judged}, rejected {len(bad)} (on Dask)",
+              soft_wrap=True)
 
 
 @app.command("merge")

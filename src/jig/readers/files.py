@@ -1,4 +1,5 @@
-"""The three file forms of format 1 (CSV with a header, JSON Lines, GeoJSON), row by row.
+"""The three file forms of format 1 (CSV with a header, JSON Lines, GeoJSON), and Parquet
+partitions of large datasets, row by row.
 
 Each yields `RawRecord`s: the fields of one record, where it was (file and line, or feature
 index) and its raw text, so a bad record can be kept aside exactly as the user gave it.
@@ -18,7 +19,7 @@ from typing import Any, TextIO
 from jig.errors import InputFileError, Location, Problem
 from jig.records import Origin
 
-FORMS = ("csv", "jsonl", "geojson")
+FORMS = ("csv", "jsonl", "geojson", "parquet")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,8 @@ def detect_form(path: Path) -> str:
         return "jsonl"
     if suffix in (".geojson",):
         return "geojson"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
     if suffix == ".json":
         with _open(path) as fh:
             head = fh.read(4096).lstrip()
@@ -170,10 +173,31 @@ def iter_geojson(path: Path) -> Iterator[RawRecord]:
         yield RawRecord(origin, dict(props), raw, geometry=feat.get("geometry"))
 
 
+def iter_parquet(path: Path) -> Iterator[RawRecord]:
+    """Rows of a Parquet file (a partition of a larger dataset); `line` is the row number
+    counted from 1, and `raw` the row as JSON."""
+    import pyarrow.parquet as pq
+
+    name = str(path)
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow says why in its own words
+        raise InputFileError(Problem("file.parquet", f"not a readable Parquet file: {exc}",
+                                     Location(file=name))) from exc
+    n = 0
+    for batch in pf.iter_batches(batch_size=8192):
+        for row in batch.to_pylist():
+            n += 1
+            fields = {k: ("" if v is None else v) for k, v in row.items()}
+            yield RawRecord(Origin(name, n), fields, json.dumps(row, default=str,
+                                                                  ensure_ascii=False))
+
+
 def iter_records(path: str | Path) -> Iterator[RawRecord]:
     """The records of a file of any of the three forms."""
     path = Path(path)
     if not path.exists():
         raise InputFileError(Problem("file.missing", "no such file", Location(file=str(path))))
     form = detect_form(path)
-    return {"csv": iter_csv, "jsonl": iter_jsonl, "geojson": iter_geojson}[form](path)
+    return {"csv": iter_csv, "jsonl": iter_jsonl, "geojson": iter_geojson,
+            "parquet": iter_parquet}[form](path)

@@ -1,0 +1,102 @@
+"""Judging beyond one machine: partitions of the input judged on a Dask cluster.
+
+Each input file (a Parquet or CSV partition of a larger dataset) is one task. The agreement is
+sent once to every worker (as its document, parsed there once and kept); a first round of tasks
+collects the incidents that could be evidence for an exception, which are then sent once to
+every worker too; the second round judges each partition with them. The verdicts are exactly
+those of judging the whole input in one process, returned in partition order.
+
+Ids are checked for repeats within a partition only: an id repeated in two partitions is judged
+twice (the single-process path rejects the second).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jig.agreement import Agreement, agreement_document, parse_agreement
+from jig.engine import check
+from jig.readers import IncidentReader, Reject
+from jig.records import Incident, Notice
+
+_AGREEMENTS: dict[str, Agreement] = {}  # on each worker: parsed documents by content
+
+
+def _agreement(document: str) -> Agreement:
+    a = _AGREEMENTS.get(document)
+    if a is None:
+        a = _AGREEMENTS[document] = parse_agreement(document, name="agreement")
+    return a
+
+
+def _pool(document: str, path: str) -> list[Incident]:
+    a = _agreement(document)
+    reader = IncidentReader(a)
+    return [i for i in reader.iter([path], only_actors=a.evidence_actors())
+            if isinstance(i, Incident)]
+
+
+@dataclass
+class Partition:
+    verdicts: list[dict[str, Any]]
+    rejects: list[Reject]
+    read: int
+
+
+def _judge(document: str, path: str, notices: list[Notice], pool: list[Incident] | None
+           ) -> Partition:
+    a = _agreement(document)
+    reader = IncidentReader(a)
+    incidents, rejects = reader.read([path])
+    verdicts = check(a, incidents, notices, evidence=pool)
+    return Partition([v.as_dict() for v in verdicts], rejects, reader.counts.read)
+
+
+def partitions(paths: Sequence[str | Path]) -> list[str]:
+    """Input files, a folder standing for the files in it (sorted), as one task each."""
+    out: list[str] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += [str(f) for f in sorted(p.iterdir())
+                    if f.suffix.lower() in (".parquet", ".pq", ".csv", ".jsonl", ".geojson")]
+        else:
+            out.append(str(p))
+    return out
+
+
+def judge_on_cluster(client: Any, agreement_path: Path, paths: Sequence[str | Path],
+                     notices: Sequence[Notice] = ()) -> Iterator[Partition]:
+    """Judge every partition on the cluster `client` (a dask.distributed.Client)."""
+    document = agreement_document(agreement_path.read_text(encoding="utf-8"),
+                                  agreement_path.parent)
+    doc = client.scatter(document, broadcast=True)
+    files = partitions(paths)
+    a = parse_agreement(document, name=str(agreement_path))
+    pool_future = None
+    if a.evidence_actors():
+        pieces = client.gather(client.map(_pool, [doc] * len(files), files, pure=False))
+        pool = [i for piece in pieces for i in piece]
+        # Scattered as one object (a list would be scattered element by element).
+        [pool_future] = client.scatter([pool], broadcast=True)
+    [notes] = client.scatter([list(notices)], broadcast=True)
+    futures = client.map(_judge, [doc] * len(files), files, [notes] * len(files),
+                         [pool_future] * len(files), pure=False)
+    for f in futures:
+        yield f.result()
+
+
+def write_jsonl(parts: Iterator[Partition], out: Any) -> tuple[int, int, list[Reject]]:
+    """Findings as JSON Lines, in partition order; returns (read, judged, rejects)."""
+    read = judged = 0
+    rejects: list[Reject] = []
+    for p in parts:
+        read += p.read
+        judged += len(p.verdicts)
+        rejects += p.rejects
+        for v in p.verdicts:
+            out.write(json.dumps(v, ensure_ascii=False) + "\n")
+    return read, judged, rejects

@@ -1,0 +1,65 @@
+"""Judging on a Dask cluster gives exactly the verdicts of one process, Parquet included."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from dask.distributed import Client, LocalCluster
+from tests.conftest import EXAMPLE, ROOT
+
+from jig import check, read_incidents, read_notices
+from jig.distributed import judge_on_cluster, partitions
+
+
+def split_example(folder: Path) -> None:
+    """The example in three partitions, two CSV and one Parquet. The Nusra advance (A-11)
+    and the strike it excuses (A-12) land in different partitions."""
+    with (EXAMPLE / "incidents.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    parts = [rows[0:11], rows[11:20], rows[20:]]
+    for k, part in enumerate(parts[:2]):
+        with (folder / f"p{k}.csv").open("w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(part)
+    pq.write_table(pa.Table.from_pylist(parts[2]), folder / "p2.parquet")
+
+
+def test_dask_verdicts_equal_one_process(tmp_path, example):
+    split_example(tmp_path)
+    (tmp_path / "p3.csv").write_text((ROOT / "tests" / "data" / "ucdp_ged_syria_2016.csv")
+                                     .read_text())
+    files = partitions([tmp_path])
+    assert [Path(f).name for f in files] == ["p0.csv", "p1.csv", "p2.parquet", "p3.csv"]
+    notices = read_notices([EXAMPLE / "notices.csv"], example).records
+    one = read_incidents(files, example)
+    expected = [v.as_dict() for v in check(example, one.records, notices)]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        parts = list(judge_on_cluster(client, EXAMPLE / "agreement.yaml", [tmp_path], notices))
+    got = [v for p in parts for v in p.verdicts]
+    assert got == expected
+    assert {v["incident"]: v["verdict"] for v in got}["A-12"] == "excepted"
+    assert sum(p.read for p in parts) == one.read
+    assert [r.reason for p in parts for r in p.rejects] == [r.reason for r in one.rejects]
+
+
+def test_jig_check_engine_dask_on_a_local_cluster(tmp_path):
+    split_example(tmp_path)
+    jig = str(Path(sys.executable).with_name("jig"))
+    out = tmp_path / "dask.jsonl"
+    r = subprocess.run([jig, "check", str(EXAMPLE / "agreement.yaml"), str(tmp_path), "-n",
+                        str(EXAMPLE / "notices.csv"), "--engine", "dask", "--workers", "2",
+                        "-f", "jsonl", "-o", str(out)], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "read 28 incident rows: judged 28, rejected 0 (on Dask)" in r.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [row["incident"] for row in rows][:3] == ["A-01", "A-02", "A-03"]
+    assert {row["incident"]: row["verdict"] for row in rows}["A-14"] == "excepted"

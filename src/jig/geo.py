@@ -69,16 +69,10 @@ class LocalProjection:
             arr = shapely.segmentize(arr, DENSIFY_DEG)
         return shapely.transform(arr, self._xy_pairs)
 
-    def unproject(self, geom: BaseGeometry) -> BaseGeometry:
-        return shapely.transform(geom, self._lonlat_pairs)
-
     def _xy_pairs(self, coords: np.ndarray) -> np.ndarray:
         x, y = self._fwd.transform(coords[:, 0], coords[:, 1])  # type: ignore[attr-defined]
         return np.column_stack([x, y])
 
-    def _lonlat_pairs(self, coords: np.ndarray) -> np.ndarray:
-        x, y = self._inv.transform(coords[:, 0], coords[:, 1])  # type: ignore[attr-defined]
-        return np.column_stack([x, y])
 
 
 def geodesic_m(lon1: float, lat1: float, lon2: np.ndarray | float, lat2: np.ndarray | float

@@ -55,9 +55,6 @@ class Window:
             return not self.contains(span.start)
         return span.end <= self.start or span.start >= self.end
 
-    def intersect(self, other: Window) -> Window:
-        return Window(max(self.start, other.start), min(self.end, other.end))
-
 
 def zone_info(name: str) -> tzinfo:
     """The IANA timezone `name`, or ValueError naming it."""

@@ -14,9 +14,10 @@ import math
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import feature, incident
+from tests.conftest import box, feature, incident
 
 from jig import check
+from jig.engine.check import check_one_by_one
 from jig.engine.context import FEW
 
 ZONES = FEW + 8
@@ -92,3 +93,61 @@ clauses:
         else:
             assert (f.outcome == "undetermined" and 1e-9 < p < 1 - 1e-9) or f.p in (0.0, 1.0)
             assert abs(f.p - p) <= 0.002, (inc.id, f.p, p, f.reason)
+
+
+# -- the array path against the one-by-one path ---------------------------------------------
+
+actor = st.sampled_from(["B forces", "B forces", "A forces", "Group Z", None])
+act = st.sampled_from(["air_strike", "air_strike", "shelling", "unknown"])
+weapon = st.sampled_from([None, "mlrs", "rifle"])
+when = st.sampled_from(["2016-08-01T10:00", "2016-08-20", "2016-08-20T13:00", "2016-09-05T12:00",
+                        "2016-10-05T12:00", "2016-07-15"])
+# Some incidents sit exactly on a zone's vertex or a few metres off it.
+on_vertex = st.tuples(st.integers(0, 100), st.sampled_from([0.0, 1e-7, 3e-5]))
+act_case = st.tuples(st.floats(35.9, 38.1), st.floats(33.9, 36.1),
+                     st.sampled_from([0, 0, 0, 3000, 15000]), when, actor, act, weapon,
+                     st.none() | on_vertex)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(zones=st.lists(zone, min_size=2, max_size=ZONES), cases=st.lists(act_case, min_size=20,
+                                                                         max_size=20))
+def test_array_path_gives_the_one_by_one_findings(make_agreement, zones, cases):
+    """Every finding, reason included, equals the straightforward path's, with bound, unbound
+    and unknown actors and acts, weapons, exceptions, validity windows, partly-in-force
+    spans, discs and points on zone edges; with few zones (scanned) and many (indexed)."""
+    feats = []
+    for k, (cx, cy, size, jitter, hole, late) in enumerate(zones):
+        props = {"id": f"Z{k}", "kind": "designated" if k % 4 else "demilitarised"}
+        if late:
+            props["valid_from"] = "2016-08-20T12:00"
+        feats.append(feature(star(cx, cy, size, jitter, hole), **props))
+    # Two overlapping zones: a point in both is judged against the deeper.
+    feats += [feature(box(36.5, 34.5, 37.0, 35.0), id="OA", kind="designated"),
+              feature(box(36.8, 34.8, 37.3, 35.3), id="OB", kind="designated")]
+    agreement = make_agreement("""\
+zones: zones.geojson
+clauses:
+  - {id: c, rule: no_strikes_in, bound: [BF], acts: [air_strike], zones: {kind: designated}}
+  - {id: w, rule: no_weapons_in, bound: [BF, AF], weapons: [mlrs], zones: {kind: demilitarised}}
+  - {id: e, rule: no_strikes_in, bound: [AF], acts: [any], exceptions: [threat],
+     zones: {kind: designated}}
+exceptions:
+  - {id: threat, for: [AF], requires: {evidence: {actor: X, within_km: 30, before_h: 72}}}
+""", zones={"type": "FeatureCollection", "features": feats})
+    incs = []
+    for k, (lon, lat, r, t, who, what, arm, vertex) in enumerate(cases):
+        if vertex is not None:
+            ring = feats[vertex[0] % len(feats)]["geometry"]["coordinates"][0]
+            lon, lat = ring[vertex[0] % (len(ring) - 1)]
+            lon += vertex[1]
+        incs.append(incident(agreement, id=f"I{k}", lon=lon, lat=lat, precision_m=r, time=t,
+                             actor=who, act=what, weapon=arm))
+    incs += [incident(agreement, id=f"O{k}", lon=lon, lat=lat, actor="B forces", act="air_strike")
+             for k, (lon, lat) in enumerate([(36.9, 34.9), (36.82, 34.95), (36.95, 34.82)])]
+    incs.append(incident(agreement, id="X1", lon=37.0, lat=35.0, time="2016-08-19",
+                         actor="Group X", act="ground_attack"))
+    fast = [v.as_dict() for v in check(agreement, incs)]
+    slow = [v.as_dict() for v in check_one_by_one(agreement, incs)]
+    assert fast == slow

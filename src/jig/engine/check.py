@@ -5,12 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from jig.agreement.model import Agreement, Clause
 from jig.engine.context import Batch
 from jig.engine.exceptions import MET, UNSURE, Notices, check_exception, exception_rules
-from jig.engine.rules import Judgement, judge_clause
+from jig.engine.fast import BREACH, COMPLIES, NONE, SLOW, ZoneColumns, zone_columns
+from jig.engine.places import windows_of
+from jig.engine.rules import (
+    Judgement,
+    inside_reason,
+    judge_clause,
+    outside_reason,
+    selected_zones,
+    zone_actor_phrase,
+)
 from jig.engine.wording import window_phrase
-from jig.findings import Finding, Verdict
+from jig.findings import OUTCOMES, SEVERITY, Finding, Verdict
 from jig.records import Incident, Notice
 from jig.times import format_span
 
@@ -95,6 +106,102 @@ def _judge(batch: Batch, k: int, notices: Notices) -> Verdict:
     return Verdict(inc, tuple(findings))
 
 
+@dataclass(frozen=True)
+class Judged:
+    """Every incident's findings: the zone rules' plain cases as columns (`ZoneColumns`), the
+    rest as `Finding`s from the straightforward path. `verdicts()` gives the objects."""
+
+    batch: Batch
+    in_force: np.ndarray  # False: the agreement is not in force at any moment of the span
+    columns: dict[int, ZoneColumns]  # by clause position
+    singles: dict[tuple[int, int], Finding]  # (clause position, incident) -> finding
+
+    def _column_finding(self, k: int, ci: int, cols: ZoneColumns) -> Finding:
+        batch = self.batch
+        clause = batch.agreement.clauses[ci]
+        inc = batch.incidents[k]
+        who = zone_actor_phrase(clause, inc, batch.actor[k][0])
+        zone = batch.agreement.zones[int(cols.zone[k])]
+        metres = float(cols.metres[k])
+        if cols.outcome[k] == BREACH:
+            return Finding(clause.id, "breach", inside_reason(who, zone, metres, inc.precision_m),
+                           zone=zone.id)
+        return Finding(clause.id, "complies",
+                       outside_reason(who, clause, zone, metres, inc.precision_m))
+
+    def findings(self, k: int) -> tuple[Finding, ...]:
+        if not self.in_force[k]:
+            return ()
+        out = []
+        for ci in range(len(self.batch.agreement.clauses)):
+            cols = self.columns.get(ci)
+            code = SLOW if cols is None else cols.outcome[k]
+            if code == SLOW:
+                f = self.singles.get((ci, k))
+                if f is not None:
+                    out.append(f)
+            elif code != NONE:
+                out.append(self._column_finding(k, ci, cols))  # type: ignore[arg-type]
+        return tuple(out)
+
+    def verdicts(self) -> list[Verdict]:
+        return [Verdict(inc, self.findings(k)) for k, inc in enumerate(self.batch.incidents)]
+
+    def verdict_counts(self) -> dict[str, int]:
+        """How many incidents have each verdict, without building a finding object."""
+        worst = np.full(len(self.batch), SEVERITY["not_applicable"], dtype=np.int8)
+        for (ci, k), f in self.singles.items():
+            if self.columns.get(ci) is None or self.columns[ci].outcome[k] == SLOW:
+                worst[k] = min(worst[k], SEVERITY[f.outcome])
+        for cols in self.columns.values():
+            sev = np.where(cols.outcome == BREACH, SEVERITY["breach"],
+                           np.where(cols.outcome == COMPLIES, SEVERITY["complies"],
+                                    SEVERITY["not_applicable"]))
+            worst = np.minimum(worst, sev)
+        worst[~self.in_force] = SEVERITY["not_applicable"]
+        counts = np.bincount(worst, minlength=len(OUTCOMES))
+        return {o: int(c) for o, c in zip(OUTCOMES, counts, strict=True)}
+
+
+_ZONE_RULES = ("no_strikes_in", "no_weapons_in")
+
+
+def judge(agreement: Agreement, incidents: Sequence[Incident],
+          notices: Sequence[Notice] = (), evidence: Sequence[Incident] | None = None) -> Judged:
+    """Judge every incident against every clause (see `check`), keeping the findings of the
+    zone rules' plain cases as arrays: what judging a million incidents needs."""
+    pool = Batch(agreement, evidence) if evidence is not None else None
+    batch = Batch(agreement, incidents, pool)
+    index = Notices(notices)
+    s, e = batch.start, batch.end
+    lo, hi = agreement.in_force.start, agreement.in_force.end
+    in_force = np.where(s == e, (lo <= s) & (s < hi), ~((e <= lo) | (s >= hi)))
+    columns: dict[int, ZoneColumns] = {}
+    one_by_one: dict[int, np.ndarray] = {}
+    for ci, clause in enumerate(agreement.clauses):
+        if clause.rule in _ZONE_RULES:
+            windows = windows_of(batch, "zones", selected_zones(batch, clause))
+            columns[ci] = zone_columns(batch, clause, windows)
+            one_by_one[ci] = np.flatnonzero(columns[ci].outcome == SLOW)
+        elif clause.rule != "no_flights_in":  # never applies to incidents
+            one_by_one[ci] = np.flatnonzero(in_force)
+    singles: dict[tuple[int, int], Finding] = {}
+    todo = np.unique(np.concatenate([*one_by_one.values(), np.zeros(0, dtype=np.int64)]))
+    if todo.size:
+        # The others judged one by one, in a batch of their own: its spatial work covers
+        # only them, and exceptions still look for evidence in the whole input.
+        sub = batch if todo.size == len(batch) else Batch(
+            agreement, [incidents[k] for k in todo.tolist()], batch.evidence)
+        at = {k: j for j, k in enumerate(todo.tolist())}
+        for ci, ks in one_by_one.items():
+            clause = agreement.clauses[ci]
+            for k in ks.tolist():
+                f = _finding(sub, at[k], clause, index, None)
+                if f.outcome != "not_applicable":
+                    singles[(ci, k)] = f
+    return Judged(batch, in_force, columns, singles)
+
+
 def check(agreement: Agreement, incidents: Sequence[Incident],
           notices: Sequence[Notice] = (), evidence: Sequence[Incident] | None = None
           ) -> list[Verdict]:
@@ -104,6 +211,14 @@ def check(agreement: Agreement, incidents: Sequence[Incident],
     long input in chunks passes every incident that could be evidence (`evidence_pool`) here,
     so that each chunk gets the same findings as the whole input at once.
     """
+    return judge(agreement, incidents, notices, evidence).verdicts()
+
+
+def check_one_by_one(agreement: Agreement, incidents: Sequence[Incident],
+                     notices: Sequence[Notice] = (), evidence: Sequence[Incident] | None = None
+                     ) -> list[Verdict]:
+    """`check` by the straightforward path alone, every incident and clause one by one: the
+    reference the array path is tested against."""
     pool = Batch(agreement, evidence) if evidence is not None else None
     batch = Batch(agreement, incidents, pool)
     index = Notices(notices)

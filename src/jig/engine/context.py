@@ -71,7 +71,7 @@ class Batch:
             # that far out.
             reach = self._reach(feature.collection)
             few = len(getattr(self.agreement, feature.collection)) <= FEW
-            near = None if few else self._candidates(feature.collection).get(id(feature), _NONE)
+            near = None if few else self.candidates(feature.collection).get(id(feature), _NONE)
             rel = relate_discs(feature.region, self.x, self.y, self.r, self.points, reach, near)
             self._relations[key] = rel
         return rel
@@ -84,7 +84,7 @@ class Batch:
         return max((c.near_m for c in self.agreement.clauses
                     if c.rule == "no_strikes_near_sites"), default=0.0)
 
-    def _candidates(self, collection: str) -> dict[int, np.ndarray]:
+    def candidates(self, collection: str) -> dict[int, np.ndarray]:
         """For each place of a collection, the incidents whose disc (grown by the collection's
         reach) meets its bounding box: one query of an index kept with the agreement."""
         key = ("candidates", collection)
@@ -162,12 +162,7 @@ class Batch:
         key = ("nearest", id(places))
         index = self.cache.get(key)
         if index is None:
-            ids = tuple(id(f) for f in places.features)
-            built = self.agreement.indexes.get(("edges", ids))
-            if built is None:
-                pieces, owner = edges([f.region for f in places.features])
-                built = self.agreement.indexes[("edges", ids)] = (shapely.STRtree(pieces), owner)
-            index = self.cache[key] = (*built, {})
+            index = self.cache[key] = (*self._edge_index(places), {})
         tree, owner, answers = index
         hit = answers.get(k)
         if hit is None:
@@ -180,6 +175,37 @@ class Batch:
                 answers[j] = (int(owner[t]), d)
             hit = answers[k]
         return places.features[hit[0]], float(hit[1])
+
+    def _edge_index(self, places: FeatureSet) -> tuple[shapely.STRtree, np.ndarray]:
+        ids = tuple(id(f) for f in places.features)
+        built = self.agreement.indexes.get(("edges", ids))
+        if built is None:
+            pieces, owner = edges([f.region for f in places.features])
+            built = self.agreement.indexes[("edges", ids)] = (shapely.STRtree(pieces), owner)
+        return built
+
+    def nearest_far_many(self, places: FeatureSet, ks: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+        """For incidents ks: the position in `places` of the place nearest each point and its
+        distance, in one query; position -1 where two places are equally near (which one
+        `nearest_far` names is then the straightforward path's call)."""
+        pts = self.points[ks]
+        if len(places) <= FEW:
+            dist = np.stack([shapely.distance(f.region, pts) for f in places.features])
+            best = np.argmin(dist, axis=0)
+            low = dist[best, np.arange(len(ks))]
+            tie = (dist == low).sum(axis=0) > 1
+            return np.where(tie, -1, best), low
+        tree, owner = self._edge_index(places)
+        (qi, ti), dist = tree.query_nearest(pts, return_distance=True, all_matches=True)
+        low = np.zeros(len(ks))
+        low[qi] = dist
+        who = owner[ti]
+        first = np.full(len(ks), -1, dtype=np.int64)
+        first[qi[::-1]] = who[::-1]
+        pos = first.copy()
+        pos[qi[who != first[qi]]] = -1
+        return pos, low
 
     def distance_to(self, feature: Feature, k: int) -> float:
         """Metres from incident k's reported point to the feature itself (not its tolerance)."""

@@ -46,7 +46,10 @@ class Windows:
 
     def during(self, span: Span) -> FeatureSet:
         """The features valid at some moment of the span, in collection order."""
-        mask = tuple(not w.misses(span) for w in self.windows)
+        return self.with_mask(tuple(not w.misses(span) for w in self.windows))
+
+    def with_mask(self, mask: tuple[bool, ...]) -> FeatureSet:
+        """The features whose window is marked in `mask` (one flag per window), in order."""
         hit = self._sets.get(mask)
         if hit is None:
             hit = FeatureSet.of([f for f, g in zip(self.features, self.group, strict=True)

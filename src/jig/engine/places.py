@@ -116,9 +116,15 @@ def valid_during(batch: Batch, collection: str, span: Span,
                  features: tuple[Feature, ...] | None = None) -> FeatureSet:
     """The places of a collection (or of `features`, a selection of it) valid at some moment
     of the span."""
+    return windows_of(batch, collection, features).during(span)
+
+
+def windows_of(batch: Batch, collection: str, features: tuple[Feature, ...] | None = None
+               ) -> Windows:
+    """The places of a collection (or a selection of it) grouped by validity window."""
     key = ("windows", collection, id(features) if features is not None else None)
     windows = batch.cache.get(key)
     if windows is None:
         source = features if features is not None else getattr(batch.agreement, collection)
         windows = batch.cache[key] = Windows(source)
-    return windows.during(span)
+    return windows

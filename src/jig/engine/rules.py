@@ -14,6 +14,7 @@ from jig.engine.featureset import FeatureSet
 from jig.engine.places import Placement, nearest, place, valid_during
 from jig.engine.wording import act_phrase, distance, percent, span_phrase, window_phrase
 from jig.geo import EDGE, IN
+from jig.records import Incident
 
 Steps = list[str] | None
 
@@ -122,7 +123,7 @@ def _undetermined(batch: Batch, k: int, pl: Placement, what: str, side: str,
 
 def _zones(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
     inc = batch.incidents[k]
-    selected = _selected(batch, clause)
+    selected = selected_zones(batch, clause)
     valid = valid_during(batch, "zones", inc.span, selected)
     what = "zone"
     _note(steps, lambda: f"zones selected ({clause.selector.describe() if clause.selector else 'all'}): "
@@ -131,9 +132,7 @@ def _zones(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
     if not valid:
         return _na("no selected zone was in effect at the time", steps)
     pl = place(batch, k, valid, inside_breaches=True)
-    who = act_phrase(inc, batch.actor[k][0])
-    if clause.rule == "no_weapons_in":
-        who = f"{inc.weapon} of {batch.actor[k][0] or repr(inc.actor)}"
+    who = zone_actor_phrase(clause, inc, batch.actor[k][0])
     if pl.certain and pl.p == 1.0:
         inside = [f for f in pl.touching if batch.relations(f).code[k] == IN]
         if not inside:
@@ -145,23 +144,36 @@ def _zones(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
                              "cover all of it", feature=f)
         f = max(inside, key=lambda z: float(batch.relations(z).depth[k]))
         depth = float(batch.relations(f).depth[k])
-        disc = (f"; its whole location disc ({distance(inc.precision_m)}) does"
-                if inc.precision_m > 0 else "")
         _note(steps, lambda: f"the location lies inside {f.id}, {distance(depth)} from its edge → breach")
-        return Judgement("breach", f"{who} lies inside {f.label}, {distance(depth)} from its edge"
-                         + disc, feature=f)
+        return Judgement("breach", inside_reason(who, f, depth, inc.precision_m), feature=f)
     if pl.certain and pl.p == 0.0:
         found = nearest(batch, k, valid)
         assert found is not None
         near, gap = found[0], -found[1]
-        allowing = (f", even allowing for its {distance(inc.precision_m)} location uncertainty"
-                    if inc.precision_m > 0 else "")
         _note(steps, lambda: f"the location lies outside every selected zone in effect; nearest "
                      f"{near.id} at {distance(gap)} → complies")
-        zones = clause.selector.phrase() if clause.selector else "the zones"
-        return Judgement("complies", f"{who} lies outside {zones} in effect{allowing}; "
-                         f"the nearest, {near.label}, is {distance(gap)} away")
+        return Judgement("complies", outside_reason(who, clause, near, gap, inc.precision_m))
     return _undetermined(batch, k, pl, what, "inside the zones", steps)
+
+
+def zone_actor_phrase(clause: Clause, inc: Incident, actor_id: str | None) -> str:
+    """Who did it, as a zone rule's reason says it."""
+    if clause.rule == "no_weapons_in":
+        return f"{inc.weapon} of {actor_id or repr(inc.actor)}"
+    return act_phrase(inc, actor_id)
+
+
+def inside_reason(who: str, zone: Feature, depth: float, precision_m: float) -> str:
+    disc = f"; its whole location disc ({distance(precision_m)}) does" if precision_m > 0 else ""
+    return f"{who} lies inside {zone.label}, {distance(depth)} from its edge{disc}"
+
+
+def outside_reason(who: str, clause: Clause, near: Feature, gap: float, precision_m: float) -> str:
+    allowing = (f", even allowing for its {distance(precision_m)} location uncertainty"
+                if precision_m > 0 else "")
+    zones = clause.selector.phrase() if clause.selector else "the zones"
+    return f"{who} lies outside {zones} in effect{allowing}; the nearest, {near.label}, is " \
+        f"{distance(gap)} away"
 
 
 def _sites(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
@@ -229,7 +241,7 @@ def _targets(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
     return _undetermined(batch, k, pl, "agreed target", "away from every agreed target", steps)
 
 
-def _selected(batch: Batch, clause: Clause) -> tuple[Feature, ...]:
+def selected_zones(batch: Batch, clause: Clause) -> tuple[Feature, ...]:
     key = ("selected", clause.id)
     hit = batch.cache.get(key)
     if hit is None:

@@ -1,0 +1,167 @@
+"""The zone rules judged for all incidents at once, in arrays.
+
+Most acts under an agreement with many zones are plainly inside one zone or plainly outside all
+of them, at a time when everything is in effect: their findings follow from a few arrays (the
+zones each location disc reaches, the depth of the point in them, the nearest zone) without a
+Python step per incident. Everything else (a disc straddling an edge, a time span straddling a
+validity boundary, an unidentified actor or act, a breach an exception might excuse, equally
+near zones) is left to the straightforward path, one incident at a time, so that the findings
+are the same by construction for those; for the plain ones `tests/test_equivalence.py` checks
+it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from jig.agreement.model import Clause
+from jig.engine.context import FEW, Batch
+from jig.engine.featureset import FeatureSet, Windows
+from jig.geo import EDGE, IN, ON_EDGE_M
+
+# Outcome codes of the arrays.
+NONE, BREACH, COMPLIES, SLOW = -1, 0, 3, 9
+
+
+@dataclass(frozen=True)
+class ZoneColumns:
+    """One zone clause's outcome for every incident of a batch: NONE (no finding), BREACH or
+    COMPLIES (with the zone named and the metres quoted: depth inside, or distance to the
+    nearest), or SLOW (judged one by one)."""
+
+    outcome: np.ndarray
+    zone: np.ndarray
+    metres: np.ndarray
+
+
+def _by_value(values: list, test) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """test(value) for each of a column's values, asked once per distinct value."""
+    seen: dict = {}
+    return np.fromiter((seen[v] if v in seen else seen.setdefault(v, test(v)) for v in values),
+                       bool, len(values))
+
+
+def _prelude(batch: Batch, clause: Clause, out: np.ndarray) -> np.ndarray:
+    """Which incidents the clause's actor, act and weapon tests let through to the zones
+    (`judge_clause`'s first half); those with a doubt are marked SLOW in `out`."""
+    actors = [a for a, _ in batch.actor]
+    acts = [i.act for i in batch.incidents]
+    known = np.fromiter((a is not None for a in actors), bool, len(actors))
+    bound = _by_value(actors, lambda a: a in clause.bound)
+    covered = _by_value(acts, clause.covers_act)
+    unknown_act = _by_value(acts, lambda a: a == "unknown")
+    passes = (bound | ~known) & (covered | unknown_act)
+    if clause.rule == "no_weapons_in":
+        weapons = clause.weapons or frozenset()
+        passes &= _by_value([i.weapon for i in batch.incidents], lambda w: bool(w) and w in weapons)
+    doubt = passes & (~known | ~covered)
+    out[doubt] = SLOW
+    return passes & ~doubt
+
+
+def _window_groups(batch: Batch, windows: Windows, todo: np.ndarray
+                   ) -> list[tuple[FeatureSet, np.ndarray]]:
+    """The incidents of `todo` grouped by the set of places in effect during their span."""
+    start, end = batch.start[todo], batch.end[todo]
+    exact = start == end
+    key = np.zeros(len(todo), dtype=np.int64)
+    for bit, w in enumerate(windows.windows):
+        hits = np.where(exact, (w.start <= start) & (start < w.end),
+                        ~((end <= w.start) | (start >= w.end)))
+        key |= hits.astype(np.int64) << bit
+    groups = []
+    for value in np.unique(key):
+        mask = tuple(bool(value >> b & 1) for b in range(len(windows.windows)))
+        groups.append((windows.with_mask(mask), todo[key == value]))
+    return groups
+
+
+def _covers(batch: Batch, ks: np.ndarray, start: float, end: float) -> np.ndarray:
+    """Window [start, end) covers the spans of incidents ks (`Window.covers`)."""
+    s, e = batch.start[ks], batch.end[ks]
+    return np.where(s == e, (start <= s) & (s < end), (start <= s) & (e <= end))
+
+
+def zone_columns(batch: Batch, clause: Clause, windows: Windows) -> ZoneColumns:
+    """`no_strikes_in` / `no_weapons_in` for every incident, plain cases in arrays."""
+    n = len(batch)
+    outcome = np.full(n, NONE, dtype=np.int8)
+    zone = np.full(n, -1, dtype=np.int64)
+    metres = np.zeros(n)
+    a = batch.agreement
+    live = _prelude(batch, clause, outcome)
+    live &= ~_misses(batch, a.in_force.start, a.in_force.end)
+    position = {id(z): p for p, z in enumerate(a.zones)}
+    for places, ks in _window_groups(batch, windows, np.flatnonzero(live)):
+        if not len(places) or not ks.size:
+            continue  # no selected zone in effect: not applicable
+        k, f, code, depth = _touching(batch, places, ks)
+        straddles = np.zeros(n, bool)
+        straddles[k[code == EDGE]] = True
+        inside = code == IN
+        # A zone the point lies in, but whose window or the agreement's does not cover the
+        # act's whole span, splits the time: judged one by one.
+        split = np.zeros(n, bool)
+        for p in np.unique(f[inside]).tolist():
+            z = places.features[p]
+            at = k[inside & (f == p)]
+            split[at[~_covers(batch, at, z.window.start, z.window.end)]] = True
+        split[ks[~_covers(batch, ks, a.in_force.start, a.in_force.end)]] = True
+        # Barely inside (on the edge, within rounding) is the straightforward path's call.
+        edge_close = inside & (depth <= ON_EDGE_M)
+        straddles[k[edge_close]] = True
+        slow = straddles | split
+        # Inside: the deepest zone it lies in (the first in file order on a tie).
+        take = inside & ~slow[k]
+        order = np.lexsort((f[take], -depth[take], k[take]))
+        kk, ff, dd = k[take][order], f[take][order], depth[take][order]
+        head = np.ones(len(kk), bool)
+        head[1:] = kk[1:] != kk[:-1]
+        hit = kk[head]
+        outcome[hit] = BREACH
+        zone[hit] = [position[id(places.features[p])] for p in ff[head].tolist()]
+        metres[hit] = dd[head]
+        # Outside every zone's reach: complies, quoting the nearest zone.
+        reached = np.zeros(n, bool)
+        reached[k] = True
+        far = ks[~reached[ks]]
+        if far.size:
+            near_pos, gap = batch.nearest_far_many(places, far)
+            tie = near_pos < 0
+            ok = far[~tie]
+            outcome[ok] = COMPLIES
+            zone[ok] = [position[id(places.features[p])] for p in near_pos[~tie].tolist()]
+            metres[ok] = gap[~tie]
+            slow[far[tie]] = True
+        outcome[ks[slow[ks]]] = SLOW
+    if clause.exceptions:
+        outcome[outcome == BREACH] = SLOW
+    return ZoneColumns(outcome, zone, metres)
+
+
+def _misses(batch: Batch, start: float, end: float) -> np.ndarray:
+    s, e = batch.start, batch.end
+    return np.where(s == e, ~((start <= s) & (s < end)), (e <= start) | (s >= end))
+
+
+def _touching(batch: Batch, places: FeatureSet, ks: np.ndarray
+              ) -> tuple[np.ndarray, ...]:
+    """(incident, place position, code, depth) for each place of `places` that the disc of an
+    incident of `ks` reaches."""
+    member = np.zeros(len(batch), bool)
+    member[ks] = True
+    few = len(batch.agreement.zones) <= FEW
+    cands = None if few else batch.candidates("zones")
+    parts: list[tuple[np.ndarray, ...]] = []
+    for p, z in enumerate(places.features):
+        rel = batch.relations(z)
+        idx = np.flatnonzero(rel.code != 0) if cands is None else cands[id(z)]
+        idx = idx[member[idx] & (rel.code[idx] != 0)]
+        if idx.size:
+            parts.append((idx, np.full(idx.size, p), rel.code[idx], rel.depth[idx]))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty.astype(np.int8), np.zeros(0)
+    return tuple(np.concatenate(c) for c in zip(*parts, strict=True))

@@ -10,6 +10,7 @@ are geodesic on the WGS 84 ellipsoid.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -88,12 +89,33 @@ def geodesic_m(lon1: float, lat1: float, lon2: np.ndarray | float, lat2: np.ndar
 OUT, EDGE, IN = 0, 1, 2
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Relations:
-    """How N location discs lie relative to one region (all in metres, projected)."""
+    """How N location discs lie relative to one region (all in metres, projected).
 
-    code: np.ndarray  # OUT / EDGE / IN per disc
-    depth: np.ndarray  # signed distance of the centre to the boundary: > 0 inside, < 0 outside
+    Kept for the discs within the region's bounding box only (`idx`): with a thousand zones
+    and a million incidents, full arrays per zone would take gigabytes. `code` and `depth`
+    give full arrays, built on first use.
+    """
+
+    n: int
+    idx: np.ndarray  # the discs near the region, ascending
+    near_code: np.ndarray  # OUT / EDGE / IN for each of them
+    near_depth: np.ndarray  # signed distance of the centre to the boundary: > 0 inside
+
+    @cached_property
+    def code(self) -> np.ndarray:
+        """OUT / EDGE / IN per disc."""
+        out = np.zeros(self.n, dtype=np.int8)
+        out[self.idx] = self.near_code
+        return out
+
+    @cached_property
+    def depth(self) -> np.ndarray:
+        """Signed distance per disc; -inf beyond the region's bounding box."""
+        out = np.full(self.n, -np.inf)
+        out[self.idx] = self.near_depth
+        return out
 
 
 def relate_discs(region: BaseGeometry, x: np.ndarray, y: np.ndarray, r: np.ndarray,
@@ -108,15 +130,16 @@ def relate_discs(region: BaseGeometry, x: np.ndarray, y: np.ndarray, r: np.ndarr
     distance to a far region ask a spatial index, see `Batch.nearest_far`).
     """
     n = len(x)
-    code = np.zeros(n, dtype=np.int8)
-    depth = np.full(n, -np.inf)
     if region.is_empty or n == 0:
-        return Relations(code, depth)
+        return Relations(n, np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int8), np.zeros(0))
     if idx is None:
         minx, miny, maxx, maxy = region.bounds
         g = r + reach
         idx = np.flatnonzero((x >= minx - g) & (x <= maxx + g) & (y >= miny - g) &
                              (y <= maxy + g))
+    idx = np.sort(idx)
+    d = np.zeros(0)
+    c = np.zeros(0, dtype=np.int8)
     if idx.size:
         shapely.prepare(region)
         pts = points[idx] if points is not None else shapely.points(x[idx], y[idx])
@@ -125,7 +148,6 @@ def relate_discs(region: BaseGeometry, x: np.ndarray, y: np.ndarray, r: np.ndarr
             shapely.distance(region, pts)
         inside |= dist <= ON_EDGE_M
         d = np.where(inside, dist, -dist)
-        depth[idx] = d
         ri = r[idx]
         c = np.where(d >= ri, IN, np.where(d <= -ri, OUT, EDGE)).astype(np.int8)
         # A disc of radius 0 sitting on the boundary is inside (covers), not straddling.
@@ -133,8 +155,7 @@ def relate_discs(region: BaseGeometry, x: np.ndarray, y: np.ndarray, r: np.ndarr
         # A region with no area (a point or a line with no buffer) can never hold a whole disc.
         if region.area == 0:
             c[(ri > 0) & (c == IN)] = EDGE
-        code[idx] = c
-    return Relations(code, depth)
+    return Relations(n, idx, c, d)
 
 
 def edges(regions: list[BaseGeometry]) -> tuple[np.ndarray, np.ndarray]:

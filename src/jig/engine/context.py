@@ -145,7 +145,8 @@ class Batch:
             touch: dict[int, list[Feature]] = {}
             a = self.agreement
             for f in (*a.zones, *a.sites, *a.targets):
-                for j in np.flatnonzero(self.relations(f).code != 0).tolist():
+                rel = self.relations(f)
+                for j in rel.idx[rel.near_code != 0].tolist():
                     touch.setdefault(j, []).append(f)
             self._touch = touch
         return self._touch.get(k, [])

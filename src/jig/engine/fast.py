@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from jig.agreement.model import Clause
-from jig.engine.context import FEW, Batch
+from jig.engine.context import Batch
 from jig.engine.featureset import FeatureSet, Windows
 from jig.geo import EDGE, IN, ON_EDGE_M
 
@@ -152,15 +152,13 @@ def _touching(batch: Batch, places: FeatureSet, ks: np.ndarray
     incident of `ks` reaches."""
     member = np.zeros(len(batch), bool)
     member[ks] = True
-    few = len(batch.agreement.zones) <= FEW
-    cands = None if few else batch.candidates("zones")
     parts: list[tuple[np.ndarray, ...]] = []
     for p, z in enumerate(places.features):
         rel = batch.relations(z)
-        idx = np.flatnonzero(rel.code != 0) if cands is None else cands[id(z)]
-        idx = idx[member[idx] & (rel.code[idx] != 0)]
-        if idx.size:
-            parts.append((idx, np.full(idx.size, p), rel.code[idx], rel.depth[idx]))
+        keep = member[rel.idx] & (rel.near_code != 0)
+        if keep.any():
+            parts.append((rel.idx[keep], np.full(int(keep.sum()), p), rel.near_code[keep],
+                          rel.near_depth[keep]))
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty.astype(np.int8), np.zeros(0)

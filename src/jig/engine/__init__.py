@@ -1,5 +1,15 @@
 """The rule engine: pure functions from an agreement and records to findings."""
 
-from jig.engine.check import ClauseExplanation, Explanation, check, evidence_pool, explain
+from jig.engine.check import (
+    ClauseExplanation,
+    Explanation,
+    Judged,
+    check,
+    check_one_by_one,
+    evidence_pool,
+    explain,
+    judge,
+)
 
-__all__ = ["ClauseExplanation", "Explanation", "check", "evidence_pool", "explain"]
+__all__ = ["ClauseExplanation", "Explanation", "Judged", "check", "check_one_by_one",
+           "evidence_pool", "explain", "judge"]

@@ -12,7 +12,9 @@ it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -36,9 +38,9 @@ class ZoneColumns:
     metres: np.ndarray
 
 
-def _by_value(values: list, test) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _by_value(values: list[Any], test: Callable[[Any], bool]) -> np.ndarray:
     """test(value) for each of a column's values, asked once per distinct value."""
-    seen: dict = {}
+    seen: dict[Any, bool] = {}
     return np.fromiter((seen[v] if v in seen else seen.setdefault(v, test(v)) for v in values),
                        bool, len(values))
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
+
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -54,6 +56,19 @@ class Window:
         if span.exact:
             return not self.contains(span.start)
         return span.end <= self.start or span.start >= self.end
+
+    # The same three tests for many spans at once (arrays of starts and ends).
+
+    def contains_many(self, t: np.ndarray) -> np.ndarray:
+        return (self.start <= t) & (t < self.end)
+
+    def covers_many(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        return np.where(start == end, self.contains_many(start),
+                        (self.start <= start) & (end <= self.end))
+
+    def misses_many(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        return np.where(start == end, ~self.contains_many(start),
+                        (end <= self.start) | (start >= self.end))
 
 
 def zone_info(name: str) -> tzinfo:

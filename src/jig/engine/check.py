@@ -173,9 +173,7 @@ def judge(agreement: Agreement, incidents: Sequence[Incident],
     pool = Batch(agreement, evidence) if evidence is not None else None
     batch = Batch(agreement, incidents, pool)
     index = Notices(notices)
-    s, e = batch.start, batch.end
-    lo, hi = agreement.in_force.start, agreement.in_force.end
-    in_force = np.where(s == e, (lo <= s) & (s < hi), ~((e <= lo) | (s >= hi)))
+    in_force = ~agreement.in_force.misses_many(batch.start, batch.end)
     columns: dict[int, ZoneColumns] = {}
     one_by_one: dict[int, np.ndarray] = {}
     for ci, clause in enumerate(agreement.clauses):

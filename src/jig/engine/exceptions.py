@@ -103,12 +103,12 @@ def _zone_side(batch: Batch, selector: Selector | None, inside: bool) -> np.ndar
     if inside:
         result = np.zeros(n, dtype=bool)
         for z in zones:
-            valid = (batch.start >= z.window.start) & (batch.end <= z.window.end)
+            valid = z.window.covers_many(batch.start, batch.end)
             result |= (batch.relations(z).code == IN) & valid
     else:
         result = np.ones(n, dtype=bool)
         for z in zones:
-            missed = (batch.end <= z.window.start) | (batch.start >= z.window.end)
+            missed = z.window.misses_many(batch.start, batch.end)
             result &= (batch.relations(z).code == OUT) | missed
     batch.cache[key] = result
     return result

@@ -22,6 +22,7 @@ from jig.agreement.model import Clause
 from jig.engine.context import Batch
 from jig.engine.featureset import FeatureSet, Windows
 from jig.geo import EDGE, IN, ON_EDGE_M
+from jig.times import Window
 
 # Outcome codes of the arrays.
 NONE, BREACH, COMPLIES, SLOW = -1, 0, 3, 9
@@ -67,12 +68,9 @@ def _window_groups(batch: Batch, windows: Windows, todo: np.ndarray
                    ) -> list[tuple[FeatureSet, np.ndarray]]:
     """The incidents of `todo` grouped by the set of places in effect during their span."""
     start, end = batch.start[todo], batch.end[todo]
-    exact = start == end
     key = np.zeros(len(todo), dtype=np.int64)
     for bit, w in enumerate(windows.windows):
-        hits = np.where(exact, (w.start <= start) & (start < w.end),
-                        ~((end <= w.start) | (start >= w.end)))
-        key |= hits.astype(np.int64) << bit
+        key |= (~w.misses_many(start, end)).astype(np.int64) << bit
     groups = []
     for value in np.unique(key):
         mask = tuple(bool(value >> b & 1) for b in range(len(windows.windows)))
@@ -80,10 +78,8 @@ def _window_groups(batch: Batch, windows: Windows, todo: np.ndarray
     return groups
 
 
-def _covers(batch: Batch, ks: np.ndarray, start: float, end: float) -> np.ndarray:
-    """Window [start, end) covers the spans of incidents ks (`Window.covers`)."""
-    s, e = batch.start[ks], batch.end[ks]
-    return np.where(s == e, (start <= s) & (s < end), (start <= s) & (e <= end))
+def _covers(batch: Batch, ks: np.ndarray, window: Window) -> np.ndarray:
+    return window.covers_many(batch.start[ks], batch.end[ks])
 
 
 def zone_columns(batch: Batch, clause: Clause, windows: Windows) -> ZoneColumns:
@@ -94,7 +90,7 @@ def zone_columns(batch: Batch, clause: Clause, windows: Windows) -> ZoneColumns:
     metres = np.zeros(n)
     a = batch.agreement
     live = _prelude(batch, clause, outcome)
-    live &= ~_misses(batch, a.in_force.start, a.in_force.end)
+    live &= ~a.in_force.misses_many(batch.start, batch.end)
     position = {id(z): p for p, z in enumerate(a.zones)}
     for places, ks in _window_groups(batch, windows, np.flatnonzero(live)):
         if not len(places) or not ks.size:
@@ -109,8 +105,8 @@ def zone_columns(batch: Batch, clause: Clause, windows: Windows) -> ZoneColumns:
         for p in np.unique(f[inside]).tolist():
             z = places.features[p]
             at = k[inside & (f == p)]
-            split[at[~_covers(batch, at, z.window.start, z.window.end)]] = True
-        split[ks[~_covers(batch, ks, a.in_force.start, a.in_force.end)]] = True
+            split[at[~_covers(batch, at, z.window)]] = True
+        split[ks[~_covers(batch, ks, a.in_force)]] = True
         # Barely inside (on the edge, within rounding) is the straightforward path's call.
         edge_close = inside & (depth <= ON_EDGE_M)
         straddles[k[edge_close]] = True
@@ -141,11 +137,6 @@ def zone_columns(batch: Batch, clause: Clause, windows: Windows) -> ZoneColumns:
     if clause.exceptions:
         outcome[outcome == BREACH] = SLOW
     return ZoneColumns(outcome, zone, metres)
-
-
-def _misses(batch: Batch, start: float, end: float) -> np.ndarray:
-    s, e = batch.start, batch.end
-    return np.where(s == e, ~((start <= s) & (s < end)), (e <= start) | (s >= end))
 
 
 def _touching(batch: Batch, places: FeatureSet, ks: np.ndarray

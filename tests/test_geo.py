@@ -7,23 +7,45 @@ import math
 import pytest
 import shapely
 
-from jig.geo import disc, share_inside
+from jig.geo import Outline, share_inside
+
+
+def circle(x: float, y: float, r: float):
+    """A polygon close enough to the circle to check exact shares against (1e-6)."""
+    return shapely.Point(x, y).buffer(r, quad_segs=2048)
 
 
 def test_share_of_a_disc_in_overlapping_and_separate_zones():
     a = shapely.box(0, -1000, 2000, 1000)
     b = shapely.box(-500, -1000, 500, 1000)  # overlaps a
     c = shapely.box(-2000, -1000, -1500, 1000)  # apart from both
-    d = disc(0, 0, 1000)
+    d = circle(0, 0, 1000)
     union = shapely.union_all([a, b, c]).intersection(d).area / d.area
-    grouped = share_inside(0, 0, 1000, [a, b, c], [[0, 1], [2]])
-    assert grouped == pytest.approx(union, rel=1e-9)
-    assert share_inside(0, 0, 1000, [a, b, c]) == pytest.approx(union, rel=1e-9)
-    # Counting the overlap twice would be wrong: the groups exist to prevent it.
-    assert share_inside(0, 0, 1000, [a, b], [[0], [1]]) > union
+    grouped = share_inside(0, 0, 1000, [Outline.union([a, b]), Outline.of(c)])
+    assert grouped == pytest.approx(union, rel=1e-6)
+    assert share_inside(0, 0, 1000, [Outline.union([a, b, c])]) == pytest.approx(union, rel=1e-6)
+    # Counting the overlap twice would be wrong: the union exists to prevent it.
+    assert share_inside(0, 0, 1000, [Outline.of(a), Outline.of(b)]) > union
 
 
 def test_a_disc_half_over_a_straight_edge():
-    share = share_inside(0, 0, 1000, [shapely.box(0, -5000, 5000, 5000)])
-    assert share == pytest.approx(0.5, abs=1e-3)
-    assert math.isclose(share_inside(0, 0, 0, [shapely.box(0, -1, 1, 1)]), 1.0)
+    share = share_inside(0, 0, 1000, [Outline.of(shapely.box(0, -5000, 5000, 5000))])
+    assert share == pytest.approx(0.5, abs=1e-12)
+    assert math.isclose(share_inside(0, 0, 0, [Outline.of(shapely.box(0, -1, 1, 1))]), 1.0)
+
+
+@pytest.mark.parametrize("clockwise", [False, True])
+def test_shares_of_holes_multipolygons_and_either_orientation(clockwise):
+    """Exact areas: a ring with a hole through the centre, a square inside the disc, a
+    piece of a multipolygon far away; given in either ring orientation."""
+    ring = shapely.Point(0, 0).buffer(3000, quad_segs=64).difference(
+        shapely.Point(0, 0).buffer(500, quad_segs=64))
+    square = shapely.box(-200, 1200, 200, 1600)
+    far = shapely.box(10_000, 10_000, 11_000, 11_000)
+    shapes = [ring, shapely.MultiPolygon([square, far])]
+    if clockwise:
+        shapes = [shapely.orient_polygons(g, exterior_cw=True) for g in shapes]
+    for g in shapes:
+        for x, y, r in [(0, 0, 1000), (300, 800, 2500), (2900, 0, 700), (0, 1400, 150)]:
+            expected = g.intersection(circle(x, y, r)).area / (math.pi * r * r)
+            assert share_inside(x, y, r, [Outline.of(g)]) == pytest.approx(expected, abs=1e-6)

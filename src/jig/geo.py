@@ -9,6 +9,7 @@ are geodesic on the WGS 84 ellipsoid.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -18,13 +19,12 @@ from pyproj import CRS, Geod, Transformer
 from shapely.geometry.base import BaseGeometry
 
 WGS84_GEOD = Geod(ellps="WGS84")
-DISC_QUAD_SEGS = 32
 # Within this of an edge a point is on the edge, hence inside: the reported point of a strike on
 # a zone's boundary line must not fall out of the zone through floating-point rounding.
 ON_EDGE_M = 0.01
 # GeoJSON edges are straight in longitude/latitude; projected vertex by vertex they would become
 # chords of slightly curved lines. Densifying first keeps the two within millimetres.
-DENSIFY_DEG = 0.01  # a disc as a 128-gon: its area is within 0.04 % of the circle's
+DENSIFY_DEG = 0.01
 
 
 @dataclass(frozen=True)
@@ -190,25 +190,71 @@ def edges(regions: list[BaseGeometry]) -> tuple[np.ndarray, np.ndarray]:
     return pieces, np.concatenate([run_owner, owner[singles]])
 
 
-def disc(x: float, y: float, r: float) -> BaseGeometry:
-    return shapely.Point(x, y).buffer(r, quad_segs=DISC_QUAD_SEGS)
+@dataclass(frozen=True)
+class Outline:
+    """A region's rings as edge arrays, oriented so that the signed areas they sweep add up to
+    the region's area (exteriors counter-clockwise, holes clockwise): what the area a circle
+    shares with the region is computed from, exactly and without building any polygon."""
+
+    region: BaseGeometry
+    ax: np.ndarray
+    ay: np.ndarray
+    bx: np.ndarray
+    by: np.ndarray
+
+    @classmethod
+    def of(cls, region: BaseGeometry) -> Outline:
+        oriented = shapely.orient_polygons(region, exterior_cw=False)
+        rings = shapely.get_rings(shapely.get_parts(oriented))
+        coords, ring = shapely.get_coordinates(rings, return_index=True)
+        starts = np.flatnonzero(ring[1:] == ring[:-1])
+        a, b = coords[starts], coords[starts + 1]
+        return cls(region, a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+
+    @classmethod
+    def union(cls, regions: list[BaseGeometry]) -> Outline:
+        return cls.of(regions[0] if len(regions) == 1 else shapely.union_all(regions))
+
+    def area_in_circle(self, x: float, y: float, r: float) -> float:
+        """The area the region shares with the circle of centre (x, y) and radius r.
+
+        Each edge (a, b) adds the signed area of the circle's intersection with the triangle
+        (centre, a, b): a triangle where the edge runs inside the circle, a circular sector
+        where it runs outside. Summed over oriented rings, these give the area exactly.
+        """
+        ax, ay = self.ax - x, self.ay - y
+        dx, dy = self.bx - self.ax, self.by - self.ay
+        a2 = dx * dx + dy * dy
+        half_b = ax * dx + ay * dy
+        c = ax * ax + ay * ay - r * r
+        disc2 = half_b * half_b - a2 * c
+        crossing = (disc2 > 0) & (a2 > 0)
+        root = np.sqrt(np.where(crossing, disc2, 0.0))
+        safe = np.where(a2 > 0, a2, 1.0)
+        # Where the edge's line enters and leaves the circle, as fractions of the edge.
+        u1 = np.where(crossing, np.clip((-half_b - root) / safe, 0.0, 1.0), 0.0)
+        u2 = np.where(crossing, np.clip((-half_b + root) / safe, 0.0, 1.0), 0.0)
+        p1x, p1y = ax + u1 * dx, ay + u1 * dy
+        p2x, p2y = ax + u2 * dx, ay + u2 * dy
+        bx, by = ax + dx, ay + dy
+        sector = (np.arctan2(ax * p1y - ay * p1x, ax * p1x + ay * p1y)
+                  + np.arctan2(p2x * by - p2y * bx, p2x * bx + p2y * by))
+        chord = p1x * p2y - p1y * p2x
+        return float(np.sum(0.5 * r * r * sector + 0.5 * chord))
 
 
-def share_inside(x: float, y: float, r: float, regions: list[BaseGeometry],
-                 groups: list[list[int]] | None = None) -> float:
-    """The share of the disc's area that lies inside the union of `regions` (0..1).
+def share_inside(x: float, y: float, r: float, outlines: list[Outline]) -> float:
+    """The share of the disc's area that lies inside the regions (0..1).
 
-    `groups`: the regions as groups that may share area with each other but not with another
-    group; only within a group is a union built (the slow part when a wide disc straddles many
-    zones), and the groups' areas add up. Without it, all regions form one group.
+    The regions must not share area with one another (overlapping zones are given as one
+    outline of their union); their shares add up. The disc is a true circle.
     """
     if r <= 0:
         pt = shapely.Point(x, y)
-        return 1.0 if any(g.intersects(pt) for g in regions) else 0.0
-    d = disc(x, y, r)
-    pieces = shapely.intersection(np.array(regions, dtype=object), d)
-    area = 0.0
-    for group in groups if groups is not None else [list(range(len(regions)))]:
-        area += float(shapely.area(pieces[group[0]])) if len(group) == 1 else \
-            shapely.union_all(pieces[group]).area
-    return float(min(1.0, area / d.area))
+        return 1.0 if any(o.region.intersects(pt) for o in outlines) else 0.0
+    return share_of_circle(sum(o.area_in_circle(x, y, r) for o in outlines), r)
+
+
+def share_of_circle(area: float, r: float) -> float:
+    """An area as a share of the circle of radius r, clamped to 0..1 against rounding."""
+    return float(min(1.0, max(0.0, area / (math.pi * r * r))))

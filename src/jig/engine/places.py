@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from jig.agreement.model import Feature
 from jig.engine.context import Batch
 from jig.engine.featureset import FeatureSet, Windows
-from jig.geo import EDGE, IN, share_inside
+from jig.geo import EDGE, IN, Outline, share_of_circle
 from jig.times import Span
 
 # A disc whose uncovered share is below this is covered: what remains is floating-point noise
@@ -80,8 +80,9 @@ def place(batch: Batch, k: int, places: FeatureSet, inside_breaches: bool) -> Pl
             edge = [f for f, c in zip(valid, codes, strict=True) if c == EDGE]
             key = frozenset(f.id for f in edge)
             if key not in share_cache:
-                share_cache[key] = share_inside(x, y, r, [f.region for f in edge],
-                                                batch.overlap_groups(edge))
+                area = sum(_area_in_union(batch, [edge[i] for i in group], x, y, r)
+                           for group in batch.overlap_groups(edge))
+                share_cache[key] = share_of_circle(area, r)
             inside, exact = share_cache[key], False
             if inside >= 1.0 - COVERED:
                 # Several straddled places together cover the whole disc: taken together
@@ -96,6 +97,49 @@ def place(batch: Batch, k: int, places: FeatureSet, inside_breaches: bool) -> Pl
     time_split = len(values) > 1
     certain = certain and not time_split
     return Placement(min(1.0, max(0.0, p)), certain, space_split, time_split, tuple(touching))
+
+
+# Beyond this many places sharing area, one union is cheaper than inclusion-exclusion.
+_MEET_MAX = 8
+
+
+def _area_in_union(batch: Batch, places: list[Feature], x: float, y: float, r: float) -> float:
+    """The area the circle shares with the union of places that may share area.
+
+    By inclusion-exclusion over the places' intersections (kept with the agreement and shared
+    by every disc near them), skipping the sets whose intersection is empty; a union is built
+    only for a large cluster.
+    """
+    if len(places) > _MEET_MAX:
+        return _meet(batch, places, union=True).area_in_circle(x, y, r)  # type: ignore[union-attr]
+    total = 0.0
+
+    def walk(chosen: list[Feature], start: int, sign: float) -> None:
+        nonlocal total
+        for i in range(start, len(places)):
+            meet = _meet(batch, [*chosen, places[i]])
+            if meet is not None:
+                total += sign * meet.area_in_circle(x, y, r)
+                walk([*chosen, places[i]], i + 1, -sign)
+
+    walk([], 0, 1.0)
+    return total
+
+
+def _meet(batch: Batch, places: list[Feature], union: bool = False) -> Outline | None:
+    """The outline of the places' intersection (None when it has no area), or of their union,
+    kept with the agreement."""
+    key = ("union" if union else "meet", frozenset(id(f) for f in places))
+    if key in batch.agreement.indexes:
+        return batch.agreement.indexes[key]
+    if union or len(places) == 1:
+        hit: Outline | None = Outline.union([f.region for f in places])
+    else:
+        parent = _meet(batch, places[:-1])
+        shared = None if parent is None else parent.region.intersection(places[-1].region)
+        hit = None if shared is None or shared.area <= 0 else Outline.of(shared)
+    batch.agreement.indexes[key] = hit
+    return hit
 
 
 def nearest(batch: Batch, k: int, places: FeatureSet) -> tuple[Feature, float] | None:

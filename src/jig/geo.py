@@ -216,31 +216,45 @@ class Outline:
         return cls.of(regions[0] if len(regions) == 1 else shapely.union_all(regions))
 
     def area_in_circle(self, x: float, y: float, r: float) -> float:
-        """The area the region shares with the circle of centre (x, y) and radius r.
+        """The area the region shares with the circle of centre (x, y) and radius r."""
+        return area_in_circle([self], [1.0], x, y, r)
 
-        Each edge (a, b) adds the signed area of the circle's intersection with the triangle
-        (centre, a, b): a triangle where the edge runs inside the circle, a circular sector
-        where it runs outside. Summed over oriented rings, these give the area exactly.
-        """
-        ax, ay = self.ax - x, self.ay - y
-        dx, dy = self.bx - self.ax, self.by - self.ay
-        a2 = dx * dx + dy * dy
-        half_b = ax * dx + ay * dy
-        c = ax * ax + ay * ay - r * r
-        disc2 = half_b * half_b - a2 * c
-        crossing = (disc2 > 0) & (a2 > 0)
-        root = np.sqrt(np.where(crossing, disc2, 0.0))
-        safe = np.where(a2 > 0, a2, 1.0)
-        # Where the edge's line enters and leaves the circle, as fractions of the edge.
-        u1 = np.where(crossing, np.clip((-half_b - root) / safe, 0.0, 1.0), 0.0)
-        u2 = np.where(crossing, np.clip((-half_b + root) / safe, 0.0, 1.0), 0.0)
-        p1x, p1y = ax + u1 * dx, ay + u1 * dy
-        p2x, p2y = ax + u2 * dx, ay + u2 * dy
-        bx, by = ax + dx, ay + dy
-        sector = (np.arctan2(ax * p1y - ay * p1x, ax * p1x + ay * p1y)
-                  + np.arctan2(p2x * by - p2y * bx, p2x * bx + p2y * by))
-        chord = p1x * p2y - p1y * p2x
-        return float(np.sum(0.5 * r * r * sector + 0.5 * chord))
+
+def area_in_circle(outlines: list[Outline], weights: list[float], x: float, y: float,
+                   r: float) -> float:
+    """Σ weight × the area each region shares with the circle of centre (x, y), radius r.
+
+    Each edge (a, b) adds the signed area of the circle's intersection with the triangle
+    (centre, a, b): a triangle where the edge runs inside the circle, a circular sector where
+    it runs outside. Summed over oriented rings, these give the area exactly. All the regions'
+    edges are measured in one pass (weights: ±1 for inclusion-exclusion).
+    """
+    if len(outlines) == 1:
+        o = outlines[0]
+        ax, ay, ex, ey, w = o.ax - x, o.ay - y, o.bx - x, o.by - y, weights[0]
+    else:
+        ax = np.concatenate([o.ax for o in outlines]) - x
+        ay = np.concatenate([o.ay for o in outlines]) - y
+        ex = np.concatenate([o.bx for o in outlines]) - x
+        ey = np.concatenate([o.by for o in outlines]) - y
+        w = np.repeat(np.asarray(weights, float), [len(o.ax) for o in outlines])
+    dx, dy = ex - ax, ey - ay
+    a2 = dx * dx + dy * dy
+    half_b = ax * dx + ay * dy
+    c = ax * ax + ay * ay - r * r
+    disc2 = half_b * half_b - a2 * c
+    crossing = (disc2 > 0) & (a2 > 0)
+    root = np.sqrt(np.where(crossing, disc2, 0.0))
+    safe = np.where(a2 > 0, a2, 1.0)
+    # Where the edge's line enters and leaves the circle, as fractions of the edge.
+    u1 = np.where(crossing, np.minimum(np.maximum((-half_b - root) / safe, 0.0), 1.0), 0.0)
+    u2 = np.where(crossing, np.minimum(np.maximum((-half_b + root) / safe, 0.0), 1.0), 0.0)
+    p1x, p1y = ax + u1 * dx, ay + u1 * dy
+    p2x, p2y = ax + u2 * dx, ay + u2 * dy
+    sector = (np.arctan2(ax * p1y - ay * p1x, ax * p1x + ay * p1y)
+              + np.arctan2(p2x * ey - p2y * ex, p2x * ex + p2y * ey))
+    chord = p1x * p2y - p1y * p2x
+    return float(np.sum(w * (0.5 * r * r * sector + 0.5 * chord)))
 
 
 def share_inside(x: float, y: float, r: float, outlines: list[Outline]) -> float:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from jig.agreement.model import Feature
 from jig.engine.context import Batch
 from jig.engine.featureset import FeatureSet, Windows
-from jig.geo import EDGE, IN, Outline, share_of_circle
+from jig.geo import EDGE, IN, Outline, area_in_circle, share_of_circle
 from jig.times import Span
 
 # A disc whose uncovered share is below this is covered: what remains is floating-point noise
@@ -80,8 +80,10 @@ def place(batch: Batch, k: int, places: FeatureSet, inside_breaches: bool) -> Pl
             edge = [f for f, c in zip(valid, codes, strict=True) if c == EDGE]
             key = frozenset(f.id for f in edge)
             if key not in share_cache:
-                area = sum(_area_in_union(batch, [edge[i] for i in group], x, y, r)
-                           for group in batch.overlap_groups(edge))
+                terms: list[tuple[float, Outline]] = []
+                for group in batch.overlap_groups(edge):
+                    terms += _union_terms(batch, [edge[i] for i in group])
+                area = area_in_circle([o for _, o in terms], [w for w, _ in terms], x, y, r)
                 share_cache[key] = share_of_circle(area, r)
             inside, exact = share_cache[key], False
             if inside >= 1.0 - COVERED:
@@ -103,27 +105,26 @@ def place(batch: Batch, k: int, places: FeatureSet, inside_breaches: bool) -> Pl
 _MEET_MAX = 8
 
 
-def _area_in_union(batch: Batch, places: list[Feature], x: float, y: float, r: float) -> float:
-    """The area the circle shares with the union of places that may share area.
+def _union_terms(batch: Batch, places: list[Feature]) -> list[tuple[float, Outline]]:
+    """The union of places that may share area, as signed outlines whose areas add up to it.
 
     By inclusion-exclusion over the places' intersections (kept with the agreement and shared
     by every disc near them), skipping the sets whose intersection is empty; a union is built
     only for a large cluster.
     """
     if len(places) > _MEET_MAX:
-        return _meet(batch, places, union=True).area_in_circle(x, y, r)  # type: ignore[union-attr]
-    total = 0.0
+        return [(1.0, _meet(batch, places, union=True))]  # type: ignore[list-item]
+    terms: list[tuple[float, Outline]] = []
 
     def walk(chosen: list[Feature], start: int, sign: float) -> None:
-        nonlocal total
         for i in range(start, len(places)):
             meet = _meet(batch, [*chosen, places[i]])
             if meet is not None:
-                total += sign * meet.area_in_circle(x, y, r)
+                terms.append((sign, meet))
                 walk([*chosen, places[i]], i + 1, -sign)
 
     walk([], 0, 1.0)
-    return total
+    return terms
 
 
 def _meet(batch: Batch, places: list[Feature], union: bool = False) -> Outline | None:

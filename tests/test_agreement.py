@@ -138,6 +138,35 @@ zones:
     assert p.where.line == 14 and p.where.feature == "Z-1" and "not closed" in p.message
 
 
+def test_an_agreement_written_as_json_loads_and_its_errors_still_name_lines(tmp_path):
+    """JSON (a machine's agreement, zones inline) is read by the JSON parser; a problem in it
+    is still placed on its line, and a repeated key is still refused."""
+    doc = {"jig": 1, "id": "as-json", "in_force": {"from": "2016-07-15"}, "timezone": "UTC",
+           "parties": {"A": {"name": "A", "answers_for": ["AF"]}},
+           "actors": {"AF": {"name": "A forces", "match": ["A forces"]}},
+           "zones": GOOD_ZONES,
+           "clauses": [{"id": "c1", "rule": "no_strikes_in", "bound": ["AF"],
+                        "zones": {"kind": "designated"}}]}
+    path = tmp_path / "agreement.json"
+    path.write_text(json.dumps(doc, indent=1))
+    assert load_agreement(path).zones[0].id == "Z-1"
+    ring = doc["zones"]["features"][0]["geometry"]["coordinates"][0]
+    ring[-1] = [36.0, 35.1]
+    path.write_text(json.dumps(doc, indent=1))
+    with pytest.raises(AgreementError) as info:
+        load_agreement(path)
+    [p] = info.value.problems
+    text = path.read_text().splitlines()
+    assert "not closed" in p.message and p.where.feature == "Z-1"
+    # The line where that feature's object opens.
+    assert text[p.where.line - 1].strip() == "{" and '"type": "Feature"' in text[p.where.line]
+    path.write_text('{"jig": 1, "id": "a",\n "id": "b"}')
+    with pytest.raises(AgreementError) as info:
+        load_agreement(path)
+    assert info.value.problems[0].code == "yaml.duplicate_key"
+    assert info.value.problems[0].where.line == 2
+
+
 def test_impossible_dates_and_unknown_timezone(write_agreement):
     base = BASE.replace("until: 2016-10-03", "until: 2016-02-30").replace(
         "Asia/Damascus", "Asia/Atlantis")

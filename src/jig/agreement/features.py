@@ -101,7 +101,8 @@ def read_features(collection: str, raw: Any, where: Callable[[int, str | None], 
                   problems: list[Problem]) -> list[tuple[FeatureProperties, BaseGeometry]]:
     """Validate a list of GeoJSON features (or a FeatureCollection) of one collection.
 
-    `where(index, feature_id)` says where a feature came from (file + feature, or YAML line).
+    `where(index, feature_id)` says where a feature came from (file + feature, or YAML line);
+    asked only for a feature with a problem (finding a YAML line can mean reading the text again).
     Problems are appended; features that have them are left out of the result.
     """
     if isinstance(raw, dict):
@@ -119,9 +120,8 @@ def read_features(collection: str, raw: Any, where: Callable[[int, str | None], 
         if isinstance(feat, dict) and isinstance(feat.get("properties"), dict):
             fid = feat["properties"].get("id")
             fid = str(fid) if fid is not None else None
-        loc = where(i, fid)
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
-            problems.append(Problem("geojson.not_feature", "is not a GeoJSON Feature", loc,
+            problems.append(Problem("geojson.not_feature", "is not a GeoJSON Feature", where(i, fid),
                                     'each item needs "type": "Feature", "geometry", "properties"'))
             continue
         try:
@@ -132,23 +132,23 @@ def read_features(collection: str, raw: Any, where: Callable[[int, str | None], 
                 msg = ("has no `id` property; every feature needs one, unique in its collection"
                        if field == "id" and err["type"] == "missing"
                        else f"property `{field}`: {err['msg']}")
-                problems.append(Problem("geojson.properties", msg, loc))
+                problems.append(Problem("geojson.properties", msg, where(i, fid)))
             continue
         if props.id in seen:
             problems.append(Problem("geojson.duplicate_id",
-                                    f"id {props.id!r} is used twice in {collection}", loc,
+                                    f"id {props.id!r} is used twice in {collection}", where(i, fid),
                                     "ids must be unique within zones, sites and targets each"))
             continue
         seen.add(props.id)
         geom, why = geometry_problem(feat.get("geometry"))
         if why:
-            problems.append(Problem("geojson.geometry", f"geometry {why}", loc))
+            problems.append(Problem("geojson.geometry", f"geometry {why}", where(i, fid)))
             continue
         assert geom is not None
         if geom.geom_type not in ALLOWED_TYPES[collection]:
             allowed = ", ".join(sorted(ALLOWED_TYPES[collection]))
             problems.append(Problem("geojson.geometry_type",
-                                    f"{collection} cannot be a {geom.geom_type}", loc,
+                                    f"{collection} cannot be a {geom.geom_type}", where(i, fid),
                                     f"use one of: {allowed}"))
             continue
         out.append((props, geom))

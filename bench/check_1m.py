@@ -1,0 +1,63 @@
+"""`jig check` end to end on a million incidents against 1,000 zones: time and peak memory.
+
+Run: .venv/bin/python bench/check_1m.py [N]
+
+Writes W1's agreement (bench/scale.py, same seed) and N incidents as a CSV in the contract's
+fields, then runs `jig check … -f jsonl` as a separate process and reports its wall time and
+peak resident memory: what a user judging a long CSV sees, reading and writing included.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from scale import BOX, zones
+
+JIG = Path(sys.executable).with_name("jig")
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    rng = np.random.default_rng(2016)
+    doc = {"jig": 1, "id": "bench", "in_force": {"from": "2016-07-15", "until": "2016-10-03"},
+           "timezone": "UTC", "parties": {"A": {"name": "A", "answers_for": ["AF"]}},
+           "actors": {"AF": {"name": "A forces", "match": ["A forces"]}},
+           "zones": {"type": "FeatureCollection", "features": zones(rng, 1000, False)},
+           "clauses": [{"id": "no-strikes", "rule": "no_strikes_in", "bound": ["AF"],
+                        "acts": ["air_strike"], "zones": {"kind": "designated"}}]}
+    lon, lat = rng.uniform(BOX[0], BOX[2], n), rng.uniform(BOX[1], BOX[3], n)
+    day, hour = rng.integers(1, 29, n), rng.integers(0, 24, n)
+    with tempfile.TemporaryDirectory() as tmp:
+        agreement, incidents, out = (Path(tmp) / f for f in
+                                     ("agreement.yaml", "incidents.csv", "findings.jsonl"))
+        agreement.write_text(json.dumps(doc, default=list))
+        with incidents.open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id", "time", "lon", "lat", "actor", "act"])
+            for k in range(n):
+                w.writerow([f"I{k}", f"2016-08-{day[k]:02d}T{hour[k]:02d}:00", f"{lon[k]:.5f}",
+                            f"{lat[k]:.5f}", "A forces", "air_strike"])
+        t = time.perf_counter()
+        subprocess.run([str(JIG), "check", str(agreement), str(incidents), "-f", "jsonl",
+                        "-o", str(out)], check=True)
+        wall = time.perf_counter() - t
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        with out.open() as fh:
+            verdicts: dict[str, int] = {}
+            for line in fh:
+                v = json.loads(line)["verdict"]
+                verdicts[v] = verdicts.get(v, 0) + 1
+    print(f"jig check, {n:,} incidents x 1,000 zones: {wall:.1f} s ({n / wall:,.0f} incidents/s), "
+          f"peak memory {peak:,.0f} MB; verdicts {verdicts}")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,7 @@ given. Rows are checked against the agreement's area in chunks, vectorised.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,7 +169,8 @@ class IncidentReader:
             fields = self._geocode(fields)
         if source is not None:
             fields = {k: v for k, v in fields.items() if v not in (None, "")}
-        fields.setdefault("dataset", source.NAME if source else Path(rec.origin.file).name)
+        if "dataset" not in fields:
+            fields["dataset"] = source.NAME if source else _file_name(rec.origin.file)
         return to_incident(fields, self.agreement.tz, rec.origin, rec.geometry)
 
     def _check_country(self, fields: dict[str, Any]) -> None:
@@ -244,3 +246,10 @@ class IncidentReader:
                       f"lon {inc.lon}, lat {inc.lat} lies {gap / 1000:.0f} km outside the "
                       "agreement's area; check the coordinates (or the agreement's `area`)",
                       rec.raw, "lon")
+
+
+@functools.lru_cache(maxsize=64)
+def _file_name(path: str) -> str:
+    """The file's name, the `dataset` of its rows when they name none (one Path per file,
+    not per row: that was an eighth of the time spent reading)."""
+    return Path(path).name

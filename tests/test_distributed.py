@@ -50,6 +50,35 @@ def test_dask_verdicts_equal_one_process(tmp_path, example):
     assert [r.reason for p in parts for r in p.rejects] == [r.reason for r in one.rejects]
 
 
+def test_an_id_repeated_across_partitions_is_rejected_as_in_one_process(tmp_path, example):
+    """A-02 appears again in the second and fourth partitions, and the Nusra advance that
+    excuses A-12 is repeated too: the repeats are rejected naming the first use, and only
+    the first A-11 serves as evidence."""
+    split_example(tmp_path)
+    with (EXAMPLE / "incidents.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    again = [r for r in rows if r["id"] in ("A-02", "A-11")]
+    # The repeated advance sits elsewhere: were it taken as evidence, the finding would say so.
+    again[1] = again[1] | {"lon": str(float(again[1]["lon"]) + 0.03)}
+    for name in ("p1.csv", "p3.csv"):
+        path = tmp_path / name
+        existing = list(csv.DictReader(path.open(newline=""))) if path.exists() else []
+        with path.open("w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows([*existing, *again])
+    files = partitions([tmp_path])
+    one = read_incidents(files, example)
+    expected = [v.as_dict() for v in check(example, one.records)]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        parts = list(judge_on_cluster(client, EXAMPLE / "agreement.yaml", [tmp_path]))
+    assert [v for p in parts for v in p.verdicts] == expected
+    reasons = [r.reason for p in parts for r in p.rejects]
+    assert reasons == [r.reason for r in one.rejects]
+    assert sum("'A-02' was already used at" in r and "p0.csv, line 3" in r for r in reasons) == 2
+
+
 def test_jig_check_engine_dask_on_a_local_cluster(tmp_path):
     split_example(tmp_path)
     jig = str(Path(sys.executable).with_name("jig"))

@@ -6,8 +6,9 @@ collects the incidents that could be evidence for an exception, which are then s
 every worker too; the second round judges each partition with them. The verdicts are exactly
 those of judging the whole input in one process, returned in partition order.
 
-Ids are checked for repeats within a partition only: an id repeated in two partitions is judged
-twice (the single-process path rejects the second).
+Ids must be unique across the whole input, as in one process: each partition reports the ids
+it used, and a partition that repeats an id of an earlier one is judged again with those ids
+marked as used, so that its reader rejects the repeats exactly as one reader would.
 """
 
 from __future__ import annotations
@@ -45,15 +46,29 @@ class Partition:
     verdicts: list[dict[str, Any]]
     rejects: list[Reject]
     read: int
+    used: list[tuple[str, str]]  # the ids its rows used, with where
 
 
-def _judge(document: str, path: str, notices: list[Notice], pool: list[Incident] | None
-           ) -> Partition:
+def _judge(document: str, path: str, notices: list[Notice], pool: list[Incident] | None,
+           used: dict[str, str] | None = None) -> Partition:
     a = _agreement(document)
     reader = IncidentReader(a)
-    incidents, rejects = reader.read([path])
+    incidents, rejects = reader.read([path], used)
     verdicts = check(a, incidents, notices, evidence=pool)
-    return Partition([v.as_dict() for v in verdicts], rejects, reader.counts.read)
+    return Partition([v.as_dict() for v in verdicts], rejects, reader.counts.read,
+                     reader.used_ids())
+
+
+def _first_uses(pieces: list[list[Incident]]) -> list[Incident]:
+    """The evidence pool of several partitions: an id's first incident only, as one reader
+    over all of them would keep."""
+    seen: set[str] = set()
+    out = []
+    for inc in (i for piece in pieces for i in piece):
+        if inc.id not in seen:
+            seen.add(inc.id)
+            out.append(inc)
+    return out
 
 
 def partitions(paths: Sequence[str | Path]) -> list[str]:
@@ -79,14 +94,22 @@ def judge_on_cluster(client: Any, agreement_path: Path, paths: Sequence[str | Pa
     pool_future = None
     if a.evidence_actors():
         pieces = client.gather(client.map(_pool, [doc] * len(files), files, pure=False))
-        pool = [i for piece in pieces for i in piece]
+        pool = _first_uses(pieces)
         # Scattered as one object (a list would be scattered element by element).
         [pool_future] = client.scatter([pool], broadcast=True)
     [notes] = client.scatter([list(notices)], broadcast=True)
     futures = client.map(_judge, [doc] * len(files), files, [notes] * len(files),
                          [pool_future] * len(files), pure=False)
-    for f in futures:
-        yield f.result()
+    first_use: dict[str, str] = {}
+    for path, f in zip(files, futures, strict=True):
+        part = f.result()
+        repeated = {i: first_use[i] for i, _ in part.used if i in first_use}
+        if repeated:
+            part = client.submit(_judge, doc, path, notes, pool_future, repeated,
+                                 pure=False).result()
+        for ident, where in part.used:
+            first_use.setdefault(ident, where)
+        yield part
 
 
 def write_jsonl(parts: Iterator[Partition], out: Any) -> tuple[int, int, list[Reject]]:

@@ -89,19 +89,24 @@ class IncidentReader:
         self.tables = Tables.with_overrides(agreement.precision)
         self.counts = Counts()
 
-    def iter(self, paths: Iterable[str | Path], only_actors: frozenset[str] | None = None
-             ) -> Iterator[Incident | Reject]:
+    def iter(self, paths: Iterable[str | Path], only_actors: frozenset[str] | None = None,
+             used: dict[str, str] | None = None) -> Iterator[Incident | Reject]:
         """Every row of every file, in order, as an Incident or a Reject. Ids must be unique
         across the files; a repeated one is rejected naming where it was first used.
 
         `only_actors`: a quick scan that yields only the incidents of these agreement actors,
         skipping the work of building the others (rejects and counts are then partial).
+        `used`: ids already used before these files (in other partitions of one input), with
+        where; they are rejected as repeats too. `self.seen` keeps the ids these files used.
         """
         self.counts = Counts()
+        used = used or {}
         # Every id seen, with where it was as one small int (file number, line): kept for the
         # whole run to catch repeats, so it is the one thing here that grows with the input.
         seen: dict[str, int] = {}
+        self.seen = seen
         files: list[str] = []
+        self.files = files
         pending: list[tuple[RawRecord, Incident]] = []
         for path in paths:
             files.append(str(path))
@@ -127,8 +132,8 @@ class IncidentReader:
                 except RowError as exc:
                     yield self._reject(_quirk(rec, exc))
                     continue
-                if inc.id in seen:
-                    first = _unpack(seen[inc.id], files)
+                if inc.id in seen or inc.id in used:
+                    first = used[inc.id] if inc.id in used else _unpack(seen[inc.id], files)
                     yield self._reject(Reject(rec.origin, "row.duplicate_id",
                                               f"id {inc.id!r} was already used at {first}",
                                               rec.raw, "id"))
@@ -143,10 +148,15 @@ class IncidentReader:
             yield from self._area_checked(pending)
             pending = []
 
-    def read(self, paths: Iterable[str | Path]) -> tuple[list[Incident], list[Reject]]:
+    def used_ids(self) -> list[tuple[str, str]]:
+        """The ids the last `iter` used, in order, with where each was first used."""
+        return [(ident, _unpack(packed, self.files)) for ident, packed in self.seen.items()]
+
+    def read(self, paths: Iterable[str | Path], used: dict[str, str] | None = None
+             ) -> tuple[list[Incident], list[Reject]]:
         incidents: list[Incident] = []
         rejects: list[Reject] = []
-        for item in self.iter(paths):
+        for item in self.iter(paths, used=used):
             (rejects if isinstance(item, Reject) else incidents).append(item)  # type: ignore[arg-type]
         return incidents, rejects
 

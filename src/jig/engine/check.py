@@ -150,9 +150,8 @@ class Judged:
     def verdict_counts(self) -> dict[str, int]:
         """How many incidents have each verdict, without building a finding object."""
         worst = np.full(len(self.batch), SEVERITY["not_applicable"], dtype=np.int8)
-        for (ci, k), f in self.singles.items():
-            if self.columns.get(ci) is None or self.columns[ci].outcome[k] == SLOW:
-                worst[k] = min(worst[k], SEVERITY[f.outcome])
+        for (_, k), f in self.singles.items():
+            worst[k] = min(worst[k], SEVERITY[f.outcome])
         for cols in self.columns.values():
             sev = np.where(cols.outcome == BREACH, SEVERITY["breach"],
                            np.where(cols.outcome == COMPLIES, SEVERITY["complies"],

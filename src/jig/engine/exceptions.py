@@ -100,16 +100,19 @@ def _zone_side(batch: Batch, selector: Selector | None, inside: bool) -> np.ndar
         return hit
     zones = batch.agreement.select_zones(selector)
     n = len(batch)
+    # From each zone's relations to the discs near it only: discs beyond are outside it.
     if inside:
         result = np.zeros(n, dtype=bool)
         for z in zones:
-            valid = z.window.covers_many(batch.start, batch.end)
-            result |= (batch.relations(z).code == IN) & valid
+            rel = batch.relations(z)
+            at = rel.idx[rel.near_code == IN]
+            result[at[z.window.covers_many(batch.start[at], batch.end[at])]] = True
     else:
         result = np.ones(n, dtype=bool)
         for z in zones:
-            missed = z.window.misses_many(batch.start, batch.end)
-            result &= (batch.relations(z).code == OUT) | missed
+            rel = batch.relations(z)
+            at = rel.idx[rel.near_code != OUT]
+            result[at] &= z.window.misses_many(batch.start[at], batch.end[at])
     batch.cache[key] = result
     return result
 

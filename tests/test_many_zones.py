@@ -7,7 +7,7 @@ import random
 import re
 
 import shapely
-from tests.conftest import collection, feature, incident
+from tests.conftest import box, collection, feature, incident
 
 from jig import check
 
@@ -58,3 +58,31 @@ clauses:
         assert abs(shown - km) <= 0.06
         checked += 1
     assert checked > 200
+
+
+def test_a_disc_over_a_cluster_of_overlapping_zones_counts_their_union_once(make_agreement):
+    """Twelve zones overlapping in a chain under one wide disc: more than inclusion-exclusion
+    is used for, so their union is measured; two overlapping ones take the other path. Both
+    give the share Shapely computes from the union and a fine circle."""
+    chain = [feature(box(36.0 + 0.03 * k, 35.0, 36.05 + 0.03 * k, 35.05), id=f"C{k}",
+                     kind="designated") for k in range(12)]
+    pair = [feature(box(37.0, 35.0, 37.06, 35.06), id="P0", kind="designated"),
+            feature(box(37.03, 35.03, 37.09, 35.09), id="P1", kind="designated")]
+    agreement = make_agreement("""\
+zones: zones.geojson
+clauses:
+  - {id: c, rule: no_strikes_in, bound: [BF], acts: [air_strike], zones: {kind: designated}}
+""", zones=collection(*chain, *pair))
+    incs = [incident(agreement, id="chain", lon=36.2, lat=35.03, precision_m=20_000,
+                     actor="B forces", act="air_strike"),
+            incident(agreement, id="pair", lon=37.05, lat=35.05, precision_m=6_000,
+                     actor="B forces", act="air_strike")]
+    proj = agreement.projection
+    for inc, v in zip(incs, check(agreement, incs), strict=True):
+        x, y = proj.xy([inc.lon], [inc.lat])
+        circle = shapely.Point(float(x[0]), float(y[0])).buffer(inc.precision_m, quad_segs=2048)
+        union = shapely.union_all([z.region for z in agreement.zones])
+        expected = union.intersection(circle).area / circle.area
+        [f] = v.findings
+        assert f.outcome == "undetermined"
+        assert abs(f.p - expected) <= 0.0006, (inc.id, f.p, expected)

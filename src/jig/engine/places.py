@@ -113,7 +113,7 @@ def _union_terms(batch: Batch, places: list[Feature]) -> list[tuple[float, Outli
     only for a large cluster.
     """
     if len(places) > _MEET_MAX:
-        return [(1.0, _meet(batch, places, union=True))]  # type: ignore[list-item]
+        return [(1.0, _union(batch, places))]
     terms: list[tuple[float, Outline]] = []
 
     def walk(chosen: list[Feature], start: int, sign: float) -> None:
@@ -127,19 +127,28 @@ def _union_terms(batch: Batch, places: list[Feature]) -> list[tuple[float, Outli
     return terms
 
 
-def _meet(batch: Batch, places: list[Feature], union: bool = False) -> Outline | None:
-    """The outline of the places' intersection (None when it has no area), or of their union,
-    kept with the agreement."""
-    key = ("union" if union else "meet", frozenset(id(f) for f in places))
+def _meet(batch: Batch, places: list[Feature]) -> Outline | None:
+    """The outline of the places' intersection (None when it has no area), kept with the
+    agreement."""
+    key = ("meet", frozenset(id(f) for f in places))
     if key in batch.agreement.indexes:
         return batch.agreement.indexes[key]
-    if union or len(places) == 1:
-        hit: Outline | None = Outline.union([f.region for f in places])
+    if len(places) == 1:
+        hit: Outline | None = Outline.of(places[0].region)
     else:
         parent = _meet(batch, places[:-1])
         shared = None if parent is None else parent.region.intersection(places[-1].region)
         hit = None if shared is None or shared.area <= 0 else Outline.of(shared)
     batch.agreement.indexes[key] = hit
+    return hit
+
+
+def _union(batch: Batch, places: list[Feature]) -> Outline:
+    """The outline of the places' union, kept with the agreement."""
+    key = ("union", frozenset(id(f) for f in places))
+    hit = batch.agreement.indexes.get(key)
+    if hit is None:
+        hit = batch.agreement.indexes[key] = Outline.union([f.region for f in places])
     return hit
 
 

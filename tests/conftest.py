@@ -16,7 +16,9 @@ from jig.records import Incident, Notice
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "syria-2016-jig"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# ../shared/data beside the repository, or beside a folder holding it (a git worktree).
+SHARED_DATA = next((p / "shared" / "data" for p in ROOT.parents
+                    if (p / "shared" / "data").is_dir()), ROOT.parent / "shared" / "data")
 
 # A small square world near Idlib: zone Z-1 is the box 36.0–36.2 E, 35.0–35.2 N.
 BASE = """\

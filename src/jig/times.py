@@ -117,8 +117,13 @@ def parse_time(text: str, tz: tzinfo) -> Span:
     """Parse an incident or notice time: a date, a date-time, or an interval `start/end`."""
     if "/" in text:
         left, _, right = text.partition("/")
-        a0, _ = _parse_one(left, tz)
-        _, b1 = _parse_one(right, tz)
+        try:
+            a0, _ = _parse_one(left, tz)
+            _, b1 = _parse_one(right, tz)
+        except ValueError as exc:
+            # Quote the whole value: `05/03/2024` is a date written the local way, not an
+            # interval whose start is '05'.
+            raise ValueError(f"{text!r}, read as an interval start/end: {exc}") from None
         if b1 < a0:
             raise ValueError(f"interval {text!r} ends before it starts")
         return Span(a0, b1)

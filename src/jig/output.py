@@ -44,12 +44,23 @@ def write_csv(verdicts: Iterable[Verdict], out: IO[str]) -> None:
 
 
 def geojson_features(verdicts: Iterable[Verdict]) -> Iterable[dict[str, Any]]:
+    """Incident points with every field of the input, and flat columns a GIS can style by
+    (verdict, and the clause, zone and p of the first finding with that outcome) beside the
+    nested findings."""
     for v in verdicts:
         inc = v.incident
-        props: dict[str, Any] = {"incident": inc.id, "verdict": v.verdict, "time": inc.time_text,
-                                 "actor": inc.actor, "target": inc.target, "act": inc.act,
-                                 "precision_m": inc.precision_m,
-                                 "findings": [f.as_dict() for f in v.findings]}
+        first = next((f for f in v.findings if f.outcome == v.verdict), None)
+        ours: dict[str, Any] = {
+            "incident": inc.id, "verdict": v.verdict,
+            "clause": first.clause if first else None,
+            "zone": first.zone if first else None,
+            "p": first.p if first else None,
+            "time": inc.time_text, "actor": inc.actor, "target": inc.target, "act": inc.act,
+            "weapon": inc.weapon, "precision_m": inc.precision_m}
+        # An input column named like one of ours is kept beside it, not overwritten.
+        props = {(f"{k}_input" if k in ours or k == "findings" else k): val
+                 for k, val in inc.extra.items()}
+        props = ours | props | {"findings": [f.as_dict() for f in v.findings]}
         yield {"type": "Feature", "id": inc.id, "properties": props,
                "geometry": {"type": "Point", "coordinates": [inc.lon, inc.lat]}}
 
@@ -62,6 +73,15 @@ def write_geojson(verdicts: Iterable[Verdict], out: IO[str]) -> None:
     out.write("\n]}\n")
 
 
+def p_text(p: float) -> str:
+    """`p=0.35`; never `p=0.000` or `p=1.00` for a probability that is neither."""
+    if 0 < p < 0.001:
+        return "p<0.001"
+    if 0.999 < p < 1:
+        return "p>0.999"
+    return f"p={p:.2f}" if 0.01 <= p <= 0.99 else f"p={p:.3f}"
+
+
 def print_table(verdicts: Iterable[Verdict], console: Console) -> None:
     """Verdicts for people: an incident a block, each finding with its reason beneath it."""
     counts: Counter[str] = Counter()
@@ -72,7 +92,7 @@ def print_table(verdicts: Iterable[Verdict], console: Console) -> None:
         if not v.findings:
             console.print(Padding("[dim]no clause applies[/]", (0, 0, 0, 4)))
         for f in v.findings:
-            p = "" if f.p is None else f" p={f.p:.2f}" if f.p >= 0.01 else f" p={f.p:.3f}"
+            p = "" if f.p is None else f" {p_text(f.p)}"
             console.print(Padding(f"[{STYLE[f.outcome]}]{f.outcome}[/]{p}  {f.clause}",
                                   (0, 0, 0, 2)))
             console.print(Padding(Text(f.reason), (0, 0, 0, 6)))

@@ -38,7 +38,9 @@ def test_csv_good_rows_and_bad_rows_with_line_numbers(tmp_path, example):
     assert result.read == 11 and len(result.rejects) == 9
     by_line = {r.origin.line: r for r in result.rejects}
     assert "impossible date '2016-02-30'" in by_line[3].reason
-    assert by_line[4].code == "row.swapped_coordinates" and "look swapped" in by_line[4].reason
+    # Swapped, it would lie in Japan, far from the agreement: no hint that it is swapped.
+    assert by_line[4].code == "row.coordinates" and "swapped" not in by_line[4].reason
+    assert "lat 136.1 is out of range" in by_line[4].reason
     assert "lon 4239.0 is out of range" in by_line[5].reason
     assert "'bombing' is not one of" in by_line[6].reason
     assert "`id` is required" in by_line[7].reason

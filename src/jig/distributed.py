@@ -22,6 +22,7 @@ from typing import Any
 from jig.agreement import Agreement, agreement_document, parse_agreement
 from jig.engine import check
 from jig.readers import IncidentReader, Reject
+from jig.readers.files import expand_paths
 from jig.records import Incident, Notice
 
 _AGREEMENTS: dict[str, Agreement] = {}  # on each worker: parsed documents by content
@@ -73,14 +74,7 @@ def _first_uses(pieces: list[list[Incident]]) -> list[Incident]:
 
 def partitions(paths: Sequence[str | Path]) -> list[str]:
     """Input files, a folder standing for the files in it (sorted), as one task each."""
-    out: list[str] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += [str(f) for f in sorted(p.iterdir())
-                    if f.suffix.lower() in (".parquet", ".pq", ".csv", ".jsonl", ".geojson")]
-        else:
-            out.append(str(p))
-    return out
+    return [str(p) for p in expand_paths(paths)]
 
 
 def judge_on_cluster(client: Any, agreement_path: Path, paths: Sequence[str | Path],

@@ -7,11 +7,13 @@ to instants in the agreement's timezone.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from fnmatch import fnmatchcase
 from typing import Any
 
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from jig.geo import LocalProjection
@@ -97,6 +99,11 @@ class Clause:
     def covers_act(self, act: str) -> bool:
         return "any" in self.acts or act in self.acts
 
+    @functools.cached_property
+    def weapons_folded(self) -> frozenset[str]:
+        """`weapons` casefolded: a record's `Tank` is the clause's `tank`, as words are."""
+        return frozenset(w.casefold() for w in self.weapons or ())
+
 
 @dataclass(frozen=True)
 class NoticeRequirement:
@@ -147,6 +154,18 @@ class Agreement:
     _match_cache: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, repr=False)
     # Spatial indexes of this version's places, built on first use and kept with it.
     indexes: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def extent(self) -> tuple[float, float, float, float] | None:
+        """(min lon, min lat, max lon, max lat) of the `area`, or of every place when it gives
+        none; None for an agreement with no place at all."""
+        if self.area is not None:
+            return tuple(self.area.bounds)  # type: ignore[return-value]
+        places = [f.geometry for f in (*self.zones, *self.sites, *self.targets)]
+        if not places:
+            return None
+        b = shapely.total_bounds(places)
+        return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
 
     def match_actor(self, name: str | None) -> tuple[str | None, str | None]:
         """(actor id, how it matched) for a name from an incoming record; (None, None) if none.

@@ -248,8 +248,8 @@ def explain(agreement: Agreement, incidents: Sequence[Incident], incident_id: st
         f"time {inc.time_text!r} read as {format_span(inc.span, tz)} ({agreement.timezone_name})",
         f"location {inc.lon:.5f}, {inc.lat:.5f}"
         + (f", known to within {inc.precision_m:.0f} m" if inc.precision_m else ", exact"),
-        f"actor {inc.actor!r} → " + (f"{actor} (by {how})" if actor else "no actor of the agreement"),
-        f"target {inc.target!r} → " + (f"{target} (by {thow})" if target else "no actor of the agreement"),
+        _named("actor", inc.actor, actor, how),
+        _named("target", inc.target, target, thow),
         f"act {inc.act}" + (f", weapon {inc.weapon}" if inc.weapon else ""),
     ]
     explained: list[ClauseExplanation] = []
@@ -266,3 +266,10 @@ def explain(agreement: Agreement, incidents: Sequence[Incident], incident_id: st
         if f.outcome != "not_applicable":
             findings.append(f)
     return Explanation(Verdict(inc, tuple(findings)), preamble, explained)
+
+
+def _named(what: str, name: str | None, ident: str | None, how: str | None) -> str:
+    """The explanation's line on the record's actor or target, which it may leave out."""
+    if name is None:
+        return f"{what}: the record names none"
+    return f"{what} {name!r} → " + (f"{ident} (by {how})" if ident else "no actor of the agreement")

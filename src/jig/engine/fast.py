@@ -57,8 +57,9 @@ def _prelude(batch: Batch, clause: Clause, out: np.ndarray) -> np.ndarray:
     unknown_act = _by_value(acts, lambda a: a == "unknown")
     passes = (bound | ~known) & (covered | unknown_act)
     if clause.rule == "no_weapons_in":
-        weapons = clause.weapons or frozenset()
-        passes &= _by_value([i.weapon for i in batch.incidents], lambda w: bool(w) and w in weapons)
+        weapons = clause.weapons_folded
+        passes &= _by_value([i.weapon for i in batch.incidents],
+                            lambda w: bool(w) and w.casefold() in weapons)
     doubt = passes & (~known | ~covered)
     out[doubt] = SLOW
     return passes & ~doubt

@@ -26,6 +26,8 @@ class Judgement:
     p: float | None = None
     feature: Feature | None = None
     hypothetical: bool = False  # the actor or act was unknown; judged as if it were bound
+    # The reason without its "estimated probability …", for where `p` is not given.
+    unquantified: str | None = None
 
 
 def _note(steps: Steps, text: Callable[[], str]) -> None:
@@ -69,14 +71,16 @@ def judge_clause(batch: Batch, k: int, clause: Clause, steps: Steps = None) -> J
         assert clause.weapons is not None
         if not inc.weapon:
             return _na("the record names no weapon", steps)
-        if inc.weapon not in clause.weapons:
+        if inc.weapon.casefold() not in clause.weapons_folded:
             return _na(f"weapon {inc.weapon!r} is not one of {', '.join(sorted(clause.weapons))}",
                        steps)
         _note(steps, lambda: f"weapon {inc.weapon!r} is one of the weapons the clause restricts")
 
     judgement = _RULES[clause.rule](batch, k, clause, steps)
     if doubts and judgement.outcome in ("breach", "undetermined"):
-        reason = "; ".join(doubts) + f". If it were a bound actor's act: {judgement.reason}"
+        # No probability is quoted: the act's kind or actor is unknown, so none is estimated.
+        reason = ("; ".join(doubts) + ". If it were a bound actor's act: "
+                  + (judgement.unquantified or judgement.reason))
         _note(steps, lambda: "→ undetermined: it would be a " + judgement.outcome + " if the act were "
               "by a bound actor and of a covered kind")
         return Judgement("undetermined", reason, None, judgement.feature, hypothetical=True)
@@ -115,10 +119,10 @@ def _undetermined(batch: Batch, k: int, pl: Placement, what: str, side: str,
         parts.append(_time_doubt(batch, k, pl.touching, what))
         if feature is None and pl.touching:
             feature = pl.touching[0]
-    reason = (f"{act_phrase(inc, batch.actor[k][0])}: " + "; ".join(parts) +
-              f"; estimated probability {percent(pl.p)} that it lies {side}")
-    _note(steps, lambda: f"→ undetermined, p = {pl.p:.3f}")
-    return Judgement("undetermined", reason, round(pl.p, 3), feature)
+    reason = f"{act_phrase(inc, batch.actor[k][0])}: " + "; ".join(parts)
+    _note(steps, lambda: f"→ undetermined, p = {pl.p:.3g}")
+    return Judgement("undetermined", f"{reason}; estimated probability {percent(pl.p)} that it "
+                     f"lies {side}", pl.p, feature, unquantified=reason)
 
 
 def _zones(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:

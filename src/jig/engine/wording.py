@@ -34,4 +34,12 @@ def span_phrase(span: Span, tz: tzinfo) -> str:
 
 
 def percent(p: float) -> str:
-    return f"{p:.0%}" if 0.01 <= p <= 0.99 else f"{p:.1%}"
+    """A probability as a person reads it; never 0.0% or 100.0% for one that is neither (the
+    exact value stays in the finding's `p`)."""
+    if 0.01 <= p <= 0.99:
+        return f"{p:.0%}"
+    if 0 < p < 0.001:
+        return "<0.1%"
+    if 0.999 < p < 1:
+        return ">99.9%"
+    return f"{p:.1%}"

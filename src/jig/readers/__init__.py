@@ -9,7 +9,7 @@ from pathlib import Path
 from jig.agreement.model import Agreement
 from jig.errors import RowError
 from jig.readers.fields import to_notice
-from jig.readers.files import RawRecord, iter_records
+from jig.readers.files import RawRecord, expand_paths, iter_records
 from jig.readers.gazetteer import Gazetteer
 from jig.readers.incidents import Counts, IncidentReader
 from jig.readers.rejects import Reject, write_rejects
@@ -42,7 +42,7 @@ def read_notices(paths: Iterable[str | Path], agreement: Agreement) -> ReadResul
     out = ReadResult()
     parties, exceptions = set(agreement.parties), set(agreement.exceptions)
     seen: dict[str, str] = {}
-    for path in paths:
+    for path in expand_paths(paths):
         for rec in iter_records(path):
             out.read += 1
             if rec.fields is None:
@@ -50,7 +50,7 @@ def read_notices(paths: Iterable[str | Path], agreement: Agreement) -> ReadResul
                 continue
             try:
                 notice: Notice = to_notice(rec.fields, agreement.tz, rec.origin, rec.geometry,
-                                           parties, exceptions)
+                                           parties, exceptions, agreement.extent)
             except RowError as exc:
                 out.rejects.append(_reject(rec, exc.code, str(exc), exc.field))
                 continue

@@ -46,10 +46,15 @@ def number(fields: dict[str, Any], name: str, required: bool = False) -> float |
     return x
 
 
-def check_lon_lat(lon: float, lat: float) -> None:
-    """Raise a RowError for coordinates no place on Earth has, naming a likely swap."""
+Extent = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
+
+
+def check_lon_lat(lon: float, lat: float, extent: Extent | None = None) -> None:
+    """Raise a RowError for coordinates no place on Earth has, naming a likely swap: only
+    where the swapped pair lies in `extent` (the agreement's), so the hint is never a guess."""
     if not -90 <= lat <= 90:
-        if -90 <= lon <= 90 and -180 <= lat <= 180:
+        if extent is not None and extent[0] <= lat <= extent[2] and \
+                extent[1] <= lon <= extent[3]:
             raise RowError("row.swapped_coordinates",
                            f"lat {lat} is out of range (-90..90) while lon {lon} would be a "
                            "valid latitude: latitude and longitude look swapped", "lat")
@@ -77,7 +82,8 @@ def parse_when(fields: dict[str, Any], tz: tzinfo, name: str = "time") -> tuple[
     return span, raw
 
 
-def location(fields: dict[str, Any], geometry: Any) -> tuple[float, float]:
+def location(fields: dict[str, Any], geometry: Any, extent: Extent | None = None
+             ) -> tuple[float, float]:
     if geometry is not None:
         if not isinstance(geometry, dict) or geometry.get("type") != "Point":
             kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
@@ -93,36 +99,40 @@ def location(fields: dict[str, Any], geometry: Any) -> tuple[float, float]:
         lon = number(fields, "lon", required=True)
         lat = number(fields, "lat", required=True)
     assert lon is not None and lat is not None
-    check_lon_lat(lon, lat)
+    check_lon_lat(lon, lat, extent)
     return lon, lat
 
 
 def to_incident(fields: dict[str, Any], tz: tzinfo, origin: Origin | None = None,
-                geometry: Any = None) -> Incident:
+                geometry: Any = None, extent: Extent | None = None) -> Incident:
     """Build an incident from the fields of format 1 (`id`, `time`, `lon`, `lat`, ...)."""
     ident = text(fields, "id")
     if ident is None:
         raise RowError("row.missing", "`id` is required and empty", "id")
     span, time_text = parse_when(fields, tz)
-    lon, lat = location(fields, geometry)
+    lon, lat = location(fields, geometry, extent)
     precision = number(fields, "precision_m") or 0.0
     if precision < 0:
         raise RowError("row.precision", f"`precision_m` must be 0 or more, not {precision}",
                        "precision_m")
-    act = text(fields, "act") or "unknown"
+    weapon = text(fields, "weapon")
+    # A row that names a weapon but no act is a sighting (format 1's `no_weapons_in`): `other`,
+    # not an unknown act that every strike clause would have to doubt.
+    given = text(fields, "act") or ("other" if weapon else "unknown")
+    act = given.lower()
     if act not in INCIDENT_ACTS:
-        raise RowError("row.act", f"`act` {act!r} is not one of {', '.join(INCIDENT_ACTS)}",
+        raise RowError("row.act", f"`act` {given!r} is not one of {', '.join(INCIDENT_ACTS)}",
                        "act")
     extra = {k: v for k, v in fields.items() if k not in CORE and v not in (None, "")}
     return Incident(id=ident, span=span, time_text=time_text, lon=lon, lat=lat,
                     precision_m=precision, actor=text(fields, "actor"),
-                    target=text(fields, "target"), act=act, weapon=text(fields, "weapon"),
+                    target=text(fields, "target"), act=act, weapon=weapon,
                     extra=extra, origin=origin)
 
 
 def to_notice(fields: dict[str, Any], tz: tzinfo, origin: Origin | None = None,
               geometry: Any = None, parties: set[str] | None = None,
-              exceptions: set[str] | None = None) -> Notice:
+              exceptions: set[str] | None = None, extent: Extent | None = None) -> Notice:
     """Build a notice; `parties` and `exceptions`, when given, are the agreement's ids."""
     ident = text(fields, "id")
     if ident is None:
@@ -145,7 +155,7 @@ def to_notice(fields: dict[str, Any], tz: tzinfo, origin: Origin | None = None,
     radius = 0.0
     has_point = geometry is not None or text(fields, "lon") is not None
     if has_point:
-        lon, lat = location(fields, geometry)
+        lon, lat = location(fields, geometry, extent)
         radius = number(fields, "radius_m") or 0.0
         if radius < 0:
             raise RowError("row.radius", f"`radius_m` must be 0 or more, not {radius}", "radius_m")

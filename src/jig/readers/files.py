@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -20,6 +20,7 @@ from jig.errors import InputFileError, Location, Problem
 from jig.records import Origin
 
 FORMS = ("csv", "jsonl", "geojson", "parquet")
+SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".geojson", ".parquet", ".pq")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,35 @@ class RawRecord:
     raw: str
     error: str | None = None  # why the record could not be split
     geometry: Any = None  # GeoJSON geometry, for features
+
+
+class ReadPosition:
+    """How many bytes of the input have been read, for a progress display: the files finished
+    plus the offset in the current one (buffered, so ahead of the last record by a few KB)."""
+
+    def __init__(self, paths: Iterable[str | Path] = ()):
+        self.total = sum(p.stat().st_size for p in map(Path, paths) if p.is_file())
+        self.finished = 0
+        self.offset = 0
+
+    @property
+    def done(self) -> int:
+        return self.finished + self.offset
+
+    def end_file(self, path: Path) -> None:
+        self.finished += path.stat().st_size if path.is_file() else 0
+        self.offset = 0
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Input paths, a folder standing for the files in it that jig reads (sorted by name)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += [f for f in sorted(p.iterdir()) if f.is_file() and f.suffix.lower() in SUFFIXES]
+        else:
+            out.append(p)
+    return out
 
 
 def detect_form(path: Path) -> str:
@@ -77,8 +107,9 @@ class _Lines:
         return text
 
 
-def iter_csv(path: Path) -> Iterator[RawRecord]:
+def iter_csv(path: Path, at: ReadPosition) -> Iterator[RawRecord]:
     with _open(path) as fh:
+        raw_fh = fh.buffer  # type: ignore[attr-defined]
         lines = _Lines(fh)
         dialect: Any = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
         reader = csv.reader(lines, dialect)
@@ -104,6 +135,7 @@ def iter_csv(path: Path) -> Iterator[RawRecord]:
                                 f"cannot split the line into CSV fields: {exc}")
                 continue
             raw = "".join(lines.taken).rstrip("\r\n")
+            at.offset = raw_fh.tell()
             if not row or all(not c.strip() for c in row):
                 continue
             if len(row) != len(header):
@@ -119,9 +151,10 @@ def _encoding_error(path: Path, line: int) -> InputFileError:
                                   "save it as UTF-8 (most spreadsheet programs offer this)"))
 
 
-def iter_jsonl(path: Path) -> Iterator[RawRecord]:
+def iter_jsonl(path: Path, at: ReadPosition) -> Iterator[RawRecord]:
     name = str(path)
     with _open(path) as fh:
+        raw_fh = fh.buffer  # type: ignore[attr-defined]
         n = 0
         while True:
             try:
@@ -131,6 +164,7 @@ def iter_jsonl(path: Path) -> Iterator[RawRecord]:
             if not text:
                 return
             n += 1
+            at.offset = raw_fh.tell()
             raw = text.rstrip("\r\n")
             if not raw.strip():
                 continue
@@ -146,7 +180,7 @@ def iter_jsonl(path: Path) -> Iterator[RawRecord]:
             yield RawRecord(Origin(name, n), obj, raw)
 
 
-def iter_geojson(path: Path) -> Iterator[RawRecord]:
+def iter_geojson(path: Path, at: ReadPosition) -> Iterator[RawRecord]:
     name = str(path)
     try:
         with _open(path) as fh:
@@ -160,7 +194,10 @@ def iter_geojson(path: Path) -> Iterator[RawRecord]:
             not isinstance(doc.get("features"), list):
         raise InputFileError(Problem("file.not_collection", "is not a GeoJSON FeatureCollection",
                                      Location(file=name)))
+    size = path.stat().st_size
+    count = max(len(doc["features"]), 1)
     for i, feat in enumerate(doc["features"]):
+        at.offset = size * (i + 1) // count  # parsed whole: shown in proportion to features
         raw = json.dumps(feat, ensure_ascii=False)
         origin = Origin(name, feature=i)
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
@@ -173,7 +210,7 @@ def iter_geojson(path: Path) -> Iterator[RawRecord]:
         yield RawRecord(origin, dict(props), raw, geometry=feat.get("geometry"))
 
 
-def iter_parquet(path: Path) -> Iterator[RawRecord]:
+def iter_parquet(path: Path, at: ReadPosition) -> Iterator[RawRecord]:
     """Rows of a Parquet file (a partition of a larger dataset); `line` is the row number
     counted from 1, and `raw` the row as JSON."""
     import pyarrow.parquet as pq
@@ -185,7 +222,9 @@ def iter_parquet(path: Path) -> Iterator[RawRecord]:
         raise InputFileError(Problem("file.parquet", f"not a readable Parquet file: {exc}",
                                      Location(file=name))) from exc
     n = 0
+    size, rows = path.stat().st_size, max(pf.metadata.num_rows, 1)
     for batch in pf.iter_batches(batch_size=8192):
+        at.offset = size * min(n + batch.num_rows, rows) // rows
         for row in batch.to_pylist():
             n += 1
             fields = {k: ("" if v is None else v) for k, v in row.items()}
@@ -193,11 +232,14 @@ def iter_parquet(path: Path) -> Iterator[RawRecord]:
                                                                   ensure_ascii=False))
 
 
-def iter_records(path: str | Path) -> Iterator[RawRecord]:
-    """The records of a file of any of the three forms."""
+def iter_records(path: str | Path, at: ReadPosition | None = None) -> Iterator[RawRecord]:
+    """The records of a file of any of the three forms; `at` follows the bytes read."""
     path = Path(path)
+    if path.is_dir():
+        raise InputFileError(Problem("file.folder", "is a folder, not a file of records",
+                                     Location(file=str(path))))
     if not path.exists():
         raise InputFileError(Problem("file.missing", "no such file", Location(file=str(path))))
     form = detect_form(path)
     return {"csv": iter_csv, "jsonl": iter_jsonl, "geojson": iter_geojson,
-            "parquet": iter_parquet}[form](path)
+            "parquet": iter_parquet}[form](path, at or ReadPosition())

@@ -22,7 +22,7 @@ from jig.agreement.model import Agreement
 from jig.errors import InputFileError, Location, Problem, RowError
 from jig.readers import acled, airwars, centcom, ucdp
 from jig.readers.fields import parse_when, to_incident
-from jig.readers.files import RawRecord, iter_records
+from jig.readers.files import RawRecord, ReadPosition, expand_paths, iter_records
 from jig.readers.gazetteer import Gazetteer, skeleton
 from jig.readers.rejects import Reject
 from jig.readers.tables import Tables
@@ -88,6 +88,7 @@ class IncidentReader:
         self.gazetteer = gazetteer
         self.tables = Tables.with_overrides(agreement.precision)
         self.counts = Counts()
+        self.position = ReadPosition()
 
     def iter(self, paths: Iterable[str | Path], only_actors: frozenset[str] | None = None,
              used: dict[str, str] | None = None) -> Iterator[Incident | Reject]:
@@ -108,11 +109,13 @@ class IncidentReader:
         files: list[str] = []
         self.files = files
         pending: list[tuple[RawRecord, Incident]] = []
+        paths = expand_paths(paths)
+        self.position = position = ReadPosition(paths)
         for path in paths:
             files.append(str(path))
             source: ModuleType | None = None
             first = True
-            for rec in iter_records(path):
+            for rec in iter_records(path, position):
                 self.counts.read += 1
                 if rec.fields is None:
                     yield self._reject(Reject(rec.origin, "row.unreadable",
@@ -147,6 +150,7 @@ class IncidentReader:
                     pending = []
             yield from self._area_checked(pending)
             pending = []
+            position.end_file(path)
 
     def used_ids(self) -> list[tuple[str, str]]:
         """The ids the last `iter` used, in order, with where each was first used."""
@@ -181,7 +185,8 @@ class IncidentReader:
             fields = {k: v for k, v in fields.items() if v not in (None, "")}
         if "dataset" not in fields:
             fields["dataset"] = source.NAME if source else _file_name(rec.origin.file)
-        return to_incident(fields, self.agreement.tz, rec.origin, rec.geometry)
+        return to_incident(fields, self.agreement.tz, rec.origin, rec.geometry,
+                           self.agreement.extent)
 
     def _check_country(self, fields: dict[str, Any]) -> None:
         """A record that names its country outside the agreement's area is not placed by name:

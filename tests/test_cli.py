@@ -25,7 +25,7 @@ def jig(*args: str) -> subprocess.CompletedProcess[str]:
 def test_validate_the_example():
     r = jig("validate", AGREEMENT)
     assert r.returncode == 0, r.stderr
-    assert "valid syria-2016-jig" in r.stderr
+    assert "valid syria-2016-jig" in r.stdout and r.stderr == ""
 
 
 def test_validate_an_invalid_agreement_exits_2_naming_file_and_line(tmp_path):

@@ -88,7 +88,9 @@ def test_jig_check_engine_dask_on_a_local_cluster(tmp_path):
                         "-f", "jsonl", "-o", str(out)], capture_output=True, text=True,
                        timeout=300)
     assert r.returncode == 0, r.stderr
-    assert "read 28 incident rows: judged 28, rejected 0 (on Dask)" in r.stderr
+    assert ("read 28 incident rows: judged 28, rejected 0 (on Dask); breach 8, undetermined 7, "
+            "excepted 3, complies 6, not_applicable 4; read 4 notices: taken 4, rejected 0"
+            in r.stderr)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [row["incident"] for row in rows][:3] == ["A-01", "A-02", "A-03"]
     assert {row["incident"]: row["verdict"] for row in rows}["A-14"] == "excepted"

@@ -40,7 +40,10 @@ def serve(
 ) -> None:
     """Run the HTTP service: intake, judging, queries; OpenAPI at /docs.
 
-    Example: jig serve --agreement examples/syria-2016-jig/agreement.yaml
+    Example:
+
+    \b
+        jig serve --agreement examples/syria-2016-jig/agreement.yaml
     """
     import uvicorn
 
@@ -68,8 +71,11 @@ def import_cmd(
     """Load agreements, notices and incident files into the store, through the same path as
     the API; each record is judged as it is stored.
 
-    Example: jig import --agreement examples/syria-2016-jig/agreement.yaml \\
-             -n examples/syria-2016-jig/notices.csv examples/syria-2016-jig/incidents.csv
+    Example:
+
+    \b
+        jig import --agreement examples/syria-2016-jig/agreement.yaml \\
+            -n examples/syria-2016-jig/notices.csv examples/syria-2016-jig/incidents.csv
     """
     from jig.agreement import agreement_document
     from jig.service.settings import Settings
@@ -139,7 +145,10 @@ def admin_add_user(
 ) -> None:
     """Create a user. Once a store has users, the service asks every request for a token.
 
-    Example: jig admin add-user us-lead --role lead --party US
+    Example:
+
+    \b
+        jig admin add-user us-lead --role lead --party US
     """
     from jig.store.people import add_user
 

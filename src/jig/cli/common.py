@@ -2,26 +2,68 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 
 from jig.agreement import Agreement, load_agreement
-from jig.errors import JigError
+from jig.errors import JigError, Location, Problem
 from jig.readers import Gazetteer, IncidentReader, Reject, read_notices
 from jig.readers.rejects import RejectWriter
 from jig.records import Notice
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
+# Plain help, not Rich's panels: those show `<bool>` beside every flag and re-flow example
+# commands mid-line; click keeps a paragraph marked with \b as written.
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Check incidents against ceasefire and de-escalation agreements.")
-err = Console(stderr=True, highlight=False)
+# soft_wrap: a message is one line however long, so a pipe or a log gets it whole; the
+# terminal wraps it for people.
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = Console(highlight=False, soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        try:
+            v = version("jig-monitor")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            v = "unknown"
+        print(f"jig {v}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(show_version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print jig's version and exit.")] = False) -> None:
+    """Check incidents against ceasefire and de-escalation agreements."""
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`1 conflict`, `2 conflicts`; `many` for words that do not take an s."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 AgreementArg = Annotated[Path, typer.Argument(help="The agreement YAML file (format 1).")]
 IncidentsArg = Annotated[list[Path], typer.Argument(
@@ -80,10 +122,11 @@ class RejectSink:
 
     def close(self) -> None:
         if self.count > self.SHOWN:
-            err.print(f"[yellow]… and {self.count - self.SHOWN} more rejected rows[/]")
+            more = plural(self.count - self.SHOWN, "more rejected row")
+            err.print(f"[yellow]… and {more}[/]")
         if self.writer:
             self.writer.close()
-            err.print(f"{self.count} rejected rows written to {self.path}")
+            err.print(f"{plural(self.count, 'rejected row')} written to {escape(str(self.path))}")
         elif self.count:
             err.print("[dim]give --rejects PATH to keep them in a file[/]")
 
@@ -105,19 +148,73 @@ def make_reader(agreement: Agreement, gazetteer: list[Path] | None) -> IncidentR
 
 @contextmanager
 def output_to(path: Path | None) -> Iterator[IO[str]]:
+    """stdout, or the file `path` written whole or not at all: into a temporary file beside
+    it, renamed over it only once everything is written, so an error leaves no half file."""
     if path is None:
         yield sys.stdout
-    else:
-        with path.open("w", encoding="utf-8", newline="") as fh:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise JigError(Problem("file.unwritable", f"cannot write here: {exc.strerror or exc}",
+                               Location(file=str(path)))) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 is for the half-written file only
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class _RowsColumn(ProgressColumn):
+    """Rows done and their mean rate since the start: a rate over the last few seconds only
+    shows the bursts of reading between chunks being judged, many times the real pace."""
+
+    def render(self, task: Task) -> Text:
+        rows = task.fields.get("rows", 0)
+        elapsed = task.elapsed or 0.0
+        rate = f"{rows / elapsed:,.0f} rows/s" if elapsed > 0 and rows else "… rows/s"
+        return Text(f"{rows:,} rows, {rate}")
+
+
+class RowProgress:
+    """What a long command shows on a terminal while it works: rows done, rows per second,
+    time elapsed and, where the input's size is known, the share of its bytes read."""
+
+    EVERY = 0.1  # seconds between updates: drawing for every row would cost more than the row
+
+    def __init__(self, bar: Progress, task: int):
+        self.bar, self.task = bar, task
+        self.rows = 0
+        self._next = 0.0
+
+    def __call__(self, rows: int = 1, done: int | None = None, total: int | None = None
+                 ) -> None:
+        """`rows` more rows done; `done`/`total`: bytes read so far, of how many."""
+        self.rows += rows
+        now = time.monotonic()
+        if now >= self._next:
+            self._next = now + self.EVERY
+            self.update(done, total)
+
+    def update(self, done: int | None = None, total: int | None = None) -> None:
+        self.bar.update(self.task, rows=self.rows, completed=done,
+                        total=total if total else None)
 
 
 @contextmanager
-def progress_of(what: str) -> Iterator[callable]:  # type: ignore[valid-type]
-    """A live count of rows with their rate, on a terminal only."""
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                  TextColumn("{task.completed:,.0f} rows"), TextColumn("{task.speed} rows/s"),
-                  TimeElapsedColumn(), console=err, transient=True,
-                  disable=not err.is_terminal) as bar:
-        task = bar.add_task(what, total=None)
-        yield lambda: bar.advance(task)
+def progress_of(what: str) -> Iterator[RowProgress]:
+    """A live progress display on stderr, on a terminal only."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TaskProgressColumn(), DownloadColumn(), _RowsColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
+        yield RowProgress(bar, bar.add_task(what, total=None, rows=0))

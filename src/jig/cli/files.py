@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Column, Table
+from rich.text import Text
 
 from jig.agreement import json_schema
 from jig.cli.common import (
@@ -30,46 +34,132 @@ from jig.cli.common import (
     make_reader,
     notices_or_exit,
     output_to,
+    plural,
     progress_of,
+    stdout,
 )
 from jig.engine import check, explain
+from jig.engine.wording import distance
 from jig.findings import OUTCOMES, Verdict
 from jig.merge import MergeOptions, group, merged
 from jig.output import FORMATS, STYLE, print_table, write_csv, write_geojson, write_jsonl
 from jig.pipeline import CHUNK, judge_files
+from jig.readers import Reject, read_notices
+from jig.records import Notice
+from jig.summary import Tally
 
 
 @app.command()
 def validate(agreement: AgreementArg) -> None:
     """Check an agreement file and the GeoJSON it names; list every problem with its place.
 
-    Example: jig validate examples/syria-2016-jig/agreement.yaml
+    Example:
+
+    \b
+        jig validate examples/syria-2016-jig/agreement.yaml
     """
     a = load_or_exit(agreement)
-    err.print(f"[green]valid[/] {a.id}: {len(a.parties)} parties, {len(a.actors)} actors, "
-              f"{len(a.zones)} zones, {len(a.sites)} sites, {len(a.targets)} targets, "
-              f"{len(a.clauses)} clauses, {len(a.exceptions)} exceptions "
+    stdout.print(f"[green]valid[/] {a.id}: {plural(len(a.parties), 'party', 'parties')}, "
+              f"{plural(len(a.actors), 'actor')}, {plural(len(a.zones), 'zone')}, "
+              f"{plural(len(a.sites), 'site')}, {plural(len(a.targets), 'target')}, "
+              f"{plural(len(a.clauses), 'clause')}, {plural(len(a.exceptions), 'exception')} "
               f"[dim](content hash {a.content_hash[:16]})[/]")
 
 
-def _write(verdicts: Iterator[Verdict], fmt: str, output: Path | None) -> Counter[str]:
-    counts: Counter[str] = Counter()
+def _keep(verdict: str | None) -> frozenset[str] | None:
+    """The verdicts `--verdict` lets through (None: all)."""
+    if verdict is None:
+        return None
+    words = frozenset(w.strip() for w in verdict.split(",") if w.strip())
+    unknown = sorted(words - set(OUTCOMES))
+    if unknown or not words:
+        err.print(f"[bold red]error[/] --verdict {verdict!r}: "
+                  f"{'unknown ' + ', '.join(unknown) + '; ' if unknown else ''}"
+                  f"give one or more of {', '.join(OUTCOMES)}, separated by commas")
+        raise typer.Exit(2)
+    return words
 
+
+def _write(verdicts: Iterable[Verdict], fmt: str, output: Path | None, tally: Tally,
+           keep: frozenset[str] | None, tick: Callable[[], None]) -> None:
+    """Write the verdicts `keep` lets through (or, with `tally.summary`, only their counts);
+    count every one."""
     def counted() -> Iterator[Verdict]:
         for v in verdicts:
-            counts[v.verdict] += 1
-            yield v
+            tally.add(v)
+            tick()
+            if keep is None or v.verdict in keep:
+                yield v
 
-    if fmt == "table":
-        with output_to(output) as fh:
-            console = Console(file=fh, width=200, highlight=False) if output else \
-                Console(highlight=False)
-            print_table(counted(), console)
-    else:
-        writer = {"jsonl": write_jsonl, "geojson": write_geojson, "csv": write_csv}[fmt]
-        with output_to(output) as fh:
-            writer(counted(), fh)
-    return counts
+    with output_to(output) as fh:
+        if tally.summary:
+            for _ in counted():
+                pass
+            write_summary(tally, fmt, fh, to_file=output is not None)
+        elif fmt == "table":
+            print_table(counted(), console_for(fh, output))
+        else:
+            {"jsonl": write_jsonl, "geojson": write_geojson, "csv": write_csv}[fmt](counted(), fh)
+
+
+def console_for(fh: IO[str], output: Path | None) -> Console:
+    """A console for stdout, or for a file: wide, and not wrapped to a terminal's width."""
+    return Console(file=fh, width=200, highlight=False, soft_wrap=True) if output else \
+        Console(highlight=False)
+
+
+def write_summary(tally: Tally, fmt: str, fh: IO[str], to_file: bool) -> None:
+    """`--summary`: findings by outcome x clause x actor, then by outcome x zone."""
+    rows = tally.rows()
+    if fmt == "jsonl":
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    if fmt == "csv":
+        w = csv.writer(fh)
+        w.writerow(("outcome", "clause", "actor", "zone", "findings"))
+        for row in rows:
+            w.writerow([row["outcome"], row.get("clause", ""), row.get("actor", ""),
+                        row.get("zone", ""), row["findings"]])
+        return
+    console = Console(file=fh, width=200, highlight=False) if to_file else Console(
+        file=fh, highlight=False)
+    by_clause = Table("outcome", "clause", "actor", Column("findings", justify="right"),
+                      title="findings by outcome, clause and actor", title_justify="left",
+                      box=box.SIMPLE)
+    by_zone = Table("outcome", "zone", Column("findings", justify="right"),
+                    title="findings by outcome and zone", title_justify="left", box=box.SIMPLE)
+    for row in rows:
+        style = STYLE[row["outcome"]]
+        if "clause" in row:
+            by_clause.add_row(Text(row["outcome"], style), row["clause"], row["actor"],
+                              f"{row['findings']:,}")
+        else:
+            by_zone.add_row(Text(row["outcome"], style), row["zone"], f"{row['findings']:,}")
+    console.print(by_clause)
+    if by_zone.row_count:
+        console.print(by_zone)
+    console.print("incidents by verdict: " + "  ".join(
+        f"[{STYLE[o]}]{o}[/] {n:,}" for o, n in tally.counts()))
+
+
+def _counts_line(tally: Tally) -> str:
+    return ", ".join(f"[{STYLE[o]}]{o}[/] {n}" for o, n in tally.counts())
+
+
+def _notices_line(read: int, notes: list[Notice], rejected: int) -> str:
+    return (f"read {plural(read, 'notice')}: taken {len(notes)}, rejected {rejected}"
+            if read else "")
+
+
+def warn_unmatched_notices(notes: list[Notice], judged: Callable[[str], bool]) -> None:
+    """A notice that names an incident no input holds excuses nothing: say so, it is
+    most likely a typing slip in the id."""
+    for n in notes:
+        if n.incident is not None and not judged(n.incident):
+            where = f"{n.origin}: " if n.origin else ""
+            err.print(f"[yellow]warning[/] {escape(where)}notice {escape(n.id)} names incident "
+                      f"{escape(repr(n.incident))}, which is not among the incidents judged")
 
 
 @app.command("check")
@@ -80,8 +170,14 @@ def check_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, jsonl, geojson or csv.")]
     = "table",
     rejects: RejectsOpt = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here, not stdout.")]
-    = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Write here, not stdout (whole or not at all).")] = None,
+    verdict: Annotated[str | None, typer.Option(
+        "--verdict", help="Write only incidents with these verdicts, e.g. breach,undetermined "
+        "(the counts on stderr still count every incident).")] = None,
+    summary: Annotated[bool, typer.Option(
+        "--summary", help="Write counts of findings by outcome, clause and actor, and by "
+        "outcome and zone, instead of every finding.")] = False,
     gazetteer: GazetteerOpt = None,
     merge: Annotated[bool, typer.Option("--merge", help="Judge reports of one event, from "
                                         "different datasets, as one incident.")] = False,
@@ -97,67 +193,107 @@ def check_cmd(
 ) -> None:
     """Judge every incident against every clause: breach, undetermined, excepted, complies.
 
-    Files of any size are read as a stream and judged in chunks. Example:
+    Files of any size are read as a stream and judged in chunks; a folder stands for the
+    incident files in it. Examples:
 
+    \b
         jig check examples/syria-2016-jig/agreement.yaml \\
             examples/syria-2016-jig/incidents.csv -n examples/syria-2016-jig/notices.csv
+        jig check AGREEMENT parts/ --verdict breach,undetermined -f csv -o findings.csv
+        jig check AGREEMENT parts/ --summary
     """
     if fmt not in FORMATS:
         err.print(f"[bold red]error[/] --format {fmt!r}: use one of {', '.join(FORMATS)}")
         raise typer.Exit(2)
+    if summary and fmt == "geojson":
+        err.print("[bold red]error[/] --summary writes a table, jsonl or csv, not geojson")
+        raise typer.Exit(2)
+    keep = _keep(verdict)
     a = load_or_exit(agreement)
     sink = RejectSink(rejects)
-    notes = notices_or_exit(a, notices, sink)
+    with exit_on_errors():
+        noted = read_notices(notices or [], a)
+    for r in noted.rejects:
+        sink(r)
+    notes: list[Notice] = noted.records
+    notices_line = _notices_line(noted.read, notes, len(noted.rejects))
+    tally = Tally(a, summary=summary)
     if engine == "dask":
-        _check_on_dask(agreement, incidents, notes, fmt, output, sink, scheduler, workers)
+        _check_on_dask(agreement, incidents, notes, fmt, output, sink, scheduler, workers, tally,
+                       keep, notices_line)
         return
     if engine != "local":
         err.print(f"[bold red]error[/] --engine {engine!r}: use local or dask")
         raise typer.Exit(2)
     reader = make_reader(a, gazetteer)
     merged_note = ""
-    with exit_on_errors(), progress_of("judging") as tick:
+    with exit_on_errors(), progress_of("judging") as progress:
+        def tick() -> None:
+            progress(done=reader.position.done, total=reader.position.total)
+
+        def rejected(r: Reject) -> None:
+            sink(r)
+            tick()
+
         if merge:
             records, bad = reader.read(incidents)
             for r in bad:
-                sink(r)
+                rejected(r)
             groups = group(a, records, MergeOptions(merge_km, merge_days, merge_actors))
             joined = [merged(a, g) for g in groups]
             merged_note = (f" ({len(records)} records merged into {len(joined)} incidents, "
                            f"{sum(len(g.records) > 1 for g in groups)} of them from several)")
-            counts = _write(iter(check(a, joined, notes)), fmt, output)
+            judged_ids = {i.id for i in joined} | {r.id for r in records}
+            _write(iter(check(a, joined, notes)), fmt, output, tally, keep, tick)
         else:
-            counts = _write(judge_files(reader, incidents, notes, chunk=chunk, on_reject=sink,
-                                        on_row=tick), fmt, output)
+            _write(judge_files(reader, incidents, notes, chunk=chunk, on_reject=rejected), fmt,
+                   output, tally, keep, tick)
+            judged_ids = set(reader.seen)
     sink.close()
+    warn_unmatched_notices(notes, judged_ids.__contains__)
     c = reader.counts
-    err.print(f"read {c.read} incident rows: judged {c.incidents}, rejected {c.rejected}"
-              + merged_note + "; " + ", ".join(
-                  f"[{STYLE[o]}]{o}[/] {counts.get(o, 0)}" for o in OUTCOMES), soft_wrap=True)
+    err.print(f"read {plural(c.read, 'incident row')}: judged {c.incidents}, rejected "
+              f"{c.rejected}{merged_note}; {_counts_line(tally)}"
+              + (f"; {notices_line}" if notices_line else ""))
 
 
-def _check_on_dask(agreement: Path, incidents: list[Path], notes: list, fmt: str,
+def _check_on_dask(agreement: Path, incidents: list[Path], notes: list[Notice], fmt: str,
                    output: Path | None, sink: RejectSink, scheduler: str | None,
-                   workers: int) -> None:
+                   workers: int, tally: Tally, keep: frozenset[str] | None,
+                   notices_line: str) -> None:
     from dask.distributed import Client, LocalCluster
 
-    from jig.distributed import judge_on_cluster, write_jsonl
+    from jig.distributed import judge_on_cluster
 
-    if fmt != "jsonl":
-        err.print("[bold red]error[/] --engine dask writes --format jsonl")
+    if fmt != "jsonl" or tally.summary:
+        err.print("[bold red]error[/] --engine dask writes --format jsonl, without --summary")
         raise typer.Exit(2)
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
                                                   processes=True, dashboard_address=None)
-    with Client(scheduler or cluster) as client, exit_on_errors(), output_to(output) as fh:
-        read, judged, bad = write_jsonl(judge_on_cluster(client, agreement, incidents, notes),
-                                        fh)
-    if cluster is not None:
-        cluster.close()
+    read = judged = 0
+    bad: list[Reject] = []
+    ids: set[str] = set()
+    try:
+        with Client(scheduler or cluster) as client, exit_on_errors(), output_to(output) as fh:
+            for part in judge_on_cluster(client, agreement, incidents, notes):
+                read += part.read
+                judged += len(part.verdicts)
+                bad += part.rejects
+                ids.update(i for i, _ in part.used)
+                for v in part.verdicts:
+                    tally.add_verdict(v["verdict"])
+                    if keep is None or v["verdict"] in keep:
+                        fh.write(json.dumps(v, ensure_ascii=False) + "\n")
+    finally:
+        if cluster is not None:
+            cluster.close()
     for r in bad:
         sink(r)
     sink.close()
-    err.print(f"read {read} incident rows: judged {judged}, rejected {len(bad)} (on Dask)",
-              soft_wrap=True)
+    warn_unmatched_notices(notes, ids.__contains__)
+    err.print(f"read {plural(read, 'incident row')}: judged {judged}, rejected {len(bad)} "
+              f"(on Dask); {_counts_line(tally)}"
+              + (f"; {notices_line}" if notices_line else ""))
 
 
 @app.command("merge")
@@ -178,6 +314,7 @@ def merge_cmd(
     Each output line is an incident `jig check` reads, with every source record kept under
     `records`. Example:
 
+    \b
         jig merge examples/syria-2016-jig/agreement.yaml airwars.csv ucdp.csv -o merged.jsonl
     """
     a = load_or_exit(agreement)
@@ -217,8 +354,11 @@ def explain_cmd(
 ) -> None:
     """Show, step by step, how every clause judged one incident.
 
-    Example: jig explain examples/syria-2016-jig/agreement.yaml \\
-             examples/syria-2016-jig/incidents.csv -n examples/syria-2016-jig/notices.csv -i A-12
+    Example:
+
+    \b
+        jig explain examples/syria-2016-jig/agreement.yaml \\
+            examples/syria-2016-jig/incidents.csv -n examples/syria-2016-jig/notices.csv -i A-12
     """
     a = load_or_exit(agreement)
     sink = RejectSink(None)
@@ -265,8 +405,11 @@ def deconflict_cmd(
     """Conflicts between notified air activity of different parties (closer than the
     agreement's separation minima), and notified flights into zones a party is barred from.
 
-    Example: jig deconflict examples/syria-2016-jig/agreement.yaml \\
-             examples/syria-2016-jig/air-notices.csv
+    Example:
+
+    \b
+        jig deconflict examples/syria-2016-jig/agreement.yaml \\
+            examples/syria-2016-jig/air-notices.csv
     """
     from jig.air.deconflict import deconflict
     from jig.air.flights import check_flights
@@ -298,9 +441,8 @@ def deconflict_cmd(
                     fh.write(json.dumps({"kind": "flight"} | v.as_dict(),
                                         ensure_ascii=False) + "\n")
         else:
-            out = Console(file=fh, width=200, highlight=False) if output else \
-                Console(highlight=False)
-            out.print(f"[bold]{len(conflicts)} conflicts[/] (minima: "
+            out = console_for(fh, output)
+            out.print(f"[bold]{plural(len(conflicts), 'conflict')}[/] (minima: "
                       f"{a.separation.horizontal_m / 1000:g} km, "
                       f"{a.separation.vertical_m / 0.3048:.0f} ft, "
                       f"{a.separation.time_s / 60:g} min)")
@@ -308,9 +450,9 @@ def deconflict_cmd(
                 d = c.seen_by(party, a) if party else c.as_dict(a)
                 who = (f"{d['notice']} and {d['other_party']}'s activity" if party
                        else f"{c.a.id} ({c.a.party}) × {c.b.id} ({c.b.party})")
-                out.print(f"  [bold red]conflict[/] {escape(who)} at {d['where']['lat']}, "
-                          f"{d['where']['lon']}, {d['when']}; inside the minima by "
-                          f"{escape(str(d['margin']))}", soft_wrap=True)
+                out.print(f"  [bold red]conflict[/] {escape(who)} at lon {d['where']['lon']}, "
+                          f"lat {d['where']['lat']}, {d['when']}; inside the minima by "
+                          f"{margin_words(d['margin'])}", soft_wrap=True)
             if party is None:
                 out.print("\n[bold]flights against the zones[/]")
                 for v in flights:
@@ -318,8 +460,14 @@ def deconflict_cmd(
                         out.print(f"  {escape(v.notice.id)} [{STYLE[f.outcome]}]{f.outcome}[/]"
                                   f"  {escape(f.reason)}", soft_wrap=True)
     sink.close()
-    err.print(f"read {read.read} air notices: {len(read.records)} taken, "
-              f"{len(read.rejects)} rejected; {len(conflicts)} conflicts", soft_wrap=True)
+    err.print(f"read {plural(read.read, 'air notice')}: {len(read.records)} taken, "
+              f"{len(read.rejects)} rejected; {plural(len(conflicts), 'conflict')}")
+
+
+def margin_words(margin: dict[str, float]) -> str:
+    """How far inside the separation minima a pair is, as a person says it."""
+    return (f"{distance(margin['horizontal_m'])} horizontally, "
+            f"{margin['vertical_ft']:,.0f} ft vertically and {margin['time_min']:g} min in time")
 
 
 @app.command()

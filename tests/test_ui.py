@@ -30,6 +30,9 @@ def browser():
 def page_for(browser, url: str) -> tuple[Page, list[str]]:
     """A new page; every response body it receives is collected."""
     page = browser.new_page(viewport={"width": 1400, "height": 850})
+    # Waits are on events in the page; Playwright's 30 s default only decides when a wait
+    # gives up, and a loaded machine can take longer than that to draw the map.
+    page.set_default_timeout(300_000)
     bodies: list[str] = []
 
     def keep(response):

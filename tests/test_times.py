@@ -49,3 +49,43 @@ def test_bad_times_are_named(text, message):
 def test_window_half_open():
     w = Window(10.0, 20.0)
     assert w.contains(10.0) and not w.contains(20.0)
+
+
+# Ruling 7: every ISO 8601 form of a date is a whole day, as the extended form is.
+@pytest.mark.parametrize(("text", "day"), [
+    ("20160731", "2016-07-31"),  # basic
+    ("2016-W31-1", "2016-08-01"),  # week, extended
+    ("2016W311", "2016-08-01"),  # week, basic
+    ("2016-213", "2016-07-31"),  # ordinal, extended (2016 is a leap year)
+    ("2016213", "2016-07-31"),  # ordinal, basic
+])
+def test_every_iso_date_form_is_a_whole_day(text, day):
+    assert parse_time(text, DAMASCUS) == parse_time(day, DAMASCUS)
+    assert parse_bound(text, DAMASCUS) == parse_bound(day, DAMASCUS)
+
+
+def test_basic_interval_covers_whole_days():
+    assert parse_time("20160731/20160801", DAMASCUS) == parse_time("2016-07-31/2016-08-01",
+                                                                   DAMASCUS)
+
+
+def test_a_week_without_its_day_is_the_whole_week():
+    span = parse_time("2016-W31", DAMASCUS)
+    assert (span.start, span.end) == (parse_time("2016-08-01", DAMASCUS).start,
+                                      parse_time("2016-08-07", DAMASCUS).end)
+
+
+def test_ordinal_date_time_is_read_at_its_time():
+    assert parse_time("2016-213T12:00", DAMASCUS).start == utc("2016-07-31T09:00")
+    assert parse_time("2016-W31-1T12:00", DAMASCUS).start == utc("2016-08-01T09:00")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("2015-366", "impossible date '2015-366'"),
+    ("2016-000", "impossible date '2016-000'"),
+    ("2016-W54-1", "impossible date '2016-W54-1'"),
+    ("20160230", "impossible date '20160230'"),
+])
+def test_impossible_dates_in_other_forms_are_named(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_time(text, DAMASCUS)

@@ -16,7 +16,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A date in any ISO 8601 form: calendar (2016-07-31, 20160731), week (2016-W31-1, 2016W311),
+# ordinal (2016-213, 2016213), or a week without its day (2016-W31), which is the whole week.
+_DATE_RE = re.compile(r"^\d{4}(-\d{2}-\d{2}|\d{4}|-?W\d{2}(-?\d)?|-?\d{3})$")
+_WEEK_RE = re.compile(r"^\d{4}-?W\d{2}$")
+_ORDINAL_RE = re.compile(r"^(\d{4})-?(\d{3})(?=$|[T ])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +89,16 @@ def _day_start(d: date, tz: tzinfo) -> float:
 
 
 def _parse_date(text: str) -> date:
+    ordinal = _ORDINAL_RE.match(text)
     try:
-        return date.fromisoformat(text)
+        if ordinal is None:
+            return date.fromisoformat(text)
+        # Python reads every ISO 8601 date form but the ordinal one.
+        year, day = int(ordinal[1]), int(ordinal[2])
+        d = date(year, 1, 1) + timedelta(days=day - 1)
+        if day < 1 or d.year != year:
+            raise ValueError(text)
+        return d
     except ValueError as exc:
         raise ValueError(f"impossible date {text!r} (no such day in the calendar)") from exc
 
@@ -97,8 +109,14 @@ def _parse_one(text: str, tz: tzinfo) -> tuple[float, float]:
     if not text:
         raise ValueError("empty time")
     if _DATE_RE.match(text):
+        # A date is a whole day in every form (ruling 7); a week without its day, a week.
         d = _parse_date(text)
-        return _day_start(d, tz), _day_start(d + timedelta(days=1), tz)
+        days = 7 if _WEEK_RE.match(text) else 1
+        return _day_start(d, tz), _day_start(d + timedelta(days=days), tz)
+    ordinal = _ORDINAL_RE.match(text)
+    if ordinal:
+        # An ordinal date-time: Python reads the time once the date is a calendar date.
+        text = _parse_date(ordinal[0]).isoformat() + text[ordinal.end():]
     try:
         dt = datetime.fromisoformat(text)
     except ValueError as exc:

@@ -134,3 +134,62 @@ def test_exception_turns_an_undetermined_finding_into_excepted(agreement):
                incident="S-1")
     f = only(check(agreement, [strike(agreement, time="2016-10-02/2016-10-03")], [n]))
     assert f.outcome == "excepted" and f.p == pytest.approx(0.5)
+
+
+# Ruling 4: evidence that starts after the act's start, within its span, may or may not precede it.
+def test_evidence_starting_within_the_acts_span_makes_the_breach_undetermined(agreement):
+    advance = incident(agreement, id="E-1", time="2016-08-10T15:00", lon=36.25, lat=35.12,
+                       actor="Group X", act="ground_attack")
+    f = only(check(agreement, [advance, strike(agreement, time="2016-08-10")]))
+    assert (f.outcome, f.exception) == ("undetermined", "advance")
+    assert "it may be excepted under advance" in f.reason
+    assert "E-1" in f.reason and "may have happened after the act" in f.reason
+    assert [(e.kind, e.id) for e in f.evidence] == [("incident", "E-1")]
+
+
+def test_evidence_starting_with_the_acts_span_counts_for_certain(agreement):
+    advance = incident(agreement, id="E-1", time="2016-08-10T00:00", lon=36.25, lat=35.12,
+                       actor="Group X", act="ground_attack")
+    f = only(check(agreement, [advance, strike(agreement, time="2016-08-10")]))
+    assert (f.outcome, f.exception) == ("excepted", "advance")
+
+
+def test_certain_evidence_is_preferred_to_evidence_of_uncertain_timing(agreement):
+    base = {"actor": "Group X", "act": "ground_attack", "lat": 35.12}
+    unsure = incident(agreement, id="E-1", time="2016-08-10T15:00", lon=36.25, **base)
+    sure = incident(agreement, id="E-2", time="2016-08-09T15:00", lon=36.27, **base)
+    f = only(check(agreement, [unsure, sure, strike(agreement, time="2016-08-10")]))
+    assert (f.outcome, f.exception) == ("excepted", "advance")
+    assert [(e.kind, e.id) for e in f.evidence] == [("incident", "E-2")]
+
+
+# Ruling 5: evidence places are taken together: inside the union of the selected zones.
+ADJACENT = collection(
+    feature(box(36.0, 35.0, 36.2, 35.2), id="DA-1", kind="designated"),
+    feature(box(36.2, 35.0, 36.4, 35.2), id="DA-2", kind="designated"),
+    feature(box(36.5, 35.0, 36.7, 35.2), id="DA-3", kind="designated"),
+    feature(box(36.69, 35.0, 36.85, 35.2), id="DA-4", kind="designated"),
+    feature(box(36.9, 35.0, 37.0, 35.2), id="DA-5", kind="designated",
+            valid_from="2016-08-09"),
+    feature(box(37.0, 35.0, 37.1, 35.2), id="DA-6", kind="designated"),
+)
+
+
+@pytest.mark.parametrize(("lon", "lat", "outcome", "exception"), [
+    (36.2, 35.1, "excepted", "attack-from"),  # a 1 km disc on the shared edge of DA-1 and DA-2
+    (36.695, 35.1, "excepted", "attack-from"),  # across the 900 m overlap of DA-3 and DA-4
+    (36.45, 35.1, "excepted", "advance"),  # in the gap between DA-2 and DA-3: outside both
+    (37.0, 35.1, "breach", None),  # DA-5 is not yet in effect on the evidence's day
+])
+def test_evidence_inside_adjacent_or_overlapping_zones_counts(make_agreement, lon, lat, outcome,
+                                                             exception):
+    agreement = make_agreement(CLAUSES, zones=ADJACENT)
+    attack = incident(agreement, id="E-1", time=("2016-08-08" if lon == 37.0 else
+                                                   "2016-08-10T06:00"),
+                      lon=lon, lat=lat, precision_m=1000, actor="Group X", target="B forces",
+                      act="shelling")
+    f = only(check(agreement, [attack, strike(agreement, time="2016-08-10T12:00",
+                                              lon=lon, lat=lat + 0.03)]))
+    assert (f.outcome, f.exception) == (outcome, exception)
+    if outcome == "excepted":
+        assert [e.id for e in f.evidence] == ["E-1"]

@@ -16,6 +16,8 @@ import numpy as np
 
 from jig.agreement.model import Agreement, EvidenceRequirement, ExceptionRule, Selector
 from jig.engine.context import Batch
+from jig.engine.featureset import FeatureSet
+from jig.engine.places import within_union
 from jig.engine.wording import distance
 from jig.findings import Evidence
 from jig.geo import IN, OUT, geodesic_m
@@ -103,10 +105,17 @@ def _zone_side(batch: Batch, selector: Selector | None, inside: bool) -> np.ndar
     # From each zone's relations to the discs near it only: discs beyond are outside it.
     if inside:
         result = np.zeros(n, dtype=bool)
+        reached = np.zeros(n, dtype=np.int64)
         for z in zones:
             rel = batch.relations(z)
             at = rel.idx[rel.near_code == IN]
             result[at[z.window.covers_many(batch.start[at], batch.end[at])]] = True
+            reached[rel.idx[rel.near_code != OUT]] += 1
+        # Not within one zone for all its time, but reaching several: the zones may cover the
+        # disc together (a shared edge, an overlap, one zone taking over from another).
+        together = FeatureSet.of(zones)
+        for k in np.flatnonzero(~result & (reached > 1)).tolist():
+            result[k] = within_union(batch, k, together)
     else:
         result = np.ones(n, dtype=bool)
         for z in zones:
@@ -157,15 +166,28 @@ def check_evidence(batch: Batch, k: int, exc: ExceptionRule) -> Check:
     if window:
         d = geodesic_m(inc.lon, inc.lat, pool.lon[window], pool.lat[window])
         close = np.flatnonzero(d <= req.within_m)
-        if close.size:
-            best = int(close[np.argmin(d[close])])
+        begins = pool.start[window]
+        # Certainly before the act only when it starts no later than the act's start; one
+        # that starts within the act's span may have come after it (ruling 4).
+        sure = close[begins[close] <= inc.span.start]
+        later = close[begins[close] < inc.span.end]
+        if sure.size or later.size:
+            pick = sure if sure.size else later
+            best = int(pick[np.argmin(d[pick])])
             j = window[best]
             other = pool.incidents[j]
             lead = inc.span.start - other.span.start
-            note = (f"{req.actor} {where}, {distance(float(d[best]))} away, "
-                    f"{_hours(max(lead, 0.0))} before")
-            return Check(MET, f"incident {other.id} shows {note}",
-                         (Evidence("incident", other.id, note),))
+            found = f"{req.actor} {where}, {distance(float(d[best]))} away"
+            if sure.size:
+                note = f"{found}, {_hours(max(lead, 0.0))} before"
+                return Check(MET, f"incident {other.id} shows {note}",
+                             (Evidence("incident", other.id, note),))
+            tz = batch.agreement.tz
+            return Check(UNSURE, f"incident {other.id} shows {found}, but may have happened "
+                         f"after the act: it starts at {format_instant(other.span.start, tz)}, "
+                         f"after the act's start ({format_instant(inc.span.start, tz)}), whose "
+                         "time is not known exactly",
+                         (Evidence("incident", other.id, f"{found}, timing uncertain"),))
     return Check(UNMET, f"no evidence: {wanted}")
 
 

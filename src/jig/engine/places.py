@@ -18,7 +18,7 @@ from jig.agreement.model import Feature
 from jig.engine.context import Batch
 from jig.engine.featureset import FeatureSet, Windows
 from jig.geo import EDGE, IN, Outline, area_in_circle, share_of_circle
-from jig.times import Span
+from jig.times import Span, Window
 
 # A disc whose uncovered share is below this is covered: what remains is floating-point noise
 # (for a 1 km disc, 1e-9 of its area is 3 mm²).
@@ -50,16 +50,19 @@ def _pieces(span: Span, places: list[Feature], in_force: tuple[float, float]) ->
     return [((b - a) / total, (a + b) / 2) for a, b in itertools.pairwise(edges)]
 
 
-def place(batch: Batch, k: int, places: FeatureSet, inside_breaches: bool) -> Placement:
+def place(batch: Batch, k: int, places: FeatureSet, inside_breaches: bool,
+          in_force: Window | None = None) -> Placement:
     """Judge incident k against the union of `places` (each valid in its own window).
 
     `inside_breaches`: True when lying inside the union is the breach (zones, sites), False
-    when lying outside is (agreed targets).
+    when lying outside is (agreed targets). Pieces of the span outside `in_force` (the
+    agreement's, by default) count as not breaching.
     """
     inc = batch.incidents[k]
     touching = [f for f in batch.touching(k) if f in places]
-    agreement = batch.agreement
-    pieces = _pieces(inc.span, touching, (agreement.in_force.start, agreement.in_force.end))
+    if in_force is None:
+        in_force = batch.agreement.in_force
+    pieces = _pieces(inc.span, touching, (in_force.start, in_force.end))
     x, y, r = float(batch.x[k]), float(batch.y[k]), float(batch.r[k])
     share_cache: dict[frozenset[str], float] = {}
     p = 0.0
@@ -67,7 +70,7 @@ def place(batch: Batch, k: int, places: FeatureSet, inside_breaches: bool) -> Pl
     space_split = False
     values: set[float] = set()
     for weight, t in pieces:
-        if not agreement.in_force.contains(t):
+        if not in_force.contains(t):
             values.add(0.0)
             continue
         valid = [f for f in touching if f.window.contains(t)]
@@ -150,6 +153,14 @@ def _union(batch: Batch, places: list[Feature]) -> Outline:
     if hit is None:
         hit = batch.agreement.indexes[key] = Outline.union([f.region for f in places])
     return hit
+
+
+def within_union(batch: Batch, k: int, places: FeatureSet) -> bool:
+    """Whether incident k's disc lies wholly within the union of `places` in effect, at every
+    moment of its span, whether the agreement is in force or not: where evidence lies (ruling
+    5 of the format: evidence places are taken together, like the zones of `no_strikes_in`)."""
+    pl = place(batch, k, places, inside_breaches=True, in_force=Window())
+    return pl.certain and pl.p == 1.0
 
 
 def nearest(batch: Batch, k: int, places: FeatureSet) -> tuple[Feature, float] | None:

@@ -7,6 +7,7 @@ import random
 
 import pytest
 import shapely
+from pyproj import Geod
 from tests.conftest import EXAMPLE, box, collection, feature
 
 from jig.air.deconflict import deconflict, volumes
@@ -215,3 +216,50 @@ def test_bad_air_notices_are_named(agreement, change, message):
               "alt_high": 20000} | change
     with pytest.raises(RowError, match=message):
         to_air_notice(fields, agreement)
+
+
+def test_notified_areas_have_edges_straight_in_degrees_as_every_geojson_polygon(make_agreement):
+    # Area B lies 9.5 km north of area A's long northern edge (a parallel): drawn straight in
+    # metres, that edge would bulge about 400 m north and the areas conflict at ~9.1 km.
+    geod = Geod(ellps="WGS84")
+    north = geod.fwd(36.35, 35.0, 0, 9_500)[1]
+    plain = agreement_with(make_agreement)
+    a = notice(plain, "A", "A", shapely.box(35.5, 34.9, 37.2, 35.0).wkt)
+    b = notice(plain, "B", "B", shapely.box(36.3, north, 36.4, north + 0.1).wkt)
+    assert deconflict(plain, [a, b]) == []  # 9.5 km > the 9.26 km default minimum
+    wider = agreement_with(make_agreement, "air: {horizontal_km: 10}\n")
+    [c] = deconflict(wider, [a, b])
+    assert c.horizontal_m == pytest.approx(9_500, abs=20)  # the projection's scale error
+
+
+def test_no_flights_in_flies_legs_straight_in_the_projection(agreement):
+    # Two points 430 km apart at 35.18 N, 2.2 km south of Z-1's northern edge: the leg
+    # between them (near the geodesic) passes north of Z-1, though the parallel through
+    # them crosses it.
+    lat = 35.18
+    geod = Geod(ellps="WGS84")
+    over = [p for p in geod.npts(34.0, lat, 38.7, lat, 2000) if 36.0 <= p[0] <= 36.2]
+    assert min(p[1] for p in over) > 35.2  # the geodesic stays out of Z-1
+    leg = notice(agreement, "S1", "B", route((34.0, lat), (38.7, lat)), half=2000,
+                 actor="B forces")
+    # The same route given vertex by vertex along the parallel does enter Z-1.
+    parallel = notice(agreement, "S2", "B", route(*[(34.0 + i * 0.1, lat) for i in range(48)]),
+                      half=2000, actor="B forces")
+    v = {x.notice.id: x.findings[0] for x in check_flights(agreement, [leg, parallel])}
+    assert v["S1"].outcome == "undetermined" and "the route itself stays out" in v["S1"].reason
+    assert v["S2"].outcome == "breach" and "its route enters Z-1" in v["S2"].reason
+
+
+def test_no_flights_in_counts_only_the_part_of_the_window_the_agreement_is_in_force(
+        make_agreement):
+    # The agreement is in force until the start of 3 October (Asia/Damascus), the zone drawn
+    # for longer: half of this window is after the agreement lapsed.
+    lasting = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated",
+                                 valid_until="2017-01-01"))
+    agreement = make_agreement(BASE_CLAUSES, zones=lasting)
+    into = notice(agreement, "S1", "B", "POLYGON ((36.1 35.1, 36.15 35.1, 36.15 35.15, "
+                  "36.1 35.15, 36.1 35.1))", actor="B forces",
+                  time="2016-10-02T23:00/2016-10-03T01:00")
+    [f] = check_flights(agreement, [into])[0].findings
+    assert f.outcome == "undetermined" and f.p == pytest.approx(0.5)
+    assert "the agreement is in force for 50% of the notified window" in f.reason

@@ -78,19 +78,28 @@ EPS = 1e-6
 def cores(agreement: Agreement, notices: Sequence[AirNotice]) -> tuple[np.ndarray, np.ndarray]:
     """Each notice's shape in the agreement's metres (areas, or routes as their centre line)
     and its half-width. A route's legs are straight in metres: near the geodesic a flight
-    follows."""
-    geoms = agreement.projection.project_many(
-        np.array([n.geometry for n in notices], dtype=object), densify=False)
-    return geoms, np.array([n.half_width_m for n in notices], dtype=float)
+    follows; an area's edges are straight in degrees, as every GeoJSON polygon's."""
+    geoms = np.array([n.geometry for n in notices], dtype=object)
+    route = np.array([n.is_route for n in notices], dtype=bool)
+    proj = agreement.projection
+    out = np.empty(len(notices), dtype=object)
+    out[route] = proj.project_many(geoms[route], densify=False)
+    out[~route] = proj.project_many(geoms[~route])
+    return out, np.array([n.half_width_m for n in notices], dtype=float)
 
 
 def volumes(agreement: Agreement, notices: Sequence[AirNotice]) -> np.ndarray:
     """Each notice's horizontal extent in metres: areas as given, routes grown by their
     half-width."""
-    geoms, half = cores(agreement, notices)
-    grown = half > 0
-    geoms[grown] = shapely.buffer(geoms[grown], half[grown], quad_segs=8)
-    return geoms
+    return grown(*cores(agreement, notices))
+
+
+def grown(geoms: np.ndarray, half: np.ndarray) -> np.ndarray:
+    """Shapes from `cores`, routes grown by their half-width."""
+    out = geoms.copy()
+    wide = half > 0
+    out[wide] = shapely.buffer(geoms[wide], half[wide], quad_segs=8)
+    return out
 
 
 def _gaps(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from typing import Any
 import shapely
 
 from jig.agreement.model import Agreement, Clause
-from jig.air.deconflict import volumes
+from jig.air.deconflict import cores, grown
 from jig.air.model import AirNotice
 from jig.engine.wording import distance, percent
 from jig.findings import Finding, most_severe
@@ -44,22 +44,28 @@ def _time_share(window: Span, start: float, end: float) -> float:
     return inside / window.length
 
 
-def _judge(agreement: Agreement, clause: Clause, n: AirNotice, vol: Any) -> Finding | None:
+def _judge(agreement: Agreement, clause: Clause, n: AirNotice, line: Any, vol: Any
+           ) -> Finding | None:
+    """`line`: a route's centre line in metres (None for an area); `vol`: its volume's shape."""
     actor, _ = agreement.match_actor(n.actor)
     if actor is not None and actor not in clause.bound:
         return None
-    zones = [z for z in agreement.select_zones(clause.selector)
-             if not z.window.misses(n.window)]
+    # A zone counts for the part of the window when both it holds and the agreement is in
+    # force: a flight after the agreement lapsed breaches nothing, as an act would not.
+    force = agreement.in_force
+    in_force = _time_share(n.window, force.start, force.end)
+    shares = {id(z): _time_share(n.window, max(z.window.start, force.start),
+                                 min(z.window.end, force.end))
+              for z in agreement.select_zones(clause.selector)}
+    zones = [z for z in agreement.select_zones(clause.selector) if shares[id(z)] > 0]
     if not zones:
         return None
-    proj = agreement.projection
     name = actor or (repr(n.actor) if n.actor else "an unnamed actor")
     who = f"{n.kind} by {name}"
-    line = proj.project(n.geometry) if n.is_route else None
     worst: tuple[float, str, Any, bool] | None = None  # p, reason, zone, certain
     nearest = (float("inf"), None)
     for z in zones:
-        t = _time_share(n.window, z.window.start, z.window.end)
+        t = shares[id(z)]
         inter = shapely.intersection(vol, z.region).area
         if inter <= 0:
             gap = float(shapely.distance(vol, z.region))
@@ -76,8 +82,11 @@ def _judge(agreement: Agreement, clause: Clause, n: AirNotice, vol: Any) -> Find
             space, how = 1.0, f"its area overlaps {z.label} by {inter / 1e6:,.0f} km²"
         p = space * t
         certain = space == 1.0 and t == 1.0
-        if t < 1.0:
-            how += f", which is in effect for {percent(t)} of the notified window"
+        held = _time_share(n.window, z.window.start, z.window.end)
+        if held < 1.0:
+            how += f", which is in effect for {percent(held)} of the notified window"
+        if in_force < 1.0:
+            how += f"; the agreement is in force for {percent(in_force)} of the notified window"
         if worst is None or (certain, p) > (worst[3], worst[0]):
             worst = (p, how, z, certain)
     if worst is None:
@@ -101,12 +110,14 @@ def _judge(agreement: Agreement, clause: Clause, n: AirNotice, vol: Any) -> Find
 def check_flights(agreement: Agreement, notices: Sequence[AirNotice]) -> list[FlightVerdict]:
     """Every air notice against every `no_flights_in` clause, in input order."""
     clauses = [c for c in agreement.clauses if c.rule == "no_flights_in"]
-    vols = volumes(agreement, notices)
+    lines, half = cores(agreement, notices)
+    vols = grown(lines, half)
     out = []
-    for n, vol in zip(notices, vols, strict=True):
+    for n, line, vol in zip(notices, lines, vols, strict=True):
         if agreement.in_force.misses(n.window):
             out.append(FlightVerdict(n))
             continue
-        found = [f for c in clauses if (f := _judge(agreement, c, n, vol)) is not None]
+        found = [f for c in clauses
+                 if (f := _judge(agreement, c, n, line if n.is_route else None, vol)) is not None]
         out.append(FlightVerdict(n, tuple(found)))
     return out

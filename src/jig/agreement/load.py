@@ -279,16 +279,18 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
             if props.group is not None and props.group not in actors:
                 problems.append(Problem("geojson.unknown_actor",
                                         f"group names unknown actor {props.group!r}", loc))
-            region = projection.project(geom)
+            core = region = projection.project(geom)
             if props.radius_m > 0:
-                region = region.buffer(props.radius_m, quad_segs=32)
+                # Kept for areas and indexes; containment and distances use the core and the
+                # radius exactly (ruling 6: radii are true circles).
+                region = core.buffer(props.radius_m, quad_segs=32)
             extra = props.model_extra or {}
             features[coll].append(Feature(
                 id=props.id, collection=coll, geometry=geom, region=region,
                 window=_window(props, in_force, tz, loc, problems), name=props.name,
                 kind=props.kind, radius_m=props.radius_m, group=props.group,
                 agreed_by=frozenset(props.agreed_by or ()),
-                properties=props.model_dump(exclude_none=True) | dict(extra)))
+                properties=props.model_dump(exclude_none=True) | dict(extra), core=core))
 
     zones = tuple(features["zones"])
     exc_ids = {e.id for e in doc.exceptions}

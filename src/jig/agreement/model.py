@@ -41,7 +41,7 @@ class Feature:
     id: str
     collection: str  # "zones", "sites" or "targets"
     geometry: BaseGeometry  # WGS 84 lon/lat, as given
-    region: BaseGeometry  # projected metres, grown by radius_m
+    region: BaseGeometry  # projected metres, grown by radius_m (a polygon: for areas, indexes)
     window: Window
     name: str | None = None
     kind: str | None = None
@@ -49,6 +49,14 @@ class Feature:
     group: str | None = None
     agreed_by: frozenset[str] = frozenset()
     properties: dict[str, Any] = field(default_factory=dict)
+    # Projected metres, before radius_m: what lies within radius_m of it is the exact region.
+    core: BaseGeometry | None = None
+
+    @property
+    def circles(self) -> bool:
+        """A point (or points) with a radius: exact circles, whose shares are computed as such."""
+        return self.radius_m > 0 and self.core is not None and \
+            self.core.geom_type in ("Point", "MultiPoint")
 
     @property
     def label(self) -> str:

@@ -16,7 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from jig.agreement.model import Agreement, Feature
 from jig.engine.featureset import FeatureSet
-from jig.geo import Relations, edges, relate_discs
+from jig.geo import Relations, edges, relate_discs, relate_discs_grown
 from jig.records import Incident
 
 _NONE = np.zeros(0, dtype=np.intp)
@@ -72,7 +72,12 @@ class Batch:
             reach = self._reach(feature.collection)
             few = len(getattr(self.agreement, feature.collection)) <= FEW
             near = None if few else self.candidates(feature.collection).get(id(feature), _NONE)
-            rel = relate_discs(feature.region, self.x, self.y, self.r, self.points, reach, near)
+            if feature.radius_m > 0 and feature.core is not None:
+                rel = relate_discs_grown(feature.core, feature.radius_m, self.x, self.y,
+                                         self.r, self.points, reach, near)
+            else:
+                rel = relate_discs(feature.region, self.x, self.y, self.r, self.points, reach,
+                                   near)
             self._relations[key] = rel
         return rel
 

@@ -14,10 +14,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+import numpy as np
+import shapely
+
 from jig.agreement.model import Feature
 from jig.engine.context import Batch
 from jig.engine.featureset import FeatureSet, Windows
-from jig.geo import EDGE, IN, Outline, area_in_circle, share_of_circle
+from jig.geo import EDGE, IN, Outline, area_in_circle, area_in_circles, share_of_circle
 from jig.times import Span, Window
 
 # A disc whose uncovered share is below this is covered: what remains is floating-point noise
@@ -83,11 +86,7 @@ def place(batch: Batch, k: int, places: FeatureSet, inside_breaches: bool,
             edge = [f for f, c in zip(valid, codes, strict=True) if c == EDGE]
             key = frozenset(f.id for f in edge)
             if key not in share_cache:
-                terms: list[tuple[float, Outline]] = []
-                for group in batch.overlap_groups(edge):
-                    terms += _union_terms(batch, [edge[i] for i in group])
-                area = area_in_circle([o for _, o in terms], [w for w, _ in terms], x, y, r)
-                share_cache[key] = share_of_circle(area, r)
+                share_cache[key] = share_of_circle(_area_inside(batch, edge, x, y, r), r)
             inside, exact = share_cache[key], False
             if inside >= 1.0 - COVERED:
                 # Several straddled places together cover the whole disc: taken together
@@ -102,6 +101,21 @@ def place(batch: Batch, k: int, places: FeatureSet, inside_breaches: bool,
     time_split = len(values) > 1
     certain = certain and not time_split
     return Placement(min(1.0, max(0.0, p)), certain, space_split, time_split, tuple(touching))
+
+
+def _area_inside(batch: Batch, places: list[Feature], x: float, y: float, r: float) -> float:
+    """The area the disc shares with the union of the places: exactly from their circles when
+    all are points with a radius, else from their outlines (a buffered route's or area's
+    rounded ends as the polygon drawn for them)."""
+    if all(f.circles for f in places):
+        centres = shapely.get_coordinates(np.array([f.core for f in places], dtype=object))
+        counts = [len(shapely.get_coordinates(f.core)) for f in places]
+        radius = np.repeat([f.radius_m for f in places], counts)
+        return area_in_circles(x, y, r, centres[:, 0], centres[:, 1], radius)
+    terms: list[tuple[float, Outline]] = []
+    for group in batch.overlap_groups(places):
+        terms += _union_terms(batch, [places[i] for i in group])
+    return area_in_circle([o for _, o in terms], [w for w, _ in terms], x, y, r)
 
 
 # Beyond this many places sharing area, one union is cheaper than inclusion-exclusion.

@@ -1,0 +1,113 @@
+"""Ruling 6: a site's or point target's `radius_m` is an exact circle in metres, not a polygon.
+
+The places sit at the centre of the agreement's projection (scale 1 there), so that metres in
+it are geodesic metres; the strikes are put between two vertices of the 128-sided polygon jig
+drew before, where that polygon falls 1.5 m short of a 5 km circle.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import shapely
+from pyproj import Geod
+from tests.conftest import collection, feature, incident
+
+from jig import check
+
+CENTRE = (36.5, 35.5)
+GEOD = Geod(ellps="WGS84")
+# Between two vertices of a 128-gon whose first vertex lies due east.
+AZIMUTH = 90 - 360 / 128 / 2
+
+
+def at(metres: float, azimuth: float = AZIMUTH) -> tuple[float, float]:
+    lon, lat, _ = GEOD.fwd(*CENTRE, azimuth, metres)
+    return lon, lat
+
+
+def point(lon: float, lat: float) -> dict:
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+@pytest.fixture
+def sites(make_agreement):
+    return make_agreement("""\
+sites: sites.geojson
+clauses:
+  - {id: sites, rule: no_strikes_near_sites, bound: [AF], acts: [any]}
+""", sites=collection(feature(point(*CENTRE), id="H-1", radius_m=5000)))
+
+
+@pytest.fixture
+def targets(make_agreement):
+    return make_agreement("""\
+targets: targets.geojson
+clauses:
+  - {id: targets, rule: only_agreed_targets, bound: [AF], acts: [air_strike]}
+""", targets=collection(feature(point(*CENTRE), id="T-1", radius_m=5000,
+                                agreed_by=["A", "B"])))
+
+
+def judged(agreement, lon, lat, precision_m=0):
+    [v] = check(agreement, [incident(agreement, lon=lon, lat=lat, precision_m=precision_m,
+                                     actor="A forces", act="air_strike")])
+    [f] = v.findings
+    return f
+
+
+def test_a_strike_4999_m_from_a_site_of_radius_5000_m_is_within_it(sites):
+    f = judged(sites, *at(4_999))
+    assert (f.outcome, f.site) == ("breach", "H-1")
+    assert "within the 5.0 km protected radius" in f.reason
+    assert judged(sites, *at(5_001)).outcome == "complies"
+
+
+def test_a_strike_4999_m_from_a_point_target_of_radius_5000_m_is_at_it(targets):
+    f = judged(targets, *at(4_999))
+    assert (f.outcome, f.target) == ("complies", "T-1")
+    assert judged(targets, *at(5_001)).outcome == "breach"
+
+
+def test_a_disc_wholly_inside_the_circle_but_not_the_polygon_is_certain(sites):
+    # A 100 m disc whose far side reaches 4,999.5 m out: inside the circle, not the 128-gon.
+    f = judged(sites, *at(4_899.5), precision_m=100)
+    assert f.outcome == "breach"
+
+
+def lens(d: float, r: float, big: float) -> float:
+    """The area two circles share: radii r and big, centres d apart (d < r + big)."""
+    a = r * r * math.acos((d * d + r * r - big * big) / (2 * d * r))
+    b = big * big * math.acos((d * d + big * big - r * r) / (2 * d * big))
+    c = 0.5 * math.sqrt((-d + r + big) * (d + r - big) * (d - r + big) * (d + r + big))
+    return a + b - c
+
+
+@pytest.mark.parametrize("metres", [4_500, 5_000, 5_800])
+def test_the_share_of_a_straddling_disc_is_the_lens_of_two_circles(sites, metres):
+    f = judged(sites, *at(metres), precision_m=1000)
+    assert f.outcome == "undetermined"
+    assert f.p == pytest.approx(lens(metres, 1000, 5000) / (math.pi * 1000**2), abs=6e-4)
+
+
+def test_overlapping_circles_are_taken_together(make_agreement):
+    # Two sites of 3 km whose circles overlap; a 1 km disc across the lens they share is
+    # covered by neither alone but by both together, and one further out straddles the union.
+    west, east = at(2_000, -90), at(2_000, 90)
+    agreement = make_agreement("""\
+sites: sites.geojson
+clauses:
+  - {id: sites, rule: no_strikes_near_sites, bound: [AF], acts: [any]}
+""", sites=collection(feature(point(*west), id="H-W", radius_m=3000),
+                      feature(point(*east), id="H-E", radius_m=3000)))
+    assert judged(agreement, *CENTRE, precision_m=1000).outcome == "breach"
+    lon, lat = at(2_000, 0)  # north of the lens' middle: straddles both circles' edges
+    f = judged(agreement, lon, lat, precision_m=1000)
+    proj = agreement.projection
+    x, y = proj.xy([lon, west[0], east[0]], [lat, west[1], east[1]])
+    union = shapely.union_all([shapely.Point(x[i], y[i]).buffer(3000, quad_segs=2048)
+                               for i in (1, 2)])
+    disc = shapely.Point(x[0], y[0]).buffer(1000, quad_segs=2048)
+    assert f.outcome == "undetermined"
+    assert f.p == pytest.approx(union.intersection(disc).area / disc.area, abs=6e-4)

@@ -212,7 +212,8 @@ def test_an_amendment_is_a_new_version_and_old_verdicts_stay(client):
     upload = example_upload()
     da1 = upload["files"]["zones.geojson"]["features"][0]["geometry"]["coordinates"][0]
     da1[0][1] = da1[1][1] = da1[-1][1] = 35.0
-    r = client.post("/agreements", json=upload)
+    # In effect from the start of the agreement: a correction, so A-02 is judged under it.
+    r = client.post("/agreements", json=upload | {"effective_from": "2016-07-15T00:00+03:00"})
     assert r.status_code == 201 and r.json()["version"] == 2
     assert wait(client, r.json()["rejudge_job"])["status"] == "done"
     versions = client.get("/agreements/syria-2016-jig").json()
@@ -224,6 +225,39 @@ def test_an_amendment_is_a_new_version_and_old_verdicts_stay(client):
     assert after["history"][0]["agreement_hash"] == versions[0]["content_hash"]
     doc = client.get("/agreements/syria-2016-jig/versions/1").json()["document"]
     assert doc["zones"]["features"][0]["geometry"]["coordinates"][0][0][1] == 35.6
+
+
+def test_an_amendment_governs_acts_from_its_effective_from_only(client):
+    """Ruling 9: an amendment in force from 20 August leaves a 25 July act under the version
+    before it; an act whose time straddles the amendment is judged under each for its share."""
+    near_hama = dict(STRIKE, lon=36.75, lat=35.13)
+    early = dict(near_hama, id="H-1", time="2016-07-25T10:00")
+    late = dict(near_hama, id="H-2", time="2016-08-25T10:00")
+    both = dict(near_hama, id="H-3", time="2016-08-19/2016-08-20")  # a day under each
+    client.post("/incidents", json=[early, late, both]).raise_for_status()
+    upload = example_upload()
+    da1 = upload["files"]["zones.geojson"]["features"][0]["geometry"]["coordinates"][0]
+    da1[0][1] = da1[1][1] = da1[-1][1] = 35.0  # DA-1 extended south over Hama
+    r = client.post("/agreements", json=upload | {"effective_from": "2016-08-20T00:00+03:00"})
+    assert wait(client, r.json()["rejudge_job"])["status"] == "done"
+
+    def history(incident: str) -> list[tuple[int, str]]:
+        detail = client.get(f"/incidents/{incident}").json()
+        return [(h["version"], h["verdict"]) for h in detail["history"]]
+
+    assert history("H-1") == [(1, "complies")]
+    assert history("H-2") == [(1, "complies"), (2, "breach")]
+    assert history("H-3")[-1] == (2, "undetermined")
+    [f] = [f for f in client.get("/incidents/H-3").json()["verdict"]["findings"]
+           if f["clause"] == "no-bombing-in-designated-areas"]
+    assert f["p"] == 0.5 and "version 1" in f["reason"] and "version 2" in f["reason"]
+    # A report arriving now is judged under the version in effect at its time too.
+    again = client.post("/incidents", json=dict(early, id="H-4")).json()
+    assert [(v["version"], v["verdict"]) for v in again["verdicts"]["H-4"]] == [(1, "complies")]
+    # The agreement as on a day: the version in effect then.
+    assert [v["version"] for v in client.get("/agreements?at=2016-07-20").json()] == [1]
+    assert [v["version"] for v in client.get("/agreements?at=2016-08-25").json()] == [2]
+    assert [v["version"] for v in client.get("/agreements").json()] == [2]
 
 
 def test_openapi_describes_every_error(client):

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 from tests.conftest import EXAMPLE, Server, seed_users
 from tests.test_joint_cell import ADVANCE, SECRET, STRIKE, USERS
+from tests.test_service import example_upload
 
 from jig.service import Settings
 
@@ -107,6 +108,28 @@ def test_agreement_page_shows_clauses_and_versions(browser, open_server):
     assert "no-bombing-in-designated-areas" in text
     assert "the Assad regime will not bomb targets in designated areas" in text
     assert "v1 · " in text
+
+
+def test_the_agreement_as_on_a_day_draws_the_version_in_effect_then(browser, open_server):
+    """Ruling 9: with an amendment in effect from 20 August (DA-1 extended south to 35.0 N),
+    the map as on 20 July draws the first version's DA-1, and as on 25 August the amended one."""
+    upload = example_upload()
+    da1 = upload["files"]["zones.geojson"]["features"][0]["geometry"]["coordinates"][0]
+    da1[0][1] = da1[1][1] = da1[-1][1] = 35.0
+    with httpx.Client(base_url=open_server.url) as c:
+        c.post("/agreements", json=upload | {"effective_from": "2016-08-20T00:00+03:00"}
+               ).raise_for_status()
+    page, _ = page_for(browser, open_server.url)
+    wait_count(page)
+    south = """() => { const z = state.map.layers.find((l) => l.name === "zones");
+                       const da1 = z && z.features.find((f) => f.properties.id === "DA-1");
+                       return da1 ? Math.min(...da1.geometry.coordinates[0].map((p) => p[1])) : null; }"""
+    for day, version, edge in (("2016-07-20", 1, 35.6), ("2016-08-25", 2, 35.0)):
+        page.fill("#day", day)
+        page.dispatch_event("#day", "change")
+        page.wait_for_function(f"state.dayVersion === {version}")
+        assert page.evaluate(south) == edge
+        assert page.text_content("#agreement-title").endswith(f"v{version}")
 
 
 @pytest.fixture

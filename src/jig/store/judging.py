@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from jig.agreement import Agreement
 from jig.engine import check
+from jig.engine.amendments import governing_windows, judge_versions
 from jig.errors import RowError
 from jig.findings import Verdict
 from jig.readers.fields import to_incident, to_notice
@@ -98,18 +99,47 @@ class Judging:
                 pool.append(self.parse(r, agreement.tz))
         return pool
 
+    def history(self, s: Session, agreement_id: str) -> list[AgreementVersion]:
+        """Every version of an agreement, in the order they were made."""
+        return list(s.scalars(select(AgreementVersion).where(
+            AgreementVersion.agreement_id == agreement_id).order_by(AgreementVersion.version)))
+
+    def governing_versions(self, at: float) -> list[AgreementVersion]:
+        """The version of each agreement that governs acts at instant `at` (ruling 9)."""
+        with self.sessions() as s:  # type: ignore[attr-defined]
+            rows = list(s.scalars(select(AgreementVersion).order_by(
+                AgreementVersion.agreement_id, AgreementVersion.version)))
+        by_agreement: dict[str, list[AgreementVersion]] = {}
+        for r in rows:
+            by_agreement.setdefault(r.agreement_id, []).append(r)
+        out = []
+        for versions in by_agreement.values():
+            windows = governing_windows([v.effective_from.timestamp() for v in versions])
+            out += [v for v, w in zip(versions, windows, strict=True) if w.contains(at)]
+        return out
+
     def _judge_rows(self, s: Session, version: AgreementVersion, rows: Sequence[IncidentRevision],
                     only_if_changed: bool, scope: str = JOINT) -> int:
+        """Judge rows under the versions of `version`'s agreement in effect at their times
+        (ruling 9: amendments are not retroactive), each verdict recorded under the version
+        that governs most of the act's time."""
         if not rows:
             return 0
-        agreement = self.load(version)
-        incidents = [self.parse(r, agreement.tz) for r in rows]
-        pool = self.evidence(s, agreement, min(i.span.start for i in incidents),
-                             max(i.span.end for i in incidents), scope)
-        verdicts = check(agreement, incidents, self.notices(s, agreement), evidence=pool)
+        history = self.history(s, version.agreement_id) or [version]
+        windows = governing_windows([v.effective_from.timestamp() for v in history])
+        incidents = [self.parse(r, self.load(version).tz) for r in rows]
+
+        def judge(i: int, part: list[Incident]) -> list[Verdict]:
+            agreement = self.load(history[i])
+            pool = self.evidence(s, agreement, min(x.span.start for x in part),
+                                 max(x.span.end for x in part), scope)
+            return check(agreement, part, self.notices(s, agreement), evidence=pool)
+
+        labels = [f"version {v.version}" for v in history]
         added = 0
-        for row, verdict in zip(rows, verdicts, strict=True):
-            if self._record_verdict(s, version, row, verdict, only_if_changed, scope):
+        for row, (verdict, i) in zip(rows, judge_versions(incidents, windows, labels, judge),
+                                     strict=True):
+            if self._record_verdict(s, history[i], row, verdict, only_if_changed, scope):
                 added += 1
         return added
 

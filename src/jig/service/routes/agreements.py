@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from jig.agreement import agreement_document, parse_agreement
 from jig.errors import AgreementError
@@ -16,6 +16,7 @@ from jig.service.convert import version_out
 from jig.service.errors import ERRORS, ApiError
 from jig.service.jobs import create_job
 from jig.service.schemas import AgreementStored, AgreementUpload, AgreementVersionOut
+from jig.times import parse_time
 
 router = APIRouter(tags=["agreements"])
 
@@ -65,9 +66,19 @@ def upload_agreement(upload: AgreementUpload, response: Response, p: Who,
 
 
 @router.get("/agreements", response_model=list[AgreementVersionOut], responses=ERRORS)
-def list_agreements(p: Who, ctx: Context = Depends(context)) -> Any:
-    """The version of each agreement in force now."""
-    return [version_out(v) for v in ctx.store.current_versions()]
+def list_agreements(p: Who, ctx: Context = Depends(context),
+                    at: str | None = Query(None, description="A date or date-time (ISO 8601; "
+                                           "a date means its start, in the agreement's "
+                                           "timezone): the version governing acts then.")
+                    ) -> Any:
+    """The version of each agreement in force now, or governing acts at `at`."""
+    if at is None:
+        return [version_out(v) for v in ctx.store.current_versions()]
+    try:
+        instant = parse_time(at, ctx.store.intake_tz()).start
+    except ValueError as exc:
+        raise ApiError(422, "query.at", f"`at`: {exc}") from None
+    return [version_out(v) for v in ctx.store.governing_versions(instant)]
 
 
 @router.get("/agreements/{agreement_id}", response_model=list[AgreementVersionOut],

@@ -44,9 +44,27 @@ function features(x) {
   return Array.isArray(x) ? x : x.features || [];
 }
 
-function setLayers() {
+// The agreement as on the chosen day is the version governing acts then (amendments are not
+// retroactive): its zones, sites and targets are drawn, not the current version's.
+async function docOn(day) {
+  if (!day || !state.agreement) return [state.doc, state.version];
+  const id = state.agreement.agreement_id;
+  const [v] = (await api(`/agreements?at=${encodeURIComponent(day)}`)).filter((x) => x.agreement_id === id);
+  if (!v || v.version === state.version) return [state.doc, state.version];
+  state.docs = state.docs || {};
+  if (!state.docs[v.version]) state.docs[v.version] = (await api(`/agreements/${encodeURIComponent(id)}/versions/${v.version}`)).document;
+  return [state.docs[v.version], v.version];
+}
+
+let layering = 0;
+async function setLayers() {
+  const ticket = ++layering;
   const day = $("day").value;
-  const doc = state.doc;
+  let doc, version;
+  try { [doc, version] = await docOn(day); } catch (err) { showError(err.message); return; }
+  if (ticket !== layering) return; // another day was chosen meanwhile
+  state.dayVersion = version;
+  $("agreement-title").textContent = `${state.doc.title || state.agreement.agreement_id} · v${version}`;
   const byDay = (fs) => features(fs).filter((f) => validOn(f.properties || {}, day));
   const parties = Object.keys(doc.parties || {});
   const agreed = (f) => parties.every((p) => ((f.properties || {}).agreed_by || []).includes(p));

@@ -254,6 +254,9 @@ def test_an_amendment_governs_acts_from_its_effective_from_only(client):
     # A report arriving now is judged under the version in effect at its time too.
     again = client.post("/incidents", json=dict(early, id="H-4")).json()
     assert [(v["version"], v["verdict"]) for v in again["verdicts"]["H-4"]] == [(1, "complies")]
+    # Explained under the version in force at its time, not the current one.
+    assert client.get("/incidents/H-1/explain").json()["version"] == 1
+    assert client.get("/incidents/H-2/explain").json()["version"] == 2
     # The agreement as on a day: the version in effect then.
     assert [v["version"] for v in client.get("/agreements?at=2016-07-20").json()] == [1]
     assert [v["version"] for v in client.get("/agreements?at=2016-08-25").json()] == [2]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from jig.agreement import Agreement
 from jig.engine import check
-from jig.engine.amendments import governing_windows, judge_versions
+from jig.engine.amendments import governing_windows, judge_versions, split
 from jig.errors import RowError
 from jig.findings import Verdict
 from jig.readers.fields import to_incident, to_notice
@@ -35,6 +35,7 @@ from jig.store.tables import (
     VerdictHead,
     VerdictRecord,
 )
+from jig.times import Span
 
 JOINT = "joint"  # the shared centre's workspace and judging scope
 
@@ -103,6 +104,12 @@ class Judging:
         """Every version of an agreement, in the order they were made."""
         return list(s.scalars(select(AgreementVersion).where(
             AgreementVersion.agreement_id == agreement_id).order_by(AgreementVersion.version)))
+
+    def governing(self, s: Session, version: AgreementVersion, span: Span) -> AgreementVersion:
+        """The version of `version`'s agreement governing most of the span (ruling 9)."""
+        history = self.history(s, version.agreement_id) or [version]
+        parts = split(span, governing_windows([v.effective_from.timestamp() for v in history]))
+        return history[max(parts, key=lambda p: (p[1], p[0]))[0]] if parts else version
 
     def governing_versions(self, at: float) -> list[AgreementVersion]:
         """The version of each agreement that governs acts at instant `at` (ruling 9)."""

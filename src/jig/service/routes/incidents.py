@@ -296,8 +296,8 @@ def release_incident(incident_id: str, p: Who, body: Annotated[ReleaseIn, Body()
 @router.get("/incidents/{incident_id}/explain", response_model=ExplanationOut, responses=ERRORS)
 def explain_incident(incident_id: str, p: Who, agreement: str | None = None,
                      ctx: Context = Depends(context)) -> Any:
-    """Every clause's reasoning for one incident, step by step, under the current version,
-    with the evidence the asker's scope sees."""
+    """Every clause's reasoning for one incident, step by step, under the version in force at
+    its time (most of it), with the evidence the asker's scope sees."""
     allow(p, "analyst", "lead", "reviewer")
     version = _version(ctx, agreement)
     a = ctx.store.load(version)
@@ -307,6 +307,8 @@ def explain_incident(incident_id: str, p: Who, agreement: str | None = None,
         except KeyError:
             raise ApiError(404, "not_found", f"no incident {incident_id!r}") from None
         inc = ctx.store.parse(newest, a.tz)
+        version = ctx.store.governing(s, version, inc.span)
+        a = ctx.store.load(version)
         scope = p.scope if newest.workspace == p.scope else JOINT
         pool = ctx.store.evidence(s, a, inc.span.start, inc.span.end, scope)
         notices = ctx.store.notices(s, a)

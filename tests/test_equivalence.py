@@ -122,6 +122,8 @@ def test_array_path_gives_the_one_by_one_findings(make_agreement, zones, cases):
         props = {"id": f"Z{k}", "kind": "designated" if k % 4 else "demilitarised"}
         if late:
             props["valid_from"] = "2016-08-20T12:00"
+        if k % 7 == 3:
+            props["radius_m"] = 1500  # grown exactly (ruling 6), as sites' radii are
         feats.append(feature(star(cx, cy, size, jitter, hole), **props))
     # Two overlapping zones: a point in both is judged against the deeper.
     feats += [feature(box(36.5, 34.5, 37.0, 35.0), id="OA", kind="designated"),
@@ -131,10 +133,12 @@ zones: zones.geojson
 clauses:
   - {id: c, rule: no_strikes_in, bound: [BF], acts: [air_strike], zones: {kind: designated}}
   - {id: w, rule: no_weapons_in, bound: [BF, AF], weapons: [mlrs], zones: {kind: demilitarised}}
-  - {id: e, rule: no_strikes_in, bound: [AF], acts: [any], exceptions: [threat],
+  - {id: e, rule: no_strikes_in, bound: [AF], acts: [any], exceptions: [threat, from-zones],
      zones: {kind: designated}}
 exceptions:
   - {id: threat, for: [AF], requires: {evidence: {actor: X, within_km: 30, before_h: 72}}}
+  - {id: from-zones, for: [AF], requires: {evidence: {actor: X, within_km: 60, before_h: 72,
+     inside: {kind: designated}}}}
 """, zones={"type": "FeatureCollection", "features": feats})
     incs = []
     for k, (lon, lat, r, t, who, what, arm, vertex) in enumerate(cases):
@@ -148,6 +152,14 @@ exceptions:
              for k, (lon, lat) in enumerate([(36.9, 34.9), (36.82, 34.95), (36.95, 34.82)])]
     incs.append(incident(agreement, id="X1", lon=37.0, lat=35.0, time="2016-08-19",
                          actor="Group X", act="ground_attack"))
+    # Evidence across the shared area of OA and OB (ruling 5), starting within the spans of
+    # the date-only acts of 20 August (ruling 4).
+    incs.append(incident(agreement, id="X2", lon=36.9, lat=34.9, precision_m=10000,
+                         time="2016-08-20T06:00", actor="Group X", act="ground_attack"))
+    incs.append(incident(agreement, id="A1", lon=36.55, lat=34.55, time="2016-08-20",
+                         actor="A forces", act="shelling"))
     fast = [v.as_dict() for v in check(agreement, incs)]
     slow = [v.as_dict() for v in check_one_by_one(agreement, incs)]
     assert fast == slow
+    [a1] = [f for f in fast[-1]["findings"] if f["clause"] == "e"]
+    assert a1["outcome"] == "undetermined" and "X2" in a1["reason"]

@@ -115,4 +115,4 @@ def _straddling(clause: str, per: list[tuple[str, float, Finding | None]]) -> Fi
     if p is not None:
         reason += f"; estimated probability {percent(p)} of a breach"
     return Finding(clause, "undetermined", reason, zone=worst.zone, site=worst.site,
-                   target=worst.target, p=None if p is None else round(p, 3))
+                   target=worst.target, p=p)

@@ -43,6 +43,12 @@ def split(span: Span, windows: Sequence[Window]) -> list[tuple[int, float, Span]
     return out
 
 
+def main_version(parts: Sequence[tuple[int, float, Span]]) -> int:
+    """Of `split`'s parts, the version governing the largest share (the later on a tie): the
+    one a verdict is recorded, and an act explained, under."""
+    return max(parts, key=lambda p: (p[1], p[0]))[0]
+
+
 Judge = Callable[[int, list[Incident]], list[Verdict]]
 
 
@@ -69,8 +75,7 @@ def judge_versions(incidents: Sequence[Incident], windows: Sequence[Window], lab
             out.append((Verdict(inc, ()), len(windows) - 1))
             continue
         shares = [(labels[i], w, verdicts[(k, i)]) for i, w, _ in parts[k]]
-        main = max(parts[k], key=lambda p: (p[1], p[0]))[0]
-        out.append((combine(inc, shares), main))
+        out.append((combine(inc, shares), main_version(parts[k])))
     return out
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from jig.agreement import Agreement
 from jig.engine import check
-from jig.engine.amendments import governing_windows, judge_versions, split
+from jig.engine.amendments import governing_windows, judge_versions, main_version, split
 from jig.errors import RowError
 from jig.findings import Verdict
 from jig.readers.fields import to_incident, to_notice
@@ -109,7 +109,7 @@ class Judging:
         """The version of `version`'s agreement governing most of the span (ruling 9)."""
         history = self.history(s, version.agreement_id) or [version]
         parts = split(span, governing_windows([v.effective_from.timestamp() for v in history]))
-        return history[max(parts, key=lambda p: (p[1], p[0]))[0]] if parts else version
+        return history[main_version(parts)] if parts else version
 
     def governing_versions(self, at: float) -> list[AgreementVersion]:
         """The version of each agreement that governs acts at instant `at` (ruling 9)."""

@@ -104,7 +104,7 @@ def _judge(agreement: Agreement, clause: Clause, n: AirNotice, line: Any, vol: A
     if certain:
         return Finding(clause.id, "breach", f"{who}: {how}", zone=z.id)
     return Finding(clause.id, "undetermined", f"{who}: {how}; estimated probability "
-                   f"{percent(p)} that it flies inside", zone=z.id, p=round(p, 3))
+                   f"{percent(p)} that it flies inside", zone=z.id, p=p)
 
 
 def check_flights(agreement: Agreement, notices: Sequence[AirNotice]) -> list[FlightVerdict]:

@@ -250,7 +250,9 @@ def test_an_amendment_governs_acts_from_its_effective_from_only(client):
     assert history("H-3")[-1] == (2, "undetermined")
     [f] = [f for f in client.get("/incidents/H-3").json()["verdict"]["findings"]
            if f["clause"] == "no-bombing-in-designated-areas"]
-    assert f["p"] == 0.5 and "version 1" in f["reason"] and "version 2" in f["reason"]
+    assert f["p"] == 0.5 and "under version 1, for 50% of its time: complies" in f["reason"]
+    assert "under version 2 (in force from 2016-08-20T00:00+03:00), for 50% of its time: " \
+        "breach" in f["reason"]
     # A report arriving now is judged under the version in effect at its time too.
     again = client.post("/incidents", json=dict(early, id="H-4")).json()
     assert [(v["version"], v["verdict"]) for v in again["verdicts"]["H-4"]] == [(1, "complies")]

@@ -35,7 +35,7 @@ from jig.store.tables import (
     VerdictHead,
     VerdictRecord,
 )
-from jig.times import Span
+from jig.times import Span, format_instant
 
 JOINT = "joint"  # the shared centre's workspace and judging scope
 
@@ -142,7 +142,10 @@ class Judging:
                                  max(x.span.end for x in part), scope)
             return check(agreement, part, self.notices(s, agreement), evidence=pool)
 
-        labels = [f"version {v.version}" for v in history]
+        tz = self.load(version).tz
+        labels = [f"version {v.version}" + (f" (in force from {format_instant(w.start, tz)})"
+                                            if math.isfinite(w.start) else "")
+                  for v, w in zip(history, windows, strict=True)]
         added = 0
         for row, (verdict, i) in zip(rows, judge_versions(incidents, windows, labels, judge),
                                      strict=True):

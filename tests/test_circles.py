@@ -8,6 +8,7 @@ drew before, where that polygon falls 1.5 m short of a 5 km circle.
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 import shapely
@@ -15,6 +16,7 @@ from pyproj import Geod
 from tests.conftest import collection, feature, incident
 
 from jig import check
+from jig.geo import area_in_circles
 
 CENTRE = (36.5, 35.5)
 GEOD = Geod(ellps="WGS84")
@@ -111,3 +113,18 @@ clauses:
     disc = shapely.Point(x[0], y[0]).buffer(1000, quad_segs=2048)
     assert f.outcome == "undetermined"
     assert f.p == pytest.approx(union.intersection(disc).area / disc.area, abs=6e-4)
+
+
+def test_the_area_a_disc_shares_with_circles_matches_finely_drawn_polygons():
+    """area_in_circles against Shapely on 4,096-sided polygons (their own error ~1e-6), for
+    random discs and one to four circles that overlap one another and the disc or not."""
+    rng = random.Random(14)
+    for _ in range(200):
+        x, y, r = rng.uniform(-2, 2), rng.uniform(-2, 2), rng.uniform(0.2, 2)
+        circles = [(rng.uniform(-3, 3), rng.uniform(-3, 3), rng.uniform(0.3, 3))
+                   for _ in range(rng.randint(1, 4))]
+        got = area_in_circles(x, y, r, *map(list, zip(*circles, strict=True)))
+        union = shapely.union_all([shapely.Point(cx, cy).buffer(cr, quad_segs=1024)
+                                   for cx, cy, cr in circles])
+        want = union.intersection(shapely.Point(x, y).buffer(r, quad_segs=1024)).area
+        assert got == pytest.approx(want, abs=1e-5 * math.pi * r * r)

@@ -13,9 +13,9 @@ import random
 import pytest
 import shapely
 from pyproj import Geod
-from tests.conftest import collection, feature, incident
+from tests.conftest import SHARED_DATA, collection, feature, incident
 
-from jig import check
+from jig import check, read_incidents
 from jig.geo import area_in_circles
 
 CENTRE = (36.5, 35.5)
@@ -128,3 +128,18 @@ def test_the_area_a_disc_shares_with_circles_matches_finely_drawn_polygons():
                                    for cx, cy, cr in circles])
         want = union.intersection(shapely.Point(x, y).buffer(r, quad_segs=1024)).area
         assert got == pytest.approx(want, abs=1e-5 * math.pi * r * r)
+
+
+def test_on_real_data_the_share_near_a_protected_site_is_the_lens(example):
+    """Airwars RS1253 (10 September 2016, Idlib, placed 'nearby landmark': a 500 m disc) against
+    the example's hospital H-2 (radius 300 m): the share is the lens of the two circles."""
+    result = read_incidents([SHARED_DATA / "airwars_syria" /
+                             "airwars_syria_incidents_detailed_en.csv"], example)
+    [strike] = [i for i in result.records if i.id == "RS1253"]
+    [v] = check(example, [strike])
+    [f] = [f for f in v.findings if f.clause == "protected-sites"]
+    [site] = [s for s in example.sites if s.id == "H-2"]
+    x, y = example.projection.xy([strike.lon, site.geometry.x], [strike.lat, site.geometry.y])
+    d = math.hypot(x[1] - x[0], y[1] - y[0])
+    assert (f.outcome, f.site) == ("undetermined", "H-2")
+    assert f.p == pytest.approx(lens(d, 500, 300) / (math.pi * 500**2), abs=1e-6)

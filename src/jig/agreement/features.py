@@ -120,6 +120,11 @@ def read_features(collection: str, raw: Any, where: Callable[[int, str | None], 
         if isinstance(feat, dict) and isinstance(feat.get("properties"), dict):
             fid = feat["properties"].get("id")
             fid = str(fid) if fid is not None else None
+            if fid is None and isinstance(feat.get("id"), str | int) and str(feat["id"]).strip():
+                # The Feature's own `id` (RFC 7946; QGIS writes one) stands for a missing
+                # `id` property.
+                fid = str(feat["id"])
+                feat = feat | {"properties": feat["properties"] | {"id": fid}}
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
             problems.append(Problem("geojson.not_feature", "is not a GeoJSON Feature", where(i, fid),
                                     'each item needs "type": "Feature", "geometry", "properties"'))
@@ -129,7 +134,8 @@ def read_features(collection: str, raw: Any, where: Callable[[int, str | None], 
         except ValidationError as exc:
             for err in exc.errors():
                 field = ".".join(str(p) for p in err["loc"]) or "properties"
-                msg = ("has no `id` property; every feature needs one, unique in its collection"
+                msg = ("has no `id` property (nor a Feature `id`); every feature needs one, "
+                       "unique in its collection"
                        if field == "id" and err["type"] == "missing"
                        else f"property `{field}`: {err['msg']}")
                 problems.append(Problem("geojson.properties", msg, where(i, fid)))

@@ -105,7 +105,9 @@ def parse_agreement(text: str, name: str = "agreement.yaml",
     except ValueError as exc:
         problems.append(Problem("agreement.timezone", str(exc), at(("timezone",))))
         tz = zone_info("UTC")
-    agreement = _build(doc, raw_features, tz, at, problems)
+    files = {coll: str((base_dir or FsPath(".")) / src) if isinstance(src, str) else name
+             for coll in COLLECTIONS if (src := getattr(doc, coll)) is not None}
+    agreement = _build(doc, raw_features, tz, at, problems, files)
     if problems:
         raise AgreementError(problems)
     canonical = doc.model_dump(mode="json", by_alias=True, exclude_none=True) | resolved
@@ -220,7 +222,7 @@ def _selector(sel: ff.ZoneSelector | None) -> Selector | None:
 
 
 def _window(props: ff.FeatureProperties, in_force: Window, tz: Any, loc: Location,
-            problems: list[Problem]) -> Window:
+            problems: list[Problem], in_force_ok: bool = True) -> Window:
     try:
         start = parse_bound(props.valid_from, tz) if props.valid_from is not None \
             else in_force.start
@@ -229,21 +231,27 @@ def _window(props: ff.FeatureProperties, in_force: Window, tz: Any, loc: Locatio
     except ValueError as exc:
         problems.append(Problem("geojson.validity", str(exc), loc))
         return in_force
-    if end <= start:
+    own = props.valid_from is not None and props.valid_until is not None
+    # A bound taken from an `in_force` already reported as wrong would only echo that error.
+    if end <= start and (in_force_ok or own):
         problems.append(Problem("geojson.validity", "valid_until is not after valid_from", loc))
     return Window(start, end)
 
 
 def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, at: Any,
-           problems: list[Problem]) -> Agreement:
+           problems: list[Problem], files: dict[str, str]) -> Agreement:
     try:
         start = parse_bound(doc.in_force.from_, tz)
         end = parse_bound(doc.in_force.until, tz) if doc.in_force.until is not None else None
     except ValueError as exc:
         problems.append(Problem("agreement.in_force", str(exc), at(("in_force",))))
         start, end = 0.0, None
+        in_force_ok = False
+    else:
+        in_force_ok = True
     in_force = Window(start, end if end is not None else float("inf"))
     if in_force.end <= in_force.start:
+        in_force_ok = False
         problems.append(Problem("agreement.in_force", "in_force.until is not after in_force.from",
                                 at(("in_force", "until")), "until is exclusive: the day after the last day"))
 
@@ -269,7 +277,7 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
     features: dict[str, list[Feature]] = {c: [] for c in COLLECTIONS}
     for coll in COLLECTIONS:
         for props, geom in raw_features[coll]:
-            loc = Location(feature=props.id, path=coll)
+            loc = Location(file=files.get(coll), feature=props.id, path=coll)
             if props.agreed_by:
                 for pid in props.agreed_by:
                     if pid not in parties:
@@ -287,7 +295,7 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
             extra = props.model_extra or {}
             features[coll].append(Feature(
                 id=props.id, collection=coll, geometry=geom, region=region,
-                window=_window(props, in_force, tz, loc, problems), name=props.name,
+                window=_window(props, in_force, tz, loc, problems, in_force_ok), name=props.name,
                 kind=props.kind, radius_m=props.radius_m, group=props.group,
                 agreed_by=frozenset(props.agreed_by or ()),
                 properties=props.model_dump(exclude_none=True) | dict(extra), core=core))

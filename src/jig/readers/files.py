@@ -207,7 +207,10 @@ def iter_geojson(path: Path, at: ReadPosition) -> Iterator[RawRecord]:
         if not isinstance(props, dict):
             yield RawRecord(origin, None, raw, "its properties are not an object")
             continue
-        yield RawRecord(origin, dict(props), raw, geometry=feat.get("geometry"))
+        fields = dict(props)
+        if fields.get("id") in (None, "") and feat.get("id") not in (None, ""):
+            fields["id"] = feat["id"]  # the Feature's own id (RFC 7946; QGIS writes one)
+        yield RawRecord(origin, fields, raw, geometry=feat.get("geometry"))
 
 
 def iter_parquet(path: Path, at: ReadPosition) -> Iterator[RawRecord]:

@@ -7,6 +7,7 @@ import io
 import json
 import time
 
+import pytest
 from tests.conftest import EXAMPLE
 
 STRIKE = {"id": "S-1", "time": "2016-08-01T10:00", "lon": 36.6, "lat": 35.8,
@@ -129,6 +130,10 @@ def test_bulk_file_job_counts_add_up_and_rejects_are_kept(client):
     job = wait(client, r.json()["job"])
     assert job["status"] == "done", job
     assert (job["read"], job["stored"], job["unchanged"], job["rejected"]) == (30, 28, 0, 2)
+    # Progress: the whole upload read, rows per second over the time the job ran.
+    assert job["bytes_read"] == job["bytes_total"] == len(text.encode())
+    assert job["elapsed_s"] > 0
+    assert job["rows_per_s"] == pytest.approx(30 / job["elapsed_s"], rel=0.01)
     rejects = client.get(f"/jobs/{r.json()['job']}/rejects").json()
     assert [(x["line"], x["code"]) for x in rejects] == [(30, "row.coordinates"),
                                                         (31, "row.epoch_date")]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,25 @@ def create_job(store: Store, kind: str, params: dict[str, Any]) -> int:
         return job.row
 
 
+@dataclass
+class Progress:
+    """How far a job run by this process has got: kept in memory, for the job's endpoint
+    (rows per second and time elapsed count from when the worker took the job, not from when
+    it was queued)."""
+
+    started: float  # time.monotonic()
+    rows: int = 0
+    bytes_read: int = 0
+    bytes_total: int = 0
+    ended: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        elapsed = (self.ended if self.ended is not None else time.monotonic()) - self.started
+        return {"bytes_read": self.bytes_read, "bytes_total": self.bytes_total or None,
+                "elapsed_s": elapsed,
+                "rows_per_s": self.rows / elapsed if elapsed > 0 else None}
+
+
 class Worker:
     """Runs queued jobs one at a time in a thread of the server process."""
 
@@ -40,6 +61,7 @@ class Worker:
         self.store = store
         self.batch = batch
         self.gazetteer_files = gazetteer
+        self.progress: dict[int, Progress] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="jig-jobs", daemon=True)
@@ -73,6 +95,7 @@ class Worker:
                 self._wake.wait(1.0)
                 self._wake.clear()
                 continue
+            self.progress[job.row] = Progress(time.monotonic())
             try:
                 if job.kind == "bulk":
                     self._bulk(job)
@@ -88,6 +111,8 @@ class Worker:
                 self._finish(job.row, "failed", f"{type(exc).__name__}: {exc}")
 
     def _finish(self, row: int, status: str, error: str | None) -> None:
+        if row in self.progress:
+            self.progress[row].ended = time.monotonic()
         with self.store.writing() as s:
             s.execute(update(Job).where(Job.row == row).values(status=status, error=error,
                                                                finished_at=now()))
@@ -98,7 +123,10 @@ class Worker:
             s.execute(delete(JobReject).where(JobReject.job_row == job.row))
         name = job.params.get("filename")
 
+        live = self.progress[job.row]
+
         def progress(c: ImportCounts, bad: list[Reject]) -> None:
+            live.rows, live.bytes_read, live.bytes_total = c.read, c.bytes_read, c.bytes_total
             with self.store.writing() as s:
                 for r in bad:
                     s.add(JobReject(job_row=job.row, file=name,

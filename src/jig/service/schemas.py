@@ -82,6 +82,12 @@ class JobOut(BaseModel):
     error: str | None = None
     created_at: datetime
     finished_at: datetime | None = None
+    # Progress of a job this server process ran or runs (absent after a restart): bytes of the
+    # file read, of how many; seconds since the worker took it; rows read per second.
+    bytes_read: int | None = None
+    bytes_total: int | None = None
+    elapsed_s: float | None = None
+    rows_per_s: float | None = None
 
 
 class RejectOut(BaseModel):

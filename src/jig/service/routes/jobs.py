@@ -30,9 +30,11 @@ def get_job(job_id: int, p: Who, ctx: Context = Depends(context)) -> Any:
     allow(p, "analyst", "lead", "reviewer")
     with ctx.store.sessions() as s:
         job = _visible(s, job_id, p.scope)
+        live = ctx.worker.progress.get(job.row) if ctx.worker is not None else None
         return JobOut(id=job.row, kind=job.kind, status=job.status, read=job.read,
                       stored=job.stored, unchanged=job.unchanged, rejected=job.rejected,
-                      error=job.error, created_at=job.created_at, finished_at=job.finished_at)
+                      error=job.error, created_at=job.created_at, finished_at=job.finished_at,
+                      **(live.as_dict() if live is not None else {}))
 
 
 @router.get("/jobs/{job_id}/rejects", response_model=list[RejectOut], responses=ERRORS)

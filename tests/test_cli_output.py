@@ -276,3 +276,97 @@ def test_swapped_is_suggested_only_where_the_swap_lands_in_the_agreement(tmp_pat
     assert "lat 120.1 is out of range" in r.stderr and "look swapped" in r.stderr
     r = jig("check", AGREEMENT, str(src), "-f", "jsonl")
     assert "lat 120.1 is out of range" in r.stderr and "look swapped" not in r.stderr
+
+
+def on_a_terminal(*args: str) -> str:
+    """What `jig` draws on stderr when it is a terminal (a pseudo-terminal here)."""
+    import os
+    import pty
+    import re
+    import subprocess
+
+    from tests.test_cli import JIG
+
+    main, child = pty.openpty()
+    proc = subprocess.Popen([JIG, *args], stdout=subprocess.DEVNULL, stderr=child,
+                            stdin=subprocess.DEVNULL,
+                            env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "TERM": "xterm"})
+    os.close(child)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    assert proc.wait() == 0
+    return re.sub(r"\[[0-9;?]*[A-Za-z]", "", shown.decode("utf-8", "replace"))
+
+
+def test_progress_shows_rows_their_rate_and_the_bytes_read(tmp_path):
+    from rich.filesize import decimal
+
+    shown = on_a_terminal("check", AGREEMENT, INCIDENTS, "-n", NOTICES, "-f", "jsonl",
+                          "-o", str(tmp_path / "out.jsonl"))
+    assert "None" not in shown
+    assert "28 rows read, " in shown and " rows/s" in shown
+    size = Path(INCIDENTS).stat().st_size
+    assert "/" + decimal(size) in shown  # bytes read of the known total
+    assert "judged 28" in shown
+
+
+def test_import_shows_progress_and_the_verdicts_it_stored(tmp_path):
+    shown = on_a_terminal("import", "--data", str(tmp_path / "store"), "--agreement", AGREEMENT,
+                          "-n", NOTICES, INCIDENTS)
+    assert "28 rows read, " in shown and "None" not in shown
+    assert ("read 28 incident rows: stored 28, unchanged 0, rejected 0; breach 8, "
+            "undetermined 7, excepted 3, complies 6, not_applicable 4") in shown
+
+
+def test_in_force_backwards_is_one_error_and_every_error_names_its_file(tmp_path):
+    ex = tmp_path / "ex"
+    shutil.copytree(EXAMPLE, ex)
+    text = (ex / "agreement.yaml").read_text(encoding="utf-8")
+    (ex / "agreement.yaml").write_text(text.replace(
+        "in_force: {from: 2016-07-15, until: 2016-10-03}",
+        "in_force: {from: 2016-10-03, until: 2016-07-15}"), encoding="utf-8")
+    zones = json.loads((ex / "zones.geojson").read_text(encoding="utf-8"))
+    zones["features"][0]["properties"]["valid_until"] = "2016-07-01"
+    zones["features"][0]["properties"]["valid_from"] = "2016-08-01"
+    (ex / "zones.geojson").write_text(json.dumps(zones), encoding="utf-8")
+    r = jig("validate", str(ex / "agreement.yaml"))
+    assert r.returncode == 2
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error")]
+    assert len(errors) == 2, r.stderr
+    assert "line 8, in_force.until: in_force.until is not after in_force.from" in errors[0]
+    first = zones["features"][0]["properties"]["id"]
+    assert f"zones.geojson, feature {first}" in errors[1]
+    assert "valid_until is not after valid_from" in errors[1]
+
+
+def test_a_feature_id_stands_for_a_missing_id_property(tmp_path):
+    ex = tmp_path / "ex"
+    shutil.copytree(EXAMPLE, ex)
+    zones = json.loads((ex / "zones.geojson").read_text(encoding="utf-8"))
+    for f in zones["features"]:
+        f["id"] = f["properties"].pop("id")  # as QGIS writes it
+    zones["features"][1].pop("id")
+    (ex / "zones.geojson").write_text(json.dumps(zones), encoding="utf-8")
+    r = jig("validate", str(ex / "agreement.yaml"))
+    [error] = [ln for ln in r.stderr.splitlines() if ln.startswith("error")]
+    assert "zones.geojson, feature #1: has no `id` property (nor a Feature `id`)" in error
+    zones["features"][1]["id"] = "DA-2"
+    (ex / "zones.geojson").write_text(json.dumps(zones), encoding="utf-8")
+    r = jig("validate", str(ex / "agreement.yaml"))
+    assert r.returncode == 0 and "3 zones" in r.stdout, r.stderr
+    # Incidents as a GIS exports them: the id on the Feature.
+    feats = [{"type": "Feature", "id": "Q-1", "properties": {
+        "time": "2016-07-20T10:15", "actor": "Military Forces of Syria (2000-)",
+        "act": "air_strike"}, "geometry": {"type": "Point", "coordinates": [36.675, 35.648]}}]
+    src = tmp_path / "qgis.geojson"
+    src.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    r = jig("check", AGREEMENT, str(src), "-f", "jsonl")
+    assert r.returncode == 0 and json.loads(r.stdout)["incident"] == "Q-1", r.stderr

@@ -18,8 +18,11 @@ from jig.cli.common import (
     exit_on_errors,
     load_or_exit,
     notices_or_exit,
+    plural,
     progress_of,
 )
+from jig.findings import OUTCOMES
+from jig.output import STYLE
 from jig.readers import Gazetteer, Reject
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Folder of the store (SQLite file, "
@@ -80,7 +83,7 @@ def import_cmd(
     from jig.agreement import agreement_document
     from jig.service.settings import Settings
     from jig.store import Store
-    from jig.store.importer import import_files
+    from jig.store.importer import ImportCounts, import_files
 
     settings = Settings(data_dir=data, database_url=db)
     store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone)
@@ -106,14 +109,15 @@ def import_cmd(
                       f"{sum(r.status == 'unchanged' for r in done)} unchanged")
         if incidents:
             with exit_on_errors(), progress_of("importing") as tick:
-                def progress(c: object, bad: list[Reject]) -> None:
+                def progress(c: ImportCounts, bad: list[Reject]) -> None:
                     for r in bad:
                         sink(r)
-                    tick()
+                    tick(c.read - tick.rows, c.bytes_read, c.bytes_total)
                 gaz = Gazetteer.from_files(list(gazetteer)) if gazetteer else None
                 c = import_files(store, incidents, gazetteer=gaz, on_batch=progress)
-            err.print(f"read {c.read} incident rows: stored {c.stored}, unchanged {c.unchanged}, "
-                      f"rejected {c.rejected}", soft_wrap=True)
+            verdicts = ", ".join(f"[{STYLE[o]}]{o}[/] {c.verdicts.get(o, 0)}" for o in OUTCOMES)
+            err.print(f"read {plural(c.read, 'incident row')}: stored {c.stored}, unchanged "
+                      f"{c.unchanged}, rejected {c.rejected}; {verdicts}")
         sink.close()
         err.print(f"store: {settings.url}")
     finally:

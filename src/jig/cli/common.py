@@ -183,7 +183,7 @@ class _RowsColumn(ProgressColumn):
         rows = task.fields.get("rows", 0)
         elapsed = task.elapsed or 0.0
         rate = f"{rows / elapsed:,.0f} rows/s" if elapsed > 0 and rows else "… rows/s"
-        return Text(f"{rows:,} rows, {rate}")
+        return Text(f"{rows:,} rows read, {rate}")
 
 
 class RowProgress:
@@ -195,20 +195,22 @@ class RowProgress:
     def __init__(self, bar: Progress, task: int):
         self.bar, self.task = bar, task
         self.rows = 0
+        self.done: int | None = None
+        self.total: int | None = None
         self._next = 0.0
 
     def __call__(self, rows: int = 1, done: int | None = None, total: int | None = None
                  ) -> None:
         """`rows` more rows done; `done`/`total`: bytes read so far, of how many."""
         self.rows += rows
+        self.done, self.total = done, total or None
         now = time.monotonic()
         if now >= self._next:
             self._next = now + self.EVERY
-            self.update(done, total)
+            self.show()
 
-    def update(self, done: int | None = None, total: int | None = None) -> None:
-        self.bar.update(self.task, rows=self.rows, completed=done,
-                        total=total if total else None)
+    def show(self) -> None:
+        self.bar.update(self.task, rows=self.rows, completed=self.done, total=self.total)
 
 
 @contextmanager
@@ -217,4 +219,6 @@ def progress_of(what: str) -> Iterator[RowProgress]:
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   TaskProgressColumn(), DownloadColumn(), _RowsColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
-        yield RowProgress(bar, bar.add_task(what, total=None, rows=0))
+        progress = RowProgress(bar, bar.add_task(what, total=None, rows=0))
+        yield progress
+        progress.show()  # the last rows, drawn once more before the display goes

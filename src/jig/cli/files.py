@@ -45,6 +45,7 @@ from jig.merge import MergeOptions, group, merged
 from jig.output import FORMATS, STYLE, print_table, write_csv, write_geojson, write_jsonl
 from jig.pipeline import CHUNK, judge_files
 from jig.readers import Reject, read_notices
+from jig.readers.files import ReadPosition, expand_paths
 from jig.records import Notice
 from jig.summary import Tally
 
@@ -64,6 +65,14 @@ def validate(agreement: AgreementArg) -> None:
               f"{plural(len(a.sites), 'site')}, {plural(len(a.targets), 'target')}, "
               f"{plural(len(a.clauses), 'clause')}, {plural(len(a.exceptions), 'exception')} "
               f"[dim](content hash {a.content_hash[:16]})[/]")
+
+
+def input_size(paths: list[Path]) -> int:
+    """Bytes of the input files (a folder's files counted), or 0 when one is missing."""
+    try:
+        return ReadPosition(expand_paths(paths)).total
+    except OSError:
+        return 0
 
 
 def _keep(verdict: str | None) -> frozenset[str] | None:
@@ -228,26 +237,26 @@ def check_cmd(
     reader = make_reader(a, gazetteer)
     merged_note = ""
     with exit_on_errors(), progress_of("judging") as progress:
-        def tick() -> None:
-            progress(done=reader.position.done, total=reader.position.total)
+        # Rows count as they are read (a chunk is judged after it is read, so verdicts come in
+        # bursts); the rate is their mean since the start, and the bar the bytes read.
+        progress(0, 0, input_size(incidents))
 
-        def rejected(r: Reject) -> None:
-            sink(r)
-            tick()
+        def row_read() -> None:
+            progress(done=reader.position.done, total=reader.position.total)
 
         if merge:
             records, bad = reader.read(incidents)
             for r in bad:
-                rejected(r)
+                sink(r)
             groups = group(a, records, MergeOptions(merge_km, merge_days, merge_actors))
             joined = [merged(a, g) for g in groups]
             merged_note = (f" ({len(records)} records merged into {len(joined)} incidents, "
                            f"{sum(len(g.records) > 1 for g in groups)} of them from several)")
             judged_ids = {i.id for i in joined} | {r.id for r in records}
-            _write(iter(check(a, joined, notes)), fmt, output, tally, keep, tick)
+            _write(iter(check(a, joined, notes)), fmt, output, tally, keep, row_read)
         else:
-            _write(judge_files(reader, incidents, notes, chunk=chunk, on_reject=rejected), fmt,
-                   output, tally, keep, tick)
+            _write(judge_files(reader, incidents, notes, chunk=chunk, on_reject=sink,
+                               on_row=row_read), fmt, output, tally, keep, lambda: None)
             judged_ids = set(reader.seen)
     sink.close()
     warn_unmatched_notices(notes, judged_ids.__contains__)

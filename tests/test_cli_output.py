@@ -370,3 +370,12 @@ def test_a_feature_id_stands_for_a_missing_id_property(tmp_path):
     src.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
     r = jig("check", AGREEMENT, str(src), "-f", "jsonl")
     assert r.returncode == 0 and json.loads(r.stdout)["incident"] == "Q-1", r.stderr
+
+
+def test_an_output_folder_that_does_not_exist_is_named(tmp_path):
+    target = tmp_path / "no-such-folder" / "out.jsonl"
+    r = jig("check", AGREEMENT, INCIDENTS, "-f", "jsonl", "-o", str(target))
+    assert r.returncode == 2 and r.stdout == ""
+    assert f"error {target}: cannot write here: No such file or directory" in r.stderr
+    r = jig("schema", "-o", str(target))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and str(target) in r.stderr

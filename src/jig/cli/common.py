@@ -157,8 +157,9 @@ def output_to(path: Path | None) -> Iterator[IO[str]]:
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
     except OSError as exc:
-        raise JigError(Problem("file.unwritable", f"cannot write here: {exc.strerror or exc}",
-                               Location(file=str(path)))) from None
+        report_problems(JigError(Problem("file.unwritable", "cannot write here: "
+                                         f"{exc.strerror or exc}", Location(file=str(path)))))
+        raise typer.Exit(2) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh

@@ -216,8 +216,12 @@ def test_every_endpoint_by_every_role(cell):
         assert c[who].get("/incidents/RU-3").status_code == 404
         assert "RU-3" not in c[who].get("/incidents").text
     assert c["ru-analyst"].get("/incidents/RU-3").status_code == 200
-    # An id of the other workspace cannot be taken over.
-    assert c["ru-analyst"].post("/incidents", json=STRIKE | {"lon": 37.0}).status_code == 409
+    # The same id from the other party is another record, answered as a fresh one; the first
+    # party's record is untouched.
+    r = ok(c["ru-analyst"].post("/incidents", json=STRIKE | {"lon": 37.0}))
+    assert r["results"] == [{"id": "US-7", "status": "stored", "revision": 1}]
+    assert ok(c["us-lead"].get("/incidents/US-7"))["record"]["lon"] == 36.99
+    assert ok(c["ru-lead"].get("/incidents/US-7"))["record"]["lon"] == 37.0
 
 
 def test_tampering_with_the_log_is_caught(cell):

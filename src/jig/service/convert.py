@@ -25,23 +25,27 @@ def verdict_out(v: VerdictRecord, version: AgreementVersion, findings: list,
 
 
 def incident_out(inc: IncidentRevision, verdict: VerdictOut | None = None,
-                 withheld: list[str] | None = None) -> IncidentOut:
+                 withheld: list[str] | None = None, number: int | None = None) -> IncidentOut:
+    """An incident revision as a viewer sees it: less the fields withheld from it, under the
+    revision number it sees (another party's revisions are numbered as released)."""
     hidden = set(withheld or ())
-    return IncidentOut(id=inc.incident_id, revision=inc.revision,
+    return IncidentOut(id=inc.incident_id, workspace=inc.workspace,
+                       revision=number if number is not None else inc.revision,
                        record={k: v for k, v in inc.record.items() if k not in hidden},
                        received_at=inc.received_at, verdict=verdict)
 
 
 def row_out(r: Row, version: AgreementVersion) -> IncidentOut:
-    verdict = verdict_out(r.verdict, version, r.findings, r.incident.revision) \
+    verdict = verdict_out(r.verdict, version, r.findings, r.revision) \
         if r.verdict is not None else None
-    return incident_out(r.incident, verdict, r.withheld)
+    return incident_out(r.incident, verdict, r.withheld, r.revision)
 
 
 def feature(r: Row, version: AgreementVersion) -> dict:
     """An incident as a GeoJSON Feature for map clients."""
     out = row_out(r, version)
-    props = {"id": out.id, "revision": out.revision, "time": out.record.get("time"),
+    props = {"id": out.id, "workspace": out.workspace, "revision": out.revision,
+             "time": out.record.get("time"),
              "actor": out.record.get("actor"), "act": out.record.get("act"),
              "precision_m": r.incident.precision_m,
              "verdict": out.verdict.verdict if out.verdict else None,
@@ -53,7 +57,7 @@ def feature(r: Row, version: AgreementVersion) -> dict:
 def brief_feature(r: Row) -> dict:
     """An incident as the map draws it: a point, its id, verdict and time."""
     return {"type": "Feature", "id": r.incident.incident_id,
-            "properties": {"id": r.incident.incident_id,
+            "properties": {"id": r.incident.incident_id, "workspace": r.incident.workspace,
                            "verdict": r.verdict.verdict if r.verdict else None,
                            "time": r.record.get("time")},
             "geometry": {"type": "Point", "coordinates": [r.incident.lon, r.incident.lat]}}

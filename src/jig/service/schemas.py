@@ -55,6 +55,8 @@ class IntakeOut(BaseModel):
 
 class IncidentOut(BaseModel):
     id: str
+    workspace: str = Field(description="Whose record: a party's, or `joint`. Ids are scoped "
+                           "by workspace: the same id from another party is another record.")
     revision: int
     record: dict[str, Any]
     received_at: datetime

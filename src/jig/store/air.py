@@ -14,6 +14,7 @@ from jig.air.deconflict import Conflict, deconflict
 from jig.air.model import FEET, AirNotice
 from jig.air.reading import to_air_notice
 from jig.store import audit
+from jig.store.secrets import workspace_secret
 from jig.store.store import Store, Stored, now, store_revision
 from jig.store.tables import AirAlert, AirNoticeHead, AirNoticeRevision
 from jig.times import Span, format_span
@@ -43,9 +44,12 @@ def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNot
     fresh: list[tuple[AirNoticeRevision, AirNotice]] = []
     with store.writing() as s:
         for n in notices:
+            # An air notice is its party's secret but for where and when: its content hash is
+            # a commitment under the party's secret, like a workspace's records.
             row, stored = store_revision(s, AirNoticeRevision, AirNoticeHead, "notice_id", n.id,
-                                         air_record(n), party=n.party, t_start=n.window.start,
-                                         t_end=n.window.end)
+                                         air_record(n), party=n.party,
+                                         secret=workspace_secret(s, n.party),
+                                         t_start=n.window.start, t_end=n.window.end)
             out.append(stored)
             if stored.status != "unchanged":
                 fresh.append((row, n))
@@ -60,15 +64,15 @@ def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNot
                 AirNoticeHead, AirNoticeHead.row == AirNoticeRevision.row).where(
                 AirNoticeRevision.t_end >= lo, AirNoticeRevision.t_start <= hi)):
             rows.setdefault(r.row, r)
-        by_id = {r.notice_id: r for r in rows.values()}
+        by_id = {(r.party, r.notice_id): r for r in rows.values()}
         parsed = [n for _, n in fresh] + [to_air_notice(r.record, agreement)
                                           for r in rows.values() if r.row not in
                                           {f.row for f, _ in fresh}]
-        new_ids = {n.id for _, n in fresh}
+        new_ids = {(n.party, n.id) for _, n in fresh}
         found = [c for c in deconflict(agreement, parsed)
-                 if c.a.id in new_ids or c.b.id in new_ids]
+                 if (c.a.party, c.a.id) in new_ids or (c.b.party, c.b.id) in new_ids]
         for c in found:
-            s.add(AirAlert(a_row=by_id[c.a.id].row, b_row=by_id[c.b.id].row,
+            s.add(AirAlert(a_row=by_id[c.a.party, c.a.id].row, b_row=by_id[c.b.party, c.b.id].row,
                            a_party=c.a.party, b_party=c.b.party, lon=c.lon, lat=c.lat,
                            t_start=c.when.start, t_end=c.when.end,
                            detail={"horizontal_m": max(c.horizontal_m, 0.0),

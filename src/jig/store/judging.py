@@ -55,7 +55,8 @@ class Judging:
 
     def _released_rows(self) -> Any:
         """The revision rows released last for each incident (a subquery)."""
-        latest = select(func.max(Release.row)).group_by(Release.incident_id).scalar_subquery()
+        latest = select(func.max(Release.row)).group_by(Release.workspace,
+                                                        Release.incident_id).scalar_subquery()
         return select(Release.incident_row).where(Release.row.in_(latest))
 
     def parse(self, row: IncidentRevision, tz: tzinfo) -> Incident:
@@ -156,7 +157,7 @@ class Judging:
     def _record_verdict(self, s: Session, version: AgreementVersion, row: IncidentRevision,
                         verdict: Verdict, only_if_changed: bool, scope: str = JOINT) -> bool:
         fh = _findings_hash(verdict)
-        head = s.get(VerdictHead, (row.incident_id, version.agreement_id, scope))
+        head = s.get(VerdictHead, (row.incident_id, version.agreement_id, scope, row.workspace))
         if only_if_changed and head is not None and head.incident_row == row.row:
             current = s.get(VerdictRecord, head.verdict_row)
             if current is not None and current.agreement_row == version.row and \

@@ -44,10 +44,15 @@ class Row:
     findings: list[FindingRecord] = field(default_factory=list)
     version: AgreementVersion | None = None
     withheld: list[str] = field(default_factory=list)  # fields this viewer may not see
+    number: int | None = None  # the revision number this viewer sees, when not the stored one
 
     @property
     def record(self) -> dict[str, Any]:
-        return {k: v for k, v in self.incident.record.items() if k not in self.withheld}
+        return as_seen(self.incident.record, self.withheld)
+
+    @property
+    def revision(self) -> int:
+        return self.number if self.number is not None else self.incident.revision
 
 
 def scope_condition(viewer: str) -> Any:
@@ -59,15 +64,35 @@ def scope_condition(viewer: str) -> Any:
                and_(VerdictHead.scope == JOINT, VerdictHead.workspace != viewer))
 
 
-def withheld_for(s: Session, viewer: str, rows: Sequence[IncidentRevision]) -> dict[int, list]:
-    """The fields withheld from `viewer` for each of these revisions (released by others)."""
-    others = [r.row for r in rows if r.workspace not in (viewer, JOINT)]
-    out: dict[int, list] = {}
-    if others:
-        for rel in s.scalars(select(Release).where(Release.incident_row.in_(others))
+@dataclass(frozen=True)
+class Seen:
+    """How a viewer sees one revision of another party's record: the fields withheld by that
+    revision's own (latest) release, and its number among the released revisions, so that
+    revisions never released leave no gap to count."""
+
+    withheld: list[str]
+    number: int
+
+
+def releases_seen(s: Session, viewer: str, rows: Sequence[IncidentRevision]
+                  ) -> dict[int, Seen]:
+    """For these revisions, those released to `viewer` by another party: how it sees them.
+    Revisions of the viewer's own workspace or the joint centre's are not in the answer."""
+    keys = {(r.workspace, r.incident_id) for r in rows if r.workspace not in (viewer, JOINT)}
+    out: dict[int, Seen] = {}
+    for workspace, incident_id in keys:
+        withheld: dict[int, list] = {}
+        for rel in s.scalars(select(Release).where(Release.workspace == workspace,
+                                                   Release.incident_id == incident_id)
                              .order_by(Release.row)):
-            out[rel.incident_row] = list(rel.withheld)
+            withheld[rel.incident_row] = list(rel.withheld)
+        for n, row in enumerate(sorted(withheld), 1):
+            out[row] = Seen(withheld[row], n)
     return out
+
+
+def as_seen(record: dict[str, Any], withheld: Sequence[str]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in withheld}
 
 
 def finding_dict(f: FindingRecord) -> dict[str, Any]:
@@ -131,22 +156,28 @@ def search(s: Session, agreement_id: str, filters: Filters, after: int = 0, limi
     last = after
     if f.within is not None:
         shapely.prepare(f.within)
-    # Source and grade live in the record as given: tested here, after the indexed filters.
-    # Fetch in batches: the polygon test runs here, after the bounding box did the coarse work.
+    # Source and grade live in the record as given: tested here, after the indexed filters,
+    # on the record as the viewer sees it, so that a guess of a withheld value matches
+    # nothing. Fetch in batches: the polygon test runs here too, after the bounding box.
     batch = max(limit * 2, 200)
+    seen: dict[int, Seen] = {}
     while len(rows) < limit:
         got = s.execute(q.where(IncidentRevision.row > last).limit(batch)).all()
         if not got:
             last = None  # type: ignore[assignment]
             break
+        if f.source is not None or f.grade is not None:
+            seen |= releases_seen(s, viewer, [inc for inc, _ in got])
         for inc, ver in got:
             last = inc.row
             if f.within is not None and not shapely.intersects_xy(f.within, inc.lon, inc.lat):
                 continue
-            if f.source is not None and f.source not in (inc.record.get("source"),
-                                                         inc.record.get("dataset")):
+            shown = as_seen(inc.record, seen[inc.row].withheld) if inc.row in seen \
+                else inc.record
+            if f.source is not None and f.source not in (shown.get("source"),
+                                                         shown.get("dataset")):
                 continue
-            if f.grade is not None and inc.record.get("grade") != f.grade:
+            if f.grade is not None and shown.get("grade") != f.grade:
                 continue
             rows.append(Row(inc, ver))
             if len(rows) == limit:
@@ -155,49 +186,97 @@ def search(s: Session, agreement_id: str, filters: Filters, after: int = 0, limi
             last = None  # type: ignore[assignment]
             break
     found = _findings(s, [r.verdict.row for r in rows if r.verdict is not None])
-    hidden = withheld_for(s, viewer, [r.incident for r in rows])
+    seen = releases_seen(s, viewer, [r.incident for r in rows])
     for r in rows:
         if r.verdict is not None:
             r.findings = found[r.verdict.row]
-        r.withheld = hidden.get(r.incident.row, [])
+        if r.incident.row in seen:
+            r.withheld, r.number = seen[r.incident.row].withheld, seen[r.incident.row].number
     more = last if len(rows) == limit and last is not None else None
     return rows, more
 
 
-def incident(s: Session, incident_id: str, viewer: str = JOINT
-             ) -> tuple[IncidentRevision, list[IncidentRevision], list[str]]:
-    """The newest revision of an incident the viewer may see, the revisions it may see, and
-    the fields withheld from it. KeyError when it may see none: an unreleased record of the
+class Ambiguous(LookupError):
+    """Several records the viewer may see have this id (of different workspaces)."""
+
+    def __init__(self, incident_id: str, workspaces: list[str]):
+        self.workspaces = workspaces
+        super().__init__(f"{len(workspaces)} incidents have the id {incident_id!r} (of "
+                         f"{', '.join(workspaces)}): name one with `workspace`")
+
+
+@dataclass
+class Shown:
+    """An incident as a viewer may see it: its newest revision it may see, and each revision
+    it may see with that revision's own withholding and the number it sees."""
+
+    newest: IncidentRevision
+    revisions: list[tuple[IncidentRevision, Seen]]
+
+    @property
+    def workspace(self) -> str:
+        return self.newest.workspace
+
+    def seen(self, row: int) -> Seen | None:
+        return next((v for r, v in self.revisions if r.row == row), None)
+
+    @property
+    def withheld(self) -> list[str]:
+        return self.revisions[-1][1].withheld
+
+
+def incident(s: Session, incident_id: str, viewer: str = JOINT, workspace: str | None = None
+             ) -> Shown:
+    """The incident `incident_id` as the viewer may see it. Ids are scoped by workspace: the
+    viewer's own comes first, then the joint centre's, then one released by another party
+    (`workspace` names which). KeyError when it may see none: an unreleased record of the
     other side is answered exactly as a record that does not exist."""
-    head = s.get(IncidentHead, incident_id)
-    if head is None:
+    heads = {h.workspace: h for h in s.scalars(select(IncidentHead).where(
+        IncidentHead.incident_id == incident_id))}
+    if workspace is not None:
+        heads = {w: h for w, h in heads.items() if w == workspace}
+    for own in (viewer, JOINT):
+        if own in heads:
+            revisions = list(s.scalars(select(IncidentRevision).where(
+                IncidentRevision.workspace == own, IncidentRevision.incident_id == incident_id)
+                .order_by(IncidentRevision.revision)))
+            return Shown(revisions[-1], [(r, Seen([], r.revision)) for r in revisions])
+    shown: dict[str, Shown] = {}
+    for w in sorted(heads):
+        released = list(s.scalars(select(IncidentRevision).where(
+            IncidentRevision.row.in_(select(Release.incident_row).where(
+                Release.workspace == w, Release.incident_id == incident_id)))
+            .order_by(IncidentRevision.row)))
+        if released:
+            seen = releases_seen(s, viewer, released)
+            shown[w] = Shown(released[-1], [(r, seen[r.row]) for r in released])
+    if not shown:
         raise KeyError(incident_id)
-    revisions = list(s.scalars(select(IncidentRevision).where(
-        IncidentRevision.incident_id == incident_id).order_by(IncidentRevision.revision)))
-    newest = next(r for r in revisions if r.row == head.row)
-    if newest.workspace in (viewer, JOINT):
-        return newest, revisions, []
-    released = list(s.scalars(select(Release).where(Release.incident_id == incident_id)
-                              .order_by(Release.row)))
-    if not released:
-        raise KeyError(incident_id)
-    last = released[-1]
-    shown = [r for r in revisions if r.row in {x.incident_row for x in released}]
-    newest_released = next(r for r in revisions if r.row == last.incident_row)
-    return newest_released, shown, list(last.withheld)
+    if len(shown) > 1:
+        raise Ambiguous(incident_id, sorted(shown))
+    return next(iter(shown.values()))
 
 
-def verdicts_of(s: Session, incident_id: str, viewer: str = JOINT) -> list[Row]:
-    """Every verdict recorded for an incident that the viewer may see, oldest first: the joint
-    centre's, and for its own records a party's headquarters' too."""
+def verdicts_of(s: Session, incident_id: str, viewer: str = JOINT, workspace: str = JOINT
+                ) -> list[Row]:
+    """Every verdict recorded for the incident of `workspace` that the viewer may see,
+    oldest first: the joint centre's on the revisions released to it, and for its own
+    records a party's headquarters' too."""
     out = []
     q = (select(VerdictRecord, IncidentRevision, AgreementVersion)
          .join(IncidentRevision, IncidentRevision.row == VerdictRecord.incident_row)
          .join(AgreementVersion, AgreementVersion.row == VerdictRecord.agreement_row)
-         .where(VerdictRecord.incident_id == incident_id).order_by(VerdictRecord.row))
+         .where(VerdictRecord.incident_id == incident_id,
+                IncidentRevision.workspace == workspace).order_by(VerdictRecord.row))
     got = [(v, inc, ver) for v, inc, ver in s.execute(q).all()
            if v.scope == JOINT or (v.scope == viewer and inc.workspace == viewer)]
     found = _findings(s, [v.row for v, _, _ in got])
+    seen = releases_seen(s, viewer, [inc for _, inc, _ in got])
     for v, inc, ver in got:
-        out.append(Row(inc, v, found[v.row], ver))
+        if inc.workspace not in (viewer, JOINT) and inc.row not in seen:
+            continue  # judged in the joint centre, then superseded: never released to it
+        row = Row(inc, v, found[v.row], ver)
+        if inc.row in seen:
+            row.withheld, row.number = seen[inc.row].withheld, seen[inc.row].number
+        out.append(row)
     return out

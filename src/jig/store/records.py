@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -21,9 +22,13 @@ def canonical(record: dict[str, Any]) -> str:
 NOT_CONTENT = frozenset({"dataset"})
 
 
-def content_hash(record: dict[str, Any]) -> str:
-    said = {k: v for k, v in record.items() if k not in NOT_CONTENT}
-    return hashlib.sha256(canonical(said).encode()).hexdigest()
+def content_hash(record: dict[str, Any], secret: bytes | None = None) -> str:
+    """SHA-256 of what a record says; with a workspace's secret, HMAC-SHA-256 instead: a
+    commitment that nobody without the secret can test a guessed field against."""
+    said = canonical({k: v for k, v in record.items() if k not in NOT_CONTENT}).encode()
+    if secret is None:
+        return hashlib.sha256(said).hexdigest()
+    return hmac.new(secret, said, hashlib.sha256).hexdigest()
 
 
 def incident_record(inc: Incident) -> dict[str, Any]:

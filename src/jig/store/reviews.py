@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from jig.store import audit
-from jig.store.queries import verdicts_of
+from jig.store.queries import Ambiguous, incident, verdicts_of
 from jig.store.store import JOINT, Store, now
 from jig.store.tables import Determination, IncidentRevision, NoticeHead, Release, Review
 
@@ -29,11 +29,18 @@ class ReviewError(ValueError):
 
 
 def open_review(store: Store, incident_id: str, query: str, user: str,
-                party: str | None = None) -> Review:
+                party: str | None = None, workspace: str | None = None) -> Review:
     version = store.version(None)
     agreement = store.load(version)
     with store.writing() as s:
-        rows = verdicts_of(s, incident_id, JOINT)
+        try:
+            seen = incident(s, incident_id, JOINT, workspace)
+        except Ambiguous as exc:
+            raise ReviewError(409, "incident.ambiguous", str(exc)) from None
+        except KeyError:
+            raise ReviewError(404, "not_found", f"no released incident {incident_id!r}") \
+                from None
+        rows = verdicts_of(s, incident_id, JOINT, seen.workspace)
         joint = [r for r in rows if r.verdict is not None and r.verdict.scope == JOINT
                  and r.version is not None and r.version.agreement_id == agreement.id]
         if not joint:
@@ -50,9 +57,10 @@ def open_review(store: Store, incident_id: str, query: str, user: str,
         if queried is None or queried not in agreement.parties:
             raise ReviewError(422, "review.party", "the incident's actor is not one a party "
                               "answers for: name the party to query (`party`)")
-        review = Review(incident_id=incident_id, agreement_id=agreement.id, state="queried",
-                        queried_party=queried, query=query, answer_evidence=[],
-                        opened_by=user, opened_at=now())
+        review = Review(incident_id=incident_id, incident_workspace=seen.workspace,
+                        agreement_id=agreement.id, state="queried", queried_party=queried,
+                        query=query, answer_evidence=[], opened_by=user, opened_at=now(),
+                        parties=sorted(agreement.parties))
         s.add(review)
         s.flush()
         audit.append(s, user, "review.open", f"review {review.row}",
@@ -80,7 +88,8 @@ def answer(store: Store, review_id: int, party: str, text: str,
                               "not queried")
         for ev in evidence:
             kind, ident = ev.get("kind"), ev.get("id")
-            ok = (kind == "notice" and s.get(NoticeHead, ident) is not None) or (
+            ok = (kind == "notice" and s.scalar(select(NoticeHead.row).where(
+                NoticeHead.notice_id == ident).limit(1)) is not None) or (
                 kind == "incident" and s.scalar(select(Release.row).where(
                     Release.incident_id == ident).limit(1)) is not None) or (
                 kind == "incident" and s.scalar(select(IncidentRevision.row).where(
@@ -100,9 +109,13 @@ def determine(store: Store, review_id: int, party: str, outcome: str, text: str,
     if outcome not in OUTCOMES:
         raise ReviewError(422, "review.outcome", f"outcome {outcome!r}: use one of "
                           f"{', '.join(OUTCOMES)}")
-    parties = set(store.load(store.version(None)).parties)
     with store.writing() as s:
         review = _get(s, review_id)
+        # The quorum is fixed when the review opens: an amendment adding or dropping a party
+        # afterwards does not change who must sign.
+        parties = set(review.parties or store.load(store.version(review.agreement_id)).parties)
+        if party not in parties:
+            raise ReviewError(403, "forbidden", f"{party} is not a party of this review")
         if review.state != "answered":
             raise ReviewError(409, "review.state", f"review {review_id} is {review.state}: "
                               "determinations follow the queried party's answer")
@@ -139,7 +152,9 @@ def review_dict(s: Any, review: Review) -> dict[str, Any]:
     kind = None
     if review.state in ("determined", "published"):
         kind = "joint" if len(outcomes) == 1 else "separate"
-    return {"id": review.row, "incident": review.incident_id, "state": review.state,
+    return {"id": review.row, "incident": review.incident_id,
+            "workspace": review.incident_workspace, "parties": review.parties,
+            "state": review.state,
             "queried_party": review.queried_party, "query": review.query,
             "answer": review.answer, "answer_evidence": review.answer_evidence,
             "opened_by": review.opened_by, "opened_at": review.opened_at.isoformat(),

@@ -24,6 +24,7 @@ from jig.store import audit
 from jig.store.db import make_engine, migrate
 from jig.store.judging import JOINT, Judging, chunks, now
 from jig.store.records import content_hash, incident_record, notice_record
+from jig.store.secrets import workspace_secret
 from jig.store.tables import (
     AgreementVersion,
     IncidentHead,
@@ -150,30 +151,26 @@ class Store(Judging):
     def add_incidents(self, incidents: Sequence[Incident], origin: str | None = None,
                       workspace: str = JOINT, user: str = "local") -> list[Stored]:
         """Store incidents (idempotent by content) in a workspace and judge the new revisions
-        with what that workspace sees, atomically, with an audit entry."""
+        with what that workspace sees, atomically, with an audit entry. Ids are the
+        workspace's own: the same id in another workspace is another incident."""
         fresh: list[IncidentRevision] = []
         out: list[Stored] = []
-        records = [(inc, incident_record(inc)) for inc in incidents]
-        hashes = [content_hash(r) for _, r in records]
         ids = list({inc.id for inc in incidents})
         with self.writing() as s:
+            secret = workspace_secret(s, workspace)
+            records = [(inc, incident_record(inc)) for inc in incidents]
+            hashes = [content_hash(r, secret) for _, r in records]
             known: dict[tuple[str, str], IncidentRevision] = {}
             last: dict[str, int] = {}
             heads: dict[str, IncidentHead] = {}
             for chunk in chunks(ids, 500):
                 for r in s.scalars(select(IncidentRevision).where(
+                        IncidentRevision.workspace == workspace,
                         IncidentRevision.incident_id.in_(chunk))):
                     known[(r.incident_id, r.content_hash)] = r
                     last[r.incident_id] = max(last.get(r.incident_id, 0), r.revision)
                 heads.update({h.incident_id: h for h in s.scalars(select(IncidentHead).where(
-                    IncidentHead.incident_id.in_(chunk)))})
-            for inc in incidents:
-                head = heads.get(inc.id)
-                if head is not None:
-                    owner = s.get(IncidentRevision, head.row)
-                    if owner is not None and owner.workspace != workspace:
-                        raise WorkspaceConflict(f"incident {inc.id!r} belongs to another "
-                                                "workspace; give it another id")
+                    IncidentHead.workspace == workspace, IncidentHead.incident_id.in_(chunk)))})
             for (inc, record), h in zip(records, hashes, strict=True):
                 same = known.get((inc.id, h))
                 if same is not None:
@@ -195,8 +192,8 @@ class Store(Judging):
             for row in fresh:
                 head = heads.get(row.incident_id)
                 if head is None:
-                    heads[row.incident_id] = head = IncidentHead(incident_id=row.incident_id,
-                                                                 row=row.row)
+                    heads[row.incident_id] = head = IncidentHead(
+                        workspace=workspace, incident_id=row.incident_id, row=row.row)
                     s.add(head)
                 else:
                     head.row = row.row
@@ -218,7 +215,7 @@ class Store(Judging):
             new: list[Notice] = []
             for n in notices:
                 _, stored = store_revision(s, NoticeRevision, NoticeHead, "notice_id", n.id,
-                                           notice_record(n))
+                                           notice_record(n), party=n.party)
                 out.append(stored)
                 if stored.status == "unchanged":
                     continue
@@ -276,9 +273,9 @@ class Store(Judging):
         """Release the newest revision of a party's incident to the joint centre, some fields
         withheld, and judge it there with what the joint centre sees."""
         with self.writing() as s:
-            head = s.get(IncidentHead, incident_id)
+            head = s.get(IncidentHead, (party, incident_id))
             row = s.get(IncidentRevision, head.row) if head is not None else None
-            if row is None or row.workspace != party:
+            if row is None:
                 raise KeyError(incident_id)
             rel = Release(incident_id=incident_id, incident_row=row.row, workspace=party,
                           withheld=sorted(set(withheld)), released_by=user, released_at=now())
@@ -293,29 +290,28 @@ class Store(Judging):
             return rel
 
 def store_revision(s: Session, revisions: Any, heads: Any, key: str, ident: str,
-                   record: dict[str, Any], **columns: Any) -> tuple[Any, Stored]:
-    """Store a record as a new revision unless the same content is stored already, and point
-    the head at it: the way every append-only record here is kept."""
-    h = content_hash(record)
+                   record: dict[str, Any], party: str, secret: bytes | None = None,
+                   **columns: Any) -> tuple[Any, Stored]:
+    """Store a party's record as a new revision unless the same content is stored already,
+    and point the head at it: the way every append-only record here is kept. Ids are the
+    party's own: another party's record under the same id is another record."""
+    h = content_hash(record, secret)
     id_col = getattr(revisions, key)
-    same = s.scalar(select(revisions).where(id_col == ident, revisions.content_hash == h))
+    mine = (revisions.party == party, id_col == ident)
+    same = s.scalar(select(revisions).where(*mine, revisions.content_hash == h))
     if same is not None:
         return same, Stored(ident, "unchanged", same.revision, same.row)
-    last = s.scalar(select(func.max(revisions.revision)).where(id_col == ident)) or 0
-    row = revisions(**{key: ident}, revision=last + 1, content_hash=h, record=record,
-                    received_at=now(), **columns)
+    last = s.scalar(select(func.max(revisions.revision)).where(*mine)) or 0
+    row = revisions(**{key: ident}, party=party, revision=last + 1, content_hash=h,
+                    record=record, received_at=now(), **columns)
     s.add(row)
     s.flush()
-    head = s.get(heads, ident)
+    head = s.get(heads, (party, ident))
     if head is None:
-        s.add(heads(**{key: ident}, row=row.row))
+        s.add(heads(**{key: ident}, party=party, row=row.row))
     else:
         head.row = row.row
     return row, Stored(ident, "stored" if last == 0 else "revised", last + 1, row.row)
-
-
-class WorkspaceConflict(ValueError):
-    """An id already used in another workspace."""
 
 
 def _by_scope(rows: list[tuple[str, IncidentRevision]]) -> dict[str, list[IncidentRevision]]:

@@ -67,14 +67,16 @@ class IncidentRevision(Base):
     """An incident record as received. A different record under the same id is a new revision."""
 
     __tablename__ = "incident_revisions"
-    __table_args__ = (UniqueConstraint("incident_id", "revision"),
-                      UniqueConstraint("incident_id", "content_hash"),
+    __table_args__ = (UniqueConstraint("workspace", "incident_id", "revision"),
+                      UniqueConstraint("workspace", "incident_id", "content_hash"),
                       Index("ix_incident_revisions_place", "lon", "lat"),
                       Index("ix_incident_revisions_time", "t_start", "t_end"))
 
     row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
     incident_id: Mapped[str] = mapped_column(String(200))
     revision: Mapped[int] = mapped_column(Integer)
+    # A commitment, not a plain digest: HMAC under the workspace's secret (see `secrets`),
+    # so that nobody can test a guess of a withheld field against it.
     content_hash: Mapped[str] = mapped_column(String(64))
     record: Mapped[dict] = mapped_column(JSON)  # the fields of format 1, as given
     lon: Mapped[float] = mapped_column(Float)
@@ -90,21 +92,26 @@ class IncidentRevision(Base):
 
 
 class IncidentHead(Base):
-    """The newest revision of each incident."""
+    """The newest revision of each incident. Ids are scoped by workspace: the same id sent by
+    another party is another incident."""
 
     __tablename__ = "incident_heads"
 
+    workspace: Mapped[str] = mapped_column(String(100), primary_key=True)
     incident_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     row: Mapped[int] = mapped_column(ForeignKey("incident_revisions.row"), index=True)
 
 
 class NoticeRevision(Base):
+    """A party's notice as received; ids are the party's own (keyed by party and id)."""
+
     __tablename__ = "notice_revisions"
-    __table_args__ = (UniqueConstraint("notice_id", "revision"),
-                      UniqueConstraint("notice_id", "content_hash"))
+    __table_args__ = (UniqueConstraint("party", "notice_id", "revision"),
+                      UniqueConstraint("party", "notice_id", "content_hash"))
 
     row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
     notice_id: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str] = mapped_column(String(100), default="", server_default="")
     revision: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     record: Mapped[dict] = mapped_column(JSON)
@@ -114,8 +121,9 @@ class NoticeRevision(Base):
 class NoticeHead(Base):
     __tablename__ = "notice_heads"
 
+    party: Mapped[str] = mapped_column(String(100), primary_key=True)
     notice_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    row: Mapped[int] = mapped_column(ForeignKey("notice_revisions.row"))
+    row: Mapped[int] = mapped_column(ForeignKey("notice_revisions.row"), index=True)
 
 
 class VerdictRecord(Base):
@@ -150,14 +158,16 @@ class FindingRecord(Base):
 
 
 class VerdictHead(Base):
-    """The newest verdict of each incident under each agreement, in each scope."""
+    """The newest verdict of each incident (of a workspace) under each agreement, in each
+    scope."""
 
     __tablename__ = "verdict_scope_heads"
 
     incident_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     agreement_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     scope: Mapped[str] = mapped_column(String(100), primary_key=True)
-    workspace: Mapped[str] = mapped_column(String(100))  # the incident's own workspace
+    # the incident's own workspace
+    workspace: Mapped[str] = mapped_column(String(100), primary_key=True)
     verdict_row: Mapped[int] = mapped_column(ForeignKey("verdicts.row"), index=True)
     incident_row: Mapped[int] = mapped_column(ForeignKey("incident_revisions.row"), index=True)
 
@@ -198,8 +208,8 @@ class AirNoticeRevision(Base):
     new revision."""
 
     __tablename__ = "air_notice_revisions"
-    __table_args__ = (UniqueConstraint("notice_id", "revision"),
-                      UniqueConstraint("notice_id", "content_hash"),
+    __table_args__ = (UniqueConstraint("party", "notice_id", "revision"),
+                      UniqueConstraint("party", "notice_id", "content_hash"),
                       Index("ix_air_notice_revisions_time", "t_start", "t_end"))
 
     row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
@@ -216,6 +226,7 @@ class AirNoticeRevision(Base):
 class AirNoticeHead(Base):
     __tablename__ = "air_notice_heads"
 
+    party: Mapped[str] = mapped_column(String(100), primary_key=True)
     notice_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     row: Mapped[int] = mapped_column(ForeignKey("air_notice_revisions.row"), index=True)
 
@@ -262,6 +273,15 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class WorkspaceSecret(Base):
+    """Each workspace's secret for content commitments (HMAC), made on first use."""
+
+    __tablename__ = "workspace_secrets"
+
+    workspace: Mapped[str] = mapped_column(String(100), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(200))  # hex
+
+
 class Token(Base):
     """An API token: only its SHA-256 is kept."""
 
@@ -271,7 +291,9 @@ class Token(Base):
     user_row: Mapped[int] = mapped_column(ForeignKey("users.row"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Review(Base):
@@ -281,7 +303,12 @@ class Review(Base):
 
     row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
     incident_id: Mapped[str] = mapped_column(String(200), index=True)
+    incident_workspace: Mapped[str] = mapped_column(String(100), default="joint",
+                                                    server_default="joint")
     agreement_id: Mapped[str] = mapped_column(String(200))
+    # The parties of the version in force when the review was opened: its quorum, which a
+    # later amendment cannot change.
+    parties: Mapped[list | None] = mapped_column(JSON, default=list)
     state: Mapped[str] = mapped_column(String(20))  # queried, answered, determined, published
     queried_party: Mapped[str] = mapped_column(String(100))
     query: Mapped[str] = mapped_column(Text)
@@ -320,3 +347,35 @@ class AuditEntry(Base):
     detail: Mapped[dict] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AgreementProposal(Base):
+    """An amendment proposed by one party's lead in a store with parties: it becomes a version
+    only once every party's lead has accepted it."""
+
+    __tablename__ = "agreement_proposals"
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[str] = mapped_column(String(200), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(Text)
+    document: Mapped[str] = mapped_column(Text)
+    effective_from: Mapped[datetime] = mapped_column(UtcDateTime())
+    base_row: Mapped[int] = mapped_column(ForeignKey("agreement_versions.row"))  # amended
+    parties: Mapped[list] = mapped_column(JSON)  # whose leads must accept: old and new ones
+    state: Mapped[str] = mapped_column(String(20))  # proposed, adopted, withdrawn
+    proposed_by: Mapped[str] = mapped_column(String(200))
+    proposed_party: Mapped[str] = mapped_column(String(100))
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    version_row: Mapped[int | None] = mapped_column(ForeignKey("agreement_versions.row"))
+
+
+class ProposalAcceptance(Base):
+    __tablename__ = "proposal_acceptances"
+    __table_args__ = (UniqueConstraint("proposal_row", "party"),)
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    proposal_row: Mapped[int] = mapped_column(ForeignKey("agreement_proposals.row"), index=True)
+    party: Mapped[str] = mapped_column(String(100))
+    accepted_by: Mapped[str] = mapped_column(String(200))
+    accepted_at: Mapped[datetime] = mapped_column(UtcDateTime())

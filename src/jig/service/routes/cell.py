@@ -22,6 +22,8 @@ router = APIRouter(tags=["joint cell"])
 
 class ReviewIn(BaseModel):
     incident: str
+    workspace: str | None = Field(None, description="Whose released incident, when several "
+                                  "parties released one with this id.")
     query: str = Field(description="What the queried party is asked.")
     party: str | None = Field(None, description="The party to query; default: the one that "
                               "answers for the incident's actor.")
@@ -61,7 +63,8 @@ def open_review(body: ReviewIn, p: Who, ctx: Context = Depends(context)) -> dict
     """Open the review of a released incident's breach or undetermined verdict, querying the
     party that answers for its actor."""
     allow(p, "reviewer")
-    review = _run(rv.open_review, ctx.store, body.incident, body.query, p.name, body.party)
+    review = _run(rv.open_review, ctx.store, body.incident, body.query, p.name, body.party,
+                  body.workspace)
     return _dict(ctx, review.row)
 
 
@@ -114,13 +117,15 @@ def published(p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
         out = []
         for review in s.scalars(select(Review).where(Review.state == "published")
                                 .order_by(Review.row)):
-            newest, _, hidden = q.incident(s, review.incident_id, JOINT)
-            history = [r for r in q.verdicts_of(s, review.incident_id, JOINT)
+            view = q.incident(s, review.incident_id, JOINT, review.incident_workspace)
+            newest, number = view.newest, view.revisions[-1][1].number
+            history = [r for r in q.verdicts_of(s, review.incident_id, JOINT, view.workspace)
                        if r.verdict is not None and r.incident.row == newest.row]
             verdict = verdict_out(history[-1].verdict, history[-1].version,  # type: ignore[arg-type]
-                                  history[-1].findings, newest.revision) if history else None
+                                  history[-1].findings, number) if history else None
+            record = incident_out(newest, verdict, view.withheld, number)
             out.append(rv.review_dict(s, review) | {
-                "incident_record": incident_out(newest, verdict, hidden).model_dump(mode="json")})
+                "incident_record": record.model_dump(mode="json")})
         return {"audit_head": audit.head(s), "determinations": out}
 
 

@@ -39,7 +39,8 @@ from jig.service.schemas import (
 )
 from jig.store import Filters, search
 from jig.store import queries as q
-from jig.store.store import JOINT, WorkspaceConflict
+from jig.store.records import content_hash
+from jig.store.store import JOINT
 from jig.store.tables import AgreementVersion
 from jig.times import parse_time
 
@@ -89,7 +90,7 @@ def current_verdicts(ctx: Context, ids: list[str], viewer: str) -> dict[str, lis
     out: dict[str, list[VerdictOut]] = {i: [] for i in ids}
     with ctx.store.sessions() as s:
         for incident_id in ids:
-            history = [r for r in q.verdicts_of(s, incident_id, viewer)
+            history = [r for r in q.verdicts_of(s, incident_id, viewer, viewer)
                        if r.verdict is not None and r.verdict.scope == viewer]
             newest: dict[str, q.Row] = {}
             for row in history:
@@ -113,11 +114,7 @@ def post_incidents(body: Annotated[Any, Body(examples=[RECORDS_EXAMPLE])], p: Wh
     """
     allow(p, "analyst", "lead")
     incidents = parse_records(ctx, as_records(body, "record", MAX_RECORDS))
-    try:
-        stored = ctx.store.add_incidents(incidents, origin="api", workspace=p.scope,
-                                         user=p.name)
-    except WorkspaceConflict as exc:
-        raise ApiError(409, "incident.workspace", str(exc)) from None
+    stored = ctx.store.add_incidents(incidents, origin="api", workspace=p.scope, user=p.name)
     return IntakeOut(results=[StoredOut(id=r.id, status=r.status, revision=r.revision)
                               for r in stored],
                      verdicts=current_verdicts(ctx, [r.id for r in stored], p.scope))
@@ -247,29 +244,49 @@ def get_incidents(
     return Page(items=[row_out(r, version) for r in rows], next=nxt)
 
 
+WORKSPACE = Query(None, description="Whose record, when records of several workspaces "
+                  "have this id (default: your own, then the joint centre's, then the one "
+                  "released to you)")
+
+
+def shown(s: Any, incident_id: str, p: Any, workspace: str | None) -> q.Shown:
+    """The incident as the asker may see it, or 404 exactly as for an id nobody holds."""
+    try:
+        return q.incident(s, incident_id, p.scope, workspace)
+    except q.Ambiguous as exc:
+        raise ApiError(409, "incident.ambiguous", str(exc)) from None
+    except KeyError:
+        raise ApiError(404, "not_found", f"no incident {incident_id!r}") from None
+
+
 @router.get("/incidents/{incident_id}", response_model=IncidentDetail, responses=ERRORS)
-def get_incident(incident_id: str, p: Who, ctx: Context = Depends(context)) -> Any:
+def get_incident(incident_id: str, p: Who, workspace: str | None = WORKSPACE,
+                 ctx: Context = Depends(context)) -> Any:
     """One incident: its newest record, every revision, and every verdict ever recorded, as
-    far as the asker may see them."""
+    far as the asker may see them. Another party's record shows only its released
+    revisions, each less the fields its own release withheld, numbered as released, with a
+    content hash over the fields shown."""
     allow(p, "analyst", "lead", "reviewer")
     with ctx.store.sessions() as s:
-        try:
-            newest, revisions, hidden = q.incident(s, incident_id, p.scope)
-        except KeyError:
-            raise ApiError(404, "not_found", f"no incident {incident_id!r}") from None
-        history = q.verdicts_of(s, incident_id, p.scope)
-    outs = [verdict_out(r.verdict, r.version, r.findings, r.incident.revision)  # type: ignore[arg-type]
+        view = shown(s, incident_id, p, workspace)
+        history = q.verdicts_of(s, incident_id, p.scope, view.workspace)
+    newest = view.newest
+    outs = [verdict_out(r.verdict, r.version, r.findings, r.revision)  # type: ignore[arg-type]
             for r in history]
     mine = newest.workspace == p.scope
     current = next((v for v, r in zip(reversed(outs), reversed(history), strict=True)
                     if r.incident.row == newest.row and (mine or r.verdict.scope == JOINT)),
                    None)
-    base = incident_out(newest, current, hidden)
-    return IncidentDetail(**base.model_dump(), history=outs, revisions=[
-        {"revision": r.revision, "record": {k: v for k, v in r.record.items()
-                                            if k not in hidden},
-         "received_at": r.received_at.isoformat(), "content_hash": r.content_hash}
-        for r in revisions])
+    base = incident_out(newest, current, view.withheld, view.revisions[-1][1].number)
+    revisions = []
+    for r, seen in view.revisions:
+        record = q.as_seen(r.record, seen.withheld)
+        own = r.workspace in (p.scope, JOINT)
+        # Another party's commitment is under its secret: show a digest of what is shown.
+        revisions.append({"revision": seen.number, "record": record,
+                          "received_at": r.received_at.isoformat(),
+                          "content_hash": r.content_hash if own else content_hash(record)})
+    return IncidentDetail(**base.model_dump(), history=outs, revisions=revisions)
 
 
 @router.post("/incidents/{incident_id}/release", responses=ERRORS)
@@ -295,18 +312,16 @@ def release_incident(incident_id: str, p: Who, body: Annotated[ReleaseIn, Body()
 
 @router.get("/incidents/{incident_id}/explain", response_model=ExplanationOut, responses=ERRORS)
 def explain_incident(incident_id: str, p: Who, agreement: str | None = None,
-                     ctx: Context = Depends(context)) -> Any:
+                     workspace: str | None = WORKSPACE, ctx: Context = Depends(context)) -> Any:
     """Every clause's reasoning for one incident, step by step, under the version in force at
     its time (most of it), with the evidence the asker's scope sees."""
     allow(p, "analyst", "lead", "reviewer")
     version = _version(ctx, agreement)
     a = ctx.store.load(version)
     with ctx.store.sessions() as s:
-        try:
-            newest, _, _ = q.incident(s, incident_id, p.scope)
-        except KeyError:
-            raise ApiError(404, "not_found", f"no incident {incident_id!r}") from None
-        inc = ctx.store.parse(newest, a.tz)
+        view = shown(s, incident_id, p, workspace)
+        newest = view.newest
+        inc = to_incident(q.as_seen(newest.record, view.withheld), a.tz)
         version = ctx.store.governing(s, version, inc.span)
         a = ctx.store.load(version)
         scope = p.scope if newest.workspace == p.scope else JOINT

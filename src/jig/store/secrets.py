@@ -1,0 +1,36 @@
+"""Each workspace's secret, for the commitments (HMAC) that stand for its records' contents.
+
+A plain digest of a record with a withheld field lets anyone who sees the digest test guesses
+of that field offline; an HMAC under a secret only the store holds does not. The joint centre
+withholds nothing, so its records keep plain SHA-256 (anyone may recompute it).
+"""
+
+from __future__ import annotations
+
+import secrets as _random
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from jig.store.tables import WorkspaceSecret
+
+JOINT = "joint"
+
+
+def workspace_secret(s: Session, workspace: str) -> bytes | None:
+    """The workspace's secret (made on first use; None for the joint centre)."""
+    if workspace == JOINT:
+        return None
+    found = s.scalar(select(WorkspaceSecret.secret).where(WorkspaceSecret.workspace == workspace))
+    if found is None:
+        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        # Two writers may make the first record of a workspace at once: the first secret wins.
+        s.execute(insert(WorkspaceSecret).values(workspace=workspace,
+                                                 secret=_random.token_hex(32))
+                  .on_conflict_do_nothing(index_elements=["workspace"]))
+        found = s.scalar(select(WorkspaceSecret.secret)
+                         .where(WorkspaceSecret.workspace == workspace))
+    assert found is not None
+    return bytes.fromhex(found)

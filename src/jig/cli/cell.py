@@ -96,7 +96,7 @@ def import_cmd(
             err.print(f"agreement {a.id} version {version.version} "
                       + ("stored" if created else "unchanged"))
             if created:
-                added = store.rejudge(version)
+                added = sum(store.rejudge(version).values())
                 err.print(f"  {added} verdicts added for stored incidents")
         current = store.current_versions()
         if (notices or incidents) and not current:

@@ -18,6 +18,7 @@ from jig.service.routes import agreements, air, cell, incidents, jobs, notices, 
 from jig.service.schemas import AgreementUpload
 from jig.service.settings import Settings
 from jig.store import Store
+from jig.store.secrets import SERVICE, workspace_secret
 
 
 def _upload_of(path: Path) -> AgreementUpload:
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone)
+        with store.writing() as s:  # made here so that reads never have to write it
+            workspace_secret(s, SERVICE)
         worker = Worker(store, settings.bulk_batch, settings.gazetteer) \
             if settings.run_jobs else None
         ctx = Context(settings, store, worker)

@@ -145,4 +145,6 @@ class Worker:
         version = self.store.version(job.params["agreement_id"], job.params.get("version"))
         added = self.store.rejudge(version)
         with self.store.writing() as s:
-            s.execute(update(Job).where(Job.row == job.row).values(stored=added))
+            # Counted by scope: what a side is shown is its own and the joint centre's count.
+            s.execute(update(Job).where(Job.row == job.row).values(
+                stored=sum(added.values()), params=job.params | {"added": added}))

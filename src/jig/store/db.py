@@ -50,3 +50,6 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine) -> None:
     """Bring the store's schema to the newest version."""
     command.upgrade(alembic_config(engine), "head")
+    # A migration may switch SQLite's foreign keys off on its connection: drop the pooled
+    # connections so that every later one starts with the pragmas of `make_engine`.
+    engine.dispose()

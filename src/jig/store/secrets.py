@@ -7,8 +7,12 @@ withholds nothing, so its records keep plain SHA-256 (anyone may recompute it).
 
 from __future__ import annotations
 
+import base64
+import os
 import secrets as _random
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -34,3 +38,29 @@ def workspace_secret(s: Session, workspace: str) -> bytes | None:
                          .where(WorkspaceSecret.workspace == workspace))
     assert found is not None
     return bytes.fromhex(found)
+
+
+# The service's own secret, kept beside the workspaces' under a name no party can have.
+SERVICE = "~service"
+
+
+def seal_cursor(s: Session, row: int) -> str:
+    """A page cursor that does not show the storage row it stands for: rows count every
+    workspace's records, so a bare row number would tell how many were held back between two
+    records one may see."""
+    key = workspace_secret(s, SERVICE)
+    assert key is not None
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, row.to_bytes(8, "big"), b"cursor")
+    return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+
+
+def open_cursor(s: Session, cursor: str) -> int:
+    """The row a cursor stands for; ValueError when it is not one this store sealed."""
+    key = workspace_secret(s, SERVICE)
+    assert key is not None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return int.from_bytes(AESGCM(key).decrypt(raw[:12], raw[12:], b"cursor"), "big")
+    except (ValueError, InvalidTag) as exc:
+        raise ValueError("not a cursor of this store") from exc

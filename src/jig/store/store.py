@@ -229,11 +229,12 @@ class Store(Judging):
         return out
 
     def rejudge(self, version: AgreementVersion, batch: int = 2000, user: str = "system"
-                ) -> int:
+                ) -> dict[str, int]:
         """Judge every incident's newest revision (in its own workspace) and every released
         revision (in the joint centre) against `version`; new verdicts are added only where
-        the findings differ from the current ones. Returns the number added."""
-        added = 0
+        the findings differ from the current ones. Returns the number added in each scope:
+        each side may learn its own and the joint centre's, never the other side's."""
+        added: dict[str, int] = {}
         for scope_rows in (self._all_heads, self._all_released):
             after = 0
             while True:
@@ -243,14 +244,15 @@ class Store(Judging):
                         break
                     here = 0
                     for scope, group in _by_scope(rows).items():
-                        here += self._judge_rows(s, version, group, only_if_changed=True,
-                                                 scope=scope)
+                        n = self._judge_rows(s, version, group, only_if_changed=True,
+                                             scope=scope)
+                        added[scope] = added.get(scope, 0) + n
+                        here += n
                     if here:
                         # Verdicts added by re-judging are writes too: one entry a batch.
                         audit.append(s, user, "rejudge",
                                      f"agreement {version.agreement_id} v{version.version}",
                                      {"verdicts_added": here, "through_row": rows[-1][1].row})
-                    added += here
                     after = rows[-1][1].row
         return added
 

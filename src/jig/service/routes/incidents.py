@@ -40,6 +40,7 @@ from jig.service.schemas import (
 from jig.store import Filters, search
 from jig.store import queries as q
 from jig.store.records import content_hash
+from jig.store.secrets import open_cursor, seal_cursor
 from jig.store.store import JOINT
 from jig.store.tables import AgreementVersion
 from jig.times import parse_time
@@ -225,16 +226,16 @@ def get_incidents(
     allow(p, "analyst", "lead", "reviewer")
     if limit > ctx.settings.page_limit:
         raise ApiError(422, "query.limit", f"limit is at most {ctx.settings.page_limit}")
-    try:
-        after = int(cursor) if cursor else 0
-    except ValueError:
-        raise ApiError(422, "query.cursor", "cursor must come from `next`") from None
     version = _version(ctx, agreement)
     filters = _filters(ctx, t_from, t_to, bbox, within, actor, clause, outcome, verdict)
     filters = replace(filters, source=source, grade=grade)
     with ctx.store.sessions() as s:
+        try:
+            after = open_cursor(s, cursor) if cursor else 0
+        except ValueError:
+            raise ApiError(422, "query.cursor", "cursor must come from `next`") from None
         rows, more = search(s, version.agreement_id, filters, after, limit, viewer=p.scope)
-    nxt = str(more) if more is not None else None
+        nxt = seal_cursor(s, more) if more is not None else None
     geo = fmt == "geojson" or "application/geo+json" in request.headers.get("accept", "")
     if geo:
         body = {"type": "FeatureCollection",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from jig.service.context import Context, Who, allow, context
 from jig.service.errors import ERRORS, ApiError
 from jig.service.schemas import JobOut, RejectOut
+from jig.store.judging import JOINT
 from jig.store.tables import Job, JobReject
 
 router = APIRouter(tags=["jobs"])
@@ -30,9 +31,17 @@ def get_job(job_id: int, p: Who, ctx: Context = Depends(context)) -> Any:
     allow(p, "analyst", "lead", "reviewer")
     with ctx.store.sessions() as s:
         job = _visible(s, job_id, p.scope)
+        stored = job.stored
+        if "added" in job.params and p.role != "open":
+            # A re-judging job counts verdicts in every scope; a side sees the joint
+            # centre's and its own, so the other side's held-back records count for nothing.
+            added = job.params["added"]
+            stored = added.get(JOINT, 0) + (added.get(p.scope, 0) if p.scope != JOINT else 0)
         live = ctx.worker.progress.get(job.row) if ctx.worker is not None else None
+        if job.kind != "bulk" and p.role != "open":
+            live = None  # a re-judging job's pace is the size of every workspace together
         return JobOut(id=job.row, kind=job.kind, status=job.status, read=job.read,
-                      stored=job.stored, unchanged=job.unchanged, rejected=job.rejected,
+                      stored=stored, unchanged=job.unchanged, rejected=job.rejected,
                       error=job.error, created_at=job.created_at, finished_at=job.finished_at,
                       **(live.as_dict() if live is not None else {}))
 

@@ -89,8 +89,9 @@ def upgrade() -> None:
     bind = op.get_bind()
     sqlite = bind.dialect.name == "sqlite"
     if sqlite:
-        # Tables other rows refer to are rebuilt: check those references at commit.
-        op.execute("PRAGMA defer_foreign_keys = ON")
+        # Tables other rows refer to are rebuilt (copied, dropped, renamed back), which SQLite
+        # allows only with foreign keys off; `migrate` drops this connection afterwards.
+        op.execute("PRAGMA foreign_keys = OFF")
     op.create_table(
         "workspace_secrets",
         sa.Column("workspace", sa.String(100), primary_key=True),

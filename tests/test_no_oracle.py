@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.conftest import EXAMPLE, Server, _postgres_database, seed_users
+from tests.test_two_party_amendments import upload
 
 from jig.service import Settings
 
@@ -43,7 +44,8 @@ AIR = {"party": "US", "actor": "US", "kind": "transit", "time": "2016-09-20T07:0
 RU_AIR = AIR | {"party": "RU", "actor": "RU", "time": "2016-09-21T07:00/2016-09-21T09:00",
                 "geometry": "LINESTRING (36.0 33.0, 36.1 33.1)"}
 TIMES = {"judged_at", "received_at", "released_at", "created_at", "finished_at", "opened_at",
-         "signed_at", "published_at", "detected_at", "at", "audit_head", "effective_from"}
+         "signed_at", "published_at", "detected_at", "at", "audit_head", "effective_from",
+         "proposed_at"}
 
 
 @pytest.fixture
@@ -86,6 +88,12 @@ def story(c: dict[str, httpx.Client], held_back: bool) -> None:
     ok(c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["source", "grade"]}))
     ok(c["ru-analyst"].post("/incidents", json=ADVANCE))
     wait(c["reviewer"], ok(c["reviewer"].post("/agreements/syria-2016-jig/rejudge"))["job"])
+    # Both sides agree a target where the strikes were: re-judging changes their verdicts,
+    # the held-back ones' too (in the US headquarters only).
+    prop = ok(c["us-lead"].post("/agreements/syria-2016-jig/proposals",
+                                json=upload(target=(36.99, 35.62))))
+    done = ok(c["ru-lead"].post(f"/agreements/syria-2016-jig/proposals/{prop['id']}/accept"))
+    wait(c["reviewer"], done["rejudge_job"])
     if held_back:
         r = c["us-analyst"].post("/incidents/bulk?filename=held.csv", content=(
             "id,time,lon,lat,actor,act,source\n"
@@ -120,7 +128,8 @@ def probes(c: dict[str, httpx.Client]) -> list[tuple[str, int, Any]]:
                      "/incidents/US-HELD", "/incidents/US-HELD?workspace=US",
                      "/incidents/US-HELD/explain", "/incidents/NO-SUCH", "/incidents/US-BULK",
                      "/notices", "/reviews", "/published", "/agreements",
-                     "/agreements/syria-2016-jig", "/jobs/1", "/jobs/2", "/jobs/2/rejects",
+                     "/agreements/syria-2016-jig", "/agreements/syria-2016-jig/proposals",
+                     "/jobs/1", "/jobs/2", "/jobs/3", "/jobs/3/rejects", "/jobs/4",
                      "/air/alerts?party=RU", "/air/notices?party=RU"):
             ask(who, "GET", path)
         if who in readers:
@@ -195,15 +204,15 @@ def test_a_right_guess_answers_as_a_wrong_one(worlds):
              ("/incidents/US-HELD?workspace=US", "/incidents/NO-SUCH?workspace=US"),
              ("/incidents/US-HELD/explain", "/incidents/NO-SUCH/explain"),
              ("/incidents/US-BULK", "/incidents/NO-SUCH"),
-             ("/jobs/3", "/jobs/999")]
+             ("/jobs/4", "/jobs/999")]
     for who in ("ru-analyst", "ru-lead", "reviewer"):
         for right, wrong in pairs:
             a, b = c[who].get(right), c[who].get(wrong)
-            for guess in (SOURCE, GRADE, "US-HELD", "US-BULK", "/jobs/3"):
+            for guess in (SOURCE, GRADE, "US-HELD", "US-BULK", "/jobs/4"):
                 right = right.replace(guess, "?")
             assert a.status_code == b.status_code, (who, right)
             assert a.text.replace("US-HELD", "NO-SUCH").replace("US-BULK", "NO-SUCH") \
-                .replace("no job 3", "no job 999") == b.text, (who, right)
+                .replace("no job 4", "no job 999") == b.text, (who, right)
     # Acts on a guessed id answer as on an id nobody holds.
     a = c["ru-lead"].post("/incidents/US-HELD/release", json={})
     b = c["ru-lead"].post("/incidents/NO-SUCH/release", json={})
@@ -237,6 +246,9 @@ def test_each_revision_keeps_its_own_release(worlds):
     from jig.store.records import content_hash
     assert second["content_hash"] == content_hash(second["record"])
     # The owner sees its own revisions, all three, with commitments it alone can make.
+    # The re-judging job counts for each side its own verdicts and the joint centre's.
+    us, ru = ok(c["us-lead"].get("/jobs/3")), ok(c["ru-lead"].get("/jobs/3"))
+    assert us["stored"] > ru["stored"] > 0
     own = ok(c["us-lead"].get("/incidents/US-7"))
     assert [r["revision"] for r in own["revisions"]] == [1, 2, 3]
     assert own["revisions"][0]["record"]["notes"] == FIRST_NOTES

@@ -8,22 +8,26 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
+from sqlalchemy import select
 
-from jig.agreement import agreement_document, parse_agreement
+from jig.agreement import Agreement, agreement_document, parse_agreement
 from jig.errors import AgreementError
 from jig.service.context import Context, Who, allow, context
 from jig.service.convert import version_out
 from jig.service.errors import ERRORS, ApiError
 from jig.service.jobs import create_job
 from jig.service.schemas import AgreementStored, AgreementUpload, AgreementVersionOut
+from jig.store import proposals as pr
+from jig.store.proposals import needs_parties
+from jig.store.tables import AgreementProposal, AgreementVersion
 from jig.times import parse_time
 
 router = APIRouter(tags=["agreements"])
 
 
-def store_agreement(ctx: Context, upload: AgreementUpload, user: str = "local"
-                    ) -> tuple[AgreementStored, bool]:
-    """Validate (errors name the file and line of the upload) and store a version."""
+def read_upload(upload: AgreementUpload) -> tuple[Agreement, str]:
+    """The agreement and its canonical document; 422 naming the file and line of each
+    problem."""
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         for name, doc in upload.files.items():
@@ -36,15 +40,30 @@ def store_agreement(ctx: Context, upload: AgreementUpload, user: str = "local"
         except AgreementError as exc:
             raise ApiError(422, "agreement.invalid", f"the agreement is invalid: "
                            f"{len(exc.problems)} problem(s)", exc.problems) from None
-        document = agreement_document(upload.yaml, base)
+        return agreement, agreement_document(upload.yaml, base)
+
+
+def rejudge_job(ctx: Context, version: AgreementVersion) -> int:
+    job = create_job(ctx.store, "rejudge", {"agreement_id": version.agreement_id,
+                                            "version": version.version})
+    if ctx.worker is not None:
+        ctx.worker.poke()
+    return job
+
+
+def store_agreement(ctx: Context, upload: AgreementUpload, user: str = "local",
+                    first_only: bool = False) -> tuple[AgreementStored, bool]:
+    """Validate and store a version. `first_only`: a new agreement only, not an amendment
+    (which, in a store with parties, only every party's lead together can make)."""
+    agreement, document = read_upload(upload)
+    if first_only and ctx.store.versions(agreement.id) and \
+            ctx.store.versions(agreement.id)[-1].content_hash != agreement.content_hash:
+        raise ApiError(409, "agreement.needs_parties", f"{agreement.id} is in force: an "
+                       "amendment needs every party. A party's lead proposes it (POST "
+                       f"/agreements/{agreement.id}/proposals) and every party's lead accepts")
     version, created = ctx.store.add_agreement(agreement, document, upload.effective_from,
                                                user=user)
-    job = None
-    if created:
-        job = create_job(ctx.store, "rejudge", {"agreement_id": version.agreement_id,
-                                                "version": version.version})
-        if ctx.worker is not None:
-            ctx.worker.poke()
+    job = rejudge_job(ctx, version) if created else None
     out = AgreementStored(**version_out(version).model_dump(), created=created, rejudge_job=job)
     return out, created
 
@@ -56,10 +75,12 @@ def upload_agreement(upload: AgreementUpload, response: Response, p: Who,
     """Store an agreement (or an amendment: a new version of the same `id`).
 
     Stored incidents are re-judged against a new version in a background job; the verdicts
-    under earlier versions stay. Sending the same content again stores nothing (200).
+    under earlier versions stay. Sending the same content again stores nothing (200). In a
+    store with party users, an amendment is not taken here (409): it is proposed by a party's
+    lead and adopted when every party's lead accepts (`/agreements/{id}/proposals`).
     """
     allow(p, "reviewer")
-    out, created = store_agreement(ctx, upload, p.name)
+    out, created = store_agreement(ctx, upload, p.name, first_only=needs_parties(ctx.store))
     if not created:
         response.status_code = status.HTTP_200_OK
     return out
@@ -117,3 +138,67 @@ def rejudge(agreement_id: str, p: Who, ctx: Context = Depends(context)) -> dict[
     if ctx.worker is not None:
         ctx.worker.poke()
     return {"job": job}
+
+
+# -- amendments both parties make --------------------------------------------------------------
+
+def _proposal_run(fn: Any, *args: Any) -> AgreementProposal:
+    try:
+        return fn(*args)
+    except pr.ProposalError as exc:
+        raise ApiError(exc.status, exc.code, str(exc)) from None
+
+
+def _proposal_out(ctx: Context, prop: AgreementProposal) -> dict[str, Any]:
+    with ctx.store.sessions() as s:
+        out = pr.proposal_dict(s, s.get(AgreementProposal, prop.row))
+    if prop.state == "adopted" and prop.version_row is not None:
+        version = next(v for v in ctx.store.versions(prop.agreement_id)
+                       if v.row == prop.version_row)
+        out["rejudge_job"] = rejudge_job(ctx, version)
+    return out
+
+
+@router.post("/agreements/{agreement_id}/proposals", status_code=201, responses=ERRORS)
+def propose(agreement_id: str, upload: AgreementUpload, p: Who,
+            ctx: Context = Depends(context)) -> dict[str, Any]:
+    """Propose an amendment (a new version: zones redrawn, targets agreed or withdrawn,
+    parties added or removed), as your party's lead; your party accepts by proposing. It
+    takes effect once every party's lead has accepted, from its `effective_from` (or from
+    then, when that is later)."""
+    allow(p, "lead")
+    agreement, document = read_upload(upload)
+    if agreement.id != agreement_id:
+        raise ApiError(422, "proposal.agreement", f"the document is agreement "
+                       f"{agreement.id!r}, not {agreement_id!r}")
+    return _proposal_out(ctx, _proposal_run(pr.propose, ctx.store, agreement, document,
+                                            upload.effective_from, p.party or "", p.name))
+
+
+@router.get("/agreements/{agreement_id}/proposals", responses=ERRORS)
+def list_proposals(agreement_id: str, p: Who, ctx: Context = Depends(context)
+                   ) -> list[dict[str, Any]]:
+    """Every proposed amendment of an agreement, with its diff and who has accepted."""
+    allow(p, "analyst", "lead", "reviewer")
+    with ctx.store.sessions() as s:
+        return [pr.proposal_dict(s, prop) for prop in s.scalars(
+            select(AgreementProposal).where(AgreementProposal.agreement_id == agreement_id)
+            .order_by(AgreementProposal.row))]
+
+
+@router.post("/agreements/{agreement_id}/proposals/{proposal_id}/accept", responses=ERRORS)
+def accept_proposal(agreement_id: str, proposal_id: int, p: Who,
+                    ctx: Context = Depends(context)) -> dict[str, Any]:
+    """Accept a proposal for your party; the last acceptance makes it a version."""
+    allow(p, "lead")
+    return _proposal_out(ctx, _proposal_run(pr.accept, ctx.store, proposal_id,
+                                            p.party or "", p.name, agreement_id))
+
+
+@router.post("/agreements/{agreement_id}/proposals/{proposal_id}/decline", responses=ERRORS)
+def decline_proposal(agreement_id: str, proposal_id: int, p: Who,
+                     ctx: Context = Depends(context)) -> dict[str, Any]:
+    """Decline a proposal for your party: it will not be adopted."""
+    allow(p, "lead")
+    return _proposal_out(ctx, _proposal_run(pr.decline, ctx.store, proposal_id,
+                                            p.party or "", p.name, agreement_id))

@@ -1,0 +1,103 @@
+"""Amendments need both parties, and a review's quorum is fixed when it opens; over HTTP, on
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+from tests.conftest import EXAMPLE, seed_users
+from tests.test_joint_cell import STRIKE, cell, ok  # noqa: F401  (cell is a fixture)
+
+
+def upload(parties_extra: str = "", shift: float = 0.0, target: tuple | None = None) -> dict:
+    """The example agreement, with lines added to its parties, its zone DA-1 moved east, and
+    a target both parties agree to at `target` (lon, lat)."""
+    text = (EXAMPLE / "agreement.yaml").read_text()
+    if parties_extra:
+        text = text.replace("parties:\n", "parties:\n" + parties_extra)
+    files = {n: json.loads((EXAMPLE / n).read_text())
+             for n in ("zones.geojson", "sites.geojson", "targets.geojson", "area.geojson")}
+    for f in files["zones.geojson"]["features"]:
+        if f["properties"]["id"] == "DA-1":
+            f["geometry"]["coordinates"] = [[[x + shift, y] for x, y in ring]
+                                            for ring in f["geometry"]["coordinates"]]
+    if target is not None:
+        files["targets.geojson"]["features"].append({
+            "type": "Feature", "geometry": {"type": "Point", "coordinates": list(target)},
+            "properties": {"id": "T-9", "name": "agreed later", "group": "NUSRA",
+                           "agreed_by": ["US", "RU"], "radius_m": 2000}})
+    return {"yaml": text, "files": files}
+
+
+def wait(client: httpx.Client, job: int) -> dict:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        body = client.get(f"/jobs/{job}").json()
+        if body["status"] in ("done", "failed"):
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"job {job} did not finish")
+
+
+def test_an_amendment_takes_effect_when_every_party_has_accepted(cell):  # noqa: F811
+    c, _ = cell
+    redrawn = upload(shift=0.05)
+    # Neither the reviewer nor one side alone can amend.
+    r = c["reviewer"].post("/agreements", json=redrawn)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "agreement.needs_parties"
+    assert c["us-analyst"].post("/agreements/syria-2016-jig/proposals",
+                                json=redrawn).status_code == 403
+    prop = ok(c["us-lead"].post("/agreements/syria-2016-jig/proposals", json=redrawn))
+    assert prop["state"] == "proposed" and prop["waiting_for"] == ["RU"]
+    assert prop["diff"] == {"zones": {"changed": ["DA-1"]}}
+    assert [v["version"] for v in ok(c["reviewer"].get("/agreements/syria-2016-jig"))] == [1]
+    # Visible to both sides, with its diff, until then.
+    [seen] = ok(c["ru-analyst"].get("/agreements/syria-2016-jig/proposals"))
+    assert seen["id"] == prop["id"] and seen["diff"] == prop["diff"]
+    path = f"/agreements/syria-2016-jig/proposals/{prop['id']}"
+    assert c["us-lead"].post(f"{path}/accept").status_code == 409  # accepted by proposing
+    assert c["ru-analyst"].post(f"{path}/accept").status_code == 403
+    assert c["reviewer"].post(f"{path}/accept").status_code == 403
+    assert c["ru-lead"].post(f"/agreements/other/proposals/{prop['id']}/accept"
+                             ).status_code == 404
+    done = ok(c["ru-lead"].post(f"{path}/accept"))
+    assert done["state"] == "adopted" and done["version"] == 2 and done["waiting_for"] == []
+    wait(c["reviewer"], done["rejudge_job"])
+    assert [v["version"] for v in ok(c["reviewer"].get("/agreements/syria-2016-jig"))] == [1, 2]
+    assert c["ru-lead"].post(f"{path}/decline").status_code == 409
+    # A declined proposal is never adopted.
+    other = ok(c["ru-lead"].post("/agreements/syria-2016-jig/proposals",
+                                 json=upload(shift=0.1)))
+    ok(c["us-lead"].post(f"/agreements/syria-2016-jig/proposals/{other['id']}/decline"))
+    assert c["us-lead"].post(f"/agreements/syria-2016-jig/proposals/{other['id']}/accept"
+                             ).status_code == 409
+    assert [v["version"] for v in ok(c["reviewer"].get("/agreements/syria-2016-jig"))] == [1, 2]
+
+
+def test_a_review_keeps_the_quorum_it_opened_with(cell):  # noqa: F811
+    c, db_url = cell
+    tr = seed_users(db_url, {"tr-lead": ("lead", "TR")})["tr-lead"]
+    c["tr-lead"] = httpx.Client(base_url=str(c["reviewer"].base_url), timeout=60,
+                                headers={"authorization": f"Bearer {tr}"})
+    ok(c["us-analyst"].post("/incidents", json=STRIKE))
+    ok(c["us-lead"].post("/incidents/US-7/release", json={}))
+    rid = ok(c["reviewer"].post("/reviews", json={"incident": "US-7", "query": "?"}))["id"]
+    assert ok(c["reviewer"].get(f"/reviews/{rid}"))["parties"] == ["RU", "US"]
+    # A party joins: its lead must accept too (to join), and does.
+    added = upload(parties_extra="  TR: {name: Turkey, answers_for: []}\n")
+    prop = ok(c["us-lead"].post("/agreements/syria-2016-jig/proposals", json=added))
+    assert prop["diff"] == {"parties": {"added": ["TR"]}}
+    path = f"/agreements/syria-2016-jig/proposals/{prop['id']}"
+    assert ok(c["ru-lead"].post(f"{path}/accept"))["waiting_for"] == ["TR"]
+    assert ok(c["tr-lead"].post(f"{path}/accept"))["state"] == "adopted"
+    # The review opened under the two-party version is determined by those two.
+    ok(c["ru-lead"].post(f"/reviews/{rid}/answer", json={"answer": "A Nusra position."}))
+    assert c["tr-lead"].post(f"/reviews/{rid}/determinations",
+                             json={"outcome": "breach", "text": "x"}).status_code == 403
+    ok(c["us-lead"].post(f"/reviews/{rid}/determinations", json={"outcome": "breach", "text": "a"}))
+    done = ok(c["ru-lead"].post(f"/reviews/{rid}/determinations",
+                                json={"outcome": "breach", "text": "b"}))
+    assert done["state"] == "determined" and done["determination"] == "joint"
+    c["tr-lead"].close()

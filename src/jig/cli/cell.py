@@ -84,19 +84,21 @@ def import_cmd(
     from jig.service.settings import Settings
     from jig.store import Store
     from jig.store.importer import ImportCounts, import_files
+    from jig.store.people import operator
 
     settings = Settings(data_dir=data, database_url=db)
     store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone)
     sink = RejectSink(rejects)
+    who = operator()  # the audit trail names the operating-system user
     try:
         for path in agreement or []:
             a = load_or_exit(path)
             version, created = store.add_agreement(
-                a, agreement_document(path.read_text(encoding="utf-8"), path.parent))
+                a, agreement_document(path.read_text(encoding="utf-8"), path.parent), user=who)
             err.print(f"agreement {a.id} version {version.version} "
                       + ("stored" if created else "unchanged"))
             if created:
-                added = sum(store.rejudge(version).values())
+                added = sum(store.rejudge(version, user=who).values())
                 err.print(f"  {added} verdicts added for stored incidents")
         current = store.current_versions()
         if (notices or incidents) and not current:
@@ -104,7 +106,7 @@ def import_cmd(
             raise typer.Exit(2)
         if notices:
             notes = notices_or_exit(store.load(current[0]), notices, sink)
-            done = store.add_notices(notes)
+            done = store.add_notices(notes, user=who)
             err.print(f"notices: {sum(r.status != 'unchanged' for r in done)} stored, "
                       f"{sum(r.status == 'unchanged' for r in done)} unchanged")
         if incidents:
@@ -114,7 +116,7 @@ def import_cmd(
                         sink(r)
                     tick(c.read - tick.rows, c.bytes_read, c.bytes_total)
                 gaz = Gazetteer.from_files(list(gazetteer)) if gazetteer else None
-                c = import_files(store, incidents, gazetteer=gaz, on_batch=progress)
+                c = import_files(store, incidents, gazetteer=gaz, on_batch=progress, user=who)
             verdicts = ", ".join(f"[{STYLE[o]}]{o}[/] {c.verdicts.get(o, 0)}" for o in OUTCOMES)
             err.print(f"read {plural(c.read, 'incident row')}: stored {c.stored}, unchanged "
                       f"{c.unchanged}, rejected {c.rejected}; {verdicts}")
@@ -154,7 +156,7 @@ def admin_add_user(
     \b
         jig admin add-user us-lead --role lead --party US
     """
-    from jig.store.people import add_user
+    from jig.store.people import add_user, operator
 
     store = _store(data, db)
     try:
@@ -165,7 +167,7 @@ def admin_add_user(
                 err.print(f"[bold red]error[/] party {party!r} is not a party of the stored "
                           f"agreements ({', '.join(sorted(parties))})")
                 raise typer.Exit(2)
-        add_user(store, name, role, party)  # type: ignore[arg-type]
+        add_user(store, name, role, party, by=operator())  # type: ignore[arg-type]
     except ValueError as exc:
         err.print(f"[bold red]error[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
@@ -177,22 +179,64 @@ def admin_add_user(
 @admin.command("token")
 def admin_token(
     name: Annotated[str, typer.Argument(help="The user.")],
-    revoke: Annotated[bool, typer.Option("--revoke", help="Revoke the user's tokens instead.")]
-    = False,
+    revoke: Annotated[bool, typer.Option("--revoke", help="Revoke all the user's tokens "
+                                         "instead.")] = False,
+    days: Annotated[float, typer.Option(help="How long the token is valid.")] = 90,
     data: DataOpt = Path("jig-data"),
     db: DbOpt = None,
 ) -> None:
-    """Issue a token for a user (printed once on stdout; only its hash is kept), or revoke
-    all the user's tokens."""
-    from jig.store.people import issue_token, revoke_tokens
+    """Issue a token for a user (printed once on stdout; only its hash is kept), valid for
+    --days (90 by default), or revoke all the user's tokens. `jig admin tokens NAME` lists
+    them; `jig admin revoke-token N` revokes one."""
+    from jig.store.people import issue_token, operator, revoke_tokens
 
     store = _store(data, db)
     try:
         if revoke:
-            n = revoke_tokens(store, name)  # type: ignore[arg-type]
+            n = revoke_tokens(store, name, by=operator())  # type: ignore[arg-type]
             err.print(f"{n} token(s) of {name} revoked")
         else:
-            print(issue_token(store, name))  # type: ignore[arg-type]
+            print(issue_token(store, name, by=operator(), days=days))  # type: ignore[arg-type]
+    except ValueError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    finally:
+        store.close()  # type: ignore[attr-defined]
+
+
+@admin.command("tokens")
+def admin_tokens(name: Annotated[str, typer.Argument(help="The user.")],
+                 data: DataOpt = Path("jig-data"), db: DbOpt = None) -> None:
+    """List a user's tokens: number, issued, expires, revoked, last sign-in."""
+    from jig.store.people import list_tokens
+
+    store = _store(data, db)
+    try:
+        for t in list_tokens(store, name):  # type: ignore[arg-type]
+            print("\t".join(str(x) for x in (
+                t.row, t.created_at.isoformat(timespec="seconds"),
+                t.expires_at.isoformat(timespec="seconds") if t.expires_at else "never",
+                "revoked " + t.revoked_at.isoformat(timespec="seconds") if t.revoked_at
+                else "active",
+                t.last_login_at.isoformat(timespec="seconds") if t.last_login_at else "-")))
+    except ValueError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    finally:
+        store.close()  # type: ignore[attr-defined]
+
+
+@admin.command("revoke-token")
+def admin_revoke_token(token: Annotated[int, typer.Argument(help="The token's number (from "
+                                                              "`jig admin tokens`).")],
+                       data: DataOpt = Path("jig-data"), db: DbOpt = None) -> None:
+    """Revoke one token, leaving the user's others valid."""
+    from jig.store.people import operator, revoke_token
+
+    store = _store(data, db)
+    try:
+        revoke_token(store, token, by=operator())  # type: ignore[arg-type]
+        err.print(f"token {token} revoked")
     except ValueError as exc:
         err.print(f"[bold red]error[/] {escape(str(exc))}")
         raise typer.Exit(2) from None

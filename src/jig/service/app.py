@@ -8,16 +8,19 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from jig import __version__
 from jig.agreement import Agreement
 from jig.service import errors
 from jig.service.context import Context
+from jig.service.headers import SecurityHeaders
 from jig.service.jobs import Worker
 from jig.service.routes import agreements, air, cell, incidents, jobs, notices, ui
 from jig.service.schemas import AgreementUpload
 from jig.service.settings import Settings
 from jig.store import Store
+from jig.store.people import operator
 from jig.store.secrets import SERVICE, workspace_secret
 
 
@@ -49,8 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.run_jobs else None
         ctx = Context(settings, store, worker)
         app.state.jig = ctx
-        for path in settings.agreements:
-            agreements.store_agreement(ctx, _upload_of(path))
+        for path in settings.agreements:  # the operator's act, named as such in the audit
+            agreements.store_agreement(ctx, _upload_of(path), operator())
         if worker is not None:
             worker.start()
         try:
@@ -60,7 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 worker.stop()
             store.close()
 
-    app = FastAPI(title="jig", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="jig", version=__version__, lifespan=lifespan, docs_url=None,
+                  redoc_url=None,
                   description="Check incidents against ceasefire and de-escalation agreements: "
                   "a durable store, intake, judging and queries. Every error has the shape of "
                   "`ErrorResponse`.")
@@ -68,6 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (agreements, incidents, notices, jobs, air, cell, ui):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="ui-static")
+    # Swagger UI's files from the installed package, not from a CDN.
+    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 
 from jig.service.errors import ApiError
 from jig.service.jobs import Worker
@@ -63,3 +63,11 @@ def own_party(p: Principal, party: str | None, what: str) -> str | None:
         raise ApiError(403, "forbidden", f"{p.name} acts for {p.party}, not for {party} "
                        f"({what})")
     return p.party if party is None and p.party is not None else party
+
+
+# Numbers a caller sends for stored rows: out of range is a 422 naming the parameter, never
+# a database overflow (500).
+MAX_ROW = 2**62
+RowNumber = Annotated[int, Path(ge=1, le=MAX_ROW)]
+After = Annotated[int, Query(ge=0, le=MAX_ROW, description="Rows after this one")]
+Limit = Annotated[int, Query(ge=1, le=10_000, description="At most this many")]

@@ -8,6 +8,7 @@ intake is idempotent, running a job twice stores each record once.
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from dataclasses import dataclass
@@ -98,7 +99,13 @@ class Worker:
             self.progress[job.row] = Progress(time.monotonic())
             try:
                 if job.kind == "bulk":
-                    self._bulk(job)
+                    try:
+                        self._bulk(job)
+                    finally:
+                        # The spooled file held a party's records: not kept past its job.
+                        folder = Path(job.params["path"]).parent
+                        if folder.parent.name == "spool":
+                            shutil.rmtree(folder, ignore_errors=True)
                 elif job.kind == "rejudge":
                     self._rejudge(job)
                 self._finish(job.row, "done", None)

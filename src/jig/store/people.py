@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -14,6 +16,20 @@ from jig.store.tables import Token, User
 
 ROLES = ("analyst", "lead", "reviewer", "observer")
 PARTY_ROLES = ("analyst", "lead")
+TOKEN_DAYS = 90  # a token's life unless the admin says otherwise
+# A sign-in is an audit entry at most this often per token: a token holder calling /me in a
+# loop must not be able to flood the log.
+SIGN_IN_EVERY = timedelta(hours=1)
+
+
+def operator() -> str:
+    """Who runs a command-line admin act: the operating-system user, for the audit trail."""
+    try:
+        return f"os:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        import os
+
+        return f"os:uid {os.getuid()}"
 
 
 @dataclass(frozen=True)
@@ -23,6 +39,7 @@ class Principal:
     name: str
     role: str  # analyst, lead, reviewer, observer; "open" when the store has no users
     party: str | None = None
+    token: int | None = None  # the token's number, to sign in once per `SIGN_IN_EVERY`
 
     @property
     def scope(self) -> str:
@@ -53,15 +70,45 @@ def add_user(store: Store, name: str, role: str, party: str | None, by: str = "a
         return user
 
 
-def issue_token(store: Store, name: str, by: str = "admin") -> str:
+def issue_token(store: Store, name: str, by: str = "admin", days: float = TOKEN_DAYS) -> str:
+    """A new token for the user, valid for `days` (shown once: only its hash is kept)."""
+    if not 0 < days <= 3660:
+        raise ValueError(f"a token lives between a moment and ten years, not {days} days")
     token = "jig_" + secrets.token_urlsafe(32)
     with store.writing() as s:
         user = s.scalar(select(User).where(User.name == name))
         if user is None:
             raise ValueError(f"no user {name!r}")
-        s.add(Token(user_row=user.row, token_hash=digest(token), created_at=now()))
-        audit.append(s, by, "token.issue", f"user {name}", {})
+        t = Token(user_row=user.row, token_hash=digest(token), created_at=now(),
+                  expires_at=now() + timedelta(days=days))
+        s.add(t)
+        s.flush()
+        audit.append(s, by, "token.issue", f"user {name}",
+                     {"token": t.row, "expires_at": t.expires_at.isoformat()})
     return token
+
+
+def list_tokens(store: Store, name: str) -> list[Token]:
+    with store.sessions() as s:
+        user = s.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise ValueError(f"no user {name!r}")
+        return list(s.scalars(select(Token).where(Token.user_row == user.row)
+                              .order_by(Token.row)))
+
+
+def revoke_token(store: Store, token_id: int, by: str = "admin") -> Token:
+    """Revoke one token by its number (`jig admin tokens NAME` lists them)."""
+    with store.writing() as s:
+        t = s.get(Token, token_id)
+        if t is None:
+            raise ValueError(f"no token {token_id}")
+        if t.revoked_at is None:
+            t.revoked_at = now()
+        user = s.get(User, t.user_row)
+        audit.append(s, by, "token.revoke", f"user {user.name if user else '?'}",
+                     {"token": token_id})
+        return t
 
 
 def revoke_tokens(store: Store, name: str, by: str = "admin") -> int:
@@ -82,10 +129,33 @@ def has_users(store: Store) -> bool:
 
 
 def principal_for(store: Store, token: str) -> Principal | None:
+    """Who holds this token, unless it is unknown, revoked or expired."""
     with store.sessions() as s:
-        row = s.execute(select(User).join(Token, Token.user_row == User.row).where(
-            Token.token_hash == digest(token), Token.revoked_at.is_(None))).scalar()
-        return Principal(row.name, row.role, row.party) if row is not None else None
+        got = s.execute(select(User, Token).join(Token, Token.user_row == User.row).where(
+            Token.token_hash == digest(token), Token.revoked_at.is_(None))).first()
+        if got is None:
+            return None
+        user, t = got
+        if t.expires_at is not None and t.expires_at <= now():
+            return None
+        return Principal(user.name, user.role, user.party, t.row)
+
+
+def sign_in(store: Store, p: Principal) -> bool:
+    """Record a sign-in in the audit trail, unless this token signed in within the last
+    `SIGN_IN_EVERY`. Returns whether it was recorded."""
+    if p.token is None:
+        return False
+    with store.writing() as s:
+        t = s.get(Token, p.token)
+        if t is None:
+            return False
+        last: datetime | None = t.last_login_at
+        if last is not None and now() - last < SIGN_IN_EVERY:
+            return False
+        t.last_login_at = now()
+        audit.append(s, p.name, "login", f"user {p.name}", {"role": p.role})
+        return True
 
 
 def list_users(store: Store) -> list[User]:

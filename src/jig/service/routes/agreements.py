@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from jig.agreement import Agreement, agreement_document, parse_agreement
 from jig.errors import AgreementError
-from jig.service.context import Context, Who, allow, context
+from jig.service.context import Context, RowNumber, Who, allow, context
 from jig.service.convert import version_out
 from jig.service.errors import ERRORS, ApiError
 from jig.service.jobs import create_job
@@ -113,7 +113,7 @@ def agreement_versions(agreement_id: str, p: Who, ctx: Context = Depends(context
 
 
 @router.get("/agreements/{agreement_id}/versions/{number}", responses=ERRORS)
-def agreement_document_of(agreement_id: str, number: int, p: Who,
+def agreement_document_of(agreement_id: str, number: RowNumber, p: Who,
                           ctx: Context = Depends(context)) -> dict[str, Any]:
     """The stored document of one version (format 1, GeoJSON inlined)."""
     try:
@@ -187,7 +187,7 @@ def list_proposals(agreement_id: str, p: Who, ctx: Context = Depends(context)
 
 
 @router.post("/agreements/{agreement_id}/proposals/{proposal_id}/accept", responses=ERRORS)
-def accept_proposal(agreement_id: str, proposal_id: int, p: Who,
+def accept_proposal(agreement_id: str, proposal_id: RowNumber, p: Who,
                     ctx: Context = Depends(context)) -> dict[str, Any]:
     """Accept a proposal for your party; the last acceptance makes it a version."""
     allow(p, "lead")
@@ -196,7 +196,7 @@ def accept_proposal(agreement_id: str, proposal_id: int, p: Who,
 
 
 @router.post("/agreements/{agreement_id}/proposals/{proposal_id}/decline", responses=ERRORS)
-def decline_proposal(agreement_id: str, proposal_id: int, p: Who,
+def decline_proposal(agreement_id: str, proposal_id: RowNumber, p: Who,
                      ctx: Context = Depends(context)) -> dict[str, Any]:
     """Decline a proposal for your party: it will not be adopted."""
     allow(p, "lead")

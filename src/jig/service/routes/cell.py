@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from jig.service.context import Context, Who, allow, context
+from jig.service.context import After, Context, Limit, RowNumber, Who, allow, context
 from jig.service.convert import incident_out, verdict_out
 from jig.service.errors import ERRORS, ApiError
 from jig.store import audit
 from jig.store import queries as q
 from jig.store import reviews as rv
+from jig.store.people import sign_in
 from jig.store.store import JOINT
 from jig.store.tables import AuditEntry, Review
 
@@ -51,10 +52,10 @@ def _run(fn: Any, *args: Any) -> Any:
 
 @router.get("/me", responses=ERRORS)
 def me(p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
-    """Sign in: who the token belongs to, its role and party. Recorded in the audit trail."""
+    """Sign in: who the token belongs to, its role and party. Recorded in the audit trail
+    (once an hour per token at most)."""
     if p.role != "open":
-        with ctx.store.writing() as s:
-            audit.append(s, p.name, "login", f"user {p.name}", {"role": p.role})
+        sign_in(ctx.store, p)
     return {"name": p.name, "role": p.role, "party": p.party, "scope": p.scope}
 
 
@@ -77,13 +78,13 @@ def list_reviews(p: Who, ctx: Context = Depends(context)) -> list[dict[str, Any]
 
 
 @router.get("/reviews/{review_id}", responses=ERRORS)
-def get_review(review_id: int, p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
+def get_review(review_id: RowNumber, p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
     allow(p, "analyst", "lead", "reviewer")
     return _dict(ctx, review_id)
 
 
 @router.post("/reviews/{review_id}/answer", responses=ERRORS)
-def answer(review_id: int, body: AnswerIn, p: Who, ctx: Context = Depends(context)
+def answer(review_id: RowNumber, body: AnswerIn, p: Who, ctx: Context = Depends(context)
            ) -> dict[str, Any]:
     """The queried party's answer, by its lead, with evidence."""
     allow(p, "lead")
@@ -92,7 +93,7 @@ def answer(review_id: int, body: AnswerIn, p: Who, ctx: Context = Depends(contex
 
 
 @router.post("/reviews/{review_id}/determinations", responses=ERRORS)
-def determine(review_id: int, body: DeterminationIn, p: Who, ctx: Context = Depends(context)
+def determine(review_id: RowNumber, body: DeterminationIn, p: Who, ctx: Context = Depends(context)
               ) -> dict[str, Any]:
     """A party lead signs its party's determination; once every party has, the review is
     determined (jointly when they agree, separately when they do not)."""
@@ -102,7 +103,7 @@ def determine(review_id: int, body: DeterminationIn, p: Who, ctx: Context = Depe
 
 
 @router.post("/reviews/{review_id}/publish", responses=ERRORS)
-def publish(review_id: int, p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
+def publish(review_id: RowNumber, p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
     """Publish a determined review to observers."""
     allow(p, "reviewer")
     _run(rv.publish, ctx.store, review_id, p.name)
@@ -130,7 +131,7 @@ def published(p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
 
 
 @router.get("/audit", responses=ERRORS)
-def audit_log(p: Who, after: int = 0, limit: int = 1000, ctx: Context = Depends(context)
+def audit_log(p: Who, after: After = 0, limit: Limit = 1000, ctx: Context = Depends(context)
               ) -> list[dict[str, Any]]:
     """The audit trail, oldest first (joint reviewers)."""
     allow(p, "reviewer")

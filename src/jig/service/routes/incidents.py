@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -140,11 +141,14 @@ async def post_bulk(request: Request, p: Who, filename: str | None = None,
                        f"send the file as one of {', '.join(BULK_TYPES)}, or give ?filename=")
     # One folder per upload, the file under its own name: readers take the kind of file from
     # the extension and the dataset from the name.
-    spool = ctx.settings.data_dir / "spool" / uuid.uuid4().hex
-    spool.mkdir(parents=True, exist_ok=True)
+    spool = ctx.settings.data_dir / "spool"
+    spool.mkdir(mode=0o700, parents=True, exist_ok=True)
+    spool = spool / uuid.uuid4().hex
+    spool.mkdir(mode=0o700)
     name = Path(filename).name if filename else f"upload{suffix}"
     path = spool / name
-    with path.open("wb") as fh:
+    # Readable by this user only (it holds a party's records); removed when its job is done.
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
         async for chunk in request.stream():
             fh.write(chunk)
     job = create_job(ctx.store, "bulk", {"path": str(path), "filename": name,

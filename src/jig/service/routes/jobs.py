@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
-from jig.service.context import Context, Who, allow, context
+from jig.service.context import After, Context, Limit, RowNumber, Who, allow, context
 from jig.service.errors import ERRORS, ApiError
 from jig.service.schemas import JobOut, RejectOut
 from jig.store.judging import JOINT
@@ -25,7 +25,7 @@ def _visible(s: Any, job_id: int, scope: str) -> Job:
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
-def get_job(job_id: int, p: Who, ctx: Context = Depends(context)) -> Any:
+def get_job(job_id: RowNumber, p: Who, ctx: Context = Depends(context)) -> Any:
     """A job's status (queued, running, done, failed) and counts: read = stored + unchanged +
     rejected once it is done."""
     allow(p, "analyst", "lead", "reviewer")
@@ -47,7 +47,7 @@ def get_job(job_id: int, p: Who, ctx: Context = Depends(context)) -> Any:
 
 
 @router.get("/jobs/{job_id}/rejects", response_model=list[RejectOut], responses=ERRORS)
-def get_rejects(job_id: int, p: Who, after: int = 0, limit: int = 1000,
+def get_rejects(job_id: RowNumber, p: Who, after: After = 0, limit: Limit = 1000,
                 ctx: Context = Depends(context)) -> Any:
     """The rows a bulk job set aside, with line, reason and raw text."""
     allow(p, "analyst", "lead", "reviewer")

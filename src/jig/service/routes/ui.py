@@ -19,6 +19,12 @@ def index() -> FileResponse:
     return FileResponse(STATIC / "index.html", media_type="text/html")
 
 
+@router.get("/docs")
+def docs() -> FileResponse:
+    """The API's docs (Swagger UI), every file served from here."""
+    return FileResponse(STATIC / "docs.html", media_type="text/html")
+
+
 @router.get("/ui/config")
 def config(ctx: Context = Depends(context)) -> dict[str, Any]:
     """What the page needs before sign-in: whether tokens are needed, the tile layer."""

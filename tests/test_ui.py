@@ -30,7 +30,9 @@ def browser():
 
 def page_for(browser, url: str) -> tuple[Page, list[str]]:
     """A new page; every response body it receives is collected."""
-    page = browser.new_page(viewport={"width": 1400, "height": 850})
+    # Playwright's waits evaluate strings, which the page's Content-Security-Policy forbids;
+    # tests/test_ui_release.py loads the pages under that policy and finds no violation.
+    page = browser.new_page(viewport={"width": 1400, "height": 850}, bypass_csp=True)
     # Waits are on events in the page; Playwright's 30 s default only decides when a wait
     # gives up, and a loaded machine can take longer than that to draw the map.
     page.set_default_timeout(300_000)

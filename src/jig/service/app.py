@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import swagger_ui
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
 
 from jig import __version__
 from jig.agreement import Agreement
@@ -72,8 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (agreements, incidents, notices, jobs, air, cell, ui):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="ui-static")
-    # Swagger UI's files from the installed package, not from a CDN.
-    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    # Swagger UI's files from the installed package (swagger-ui-py), not from a CDN.
+    app.mount("/docs/assets", StaticFiles(directory=Path(swagger_ui.__file__).parent / "static"),
+              name="docs-assets")
     app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
 
     @app.get("/health", tags=["service"])

@@ -66,6 +66,9 @@ class IncidentOut(BaseModel):
 class IncidentDetail(IncidentOut):
     revisions: list[dict[str, Any]] = Field(description="Every revision, oldest first.")
     history: list[VerdictOut] = Field(description="Every verdict ever recorded, oldest first.")
+    releases: list[dict[str, Any]] = Field(default_factory=list, description="Your party's "
+                                           "releases of its own incident: revision, fields "
+                                           "withheld, by whom, when (empty for others).")
 
 
 class Page(BaseModel):

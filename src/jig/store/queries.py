@@ -91,6 +91,18 @@ def releases_seen(s: Session, viewer: str, rows: Sequence[IncidentRevision]
     return out
 
 
+def releases_of(s: Session, workspace: str, incident_id: str) -> list[Release]:
+    """A workspace's releases of one of its incidents, oldest first."""
+    return list(s.scalars(select(Release).where(Release.workspace == workspace,
+                                                Release.incident_id == incident_id)
+                          .order_by(Release.row)))
+
+
+def last_release(s: Session, workspace: str, incident_id: str) -> Release | None:
+    found = releases_of(s, workspace, incident_id)
+    return found[-1] if found else None
+
+
 def as_seen(record: dict[str, Any], withheld: Sequence[str]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k not in withheld}
 

@@ -53,8 +53,9 @@ JUDGED = frozenset({"id", "time", "lon", "lat", "precision_m", "actor", "target"
 
 
 class ReleaseIn(BaseModel):
-    withhold: list[str] = Field(default_factory=list, description="Fields the other side "
-                                "must not see (not the judged ones).")
+    withhold: list[str] | None = Field(None, description="Fields the other side must not see "
+                                       "(not the judged ones); default: what the previous "
+                                       "release of this incident withheld, or nothing.")
 
 
 router = APIRouter(tags=["incidents"])
@@ -283,6 +284,14 @@ def get_incident(incident_id: str, p: Who, workspace: str | None = WORKSPACE,
                     if r.incident.row == newest.row and (mine or r.verdict.scope == JOINT)),
                    None)
     base = incident_out(newest, current, view.withheld, view.revisions[-1][1].number)
+    releases = []
+    if newest.workspace == p.scope and p.scope != JOINT:  # the owner's own releases
+        with ctx.store.sessions() as s:
+            numbers = {r.row: r.revision for r, _ in view.revisions}
+            releases = [{"revision": numbers.get(rel.incident_row), "withheld": rel.withheld,
+                         "released_by": rel.released_by,
+                         "released_at": rel.released_at.isoformat()}
+                        for rel in q.releases_of(s, p.scope, incident_id)]
     revisions = []
     for r, seen in view.revisions:
         record = q.as_seen(r.record, seen.withheld)
@@ -291,28 +300,47 @@ def get_incident(incident_id: str, p: Who, workspace: str | None = WORKSPACE,
         revisions.append({"revision": seen.number, "record": record,
                           "received_at": r.received_at.isoformat(),
                           "content_hash": r.content_hash if own else content_hash(record)})
-    return IncidentDetail(**base.model_dump(), history=outs, revisions=revisions)
+    return IncidentDetail(**base.model_dump(), history=outs, revisions=revisions,
+                          releases=releases)
 
 
 @router.post("/incidents/{incident_id}/release", responses=ERRORS)
 def release_incident(incident_id: str, p: Who, body: Annotated[ReleaseIn, Body()] = None,
+                     preview: bool = Query(False, description="Only show what the other "
+                                           "side would see; release nothing"),
                      ctx: Context = Depends(context)) -> dict[str, Any]:
     """Release the newest revision of one of your party's incidents to the joint centre,
     optionally withholding fields that are not judged (a source's identity, notes). The joint
-    centre judges it with what it sees."""
+    centre judges it with what it sees. The answer shows exactly the record the other side
+    sees (`shown`); with `preview=true` nothing is released."""
     allow(p, "lead")
-    body = body or ReleaseIn()
-    judged = sorted(set(body.withhold) & JUDGED)
+    party = p.party or ""
+    with ctx.store.sessions() as s:
+        try:
+            view = q.incident(s, incident_id, party, workspace=party)
+        except KeyError:
+            raise ApiError(404, "not_found", f"no incident {incident_id!r} in your workspace") \
+                from None
+        previous = q.last_release(s, party, incident_id)
+    record = view.newest.record
+    asked = body.withhold if body is not None and body.withhold is not None else None
+    judged = sorted(set(asked or ()) & JUDGED)
     if judged:
         raise ApiError(422, "release.judged_field", f"{', '.join(judged)} cannot be withheld: "
                        "the joint centre judges on them")
-    try:
-        rel = ctx.store.release(incident_id, p.party or "", body.withhold, p.name)
-    except KeyError:
-        raise ApiError(404, "not_found", f"no incident {incident_id!r} in your workspace") \
-            from None
-    return {"incident": incident_id, "withheld": rel.withheld,
-            "released_at": rel.released_at.isoformat()}
+    # A misspelt field name would withhold nothing and release the field it meant.
+    unknown = sorted(set(asked or ()) - set(record))
+    if unknown:
+        raise ApiError(422, "release.unknown_field", f"{', '.join(unknown)}: not a field of "
+                       f"{incident_id} (its fields: {', '.join(sorted(set(record) - JUDGED))})")
+    withhold = sorted(set(asked if asked is not None else
+                          (previous.withheld if previous is not None else ())))
+    out = {"incident": incident_id, "revision": view.newest.revision, "withheld": withhold,
+           "shown": q.as_seen(record, withhold)}
+    if preview:
+        return out | {"preview": True}
+    rel = ctx.store.release(incident_id, party, withhold, p.name)
+    return out | {"released_at": rel.released_at.isoformat()}
 
 
 @router.get("/incidents/{incident_id}/explain", response_model=ExplanationOut, responses=ERRORS)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 
 from jig.service.context import Context, context
+from jig.service.routes.incidents import JUDGED
 
 STATIC = Path(__file__).resolve().parents[2] / "ui" / "static"
 router = APIRouter(tags=["ui"], include_in_schema=False)
@@ -28,5 +29,6 @@ def docs() -> FileResponse:
 @router.get("/ui/config")
 def config(ctx: Context = Depends(context)) -> dict[str, Any]:
     """What the page needs before sign-in: whether tokens are needed, the tile layer."""
-    return {"locked": ctx.locked(), "tile_url": ctx.settings.tile_url,
+    return {"locked": ctx.locked(), "judged_fields": sorted(JUDGED),
+            "tile_url": ctx.settings.tile_url,
             "tile_attribution": ctx.settings.tile_attribution}

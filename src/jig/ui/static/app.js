@@ -128,10 +128,12 @@ function el(tag, attrs, ...children) {
 
 function badge(verdict) { return el("span", { class: `badge ${verdict}` }, t(`verdict.${verdict}`)); }
 
-async function openIncident(id) {
+async function openIncident(id, workspace) {
   const panel = $("panel");
   let inc;
-  try { inc = await api(`/incidents/${encodeURIComponent(id)}`); } catch (err) { showError(err.message); return; }
+  // Ids are scoped by workspace: name whose record when the map knows it.
+  const where = workspace ? `?workspace=${encodeURIComponent(workspace)}` : "";
+  try { inc = await api(`/incidents/${encodeURIComponent(id)}${where}`); } catch (err) { showError(err.message); return; }
   panel.replaceChildren();
   const v = inc.verdict;
   panel.append(el("h2", {}, `${inc.id} `, v ? badge(v.verdict) : null));
@@ -190,7 +192,7 @@ async function renderReview(inc) {
   let reviews = [];
   try { reviews = (await api("/reviews")).filter((r) => r.incident === inc.id); } catch (err) { /* a role that may not read reviews */ }
   const review = reviews[reviews.length - 1];
-  const act = (label, fn) => el("button", { type: "button", on: { click: async () => { try { await fn(); await openIncident(inc.id); } catch (err) { showError(err.message); } } } }, label);
+  const act = (label, fn) => el("button", { type: "button", on: { click: async () => { try { await fn(); await openIncident(inc.id, inc.workspace); } catch (err) { showError(err.message); } } } }, label);
   if (!review) panel.append(el("p", { class: "muted" }, t("panel.none")));
   else {
     panel.append(el("p", {}, `#${review.id} · ${review.state} · ${review.query}`));
@@ -198,7 +200,8 @@ async function renderReview(inc) {
     for (const d of review.determinations) panel.append(el("p", {}, `${d.party}: ${d.outcome} — ${d.text}`));
   }
   const verdict = inc.verdict && inc.verdict.verdict;
-  if (me.role === "lead" && inc.record && !review) panel.append(act(t("action.release"), () => api(`/incidents/${encodeURIComponent(inc.id)}/release`, { method: "POST", body: JSON.stringify({ withhold: [] }) })));
+  // Release: only a lead, only on its own party's records, and only through the dialog.
+  if (me.role === "lead" && inc.workspace === me.party) panel.append(el("button", { type: "button", id: "release", on: { click: () => releaseDialog(inc) } }, `${t("action.release")}…`));
   if ((me.role === "reviewer" || me.role === "open") && !review && (verdict === "breach" || verdict === "undetermined")) {
     panel.append(act(t("action.open"), () => api("/reviews", { method: "POST", body: JSON.stringify({ incident: inc.id, query: prompt(t("action.open")) || "?" }) })));
   }
@@ -211,6 +214,47 @@ async function renderReview(inc) {
   if (review && (me.role === "reviewer" || me.role === "open") && review.state === "determined") {
     panel.append(act(t("action.publish"), () => api(`/reviews/${review.id}/publish`, { method: "POST" })));
   }
+}
+
+function releaseDialog(inc) {
+  // Each field with a "withhold" choice (judged fields cannot be withheld), defaulting to the
+  // previous release's choice, or on a first release to withholding every field that is not
+  // judged; a live preview of exactly what the other side will see; and a confirmation.
+  const judged = new Set((state.config && state.config.judged_fields) || []);
+  const last = (inc.releases || [])[inc.releases.length - 1];
+  const held = new Set(last ? last.withheld : Object.keys(inc.record).filter((k) => !judged.has(k)));
+  const dialog = el("dialog", { id: "release-dialog", "aria-labelledby": "release-title" });
+  const preview = el("table", { class: "record", id: "release-preview" });
+  const confirm = el("input", { type: "checkbox", id: "release-confirm" });
+  const go = el("button", { type: "button", id: "release-go", disabled: "" }, t("release.go"));
+  const fields = el("table", { class: "record", id: "release-fields" });
+  const withheld = () => [...fields.querySelectorAll("input:checked")].map((b) => b.name);
+  const showPreview = () => {
+    const hidden = new Set(withheld());
+    preview.replaceChildren(...Object.entries(inc.record).filter(([k]) => !hidden.has(k)).map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, typeof v === "object" ? JSON.stringify(v) : v))));
+    confirm.checked = false; go.disabled = true;  // a changed choice is confirmed again
+  };
+  for (const [k, v] of Object.entries(inc.record)) {
+    const box = el("input", { type: "checkbox", name: k, id: `withhold-${k}`, on: { change: showPreview } });
+    if (judged.has(k)) box.disabled = true; else box.checked = held.has(k);
+    fields.append(el("tr", {}, el("td", {}, el("label", { for: `withhold-${k}` }, k)), el("td", {}, typeof v === "object" ? JSON.stringify(v) : v),
+      el("td", {}, box, " ", judged.has(k) ? t("release.judged") : t("release.withhold"))));
+  }
+  confirm.addEventListener("change", () => { go.disabled = !confirm.checked; });
+  go.addEventListener("click", async () => {
+    try {
+      await api(`/incidents/${encodeURIComponent(inc.id)}/release`, { method: "POST", body: JSON.stringify({ withhold: withheld() }) });
+      dialog.close(); dialog.remove(); await openIncident(inc.id, inc.workspace);
+    } catch (err) { showError(err.message); }
+  });
+  dialog.append(el("h2", { id: "release-title" }, t("release.title", { id: inc.id })),
+    el("p", { class: "muted" }, last ? t("release.previous") : t("release.first")), fields,
+    el("h3", {}, t("release.preview")), preview,
+    el("p", {}, confirm, " ", el("label", { for: "release-confirm" }, t("release.confirm"))),
+    el("p", {}, go, " ", el("button", { type: "button", id: "release-cancel", on: { click: () => { dialog.close(); dialog.remove(); } } }, t("release.cancel"))));
+  document.body.append(dialog);
+  showPreview();
+  dialog.showModal();
 }
 
 async function renderAgreement() {
@@ -288,7 +332,7 @@ async function main() {
   $("attribution").textContent = [state.base.attribution, state.config.tile_attribution].filter(Boolean).join(" · ");
   state.map.fit(35.6, 32.3, 42.4, 37.4);
   state.map.onmove = () => { clearTimeout(state.timer); state.timer = setTimeout(loadIncidents, 250); };
-  state.map.onclick = (p) => openIncident(p.id);
+  state.map.onclick = (p) => openIncident(p.id, p.workspace);
   for (const b of document.querySelectorAll(".tab")) b.addEventListener("click", () => {
     for (const x of document.querySelectorAll(".tab")) x.classList.toggle("active", x === b);
     for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== `view-${b.dataset.view}`;

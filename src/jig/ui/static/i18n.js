@@ -22,6 +22,11 @@ const STRINGS = {
     "air.alert": "{notice}: {party} flies within the minima at {where}, {when}",
     "legend.zone": "zone", "legend.site": "protected site", "legend.target": "agreed target",
     "legend.unagreed": "target not agreed by all",
+    "release.title": "Release {id} to the joint centre", "release.withhold": "withhold",
+    "release.judged": "judged: always shown", "release.preview": "What the other side will see",
+    "release.confirm": "I have checked what the other side will see", "release.go": "Release",
+    "release.cancel": "Cancel", "release.previous": "Withheld as in the previous release",
+    "release.first": "First release: every field that is not judged is withheld unless you untick it",
   },
   ru: {
     "view.map": "Карта", "view.agreement": "Соглашение", "view.air": "Воздушная обстановка",
@@ -44,6 +49,11 @@ const STRINGS = {
     "air.alert": "{notice}: {party} в пределах минимумов, {where}, {when}",
     "legend.zone": "зона", "legend.site": "охраняемый объект", "legend.target": "согласованная цель",
     "legend.unagreed": "цель, согласованная не всеми",
+    "release.title": "Передать {id} в совместный центр", "release.withhold": "скрыть",
+    "release.judged": "оценивается: всегда видно", "release.preview": "Что увидит другая сторона",
+    "release.confirm": "Я проверил, что увидит другая сторона", "release.go": "Передать",
+    "release.cancel": "Отмена", "release.previous": "Скрыто, как при предыдущей передаче",
+    "release.first": "Первая передача: всё, что не оценивается, скрыто, пока вы не снимете отметку",
   },
   ar: {
     "view.map": "الخريطة", "view.agreement": "الاتفاق", "view.air": "مكتب الأجواء",
@@ -66,6 +76,11 @@ const STRINGS = {
     "air.alert": "{notice}: {party} يحلّق ضمن الحدود الدنيا عند {where}، {when}",
     "legend.zone": "منطقة", "legend.site": "موقع محمي", "legend.target": "هدف متفق عليه",
     "legend.unagreed": "هدف غير متفق عليه من الجميع",
+    "release.title": "إحالة {id} إلى المركز المشترك", "release.withhold": "حجب",
+    "release.judged": "يُقيَّم: يظهر دائمًا", "release.preview": "ما سيراه الطرف الآخر",
+    "release.confirm": "تحققت مما سيراه الطرف الآخر", "release.go": "إحالة",
+    "release.cancel": "إلغاء", "release.previous": "محجوب كما في الإحالة السابقة",
+    "release.first": "الإحالة الأولى: كل حقل لا يُقيَّم محجوب ما لم تُلغِ تحديده",
   },
 };
 

@@ -40,6 +40,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     gazetteer: GazetteerOpt = None,
+    keys: Annotated[Path | None, typer.Option(help="Folder of parties' at-rest keys "
+                                              "(`jig admin key`): withheld fields are stored "
+                                              "encrypted.")] = None,
 ) -> None:
     """Run the HTTP service: intake, judging, queries; OpenAPI at /docs.
 
@@ -53,7 +56,7 @@ def serve(
     from jig.service import Settings, create_app
 
     settings = Settings(data_dir=data, database_url=db, agreements=agreement or [],
-                        gazetteer=gazetteer or [])
+                        gazetteer=gazetteer or [], keys_dir=keys)
     err.print(f"jig serving on http://{host}:{port} (store: {settings.url}; API docs at /docs)")
     with exit_on_errors():
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
@@ -242,6 +245,24 @@ def admin_revoke_token(token: Annotated[int, typer.Argument(help="The token's nu
         raise typer.Exit(2) from None
     finally:
         store.close()  # type: ignore[attr-defined]
+
+
+@admin.command("key")
+def admin_key(
+    party: Annotated[str, typer.Argument(help="The party (its workspace).")],
+    keys: Annotated[Path, typer.Option(help="The keys folder given to `jig serve --keys`.")],
+) -> None:
+    """Make a party's at-rest key: its withheld fields are then stored encrypted (AES-GCM).
+    Keep the folder apart from the database and its backups: a copy of the database without
+    it does not hand over the party's sources and notes; losing it loses them."""
+    from jig.store.sealing import write_key
+
+    try:
+        path = write_key(keys, party)
+    except FileExistsError:
+        err.print(f"[bold red]error[/] {party} has a key in {keys} already")
+        raise typer.Exit(2) from None
+    err.print(f"key for {party} written to {path} (readable by you only)")
 
 
 @admin.command("users")

@@ -21,6 +21,7 @@ from jig.service.schemas import AgreementUpload
 from jig.service.settings import Settings
 from jig.store import Store
 from jig.store.people import operator
+from jig.store.sealing import read_keys
 from jig.store.secrets import SERVICE, workspace_secret
 
 
@@ -45,7 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone)
+        keys = read_keys(settings.keys_dir) if settings.keys_dir else None
+        store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone, keys)
         with store.writing() as s:  # made here so that reads never have to write it
             workspace_secret(s, SERVICE)
         worker = Worker(store, settings.bulk_batch, settings.gazetteer) \

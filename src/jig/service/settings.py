@@ -24,6 +24,9 @@ class Settings(BaseModel):
                                    "stored again).")
     gazetteer: list[Path] = Field(default_factory=list, description="Gazetteer files for bulk "
                                   "files whose rows give only place names.")
+    keys_dir: Path | None = Field(None, description="Folder of workspaces' at-rest keys "
+                                  "(`<party>.key`): a party's withheld fields are stored "
+                                  "encrypted under its key.")
     run_jobs: bool = Field(True, description="Run background jobs in this process.")
     tile_url: str | None = Field(None, description="A raster tile URL template for the map "
                                  "(https://host/{z}/{x}/{y}.png); without one the map draws the "

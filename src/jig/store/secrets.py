@@ -13,31 +13,50 @@ import secrets as _random
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from jig.store.sealing import key_for, open_bytes, seal_bytes
 from jig.store.tables import WorkspaceSecret
 
 JOINT = "joint"
 
 
 def workspace_secret(s: Session, workspace: str) -> bytes | None:
-    """The workspace's secret (made on first use; None for the joint centre)."""
+    """The workspace's secret (made on first use; None for the joint centre). With the
+    workspace's at-rest key configured (`sealing`), it is stored sealed under that key, so a
+    copy of the database cannot test guesses against the commitments either."""
     if workspace == JOINT:
         return None
-    found = s.scalar(select(WorkspaceSecret.secret).where(WorkspaceSecret.workspace == workspace))
-    if found is None:
+    key = key_for(s, workspace)
+    row = s.get(WorkspaceSecret, workspace)
+    if row is None:
         insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        fresh = _random.token_hex(32)
+        stored = SEALED + seal_bytes(key, fresh.encode(), _aad(workspace)) if key else fresh
         # Two writers may make the first record of a workspace at once: the first secret wins.
-        s.execute(insert(WorkspaceSecret).values(workspace=workspace,
-                                                 secret=_random.token_hex(32))
+        s.execute(insert(WorkspaceSecret).values(workspace=workspace, secret=stored)
                   .on_conflict_do_nothing(index_elements=["workspace"]))
-        found = s.scalar(select(WorkspaceSecret.secret)
-                         .where(WorkspaceSecret.workspace == workspace))
-    assert found is not None
-    return bytes.fromhex(found)
+        row = s.get(WorkspaceSecret, workspace)
+        assert row is not None
+    if row.secret.startswith(SEALED):
+        if key is None:
+            raise RuntimeError(f"workspace {workspace}'s secret is sealed: configure its key "
+                               "(jig serve --keys)")
+        return bytes.fromhex(open_bytes(key, row.secret[len(SEALED):],
+                                        _aad(workspace)).decode())
+    plain = row.secret
+    if key is not None:  # a key configured since: seal the secret (kept when writing)
+        row.secret = SEALED + seal_bytes(key, plain.encode(), _aad(workspace))
+    return bytes.fromhex(plain)
+
+
+def _aad(workspace: str) -> bytes:
+    return f"secret\x1f{workspace}".encode()
+
+
+SEALED = "sealed:"
 
 
 # The service's own secret, kept beside the workspaces' under a name no party can have.

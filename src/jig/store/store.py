@@ -9,7 +9,7 @@ that could be evidence (by the evidence actors, in the time window that matters)
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jig.agreement import Agreement, parse_agreement
 from jig.records import Incident, Notice
-from jig.store import audit
+from jig.store import audit, sealing
 from jig.store.db import make_engine, migrate
 from jig.store.judging import JOINT, Judging, chunks, now
 from jig.store.records import content_hash, incident_record, notice_record
@@ -64,10 +64,12 @@ class Store(Judging):
         return _Writing(self)
 
     @classmethod
-    def open(cls, url: str, sqlite_synchronous: str = "FULL", default_timezone: str = "UTC"
-             ) -> Store:
+    def open(cls, url: str, sqlite_synchronous: str = "FULL", default_timezone: str = "UTC",
+             keys: Mapping[str, bytes] | None = None) -> Store:
+        """Open (and upgrade) the store; `keys` are workspaces' at-rest keys (`sealing`)."""
         engine = make_engine(url, sqlite_synchronous)
         migrate(engine)
+        sealing.configure(engine, keys or {})
         return cls(engine, default_timezone)
 
     def close(self) -> None:

@@ -130,7 +130,8 @@ def probes(c: dict[str, httpx.Client]) -> list[tuple[str, int, Any]]:
                      "/notices", "/reviews", "/published", "/agreements",
                      "/agreements/syria-2016-jig", "/agreements/syria-2016-jig/proposals",
                      "/jobs/1", "/jobs/2", "/jobs/3", "/jobs/3/rejects", "/jobs/4",
-                     "/air/alerts?party=RU", "/air/notices?party=RU"):
+                     "/air/alerts?party=RU", "/air/notices?party=RU", "/me", "/health",
+                     "/reviews/1", "/agreements/syria-2016-jig/versions/2"):
             ask(who, "GET", path)
         if who in readers:
             # Page by page: the cursor may not count what lies between two pages.

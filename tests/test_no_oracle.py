@@ -88,10 +88,10 @@ def story(c: dict[str, httpx.Client], held_back: bool) -> None:
     ok(c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["source", "grade"]}))
     ok(c["ru-analyst"].post("/incidents", json=ADVANCE))
     wait(c["reviewer"], ok(c["reviewer"].post("/agreements/syria-2016-jig/rejudge"))["job"])
-    # Both sides agree a target where the strikes were: re-judging changes their verdicts,
-    # the held-back ones' too (in the US headquarters only).
-    prop = ok(c["us-lead"].post("/agreements/syria-2016-jig/proposals",
-                                json=upload(target=(36.99, 35.62))))
+    # Both sides agree a target where the strikes were, from before them: re-judging changes
+    # their verdicts, the held-back ones' too (in the US headquarters only).
+    prop = ok(c["us-lead"].post("/agreements/syria-2016-jig/proposals", json=upload(
+        target=(36.99, 35.62)) | {"effective_from": "2016-07-20T00:00:00+00:00"}))
     done = ok(c["ru-lead"].post(f"/agreements/syria-2016-jig/proposals/{prop['id']}/accept"))
     wait(c["reviewer"], done["rejudge_job"])
     if held_back:

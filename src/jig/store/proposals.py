@@ -4,8 +4,9 @@ party's lead has accepted.
 In a store with party users, a new version of an agreement is never stored by one side or by
 the joint reviewer alone: it is a proposal, visible to both sides with its diff, until the lead
 of every party of the version in force and of the proposed one (a party added must agree to
-join, a party removed to leave) has accepted it. It then becomes a version taking effect from
-its `effective_from`, or from its adoption when that is later. Every step is an audit entry.
+join, a party removed to leave) has accepted it. It then becomes a version governing acts from
+its `effective_from` (which both sides accepted: earlier acts too, if that is what they
+agreed); before that, nothing is judged under it. Every step is an audit entry.
 """
 
 from __future__ import annotations
@@ -89,8 +90,7 @@ def accept(store: Store, proposal_id: int, party: str, user: str,
         if accepted < set(prop.parties):
             return prop
     agreement = parse_agreement(prop.document, name=f"{prop.agreement_id} proposal {prop.row}")
-    version, _ = store.add_agreement(agreement, prop.document,
-                                     max(prop.effective_from, now()), user=user)
+    version, _ = store.add_agreement(agreement, prop.document, prop.effective_from, user=user)
     with store.writing() as s:
         prop = s.get(AgreementProposal, proposal_id)
         assert prop is not None

@@ -164,8 +164,8 @@ def propose(agreement_id: str, upload: AgreementUpload, p: Who,
             ctx: Context = Depends(context)) -> dict[str, Any]:
     """Propose an amendment (a new version: zones redrawn, targets agreed or withdrawn,
     parties added or removed), as your party's lead; your party accepts by proposing. It
-    takes effect once every party's lead has accepted, from its `effective_from` (or from
-    then, when that is later)."""
+    takes effect once every party's lead has accepted, governing acts from its
+    `effective_from`."""
     allow(p, "lead")
     agreement, document = read_upload(upload)
     if agreement.id != agreement_id:

@@ -67,6 +67,9 @@ def test_roots_match_the_rfc_definition_for_every_prefix(n):
     for size in range(n + 1):
         assert t.root(size) == mth(d[:size])
     assert tree_of([]).root() == EMPTY_ROOT
+    leaves = [leaf_hash(e) for e in d]
+    for cut in range(n + 1):  # a writer's head: kept leaves plus its own, not yet kept
+        assert Tree(leaves[:cut]).root_with(leaves[cut:]) == mth(d)
 
 
 @given(st.integers(1, 80), st.integers(0, 10_000))

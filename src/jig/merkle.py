@@ -53,6 +53,21 @@ class Tree:
         self._check(size)
         return self._mth(0, size) if size else EMPTY_ROOT
 
+    def root_with(self, extra: Sequence[bytes]) -> bytes:
+        """MTH of these leaves followed by `extra`, without adding them: a writer's head
+        before its entries commit. Only subtrees within the kept leaves are remembered."""
+        base, n = len(self.leaves), len(self.leaves) + len(extra)
+
+        def mth(lo: int, hi: int) -> bytes:
+            if hi <= base:
+                return self._mth(lo, hi)
+            if hi - lo == 1:
+                return extra[lo - base]
+            k = split(hi - lo)
+            return node_hash(mth(lo, lo + k), mth(lo + k, hi))
+
+        return mth(0, n) if n else EMPTY_ROOT
+
     def inclusion(self, index: int, size: int | None = None) -> list[bytes]:
         """PATH(index, D[size]): the audit path of leaf `index` in the tree of `size` leaves."""
         size = len(self.leaves) if size is None else size

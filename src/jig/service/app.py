@@ -14,7 +14,7 @@ from jig.agreement import Agreement
 from jig.service import errors
 from jig.service.context import Context
 from jig.service.jobs import Worker
-from jig.service.routes import agreements, air, cell, incidents, jobs, notices, ui
+from jig.service.routes import agreements, air, audit, cell, incidents, jobs, notices, ui
 from jig.service.schemas import AgreementUpload
 from jig.service.settings import Settings
 from jig.store import Store
@@ -41,7 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone)
+        store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
+                           settings.data_dir, settings.log_key)
         worker = Worker(store, settings.bulk_batch, settings.gazetteer) \
             if settings.run_jobs else None
         ctx = Context(settings, store, worker)
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   "a durable store, intake, judging and queries. Every error has the shape of "
                   "`ErrorResponse`.")
     errors.install(app)
-    for module in (agreements, incidents, notices, jobs, air, cell, ui):
+    for module in (agreements, incidents, notices, jobs, air, cell, audit, ui):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="ui-static")
 

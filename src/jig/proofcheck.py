@@ -5,7 +5,6 @@ the problems go out as sentences; an empty list means the check holds."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from typing import Any
 
@@ -37,7 +36,7 @@ def check_determination(proof: dict[str, Any], server_key: str | None = None,
     problem = head_problem(head, server_key)
     if problem is not None:
         problems.append(f"head: {problem}")
-    digest = hmac.new(salt, canonical(opening["content"]), hashlib.sha256).hexdigest()
+    digest = hmac.digest(salt, canonical(opening["content"]), "sha256").hex()
     index = opening.get("index")
     if not isinstance(index, int) or not 0 <= index < len(leaf["parts"]) \
             or leaf["parts"][index] != digest:

@@ -67,7 +67,7 @@ def audit_verify_cmd(
     store = _store(data, db)
     try:
         with store.sessions() as s:  # type: ignore[attr-defined]
-            result = verify(s, store.keys if store._keys else None, saved)  # type: ignore[attr-defined]
+            result = verify(s, store.keys, saved)  # type: ignore[attr-defined]
     finally:
         store.close()  # type: ignore[attr-defined]
     if result.ok:

@@ -86,7 +86,8 @@ def import_cmd(
     from jig.store.importer import ImportCounts, import_files
 
     settings = Settings(data_dir=data, database_url=db)
-    store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone)
+    store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
+                       settings.data_dir, settings.log_key)
     sink = RejectSink(rejects)
     try:
         for path in agreement or []:

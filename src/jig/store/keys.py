@@ -68,7 +68,15 @@ class Keys:
         return self._get(self.server_path)
 
     def party(self, party: str) -> Ed25519PrivateKey:
+        return self._get(self._party_path(party))
+
+    def has_party(self, party: str) -> bool:
+        """Whether the party has a key yet (it gets one when its first determination is
+        signed); checking must not make one."""
+        return self._party_path(party).exists()
+
+    def _party_path(self, party: str) -> Path:
         # A party's name is the agreement's; keep the file name safe whatever it is.
         name = party if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", party) else \
             "p-" + hashlib.sha256(party.encode()).hexdigest()[:24]
-        return self._get(self.folder / "party-keys" / f"{name}.pem")
+        return self.folder / "party-keys" / f"{name}.pem"

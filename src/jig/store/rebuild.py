@@ -172,7 +172,7 @@ def _check_determinations(s: Session, keys: Keys | None, v: Verification) -> Non
         return  # without the key folder there are no party keys to check against
     for d, review in s.execute(select(Determination, Review).join(
             Review, Review.row == Determination.review_row)):
-        pub = public_text(keys.party(d.party))
-        if not d.signature or not determination_valid(statement(review, d), d.signature, pub):
+        if not keys.has_party(d.party) or not d.signature or not determination_valid(
+                statement(review, d), d.signature, public_text(keys.party(d.party))):
             v.problems.append(f"determinations: row {d.row} ({d.party}, review {review.row}) "
                               f"is not signed by {d.party}'s key")

@@ -196,6 +196,9 @@ class TreeCache:
         """The tree of the committed entries (up to `upto`: a writer holding the end of the
         log names where the committed ones stop)."""
         with self._lock:
+            if upto is not None and len(self.tree) > upto:
+                raise BrokenLog(f"the log has lost entries: it ends at {upto}, this server "
+                                f"has seen {len(self.tree)}; run jig audit verify")
             q = select(AuditEntry.seq, AuditEntry.leaf_hash).where(
                 AuditEntry.seq > len(self.tree)).order_by(AuditEntry.seq)
             if upto is not None:

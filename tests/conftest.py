@@ -186,12 +186,14 @@ def client(server):
         yield c
 
 
-def seed_users(db_url: str, users: dict[str, tuple[str, str | None]]) -> dict[str, str]:
-    """Create users (name -> (role, party)) in the store at db_url; return their tokens."""
+def seed_users(db_url: str, users: dict[str, tuple[str, str | None]], keys: Path
+               ) -> dict[str, str]:
+    """Create users (name -> (role, party)) in the store at db_url, whose log is signed with
+    the keys in folder `keys` (the server's data folder); return their tokens."""
     from jig.store import Store
     from jig.store.people import add_user, issue_token
 
-    store = Store.open(db_url)
+    store = Store.open(db_url, key_folder=keys)
     try:
         tokens = {}
         for name, (role, party) in users.items():

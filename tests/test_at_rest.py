@@ -26,7 +26,8 @@ def raw_rows(db_url: str) -> str:
     engine = make_engine(db_url)
     try:
         with engine.connect() as con:
-            rows = [str(r) for t in ("incident_revisions", "workspace_secrets", "releases")
+            rows = [str(r) for t in ("incident_revisions", "workspace_secrets", "releases",
+                                     "audit_log")
                     for r in con.execute(sa.text(f"SELECT * FROM {t}")).all()]
     finally:
         engine.dispose()
@@ -42,7 +43,7 @@ def test_withheld_fields_are_sealed_under_the_partys_key(db_url, tmp_path):
     settings = Settings(data_dir=tmp_path / "data", database_url=db_url, keys_dir=keys,
                         agreements=[EXAMPLE / "agreement.yaml"])
     with Server(settings) as srv:
-        tokens = seed_users(db_url, USERS)
+        tokens = seed_users(db_url, USERS, settings.data_dir)
         c = clients(srv, tokens)
         c["us-analyst"].post("/incidents", json=STRIKE).raise_for_status()
         again = c["us-analyst"].post("/incidents", json=STRIKE).json()

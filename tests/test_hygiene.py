@@ -91,10 +91,10 @@ def cell(db_url, tmp_path):
         yield srv, db_url
 
 
-def test_tokens_expire_are_revoked_one_by_one_and_sign_ins_do_not_flood(cell):
+def test_tokens_expire_are_revoked_one_by_one_and_sign_ins_do_not_flood(cell, tmp_path):
     srv, db_url = cell
-    first = seed_users(db_url, {"us-lead": ("lead", "US")})["us-lead"]
-    store = Store.open(db_url)
+    first = seed_users(db_url, {"us-lead": ("lead", "US")}, tmp_path / "data")["us-lead"]
+    store = Store.open(db_url, key_folder=tmp_path / "data")
     try:
         second = issue_token(store, "us-lead")
         [t1, t2] = list_tokens(store, "us-lead")

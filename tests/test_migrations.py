@@ -18,7 +18,7 @@ RECORD = {"id": "US-7", "time": "2016-08-11T09:00", "lon": 36.99, "lat": 35.62,
           "actor": "Military Forces of Russia (2015-)", "act": "air_strike", "source": "S"}
 
 
-def test_a_0003_store_upgrades_with_its_records_scoped(db_url):
+def test_a_0003_store_upgrades_with_its_records_scoped(db_url, tmp_path):
     engine = make_engine(db_url)
     command.upgrade(alembic_config(engine), "0003")
     inc = to_incident(RECORD, zone_info("UTC"))
@@ -42,7 +42,7 @@ def test_a_0003_store_upgrades_with_its_records_scoped(db_url):
         con.execute(sa.text("INSERT INTO notice_heads (notice_id, row) VALUES ('N-1', :r)"),
                     {"r": n})
     engine.dispose()
-    store = Store.open(db_url)
+    store = Store.open(db_url, key_folder=tmp_path)
     try:
         with store.engine.connect() as con:
             assert con.execute(sa.text("SELECT workspace, incident_id FROM incident_heads")

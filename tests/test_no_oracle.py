@@ -174,7 +174,7 @@ def worlds(two_stores, tmp_path):
             settings = Settings(data_dir=tmp_path / f"data{k}", database_url=url,
                                 agreements=[EXAMPLE / "agreement.yaml"])
             srv = stack.enter_context(Server(settings))
-            tokens = seed_users(url, USERS)
+            tokens = seed_users(url, USERS, settings.data_dir)
             clients = {name: stack.enter_context(httpx.Client(
                 base_url=srv.url, timeout=60, headers={"authorization": f"Bearer {t}"}))
                 for name, t in tokens.items()}

@@ -76,9 +76,9 @@ def test_an_amendment_takes_effect_when_every_party_has_accepted(cell):  # noqa:
     assert [v["version"] for v in ok(c["reviewer"].get("/agreements/syria-2016-jig"))] == [1, 2]
 
 
-def test_a_review_keeps_the_quorum_it_opened_with(cell):  # noqa: F811
+def test_a_review_keeps_the_quorum_it_opened_with(cell, tmp_path):  # noqa: F811
     c, db_url = cell
-    tr = seed_users(db_url, {"tr-lead": ("lead", "TR")})["tr-lead"]
+    tr = seed_users(db_url, {"tr-lead": ("lead", "TR")}, tmp_path / "data")["tr-lead"]
     c["tr-lead"] = httpx.Client(base_url=str(c["reviewer"].base_url), timeout=60,
                                 headers={"authorization": f"Bearer {tr}"})
     ok(c["us-analyst"].post("/incidents", json=STRIKE))

@@ -138,7 +138,7 @@ def test_the_agreement_as_on_a_day_draws_the_version_in_effect_then(browser, ope
 def locked_server(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", agreements=[EXAMPLE / "agreement.yaml"])
     with Server(settings) as srv:
-        tokens = seed_users(settings.url, USERS)
+        tokens = seed_users(settings.url, USERS, settings.data_dir)
         auth = lambda who: {"authorization": f"Bearer {tokens[who]}"}  # noqa: E731
         with httpx.Client(base_url=srv.url) as c:
             c.post("/incidents", json=STRIKE, headers=auth("us-analyst")).raise_for_status()

@@ -18,7 +18,7 @@ from jig.service import Settings
 def cell(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", agreements=[EXAMPLE / "agreement.yaml"])
     with Server(settings) as srv:
-        tokens = seed_users(settings.url, USERS)
+        tokens = seed_users(settings.url, USERS, settings.data_dir)
         clients = {who: httpx.Client(base_url=srv.url, timeout=60,
                                      headers={"authorization": f"Bearer {t}"})
                    for who, t in tokens.items()}

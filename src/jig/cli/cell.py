@@ -90,7 +90,8 @@ def import_cmd(
     from jig.store.people import operator
 
     settings = Settings(data_dir=data, database_url=db)
-    store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone)
+    store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
+                       settings.data_dir, settings.log_key)
     sink = RejectSink(rejects)
     who = operator()  # the audit trail names the operating-system user
     try:
@@ -131,9 +132,7 @@ def import_cmd(
 
 admin = typer.Typer(no_args_is_help=True, help="Administer the joint cell: parties' users, "
                     "tokens.")
-audit_app = typer.Typer(no_args_is_help=True, help="The audit trail: show it, verify it.")
 app.add_typer(admin, name="admin")
-app.add_typer(audit_app, name="audit")
 
 
 def _store(data: Path, db: str | None) -> object:
@@ -141,7 +140,8 @@ def _store(data: Path, db: str | None) -> object:
     from jig.store import Store
 
     settings = Settings(data_dir=data, database_url=db)
-    return Store.open(settings.url, settings.sqlite_synchronous, settings.timezone)
+    return Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
+                      settings.data_dir, settings.log_key)
 
 
 @admin.command("add-user")
@@ -276,48 +276,3 @@ def admin_users(data: DataOpt = Path("jig-data"), db: DbOpt = None) -> None:
             print(f"{u.name}\t{u.role}\t{u.party or '-'}")
     finally:
         store.close()  # type: ignore[attr-defined]
-
-
-@audit_app.command("log")
-def audit_log_cmd(
-    data: DataOpt = Path("jig-data"),
-    db: DbOpt = None,
-    last: Annotated[int, typer.Option(help="Show the last N entries.")] = 50,
-) -> None:
-    """Show the newest entries of the audit trail."""
-    from sqlalchemy import select
-
-    from jig.store.tables import AuditEntry
-
-    store = _store(data, db)
-    try:
-        with store.sessions() as s:  # type: ignore[attr-defined]
-            rows = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())
-                                  .limit(last)))
-        for e in reversed(rows):
-            print(f"{e.seq}\t{e.at}\t{e.actor}\t{e.action}\t{e.subject}\t{e.hash[:16]}")
-    finally:
-        store.close()  # type: ignore[attr-defined]
-
-
-@audit_app.command("verify")
-def audit_verify_cmd(data: DataOpt = Path("jig-data"), db: DbOpt = None) -> None:
-    """Recompute the audit chain; name the first entry altered, removed or reordered.
-
-    Exit status 0 when the chain holds, 1 when it does not.
-    """
-    from jig.store.audit import verify
-
-    store = _store(data, db)
-    try:
-        with store.sessions() as s:  # type: ignore[attr-defined]
-            result = verify(s)
-    finally:
-        store.close()  # type: ignore[attr-defined]
-    if result.ok:
-        err.print(f"[green]the audit chain holds[/]: {result.entries} entries, head "
-                  f"{result.head}")
-        return
-    err.print(f"[bold red]the audit chain is broken[/] at entry {result.seq}: "
-              f"{escape(result.problem or '')}", soft_wrap=True)
-    raise typer.Exit(1)

@@ -16,7 +16,7 @@ from jig.service import errors
 from jig.service.context import Context
 from jig.service.headers import SecurityHeaders
 from jig.service.jobs import Worker
-from jig.service.routes import agreements, air, cell, incidents, jobs, notices, ui
+from jig.service.routes import agreements, air, audit, cell, incidents, jobs, notices, ui
 from jig.service.schemas import AgreementUpload
 from jig.service.settings import Settings
 from jig.store import Store
@@ -46,8 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        keys = read_keys(settings.keys_dir) if settings.keys_dir else None
-        store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone, keys)
+        at_rest = read_keys(settings.keys_dir) if settings.keys_dir else None
+        store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
+                           settings.data_dir, settings.log_key, at_rest)
         with store.writing() as s:  # made here so that reads never have to write it
             workspace_secret(s, SERVICE)
         worker = Worker(store, settings.bulk_batch, settings.gazetteer) \
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   "a durable store, intake, judging and queries. Every error has the shape of "
                   "`ErrorResponse`.")
     errors.install(app)
-    for module in (agreements, incidents, notices, jobs, air, cell, ui):
+    for module in (agreements, incidents, notices, jobs, air, cell, audit, ui):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="ui-static")
     # Swagger UI's files from the installed package (swagger-ui-py), not from a CDN.

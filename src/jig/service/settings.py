@@ -15,6 +15,9 @@ class Settings(BaseModel):
                                      "`jig.db` in data_dir. PostgreSQL: postgresql://user@host/db")
     timezone: str = Field("UTC", description="How zone-less times are read while the store "
                           "holds no agreement (afterwards: the agreement's timezone).")
+    log_key: Path | None = Field(None, description="The server's Ed25519 key (PEM) that signs "
+                                 "the log's heads; default: log-key.pem in data_dir, created "
+                                 "with mode 0600. Parties' keys are in data_dir/party-keys.")
     sqlite_synchronous: str = Field("FULL", description="SQLite synchronous level; FULL puts "
                                     "every acknowledged write on disk before answering.")
     page_limit: int = Field(1000, ge=1, description="Largest page a query may ask for.")

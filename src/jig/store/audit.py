@@ -1,83 +1,281 @@
-"""The audit trail: append-only entries, each chained by hash to the one before.
+"""The log that binds the store's state: every write is an entry, every entry a leaf of a
+Merkle tree (RFC 9162, `jig.merkle`), and the tree's heads are signed (`jig.signing`).
 
-Entry n's hash is SHA-256 over its own fields and entry n-1's hash, so changing, removing or
-reordering any entry breaks every hash after it; `verify` recomputes the chain and names the
-first entry that does not hold. Entries are written in the same transaction as the write they
-record.
+One path for every write: the store's sessions are watched (`watch`), so each state row a
+transaction inserts, changes or deletes is recorded with its full image in an entry of that
+transaction. `append` names the act (who did what to what) and closes the entry; rows written
+without one still get an entry at commit, as "write". `jig audit verify`
+(`jig.store.rebuild`) replays the images and compares them with the tables.
+
+An entry commits to each of its parts (the acts, then each row) through a salted hash,
+HMAC-SHA256 under a salt of its own derived from a random per-entry secret. The leaf, what the
+tree and every proof are made of, holds only those digests: an inclusion proof can open one
+part (a published determination) and gives nothing to test a guess of another against.
 """
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 import json
+import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy.orm import Session, sessionmaker
 
+from jig import merkle
+from jig.signing import sign_head
+from jig.store.keys import Keys
 from jig.store.tables import AuditEntry
 
-GENESIS = "0" * 64
+# Not state: the log itself, the heads that sign it, and the background jobs' bookkeeping;
+# nor the workspaces' commitment secrets, which must not be in entries others are shown.
+NOT_STATE = frozenset({"audit_log", "signed_heads", "jobs", "job_rejects",
+                       "workspace_secrets"})
+_PENDING = "jig.log.rows"  # rows this transaction wrote and no entry holds yet
+_OWN = "jig.log.own"  # leaf hashes of the entries this transaction wrote
+LOG = "jig.log"  # the store's Log, in every session's info
+AT_REST = "_at_rest"  # an object's column values as stored, where they differ (`sealing`)
 
 
-def entry_hash(seq: int, at: str, actor: str, action: str, subject: str, detail: Any,
-               prev: str) -> str:
-    body = json.dumps({"seq": seq, "at": at, "actor": actor, "action": action,
-                       "subject": subject, "detail": detail, "prev": prev},
-                      sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(body.encode()).hexdigest()
+def canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str).encode()
+
+
+def plain(value: Any) -> Any:
+    """A column value as the log keeps it: times in UTC ISO 8601, the rest as JSON has it."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    return value
+
+
+def table_of(obj: Any) -> str | None:
+    """The state table an ORM object is a row of, or None for what is not state."""
+    name = inspect(obj).mapper.local_table.name
+    return None if name in NOT_STATE else name
+
+
+def row_key(obj: Any) -> str:
+    # Not `identity`: new objects get theirs only after the flush's events.
+    return "/".join(str(v) for v in inspect(obj).mapper.primary_key_from_instance(obj))
+
+
+def row_image(obj: Any) -> dict[str, Any]:
+    """The row as stored: a value kept sealed at rest (`sealing`) is logged sealed, so the
+    log hands a thief no more than the table does."""
+    stored = obj.__dict__.get(AT_REST, {})
+    return {a.key: plain(stored.get(a.key, getattr(obj, a.key)))
+            for a in inspect(obj).mapper.column_attrs}
+
+
+# -- capturing every write --------------------------------------------------------------------
+
+def watch(sessions: sessionmaker) -> None:
+    """Record the state rows every session of `sessions` writes, and log them at commit."""
+    event.listen(sessions, "after_flush", _collect)
+    event.listen(sessions, "before_commit", _close)
+    event.listen(sessions, "after_rollback", _forget)
+    event.listen(sessions, "after_commit", _committed)
+
+
+def _collect(session: Session, _ctx: Any) -> None:
+    # After a flush the objects have their keys and the lists still show what was flushed.
+    pending: dict[tuple[str, str], Any] = session.info.setdefault(_PENDING, {})
+    for obj in session.new:
+        if (t := table_of(obj)) is not None:
+            pending[(t, row_key(obj))] = obj
+    for obj in session.dirty:
+        if (t := table_of(obj)) is not None and session.is_modified(obj):
+            pending[(t, row_key(obj))] = obj
+    for obj in session.deleted:
+        if (t := table_of(obj)) is not None:
+            pending[(t, row_key(obj))] = None
+
+
+def _close(session: Session) -> None:
+    session.flush()
+    pending = session.info.get(_PENDING)
+    if pending:
+        tables = sorted({t for t, _ in pending})
+        _write(session, [{"actor": "system", "action": "write", "subject": ", ".join(tables),
+                          "detail": {}}])
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_OWN, None)
+
+
+def _committed(session: Session) -> None:
+    session.info.pop(_OWN, None)
 
 
 def append(s: Session, actor: str, action: str, subject: str,
            detail: dict[str, Any] | None = None) -> AuditEntry:
-    """Add an entry at the end of the chain (inside the caller's transaction)."""
+    """Close the entry of this transaction's writes so far, naming the act (who, what, on
+    what); inside the caller's transaction, so the write and its entry commit together."""
+    s.flush()
+    act = {"actor": actor, "action": action, "subject": subject,
+           "detail": json.loads(canonical(detail or {}))}
+    return _write(s, [act])
+
+
+def _write(s: Session, acts: list[dict[str, Any]]) -> AuditEntry:
+    log: Log | None = s.info.get(LOG)
+    if log is None:
+        raise LookupError("this store has no key folder to sign its log with: open it with "
+                          "one (jig --data, Store.open(key_folder=...))")
+    pending = s.info.pop(_PENDING, {})
+    rows = [[t, k, None if obj is None else row_image(obj)] for (t, k), obj in pending.items()]
     if s.get_bind().dialect.name == "postgresql":
-        # One writer at a time at the end of the chain; released at commit.
+        # One writer at a time at the end of the log; released at commit, so entries commit
+        # in the order of their numbers.
         s.execute(text("SELECT pg_advisory_xact_lock(727100)"))
-    last = s.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
-    seq = (last.seq + 1) if last else 1
-    prev = last.hash if last else GENESIS
+    seq = (s.scalar(select(func.max(AuditEntry.seq))) or 0) + 1
     at = datetime.now(UTC).isoformat(timespec="microseconds")
-    detail = json.loads(json.dumps(detail or {}, default=str))
-    entry = AuditEntry(seq=seq, at=at, actor=actor, action=action, subject=subject,
-                       detail=detail, prev_hash=prev,
-                       hash=entry_hash(seq, at, actor, action, subject, detail, prev))
+    body = {"seq": seq, "at": at, "salt": secrets.token_hex(16), "acts": acts, "rows": rows}
+    leaf = merkle.leaf_hash(canonical(leaf_of(body)))
+    # This transaction's earlier entries are not committed: not in the cache, but in the tree.
+    own: list[bytes] = s.info.setdefault(_OWN, [])
+    tree = log.tree.current(s, upto=seq - 1 - len(own))
+    own.append(leaf)
+    head = sign_head(log.keys.server(), seq, tree.root_with(own).hex(), at)
+    first = acts[0]
+    entry = AuditEntry(seq=seq, at=at, actor=first["actor"], action=first["action"],
+                       subject=first["subject"], body=canonical(body).decode(),
+                       leaf_hash=leaf.hex(), root_hash=head["root_hash"],
+                       signature=head["signature"])
     s.add(entry)
     s.flush()
     return entry
 
 
-def head(s: Session) -> dict[str, Any]:
-    last = s.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
-    return {"seq": last.seq, "hash": last.hash} if last else {"seq": 0, "hash": GENESIS}
+# -- leaves and their parts -------------------------------------------------------------------
+
+def parts_of(body: dict[str, Any]) -> list[Any]:
+    """What an entry commits to, in order: its acts, then each row as [table, key, image]."""
+    return [*body["acts"], *body["rows"]]
 
 
-@dataclass(frozen=True)
-class Verification:
-    ok: bool
-    entries: int
-    head: str
-    problem: str | None = None
-    seq: int | None = None  # the first entry that does not hold
+def part_salt(body: dict[str, Any], index: int) -> bytes:
+    return hmac.digest(bytes.fromhex(body["salt"]), str(index).encode(), "sha256")
 
 
-def verify(s: Session) -> Verification:
-    """Recompute the chain from the first entry; name the first break."""
-    prev = GENESIS
-    for count, e in enumerate(s.scalars(select(AuditEntry).order_by(AuditEntry.seq)), 1):
-        expected = count
-        if e.seq != expected:
-            return Verification(False, count, prev, f"entry {expected} is missing: the log "
-                                f"jumps from {expected - 1} to {e.seq} (removed)", expected)
-        if e.prev_hash != prev:
-            return Verification(False, count, prev, f"entry {e.seq} does not follow entry "
-                                f"{e.seq - 1}: its chain link was changed, or entries were "
-                                "reordered", e.seq)
-        if entry_hash(e.seq, e.at, e.actor, e.action, e.subject, e.detail, e.prev_hash) != e.hash:
-            return Verification(False, count, prev, f"entry {e.seq} ({e.action} {e.subject}) "
-                                "was altered: its content no longer matches its hash", e.seq)
-        prev = e.hash
-    total = s.scalar(select(func.count()).select_from(AuditEntry)) or 0
-    return Verification(True, total, prev)
+def part_digest(salt: bytes, content: Any) -> str:
+    # hmac.digest: the one-shot C path; intake computes two of these for every row it writes.
+    return hmac.digest(salt, canonical(content), "sha256").hex()
+
+
+def leaf_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The public form of an entry: its number, time and the salted digest of each part."""
+    return {"seq": body["seq"], "at": body["at"],
+            "parts": [part_digest(part_salt(body, i), p) for i, p in enumerate(parts_of(body))]}
+
+
+def opening(body: dict[str, Any], index: int) -> dict[str, Any]:
+    """One part of an entry opened: its index, salt and content, to check against the leaf."""
+    return {"index": index, "salt": part_salt(body, index).hex(),
+            "content": parts_of(body)[index]}
+
+
+def body_of(entry: AuditEntry) -> dict[str, Any]:
+    return json.loads(entry.body)
+
+
+# -- the tree and its heads -------------------------------------------------------------------
+
+class BrokenLog(RuntimeError):
+    """The log's numbering has a gap: heads and proofs are refused until it is verified."""
+
+
+class TreeCache:
+    """The committed log's tree, kept in memory and extended with what was committed since."""
+
+    def __init__(self) -> None:
+        self.tree = merkle.Tree()
+        self._lock = threading.Lock()
+
+    def current(self, s: Session, upto: int | None = None) -> merkle.Tree:
+        """The tree of the committed entries (up to `upto`: a writer holding the end of the
+        log names where the committed ones stop)."""
+        with self._lock:
+            if upto is not None and len(self.tree) > upto:
+                raise BrokenLog(f"the log has lost entries: it ends at {upto}, this server "
+                                f"has seen {len(self.tree)}; run jig audit verify")
+            q = select(AuditEntry.seq, AuditEntry.leaf_hash).where(
+                AuditEntry.seq > len(self.tree)).order_by(AuditEntry.seq)
+            if upto is not None:
+                q = q.where(AuditEntry.seq <= upto)
+            for seq, h in s.execute(q):
+                if seq != len(self.tree) + 1:
+                    raise BrokenLog(f"the log jumps from entry {len(self.tree)} to {seq}: "
+                                    "run jig audit verify")
+                self.tree.append(bytes.fromhex(h))
+            return self.tree
+
+
+@dataclass
+class Log:
+    """What a store's sessions need to write the log: its tree and the server's key."""
+
+    tree: TreeCache
+    keys: Keys
+
+
+def head_of(entry: AuditEntry, public_key: str) -> dict[str, Any]:
+    """The signed tree head an entry carries: the log as it stood once the entry was in."""
+    return {"tree_size": entry.seq, "root_hash": entry.root_hash, "timestamp": entry.at,
+            "public_key": public_key, "signature": entry.signature}
+
+
+def last_entry(s: Session) -> AuditEntry | None:
+    return s.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
+
+
+def publication(s: Session, review_row: int) -> AuditEntry | None:
+    """The entry that published a review: its head is the one frozen at publication."""
+    return s.scalar(select(AuditEntry).where(AuditEntry.action == "review.publish",
+                                             AuditEntry.subject == f"review {review_row}")
+                    .order_by(AuditEntry.seq).limit(1))
+
+
+def entry_writing(s: Session, table: str, key: str, action: str | None = None
+                  ) -> tuple[AuditEntry, dict[str, Any], int] | None:
+    """The entry that last wrote a row, its body and the index of the row's part."""
+    q = select(AuditEntry).order_by(AuditEntry.seq.desc())
+    if action is not None:
+        q = q.where(AuditEntry.action == action)
+    for entry in s.scalars(q):
+        body = body_of(entry)
+        for i, part in enumerate(parts_of(body)):
+            if isinstance(part, list) and part[0] == table and part[1] == key:
+                return entry, body, i
+    return None
+
+
+# -- stores made before the log bound the state -------------------------------------------------
+
+def snapshot_if_upgraded(sessions: sessionmaker) -> None:
+    """A store upgraded from a jig whose log did not hold rows (migration 0004 leaves a
+    `log.upgrade` entry): log every state row once, so the log accounts for all of them."""
+    from jig.store.tables import Base
+
+    with sessions.begin() as s:
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(727100)"))
+        marker = s.scalar(select(AuditEntry.seq).where(AuditEntry.action == "log.upgrade")
+                          .limit(1))
+        if marker is None or s.scalar(select(AuditEntry.seq).where(
+                AuditEntry.action == "log.snapshot").limit(1)) is not None:
+            return
+        pending: dict[tuple[str, str], Any] = s.info.setdefault(_PENDING, {})
+        for mapper in Base.registry.mappers:
+            name = mapper.local_table.name
+            if name not in NOT_STATE:
+                for obj in s.scalars(select(mapper.class_)):
+                    pending[(name, row_key(obj))] = obj
+        append(s, "system", "log.snapshot", "every state row", {"after_entry": marker})

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from jig.store import audit
 from jig.store.store import JOINT, Store, now
@@ -116,11 +116,13 @@ def revoke_tokens(store: Store, name: str, by: str = "admin") -> int:
         user = s.scalar(select(User).where(User.name == name))
         if user is None:
             raise ValueError(f"no user {name!r}")
-        n = s.execute(update(Token).where(Token.user_row == user.row,
-                                          Token.revoked_at.is_(None))
-                      .values(revoked_at=now())).rowcount  # type: ignore[attr-defined]
-        audit.append(s, by, "token.revoke", f"user {name}", {"revoked": n})
-        return n
+        # Row by row, not one UPDATE statement: the log records each row a session changes.
+        live = list(s.scalars(select(Token).where(Token.user_row == user.row,
+                                                  Token.revoked_at.is_(None))))
+        for token in live:
+            token.revoked_at = now()
+        audit.append(s, by, "token.revoke", f"user {name}", {"revoked": len(live)})
+        return len(live)
 
 
 def has_users(store: Store) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from jig.signing import sign_determination
 from jig.store import audit
 from jig.store.queries import Ambiguous, incident, verdicts_of
 from jig.store.store import JOINT, Store, now
@@ -122,8 +123,11 @@ def determine(store: Store, review_id: int, party: str, outcome: str, text: str,
         if s.scalar(select(Determination).where(Determination.review_row == review_id,
                                                 Determination.party == party)) is not None:
             raise ReviewError(409, "review.signed", f"{party} has signed this review already")
-        s.add(Determination(review_row=review_id, party=party, outcome=outcome, text=text,
-                            signed_by=user, signed_at=now()))
+        det = Determination(review_row=review_id, party=party, outcome=outcome, text=text,
+                            signed_by=user, signed_at=now())
+        # Signed with the party's key: the statement is what a reader checks the text by.
+        det.signature = sign_determination(store.keys.party(party), statement(review, det))
+        s.add(det)
         s.flush()
         signed = {d.party for d in s.scalars(select(Determination).where(
             Determination.review_row == review_id))}
@@ -141,8 +145,17 @@ def publish(store: Store, review_id: int, user: str) -> Review:
             raise ReviewError(409, "review.state", f"review {review_id} is {review.state}: "
                               "only a determined review is published")
         review.state, review.published_at = "published", now()
+        # Its entry's signed head, the log with the publication in it, is the head frozen at
+        # publication (`audit.publication`).
         audit.append(s, user, "review.publish", f"review {review_id}", {})
         return review
+
+
+def statement(review: Review, d: Determination) -> dict[str, Any]:
+    """What a party's determination says, as it signs it (`jig.signing`)."""
+    return {"review": review.row, "incident": review.incident_id, "party": d.party,
+            "outcome": d.outcome, "text": d.text, "signed_by": d.signed_by,
+            "signed_at": audit.plain(d.signed_at)}
 
 
 def review_dict(s: Any, review: Review) -> dict[str, Any]:
@@ -160,6 +173,7 @@ def review_dict(s: Any, review: Review) -> dict[str, Any]:
             "opened_by": review.opened_by, "opened_at": review.opened_at.isoformat(),
             "published_at": review.published_at.isoformat() if review.published_at else None,
             "determination": kind, "outcome": dets[0].outcome if kind == "joint" else None,
-            "determinations": [{"party": d.party, "outcome": d.outcome, "text": d.text,
-                                "signed_by": d.signed_by, "signed_at": d.signed_at.isoformat()}
-                               for d in dets]}
+            "determinations": [{"id": d.row, "party": d.party, "outcome": d.outcome,
+                                "text": d.text, "signed_by": d.signed_by,
+                                "signed_at": audit.plain(d.signed_at),
+                                "signature": d.signature} for d in dets]}

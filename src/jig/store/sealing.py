@@ -29,6 +29,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from jig.store.audit import AT_REST
 from jig.store.tables import IncidentRevision
 
 log = logging.getLogger("jig.store")
@@ -127,12 +128,14 @@ def _before_insert(mapper: Any, connection: Any, row: IncidentRevision) -> None:
 def _after_insert(mapper: Any, connection: Any, row: IncidentRevision) -> None:
     plain = row.__dict__.pop("_plain", None)
     if plain is not None:  # the rest of the transaction works with the plain record
+        row.__dict__[AT_REST] = {"record": row.record}  # what the log records, as stored
         set_committed_value(row, "record", plain)
 
 
 @event.listens_for(IncidentRevision, "load")
 def _on_load(row: IncidentRevision, context: Any) -> None:
     if isinstance(row.__dict__.get("record"), dict) and SEALED in row.record:
+        row.__dict__[AT_REST] = {"record": row.record}
         set_committed_value(row, "record", _open_record(row, key_for(context.session,
                                                                         row.workspace)))
 

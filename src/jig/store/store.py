@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -23,6 +24,7 @@ from jig.records import Incident, Notice
 from jig.store import audit, sealing
 from jig.store.db import make_engine, migrate
 from jig.store.judging import JOINT, Judging, chunks, now
+from jig.store.keys import Keys
 from jig.store.records import content_hash, incident_record, notice_record
 from jig.store.secrets import workspace_secret
 from jig.store.tables import (
@@ -50,9 +52,14 @@ class Stored:
 
 
 class Store(Judging):
-    def __init__(self, engine: Engine, default_timezone: str = "UTC"):
+    def __init__(self, engine: Engine, default_timezone: str = "UTC", keys: Keys | None = None):
         self.engine = engine
-        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.log = audit.TreeCache()
+        self._keys = keys
+        # Every session carries what writing the log needs; every write goes into the log.
+        info = {audit.LOG: audit.Log(self.log, keys)} if keys is not None else {}
+        self.sessions = sessionmaker(engine, expire_on_commit=False, info=info)
+        audit.watch(self.sessions)
         self.default_tz = zone_info(default_timezone)
         self._agreements: dict[int, Agreement] = {}
         # SQLite has one writer: queueing writers here is fairer and faster than letting them
@@ -65,12 +72,27 @@ class Store(Judging):
 
     @classmethod
     def open(cls, url: str, sqlite_synchronous: str = "FULL", default_timezone: str = "UTC",
-             keys: Mapping[str, bytes] | None = None) -> Store:
-        """Open (and upgrade) the store; `keys` are workspaces' at-rest keys (`sealing`)."""
+             key_folder: Path | None = None, server_key: Path | None = None,
+             at_rest: Mapping[str, bytes] | None = None) -> Store:
+        """Open (and migrate) the store at `url`. Signing keys live in `key_folder`: by
+        default the SQLite file's folder; a PostgreSQL store needs one named to sign.
+        `at_rest`: workspaces' keys for their withheld fields (`sealing`)."""
         engine = make_engine(url, sqlite_synchronous)
         migrate(engine)
-        sealing.configure(engine, keys or {})
-        return cls(engine, default_timezone)
+        sealing.configure(engine, at_rest or {})
+        if key_folder is None and url.startswith("sqlite:///") and not url.endswith(":memory:"):
+            key_folder = Path(url.split("///", 1)[1]).parent
+        store = cls(engine, default_timezone,
+                    Keys(key_folder, server_key) if key_folder is not None else None)
+        audit.snapshot_if_upgraded(store.sessions)
+        return store
+
+    @property
+    def keys(self) -> Keys:
+        if self._keys is None:
+            raise LookupError("this store has no key folder: open it with one (jig serve "
+                              "--data) to sign heads and determinations")
+        return self._keys
 
     def close(self) -> None:
         self.engine.dispose()

@@ -332,21 +332,33 @@ class Determination(Base):
     text: Mapped[str] = mapped_column(Text)
     signed_by: Mapped[str] = mapped_column(String(200))
     signed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Ed25519 over the determination's statement (`jig.signing`), by the party's key.
+    signature: Mapped[str | None] = mapped_column(String(100))
 
 
 class AuditEntry(Base):
-    """One entry of the append-only audit log, chained by hash to the entry before it."""
+    """One entry of the append-only log: a leaf of its Merkle tree (`jig.store.audit`).
+
+    `body` is the entry as written: what was done, by whom, and the image of every state row
+    the write inserted, changed or deleted. The leaf commits to each of those through a salted
+    hash, so a proof can open one part (a published determination) and no other. Each entry
+    carries the signed head of the log it completes: a review's publication entry carries
+    the head frozen at its publication.
+    """
 
     __tablename__ = "audit_log"
 
     seq: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=False)
-    at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC, as hashed
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(60))
+    at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC
+    actor: Mapped[str] = mapped_column(String(200))  # of the first act, for listing
+    action: Mapped[str] = mapped_column(String(60), index=True)
     subject: Mapped[str] = mapped_column(String(300))
-    detail: Mapped[dict] = mapped_column(JSON)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON: acts, rows, salt
+    leaf_hash: Mapped[str] = mapped_column(String(64))  # SHA-256(0x00 || leaf), hex
+    # The signed tree head once this entry was in: the root of entries 1..seq and the
+    # server's Ed25519 signature over (seq, root, at). Only the server's key writes entries.
+    root_hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str | None] = mapped_column(String(100))  # None: before migration 0004
 
 
 class AgreementProposal(Base):

@@ -8,15 +8,16 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from jig.service.context import After, Context, Limit, RowNumber, Who, allow, context
+from jig.service.context import Context, RowNumber, Who, allow, context
 from jig.service.convert import incident_out, verdict_out
 from jig.service.errors import ERRORS, ApiError
+from jig.signing import public_text
 from jig.store import audit
 from jig.store import queries as q
 from jig.store import reviews as rv
 from jig.store.people import sign_in
 from jig.store.store import JOINT
-from jig.store.tables import AuditEntry, Review
+from jig.store.tables import Review
 
 router = APIRouter(tags=["joint cell"])
 
@@ -112,8 +113,10 @@ def publish(review_id: RowNumber, p: Who, ctx: Context = Depends(context)) -> di
 
 @router.get("/published", responses=ERRORS)
 def published(p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
-    """Published determinations, each with the incident as released and its joint verdict,
-    and the head of the audit chain so a reader can check them against the log."""
+    """Published determinations, each with the incident as released, its joint verdict, and
+    the signed head of the log frozen at its publication (check it with `jig audit
+    check-proof` and `check-consistency`)."""
+    key = public_text(ctx.store.keys.server())
     with ctx.store.sessions() as s:
         out = []
         for review in s.scalars(select(Review).where(Review.state == "published")
@@ -125,28 +128,11 @@ def published(p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
             verdict = verdict_out(history[-1].verdict, history[-1].version,  # type: ignore[arg-type]
                                   history[-1].findings, number) if history else None
             record = incident_out(newest, verdict, view.withheld, number)
+            frozen = audit.publication(s, review.row)
             out.append(rv.review_dict(s, review) | {
-                "incident_record": record.model_dump(mode="json")})
-        return {"audit_head": audit.head(s), "determinations": out}
-
-
-@router.get("/audit", responses=ERRORS)
-def audit_log(p: Who, after: After = 0, limit: Limit = 1000, ctx: Context = Depends(context)
-              ) -> list[dict[str, Any]]:
-    """The audit trail, oldest first (joint reviewers)."""
-    allow(p, "reviewer")
-    with ctx.store.sessions() as s:
-        rows = s.scalars(select(AuditEntry).where(AuditEntry.seq > after)
-                         .order_by(AuditEntry.seq).limit(min(limit, 10_000)))
-        return [{"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
-                 "subject": e.subject, "hash": e.hash, "prev_hash": e.prev_hash} for e in rows]
-
-
-@router.get("/audit/head", responses=ERRORS)
-def audit_head(p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
-    """The newest entry's sequence number and hash."""
-    with ctx.store.sessions() as s:
-        return audit.head(s)
+                "incident_record": record.model_dump(mode="json"),
+                "head": audit.head_of(frozen, key) if frozen is not None else None})
+        return {"determinations": out}
 
 
 def _dict(ctx: Context, review_id: int) -> dict[str, Any]:

@@ -7,8 +7,21 @@ from alembic import context
 from jig.store.tables import Base
 
 engine = context.config.attributes["engine"]
-with engine.begin() as connection:
-    context.configure(connection=connection, target_metadata=Base.metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
-    with context.begin_transaction():
-        context.run_migrations()
+with engine.connect() as connection:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Migrations rebuild tables that others refer to (copy, drop, rename back), which
+        # SQLite allows with foreign keys off, and only set outside a transaction; the
+        # references are checked before the commit instead. `migrate` drops this connection.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+    with connection.begin():
+        context.configure(connection=connection, target_metadata=Base.metadata,
+                          render_as_batch=sqlite)
+        with context.begin_transaction():
+            context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left rows whose references do not hold: "
+                                   f"{broken[:5]}")

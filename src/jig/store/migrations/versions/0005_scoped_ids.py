@@ -5,8 +5,8 @@ is another record. Party workspaces' content hashes become HMAC commitments unde
 per-workspace secret. Amendments in a store with parties become proposals that every
 party's lead accepts. Tokens get an expiry and a last sign-in.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 import hashlib
 import hmac
@@ -16,8 +16,8 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -88,10 +88,8 @@ def _commit_party_hashes() -> None:
 def upgrade() -> None:
     bind = op.get_bind()
     sqlite = bind.dialect.name == "sqlite"
-    if sqlite:
-        # Tables other rows refer to are rebuilt (copied, dropped, renamed back), which SQLite
-        # allows only with foreign keys off; `migrate` drops this connection afterwards.
-        op.execute("PRAGMA foreign_keys = OFF")
+    # (SQLite: the tables rebuilt here are referred to by others; env.py runs migrations with
+    # foreign keys off and checks them before the commit.)
     op.create_table(
         "workspace_secrets",
         sa.Column("workspace", sa.String(100), primary_key=True),

@@ -1,0 +1,178 @@
+"""`jig audit verify`: rebuild the state from the log and compare it with the tables.
+
+Every entry is read in order: its number must follow the one before, its leaf must be what
+its body commits to. The row images it holds are replayed; the result must be exactly the
+state tables: a row the log does not know was inserted behind its back, a row it knows
+differently was edited, a row it has that the table lacks was deleted. The heads the server
+signed (one in every entry, and any a reader saved) must be heads of the rebuilt tree, and
+every party's determination must carry that party's signature.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jig import merkle
+from jig.signing import determination_valid, head_problem, public_text
+from jig.store import audit
+from jig.store.keys import Keys
+from jig.store.tables import AuditEntry, Base, Determination, Review
+
+MISSING = object()
+
+
+@dataclass
+class Verification:
+    entries: int = 0
+    rows: int = 0
+    root: str = merkle.EMPTY_ROOT.hex()
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _json(value: Any) -> Any:
+    return json.loads(audit.canonical(value))
+
+
+def _differences(in_db: dict[str, Any], in_log: dict[str, Any], prefix: str = "") -> list[str]:
+    """Which columns differ (and inside JSON columns, which keys), with both values."""
+    out = []
+    for col in sorted(set(in_db) | set(in_log)):
+        a, b = in_db.get(col, MISSING), in_log.get(col, MISSING)
+        if a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _differences(a, b, f"{prefix}{col}.")
+            continue
+        shown = [("(none)" if v is MISSING else repr(v)[:80]) for v in (a, b)]
+        out.append(f"{prefix}{col} is {shown[0]} in the table, {shown[1]} in the log")
+    return out
+
+
+def verify(s: Session, keys: Keys | None = None, heads: Sequence[dict[str, Any]] = ()
+           ) -> Verification:
+    """Check the log and rebuild the state from it; every problem found, each naming where."""
+    v = Verification()
+    tree = merkle.Tree()
+    state: dict[str, dict[str, Any]] = {}
+    key = public_text(keys.server()) if keys is not None else None
+    # Entries migrated from the hash chain (up to the `log.upgrade` marker) are unsigned; the
+    # first signed entry's head covers them.
+    unsigned_until = s.scalar(select(AuditEntry.seq).where(
+        AuditEntry.action == "log.upgrade").limit(1)) or 0
+    for entry in s.scalars(select(AuditEntry).order_by(AuditEntry.seq)
+                           .execution_options(yield_per=500)):
+        expected = len(tree) + 1
+        if entry.seq != expected:
+            v.problems.append(f"log: entry {expected} is missing: the log jumps from "
+                              f"{expected - 1} to {entry.seq} (removed)")
+        try:
+            body = json.loads(entry.body)
+            leaf = audit.canonical(audit.leaf_of(body))
+        except (ValueError, KeyError, TypeError) as exc:
+            v.problems.append(f"log: entry {entry.seq} cannot be read ({exc})")
+            tree.append(bytes.fromhex(entry.leaf_hash) if len(entry.leaf_hash) == 64
+                        else b"")
+            continue
+        h = merkle.leaf_hash(leaf)
+        first = body["acts"][0]
+        if h.hex() != entry.leaf_hash or body["seq"] != entry.seq or \
+                (body["at"], first["actor"], first["action"], first["subject"]) != \
+                (entry.at, entry.actor, entry.action, entry.subject):
+            v.problems.append(f"log: entry {entry.seq} ({entry.action} {entry.subject}) was "
+                              "altered: it no longer matches its leaf hash")
+        tree.append(h)
+        _check_entry_head(entry, tree, key, unsigned_until, v)
+        for table, row, image in body["rows"]:
+            state.setdefault(table, {})[row] = image
+    v.entries, v.root = len(tree), tree.root().hex()
+    _compare_tables(s, state, v)
+    _check_saved_heads(s, tree, key, heads, v)
+    _check_determinations(s, keys, v)
+    return v
+
+
+def _check_entry_head(entry: AuditEntry, tree: merkle.Tree, key: str | None,
+                      unsigned_until: int, v: Verification) -> None:
+    """Each entry's head is the root of the log up to it, signed by the server: an entry
+    written by anyone without the server's key, or any earlier entry changed, fails here."""
+    root = tree.root().hex()
+    if entry.root_hash != root:
+        v.problems.append(f"log: entry {entry.seq} carries a head that is not the log's root "
+                          f"up to it: entries up to {entry.seq} were changed")
+    if entry.signature is None:
+        if entry.seq > unsigned_until:
+            v.problems.append(f"log: entry {entry.seq} is not signed (written directly in "
+                              "the database)")
+        return
+    head = {"tree_size": entry.seq, "root_hash": root, "timestamp": entry.at,
+            "public_key": key or "", "signature": entry.signature}
+    if key is not None and head_problem(head, key) is not None:
+        v.problems.append(f"log: entry {entry.seq} is not signed by the server's key (written "
+                          "or re-signed without it)")
+
+
+def _compare_tables(s: Session, state: dict[str, dict[str, Any]], v: Verification) -> None:
+    for mapper in sorted(Base.registry.mappers, key=lambda m: m.local_table.name):
+        table = mapper.local_table.name
+        if table in audit.NOT_STATE:
+            continue
+        logged = state.pop(table, {})
+        for obj in s.scalars(select(mapper.class_).execution_options(yield_per=2000)):
+            v.rows += 1
+            key = audit.row_key(obj)
+            image = logged.pop(key, MISSING)
+            if image is MISSING or image is None:
+                v.problems.append(f"{table}: row {key} is not in the log (inserted or "
+                                  "restored directly in the database)")
+                continue
+            mine = _json(audit.row_image(obj))
+            if mine != image:
+                v.problems.append(f"{table}: row {key} differs from the log (edited "
+                                  f"directly): {'; '.join(_differences(mine, image))}")
+        for key, image in logged.items():
+            if image is not None:
+                v.problems.append(f"{table}: row {key} is in the log but not in the table "
+                                  "(deleted directly)")
+    for table in state:
+        v.problems.append(f"log: rows of table {table!r}, which this jig does not know")
+
+
+def _check_saved_heads(s: Session, tree: merkle.Tree, key: str | None,
+                       saved: list[dict[str, Any]], v: Verification) -> None:
+    for head in saved:
+        what = f"the saved head of {head.get('tree_size')} entries"
+        problem = head_problem(head, key)
+        if problem is not None:
+            v.problems.append(f"heads: {what}: {problem}")
+        elif head["tree_size"] > len(tree):
+            v.problems.append(f"heads: {what}: the log has only {len(tree)}: entries were "
+                              "removed from its end")
+        elif tree.root(head["tree_size"]).hex() != head["root_hash"]:
+            v.problems.append(f"heads: {what} does not match the log: entries up to "
+                              f"{head['tree_size']} were changed since it was signed")
+    for review in s.scalars(select(Review.row).where(Review.state == "published")):
+        if audit.publication(s, review) is None:
+            v.problems.append(f"heads: published review {review} has no publication entry")
+
+
+def _check_determinations(s: Session, keys: Keys | None, v: Verification) -> None:
+    from jig.store.reviews import statement
+
+    if keys is None:
+        return  # without the key folder there are no party keys to check against
+    for d, review in s.execute(select(Determination, Review).join(
+            Review, Review.row == Determination.review_row)):
+        if not keys.has_party(d.party) or not d.signature or not determination_valid(
+                statement(review, d), d.signature, public_text(keys.party(d.party))):
+            v.problems.append(f"determinations: row {d.row} ({d.party}, review {review.row}) "
+                              f"is not signed by {d.party}'s key")

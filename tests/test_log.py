@@ -1,0 +1,468 @@
+"""The log that binds all state, on SQLite and PostgreSQL: a joint cell run through every kind
+of write over HTTP, then every direct database edit (of each state table and of the log)
+caught by `jig audit verify`, the proofs an observer checks with the documented commands,
+and the proofs given only for what a caller may see, leaking nothing withheld."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from tests.conftest import EXAMPLE, Server, seed_users
+from tests.test_two_party_amendments import upload
+from typer.testing import CliRunner
+
+from jig.cli import app
+from jig.service import Settings
+from jig.store import Store
+from jig.store import audit as log
+from jig.store.people import add_user, issue_token, revoke_tokens
+from jig.store.rebuild import verify
+from jig.store.tables import Base
+
+USERS = {"us-analyst": ("analyst", "US"), "us-lead": ("lead", "US"),
+         "ru-analyst": ("analyst", "RU"), "ru-lead": ("lead", "RU"),
+         "reviewer": ("reviewer", None), "observer": ("observer", None)}
+SECRET = "KESTREL-7 (US source)"
+STRIKE = {"id": "US-7", "time": "2016-08-11T09:00", "lon": 36.99, "lat": 35.62,
+          "actor": "Military Forces of Russia (2015-)", "target": "Jabhat Fateh al-Sham",
+          "act": "air_strike", "source": SECRET, "notes": "seen by a US asset"}
+HELD = {"id": "US-9", "time": "2016-08-12T09:00", "lon": 36.5, "lat": 35.9,
+        "actor": "Military Forces of Syria (2000-)", "act": "shelling",
+        "source": "KESTREL-9 (never released)"}
+ADVANCE = {"id": "RU-3", "time": "2016-08-10T06:00", "lon": 36.97, "lat": 35.58,
+           "actor": "Jabhat Fateh al-Sham", "target": "Military Forces of Syria (2000-)",
+           "act": "ground_attack", "source": "RU field report"}
+
+
+def ok(r: httpx.Response) -> dict:
+    assert r.status_code < 300, r.text
+    return r.json()
+
+
+@pytest.fixture
+def cell(db_url, tmp_path):
+    """A served store in which every kind of write has happened once at least."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=db_url,
+                        agreements=[EXAMPLE / "agreement.yaml"])
+    with Server(settings) as srv:
+        tokens = seed_users(db_url, USERS, settings.data_dir)
+        c = {name: httpx.Client(base_url=srv.url, timeout=60,
+                                headers={"authorization": f"Bearer {t}"})
+             for name, t in tokens.items()}
+        try:
+            ok(c["us-analyst"].post("/incidents", json=[STRIKE, HELD]))
+            ok(c["us-analyst"].post("/incidents", json=STRIKE | {"notes": "corrected"}))
+            ok(c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["source"]}))
+            rid = ok(c["reviewer"].post("/reviews", json={"incident": "US-7", "query": "?"}))["id"]
+            ok(c["ru-analyst"].post("/incidents", json=ADVANCE))
+            ok(c["ru-lead"].post("/incidents/RU-3/release", json={"withhold": ["source"]}))
+            ok(c["us-analyst"].post("/notices", json={
+                "id": "N-1", "party": "US", "time": "2016-08-11T08:00",
+                "exception": "imminent-threat", "incident": "US-7"}))
+            with (EXAMPLE / "air-notices.csv").open(newline="") as fh:
+                air = [{k: v for k, v in row.items() if v != ""} for row in csv.DictReader(fh)]
+            for party in ("US", "RU"):  # each air desk files its own; their flights conflict
+                ok(c[f"{party.lower()}-analyst"].post(
+                    "/air/notices", json=[n for n in air if n["party"] == party]))
+            ok(c["ru-lead"].post(f"/reviews/{rid}/answer", json={
+                "answer": "Nusra advanced", "evidence": [{"kind": "incident", "id": "RU-3"}]}))
+            ok(c["us-lead"].post(f"/reviews/{rid}/determinations",
+                                 json={"outcome": "excepted", "text": "Confirmed."}))
+            ok(c["ru-lead"].post(f"/reviews/{rid}/determinations",
+                                 json={"outcome": "excepted", "text": "Imminent advance."}))
+            ok(c["reviewer"].post(f"/reviews/{rid}/publish"))
+            ok(c["observer"].get("/me"))
+            # An amendment both parties make: a proposal, and its acceptance.
+            prop = ok(c["us-lead"].post("/agreements/syria-2016-jig/proposals",
+                                        json=upload(shift=0.01)))
+            ok(c["ru-lead"].post(f"/agreements/syria-2016-jig/proposals/{prop['id']}/accept"))
+            job = ok(c["reviewer"].post("/agreements/syria-2016-jig/rejudge"))["job"]
+            while ok(c["reviewer"].get(f"/jobs/{job}"))["status"] not in ("done", "failed"):
+                pass  # the job's verdicts must be in before the tables are compared
+            store = Store.open(db_url, key_folder=settings.data_dir)
+            try:
+                add_user(store, "leaver", "analyst", "US")
+                issue_token(store, "leaver")
+                revoke_tokens(store, "leaver")
+            finally:
+                store.close()
+            yield c, srv.url, db_url, settings.data_dir, rid
+        finally:
+            for client in c.values():
+                client.close()
+
+
+def state_tables() -> list[sa.Table]:
+    return sorted((m.local_table for m in Base.registry.mappers
+                   if m.local_table.name not in log.NOT_STATE), key=lambda t: t.name)
+
+
+def changed(value: object, column: sa.Column) -> object:
+    """Another value of the same kind, as someone editing the database would write."""
+    if isinstance(value, bool) or value is None:
+        return "edited" if isinstance(column.type, sa.String | sa.Text) else 1
+    if isinstance(value, int):
+        return value + 1000
+    if isinstance(value, float):
+        return value + 0.5
+    if isinstance(value, str):
+        return value[:-1] + ("0" if not value.endswith("0") else "1")
+    if isinstance(value, dict):
+        return {**value, "edited": True}
+    if isinstance(value, list):
+        return [*value, "edited"]
+    if isinstance(value, dt.datetime):
+        return value + dt.timedelta(seconds=1)
+    raise AssertionError(f"no edit for {value!r}")
+
+
+def tampered(store: Store, keys, edit) -> list[str]:
+    """The problems verify finds after `edit(connection)`, undone afterwards: the edit and the
+    verification run in one transaction that is rolled back. Foreign keys are not checked,
+    as a thief with the database in hand need not."""
+    with store.engine.connect() as con:
+        if con.dialect.name == "sqlite":
+            con.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside any transaction
+            con.commit()
+        tx = con.begin()
+        if con.dialect.name == "postgresql":
+            con.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        try:
+            edit(con)
+            with Session(bind=con) as s:
+                return verify(s, keys).problems
+        finally:
+            tx.rollback()
+            if con.dialect.name == "sqlite":
+                con.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+def test_every_direct_edit_of_a_state_table_is_caught(cell):
+    _, _, db_url, data, _ = cell
+    store = Store.open(db_url, key_folder=data)
+    try:
+        with store.sessions() as s:
+            assert verify(s, store.keys).problems == []
+        empty, missed = [], []
+        for table in state_tables():
+            with store.engine.connect() as con:
+                rows = [dict(r._mapping) for r in con.execute(sa.select(table))]
+            if not rows:
+                empty.append(table.name)
+                continue
+            pk = list(table.primary_key.columns)
+            row = rows[len(rows) // 2]
+            where = sa.and_(*(c == row[c.name] for c in pk))
+            key = "/".join(str(row[c.name]) for c in pk)
+            column = next(c for c in table.columns if not c.primary_key)
+
+            def update(con, table=table, where=where, column=column, row=row):
+                con.execute(table.update().where(where).values(
+                    {column.name: changed(row[column.name], column)}))
+
+            def insert(con, table=table, row=row):
+                unique = {c.name for c in table.primary_key.columns} | {
+                    c.name for k in table.constraints if isinstance(k, sa.UniqueConstraint)
+                    for c in k.columns} | {c.name for c in table.columns if c.unique}
+                con.execute(table.insert().values({k: changed(v, table.c[k]) if k in unique
+                                                   else v for k, v in row.items()}))
+
+            def delete(con, table=table, where=where):
+                con.execute(table.delete().where(where))
+
+            for kind, edit, says in (
+                    ("update", update, f"{table.name}: row {key} differs from the log"),
+                    ("insert", insert, "is not in the log (inserted"),
+                    ("delete", delete, f"{table.name}: row {key} is in the log but not in")):
+                problems = tampered(store, store.keys, edit)
+                if not any(p.startswith(f"{table.name}: row") and says in p for p in problems):
+                    missed.append(f"{kind} {table.name}: {problems}")
+        assert empty == [], "the scenario should write every state table"
+        assert missed == []
+        with store.sessions() as s:  # every edit was undone: the log holds again
+            assert verify(s, store.keys).problems == []
+    finally:
+        store.close()
+
+
+def test_every_direct_edit_of_the_log_is_caught(cell):
+    _, _, db_url, data, _ = cell
+    store = Store.open(db_url, key_folder=data)
+    entries = sa.table("audit_log", sa.column("seq"), sa.column("body"),
+                       sa.column("leaf_hash"), sa.column("root_hash"), sa.column("signature"),
+                       sa.column("at"), sa.column("actor"), sa.column("action"),
+                       sa.column("subject"))
+    try:
+        with store.sessions() as s:
+            n = log.last_entry(s).seq
+            release = s.scalar(sa.select(log.AuditEntry.seq).where(
+                log.AuditEntry.action == "release"))
+            login = s.scalar(sa.select(log.AuditEntry.seq).where(
+                log.AuditEntry.action == "login"))
+
+        def reseal(con, start: int, key) -> None:
+            """What a forger would do next: recompute every leaf and head from `start` on,
+            signing with `key`."""
+            from jig import merkle
+            from jig.signing import sign_head
+
+            rows = list(con.execute(sa.select(entries).order_by(entries.c.seq)))
+            tree = merkle.Tree()
+            for r in rows:
+                leaf = merkle.leaf_hash(log.canonical(log.leaf_of(json.loads(r.body))))
+                tree.append(leaf)
+                if r.seq >= start:
+                    head = sign_head(key, r.seq, tree.root().hex(), r.at)
+                    con.execute(entries.update().where(entries.c.seq == r.seq).values(
+                        leaf_hash=leaf.hex(), root_hash=head["root_hash"],
+                        signature=head["signature"]))
+
+        def edit_release(con):
+            body = con.execute(sa.select(entries.c.body).where(entries.c.seq == release)
+                               ).scalar()
+            con.execute(entries.update().where(entries.c.seq == release).values(
+                body=body.replace('"withheld":["source"]', '"withheld":[]')))
+
+        problems = tampered(store, store.keys, edit_release)
+        assert problems[0] == f"log: entry {release} (release incident US-7) was altered: " \
+                              "it no longer matches its leaf hash"
+
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        forger = Ed25519PrivateKey.generate()
+        problems = tampered(store, store.keys,
+                            lambda con: (edit_release(con), reseal(con, release, forger)))
+        assert f"log: entry {release} is not signed by the server's key (written or " \
+               "re-signed without it)" in problems
+        assert not any("was altered" in p for p in problems)
+
+        problems = tampered(store, store.keys, lambda con: con.execute(
+            entries.delete().where(entries.c.seq == login)))
+        assert problems[0] == f"log: entry {login} is missing: the log jumps from {login - 1} " \
+                              f"to {login + 1} (removed)"
+
+        def forge_entry(con):
+            last = con.execute(sa.select(entries).where(entries.c.seq == n)).one()
+            act = {"actor": "admin", "action": "login", "subject": "user x", "detail": {}}
+            body = json.loads(last.body) | {"seq": n + 1, "rows": [], "acts": [act]}
+            con.execute(entries.insert().values(
+                seq=n + 1, at=last.at, actor="admin", action="login", subject="user x",
+                body=log.canonical(body).decode(), leaf_hash="0" * 64,
+                root_hash=last.root_hash, signature=None))
+            reseal(con, n + 1, forger)
+
+        problems = tampered(store, store.keys, forge_entry)
+        assert problems == [f"log: entry {n + 1} is not signed by the server's key (written "
+                            "or re-signed without it)"]
+
+        def unsign(con):
+            con.execute(entries.update().where(entries.c.seq == n).values(signature=None))
+
+        assert tampered(store, store.keys, unsign) == [
+            f"log: entry {n} is not signed (written directly in the database)"]
+    finally:
+        store.close()
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_an_observer_checks_a_determination_and_that_the_log_extends_its_saved_head(
+        cell, tmp_path):
+    c, url, db_url, data, rid = cell
+    token = issue_token_for(db_url, data, "observer-2")
+    pub = ok(c["observer"].get("/published"))["determinations"]
+    [review] = [r for r in pub if r["id"] == rid]
+    dets = {d["party"]: d["id"] for d in review["determinations"]}
+    frozen = review["head"]
+    # The head at publication is frozen: the log has grown since, the head has not.
+    live = ok(c["observer"].get("/audit/head"))
+    assert live["tree_size"] > frozen["tree_size"]
+    assert ok(c["observer"].get("/published"))["determinations"][0]["head"] == frozen
+
+    saved = tmp_path / "saved-head.json"
+    r = run("audit", "head", "--url", url, "--token", token, "-o", str(saved))
+    assert r.exit_code == 0, r.output
+    for party in ("US", "RU"):
+        r = run("audit", "check-proof", "--url", url, "--token", token,
+                "--determination", str(dets[party]), "--key", frozen["public_key"])
+        assert r.exit_code == 0, r.output
+        assert re.search(rf"determination {dets[party]} \({party}, excepted\) is entry \d+ of "
+                         rf"the log under the head of {frozen['tree_size']} entries", r.output)
+    ok(c["us-analyst"].post("/incidents", json=STRIKE | {"id": "US-10"}))
+    r = run("audit", "check-consistency", "--url", url, "--token", token, "--since", str(saved))
+    assert r.exit_code == 0 and "extends the saved head" in r.output, r.output
+    # The frozen head in /published is a head to check from as well.
+    (tmp_path / "frozen.json").write_text(json.dumps(frozen))
+    r = run("audit", "check-consistency", "--url", url, "--token", token, "--since",
+            str(tmp_path / "frozen.json"))
+    assert r.exit_code == 0, r.output
+
+    # The operator, server key in hand, rewrites history: the release withheld nothing. The
+    # log and the table agree again, every head re-signed: verify alone cannot tell, but the
+    # observer's saved head can.
+    store = Store.open(db_url, key_folder=data)
+    try:
+        with store.engine.begin() as con:
+            seq = con.execute(sa.text("SELECT seq FROM audit_log WHERE action = 'release' "
+                                      "ORDER BY seq LIMIT 1")).scalar()
+            rewrite_history(con, seq, store.keys.server())
+        with store.sessions() as s:
+            assert not any("log:" in p for p in verify(s, store.keys).problems)
+    finally:
+        store.close()
+    r = run("audit", "check-consistency", "--url", url, "--token", token, "--since", str(saved))
+    assert r.exit_code == 1 and "does not extend the saved head" in r.output, r.output
+    r = run("audit", "verify", "--db", db_url, "--data", str(data), "--head", str(saved))
+    assert r.exit_code == 1 and "does not match the log" in r.output, r.output
+
+
+def rewrite_history(con, seq: int, key) -> None:
+    """Change entry `seq`'s body and re-seal the log after it with the real key (the caches
+    of a running server hold the old tree: a new process must read it)."""
+    from jig import merkle
+    from jig.signing import sign_head
+
+    rows = list(con.execute(sa.text("SELECT seq, body, at FROM audit_log ORDER BY seq")))
+    tree = merkle.Tree()
+    for r in rows:
+        body = r.body if r.seq != seq else r.body.replace('"withheld":["source"]',
+                                                          '"withheld":[]')
+        leaf = merkle.leaf_hash(log.canonical(log.leaf_of(json.loads(body))))
+        tree.append(leaf)
+        if r.seq >= seq:
+            head = sign_head(key, r.seq, tree.root().hex(), r.at)
+            con.execute(sa.text("UPDATE audit_log SET body = :b, leaf_hash = :l, root_hash = "
+                                ":r, signature = :s WHERE seq = :q"),
+                        {"b": body, "l": leaf.hex(), "r": head["root_hash"],
+                         "s": head["signature"], "q": r.seq})
+    releases = sa.table("releases", sa.column("row"), sa.column("withheld", sa.JSON))
+    first = con.execute(sa.select(sa.func.min(releases.c.row))).scalar()
+    con.execute(releases.update().where(releases.c.row == first).values(withheld=[]))
+
+
+def issue_token_for(db_url: str, data, name: str) -> str:
+    store = Store.open(db_url, key_folder=data)
+    try:
+        add_user(store, name, "observer", None)
+        return issue_token(store, name)
+    finally:
+        store.close()
+
+
+def test_a_changed_determination_fails_its_proof(cell):
+    c, url, db_url, data, _ = cell
+    det = ok(c["observer"].get("/published"))["determinations"][0]["determinations"][0]
+    store = Store.open(db_url, key_folder=data)
+    try:
+        with store.engine.begin() as con:
+            con.execute(sa.text("UPDATE determinations SET outcome = 'breach' WHERE row = :r"),
+                        {"r": det["id"]})
+    finally:
+        store.close()
+    r = run("audit", "check-proof", "--url", url, "--token", "x", "--determination",
+            str(det["id"]))
+    assert r.exit_code == 2  # a bad token: the service refuses, nothing is checked
+    token = issue_token_for(db_url, data, "observer-3")
+    r = run("audit", "check-proof", "--url", url, "--token", token, "--determination",
+            str(det["id"]))
+    assert r.exit_code == 1, r.output
+    assert "the opened part is not this determination as shown" in r.output
+    assert f"is not signed by {det['party']}'s key" in r.output
+
+
+def test_proofs_only_for_entries_the_caller_may_see_and_nothing_withheld_in_them(cell):
+    c, _, db_url, data, _ = cell
+    store = Store.open(db_url, key_folder=data)
+    try:
+        with store.sessions() as s:
+            entries = {(e.action, e.actor): e.seq for e in s.scalars(
+                sa.select(log.AuditEntry).order_by(log.AuditEntry.seq))}
+            n = log.last_entry(s).seq
+    finally:
+        store.close()
+    us_intake = entries[("intake", "us-analyst")]
+    ru_intake = entries[("intake", "ru-analyst")]
+    publish = entries[("review.publish", "reviewer")]
+    seen = {"us-lead": {us_intake, publish}, "ru-lead": {ru_intake, publish},
+            "observer": {publish}, "reviewer": {us_intake, ru_intake, publish}}
+    texts = []
+    for who, may in seen.items():
+        for seq in (us_intake, ru_intake, publish, n + 5):
+            r = c[who].get(f"/audit/proof/{seq}")
+            assert r.status_code == (200 if seq in may else 404), (who, seq, r.text)
+            texts.append(r.text)
+        for path in ("/audit/head", f"/audit/consistency?first=1&second={n}", "/audit/keys"):
+            r = c[who].get(path)
+            assert r.status_code == 200, r.text
+            texts.append(r.text)
+        assert c[who].get("/audit").status_code == (200 if who == "reviewer" else 403)
+    # A proof holds the entry's leaf: salted digests, not the record nor its plain hashes.
+    proof = ok(c["reviewer"].get(f"/audit/proof/{us_intake}"))
+    assert set(proof["leaf"]) == {"seq", "at", "parts"}
+    store = Store.open(db_url, key_folder=data)
+    try:
+        with store.sessions() as s:
+            plain = list(s.scalars(sa.text("SELECT content_hash FROM incident_revisions")))
+    finally:
+        store.close()
+    for text in texts:
+        assert SECRET not in text and "KESTREL-9" not in text and "US-9" not in text
+        assert not any(h in text for h in plain)
+    # A determination's proof opens that determination's part, and no other.
+    det = ok(c["observer"].get("/published"))["determinations"][0]["determinations"][0]
+    p = ok(c["observer"].get(f"/audit/determinations/{det['id']}/proof"))
+    assert p["entry"]["opening"]["content"][0] == "determinations"
+    assert "KESTREL" not in json.dumps(p)
+    assert c["observer"].get("/audit/determinations/999/proof").status_code == 404
+
+
+def test_a_store_from_before_the_log_bound_its_rows_is_taken_over(db_url, tmp_path):
+    from alembic import command
+
+    from jig.store.db import alembic_config, make_engine
+
+    engine = make_engine(db_url)
+    command.upgrade(alembic_config(engine), "0003")
+    with engine.begin() as con:
+        con.execute(sa.text(
+            "INSERT INTO users (name, role, party, created_at) VALUES ('old', 'observer', "
+            "NULL, :t)"), {"t": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)})
+        chain = sa.table("audit_log", *(sa.column(c) for c in (
+            "seq", "at", "actor", "action", "subject", "prev_hash", "hash")),
+            sa.column("detail", sa.JSON))
+        con.execute(chain.insert().values(
+            seq=1, at="2026-01-01T00:00:00+00:00", actor="admin", action="user.add",
+            subject="user old", detail={"role": "observer"}, prev_hash="0" * 64,
+            hash="1" * 64))
+    engine.dispose()
+    store = Store.open(db_url, key_folder=tmp_path)
+    try:
+        add_user(store, "new", "observer", None)
+        with store.sessions() as s:
+            assert verify(s, store.keys).problems == []
+            actions = [e.action for e in s.scalars(sa.select(log.AuditEntry)
+                                                   .order_by(log.AuditEntry.seq))]
+        assert actions == ["user.add", "log.upgrade", "log.snapshot", "user.add"]
+    finally:
+        store.close()
+
+
+def test_the_key_file_is_private_and_a_readable_one_refused(tmp_path):
+    from jig.store.keys import KeyFileError, Keys
+
+    keys = Keys(tmp_path)
+    keys.server()
+    path = tmp_path / "log-key.pem"
+    assert path.stat().st_mode & 0o777 == 0o600
+    path.chmod(0o644)
+    with pytest.raises(KeyFileError, match="may be read by others"):
+        Keys(tmp_path).server()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 from tests.conftest import EXAMPLE
+from tests.test_service import example_upload, wait
 
 
 def example_notices() -> list[dict]:
@@ -51,3 +52,18 @@ def test_bad_air_notices_and_parties_are_refused(client):
     [p] = r.json()["error"]["problems"]
     assert p["where"] == {"path": "[0].alt_ref"} and "mean sea level" in p["message"]
     assert client.get("/air/alerts", params={"party": "XX"}).status_code == 422
+
+
+def test_a_flight_is_judged_under_the_agreement_version_in_force_at_its_time(client):
+    """Ruling 9 for no_flights_in: DA-1 extended south over SY-2's patrol area from 1 October
+    leaves SY-2's flight of 20 September clear, and bars the same patrol on 2 October."""
+    upload = example_upload()
+    da1 = upload["files"]["zones.geojson"]["features"][0]["geometry"]["coordinates"][0]
+    da1[0][1] = da1[1][1] = da1[-1][1] = 35.0
+    r = client.post("/agreements", json=upload | {"effective_from": "2016-10-01T00:00+03:00"})
+    assert wait(client, r.json()["rejudge_job"])["status"] == "done"
+    [sy2] = [n for n in example_notices() if n["id"] == "SY-2"]
+    later = sy2 | {"id": "SY-4", "time": "2016-10-02T12:00/2016-10-02T14:00"}
+    body = client.post("/air/notices", json=[sy2, later]).json()
+    assert [(f["notice"], f["verdict"]) for f in body["flights"]] == [
+        ("SY-2", "complies"), ("SY-4", "breach")]

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 
-from jig.air.flights import check_flights
+from jig.air.flights import FlightVerdict, check_flights
+from jig.air.model import AirNotice
 from jig.air.reading import to_air_notice
 from jig.errors import Location, Problem, RowError
 from jig.service.context import Context, Who, allow, context, own_party
@@ -59,8 +60,23 @@ def post_air_notices(body: Annotated[Any, Body(examples=[EXAMPLE])], p: Who,
                     for r in intake.stored],
         "conflicts": [c.seen_by(p, a) for c in intake.conflicts for p in senders
                       if p in (c.a.party, c.b.party)],
-        "flights": [v.as_dict() for v in check_flights(a, notices) if v.findings],
+        "flights": [v.as_dict() for v in _flights(ctx, notices) if v.findings],
     }
+
+
+def _flights(ctx: Context, notices: list[AirNotice]) -> list[FlightVerdict]:
+    """`no_flights_in` for each notice under the agreement version in force for most of its
+    window (ruling 9: amendments are not retroactive), in input order."""
+    current = ctx.store.current_versions()[0]
+    with ctx.store.sessions() as s:
+        governing = [ctx.store.governing(s, current, n.window) for n in notices]
+    out: list[FlightVerdict] = [FlightVerdict(n) for n in notices]
+    for row in dict.fromkeys(v.row for v in governing):
+        at = [k for k, v in enumerate(governing) if v.row == row]
+        verdicts = check_flights(ctx.store.load(governing[at[0]]), [notices[k] for k in at])
+        for k, verdict in zip(at, verdicts, strict=True):
+            out[k] = verdict
+    return out
 
 
 @router.get("/air/alerts", responses=ERRORS)

@@ -98,7 +98,7 @@ def import_cmd(
                       + ("stored" if created else "unchanged"))
             if created:
                 added = store.rejudge(version)
-                err.print(f"  {added} verdicts added for stored incidents")
+                err.print(f"  {plural(added, 'verdict')} added for stored incidents")
         current = store.current_versions()
         if (notices or incidents) and not current:
             err.print("[bold red]error[/] the store holds no agreement: give --agreement")

@@ -103,7 +103,7 @@ def import_cmd(
                       + ("stored" if created else "unchanged"))
             if created:
                 added = sum(store.rejudge(version, user=who).values())
-                err.print(f"  {added} verdicts added for stored incidents")
+                err.print(f"  {plural(added, 'verdict')} added for stored incidents")
         current = store.current_versions()
         if (notices or incidents) and not current:
             err.print("[bold red]error[/] the store holds no agreement: give --agreement")

@@ -346,8 +346,8 @@ def merge_cmd(
             fh.write(json.dumps({k: v for k, v in row.items() if v is not None},
                                 ensure_ascii=False) + "\n")
     sink.close()
-    err.print(f"read {reader.counts.read} rows: {len(records)} records, rejected "
-              f"{reader.counts.rejected}; {len(groups)} incidents, "
+    err.print(f"read {plural(reader.counts.read, 'row')}: {plural(len(records), 'record')}, "
+              f"rejected {reader.counts.rejected}; {plural(len(groups), 'incident')}, "
               f"{sum(pairs.values())} of them from several datasets")
     for combo, n in pairs.most_common():
         err.print(f"  {n:>6}  {combo}")

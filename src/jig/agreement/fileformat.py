@@ -164,6 +164,9 @@ class FeatureProperties(BaseModel):
     radius_m: float = Field(0.0, ge=0)
     group: str | None = None
     agreed_by: list[str] | None = None
+    # jig extension: a zone reconstructed without an official map, its edge uncertain by approx_km
+    approximate: bool | None = None
+    approx_km: float | None = Field(None, gt=0)
 
     @field_validator("id", mode="before")
     @classmethod

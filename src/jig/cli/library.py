@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from jig.agreement import Agreement
+from jig.cli.commitments import AsOfOpt, StatusOpt, judge_from_files, write_commitments
 from jig.cli.common import (
     GazetteerOpt,
     IncidentsArg,
@@ -117,8 +118,11 @@ def check_cmd(
     within: Annotated[str | None, typer.Option(
         "--within", help="Judge only incidents whose reported point lies in this zone id "
         "(for instance dmz: the events inside the Idlib demilitarised zone).")] = None,
+    status: StatusOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
-    """Judge incidents against a library arrangement, as `jig check` does.
+    """Judge incidents against a library arrangement, as `jig check` does; its deadlines
+    (must_by) on the arrangement's own status records unless --status gives others.
 
     Example: jig library check sochi-2018 ged_syria.csv airwars.csv --within dmz
     """
@@ -126,9 +130,12 @@ def check_cmd(
     from jig.cli.files import check_cmd as check_files
 
     e = _entry_or_exit(name)
+    if status is None and e.status_records.exists():
+        status = [e.status_records]
     if within is None:
         check_files(agreement=e.agreement_path, incidents=incidents, notices=notices, fmt=fmt,
-                    rejects=rejects, output=output, gazetteer=gazetteer)
+                    rejects=rejects, output=output, gazetteer=gazetteer, status=status,
+                    as_of=as_of)
         return
     if fmt not in FORMATS:
         err.print(f"[bold red]error[/] --format {fmt!r}: use one of {', '.join(FORMATS)}")
@@ -149,6 +156,7 @@ def check_cmd(
     inside = [r for r in records if shapely.contains_xy(zone.geometry, r.lon, r.lat)]
     # The others stay as possible evidence for exceptions, as in a whole-input check.
     counts = _write(iter(check(a, inside, notes, evidence=records)), fmt, output)
+    write_commitments(judge_from_files(a, status, as_of, sink), fmt, output)
     sink.close()
     err.print(f"read {reader.counts.read} incident rows: {len(records)} taken, "
               f"{len(bad)} rejected; {len(inside)} lie in {zone.id}: " + ", ".join(

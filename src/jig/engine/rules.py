@@ -46,6 +46,9 @@ def judge_clause(batch: Batch, k: int, clause: Clause, steps: Steps = None) -> J
     """The clause's judgement of incident k, before any exception."""
     if clause.rule == "no_flights_in":
         return _na("judged on air-activity notices (jig deconflict), not on incidents", steps)
+    if clause.rule == "must_by":
+        return _na("an obligation to act by a deadline, judged on status records, not on "
+                   "incidents", steps)
     inc = batch.incidents[k]
     actor_id, how = batch.actor[k]
     doubts: list[str] = []

@@ -60,6 +60,11 @@ class Entry(BaseModel):
         return self.directory / "agreement.yaml"
 
     @property
+    def status_records(self) -> Path:
+        """Verification records of its must_by clauses (may not exist)."""
+        return self.directory / "status.csv"
+
+    @property
     def readme(self) -> Path:
         return self.directory / "README.md"
 

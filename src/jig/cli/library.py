@@ -32,6 +32,7 @@ from jig.engine import check
 from jig.findings import OUTCOMES
 from jig.library import Entry, catalogue, entry
 from jig.output import FORMATS, STYLE
+from jig.summary import Tally
 
 library = typer.Typer(no_args_is_help=True, help="Real arrangements encoded as agreements: "
                       "list them, show one with its sources, check incidents against one.")
@@ -155,9 +156,13 @@ def check_cmd(
         sink(r)
     inside = [r for r in records if shapely.contains_xy(zone.geometry, r.lon, r.lat)]
     # The others stay as possible evidence for exceptions, as in a whole-input check.
-    counts = _write(iter(check(a, inside, notes, evidence=records)), fmt, output)
-    write_commitments(judge_from_files(a, status, as_of, sink), fmt, output)
+    commitments = judge_from_files(a, status, as_of, sink)
+    tally = Tally(a)
+    _write(iter(check(a, inside, notes, evidence=records)), fmt, output, tally, None,
+           lambda: None)
+    write_commitments(commitments, fmt, output)
     sink.close()
     err.print(f"read {reader.counts.read} incident rows: {len(records)} taken, "
               f"{len(bad)} rejected; {len(inside)} lie in {zone.id}: " + ", ".join(
-                  f"[{STYLE[o]}]{o}[/] {counts.get(o, 0)}" for o in OUTCOMES), soft_wrap=True)
+                  f"[{STYLE[o]}]{o}[/] {tally.verdicts.get(o, 0)}" for o in OUTCOMES),
+              soft_wrap=True)

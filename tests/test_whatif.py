@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import SHARED_DATA, box, collection, feature, incident
 from tests.test_cli import jig
 
-from jig import load_agreement
+from jig import check, load_agreement
 from jig.library import entry
 from jig.readers import IncidentReader
 from jig.whatif import diff, grown, parse_buffers, sweep
@@ -44,7 +44,7 @@ def test_grown_zones_are_judged_as_drawn_plus_the_width(make_agreement):
     # 1.8 km west of the zone's west edge (36.0 E at 35.1 N: 0.02° ≈ 1.8 km), and 1.8 km inside.
     near_out = incident(a, "out", lon=35.98, lat=35.1, actor="A forces", act="shelling")
     near_in = incident(a, "in", lon=36.02, lat=35.1, actor="A forces", act="shelling")
-    verdicts = {m: [v.verdict for v in __import__("jig").check(grown(a, m), [near_out, near_in])]
+    verdicts = {m: [v.verdict for v in check(grown(a, m), [near_out, near_in])]
                 for m in (-2000, 0, 2000)}
     assert verdicts == {-2000: ["complies", "complies"], 0: ["complies", "breach"],
                         2000: ["breach", "breach"]}

@@ -202,6 +202,14 @@ def test_jig_check_with_status_records(write_agreement, tmp_path):
     r = jig("check", str(path), str(incidents), "--as-of", "someday")
     assert r.returncode == 2 and "--as-of" in r.stderr
 
+    # On a Dask cluster too: the commitments follow the verdicts the workers wrote.
+    r = jig("check", str(path), str(incidents), "--status", str(status), "--as-of", "2016-09-01",
+            "-f", "jsonl", "--engine", "dask", "--workers", "1")
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x.get("incident") or x["commitment"] for x in lines] == [
+        "I-1", "withdraw-heavy-weapons", "withdraw-heavy-weapons", "lift-siege"]
+
 
 # The library's obligations on their sourced status records, as of 2025 (every deadline past).
 LIBRARY = {

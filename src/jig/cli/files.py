@@ -230,14 +230,15 @@ def check_cmd(
     notes: list[Notice] = noted.records
     notices_line = _notices_line(noted.read, notes, len(noted.rejects))
     tally = Tally(a, summary=summary)
-    if engine == "dask":
-        _check_on_dask(agreement, incidents, notes, fmt, output, sink, scheduler, workers, tally,
-                       keep, notices_line)
-        return
-    if engine != "local":
+    if engine not in ("local", "dask"):
         err.print(f"[bold red]error[/] --engine {engine!r}: use local or dask")
         raise typer.Exit(2)
     commitments = judge_from_files(a, status, as_of, sink)  # a bad --as-of stops before output
+    if engine == "dask":
+        _check_on_dask(agreement, incidents, notes, fmt, output, sink, scheduler, workers, tally,
+                       keep, notices_line)
+        write_commitments(commitments, fmt, output)
+        return
     reader = make_reader(a, gazetteer)
     merged_note = ""
     with exit_on_errors(), progress_of("judging") as progress:

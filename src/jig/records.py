@@ -60,3 +60,23 @@ class Notice:
     lat: float | None = None
     radius_m: float = 0.0
     origin: Origin | None = None
+
+
+STATUSES = ("done", "not_done", "claimed")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRecord:
+    """A verification record for a must_by clause: at `span`, `source` found the obligation
+    `done` or `not_done` (by `actor`, or by every bound actor when None), or a party `claimed`
+    it done without verification."""
+
+    id: str
+    clause: str
+    span: Span
+    time_text: str
+    status: str
+    source: str
+    actor: str | None = None
+    notes: str | None = None
+    origin: Origin | None = None

@@ -164,6 +164,15 @@ def parse_bound(value: object, tz: tzinfo) -> float:
     return _parse_one(text, tz)[0]
 
 
+def deadline_of(value: object, tz: tzinfo) -> float:
+    """A deadline (`by:` of a must_by clause): a date means by the end of that day, a
+    date-time that instant."""
+    if isinstance(value, datetime):
+        return parse_bound(value, tz)
+    text = value.isoformat() if isinstance(value, date) else str(value).strip()
+    return parse_time(text, tz).end
+
+
 def format_instant(t: float, tz: tzinfo) -> str:
     """An instant as ISO 8601 in the given timezone, to the minute."""
     if math.isinf(t):

@@ -14,11 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ACTS = ("air_strike", "shelling", "ground_attack", "explosion", "other", "any")
 RULES = ("no_strikes_in", "only_agreed_targets", "no_strikes_near_sites", "no_weapons_in",
-         "no_flights_in")
+         "no_flights_in", "must_by")
 
 Act = Literal["air_strike", "shelling", "ground_attack", "explosion", "other", "any"]
 Rule = Literal["no_strikes_in", "only_agreed_targets", "no_strikes_near_sites", "no_weapons_in",
-               "no_flights_in"]
+               "no_flights_in", "must_by"]
 Ident = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Bound = date | datetime | str
 
@@ -68,6 +68,12 @@ class Clause(_Strict):
     near_km: float | None = Field(
         None, gt=0, description="jig extension: how near a site an act must be for "
         "no_strikes_near_sites to report it as complying (default 5 km)")
+    obligation: str | None = Field(
+        None, description="jig extension, must_by: what the bound actors must do, in words")
+    by: Bound | None = Field(
+        None, description="jig extension, must_by: the deadline; a date means by the end of it")
+    within_days: float | None = Field(
+        None, gt=0, description="jig extension, must_by: the deadline as days after in_force.from")
 
 
 class NoticeRequirement(_Strict):
@@ -164,6 +170,9 @@ class FeatureProperties(BaseModel):
     radius_m: float = Field(0.0, ge=0)
     group: str | None = None
     agreed_by: list[str] | None = None
+    # jig extension: a zone reconstructed without an official map, its edge uncertain by approx_km
+    approximate: bool | None = None
+    approx_km: float | None = Field(None, gt=0)
 
     @field_validator("id", mode="before")
     @classmethod

@@ -32,7 +32,7 @@ from jig.agreement.yamlsource import Path, YamlProblem, dotted, line_of, load_wi
 from jig.air.model import FEET, Separation
 from jig.errors import AgreementError, Location, Problem
 from jig.geo import LocalProjection
-from jig.times import Window, parse_bound, zone_info
+from jig.times import Window, deadline_of, parse_bound, zone_info
 
 COLLECTIONS = ("zones", "sites", "targets")
 AREA_MARGIN_M = 10_000.0  # borders are drawn roughly; events just across them are kept
@@ -330,6 +330,12 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
         if c.rule in ("no_strikes_in", "no_weapons_in", "no_flights_in") and c.zones is None:
             problems.append(Problem("agreement.missing", f"rule {c.rule} needs `zones:`",
                                     at(("clauses", i)), "for example zones: {kind: designated}"))
+        deadline = None
+        if c.rule == "must_by":
+            deadline = _deadline(c, in_force, tz, at(("clauses", i)), problems)
+        elif c.by is not None or c.within_days is not None or c.obligation is not None:
+            problems.append(Problem("agreement.invalid", "`by`, `within_days` and `obligation` "
+                                    f"belong to rule must_by, not {c.rule}", at(("clauses", i))))
         if c.rule == "no_weapons_in" and not c.weapons:
             problems.append(Problem("agreement.missing", "rule no_weapons_in needs `weapons:`",
                                     at(("clauses", i)), "for example weapons: [tank, mlrs]"))
@@ -337,7 +343,7 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
             id=c.id, rule=c.rule, bound=frozenset(c.bound), acts=frozenset(c.acts), quote=c.quote,
             selector=check_selector(c.zones, ("clauses", i, "zones")),
             weapons=frozenset(c.weapons) if c.weapons else None, exceptions=tuple(c.exceptions),
-            near_m=(c.near_km or 5.0) * 1000.0))
+            near_m=(c.near_km or 5.0) * 1000.0, obligation=c.obligation, deadline=deadline))
 
     exceptions: dict[str, ExceptionRule] = {}
     for i, e in enumerate(doc.exceptions):
@@ -377,6 +383,24 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
         projection=projection, precision=overrides, area=area, area_region=area_region,
         area_names=tuple(p.name or p.id for p, _ in raw_features["area"]),
         separation=_separation(doc.air))
+
+
+def _deadline(c: ff.Clause, in_force: Window, tz: Any, where: Location,
+              problems: list[Problem]) -> float | None:
+    """A must_by clause's deadline: `by` (a date: by the end of that day) or `within_days` of
+    the agreement's entry into force; exactly one of them."""
+    if (c.by is None) == (c.within_days is None):
+        problems.append(Problem("agreement.missing", "rule must_by needs a deadline: `by` or "
+                                "`within_days`, one of them", where,
+                                "for example by: 2018-10-10, or within_days: 14"))
+        return None
+    if c.within_days is not None:
+        return in_force.start + c.within_days * 86400.0
+    try:
+        return deadline_of(c.by, tz)
+    except ValueError as exc:
+        problems.append(Problem("agreement.invalid", f"`by`: {exc}", where))
+        return None
 
 
 def _separation(air: ff.Air | None) -> Separation:

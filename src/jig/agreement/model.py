@@ -103,6 +103,8 @@ class Clause:
     weapons: frozenset[str] | None = None
     exceptions: tuple[str, ...] = ()
     near_m: float = 5000.0
+    obligation: str | None = None  # must_by: what is to be done
+    deadline: float | None = None  # must_by: done by this instant (POSIX seconds)
 
     def covers_act(self, act: str) -> bool:
         return "any" in self.acts or act in self.acts

@@ -17,6 +17,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from jig.agreement import json_schema
+from jig.cli.commitments import AsOfOpt, StatusOpt, judge_from_files, write_commitments
 from jig.cli.common import (
     ActorsOpt,
     AgreementArg,
@@ -199,6 +200,8 @@ def check_cmd(
     scheduler: Annotated[str | None, typer.Option(
         help="Dask scheduler address (tcp://host:8786); default: a local cluster.")] = None,
     workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster.")] = 2,
+    status: StatusOpt = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Judge every incident against every clause: breach, undetermined, excepted, complies.
 
@@ -227,13 +230,15 @@ def check_cmd(
     notes: list[Notice] = noted.records
     notices_line = _notices_line(noted.read, notes, len(noted.rejects))
     tally = Tally(a, summary=summary)
+    if engine not in ("local", "dask"):
+        err.print(f"[bold red]error[/] --engine {engine!r}: use local or dask")
+        raise typer.Exit(2)
+    commitments = judge_from_files(a, status, as_of, sink)  # a bad --as-of stops before output
     if engine == "dask":
         _check_on_dask(agreement, incidents, notes, fmt, output, sink, scheduler, workers, tally,
                        keep, notices_line)
+        write_commitments(commitments, fmt, output)
         return
-    if engine != "local":
-        err.print(f"[bold red]error[/] --engine {engine!r}: use local or dask")
-        raise typer.Exit(2)
     reader = make_reader(a, gazetteer)
     merged_note = ""
     with exit_on_errors(), progress_of("judging") as progress:
@@ -258,6 +263,7 @@ def check_cmd(
             _write(judge_files(reader, incidents, notes, chunk=chunk, on_reject=sink,
                                on_row=row_read), fmt, output, tally, keep, lambda: None)
             judged_ids = set(reader.seen)
+    write_commitments(commitments, fmt, output)
     sink.close()
     warn_unmatched_notices(notes, judged_ids.__contains__)
     c = reader.counts

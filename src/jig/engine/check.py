@@ -180,7 +180,7 @@ def judge(agreement: Agreement, incidents: Sequence[Incident],
             windows = windows_of(batch, "zones", selected_zones(batch, clause))
             columns[ci] = zone_columns(batch, clause, windows)
             one_by_one[ci] = np.flatnonzero(columns[ci].outcome == SLOW)
-        elif clause.rule != "no_flights_in":  # never applies to incidents
+        elif clause.rule not in ("no_flights_in", "must_by"):  # never apply to incidents
             one_by_one[ci] = np.flatnonzero(in_force)
     singles: dict[tuple[int, int], Finding] = {}
     todo = np.unique(np.concatenate([*one_by_one.values(), np.zeros(0, dtype=np.int64)]))

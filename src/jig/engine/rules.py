@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jig.agreement.model import Clause, Feature
+from jig.engine.approximate import edge_note
 from jig.engine.context import Batch
 from jig.engine.featureset import FeatureSet
 from jig.engine.places import Placement, nearest, place, valid_during
@@ -45,6 +46,9 @@ def judge_clause(batch: Batch, k: int, clause: Clause, steps: Steps = None) -> J
     """The clause's judgement of incident k, before any exception."""
     if clause.rule == "no_flights_in":
         return _na("judged on air-activity notices (jig deconflict), not on incidents", steps)
+    if clause.rule == "must_by":
+        return _na("an obligation to act by a deadline, judged on status records, not on "
+                   "incidents", steps)
     inc = batch.incidents[k]
     actor_id, how = batch.actor[k]
     doubts: list[str] = []
@@ -114,7 +118,7 @@ def _undetermined(batch: Batch, k: int, pl: Placement, what: str, side: str,
             where = "inside" if depth >= 0 else "outside"
             parts.append(f"its location is known only to within {distance(inc.precision_m)}, "
                          f"and that disc straddles the edge of {what} {feature.label}: the "
-                         f"reported point is {distance(depth)} {where}")
+                         f"reported point is {distance(depth)} {where}" + edge_note(feature, depth))
     if pl.time_split:
         parts.append(_time_doubt(batch, k, pl.touching, what))
         if feature is None and pl.touching:
@@ -169,7 +173,8 @@ def zone_actor_phrase(clause: Clause, inc: Incident, actor_id: str | None) -> st
 
 def inside_reason(who: str, zone: Feature, depth: float, precision_m: float) -> str:
     disc = f"; its whole location disc ({distance(precision_m)}) does" if precision_m > 0 else ""
-    return f"{who} lies inside {zone.label}, {distance(depth)} from its edge{disc}"
+    return f"{who} lies inside {zone.label}, {distance(depth)} from its edge{disc}" + \
+        edge_note(zone, depth)
 
 
 def outside_reason(who: str, clause: Clause, near: Feature, gap: float, precision_m: float) -> str:
@@ -177,7 +182,7 @@ def outside_reason(who: str, clause: Clause, near: Feature, gap: float, precisio
                 if precision_m > 0 else "")
     zones = clause.selector.phrase() if clause.selector else "the zones"
     return f"{who} lies outside {zones} in effect{allowing}; the nearest, {near.label}, is " \
-        f"{distance(gap)} away"
+        f"{distance(gap)} away" + edge_note(near, gap)
 
 
 def _sites(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:

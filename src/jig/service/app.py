@@ -16,7 +16,17 @@ from jig.service import errors
 from jig.service.context import Context
 from jig.service.headers import SecurityHeaders
 from jig.service.jobs import Worker
-from jig.service.routes import agreements, air, audit, cell, incidents, jobs, notices, ui
+from jig.service.routes import (
+    agreements,
+    air,
+    audit,
+    cell,
+    commitments,
+    incidents,
+    jobs,
+    notices,
+    ui,
+)
 from jig.service.schemas import AgreementUpload
 from jig.service.settings import Settings
 from jig.store import Store
@@ -72,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   "a durable store, intake, judging and queries. Every error has the shape of "
                   "`ErrorResponse`.")
     errors.install(app)
-    for module in (agreements, incidents, notices, jobs, air, cell, audit, ui):
+    for module in (agreements, incidents, notices, jobs, air, cell, audit, commitments, ui):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="ui-static")
     # Swagger UI's files from the installed package (swagger-ui-py), not from a CDN.

@@ -1,0 +1,84 @@
+"""Commitments with deadlines in `jig check`: status records read, must_by clauses judged, and
+the results written after the incidents' verdicts, in the same format."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.padding import Padding
+from rich.text import Text
+
+from jig.agreement.model import Agreement
+from jig.cli.common import RejectSink, err
+from jig.engine.commitments import Commitment, judge_commitments
+from jig.output import CSV_COLUMNS, STYLE
+from jig.readers.status import read_status
+from jig.times import parse_time
+
+StatusOpt = Annotated[list[Path] | None, typer.Option(
+    "--status", "-s", help="Status records for must_by clauses (who verified what, when): "
+    "CSV, JSON Lines or GeoJSON (repeatable).")]
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", help="Judge deadlines as of this time (ISO 8601; default now): records "
+    "after it are not yet known, deadlines after it still pending.")]
+
+
+def judge_from_files(a: Agreement, paths: list[Path] | None, as_of: str | None,
+                     sink: RejectSink) -> list[Commitment]:
+    """The agreement's must_by clauses judged on the status files ([] when it has none)."""
+    if not any(c.rule == "must_by" for c in a.clauses):
+        if paths:
+            err.print("[yellow]note[/] --status given, but the agreement has no must_by clause")
+        return []
+    try:
+        moment = parse_time(as_of, a.tz).end if as_of else time.time()
+    except ValueError as exc:
+        err.print(f"[bold red]error[/] --as-of: {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    read = read_status(paths or [], a)
+    for r in read.rejects:
+        sink(r)
+    return judge_commitments(a, read.records, moment)
+
+
+def write_commitments(found: list[Commitment], fmt: str, output: Path | None) -> None:
+    """After the verdicts, in the same output: JSON Lines objects keyed `commitment`, CSV rows
+    with an empty `incident`, or a block of the table. GeoJSON has no place for them (they have
+    no location): they go to stderr as a table."""
+    if not found:
+        return
+    fh = output.open("a", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "jsonl":
+            for c in found:
+                fh.write(json.dumps(c.as_dict(), ensure_ascii=False) + "\n")
+        elif fmt == "csv":
+            w = csv.writer(fh)
+            for c in found:
+                row = dict.fromkeys(CSV_COLUMNS, "") | {
+                    "verdict": c.outcome, "clause": c.clause, "outcome": c.outcome,
+                    "evidence": " ".join(f"{e.kind}:{e.id}" for e in c.evidence),
+                    "reason": c.reason}
+                w.writerow(row.values())
+        else:
+            console = err if fmt == "geojson" else (
+                Console(file=fh, width=200, highlight=False) if output else Console(highlight=False))
+            console.print("\n[bold]commitments[/]")
+            for c in found:
+                console.print(Padding(f"[{STYLE[c.outcome]}]{c.outcome}[/]  {escape(c.clause)} "
+                                      f"({escape(c.actor)}, due {c.deadline})", (0, 0, 0, 2)))
+                console.print(Padding(Text(c.reason), (0, 0, 0, 6)))
+    finally:
+        if output:
+            fh.close()
+    tally = {o: sum(c.outcome == o for c in found) for o in ("breach", "undetermined", "complies")}
+    err.print(f"{len(found)} commitments: " + ", ".join(
+        f"[{STYLE[o]}]{o}[/] {n}" for o, n in tally.items()), soft_wrap=True)

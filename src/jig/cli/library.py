@@ -1,0 +1,168 @@
+"""`jig library`: the arrangements shipped with jig, listed, shown and checked."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import shapely
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from jig.agreement import Agreement
+from jig.cli.commitments import AsOfOpt, StatusOpt, judge_from_files, write_commitments
+from jig.cli.common import (
+    GazetteerOpt,
+    IncidentsArg,
+    NoticesOpt,
+    RejectSink,
+    RejectsOpt,
+    app,
+    err,
+    exit_on_errors,
+    load_or_exit,
+    make_reader,
+    notices_or_exit,
+)
+from jig.engine import check
+from jig.findings import OUTCOMES
+from jig.library import Entry, catalogue, entry
+from jig.output import FORMATS, STYLE
+from jig.summary import Tally
+
+library = typer.Typer(no_args_is_help=True, help="Real arrangements encoded as agreements: "
+                      "list them, show one with its sources, check incidents against one.")
+app.add_typer(library, name="library")
+
+NameArg = Annotated[str, typer.Argument(help="The arrangement's name (see `jig library list`).")]
+
+
+def _entry_or_exit(name: str) -> Entry:
+    try:
+        return entry(name)
+    except KeyError as exc:
+        err.print(f"[bold red]error[/] {escape(exc.args[0])}")
+        raise typer.Exit(2) from None
+
+
+def _day(t: float, a: Agreement) -> str:
+    return "" if math.isinf(t) else datetime.fromtimestamp(t, a.tz).date().isoformat()
+
+
+@library.command("list")
+def list_cmd() -> None:
+    """Every arrangement: name, status, dates, PA-X id and what it holds.
+
+    Example: jig library list
+    """
+    table = Table(box=None, pad_edge=False, highlight=False)
+    for col in ("name", "status", "signed", "in force", "PA-X", "zones", "clauses", "title"):
+        table.add_column(col, overflow="fold")
+    for e in catalogue():
+        a = load_or_exit(e.agreement_path)
+        window = f"{_day(a.in_force.start, a)} – {_day(a.in_force.end, a)}"
+        table.add_row(e.name, e.status, str(e.signed), window, e.pax_id or "—",
+                      str(len(a.zones)), str(len(a.clauses)), e.title)
+    Console(highlight=False, width=200).print(table)
+
+
+@library.command("show")
+def show_cmd(name: NameArg) -> None:
+    """One arrangement: its README, clauses, zones, and the source of every fact.
+
+    Example: jig library show sochi-2018
+    """
+    e = _entry_or_exit(name)
+    a = load_or_exit(e.agreement_path)
+    out = Console(highlight=False)
+    out.print(f"[bold]{escape(e.title)}[/] ({e.name}), {e.region}")
+    out.print(f"status: {e.status} since {e.status_since}: {escape(e.status_note)}", soft_wrap=True)
+    out.print(f"PA-X: {e.pax_id or '—'} ({escape(e.pax_note)})", soft_wrap=True)
+    out.print(f"agreement file: {e.agreement_path}")
+    out.print("\n[bold]clauses[/]")
+    for c in a.clauses:
+        out.print(f"  {c.id} ({c.rule}; bound {', '.join(sorted(c.bound))})")
+        if c.quote:
+            out.print(f"    [italic]“{escape(c.quote)}”[/]", soft_wrap=True)
+    if e.retired_clauses:
+        out.print(f"  retired ids, never reused: {', '.join(e.retired_clauses)}")
+    out.print("\n[bold]zones[/]")
+    for z in a.zones:
+        approx = " [yellow]approximate[/]" if z.properties.get("approximate") else ""
+        out.print(f"  {escape(z.label)} ({z.kind}){approx}", soft_wrap=True)
+        if z.properties.get("construction"):
+            out.print(f"    {escape(str(z.properties['construction']))}", soft_wrap=True)
+    out.print("\n[bold]facts and their sources[/]")
+    for f in e.facts:
+        out.print(f"  {escape(f'[{f.confidence}]')} {escape(f.about)}: {escape(f.text)}"
+                  f"{f' ({f.date})' if f.date else ''}\n    [dim]{escape(f.source)}[/]",
+                  soft_wrap=True)
+    if e.readme.exists():
+        out.print(f"\n[dim]more in {e.readme}[/]")
+
+
+@library.command("check")
+def check_cmd(
+    name: NameArg,
+    incidents: IncidentsArg,
+    notices: NoticesOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, jsonl, geojson or csv.")]
+    = "table",
+    rejects: RejectsOpt = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here, not stdout.")]
+    = None,
+    gazetteer: GazetteerOpt = None,
+    within: Annotated[str | None, typer.Option(
+        "--within", help="Judge only incidents whose reported point lies in this zone id "
+        "(for instance dmz: the events inside the Idlib demilitarised zone).")] = None,
+    status: StatusOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Judge incidents against a library arrangement, as `jig check` does; its deadlines
+    (must_by) on the arrangement's own status records unless --status gives others.
+
+    Example: jig library check sochi-2018 ged_syria.csv airwars.csv --within dmz
+    """
+    from jig.cli.files import _write
+    from jig.cli.files import check_cmd as check_files
+
+    e = _entry_or_exit(name)
+    if status is None and e.status_records.exists():
+        status = [e.status_records]
+    if within is None:
+        check_files(agreement=e.agreement_path, incidents=incidents, notices=notices, fmt=fmt,
+                    rejects=rejects, output=output, gazetteer=gazetteer, status=status,
+                    as_of=as_of)
+        return
+    if fmt not in FORMATS:
+        err.print(f"[bold red]error[/] --format {fmt!r}: use one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    a = load_or_exit(e.agreement_path)
+    zone = next((z for z in a.zones if z.id == within), None)
+    if zone is None:
+        err.print(f"[bold red]error[/] --within {within!r}: {e.name} has zones "
+                  f"{', '.join(z.id for z in a.zones)}")
+        raise typer.Exit(2)
+    sink = RejectSink(rejects)
+    notes = notices_or_exit(a, notices, sink)
+    reader = make_reader(a, gazetteer)
+    with exit_on_errors():
+        records, bad = reader.read(incidents)
+    for r in bad:
+        sink(r)
+    inside = [r for r in records if shapely.contains_xy(zone.geometry, r.lon, r.lat)]
+    # The others stay as possible evidence for exceptions, as in a whole-input check.
+    commitments = judge_from_files(a, status, as_of, sink)
+    tally = Tally(a)
+    _write(iter(check(a, inside, notes, evidence=records)), fmt, output, tally, None,
+           lambda: None)
+    write_commitments(commitments, fmt, output)
+    sink.close()
+    err.print(f"read {reader.counts.read} incident rows: {len(records)} taken, "
+              f"{len(bad)} rejected; {len(inside)} lie in {zone.id}: " + ", ".join(
+                  f"[{STYLE[o]}]{o}[/] {tally.verdicts.get(o, 0)}" for o in OUTCOMES),
+              soft_wrap=True)

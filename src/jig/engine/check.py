@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
 
 from jig.agreement.model import Agreement, Clause
 from jig.engine.context import Batch
@@ -167,10 +168,14 @@ class Judged:
         counts = np.bincount(self.worst(), minlength=len(OUTCOMES))
         return {o: int(c) for o, c in zip(OUTCOMES, counts, strict=True)}
 
-    def jsonl(self) -> str:
-        """Every incident's line of JSON Lines, rendered from the columns (`jig.engine.render`):
-        the same bytes as writing each verdict's `as_dict()` with `json.dumps`."""
-        return joined(jsonl_lines(self))
+    def jsonl(self, keep: frozenset[str] | None = None) -> str:
+        """Every incident's line of JSON Lines (or those with a verdict in `keep`), rendered
+        from the columns (`jig.engine.render`): the same bytes as writing each verdict's
+        `as_dict()` with `json.dumps`."""
+        lines = jsonl_lines(self)
+        if keep is not None:
+            lines = lines.filter(pa.array(np.isin(self.worst(), [SEVERITY[o] for o in keep])))
+        return joined(lines)
 
 
 _ZONE_RULES = ("no_strikes_in", "no_weapons_in")

@@ -103,14 +103,9 @@ def blocks(path: Path, header: list[str], offset: int) -> Iterator[Block | int]:
                 return
 
 
-def _per_line(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+def _per_line(mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """How many bytes of each line (its line end included) `mask` marks."""
-    total = np.cumsum(mask, dtype=np.int32)
-    return total[ends] - total[starts] + mask[starts]
-
-
-_BLANK = np.zeros(256, dtype=bool)
-_BLANK[list(b" \t\r\x0b\x0c\x1c\x1d\x1e\x1f,")] = True
+    return np.add.reduceat(mask, starts, dtype=np.int32)
 
 
 def _block(data: bytes, first: int, header: list[str], end: int) -> Block | None:
@@ -124,14 +119,17 @@ def _block(data: bytes, first: int, header: list[str], end: int) -> Block | None
     except UnicodeDecodeError:
         return None  # the row reader says where
     starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
-    quotes = _per_line(buf == 34, starts, ends)
+    quotes = _per_line(buf == 34, starts) if b'"' in data else \
+        np.zeros(len(ends), dtype=np.int32)
     if np.any(quotes % 2):
         return None  # a record that goes on over the next line
     stops = ends - (buf[np.maximum(ends - 1, 0)] == 13) * (ends > starts)
-    commas = _per_line(buf == 44, starts, ends)
-    # Blank: nothing but commas and white space (other white space is found by the row reader).
-    skip = _per_line(_BLANK[buf], starts, ends) == ends - starts
-    quick = ~skip & (quotes == 0) & (commas + 1 == len(header))
+    commas = _per_line(buf == 44, starts)
+    quick = (quotes == 0) & (commas + 1 == len(header))
+    # Nothing but commas: a blank row, which the row reader skips. (Lines of other blanks,
+    # such as spaces, are found blank by the row reader's own steps.)
+    skip = quick & (stops - starts == commas)
+    quick &= ~skip
     cells: dict[str, pa.Array] = {}
     if quick.any():
         # The quick lines' bytes, one after another, read by Arrow's CSV reader as plain text.

@@ -261,11 +261,18 @@ class IncidentReader:
         ids = ids_all.to_pylist()
         packed = ((len(self.files) - 1) << 32 | line_no[cand]).tolist()
         keep = np.ones(len(cand), dtype=bool)
-        fresh = set(ids)
-        if len(fresh) == len(ids) and self.seen.keys().isdisjoint(fresh) and \
-                self._used.keys().isdisjoint(fresh):
-            self.seen.update(zip(ids, packed, strict=True))
-        else:
+        # Ids are nearly always new: taken in one step when none was seen before and none
+        # repeats within the block (checked by the growth of `seen`), one by one otherwise.
+        seen = self.seen
+        size = len(seen)
+        fresh = not self._used and not any(map(seen.__contains__, ids))
+        if fresh:
+            seen.update(zip(ids, packed, strict=True))
+            if len(seen) != size + len(ids):
+                for ident in ids:
+                    seen.pop(ident, None)
+                fresh = False
+        if not fresh:
             for j, ident in enumerate(ids):
                 repeat = self._repeat(ident, record(int(cand[j])))
                 if repeat is not None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-import numpy as np
-
 from jig.engine import judge
 from jig.engine.check import Judged
 from jig.findings import Verdict
@@ -43,9 +41,7 @@ def judge_chunks(reader: IncidentReader, paths: Sequence[str | Path],
             on_reject(item)
             continue
         on_rows(len(item))
-        for lo in range(0, len(item), chunk):
-            part = item if len(item) <= chunk else item.take(
-                np.arange(lo, min(lo + chunk, len(item))))
+        for part in item.split(chunk):
             yield judge(agreement, part, notices, evidence=pool)
 
 

@@ -98,6 +98,14 @@ class IncidentColumns:
                    floats(lambda i: i.precision_m), floats(lambda i: i.span.start),
                    floats(lambda i: i.span.end), text, incidents)
 
+    def split(self, size: int) -> Iterator[IncidentColumns]:
+        """These incidents in pieces of at most `size` (judging memory grows with a piece)."""
+        if len(self) <= size:
+            yield self
+            return
+        for lo in range(0, len(self), size):
+            yield self.take(np.arange(lo, min(lo + size, len(self))))
+
     def take(self, ks: np.ndarray) -> IncidentColumns:
         """The incidents at positions `ks`, as columns of their own."""
         idx = pa.array(ks, pa.int64())

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from jig.agreement import Agreement
@@ -146,42 +146,79 @@ class Judging:
         labels = [f"version {v.version}" + (f" (in force from {format_instant(w.start, tz)})"
                                             if math.isfinite(w.start) else "")
                   for v, w in zip(history, windows, strict=True)]
-        added = 0
-        for row, (verdict, i) in zip(rows, judge_versions(incidents, windows, labels, judge),
-                                     strict=True):
-            if self._record_verdict(s, history[i], row, verdict, only_if_changed, scope):
-                added += 1
-        return added
+        judged = judge_versions(incidents, windows, labels, judge)
+        return self._record_verdicts(s, [history[i] for _, i in judged], rows,
+                                     [v for v, _ in judged], only_if_changed, scope)
 
-    def _record_verdict(self, s: Session, version: AgreementVersion, row: IncidentRevision,
-                        verdict: Verdict, only_if_changed: bool, scope: str = JOINT) -> bool:
-        fh = _findings_hash(verdict)
-        head = s.get(VerdictHead, (row.incident_id, version.agreement_id, scope))
-        if only_if_changed and head is not None and head.incident_row == row.row:
-            current = s.get(VerdictRecord, head.verdict_row)
-            if current is not None and current.agreement_row == version.row and \
-                    current.findings_hash == fh:
-                return False
-        agreement = self.load(version)
-        vr = VerdictRecord(incident_row=row.row, agreement_row=version.row,
-                           agreement_hash=version.content_hash, incident_id=row.incident_id,
-                           verdict=verdict.verdict,
-                           actor_id=agreement.match_actor(row.actor)[0],
-                           findings_hash=fh, judged_at=now(), scope=scope)
-        s.add(vr)
-        s.flush()
-        for f in verdict.findings:
-            d = f.as_dict()
-            detail = {k: v for k, v in d.items() if k not in ("clause", "outcome", "reason", "p")}
-            s.add(FindingRecord(verdict_row=vr.row, clause=f.clause, outcome=f.outcome,
-                                reason=f.reason, p=f.p, detail=detail))
-        if head is None:
-            s.add(VerdictHead(incident_id=row.incident_id, agreement_id=version.agreement_id,
-                              scope=scope, workspace=row.workspace, verdict_row=vr.row,
-                              incident_row=row.row))
-        else:
-            head.verdict_row, head.incident_row = vr.row, row.row
-        return True
+    def _record_verdicts(self, s: Session, versions: Sequence[AgreementVersion],
+                         rows: Sequence[IncidentRevision], verdicts: Sequence[Verdict],
+                         only_if_changed: bool, scope: str = JOINT) -> int:
+        """Record each row's verdict (under the version of one agreement that judged it) and
+        its findings, and move its head: the heads and current verdicts read in a few queries,
+        the new records written in one batch each (a query and a flush per verdict made intake
+        11x slower than judging to JSON Lines)."""
+        if not rows:
+            return 0
+        agreement_id = versions[0].agreement_id
+        heads: dict[str, VerdictHead] = {}
+        for chunk in chunks(sorted({r.incident_id for r in rows}), 500):
+            heads.update({h.incident_id: h for h in s.scalars(select(VerdictHead).where(
+                VerdictHead.incident_id.in_(chunk),
+                VerdictHead.agreement_id == agreement_id, VerdictHead.scope == scope))})
+        current: dict[int, VerdictRecord] = {}
+        if only_if_changed:
+            for chunk in chunks(sorted({h.verdict_row for h in heads.values()}), 500):
+                current.update({v.row: v for v in s.scalars(
+                    select(VerdictRecord).where(VerdictRecord.row.in_(chunk)))})
+        todo: list[tuple[IncidentRevision, Verdict, dict[str, Any]]] = []
+        # Unchanged findings are skipped against the head as it stands before this batch, and
+        # as earlier rows of the batch move it.
+        moved: dict[str, tuple[int, str]] = {}
+        for row, verdict, version in zip(rows, verdicts, versions, strict=True):
+            fh = _findings_hash(verdict)
+            if only_if_changed:
+                was = moved.get(row.incident_id)
+                if was is None and row.incident_id in heads:
+                    head = heads[row.incident_id]
+                    cur = current.get(head.verdict_row)
+                    was = (head.incident_row, cur.findings_hash) if cur is not None and \
+                        cur.agreement_row == version.row else None
+                if was == (row.row, fh):
+                    continue
+            moved[row.incident_id] = (row.row, fh)
+            todo.append((row, verdict, dict(
+                incident_row=row.row, agreement_row=version.row,
+                agreement_hash=version.content_hash, incident_id=row.incident_id,
+                verdict=verdict.verdict, actor_id=self.load(version).match_actor(row.actor)[0],
+                findings_hash=fh, judged_at=now(), scope=scope)))
+        if not todo:
+            return 0
+        # Core inserts of the tables (executemany, keys returned in order): the ORM's unit of
+        # work costs more than the writing itself at this size.
+        table = VerdictRecord.__table__
+        made = s.execute(table.insert().returning(table.c.row, sort_by_parameter_order=True),
+                         [t[2] for t in todo]).scalars().all()
+        findings = []
+        new_heads: dict[str, dict[str, Any]] = {}
+        for (row, verdict, _), vr in zip(todo, made, strict=True):
+            for f in verdict.findings:
+                d = f.as_dict()
+                detail = {k: v for k, v in d.items()
+                          if k not in ("clause", "outcome", "reason", "p")}
+                findings.append(dict(verdict_row=vr, clause=f.clause, outcome=f.outcome,
+                                     reason=f.reason, p=f.p, detail=detail))
+            head = heads.get(row.incident_id)
+            if head is not None:
+                head.verdict_row, head.incident_row = vr, row.row
+            else:
+                new_heads[row.incident_id] = dict(
+                    incident_id=row.incident_id, agreement_id=agreement_id,
+                    scope=scope, workspace=row.workspace, verdict_row=vr, incident_row=row.row)
+        if new_heads:
+            s.execute(insert(VerdictHead.__table__), list(new_heads.values()))
+        if findings:
+            s.execute(insert(FindingRecord.__table__), findings)
+        return len(todo)
 
     def _heads_in(self, s: Session, t_from: float, t_to: float,
                   bbox: tuple[float, float, float, float] | None, scope: str

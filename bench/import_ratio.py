@@ -2,15 +2,16 @@
 
 Run: .venv/bin/python bench/import_ratio.py [EXPORT] [--profile]
 
-EXPORT defaults to the UCDP GED export in ../shared/data (2016-2019, every event). Runs, as
-separate processes, `jig check AGREEMENT EXPORT -f jsonl` and `jig import --agreement AGREEMENT
-EXPORT` into a fresh SQLite store, with the 2016 example's agreement, and prints both wall times
-and their ratio (issue 12 asks for at most 3x). `--profile` also prints where the import's
-time goes (cProfile, by own time).
+EXPORT defaults to the UCDP GED export (2016-2019, every event) in ../shared/data (or
+$JIG_SHARED_DATA). Runs, as separate processes, `jig check AGREEMENT EXPORT -f jsonl` and
+`jig import --agreement AGREEMENT EXPORT` into a fresh SQLite store, with the 2016 example's
+agreement, and prints both wall times and their ratio (issue 12 asks for at most 3x).
+`--profile` also prints where the import's time goes (cProfile, by own time).
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 JIG = Path(sys.executable).with_name("jig")
 AGREEMENT = ROOT / "examples" / "syria-2016-jig" / "agreement.yaml"
-DEFAULT = ROOT.parent / "shared" / "data" / "ucdp_ged_syria" / "ged_syria_v19_1_2016-2019.csv"
+SHARED = Path(os.environ.get("JIG_SHARED_DATA") or ROOT.parent / "shared" / "data")
+DEFAULT = SHARED / "ucdp_ged_syria" / "ged_syria_v19_1_2016-2019.csv"
 
 
 def timed(args: list[str]) -> float:

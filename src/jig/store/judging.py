@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from jig.agreement import Agreement
@@ -157,7 +157,7 @@ class Judging:
                          only_if_changed: bool, scope: str = JOINT) -> int:
         """Record each row's verdict (under the version of one agreement that judged it) and
         its findings, and move its head: the heads and current verdicts read in a few queries,
-        the new records written in one batch each (a query and a flush per verdict made intake
+        the new records flushed together (a query and a flush per verdict made intake
         11x slower than judging to JSON Lines)."""
         if not rows:
             return 0
@@ -195,31 +195,26 @@ class Judging:
                 findings_hash=fh, judged_at=now(), scope=scope)))
         if not todo:
             return 0
-        # Core inserts of the tables (executemany, keys returned in order): the ORM's unit of
-        # work costs more than the writing itself at this size.
-        table = VerdictRecord.__table__
-        made = s.execute(table.insert().returning(table.c.row, sort_by_parameter_order=True),
-                         [t[2] for t in todo]).scalars().all()
-        findings = []
-        new_heads: dict[str, dict[str, Any]] = {}
+        # One flush for all the verdicts (the ORM batches the inserts and returns their keys):
+        # ORM objects still, so that the store's log records every row it writes.
+        made = [VerdictRecord(**t[2]) for t in todo]
+        s.add_all(made)
+        s.flush()
         for (row, verdict, _), vr in zip(todo, made, strict=True):
             for f in verdict.findings:
                 d = f.as_dict()
                 detail = {k: v for k, v in d.items()
                           if k not in ("clause", "outcome", "reason", "p")}
-                findings.append(dict(verdict_row=vr, clause=f.clause, outcome=f.outcome,
-                                     reason=f.reason, p=f.p, detail=detail))
+                s.add(FindingRecord(verdict_row=vr.row, clause=f.clause, outcome=f.outcome,
+                                    reason=f.reason, p=f.p, detail=detail))
             head = heads.get(row.incident_id)
-            if head is not None:
-                head.verdict_row, head.incident_row = vr, row.row
+            if head is None:
+                heads[row.incident_id] = head = VerdictHead(
+                    incident_id=row.incident_id, agreement_id=agreement_id, scope=scope,
+                    workspace=row.workspace, verdict_row=vr.row, incident_row=row.row)
+                s.add(head)
             else:
-                new_heads[row.incident_id] = dict(
-                    incident_id=row.incident_id, agreement_id=agreement_id,
-                    scope=scope, workspace=row.workspace, verdict_row=vr, incident_row=row.row)
-        if new_heads:
-            s.execute(insert(VerdictHead.__table__), list(new_heads.values()))
-        if findings:
-            s.execute(insert(FindingRecord.__table__), findings)
+                head.verdict_row, head.incident_row = vr.row, row.row
         return len(todo)
 
     def _heads_in(self, s: Session, t_from: float, t_to: float,

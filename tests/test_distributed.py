@@ -45,6 +45,9 @@ def test_dask_verdicts_equal_one_process(tmp_path, example):
         parts = list(judge_on_cluster(client, EXAMPLE / "agreement.yaml", [tmp_path], notices))
     got = [v for p in parts for v in p.verdicts]
     assert got == expected
+    # The lines as the workers rendered them from columns: json.dumps of each verdict.
+    assert "".join(p.lines for p in parts) == "".join(
+        json.dumps(v, ensure_ascii=False) + "\n" for v in expected)
     assert {v["incident"]: v["verdict"] for v in got}["A-12"] == "excepted"
     assert sum(p.read for p in parts) == one.read
     assert [r.reason for p in parts for r in p.rejects] == [r.reason for r in one.rejects]

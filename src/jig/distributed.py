@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from jig.agreement import Agreement, agreement_document, parse_agreement
-from jig.engine import check
+from jig.engine import judge
+from jig.pipeline import CHUNK
 from jig.readers import IncidentReader, Reject
 from jig.readers.files import expand_paths
 from jig.records import Incident, Notice
@@ -44,20 +45,33 @@ def _pool(document: str, path: str) -> list[Incident]:
 
 @dataclass
 class Partition:
-    verdicts: list[dict[str, Any]]
+    lines: str  # its verdicts as JSON Lines, rendered from columns on the worker
+    judged: int
     rejects: list[Reject]
     read: int
     used: list[tuple[str, str]]  # the ids its rows used, with where
+
+    @property
+    def verdicts(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.lines.splitlines()]
 
 
 def _judge(document: str, path: str, notices: list[Notice], pool: list[Incident] | None,
            used: dict[str, str] | None = None) -> Partition:
     a = _agreement(document)
     reader = IncidentReader(a)
-    incidents, rejects = reader.read([path], used)
-    verdicts = check(a, incidents, notices, evidence=pool)
-    return Partition([v.as_dict() for v in verdicts], rejects, reader.counts.read,
-                     reader.used_ids())
+    text: list[str] = []
+    rejects: list[Reject] = []
+    judged = 0
+    # The partition read as columns and judged chunk by chunk, as `jig check` does.
+    for item in reader.iter_columns([path], used=used):
+        if isinstance(item, Reject):
+            rejects.append(item)
+            continue
+        for part in item.split(CHUNK):
+            text.append(judge(a, part, notices, evidence=pool).jsonl())
+            judged += len(part)
+    return Partition("".join(text), judged, rejects, reader.counts.read, reader.used_ids())
 
 
 def _first_uses(pieces: list[list[Incident]]) -> list[Incident]:
@@ -112,8 +126,7 @@ def write_jsonl(parts: Iterator[Partition], out: Any) -> tuple[int, int, list[Re
     rejects: list[Reject] = []
     for p in parts:
         read += p.read
-        judged += len(p.verdicts)
+        judged += p.judged
         rejects += p.rejects
-        for v in p.verdicts:
-            out.write(json.dumps(v, ensure_ascii=False) + "\n")
+        out.write(p.lines)
     return read, judged, rejects

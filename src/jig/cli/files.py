@@ -40,11 +40,12 @@ from jig.cli.common import (
     stdout,
 )
 from jig.engine import check, explain
+from jig.engine.check import Judged
 from jig.engine.wording import distance
 from jig.findings import OUTCOMES, Verdict
 from jig.merge import MergeOptions, group, merged
 from jig.output import FORMATS, STYLE, print_table, write_csv, write_geojson, write_jsonl
-from jig.pipeline import CHUNK, judge_files
+from jig.pipeline import CHUNK, judge_chunks
 from jig.readers import Reject, read_notices
 from jig.readers.files import ReadPosition, expand_paths
 from jig.records import Notice
@@ -110,6 +111,16 @@ def _write(verdicts: Iterable[Verdict], fmt: str, output: Path | None, tally: Ta
             print_table(counted(), console_for(fh, output))
         else:
             {"jsonl": write_jsonl, "geojson": write_geojson, "csv": write_csv}[fmt](counted(), fh)
+
+
+def _write_jsonl(chunks: Iterable[Judged], output: Path | None, tally: Tally,
+                 keep: frozenset[str] | None) -> None:
+    """JSON Lines rendered from the columns, chunk by chunk: no finding object is built for
+    the plain cases, and the bytes are those of `write_jsonl`."""
+    with output_to(output) as fh:
+        for judged in chunks:
+            tally.verdicts.update(judged.verdict_counts())
+            fh.write(judged.jsonl(keep))
 
 
 def console_for(fh: IO[str], output: Path | None) -> Console:
@@ -260,8 +271,14 @@ def check_cmd(
             judged_ids = {i.id for i in joined} | {r.id for r in records}
             _write(iter(check(a, joined, notes)), fmt, output, tally, keep, row_read)
         else:
-            _write(judge_files(reader, incidents, notes, chunk=chunk, on_reject=sink,
-                               on_row=row_read), fmt, output, tally, keep, lambda: None)
+            chunks = judge_chunks(reader, incidents, notes, chunk=chunk, on_reject=sink,
+                                  on_rows=lambda n: progress(n, reader.position.done,
+                                                             reader.position.total))
+            if fmt == "jsonl" and not summary:
+                _write_jsonl(chunks, output, tally, keep)
+            else:
+                _write((v for judged in chunks for v in judged.verdicts()), fmt, output, tally,
+                       keep, lambda: None)
             judged_ids = set(reader.seen)
     write_commitments(commitments, fmt, output)
     sink.close()

@@ -6,12 +6,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
 
 from jig.agreement.model import Agreement, Clause
 from jig.engine.context import Batch
 from jig.engine.exceptions import MET, UNSURE, Notices, check_exception, exception_rules
 from jig.engine.fast import BREACH, COMPLIES, NONE, SLOW, ZoneColumns, zone_columns
 from jig.engine.places import windows_of
+from jig.engine.render import joined, jsonl_lines
 from jig.engine.rules import (
     Judgement,
     inside_reason,
@@ -22,6 +24,7 @@ from jig.engine.rules import (
 )
 from jig.engine.wording import window_phrase
 from jig.findings import OUTCOMES, SEVERITY, Finding, Verdict
+from jig.readers.columns import IncidentColumns
 from jig.records import Incident, Notice
 from jig.times import format_span
 
@@ -147,8 +150,8 @@ class Judged:
     def verdicts(self) -> list[Verdict]:
         return [Verdict(inc, self.findings(k)) for k, inc in enumerate(self.batch.incidents)]
 
-    def verdict_counts(self) -> dict[str, int]:
-        """How many incidents have each verdict, without building a finding object."""
+    def worst(self) -> np.ndarray:
+        """Each incident's verdict as its position in OUTCOMES, without a finding object."""
         worst = np.full(len(self.batch), SEVERITY["not_applicable"], dtype=np.int8)
         for (_, k), f in self.singles.items():
             worst[k] = min(worst[k], SEVERITY[f.outcome])
@@ -158,14 +161,27 @@ class Judged:
                                     SEVERITY["not_applicable"]))
             worst = np.minimum(worst, sev)
         worst[~self.in_force] = SEVERITY["not_applicable"]
-        counts = np.bincount(worst, minlength=len(OUTCOMES))
+        return worst
+
+    def verdict_counts(self) -> dict[str, int]:
+        """How many incidents have each verdict, without building a finding object."""
+        counts = np.bincount(self.worst(), minlength=len(OUTCOMES))
         return {o: int(c) for o, c in zip(OUTCOMES, counts, strict=True)}
+
+    def jsonl(self, keep: frozenset[str] | None = None) -> str:
+        """Every incident's line of JSON Lines (or those with a verdict in `keep`), rendered
+        from the columns (`jig.engine.render`): the same bytes as writing each verdict's
+        `as_dict()` with `json.dumps`."""
+        lines = jsonl_lines(self)
+        if keep is not None:
+            lines = lines.filter(pa.array(np.isin(self.worst(), [SEVERITY[o] for o in keep])))
+        return joined(lines)
 
 
 _ZONE_RULES = ("no_strikes_in", "no_weapons_in")
 
 
-def judge(agreement: Agreement, incidents: Sequence[Incident],
+def judge(agreement: Agreement, incidents: Sequence[Incident] | IncidentColumns,
           notices: Sequence[Notice] = (), evidence: Sequence[Incident] | None = None) -> Judged:
     """Judge every incident against every clause (see `check`), keeping the findings of the
     zone rules' plain cases as arrays: what judging a million incidents needs."""
@@ -188,7 +204,7 @@ def judge(agreement: Agreement, incidents: Sequence[Incident],
         # The others judged one by one, in a batch of their own: its spatial work covers
         # only them, and exceptions still look for evidence in the whole input.
         sub = batch if todo.size == len(batch) else Batch(
-            agreement, [incidents[k] for k in todo.tolist()], batch.evidence)
+            agreement, batch.columns.take(todo), batch.evidence)
         at = {k: j for j, k in enumerate(todo.tolist())}
         for ci, ks in one_by_one.items():
             clause = agreement.clauses[ci]

@@ -17,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from jig.agreement.model import Agreement, Feature
 from jig.engine.featureset import FeatureSet
 from jig.geo import Relations, edges, relate_discs, relate_discs_grown
+from jig.readers.columns import IncidentColumns
 from jig.records import Incident
 
 _NONE = np.zeros(0, dtype=np.intp)
@@ -27,34 +28,42 @@ FEW = 32
 class Batch:
     """A batch of incidents prepared for judging against one agreement."""
 
-    def __init__(self, agreement: Agreement, incidents: Sequence[Incident],
+    def __init__(self, agreement: Agreement, incidents: Sequence[Incident] | IncidentColumns,
                  evidence: Batch | None = None):
         self.agreement = agreement
         # Where exceptions look for evidence: this batch itself, or, when judging a long input
         # chunk by chunk, a batch of every incident that could be evidence.
         self.evidence: Batch = evidence if evidence is not None else self
-        self.incidents = incidents
-        n = len(incidents)
-        lon = np.fromiter((i.lon for i in incidents), float, n)
-        lat = np.fromiter((i.lat for i in incidents), float, n)
-        self.lon, self.lat = lon, lat
-        self.x, self.y = agreement.projection.xy(lon, lat) if n else (lon, lat)
-        self.r = np.fromiter((i.precision_m for i in incidents), float, n)
-        self.start = np.fromiter((i.span.start for i in incidents), float, n)
-        self.end = np.fromiter((i.span.end for i in incidents), float, n)
-        self.actor: list[tuple[str | None, str | None]] = [
-            agreement.match_actor(i.actor) for i in incidents]
-        self.target: list[tuple[str | None, str | None]] = [
-            agreement.match_actor(i.target) for i in incidents]
-        self.index = {inc.id: k for k, inc in enumerate(incidents)}
+        # Columns: read so by the columnar readers, or taken from objects. The objects are then
+        # built only for the incidents the one-by-one path judges.
+        cols = incidents if isinstance(incidents, IncidentColumns) else IncidentColumns.of(incidents)
+        self.columns = cols
+        self.incidents: Sequence[Incident] = cols.incidents
+        n = len(cols)
+        self.lon, self.lat = cols.lon, cols.lat
+        self.x, self.y = agreement.projection.xy(cols.lon, cols.lat) if n else (cols.lon, cols.lat)
+        self.r = cols.precision_m
+        self.start, self.end = cols.start, cols.end
+        self.actor: list[tuple[str | None, str | None]] = _matched(agreement, cols, "actor")
+        self.target: list[tuple[str | None, str | None]] = _matched(agreement, cols, "target")
+        self.acts: list[str] = cols.values("act")  # type: ignore[assignment]
+        self.weapons: list[str | None] = cols.values("weapon")
+        self._index: dict[str, int] | None = None
         self._relations: dict[int, Relations] = {}
         self._projected: dict[int, BaseGeometry] = {}
         self._points: np.ndarray | None = None
         self._touch: dict[int, list[Feature]] | None = None
         self.cache: dict[Any, Any] = {}
 
+    @property
+    def index(self) -> dict[str, int]:
+        """Position by incident id (built on first use: only `explain` asks)."""
+        if self._index is None:
+            self._index = {ident: k for k, ident in enumerate(self.columns.ids.to_pylist())}
+        return self._index
+
     def __len__(self) -> int:
-        return len(self.incidents)
+        return len(self.r)
 
     @property
     def points(self) -> np.ndarray:
@@ -220,3 +229,13 @@ class Batch:
             geom = self.agreement.projection.project(feature.geometry)
             self._projected[id(feature)] = geom
         return float(shapely.distance(geom, shapely.Point(self.x[k], self.y[k])))
+
+
+def _matched(agreement: Agreement, cols: IncidentColumns, name: str
+             ) -> list[tuple[str | None, str | None]]:
+    """Each incident's agreement actor for column `name`, matched once per distinct name."""
+    col = cols.text[name]
+    table = [agreement.match_actor(w) for w in col.dictionary.to_pylist()]
+    table.append((None, None))
+    codes = col.indices.fill_null(len(table) - 1).to_numpy(zero_copy_only=False)
+    return [table[c] for c in codes.tolist()]

@@ -50,7 +50,7 @@ def _prelude(batch: Batch, clause: Clause, out: np.ndarray) -> np.ndarray:
     """Which incidents the clause's actor, act and weapon tests let through to the zones
     (`judge_clause`'s first half); those with a doubt are marked SLOW in `out`."""
     actors = [a for a, _ in batch.actor]
-    acts = [i.act for i in batch.incidents]
+    acts = batch.acts
     known = np.fromiter((a is not None for a in actors), bool, len(actors))
     bound = _by_value(actors, lambda a: a in clause.bound)
     covered = _by_value(acts, clause.covers_act)
@@ -58,8 +58,7 @@ def _prelude(batch: Batch, clause: Clause, out: np.ndarray) -> np.ndarray:
     passes = (bound | ~known) & (covered | unknown_act)
     if clause.rule == "no_weapons_in":
         weapons = clause.weapons_folded
-        passes &= _by_value([i.weapon for i in batch.incidents],
-                            lambda w: bool(w) and w.casefold() in weapons)
+        passes &= _by_value(batch.weapons, lambda w: bool(w) and w.casefold() in weapons)
     doubt = passes & (~known | ~covered)
     out[doubt] = SLOW
     return passes & ~doubt

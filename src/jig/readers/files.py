@@ -107,7 +107,9 @@ class _Lines:
         return text
 
 
-def iter_csv(path: Path, at: ReadPosition) -> Iterator[RawRecord]:
+def iter_csv(path: Path, at: ReadPosition, start: int = 2) -> Iterator[RawRecord]:
+    """The records of a CSV file, from line `start` on (the columnar reader hands the rest
+    of a file it cannot split by lines to this one)."""
     with _open(path) as fh:
         raw_fh = fh.buffer  # type: ignore[attr-defined]
         lines = _Lines(fh)
@@ -121,6 +123,8 @@ def iter_csv(path: Path, at: ReadPosition) -> Iterator[RawRecord]:
             raise _encoding_error(path, 1) from exc
         header = [h.strip() for h in header]
         name = str(path)
+        for _ in range(start - 1 - lines.line):
+            next(lines, None)
         while True:
             lines.taken.clear()
             first = lines.line + 1

@@ -8,28 +8,40 @@ given. Rows are checked against the agreement's area in chunks, vectorised.
 
 from __future__ import annotations
 
+import csv
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import shapely
 
 from jig.agreement.model import Agreement
 from jig.errors import InputFileError, Location, Problem, RowError
 from jig.readers import acled, airwars, centcom, ucdp
+from jig.readers.columns import TEXT, IncidentColumns, LazyIncidents
+from jig.readers.csvcolumns import Block, blocks, header_of, parse
 from jig.readers.fields import parse_when, to_incident
-from jig.readers.files import RawRecord, ReadPosition, expand_paths, iter_records
+from jig.readers.files import (
+    RawRecord,
+    ReadPosition,
+    detect_form,
+    expand_paths,
+    iter_csv,
+    iter_records,
+)
 from jig.readers.gazetteer import Gazetteer, skeleton
 from jig.readers.rejects import Reject
 from jig.readers.tables import Tables
-from jig.records import Incident
+from jig.records import Incident, Origin
 
 SOURCES: tuple[ModuleType, ...] = (acled, ucdp, airwars, centcom)
 AREA_CHUNK = 8192
+CHUNK = 50_000  # incidents in a chunk of columns, from the row reader
 SWAP_GAP_M = 100_000.0
 
 
@@ -83,8 +95,11 @@ def _quirk(rec: RawRecord, exc: RowError) -> Reject:
 class IncidentReader:
     """Reads incident files for one agreement; `counts` add up after each full pass."""
 
-    def __init__(self, agreement: Agreement, gazetteer: Gazetteer | None = None):
+    def __init__(self, agreement: Agreement, gazetteer: Gazetteer | None = None,
+                 columnar: bool = True):
         self.agreement = agreement
+        # False: every file row by row (the reference the columnar reader is tested against).
+        self.columnar = columnar
         self.gazetteer = gazetteer
         self.tables = Tables.with_overrides(agreement.precision)
         self.counts = Counts()
@@ -92,65 +107,228 @@ class IncidentReader:
 
     def iter(self, paths: Iterable[str | Path], only_actors: frozenset[str] | None = None,
              used: dict[str, str] | None = None) -> Iterator[Incident | Reject]:
-        """Every row of every file, in order, as an Incident or a Reject. Ids must be unique
-        across the files; a repeated one is rejected naming where it was first used.
+        """Every row of every file as an Incident or a Reject (a block's rejects before its
+        incidents). Ids must be unique across the files; a repeated one is rejected naming
+        where it was first used.
 
         `only_actors`: a quick scan that yields only the incidents of these agreement actors,
         skipping the work of building the others (rejects and counts are then partial).
         `used`: ids already used before these files (in other partitions of one input), with
         where; they are rejected as repeats too. `self.seen` keeps the ids these files used.
         """
+        for item in self.iter_columns(paths, only_actors, used):
+            if isinstance(item, Reject):
+                yield item
+            else:
+                yield from item.incidents
+
+    def iter_columns(self, paths: Iterable[str | Path], only_actors: frozenset[str] | None = None,
+                     used: dict[str, str] | None = None) -> Iterator[IncidentColumns | Reject]:
+        """`iter`, with the incidents in chunks of columns: format-1 CSV files are read by
+        `jig.readers.csvcolumns` without an object per row; other files by the row reader."""
         self.counts = Counts()
-        used = used or {}
+        self._used = used or {}
         # Every id seen, with where it was as one small int (file number, line): kept for the
         # whole run to catch repeats, so it is the one thing here that grows with the input.
-        seen: dict[str, int] = {}
-        self.seen = seen
-        files: list[str] = []
-        self.files = files
-        pending: list[tuple[RawRecord, Incident]] = []
+        self.seen: dict[str, int] = {}
+        self.files: list[str] = []
         paths = expand_paths(paths)
         self.position = position = ReadPosition(paths)
         for path in paths:
-            files.append(str(path))
-            source: ModuleType | None = None
-            first = True
-            for rec in iter_records(path, position):
-                self.counts.read += 1
-                if rec.fields is None:
-                    yield self._reject(Reject(rec.origin, "row.unreadable",
-                                              rec.error or "unreadable", rec.raw))
-                    continue
-                if first:
-                    source = recognise(rec.fields)
-                    if source is None:
-                        _require_generic(rec)
-                    first = False
-                name = source.NAME if source else "generic"
-                self.counts.by_source[name] = self.counts.by_source.get(name, 0) + 1
-                try:
-                    inc = self._incident(rec, source, only_actors)
-                except _Skip:
-                    continue
-                except RowError as exc:
-                    yield self._reject(_quirk(rec, exc))
-                    continue
-                if inc.id in seen or inc.id in used:
-                    first = used[inc.id] if inc.id in used else _unpack(seen[inc.id], files)
-                    yield self._reject(Reject(rec.origin, "row.duplicate_id",
-                                              f"id {inc.id!r} was already used at {first}",
-                                              rec.raw, "id"))
-                    continue
-                o = rec.origin
-                seen[inc.id] = (len(files) - 1) << 32 | (o.line if o.line is not None else
-                                                          (1 << 31) | (o.feature or 0))
-                pending.append((rec, inc))
-                if len(pending) >= AREA_CHUNK:
-                    yield from self._area_checked(pending)
-                    pending = []
-            yield from self._area_checked(pending)
-            pending = []
+            self.files.append(str(path))
+            quick = _quick_header(path) if self.columnar and only_actors is None else None
+            if quick is None:
+                yield from _chunked(self._rows(iter_records(path, position), only_actors))
+                position.end_file(path)
+                continue
+            header, offset = quick
+            for block in blocks(path, header, offset):
+                if isinstance(block, int):  # the rest of the file, row by row
+                    yield from _chunked(self._rows(iter_csv(path, position, start=block), None,
+                                                   generic=True))
+                    break
+                position.offset = block.end
+                yield from self._block(str(path), block)
             position.end_file(path)
+
+    def _rows(self, records: Iterable[RawRecord], only_actors: frozenset[str] | None,
+              generic: bool = False) -> Iterator[Incident | Reject]:
+        """One file's records, row by row."""
+        source: ModuleType | None = None
+        first = not generic
+        pending: list[tuple[RawRecord, Incident]] = []
+        for rec in records:
+            self.counts.read += 1
+            if rec.fields is None:
+                yield self._reject(Reject(rec.origin, "row.unreadable",
+                                          rec.error or "unreadable", rec.raw))
+                continue
+            if first:
+                source = recognise(rec.fields)
+                if source is None:
+                    _require_generic(rec)
+                first = False
+            name = source.NAME if source else "generic"
+            self.counts.by_source[name] = self.counts.by_source.get(name, 0) + 1
+            try:
+                inc = self._incident(rec, source, only_actors)
+            except _Skip:
+                continue
+            except RowError as exc:
+                yield self._reject(_quirk(rec, exc))
+                continue
+            repeat = self._repeat(inc.id, rec)
+            if repeat is not None:
+                yield repeat
+                continue
+            self.seen[inc.id] = self._packed(rec.origin)
+            pending.append((rec, inc))
+            if len(pending) >= AREA_CHUNK:
+                yield from self._area_checked(pending)
+                pending = []
+        yield from self._area_checked(pending)
+
+    def _packed(self, o: Origin) -> int:
+        return (len(self.files) - 1) << 32 | (o.line if o.line is not None else
+                                              (1 << 31) | (o.feature or 0))
+
+    def _repeat(self, ident: str, rec: RawRecord) -> Reject | None:
+        if ident not in self.seen and ident not in self._used:
+            return None
+        first = self._used[ident] if ident in self._used else _unpack(self.seen[ident], self.files)
+        return self._reject(Reject(rec.origin, "row.duplicate_id",
+                                   f"id {ident!r} was already used at {first}", rec.raw, "id"))
+
+    def _block(self, name: str, block: Block) -> Iterator[IncidentColumns | Reject]:
+        """A block of a format-1 CSV file: its quick lines parsed as columns, the others by the
+        row reader's own steps; then ids, then the agreement's area, as row by row."""
+        header = block.header
+        parsed = parse(block, self.agreement.tz)
+        quick_at = np.flatnonzero(block.quick)
+        fast_at = quick_at[parsed.ok]
+        slow = np.ones(len(block), dtype=bool)
+        slow[fast_at] = False
+        slow &= ~block.skip
+        line_no = block.first + np.arange(len(block))
+        rejects: list[tuple[int, Reject]] = []
+        slow_inc: dict[int, Incident] = {}
+        records: dict[int, RawRecord] = {}
+
+        def record(i: int) -> RawRecord:
+            rec = records.get(i)
+            if rec is None:
+                text = block.text(i)
+                rec = records[i] = RawRecord(Origin(name, int(line_no[i])),
+                                             dict(zip(header, text.split(","), strict=True)), text)
+            return rec
+
+        before = self.counts.read
+        self.counts.read += int((~block.skip).sum())
+        for i in np.flatnonzero(slow).tolist():
+            text = block.text(i)
+            origin = Origin(name, int(line_no[i]))
+            try:
+                row = next(csv.reader([text]), [])
+            except csv.Error as exc:
+                rejects.append((i, self._reject(Reject(
+                    origin, "row.unreadable", f"cannot split the line into CSV fields: {exc}",
+                    text))))
+                continue
+            if not row or all(not c.strip() for c in row):
+                self.counts.read -= 1  # a blank row: the row reader skips it too
+                continue
+            if len(row) != len(header):
+                rejects.append((i, self._reject(Reject(
+                    origin, "row.unreadable",
+                    f"has {len(row)} fields but the header has {len(header)}", text))))
+                continue
+            rec = records[i] = RawRecord(origin, dict(zip(header, row, strict=True)), text)
+            try:
+                slow_inc[i] = self._incident(rec, None)
+            except RowError as exc:
+                rejects.append((i, self._reject(_quirk(rec, exc))))
+        unreadable = sum(1 for _, r in rejects if r.code == "row.unreadable")
+        self.counts.by_source["generic"] = (self.counts.by_source.get("generic", 0)
+                                            + self.counts.read - before - unreadable)
+        # Every incident of the block in line order: `cand` positions, fast ones first in `src`.
+        slow_at = np.array(sorted(slow_inc), dtype=np.int64)
+        cand = np.concatenate([fast_at, slow_at])
+        order = np.argsort(cand, kind="stable")
+        cand = cand[order]
+        ids_all = pa.concat_arrays([parsed.ids.filter(pa.array(parsed.ok)),
+                                    pa.array([slow_inc[i].id for i in slow_at.tolist()],
+                                             pa.string())]).take(pa.array(order))
+        ids = ids_all.to_pylist()
+        packed = ((len(self.files) - 1) << 32 | line_no[cand]).tolist()
+        keep = np.ones(len(cand), dtype=bool)
+        # Ids are nearly always new: taken in one step when none was seen before and none
+        # repeats within the block (checked by the growth of `seen`), one by one otherwise.
+        seen = self.seen
+        size = len(seen)
+        fresh = not self._used and not any(map(seen.__contains__, ids))
+        if fresh:
+            seen.update(zip(ids, packed, strict=True))
+            if len(seen) != size + len(ids):
+                for ident in ids:
+                    seen.pop(ident, None)
+                fresh = False
+        if not fresh:
+            for j, ident in enumerate(ids):
+                repeat = self._repeat(ident, record(int(cand[j])))
+                if repeat is not None:
+                    keep[j] = False
+                    rejects.append((int(cand[j]), repeat))
+                else:
+                    self.seen[ident] = packed[j]
+
+        def floats(fast: np.ndarray, get: Callable[[Incident], float]) -> np.ndarray:
+            both = np.concatenate([fast[parsed.ok], np.array([get(slow_inc[i]) for i in
+                                                              slow_at.tolist()], dtype=float)])
+            return both[order]
+
+        lon = floats(parsed.lon, lambda i: i.lon)
+        lat = floats(parsed.lat, lambda i: i.lat)
+        made: dict[int, Incident] = {}
+
+        def build(j: int) -> Incident:
+            i = int(cand[j])
+            return slow_inc[i] if i in slow_inc else self._incident(record(i), None)
+
+        region = self.agreement.area_region
+        if region is not None and cand.size:
+            x, y = self.agreement.projection.xy(lon, lat)
+            inside = shapely.contains_xy(region, x, y)
+            for j in np.flatnonzero(~inside & keep).tolist():
+                inc = made[j] = build(j)
+                if not self._near_enough(region, inc, float(x[j]), float(y[j])):
+                    keep[j] = False
+                    rejects.append((int(cand[j]), self._reject(
+                        self._outside(record(int(cand[j])), inc, float(x[j]), float(y[j])))))
+        rejects.sort(key=lambda r: r[0])
+        yield from (r for _, r in rejects)
+        take = np.flatnonzero(keep)
+        if not take.size:
+            return
+        self.counts.incidents += int(take.size)
+        pick = pa.array(take)
+
+        def strings(name: str) -> pa.DictionaryArray:
+            fast = parsed.text[name].filter(pa.array(parsed.ok))
+            rest = pa.array([getattr(slow_inc[i], name) for i in slow_at.tolist()], pa.string())
+            return pa.concat_arrays([fast, rest]).take(pa.array(order)).take(pick) \
+                .dictionary_encode()
+
+        # The objects already made (the row reader's, and those the area check needed).
+        known = {j: slow_inc[int(cand[j])] for j in np.flatnonzero(np.isin(cand, slow_at)).tolist()}
+        known |= made
+        prefill = {int(np.searchsorted(take, j)): inc for j, inc in known.items() if keep[j]}
+        yield IncidentColumns(
+            ids_all.take(pick), lon[take], lat[take],
+            floats(parsed.precision_m, lambda i: i.precision_m)[take],
+            floats(parsed.start, lambda i: i.span.start)[take],
+            floats(parsed.end, lambda i: i.span.end)[take],
+            {name: strings(name) for name in TEXT},
+            LazyIncidents(int(take.size), lambda k: build(int(take[k])), prefill))
 
     def used_ids(self) -> list[tuple[str, str]]:
         """The ids the last `iter` used, in order, with where each was first used."""
@@ -268,3 +446,33 @@ def _file_name(path: str) -> str:
     """The file's name, the `dataset` of its rows when they name none (one Path per file,
     not per row: that was an eighth of the time spent reading)."""
     return Path(path).name
+
+
+def _quick_header(path: Path) -> tuple[list[str], int] | None:
+    """A CSV file in the fields of format 1 (id, time, lon, lat) goes to the columnar reader:
+    its header and where its rows start; None for any other file."""
+    try:
+        if not path.is_file() or path.suffix.lower() == ".tsv" or detect_form(path) != "csv":
+            return None
+    except InputFileError:
+        return None
+    found = header_of(path)
+    if found is None or not {"id", "time", "lon", "lat"} <= set(found[0]) or \
+            recognise(found[0]) is not None:
+        return None
+    return found
+
+
+def _chunked(items: Iterable[Incident | Reject]) -> Iterator[IncidentColumns | Reject]:
+    """The row reader's incidents in chunks of columns; rejects as they come."""
+    buf: list[Incident] = []
+    for item in items:
+        if isinstance(item, Reject):
+            yield item
+            continue
+        buf.append(item)
+        if len(buf) >= CHUNK:
+            yield IncidentColumns.of(buf)
+            buf = []
+    if buf:
+        yield IncidentColumns.of(buf)

@@ -1,0 +1,170 @@
+"""Findings as JSON Lines text, rendered from columns: what `jig check -f jsonl` writes.
+
+Rendering one finding object per incident and one `json.dumps` per line cost about 16 s per
+million incidents, more than judging them. Here the plain cases' reasons are put together as
+Arrow string columns (`pyarrow.compute`), from the same words as `jig.engine.rules` and
+`jig.engine.wording`, and each line of JSON from them; the findings of the one-by-one path are
+encoded one by one as before. The bytes are the same as `json.dumps(verdict.as_dict(),
+ensure_ascii=False)` for every line (`tests/test_columnar.py` checks it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from jig.engine.fast import BREACH, COMPLIES, ZoneColumns
+from jig.engine.rules import zone_actor_phrase
+from jig.findings import OUTCOMES
+
+if TYPE_CHECKING:
+    from jig.engine.check import Judged
+
+Part = pa.Array | str
+
+# What `json.dumps` escapes when ensure_ascii is off: the quote, the backslash and controls.
+_NEEDS_ESCAPE = r'["\\\x00-\x1f]'
+
+
+def _esc(text: str) -> str:
+    """A string's JSON encoding, without the quotes."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def cat(*parts: Part) -> pa.Array:
+    """Element-wise concatenation of string columns and constant strings."""
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def json_quoted(values: pa.Array) -> pa.Array:
+    """Each string as a JSON string (quotes included), as `json.dumps` writes it."""
+    values = values.cast(pa.string())
+    odd = pc.match_substring_regex(values, _NEEDS_ESCAPE).to_numpy(zero_copy_only=False)
+    plain = cat('"', values, '"')
+    if not odd.any():
+        return plain
+    ks = np.flatnonzero(odd)
+    fixed = [json.dumps(v, ensure_ascii=False) for v in values.take(pa.array(ks)).to_pylist()]
+    return pc.replace_with_mask(plain, pa.array(odd), pa.array(fixed, pa.string()))
+
+
+def distance_text(metres: np.ndarray) -> pa.Array:
+    """`jig.engine.wording.distance` for every value: "850 m", "12.3 km"."""
+    m = np.abs(np.asarray(metres, dtype=float))
+    small = m < 1000
+    # Whole metres: rint rounds the exact double half to even, as format(m, ".0f") does.
+    whole = np.rint(m)
+    # Tenths of a km: m / 1000 * 10 may round; where it lands near a half, the exact decimal
+    # decides, so those few are formatted by Python itself.
+    km = m / 1000
+    tenths = km * 10
+    frac = tenths - np.floor(tenths)
+    unsure = ~small & (~np.isfinite(tenths) | (np.abs(frac - 0.5) < 1e-6))
+    t = np.rint(np.where(np.isfinite(tenths), tenths, 0)).astype(np.int64)
+    small_text = cat(pa.array(np.where(small, whole, 0).astype(np.int64)).cast(pa.string()), " m")
+    km_text = cat(pa.array(t // 10).cast(pa.string()), ".", pa.array(t % 10).cast(pa.string()),
+                  " km")
+    out = pc.if_else(pa.array(small), small_text, km_text)
+    if unsure.any():
+        ks = np.flatnonzero(unsure)
+        fixed = [f"{v:.1f} km" for v in km[ks].tolist()]
+        out = pc.replace_with_mask(out, pa.array(unsure), pa.array(fixed, pa.string()))
+    return out
+
+
+def _when(cond: np.ndarray, then: Part, otherwise: Part = "") -> pa.Array:
+    return pc.if_else(pa.array(cond), then, otherwise)
+
+
+def zone_findings(judged: Judged, ci: int, cols: ZoneColumns, ks: np.ndarray,
+                  outcome: int) -> pa.Array:
+    """The JSON objects of clause `ci`'s column findings with `outcome`, for incidents `ks`."""
+    batch = judged.batch
+    agreement = batch.agreement
+    clause = agreement.clauses[ci]
+    zones = agreement.zones
+    # Who did it, asked once for each distinct (actor, act, weapon) among these incidents.
+    texts = batch.columns.text
+    codes = [np.asarray(texts[name].indices.fill_null(-1).to_numpy(zero_copy_only=False))[ks]
+             for name in ("actor", "act", "weapon")]
+    actor_ids = np.array([a for a, _ in batch.actor], dtype=object)[ks] if len(ks) else \
+        np.zeros(0, dtype=object)
+    key = np.stack(codes) if len(ks) else np.zeros((3, 0), dtype=np.int64)
+    _, first, inverse = np.unique(key, axis=1, return_index=True, return_inverse=True)
+    # zone_actor_phrase itself, on one incident of each kind (built as an object for it).
+    words = [_esc(zone_actor_phrase(clause, batch.incidents[int(ks[j])], actor_ids[j]))
+             for j in first.tolist()]
+    who = pa.array(words, pa.string()).take(pa.array(np.asarray(inverse).ravel()))
+    labels = pa.array([_esc(z.label) for z in zones], pa.string())
+    ids = pa.array([_esc(z.id) for z in zones], pa.string())
+    zi = pa.array(cols.zone[ks])
+    label = labels.take(zi)
+    dist = distance_text(cols.metres[ks])
+    prec = batch.r[ks]
+    disc = distance_text(prec)
+    has_disc = prec > 0
+    head = f'{{"clause": {json.dumps(clause.id, ensure_ascii=False)}, "outcome": '
+    if outcome == BREACH:
+        return cat(head + '"breach", "zone": "', ids.take(zi), '", "reason": "', who,
+                   " lies inside ", label, ", ", dist, " from its edge",
+                   _when(has_disc, cat("; its whole location disc (", disc, ") does")), '"}')
+    assert outcome == COMPLIES
+    phrase = _esc(clause.selector.phrase() if clause.selector else "the zones")
+    return cat(head + '"complies", "reason": "', who, f" lies outside {phrase} in effect",
+               _when(has_disc, cat(", even allowing for its ", disc, " location uncertainty")),
+               "; the nearest, ", label, ", is ", dist, ' away"}')
+
+
+def jsonl_lines(judged: Judged) -> pa.Array:
+    """Every incident's line of JSON Lines (newline included), in input order."""
+    batch = judged.batch
+    n = len(batch)
+    if n == 0:
+        return pa.array([], pa.string())
+    live = judged.in_force
+    per_clause: list[pa.Array] = []
+    singles: dict[int, list[tuple[int, str]]] = {}
+    for (ci, k), f in judged.singles.items():
+        singles.setdefault(ci, []).append((k, json.dumps(f.as_dict(), ensure_ascii=False)))
+    for ci in range(len(batch.agreement.clauses)):
+        col = pa.nulls(n, pa.string())
+        cols = judged.columns.get(ci)
+        if cols is not None:
+            for code in (BREACH, COMPLIES):
+                mask = (cols.outcome == code) & live
+                if mask.any():
+                    col = pc.replace_with_mask(col, pa.array(mask), zone_findings(
+                        judged, ci, cols, np.flatnonzero(mask), code))
+        got = sorted(singles.get(ci, ()))
+        if got:
+            mask = np.zeros(n, bool)
+            at = np.array([k for k, _ in got])
+            mask[at] = True
+            keep = mask & live
+            if keep.any():
+                texts = [t for k, t in got if live[k]]
+                col = pc.replace_with_mask(col, pa.array(keep), pa.array(texts, pa.string()))
+        # Each finding followed by ", ", and the last one trimmed: (an object ends with "}").
+        per_clause.append(pc.fill_null(cat(col, ", "), ""))
+    findings = pc.utf8_rtrim(cat(*per_clause), characters=", ") if per_clause else \
+        pa.array([""] * n)
+    verdict = pa.array([f'"{o}"' for o in OUTCOMES], pa.string()).take(pa.array(judged.worst()))
+    return cat('{"incident": ', json_quoted(batch.columns.ids), ', "verdict": ', verdict,
+               ', "findings": [', findings, "]}\n")
+
+
+def joined(lines: pa.Array | Sequence[str]) -> str:
+    """The lines as one string (each ends with its newline), without a Python string each."""
+    arr = lines if isinstance(lines, pa.Array) else pa.array(list(lines), pa.string())
+    if len(arr) == 0:
+        return ""
+    if isinstance(arr, pa.ChunkedArray):  # pragma: no cover - compute gives arrays here
+        arr = arr.combine_chunks()
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
+    data = arr.buffers()[2]
+    return data[int(offsets[0]):int(offsets[-1])].to_pybytes().decode("utf-8")

@@ -194,8 +194,8 @@ def _read(path: Path, key: str) -> ZoneGrid | None:
     try:
         with np.load(path, allow_pickle=False) as f:
             arrays = {name: f[name] for name in f.files}
-    except (OSError, ValueError, KeyError, EOFError):
-        return None  # missing or unreadable: rebuilt
+    except Exception:  # missing, truncated, not a zip, not arrays: rebuilt, whatever the cause
+        return None
     try:
         if str(arrays.pop("key")) != key or str(arrays.pop("checksum")) != _checksum(arrays):
             return None
@@ -203,7 +203,7 @@ def _read(path: Path, key: str) -> ZoneGrid | None:
         values = {n: (scalars[n](arrays[n]) if n in scalars else arrays[n])
                   for n in (f.name for f in fields(ZoneGrid))}
         return ZoneGrid(**values)
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError):  # arrays missing or of the wrong shape
         return None
 
 

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.conftest import SHARED_DATA
+from tests.conftest import EXAMPLE, SHARED_DATA
 
 from jig.engine import accel
 from jig.engine.check import judge
@@ -22,6 +26,7 @@ from jig.records import Incident
 from jig.times import Span
 
 OCHA = SHARED_DATA / "admin_boundaries" / "syr_adm3_subdistricts_ocha_2016.geojson"
+JIG = str(Path(sys.executable).with_name("jig"))
 UCDP = SHARED_DATA / "ucdp_ged_syria" / "ged_syria_v19_1_2016-2019.csv"
 
 
@@ -132,3 +137,24 @@ def test_small_batches_do_not_load_the_kernels(monkeypatch):
     assert accel.wanted(1)
     monkeypatch.setenv("JIG_KERNELS", "off")
     assert not accel.wanted(10 ** 9)
+
+
+def _jig_check(tmp_path, kernels: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "JIG_KERNELS": kernels, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    return subprocess.run([JIG, "check", str(EXAMPLE / "agreement.yaml"),
+                           str(EXAMPLE / "incidents.csv"), "-n", str(EXAMPLE / "notices.csv"),
+                           "-f", "jsonl", *extra], capture_output=True, text=True, timeout=300,
+                          env=env)
+
+
+def test_jig_check_threads_give_the_same_findings_and_keep_the_grid(tmp_path):
+    reference = _jig_check(tmp_path, "off")
+    assert reference.returncode == 0, reference.stderr
+    for threads in ("1", "2"):
+        run = _jig_check(tmp_path, "on", "--threads", threads)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout == reference.stdout
+    assert len(list((tmp_path / "cache" / "jig").glob("grid-*.npz"))) == 1
+    bad = _jig_check(tmp_path, "on", "--threads", "0")
+    assert bad.returncode == 2
+    assert "--threads 0" in bad.stderr

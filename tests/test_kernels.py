@@ -129,10 +129,13 @@ def test_grid_is_kept_on_disk_and_a_bad_file_is_rebuilt(subdistricts, tmp_path):
         assert str(f["key"]) == regions_key(regions)
 
 
-def test_small_batches_do_not_load_the_kernels(monkeypatch):
+def test_small_batches_do_not_load_the_kernels(monkeypatch, subdistricts):
     monkeypatch.delenv("JIG_KERNELS", raising=False)
     assert not accel.wanted(accel.MIN_BATCH - 1)
     assert accel.wanted(accel.MIN_BATCH)
+    # Once an agreement's grid is built, its later (smaller) chunks use it too.
+    accel.zone_grid(subdistricts)
+    assert accel.wanted(10, subdistricts)
     monkeypatch.setenv("JIG_KERNELS", "on")
     assert accel.wanted(1)
     monkeypatch.setenv("JIG_KERNELS", "off")

@@ -21,9 +21,12 @@ import numpy as np
 from jig.agreement.model import Agreement
 from jig.engine.grid import ZoneGrid, load_or_build, regions_usable
 
-# Live incidents in a batch from which the kernels are used (see docs/performance.md: below
-# it, loading Numba costs more than GEOS takes).
-MIN_BATCH = 20_000
+# Live incidents in a batch from which the kernels are used (see docs/performance.md: loading
+# Numba and the machine code takes about 0.7 s of CPU, building a grid of 1,000 zones 1.5 s
+# (0.05 s from the cache dir), where GEOS takes about 15 us an incident at 1,000 zones). Once
+# the kernels are loaded and the agreement's grid built, every later batch uses them: a long
+# input judged chunk by chunk (50,000 rows) pays the start once.
+MIN_BATCH = 50_000
 
 
 @dataclass
@@ -41,13 +44,16 @@ def default_cache_dir() -> Path:
     return Path(base) / "jig"
 
 
-def wanted(live: int) -> bool:
+def wanted(live: int, agreement: Agreement | None = None) -> bool:
+    """Whether to decide `live` incidents with the kernels: forced by JIG_KERNELS=on/off,
+    else from MIN_BATCH on, or whenever the agreement's grid is already built."""
     mode = os.environ.get("JIG_KERNELS", "auto").lower()
     if mode == "on":
         return True
     if mode == "off":
         return False
-    return live >= MIN_BATCH
+    return live >= MIN_BATCH or (agreement is not None
+                                 and agreement.indexes.get("zone-grid") is not None)
 
 
 def zone_grid(agreement: Agreement) -> ZoneGrid | None:

@@ -92,7 +92,7 @@ def zone_columns(batch: Batch, clause: Clause, windows: Windows) -> ZoneColumns:
     a = batch.agreement
     live = _prelude(batch, clause, outcome)
     live &= ~a.in_force.misses_many(batch.start, batch.end)
-    grid = accel.zone_grid(a) if accel.wanted(int(live.sum())) else None
+    grid = accel.zone_grid(a) if accel.wanted(int(live.sum()), a) else None
     for places, ks in _window_groups(batch, windows, np.flatnonzero(live)):
         if not len(places) or not ks.size:
             continue  # no selected zone in effect: not applicable

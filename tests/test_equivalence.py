@@ -144,8 +144,10 @@ def test_array_path_gives_the_one_by_one_findings(make_agreement, kernels, zones
         props = {"id": f"Z{k}", "kind": "designated" if k % 4 else "demilitarised"}
         if late:
             props["valid_from"] = "2016-08-20T12:00"
-        if k % 7 == 3:
-            props["radius_m"] = 1500  # grown exactly (ruling 6), as sites' radii are
+        if k % 7 == 3 and kernels == "off":
+            # Grown exactly (ruling 6), as sites' radii are; the kernels leave a set of zones
+            # holding one to GEOS, so they are tested without.
+            props["radius_m"] = 1500
         feats.append(feature(star(cx, cy, size, jitter, hole), **props))
     # Two overlapping zones: a point in both is judged against the deeper.
     feats += [feature(box(36.5, 34.5, 37.0, 35.0), id="OA", kind="designated"),

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 from tests.conftest import EXAMPLE, SHARED_DATA
 
 from jig.engine import accel
@@ -127,6 +128,40 @@ def test_grid_is_kept_on_disk_and_a_bad_file_is_rebuilt(subdistricts, tmp_path):
     assert np.array_equal(load_or_build(regions, tmp_path).ax, fresh.ax)
     with np.load(path) as f:
         assert str(f["key"]) == regions_key(regions)
+
+
+def test_zones_grown_by_a_radius_are_left_to_geos(make_agreement, monkeypatch):
+    from tests.conftest import box, collection, feature, incident
+
+    from jig.engine.check import check_one_by_one
+
+    zones = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated"),
+                       feature(box(36.5, 35.1, 36.52, 35.12), id="Z-2", kind="designated",
+                               radius_m=2000))
+    agreement = make_agreement("""\
+zones: zones.geojson
+clauses:
+  - {id: c, rule: no_strikes_in, bound: [BF], acts: [air_strike], zones: {kind: designated}}
+""", zones=zones)
+    monkeypatch.setenv("JIG_KERNELS", "on")
+    # Between the polygon drawn for Z-2's radius and the true circle around its core's corner:
+    # outside the polygon's chord, 5 m or so inside the radius.
+    z2 = agreement.zones[1]
+    ring = np.asarray(z2.region.exterior.coords)
+    mids = (ring[1:] + ring[:-1]) / 2
+    gaps = shapely.distance(z2.core, shapely.points(mids))
+    mid, gap = mids[int(np.argmin(gaps))], float(gaps.min())
+    foot = np.asarray(shapely.shortest_line(z2.core, shapely.Point(mid)).coords[0])
+    px, py = foot + (mid - foot) * (2000 + gap) / 2 / gap
+    lon, lat = agreement.projection._inv.transform(px, py)  # type: ignore[attr-defined]
+    incs = [incident(agreement, id=f"I{k}", lon=lo, lat=la, actor="B forces",
+                     act="air_strike") for k, (lo, la) in enumerate([(lon, lat), (36.6, 35.2)])]
+    from jig import check
+
+    fast = [v.as_dict() for v in check(agreement, incs)]
+    assert fast == [v.as_dict() for v in check_one_by_one(agreement, incs)]
+    assert fast[0]["findings"][0]["outcome"] == "breach"
+    assert accel.grown_zones(agreement).tolist() == [False, True]
 
 
 def test_small_batches_do_not_load_the_kernels(monkeypatch, subdistricts):

@@ -67,6 +67,17 @@ def zone_grid(agreement: Agreement) -> ZoneGrid | None:
     return agreement.indexes[key]
 
 
+def grown_zones(agreement: Agreement) -> np.ndarray:
+    """Per zone, whether it is drawn as a core grown by a radius: such a zone is judged as
+    the true circle around its core (`relate_discs_grown`), not by its polygon's edges, so a
+    set of places holding one is left to GEOS."""
+    key = "zones-grown"
+    if key not in agreement.indexes:
+        agreement.indexes[key] = np.array([z.radius_m > 0 and z.core is not None
+                                           for z in agreement.zones], bool)
+    return agreement.indexes[key]
+
+
 def decide_zones(grid: ZoneGrid, active: np.ndarray, wstart: np.ndarray, wend: np.ndarray,
                  x: np.ndarray, y: np.ndarray, r: np.ndarray, start: np.ndarray,
                  end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -112,6 +112,8 @@ def _compiled(batch: Batch, places: FeatureSet, ks: np.ndarray
     grid = accel.zone_grid(a)
     assert grid is not None
     member = np.fromiter((f in places for f in a.zones), bool, len(a.zones))
+    if (member & accel.grown_zones(a)).any():
+        return _with_geos(batch, places, ks)
     key = ("zone-windows",)
     windows = a.indexes.get(key)
     if windows is None:

@@ -60,6 +60,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BOX = (35.7, 32.3, 42.4, 37.3)
 T0 = 1_470_000_000.0  # 2016-07-31 UTC
 REPEAT = 3  # jig runs per workload; the median is reported (set by --repeat)
+SKIP: set[str] = set()  # baselines not run (set by --skip)
 
 
 def star(rng: np.random.Generator, cx: float, cy: float, size: float, holes: bool):
@@ -302,6 +303,8 @@ def report(name: str, jig: tuple[float, float, dict[str, int]], rows: list[Row],
 def median_of(repeat: int, fn, *args) -> float | str:
     """Median seconds of `repeat` runs of a baseline returning (seconds, result); a baseline
     that cannot run here is reported, not fatal."""
+    if fn.__name__ in SKIP or (fn is _timed_call and args[0].__name__ in SKIP):
+        return "skipped (--skip)"
     try:
         return statistics.median(fn(*args)[0] for _ in range(repeat))
     except Exception as exc:
@@ -342,13 +345,15 @@ def workload(name: str, n: int, zone_count: int, discs: bool, seed: int) -> None
             rows.append(("SedonaDB contains", threads, median_of(REPEAT, run_sedona, x, y,
                                                                  zone_geoms, k)))
             # Slow here (tens of seconds per 20,000 points): one run.
-            rows.append(("SedonaDB KNN join", threads, median_of(1, run_sedona, x, y,
-                                                                 zone_geoms, k, True)))
+            rows.append(("SedonaDB KNN join", threads,
+                         "skipped (--skip)" if "sedona_knn" in SKIP else
+                         median_of(1, run_sedona, x, y, zone_geoms, k, True)))
         # PostGIS loads the points for each run (minutes at 1M): one run per formulation.
         for label, same, threads, workers in (("PostGIS contains", False, "1", 0),
                                               ("PostGIS same work", True, "1", 0),
                                               ("PostGIS same work", True, "all", cores)):
-            pg = run_postgis(x, y, zone_geoms, None, same, workers)
+            pg = ("skipped (--skip)" if "run_postgis" in SKIP
+                  else run_postgis(x, y, zone_geoms, None, same, workers))
             rows.append((label, threads, pg if isinstance(pg, str) else pg[0]))
     else:
         rows.append(("GeoPandas buffered sjoin", "1", median_of(
@@ -404,9 +409,12 @@ def main() -> None:
     ap.add_argument("--only", default="W1,W2,W3")
     ap.add_argument("--seed", type=int, default=2016)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--skip", default="", help="baselines not to run, by function name "
+                    "(run_geopandas_same, run_duckdb, run_sedona, sedona_knn, run_postgis, ...)")
     args = ap.parse_args()
     global REPEAT
     REPEAT = args.repeat
+    SKIP.update(filter(None, args.skip.split(",")))
     which = set(args.only.split(","))
     print(f"python {sys.version.split()[0]}, shapely {shapely.__version__} "
           f"(GEOS {shapely.geos_version_string}), numpy {np.__version__}")

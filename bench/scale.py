@@ -11,14 +11,22 @@ Workloads (fixed seed, a Syria-sized box, metres in the agreement's local projec
       the 272 OCHA sub-districts as zones.
 jig judges every incident against a no_strikes_in clause over all the zones (`judge`: every
 finding decided, the plain ones kept as columns), then builds every finding object with its
-reason (`verdicts()`); both times are printed, medians of --repeat runs. The baselines count
-the pairs (or, for W2, the inside / straddling pairs) in the formulation an analyst would write:
-  GeoPandas  sjoin (W2: buffer the discs, sjoin intersects, then within);
-  DuckDB     the spatial extension's ST_Contains join, one thread;
-  SedonaDB   its ST_Contains join, one partition;
+reason (`verdicts()`); both times are printed, medians of --repeat runs. For W1 the compiled
+kernel is also timed alone, on the batch's arrays (`jig kernel`: for every point, the zones
+holding it with its depth in them, or the nearest zone and its distance, in metres bit for bit
+GEOS's), on one thread and on all cores. The baselines, in the formulation an analyst would
+write; "contains" ones count pairs, "same work" ones also give what jig's reasons quote (the
+distance to the edge of the zone holding a point, or to the nearest zone):
+  GeoPandas  sjoin (W2: buffer the discs, sjoin intersects, then within); same work: sjoin,
+             distances to the holding zones' boundaries, sjoin_nearest with distances;
+  DuckDB     the spatial extension's ST_Contains join, one thread and all;
+  SedonaDB   its ST_Contains join, one partition and all; its KNN join (ST_KNN, k=1) where
+             it has one;
   PostGIS    a join on a GiST index, one worker (W2: buffered discs, ST_Intersects then
              ST_Within), when scripts/postgres can start a server with PostGIS (Debian's
-             postgresql-15-postgis-3);
+             postgresql-15-postgis-3); same work: ST_Contains with ST_Distance to the
+             boundary, then for the points in no zone a KNN `<->` subquery with ST_Distance,
+             one worker and two;
   loop       every incident against every zone in Python, on a sample, scaled up.
 Prints seconds per workload and the ratio of each baseline to jig (>1: jig is faster).
 Defaults are sized for a 2-core CI-like machine to finish in minutes: --n 1000000 is W1 as
@@ -30,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import sys
 import tempfile
@@ -41,7 +50,9 @@ import shapely
 from _local import Unavailable, local_postgis
 
 from jig import parse_agreement
+from jig.engine import accel
 from jig.engine.check import judge
+from jig.engine.context import Batch
 from jig.records import Incident
 from jig.times import Span
 
@@ -49,6 +60,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BOX = (35.7, 32.3, 42.4, 37.3)
 T0 = 1_470_000_000.0  # 2016-07-31 UTC
 REPEAT = 3  # jig runs per workload; the median is reported (set by --repeat)
+SKIP: set[str] = set()  # baselines not run (set by --skip)
 
 
 def star(rng: np.random.Generator, cx: float, cy: float, size: float, holes: bool):
@@ -113,6 +125,47 @@ def run_jig(agreement, incs, repeat: int) -> tuple[float, float, dict[str, int]]
     return statistics.median(judged), statistics.median(full), result.verdict_counts()
 
 
+def run_kernel(agreement, incs, repeat: int, threads: int | None) -> tuple[float, dict[str, int]]:
+    """Median seconds of the compiled zone kernel over the batch's arrays, every zone in
+    effect: containment with depth, or the nearest zone with its distance, for every point.
+    The batch (projected coordinates, radii, times) is built once beforehand: building it
+    from columns is the readers' part. The first call, not timed, loads the machine code and
+    builds the grid."""
+    batch = Batch(agreement, incs)
+    grid = accel.zone_grid(agreement)
+    zones = len(agreement.zones)
+    active = np.ones(zones, bool)
+    start = np.array([z.window.start for z in agreement.zones])
+    end = np.array([z.window.end for z in agreement.zones])
+    accel.settings.threads = threads
+    args = (grid, active, start, end, batch.x, batch.y, batch.r, batch.start, batch.end)
+    accel.decide_zones(*args)
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        outcome, _, _ = accel.decide_zones(*args)
+        times.append(time.perf_counter() - t)
+    accel.settings.threads = None
+    codes = {"inside": 0, "nearest": 3, "to the one-by-one path": 9}
+    return statistics.median(times), {k: int((outcome == v).sum()) for k, v in codes.items()}
+
+
+def run_geopandas_same(x, y, zone_geoms):
+    """What jig's W1 reasons need, in GeoPandas: the zones holding each point and the
+    distance to their edges, and for the rest the nearest zone and its distance."""
+    import geopandas as gpd
+
+    pts = gpd.GeoDataFrame(geometry=shapely.points(x, y))
+    zs = gpd.GeoDataFrame(geometry=list(zone_geoms))
+    inside = gpd.sjoin(pts, zs, predicate="within")
+    edges = shapely.boundary(zs.geometry.values)
+    depth = shapely.distance(edges[inside["index_right"].values],
+                             pts.geometry.values[inside.index.values])
+    rest = pts[~pts.index.isin(inside.index)]
+    near = gpd.sjoin_nearest(rest, zs, distance_col="metres")
+    return len(depth), len(near)
+
+
 def run_geopandas(x, y, r, zone_geoms):
     import geopandas as gpd
 
@@ -127,7 +180,7 @@ def run_geopandas(x, y, r, zone_geoms):
     return int(inside.sum()), int((~inside).sum())
 
 
-def run_duckdb(x, y, zone_geoms):
+def run_duckdb(x, y, zone_geoms, threads: int = 1):
     import duckdb
     import pyarrow as pa
     from duckdb_extensions import import_extension
@@ -135,7 +188,7 @@ def run_duckdb(x, y, zone_geoms):
     con = duckdb.connect()
     import_extension("spatial", con=con)  # installs the packaged extension ...
     con.execute("LOAD spatial")  # ... which still has to be loaded
-    con.execute("SET threads = 1")
+    con.execute(f"SET threads = {threads}")
     pts = pa.table({"wkb": shapely.to_wkb(shapely.points(x, y))})  # noqa: F841
     zs = pa.table({"wkb": shapely.to_wkb(np.array(zone_geoms, dtype=object))})  # noqa: F841
     con.execute("CREATE TABLE p AS SELECT ST_GeomFromWKB(wkb) AS g FROM pts")
@@ -145,21 +198,27 @@ def run_duckdb(x, y, zone_geoms):
     return time.perf_counter() - t, n
 
 
-def run_sedona(x, y, zone_geoms):
+def run_sedona(x, y, zone_geoms, partitions: int = 1, knn: bool = False):
+    """SedonaDB's ST_Contains join (count), or with `knn` its KNN join (each point's nearest
+    zone, k=1, with the distance)."""
     import geopandas as gpd
     import sedonadb
 
     sd = sedonadb.connect()
-    sd.sql("SET datafusion.execution.target_partitions = 1").execute()
+    sd.sql(f"SET datafusion.execution.target_partitions = {partitions}").execute()
     sd.create_data_frame(gpd.GeoDataFrame(geometry=shapely.points(x, y))).to_view("p")
     sd.create_data_frame(gpd.GeoDataFrame(geometry=list(zone_geoms))).to_view("z")
+    query = ("SELECT count(*) AS n FROM p JOIN z ON ST_Contains(z.geometry, p.geometry)"
+             if not knn else
+             "SELECT count(*) AS n, sum(ST_Distance(p.geometry, z.geometry)) AS d "
+             "FROM p JOIN z ON ST_KNN(p.geometry, z.geometry, 1, false)")
     t = time.perf_counter()
-    n = sd.sql("SELECT count(*) AS n FROM p JOIN z ON ST_Contains(z.geometry, p.geometry)"
-               ).to_pandas()["n"][0]
+    n = sd.sql(query).to_pandas()["n"][0]
     return time.perf_counter() - t, int(n)
 
 
-def run_postgis(x, y, zone_geoms, r=None) -> tuple[float, int] | str:
+def run_postgis(x, y, zone_geoms, r=None, same_work: bool = False, workers: int = 0
+                ) -> tuple[float, int] | str:
     """W1: points joined to zones with ST_Contains. W2 (radii r): the discs buffered as
     GeoPandas does (8 segments a quadrant), joined with ST_Intersects, then ST_Within to tell
     inside from straddling; the buffering is timed with the join."""
@@ -180,8 +239,19 @@ def run_postgis(x, y, zone_geoms, r=None) -> tuple[float, int] | str:
             con.execute("CREATE INDEX ON p USING gist (g)")
             con.execute("ANALYZE p")
             con.execute("ANALYZE z")
+            con.execute(f"SET max_parallel_workers_per_gather = {workers}")
             t = time.perf_counter()
-            if r is None:
+            if same_work:
+                # The zones holding each point with the distance to their edges; then, for
+                # the points in none, the nearest zone by the index's KNN order and its
+                # distance.
+                n = con.execute("SELECT count(*), sum(ST_Distance(ST_Boundary(z.g), p.g)) "
+                                "FROM p JOIN z ON ST_Contains(z.g, p.g)").fetchone()
+                n += con.execute(
+                    "SELECT count(*), sum(d) FROM (SELECT (SELECT ST_Distance(z.g, p.g) FROM z "
+                    "ORDER BY z.g <-> p.g LIMIT 1) AS d FROM p WHERE NOT EXISTS "
+                    "(SELECT 1 FROM z WHERE ST_Contains(z.g, p.g))) s").fetchone()
+            elif r is None:
                 n = con.execute("SELECT count(*) FROM p JOIN z ON ST_Contains(z.g, p.g)"
                                 ).fetchone()[0]
             else:
@@ -205,20 +275,46 @@ def run_loop(x, y, zone_geoms, sample: int):
     return (time.perf_counter() - t) * len(x) / sample
 
 
-def report(name: str, jig: tuple[float, float, dict[str, int]],
-           rows: list[tuple[str, float | str]]) -> None:
+Row = tuple[str, str, "float | str"]  # label, threads ("1" or "all"), seconds or why skipped
+
+
+def report(name: str, jig: tuple[float, float, dict[str, int]], rows: list[Row],
+           kernel: dict[str, tuple[float, dict[str, int]]] | None = None) -> None:
     judged, full, counts = jig
     print(f"\n{name}")
     print(f"  jig judged   {judged:8.2f} s   (every finding decided: "
           + ", ".join(f"{v:,} {k}" for k, v in counts.items() if v) + ")")
     print(f"  jig + objects{full:8.2f} s   (and every finding built as an object with its reason)")
-    print("  ratio = baseline / jig judged (>1: jig is faster); second ratio against jig + objects")
-    for label, value in rows:
+    for threads, (seconds, split) in (kernel or {}).items():
+        print(f"  jig kernel, {threads:>3} thread(s) {seconds:8.3f} s   ("
+              + ", ".join(f"{v:,} {k}" for k, v in split.items()) + ")")
+    print("  ratio = baseline / jig (>1: jig is faster): to jig judged, and to the jig kernel on "
+          "as many threads as the baseline")
+    for label, threads, value in rows:
         if isinstance(value, str):
-            print(f"  {label:<12} skipped: {value}")
-        else:
-            print(f"  {label:<12} {value:8.2f} s   ratio {value / judged:6.2f}x"
-                  f"  {value / full:6.2f}x")
+            print(f"  {label:<28} {threads:>3}  skipped: {value}")
+            continue
+        line = f"  {label:<28} {threads:>3}  {value:8.2f} s   judged {value / judged:6.2f}x"
+        if kernel and threads in kernel:
+            line += f"   kernel {value / kernel[threads][0]:7.2f}x"
+        print(line)
+
+
+def median_of(repeat: int, fn, *args) -> float | str:
+    """Median seconds of `repeat` runs of a baseline returning (seconds, result); a baseline
+    that cannot run here is reported, not fatal."""
+    if fn.__name__ in SKIP or (fn is _timed_call and args[0].__name__ in SKIP):
+        return "skipped (--skip)"
+    try:
+        return statistics.median(fn(*args)[0] for _ in range(repeat))
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"[:120]
+
+
+def _timed_call(fn, *args):
+    t = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - t, out
 
 
 def workload(name: str, n: int, zone_count: int, discs: bool, seed: int) -> None:
@@ -233,18 +329,39 @@ def workload(name: str, n: int, zone_count: int, discs: bool, seed: int) -> None
     x, y = agreement.projection.xy(lon, lat)
     zone_geoms = [z.region for z in agreement.zones]
     jig = run_jig(agreement, incs, REPEAT)
-    rows: list[tuple[str, float | str]] = []
-    rows.append(("GeoPandas", timed(run_geopandas, x, y, r if discs else None, zone_geoms)[0]))
+    kernel = None
+    rows: list[Row] = []
     if not discs:
-        for label, fn in (("DuckDB", run_duckdb), ("SedonaDB", run_sedona)):
-            try:
-                rows.append((label, fn(x, y, zone_geoms)[0]))
-            except Exception as exc:  # a baseline that cannot run here is reported, not fatal
-                rows.append((label, f"{type(exc).__name__}: {exc}"[:100]))
-    pg = run_postgis(x, y, zone_geoms, r if discs else None)
-    rows.append(("PostGIS", pg if isinstance(pg, str) else pg[0]))
-    rows.append(("loop", run_loop(x, y, zone_geoms, min(200, n))))
-    report(f"{name}: {n:,} incidents x {zone_count:,} zones", jig, rows)
+        kernel = {"1": run_kernel(agreement, incs, REPEAT, 1),
+                  "all": run_kernel(agreement, incs, REPEAT, None)}
+        rows.append(("GeoPandas sjoin", "1", median_of(REPEAT, _timed_call, run_geopandas, x, y,
+                                                       None, zone_geoms)))
+        rows.append(("GeoPandas same work", "1", median_of(
+            REPEAT, _timed_call, run_geopandas_same, x, y, zone_geoms)))
+        cores = os.cpu_count() or 1
+        for threads, k in (("1", 1), ("all", cores)):
+            rows.append(("DuckDB contains", threads, median_of(REPEAT, run_duckdb, x, y,
+                                                               zone_geoms, k)))
+            rows.append(("SedonaDB contains", threads, median_of(REPEAT, run_sedona, x, y,
+                                                                 zone_geoms, k)))
+            # Slow here (tens of seconds per 20,000 points): one run.
+            rows.append(("SedonaDB KNN join", threads,
+                         "skipped (--skip)" if "sedona_knn" in SKIP else
+                         median_of(1, run_sedona, x, y, zone_geoms, k, True)))
+        # PostGIS loads the points for each run (minutes at 1M): one run per formulation.
+        for label, same, threads, workers in (("PostGIS contains", False, "1", 0),
+                                              ("PostGIS same work", True, "1", 0),
+                                              ("PostGIS same work", True, "all", cores)):
+            pg = ("skipped (--skip)" if "run_postgis" in SKIP
+                  else run_postgis(x, y, zone_geoms, None, same, workers))
+            rows.append((label, threads, pg if isinstance(pg, str) else pg[0]))
+    else:
+        rows.append(("GeoPandas buffered sjoin", "1", median_of(
+            REPEAT, _timed_call, run_geopandas, x, y, r, zone_geoms)))
+        pg = run_postgis(x, y, zone_geoms, r)
+        rows.append(("PostGIS buffered", "1", pg if isinstance(pg, str) else pg[0]))
+    rows.append(("loop", "1", run_loop(x, y, zone_geoms, min(200, n))))
+    report(f"{name}: {n:,} incidents x {zone_count:,} zones", jig, rows, kernel)
 
 
 def w3(n: int, seed: int) -> None:
@@ -278,9 +395,8 @@ def w3(n: int, seed: int) -> None:
     x, y = agreement.projection.xy(lon, lat)
     zone_geoms = [z.region for z in agreement.zones]
     jig = run_jig(agreement, incs, REPEAT)
-    rows: list[tuple[str, float | str]] = [
-        ("GeoPandas", timed(run_geopandas, x, y, None, zone_geoms)[0])]
-    rows.append(("loop", run_loop(x, y, zone_geoms, min(200, n))))
+    rows: list[Row] = [("GeoPandas sjoin", "1", timed(run_geopandas, x, y, None, zone_geoms)[0]),
+                       ("loop", "1", run_loop(x, y, zone_geoms, min(200, n)))]
     report(f"W3: {n:,} UCDP GED records (jittered) x {len(zone_geoms)} OCHA sub-districts",
            jig, rows)
 
@@ -293,9 +409,12 @@ def main() -> None:
     ap.add_argument("--only", default="W1,W2,W3")
     ap.add_argument("--seed", type=int, default=2016)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--skip", default="", help="baselines not to run, by function name "
+                    "(run_geopandas_same, run_duckdb, run_sedona, sedona_knn, run_postgis, ...)")
     args = ap.parse_args()
     global REPEAT
     REPEAT = args.repeat
+    SKIP.update(filter(None, args.skip.split(",")))
     which = set(args.only.split(","))
     print(f"python {sys.version.split()[0]}, shapely {shapely.__version__} "
           f"(GEOS {shapely.geos_version_string}), numpy {np.__version__}")

@@ -39,7 +39,7 @@ from jig.cli.common import (
     progress_of,
     stdout,
 )
-from jig.engine import check, explain
+from jig.engine import accel, check, explain
 from jig.engine.check import Judged
 from jig.engine.wording import distance
 from jig.findings import OUTCOMES, Verdict
@@ -213,6 +213,9 @@ def check_cmd(
     workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster.")] = 2,
     status: StatusOpt = None,
     as_of: AsOfOpt = None,
+    threads: Annotated[int | None, typer.Option(
+        help="Threads for the compiled zone kernels (large inputs); default: all cores.")]
+    = None,
 ) -> None:
     """Judge every incident against every clause: breach, undetermined, excepted, complies.
 
@@ -250,6 +253,11 @@ def check_cmd(
                        keep, notices_line)
         write_commitments(commitments, fmt, output)
         return
+    if threads is not None and threads < 1:
+        err.print(f"[bold red]error[/] --threads {threads}: give 1 or more")
+        raise typer.Exit(2)
+    # The zone kernels' grid is kept between runs, keyed by the zones' content.
+    accel.settings.threads, accel.settings.cache_dir = threads, accel.default_cache_dir()
     reader = make_reader(a, gazetteer)
     merged_note = ""
     with exit_on_errors(), progress_of("judging") as progress:

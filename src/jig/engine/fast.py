@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from jig.agreement.model import Clause
+from jig.engine import accel
 from jig.engine.context import Batch
 from jig.engine.featureset import FeatureSet, Windows
 from jig.geo import EDGE, IN, ON_EDGE_M
@@ -91,52 +92,84 @@ def zone_columns(batch: Batch, clause: Clause, windows: Windows) -> ZoneColumns:
     a = batch.agreement
     live = _prelude(batch, clause, outcome)
     live &= ~a.in_force.misses_many(batch.start, batch.end)
-    position = {id(z): p for p, z in enumerate(a.zones)}
+    grid = accel.zone_grid(a) if accel.wanted(int(live.sum()), a) else None
     for places, ks in _window_groups(batch, windows, np.flatnonzero(live)):
         if not len(places) or not ks.size:
             continue  # no selected zone in effect: not applicable
-        k, f, code, depth = _touching(batch, places, ks)
-        straddles = np.zeros(n, bool)
-        straddles[k[code == EDGE]] = True
-        inside = code == IN
-        # A zone the point lies in, but whose window or the agreement's does not cover the
-        # act's whole span, splits the time: judged one by one.
-        split = np.zeros(n, bool)
-        for p in np.unique(f[inside]).tolist():
-            z = places.features[p]
-            at = k[inside & (f == p)]
-            split[at[~_covers(batch, at, z.window)]] = True
-        split[ks[~_covers(batch, ks, a.in_force)]] = True
-        # Barely inside (on the edge, within rounding) is the straightforward path's call.
-        edge_close = inside & (depth <= ON_EDGE_M)
-        straddles[k[edge_close]] = True
-        slow = straddles | split
-        # Inside: the deepest zone it lies in (the first in file order on a tie).
-        take = inside & ~slow[k]
-        order = np.lexsort((f[take], -depth[take], k[take]))
-        kk, ff, dd = k[take][order], f[take][order], depth[take][order]
-        head = np.ones(len(kk), bool)
-        head[1:] = kk[1:] != kk[:-1]
-        hit = kk[head]
-        outcome[hit] = BREACH
-        zone[hit] = [position[id(places.features[p])] for p in ff[head].tolist()]
-        metres[hit] = dd[head]
-        # Outside every zone's reach: complies, quoting the nearest zone.
-        reached = np.zeros(n, bool)
-        reached[k] = True
-        far = ks[~reached[ks]]
-        if far.size:
-            near_pos, gap = batch.nearest_far_many(places, far)
-            tie = near_pos < 0
-            ok = far[~tie]
-            outcome[ok] = COMPLIES
-            zone[ok] = [position[id(places.features[p])] for p in near_pos[~tie].tolist()]
-            metres[ok] = gap[~tie]
-            slow[far[tie]] = True
-        outcome[ks[slow[ks]]] = SLOW
+        decide = _compiled if grid is not None else _with_geos
+        outcome[ks], zone[ks], metres[ks] = decide(batch, places, ks)
+        # A span the agreement is not in force for all of is the straightforward path's.
+        outcome[ks[~_covers(batch, ks, a.in_force)]] = SLOW
     if clause.exceptions:
         outcome[outcome == BREACH] = SLOW
     return ZoneColumns(outcome, zone, metres)
+
+
+def _compiled(batch: Batch, places: FeatureSet, ks: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The incidents `ks` decided by the compiled kernel over the agreement's zone grid."""
+    a = batch.agreement
+    grid = accel.zone_grid(a)
+    assert grid is not None
+    member = np.fromiter((f in places for f in a.zones), bool, len(a.zones))
+    if (member & accel.grown_zones(a)).any():
+        return _with_geos(batch, places, ks)
+    key = ("zone-windows",)
+    windows = a.indexes.get(key)
+    if windows is None:
+        windows = a.indexes[key] = (np.array([z.window.start for z in a.zones], float),
+                                    np.array([z.window.end for z in a.zones], float))
+    return accel.decide_zones(grid, member, windows[0], windows[1], batch.x[ks], batch.y[ks],
+                              batch.r[ks], batch.start[ks], batch.end[ks])
+
+
+def _with_geos(batch: Batch, places: FeatureSet, ks: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The incidents `ks` decided from GEOS's answers (relations and nearest-zone queries)."""
+    n = len(batch)
+    outcome = np.full(n, NONE, dtype=np.int8)
+    zone = np.full(n, -1, dtype=np.int64)
+    metres = np.zeros(n)
+    position = {id(z): p for p, z in enumerate(batch.agreement.zones)}
+    k, f, code, depth = _touching(batch, places, ks)
+    straddles = np.zeros(n, bool)
+    straddles[k[code == EDGE]] = True
+    inside = code == IN
+    # A zone the point lies in, but whose window does not cover the act's whole span, splits
+    # the time: judged one by one.
+    split = np.zeros(n, bool)
+    for p in np.unique(f[inside]).tolist():
+        z = places.features[p]
+        at = k[inside & (f == p)]
+        split[at[~_covers(batch, at, z.window)]] = True
+    # Barely inside (on the edge, within rounding) is the straightforward path's call.
+    edge_close = inside & (depth <= ON_EDGE_M)
+    straddles[k[edge_close]] = True
+    slow = straddles | split
+    # Inside: the deepest zone it lies in (the first in file order on a tie).
+    take = inside & ~slow[k]
+    order = np.lexsort((f[take], -depth[take], k[take]))
+    kk, ff, dd = k[take][order], f[take][order], depth[take][order]
+    head = np.ones(len(kk), bool)
+    head[1:] = kk[1:] != kk[:-1]
+    hit = kk[head]
+    outcome[hit] = BREACH
+    zone[hit] = [position[id(places.features[p])] for p in ff[head].tolist()]
+    metres[hit] = dd[head]
+    # Outside every zone's reach: complies, quoting the nearest zone.
+    reached = np.zeros(n, bool)
+    reached[k] = True
+    far = ks[~reached[ks]]
+    if far.size:
+        near_pos, gap = batch.nearest_far_many(places, far)
+        tie = near_pos < 0
+        ok = far[~tie]
+        outcome[ok] = COMPLIES
+        zone[ok] = [position[id(places.features[p])] for p in near_pos[~tie].tolist()]
+        metres[ok] = gap[~tie]
+        slow[far[tie]] = True
+    outcome[slow] = SLOW
+    return outcome[ks], zone[ks], metres[ks]
 
 
 def _touching(batch: Batch, places: FeatureSet, ks: np.ndarray

@@ -1,0 +1,220 @@
+"""A uniform grid over an agreement's zone edges: what the compiled kernels search.
+
+Built once per agreement version from the zones' projected regions (pure: arrays in, arrays
+out). Every edge is listed in each cell its bounding box meets, so that the cell holding the
+point of an edge nearest to a query is always among the edge's cells; a zone that covers a
+whole cell without an edge in it is listed as covering that cell, which is what lets a point's
+containment be decided from the edges of a few cells along a ray. `far` holds, for each cell,
+how many rings of cells around it hold no edge at all, so a search from an empty cell starts
+where the first edges are.
+
+`load_or_build` keeps the arrays in a directory keyed by the content hash of the regions; a
+file that does not load, or whose stored key or checksum does not match, is rebuilt and
+replaced, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+# Bump when the layout or the way cells are filled changes: older files are then not found.
+VERSION = 1
+# About this many edge entries per cell: fewer cells to walk through than edges to measure.
+EDGES_PER_CELL = 2.0
+MAX_SIDE = 4096
+
+
+@dataclass(frozen=True)
+class ZoneGrid:
+    x0: float
+    y0: float
+    h: float
+    nx: int
+    ny: int
+    # The edges of cell c are entries cell_start[c]:cell_start[c+1] of these arrays (an
+    # edge is copied into each cell it meets: a cell's edges are read from contiguous memory).
+    cell_start: np.ndarray
+    ax: np.ndarray  # start and end vertices, float64
+    ay: np.ndarray
+    bx: np.ndarray
+    by: np.ndarray
+    owner: np.ndarray  # zone position, int64
+    cover_start: np.ndarray  # CSR: zones covering cell c entirely, with no edge in it
+    cover_zone: np.ndarray
+    far: np.ndarray  # rings of cells around each cell (itself ring 0) with no edge in them
+    zones: int  # how many zones the grid was built for
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {f.name: np.asarray(getattr(self, f.name)) for f in fields(self)}
+
+
+def regions_usable(regions: list[BaseGeometry]) -> bool:
+    """Whether the kernels can judge against these regions: valid polygons with area (rings
+    whose crossing parity is containment) and at least one edge each."""
+    if not regions:
+        return False
+    arr = np.asarray(regions, dtype=object)
+    kinds = shapely.get_type_id(arr)
+    return bool(np.isin(kinds, (3, 6)).all() and (shapely.area(arr) > 0).all()
+                and shapely.is_valid(arr).all())
+
+
+def edges_of(regions: list[BaseGeometry]) -> tuple[np.ndarray, ...]:
+    """Every ring segment of the regions (exteriors and holes of every part), with its owner,
+    as GEOS stores them: the same vertices its distances are measured to."""
+    parts, part_owner = shapely.get_parts(np.asarray(regions, dtype=object), return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    starts = np.flatnonzero(ring[1:] == ring[:-1])
+    a, b = coords[starts], coords[starts + 1]
+    owner = part_owner[ring_part[ring[starts]]].astype(np.int64)
+    return (np.ascontiguousarray(a[:, 0]), np.ascontiguousarray(a[:, 1]),
+            np.ascontiguousarray(b[:, 0]), np.ascontiguousarray(b[:, 1]), owner)
+
+
+def build(regions: list[BaseGeometry]) -> ZoneGrid:
+    ax, ay, bx, by, owner = edges_of(regions)
+    minx, maxx = min(ax.min(), bx.min()), max(ax.max(), bx.max())
+    miny, maxy = min(ay.min(), by.min()), max(ay.max(), by.max())
+    w, hgt = max(maxx - minx, 1.0), max(maxy - miny, 1.0)
+    cells = max(1.0, len(ax) / EDGES_PER_CELL)
+    h = float(max(np.sqrt(w * hgt / cells), w / MAX_SIDE, hgt / MAX_SIDE))
+    # A margin of a cell, so that no vertex sits on the grid's far boundary.
+    x0, y0 = float(minx - h), float(miny - h)
+    nx, ny = int(w // h) + 3, int(hgt // h) + 3
+
+    i0 = np.floor((np.minimum(ax, bx) - x0) / h).astype(np.int64)
+    i1 = np.floor((np.maximum(ax, bx) - x0) / h).astype(np.int64)
+    j0 = np.floor((np.minimum(ay, by) - y0) / h).astype(np.int64)
+    j1 = np.floor((np.maximum(ay, by) - y0) / h).astype(np.int64)
+    wi, wj = i1 - i0 + 1, j1 - j0 + 1
+    count = wi * wj
+    edge = np.repeat(np.arange(len(ax)), count)
+    offset = np.arange(len(edge)) - np.repeat(np.cumsum(count) - count, count)
+    cell = (j0[edge] + offset // wi[edge]) * nx + i0[edge] + offset % wi[edge]
+    order = np.argsort(cell, kind="stable")
+    cell_edge = edge[order]
+    cell_start = np.concatenate([[0], np.cumsum(np.bincount(cell, minlength=nx * ny))])
+
+    # Zones covering a cell whole: those whose region holds the cell's centre and has no edge
+    # in the cell (then nothing of its boundary is inside the cell).
+    has_edge = np.zeros((len(regions), nx * ny), bool) if len(regions) * nx * ny <= 2e8 else None
+    cover_cells, cover_zones = [], []
+    for z, g in enumerate(regions):
+        bx0, by0, bx1, by1 = g.bounds
+        ci = np.arange(max(0, int((bx0 - x0) // h)), min(nx, int((bx1 - x0) // h) + 1))
+        cj = np.arange(max(0, int((by0 - y0) // h)), min(ny, int((by1 - y0) // h) + 1))
+        if not ci.size or not cj.size:
+            continue
+        ii, jj = np.meshgrid(ci, cj)
+        ids = (jj * nx + ii).ravel()
+        cx, cy = x0 + (ii.ravel() + 0.5) * h, y0 + (jj.ravel() + 0.5) * h
+        inside = shapely.contains_xy(g, cx, cy)
+        if has_edge is not None:
+            own = cell[owner[edge] == z]
+            has_edge[z, own] = True
+            inside &= ~has_edge[z, ids]
+        else:
+            inside &= ~np.isin(ids, cell[owner[edge] == z])
+        cover_cells.append(ids[inside])
+        cover_zones.append(np.full(int(inside.sum()), z, dtype=np.int64))
+    cc = np.concatenate(cover_cells) if cover_cells else np.zeros(0, dtype=np.int64)
+    cz = np.concatenate(cover_zones) if cover_zones else np.zeros(0, dtype=np.int64)
+    order = np.argsort(cc, kind="stable")
+    cover_zone = cz[order]
+    cover_start = np.concatenate([[0], np.cumsum(np.bincount(cc, minlength=nx * ny))])
+
+    far = _empty_rings(np.diff(cell_start).reshape(ny, nx) > 0)
+    return ZoneGrid(x0, y0, h, nx, ny, cell_start, ax[cell_edge], ay[cell_edge], bx[cell_edge],
+                    by[cell_edge], owner[cell_edge], cover_start, cover_zone, far.ravel(),
+                    len(regions))
+
+
+def _empty_rings(full: np.ndarray, most: int = 32) -> np.ndarray:
+    """For each cell, how many rings of cells around it (itself being ring 0) hold no edge:
+    the Chebyshev distance to the nearest cell with an edge, by growing the cells with edges one ring at a
+    time; capped at `most`, which only makes a search start nearer than it could."""
+    rings = np.full(full.shape, most, dtype=np.int64)
+    reached = full.copy()
+    for k in range(most):
+        rings[reached & (rings == most)] = k
+        if reached.all():
+            break
+        grown = reached.copy()
+        grown[1:, :] |= reached[:-1, :]
+        grown[:-1, :] |= reached[1:, :]
+        wide = grown.copy()
+        wide[:, 1:] |= grown[:, :-1]
+        wide[:, :-1] |= grown[:, 1:]
+        reached = wide
+    return rings
+
+
+def regions_key(regions: list[BaseGeometry]) -> str:
+    """Content hash of the regions as the grid would see them (their WKB) and the layout."""
+    digest = hashlib.sha256(f"jig-grid-{VERSION}".encode())
+    for wkb in shapely.to_wkb(np.asarray(regions, dtype=object)):
+        digest.update(wkb)
+    return digest.hexdigest()
+
+
+def _checksum(arrays: dict[str, np.ndarray]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        digest.update(name.encode())
+        digest.update(str(a.dtype).encode())
+        digest.update(a.tobytes())
+    return digest.hexdigest()
+
+
+def load_or_build(regions: list[BaseGeometry], directory: Path | None) -> ZoneGrid:
+    """The grid for these regions: from `directory` when a sound file for them is there,
+    otherwise built (and written there, when a directory is given)."""
+    if directory is None:
+        return build(regions)
+    key = regions_key(regions)
+    path = Path(directory) / f"grid-{key}.npz"
+    grid = _read(path, key)
+    if grid is None:
+        grid = build(regions)
+        _write(path, key, grid)
+    return grid
+
+
+def _read(path: Path, key: str) -> ZoneGrid | None:
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {name: f[name] for name in f.files}
+    except Exception:  # missing, truncated, not a zip, not arrays: rebuilt, whatever the cause
+        return None
+    try:
+        if str(arrays.pop("key")) != key or str(arrays.pop("checksum")) != _checksum(arrays):
+            return None
+        scalars = {"x0": float, "y0": float, "h": float, "nx": int, "ny": int, "zones": int}
+        values = {n: (scalars[n](arrays[n]) if n in scalars else arrays[n])
+                  for n in (f.name for f in fields(ZoneGrid))}
+        return ZoneGrid(**values)
+    except (KeyError, ValueError, TypeError):  # arrays missing or of the wrong shape
+        return None
+
+
+def _write(path: Path, key: str, grid: ZoneGrid) -> None:
+    arrays = grid.arrays()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside and renamed: a reader never sees half a file.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, key=np.array(key), checksum=np.array(_checksum(arrays)), **arrays)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs the next run a rebuild

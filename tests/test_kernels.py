@@ -1,0 +1,198 @@
+"""The compiled zone kernels against GEOS on real data, and the grid kept on disk.
+
+`tests/test_equivalence.py` compares whole findings (reason text included) with the kernels
+forced on; here the columns themselves are compared bit for bit, since reasons round the
+metres they quote.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from tests.conftest import EXAMPLE, SHARED_DATA
+
+from jig.engine import accel
+from jig.engine.check import judge
+from jig.engine.fast import SLOW
+from jig.engine.grid import build, load_or_build, regions_key
+from jig.records import Incident
+from jig.times import Span
+
+OCHA = SHARED_DATA / "admin_boundaries" / "syr_adm3_subdistricts_ocha_2016.geojson"
+JIG = str(Path(sys.executable).with_name("jig"))
+UCDP = SHARED_DATA / "ucdp_ged_syria" / "ged_syria_v19_1_2016-2019.csv"
+
+
+@pytest.fixture(scope="module")
+def subdistricts(tmp_path_factory):
+    """The 272 OCHA sub-districts of Syria (a tessellation: every inner edge is shared) as
+    zones, the western half valid only from 20 August 2016."""
+    from jig import load_agreement
+
+    feats = json.loads(OCHA.read_text(encoding="utf-8"))["features"]
+    for k, f in enumerate(feats):
+        west = f["properties"]["PCODE"] < "SY07"
+        f["properties"] = {"id": f["properties"]["PCODE"], "kind": "designated"}
+        if west and k % 2:
+            f["properties"]["valid_from"] = "2016-08-20"
+    path = tmp_path_factory.mktemp("ocha") / "agreement.json"
+    path.write_text(json.dumps({
+        "jig": 1, "id": "ocha", "in_force": {"from": "2016-01-01"}, "timezone": "UTC",
+        "parties": {"A": {"name": "A", "answers_for": ["AF"]}},
+        "actors": {"AF": {"name": "A forces", "match": ["A forces"]}},
+        "zones": {"type": "FeatureCollection", "features": feats},
+        "clauses": [{"id": "c", "rule": "no_strikes_in", "bound": ["AF"],
+                     "zones": {"kind": "designated"}}]}))
+    return load_agreement(path)
+
+
+def ucdp_incidents() -> list[Incident]:
+    """Every UCDP GED Syria event with coordinates, at its reported point, then the same
+    points moved by up to 2 km, half of them with a location disc of 1-5 km."""
+    with UCDP.open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["longitude"] and r["latitude"]]
+    lon = np.array([float(r["longitude"]) for r in rows])
+    lat = np.array([float(r["latitude"]) for r in rows])
+    rng = np.random.default_rng(7)
+    n = len(rows)
+    lon2 = lon + rng.uniform(-0.02, 0.02, n)
+    lat2 = lat + rng.uniform(-0.02, 0.02, n)
+    radius = np.where(rng.random(n) < 0.5, 0.0, rng.uniform(1000, 5000, n))
+    t = 1_470_000_000.0 + rng.uniform(0, 40 * 86400, n)
+    out = []
+    for k, (x, y, r) in enumerate([*zip(lon, lat, np.zeros(n), strict=True),
+                                   *zip(lon2, lat2, radius, strict=True)]):
+        when = float(t[k % n])
+        out.append(Incident(id=f"U{k}", span=Span(when, when), time_text="t", lon=float(x),
+                            lat=float(y), precision_m=float(r), actor="A forces",
+                            act="air_strike"))
+    return out
+
+
+def test_kernels_decide_real_data_as_geos_does_bit_for_bit(subdistricts, monkeypatch):
+    incs = ucdp_incidents()
+    monkeypatch.setenv("JIG_KERNELS", "off")
+    reference = judge(subdistricts, incs).columns[0]
+    monkeypatch.setenv("JIG_KERNELS", "on")
+    compiled = judge(subdistricts, incs).columns[0]
+    assert subdistricts.indexes.get("zone-grid") is not None
+    decided = reference.outcome != SLOW
+    # Most are decided in arrays: the comparison is not vacuous.
+    assert decided.mean() > 0.5
+    np.testing.assert_array_equal(compiled.outcome, reference.outcome)
+    np.testing.assert_array_equal(compiled.zone[decided], reference.zone[decided])
+    # The metres quoted (depth inside, or distance to the nearest zone) are GEOS's, bit for bit.
+    assert compiled.metres[decided].tobytes() == reference.metres[decided].tobytes()
+
+
+def test_kernels_give_the_same_on_one_thread_and_on_all(subdistricts, monkeypatch):
+    incs = ucdp_incidents()[:6000]
+    monkeypatch.setenv("JIG_KERNELS", "on")
+    monkeypatch.setattr(accel.settings, "threads", 1)
+    one = judge(subdistricts, incs).columns[0]
+    monkeypatch.setattr(accel.settings, "threads", None)
+    every = judge(subdistricts, incs).columns[0]
+    np.testing.assert_array_equal(one.outcome, every.outcome)
+    assert one.metres.tobytes() == every.metres.tobytes()
+
+
+def test_grid_is_kept_on_disk_and_a_bad_file_is_rebuilt(subdistricts, tmp_path):
+    regions = [z.region for z in subdistricts.zones][:40]
+    fresh = build(regions)
+    kept = load_or_build(regions, tmp_path)
+    [path] = tmp_path.glob("grid-*.npz")
+    assert path.name == f"grid-{regions_key(regions)}.npz"
+    again = load_or_build(regions, tmp_path)
+    for name, value in fresh.arrays().items():
+        assert np.array_equal(kept.arrays()[name], value)
+        assert np.array_equal(again.arrays()[name], value)
+    # A truncated file, then one whose arrays were altered, then one stored under another
+    # key: each is rebuilt (and rewritten), never trusted.
+    path.write_bytes(path.read_bytes()[:200])
+    assert np.array_equal(load_or_build(regions, tmp_path).ax, fresh.ax)
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["ax"] = arrays["ax"] + 1.0
+    np.savez(path, **arrays)
+    assert np.array_equal(load_or_build(regions, tmp_path).ax, fresh.ax)
+    arrays = {k: v for k, v in fresh.arrays().items()}
+    np.savez(path, key=np.array("another"), checksum=np.array("x"), **arrays)
+    assert np.array_equal(load_or_build(regions, tmp_path).ax, fresh.ax)
+    with np.load(path) as f:
+        assert str(f["key"]) == regions_key(regions)
+
+
+def test_zones_grown_by_a_radius_are_left_to_geos(make_agreement, monkeypatch):
+    from tests.conftest import box, collection, feature, incident
+
+    from jig.engine.check import check_one_by_one
+
+    zones = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated"),
+                       feature(box(36.5, 35.1, 36.52, 35.12), id="Z-2", kind="designated",
+                               radius_m=2000))
+    agreement = make_agreement("""\
+zones: zones.geojson
+clauses:
+  - {id: c, rule: no_strikes_in, bound: [BF], acts: [air_strike], zones: {kind: designated}}
+""", zones=zones)
+    monkeypatch.setenv("JIG_KERNELS", "on")
+    # Between the polygon drawn for Z-2's radius and the true circle around its core's corner:
+    # outside the polygon's chord, 5 m or so inside the radius.
+    z2 = agreement.zones[1]
+    ring = np.asarray(z2.region.exterior.coords)
+    mids = (ring[1:] + ring[:-1]) / 2
+    gaps = shapely.distance(z2.core, shapely.points(mids))
+    mid, gap = mids[int(np.argmin(gaps))], float(gaps.min())
+    foot = np.asarray(shapely.shortest_line(z2.core, shapely.Point(mid)).coords[0])
+    px, py = foot + (mid - foot) * (2000 + gap) / 2 / gap
+    lon, lat = agreement.projection._inv.transform(px, py)  # type: ignore[attr-defined]
+    incs = [incident(agreement, id=f"I{k}", lon=lo, lat=la, actor="B forces",
+                     act="air_strike") for k, (lo, la) in enumerate([(lon, lat), (36.6, 35.2)])]
+    from jig import check
+
+    fast = [v.as_dict() for v in check(agreement, incs)]
+    assert fast == [v.as_dict() for v in check_one_by_one(agreement, incs)]
+    assert fast[0]["findings"][0]["outcome"] == "breach"
+    assert accel.grown_zones(agreement).tolist() == [False, True]
+
+
+def test_small_batches_do_not_load_the_kernels(monkeypatch, subdistricts):
+    monkeypatch.delenv("JIG_KERNELS", raising=False)
+    assert not accel.wanted(accel.MIN_BATCH - 1)
+    assert accel.wanted(accel.MIN_BATCH)
+    # Once an agreement's grid is built, its later (smaller) chunks use it too.
+    accel.zone_grid(subdistricts)
+    assert accel.wanted(10, subdistricts)
+    monkeypatch.setenv("JIG_KERNELS", "on")
+    assert accel.wanted(1)
+    monkeypatch.setenv("JIG_KERNELS", "off")
+    assert not accel.wanted(10 ** 9)
+
+
+def _jig_check(tmp_path, kernels: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "JIG_KERNELS": kernels, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    return subprocess.run([JIG, "check", str(EXAMPLE / "agreement.yaml"),
+                           str(EXAMPLE / "incidents.csv"), "-n", str(EXAMPLE / "notices.csv"),
+                           "-f", "jsonl", *extra], capture_output=True, text=True, timeout=300,
+                          env=env)
+
+
+def test_jig_check_threads_give_the_same_findings_and_keep_the_grid(tmp_path):
+    reference = _jig_check(tmp_path, "off")
+    assert reference.returncode == 0, reference.stderr
+    for threads in ("1", "2"):
+        run = _jig_check(tmp_path, "on", "--threads", threads)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout == reference.stdout
+    assert len(list((tmp_path / "cache" / "jig").glob("grid-*.npz"))) == 1
+    bad = _jig_check(tmp_path, "on", "--threads", "0")
+    assert bad.returncode == 2
+    assert "--threads 0" in bad.stderr

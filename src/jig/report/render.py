@@ -1,0 +1,162 @@
+"""A report as one self-contained HTML file (Jinja2), and as PDF (WeasyPrint over Pango).
+
+Everything the page needs is inside it: styles inline, pictures as data: URIs, fonts from the
+system (no web fonts, no scripts), so it opens offline. Nothing in it depends on when or where
+it was built, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel.numbers import format_decimal, format_percent
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from jig.agreement.model import Agreement
+from jig.i18n import check_language, direction, translations
+from jig.records import Notice
+from jig.report import figures
+from jig.report.reasons import translate_reason
+from jig.report.tally import NO_PARTY, VERDICTS, ReportBuilder, Row, Tally, change
+from jig.times import format_instant
+
+
+@dataclass
+class ReportInputs:
+    """What the header lists about where the report came from."""
+
+    incident_files: list[str]
+    notice_files: list[str] = field(default_factory=list)
+    notices_read: int = 0
+    notices_rejected: int = 0
+    audit_head: dict[str, Any] | None = None  # from the store: the signed head it was built on
+    scope: str | None = None  # from the store: whose view (a party's, or the whole cell's)
+    version: str | None = None  # the agreement version in force (the store's number)
+    air_conflicts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _env(lang: str) -> Environment:
+    env = Environment(loader=PackageLoader("jig.report", "templates"),
+                      autoescape=select_autoescape(default=True), undefined=StrictUndefined,
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    locale = "ar" if lang == "ar" else lang
+    env.filters["num"] = lambda n: format_decimal(n, locale=locale, numbering_system="latn")
+    env.filters["pct"] = lambda x: ("" if x is None else format_percent(
+        x, locale=locale, format="+#,##0%;-#,##0%", numbering_system="latn"))
+    env.filters["instant"] = lambda t, a: format_instant(t, a.tz)
+    env.filters["datauri"] = lambda b: "data:image/png;base64," + base64.b64encode(b).decode()
+    return env
+
+
+def _rows(tallies: tuple[Tally, Tally], attr: str, keys: list[str]) -> list[dict[str, Any]]:
+    now, before = tallies
+    out = []
+    for k in keys:
+        a, b = getattr(now, attr).get(k, {}), getattr(before, attr).get(k, {})
+        cells = {v: (a.get(v, 0), b.get(v, 0)) for v in VERDICTS}
+        delta, rel = change(a.get("breach", 0), b.get("breach", 0))
+        out.append({"key": k, "cells": cells, "delta": delta, "rel": rel,
+                    "total": sum(a.values())})
+    return out
+
+
+def _ordered(keys: set[str], first: list[str]) -> list[str]:
+    return [k for k in first if k in keys] + sorted(keys - set(first))
+
+
+def context(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notice], lang: str
+            ) -> dict[str, Any]:
+    """Everything the template shows, computed once (the template only lays it out)."""
+    a = builder.agreement
+    now, before = builder.now, builder.before
+    tallies = (now, before)
+    lon, lat, code = builder.points()
+    km = translations(lang).gettext("km") if lang != "ar" else "km"
+    verdict_rows = []
+    for v in (*VERDICTS, "not_applicable"):
+        n, b = now.verdicts.get(v, 0), before.verdicts.get(v, 0)
+        delta, rel = change(n, b)
+        verdict_rows.append({"verdict": v, "now": n, "before": b, "delta": delta, "rel": rel})
+    places = sorted(set(now.place), key=lambda p: (-now.place[p]["breach"],
+                                                   -now.place[p]["undetermined"], p))
+    top_places = [(p, now.place[p]["breach"], now.place[p]["undetermined"],
+                   before.place.get(p, {}).get("breach", 0)) for p in places[:12]]
+    parties = list(a.parties)
+    # Every party has a row, even with nothing against it; "no party" only when it happened.
+    party_keys = _ordered(set(now.party) | set(before.party) | set(parties), [*parties, NO_PARTY])
+    actor_keys = _ordered(set(now.actor) | set(before.actor), [*a.actors, ""])
+    clause_keys = _ordered(set(now.clause) | set(before.clause), [c.id for c in a.clauses])
+    period = builder.period
+    annex = sorted(builder.annex, key=_row_key)
+    excepted = sorted(builder.excepted, key=_row_key)
+    kinds = figures.zone_kinds(a)
+    charts = {
+        "map": figures.draw_map(a, lon, lat, code, km),
+        "per_day": figures.per_day_by_verdict(now, period.first, period.days),
+        "per_party": figures.per_day_by_party(now, [*parties, NO_PARTY], period.first,
+                                              period.days),
+        "before_after": figures.before_after(now, before),
+    }
+    if top_places:
+        charts["per_place"] = figures.per_place([(p, b, u) for p, b, u, _ in top_places])
+    return {
+        "lang": lang, "dir": direction(lang), "agreement": a, "inputs": inputs,
+        "period": period, "compare": builder.compare, "bin_days": figures.bins(period.first,
+                                                                                period.days),
+        "files": builder.inputs, "outside": builder.outside,
+        "verdicts": VERDICTS, "verdict_rows": verdict_rows,
+        "clauses": _rows(tallies, "clause", clause_keys),
+        "parties": _rows(tallies, "party", party_keys),
+        "actors": _rows(tallies, "actor", actor_keys),
+        "top_places": top_places, "charts": charts,
+        "colours": figures.COLOURS, "zone_kinds": [(k, figures.zone_colour(kinds, k)) for k in kinds],
+        "party_colours": figures.party_colours(parties),
+        "annex": [_annex_row(r, a, lang) for r in annex],
+        "excepted": [_annex_row(r, a, lang) for r in excepted],
+        "notices": [{"notice": n, "time": n.time_text} for n in notices],
+        "incidents_now": now.incidents, "incidents_before": before.incidents,
+        "clause_text": {c.id: c for c in a.clauses},
+    }
+
+
+def _row_key(r: Row) -> tuple[float, str, str]:
+    return (r.incident.span.start, r.incident.id, r.finding.clause)
+
+
+def _annex_row(r: Row, a: Agreement, lang: str) -> dict[str, Any]:
+    inc, f = r.incident, r.finding
+    return {"id": inc.id, "time": inc.time_text, "lon": inc.lon, "lat": inc.lat,
+            "precision_m": inc.precision_m, "actor": r.actor or inc.actor or "",
+            "clause": f.clause, "outcome": f.outcome, "p": f.p,
+            "where": f.zone or f.site or f.target or "",
+            "reason": translate_reason(f, lang),
+            "exception": f.exception, "evidence": [e.as_dict() for e in f.evidence],
+            "sources": _sources(inc.extra, inc.origin)}
+
+
+def _sources(extra: dict[str, Any], origin: Any) -> str:
+    parts = [str(extra[k]) for k in ("dataset", "source") if extra.get(k)]
+    if origin is not None:
+        parts.append(str(origin))
+    return "; ".join(dict.fromkeys(parts))
+
+
+def render_html(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notice],
+                lang: str = "en") -> str:
+    """The report as one HTML page in `lang` (en, ru or ar)."""
+    check_language(lang)
+    env = _env(lang)
+    return env.get_template("report.html.j2").render(context(builder, inputs, notices, lang))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The HTML laid out by WeasyPrint (Pango shapes Arabic and sets it right to left)."""
+    from weasyprint import HTML
+
+    # A fixed identifier and no dates: WeasyPrint would otherwise derive nothing from the clock,
+    # but pin it so the bytes cannot vary between versions' defaults.
+    return HTML(string=html, base_url=None).write_pdf(pdf_identifier=b"jig-report",
+                                                      uncompressed_pdf=False)

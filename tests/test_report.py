@@ -199,3 +199,31 @@ def test_periods_are_whole_days_in_the_agreement_s_timezone():
     assert p.contains(parse_time("2016-09-12T00:00", a.tz).start)
     assert not p.contains(parse_time("2016-09-11T23:59", a.tz).start)
     assert not p.contains(parse_time("2016-09-19T00:00", a.tz).start)
+
+
+def test_arabic_pdf_is_right_to_left_with_arabic_text_and_reasons(tmp_path):
+    from pypdf import PdfReader
+
+    pdf, _ = report(tmp_path, "ar.pdf", "-n", NOTICES, "--from", "2016-08-01",
+                    "--to", "2016-09-30", "--lang", "ar")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    # pypdf gives the text back in logical order: each phrase as the catalog has it.
+    for words in ("تقرير مراقبة وقف إطلاق النار", "الملخص", "الحوادث حسب الحكم", "الخريطة",
+                  "الملحق", "المنهجية", "ليس عند هدف متفق عليه", "غارة جوية من"):
+        assert words in text, words
+    assert "Summary" not in text and "is not at an agreed target" not in text
+    assert _ink(_render_page(pdf, 1, tmp_path)) > 0.02
+    html, _ = report(tmp_path, "ar.html", "-n", NOTICES, "--lang", "ar")
+    assert '<html lang="ar" dir="rtl">' in html.read_text(encoding="utf-8")
+
+
+def test_russian_report_has_russian_text_and_reasons(tmp_path):
+    from pypdf import PdfReader
+
+    pdf, _ = report(tmp_path, "ru.pdf", "-n", NOTICES, "--from", "2016-08-01",
+                    "--to", "2016-09-30", "--lang", "ru")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    for words in ("Отчёт о мониторинге прекращения огня", "Сводка", "Инциденты по вердиктам",
+                  "Приложение", "Методы", "авиаудар RU: не на согласованной цели",
+                  "исключение по imminent-threat"):
+        assert words in text, words

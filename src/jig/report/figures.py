@@ -20,6 +20,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from shapely.geometry import LineString, Point, Polygon, box, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
@@ -103,7 +104,9 @@ def draw_map(agreement: Agreement, lon: np.ndarray, lat: np.ndarray, code: np.nd
     country = agreement.area if agreement.area is not None else unary_union(units)
     x0, y0, x1, y1 = _extent(agreement, lon, lat, country)
     lat0 = (y0 + y1) / 2
-    fig = Figure(figsize=(7.2, 6.0))
+    # The figure takes the extent's shape (in ground distance), so the page is not left blank.
+    ratio = (y1 - y0) / ((x1 - x0) * math.cos(math.radians(lat0)))
+    fig = Figure(figsize=(7.2, min(max(7.2 * 0.9 * ratio / 0.92, 3.2), 9.5)))
     ax = fig.add_axes((0.08, 0.06, 0.9, 0.92))
     for u in units:
         _draw(ax, u, facecolor="#f1efe9", edgecolor="#b9b4a8", linewidth=0.5, zorder=0)
@@ -155,7 +158,7 @@ def _scale_bar(ax: Axes, x0: float, x1: float, y0: float, y1: float, lat0: float
 
 def _inset(ax: Axes, units: Sequence[BaseGeometry], country: BaseGeometry,
            extent: tuple[float, float, float, float]) -> None:
-    ins = ax.inset_axes((0.73, 0.73, 0.26, 0.26), zorder=20)
+    ins = ax.inset_axes((0.74, 0.64, 0.25, 0.35), zorder=20)
     for u in units:
         _draw(ins, u, facecolor="#e4e0d6", edgecolor="#ffffff", linewidth=0.3)
     _draw(ins, country, facecolor="none", edgecolor="#6d675c", linewidth=0.6)
@@ -195,6 +198,7 @@ def _stacked(ax: Axes, starts: list[date], series: dict[str, np.ndarray],
         ax.bar(starts, values, width=width * 0.9, bottom=bottom, color=colours[k], align="edge")
         bottom += values
     ax.tick_params(labelsize=7)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.xaxis.set_major_locator(_date_locator())
     ax.xaxis.set_major_formatter(_date_formatter())
     ax.grid(axis="y", color="#dddddd", linewidth=0.5)
@@ -253,6 +257,7 @@ def per_place(rows: Sequence[tuple[str, int, int]]) -> bytes:
     ax.barh(y, b, color=COLOURS["breach"])
     ax.barh(y, u, left=b, color=COLOURS["undetermined"])
     ax.set_yticks(y, names)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(labelsize=7)
     ax.grid(axis="x", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
@@ -270,6 +275,7 @@ def before_after(now: Tally, before: Tally) -> bytes:
     ax.bar(x + 0.2, [now.verdicts.get(v, 0) for v in VERDICTS], width=0.38,
            color=[COLOURS[v] for v in VERDICTS])
     ax.set_xticks(x, ["" for _ in VERDICTS])
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     for bars in ax.containers:
         ax.bar_label(bars, fontsize=7)
     ax.tick_params(labelsize=7)

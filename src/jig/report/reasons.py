@@ -1,11 +1,227 @@
-"""Reasons in the reader's language, rebuilt at the edge from what the engine wrote."""
+"""Reasons in the reader's language, translated at the edge from what the engine wrote.
+
+The engine stays pure and writes its reasons in English. Each English sentence shape it writes
+is a msgid below, with `%(name)s` where a value goes; the msgid doubles as the pattern that
+reads the values back out of an English reason. The placeholder's name says what the value is,
+so it can be translated too: `reason`, `why`, `doubts` are whole reasons again (translated
+recursively), `who` an act phrase, `dist…` a distance, `hours` a duration, `what`, `side`,
+`where` and `zones` fixed words; every other value (ids, labels, times, percentages) is kept
+as written. A reason that matches no shape is shown in English, never dropped; the tests
+check that every reason of the example and of the real extracts has a translation.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from functools import cache, lru_cache
+
 from jig.findings import Finding
+from jig.i18n import translations
+
+
+def N_(message: str) -> str:
+    """Marks a msgid for extraction (pybabel -k N_) without translating it here."""
+    return message
+
+
+# Whole reasons and their parts, most specific first.
+SENTENCES = (
+    N_("%(doubts)s. If it were a bound actor's act: %(reason)s"),
+    N_("%(reason)s; excepted under %(exception)s: %(why)s"),
+    N_("%(reason)s; it may be excepted under %(exception)s: %(why)s"),
+    N_("%(who)s: %(why)s; estimated probability %(p)s that it lies %(side)s"),
+    N_("%(who)s lies inside %(ids)s taken together: its location disc (%(dist)s) straddles "
+       "their shared edge and they cover all of it"),
+    N_("%(who)s lies inside %(label)s, %(dist)s from its edge; its whole location disc "
+       "(%(dist2)s) does"),
+    N_("%(who)s lies inside %(label)s, %(dist)s from its edge"),
+    N_("%(who)s lies outside %(zones)s in effect, even allowing for its %(dist)s location "
+       "uncertainty; the nearest, %(label)s, is %(dist2)s away"),
+    N_("%(who)s lies outside %(zones)s in effect; the nearest, %(label)s, is %(dist)s away"),
+    N_("%(who)s lies within the %(dist)s protected radius of %(label)s, %(dist2)s from the site"),
+    N_("%(who)s lies %(dist)s from protected site %(label)s, outside its %(dist2)s radius"),
+    N_("%(who)s is at agreed target %(label)s, within its %(dist)s tolerance"),
+    N_("%(who)s is at agreed target %(label)s"),
+    N_("%(who)s struck while no agreed target was in effect; it is at %(label)s, which only "
+       "%(parties)s agreed"),
+    N_("%(who)s struck while no agreed target was in effect"),
+    N_("%(who)s is not at an agreed target: the nearest, %(label)s, lies %(dist)s beyond its "
+       "%(dist2)s tolerance; it is at %(label2)s, which only %(parties)s agreed"),
+    N_("%(who)s is not at an agreed target: the nearest, %(label)s, lies %(dist)s away; it is "
+       "at %(label2)s, which only %(parties)s agreed"),
+    N_("%(who)s is not at an agreed target: the nearest, %(label)s, lies %(dist)s beyond its "
+       "%(dist2)s tolerance"),
+    N_("%(who)s is not at an agreed target: the nearest, %(label)s, lies %(dist)s away"),
+    # Why a finding is undetermined.
+    N_("its location is known only to within %(dist)s, and that disc straddles the edge of "
+       "%(what)s %(label)s: the reported point is %(dist2)s %(where)s"),
+    N_("its time is known only as %(span)s, and the agreement is in force only from %(start)s "
+       "until %(end)s"),
+    N_("its time is known only as %(span)s, and %(what)s %(label)s is in effect only from "
+       "%(start)s until %(end)s"),
+    N_("actor %(actor)s matches no actor of the agreement"),
+    N_("the record names no actor"),
+    N_("the kind of act is unknown"),
+    # Exceptions: the notices and evidence they rest on.
+    N_("notice %(id)s from %(party)s names the incident, dated %(time)s, within %(hours)s of "
+       "the act"),
+    N_("notice %(id)s from %(party)s covers the location (%(dist)s from its centre), dated "
+       "%(time)s, within %(hours)s of the act"),
+    N_("notice %(id)s from %(party)s names the incident, but its date %(time)s may be more "
+       "than %(hours)s after the act, whose time is not known exactly"),
+    N_("notice %(id)s from %(party)s covers the location (%(dist)s from its centre), but its "
+       "date %(time)s may be more than %(hours)s after the act, whose time is not known "
+       "exactly"),
+    N_("incident %(id)s shows %(actor)s %(where_zones)s, %(dist)s away, %(hours)s before"),
+    N_("no notice from %(parties)s naming %(exception)s for this incident or its location "
+       "within %(hours)s"),
+    N_("no evidence: an incident by %(actor)s %(where_zones)s, within %(dist)s and at most "
+       "%(hours)s before the act"),
+    N_("it has no further requirements"),
+)
+
+# Who did it: the act phrases of jig.engine.wording.
+ACTS = {
+    "air strike": N_("air strike by %(actor)s"), "shelling": N_("shelling by %(actor)s"),
+    "ground attack": N_("ground attack by %(actor)s"), "explosion": N_("explosion by %(actor)s"),
+    "act": N_("act by %(actor)s"), "act of unknown kind": N_("act of unknown kind by %(actor)s"),
+}
+WEAPON = N_("%(weapon)s of %(actor)s")
+UNNAMED = N_("an unnamed actor")
+WORDS = {
+    "what": {"zone": N_("zone"), "protected site": N_("protected site"),
+             "agreed target": N_("agreed target")},
+    "side": {"inside the zones": N_("inside the zones"),
+             "within a protected radius": N_("within a protected radius"),
+             "away from every agreed target": N_("away from every agreed target")},
+    "where": {"inside": N_("inside"), "outside": N_("outside")},
+}
+ZONES_ALL = N_("the zones")
+ZONES_KIND = N_("the %(kinds)s zones")
+ZONES_IDS = N_("zone %(ids)s")
+INSIDE_ZONES, OUTSIDE_ZONES, ANYWHERE = N_("inside %(zones)s"), N_("outside %(zones)s"), \
+    N_("anywhere")
+KM, M, H = N_("%(n)s km"), N_("%(n)s m"), N_("%(n)s h")
+SEPARATOR = N_("; ")
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_PATTERNS = {
+    "who": r"(?:\S+(?: \S+)* by (?:[\w-]+|'[^']*'|an unnamed actor)|\S+ of (?:[\w-]+|'[^']*'))",
+    "dist": r"\d+(?:\.\d+)? k?m",
+    "hours": r"\d+(?:\.\d+)? h",
+    "p": r"[\d.]+%",
+    "what": "|".join(WORDS["what"]),
+    "side": "|".join(WORDS["side"]),
+    "where": "inside|outside",
+    "exception": r"[\w.-]+",
+    "id": r"\S+",
+    "party": r"\S+",
+    "span": r"\S+",
+    "start": r"\S+",
+    "end": r"\S+",
+    "time": r"\S+",
+}
+
+
+def _kind(name: str) -> str:
+    return name.rstrip("0123456789")
+
+
+def _regex(msgid: str) -> re.Pattern[str]:
+    out, pos = [], 0
+    for m in _PLACEHOLDER.finditer(msgid):
+        out.append(re.escape(msgid[pos:m.start()]))
+        out.append(f"(?P<{m[1]}>{_PATTERNS.get(_kind(m[1]), '.+?')})")
+        pos = m.end()
+    out.append(re.escape(msgid[pos:]))
+    return re.compile("".join(out), re.DOTALL)
+
+
+_COMPILED = tuple((msgid, _regex(msgid)) for msgid in SENTENCES)
+
+
+class _Translator:
+    def __init__(self, lang: str):
+        self.gettext: Callable[[str], str] = translations(lang).gettext
+
+    def sentence(self, text: str) -> str | None:
+        """A whole reason (or part of one) translated, or None if no shape fits."""
+        for msgid, pattern in _COMPILED:
+            m = pattern.fullmatch(text)
+            if m is None:
+                continue
+            values = {}
+            for name, value in m.groupdict().items():
+                got = self.value(_kind(name), value)
+                if got is None:
+                    break
+                values[name] = got
+            else:
+                return self.gettext(msgid) % values
+        # Parts a rule joins with "; " (reasons for doubt, requirements of an exception).
+        start = 0
+        while (i := text.find("; ", start)) >= 0:
+            left, right = self.sentence(text[:i]), self.sentence(text[i + 2:])
+            if left is not None and right is not None:
+                return left + self.gettext(SEPARATOR) + right
+            start = i + 2
+        return None
+
+    def value(self, kind: str, value: str) -> str | None:
+        if kind in ("reason", "why", "doubts"):
+            return self.sentence(value)
+        if kind == "who":
+            return self.who(value)
+        if kind == "dist":
+            n, unit = value.split(" ")
+            return self.gettext(KM if unit == "km" else M) % {"n": n}
+        if kind == "hours":
+            return self.gettext(H) % {"n": value.split(" ")[0]}
+        if kind in WORDS:
+            return self.gettext(WORDS[kind][value])
+        if kind == "zones":
+            return self.zones(value)
+        if kind == "where_zones":
+            if value == "anywhere":
+                return self.gettext(ANYWHERE)
+            side, _, zones = value.partition(" ")
+            return self.gettext(INSIDE_ZONES if side == "inside" else OUTSIDE_ZONES) % {
+                "zones": self.zones(zones)}
+        return value
+
+    def who(self, value: str) -> str | None:
+        for act, msgid in ACTS.items():
+            if value.startswith(act + " by "):
+                actor = value[len(act) + 4:]
+                return self.gettext(msgid) % {"actor": self.gettext(UNNAMED)
+                                              if actor == UNNAMED else actor}
+        weapon, sep, actor = value.partition(" of ")
+        return self.gettext(WEAPON) % {"weapon": weapon, "actor": actor} if sep else None
+
+    def zones(self, value: str) -> str:
+        if value == "the zones":
+            return self.gettext(ZONES_ALL)
+        if value.startswith("zone "):
+            return self.gettext(ZONES_IDS) % {"ids": value[5:]}
+        m = re.fullmatch(r"the (\S+) zones(?: (\S+))?", value)
+        if m is None:
+            return value
+        out = self.gettext(ZONES_KIND) % {"kinds": m[1]}
+        return out + (f" {m[2]}" if m[2] else "")
+
+
+@cache
+def _translator(lang: str) -> _Translator:
+    return _Translator(lang)
+
+
+@lru_cache(maxsize=8192)
+def translate_text(reason: str, lang: str) -> str | None:
+    """`reason` in `lang`, or None when it has a shape the catalog does not know."""
+    return _translator(lang).sentence(reason)
 
 
 def translate_reason(finding: Finding, lang: str) -> str:
-    if lang == "en":
-        return finding.reason
-    return finding.reason
+    """The finding's reason in `lang`; in English when its shape is unknown (never lost)."""
+    return translate_text(finding.reason, lang) or finding.reason

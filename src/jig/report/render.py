@@ -15,10 +15,10 @@ from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from jig.agreement.model import Agreement
-from jig.i18n import check_language, direction, translations
+from jig.i18n import RTL, check_language, direction, translations
 from jig.records import Notice
 from jig.report import figures
-from jig.report.reasons import translate_reason
+from jig.report.reasons import N_, translate_reason
 from jig.report.tally import NO_PARTY, VERDICTS, ReportBuilder, Row, Tally, change
 from jig.times import format_instant
 
@@ -37,6 +37,9 @@ class ReportInputs:
     air_conflicts: list[dict[str, Any]] = field(default_factory=list)
 
 
+SCALE_KM = N_("km")
+
+
 def _env(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("jig.report", "templates"),
                       autoescape=select_autoescape(default=True), undefined=StrictUndefined,
@@ -46,6 +49,9 @@ def _env(lang: str) -> Environment:
     env.filters["num"] = lambda n: format_decimal(n, locale=locale, numbering_system="latn")
     env.filters["pct"] = lambda x: ("" if x is None else format_percent(
         x, locale=locale, format="+#,##0%;-#,##0%", numbering_system="latn"))
+    # Left-to-right runs (dates, signed numbers) inside right-to-left text: Unicode isolates,
+    # which Pango honours where CSS unicode-bidi on an inline box is not enough.
+    env.filters["isolate"] = (lambda s: f"\u2066{s}\u2069") if lang in RTL else (lambda s: s)
     env.filters["instant"] = lambda t, a: format_instant(t, a.tz)
     env.filters["datauri"] = lambda b: "data:image/png;base64," + base64.b64encode(b).decode()
     return env
@@ -74,7 +80,8 @@ def context(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notice],
     now, before = builder.now, builder.before
     tallies = (now, before)
     lon, lat, code = builder.points()
-    km = translations(lang).gettext("km") if lang != "ar" else "km"
+    # matplotlib cannot shape Arabic: the map's scale bar keeps the SI symbol there.
+    km = translations(lang).gettext(SCALE_KM) if lang not in RTL else "km"
     verdict_rows = []
     for v in (*VERDICTS, "not_applicable"):
         n, b = now.verdicts.get(v, 0), before.verdicts.get(v, 0)

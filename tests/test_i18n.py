@@ -1,0 +1,124 @@
+"""Message catalogs: complete, compiled from their sources, and the reasons' wording covered.
+
+The reasons are the engine's English; the report reads each back through the catalog's
+shapes. If the engine's wording changes, these tests name the reason that no longer reads back.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from tests.conftest import EXAMPLE
+
+from jig import check, load_agreement, read_incidents, read_notices
+from jig.i18n import LANGUAGES, LOCALES, direction, negotiate, translations
+from jig.report.reasons import _Translator, translate_text
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parent / "data"
+
+
+def _reasons() -> list[str]:
+    """Every reason jig gives on the example and on the real UCDP/Airwars/CJTF extracts."""
+    agreement = load_agreement(EXAMPLE / "agreement.yaml")
+    notices = read_notices([EXAMPLE / "notices.csv"], agreement).records
+    out = []
+    for files in ([EXAMPLE / "incidents.csv"], sorted(DATA.glob("*.csv"))):
+        incidents = read_incidents(files, agreement).records
+        out += [f.reason for v in check(agreement, incidents, notices) for f in v.findings]
+    return out
+
+
+REASONS = _reasons()
+
+
+def test_every_reason_reads_back_exactly_in_english():
+    english = _Translator("en")
+    assert len(REASONS) > 50
+    for reason in REASONS:
+        assert english.sentence(reason) == reason, reason
+
+
+@pytest.mark.parametrize("lang", ["ru", "ar"])
+def test_every_reason_has_a_translation(lang):
+    script = {"ru": "[а-яё]", "ar": "[\u0600-\u06ff]"}[lang]
+    for reason in REASONS:
+        got = translate_text(reason, lang)
+        assert got is not None, reason
+        assert re.search(script, got), got
+        # The English wording is gone; only values (ids, labels, times) stay as written.
+        for word in (" lies ", " is at agreed target", "estimated probability", "excepted under"):
+            assert word not in got, got
+
+
+def test_a_reason_s_values_are_kept_and_its_units_translated():
+    reason = ("air strike by RU is not at an agreed target: the nearest, T-2 (Nusra-held hills "
+              "west of Jisr al-Shughur), lies 14.7 km away; excepted under imminent-threat: "
+              "notice N-1 from RU names the incident, dated 2016-08-05T08:00+03:00, within 24 h "
+              "of the act")
+    ru = translate_text(reason, "ru")
+    assert ru == ("авиаудар RU: не на согласованной цели; ближайшая, T-2 (Nusra-held hills west "
+                  "of Jisr al-Shughur), в 14.7 км; исключение по imminent-threat: уведомление "
+                  "N-1 от RU называет инцидент, датировано 2016-08-05T08:00+03:00, в пределах "
+                  "24 ч от действия")
+    ar = translate_text(reason, "ar")
+    assert "14.7 كم" in ar and "24 ساعة" in ar and "N-1" in ar and "؛" in ar
+
+
+def test_an_unknown_shape_is_kept_in_english_not_lost():
+    from jig.findings import Finding
+    from jig.report.reasons import translate_reason
+
+    f = Finding("c", "breach", "something the catalog has never seen")
+    assert translate_reason(f, "ru") == "something the catalog has never seen"
+
+
+@pytest.mark.parametrize("lang", ["ru", "ar"])
+def test_catalog_is_complete_and_its_mo_compiled_from_it(lang):
+    po_path = LOCALES / lang / "LC_MESSAGES" / "jig.po"
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    untranslated = [m.id for m in catalog if m.id and not (
+        all(m.string) if isinstance(m.string, tuple) else m.string)]
+    assert not untranslated
+    assert not [m.id for m in catalog if m.id and "fuzzy" in m.flags]
+    # Every message the code and templates use is in the catalog (scripts/i18n extracts them).
+    used = set()
+    for sub, method in (("src/jig/report", "python"), ("src/jig/report/templates", "jinja2")):
+        mapping = [("**.py", "python")] if method == "python" else [
+            ("**.j2", "jinja2")]
+        for _, _, message, _, _ in extract_from_dir(
+                ROOT / sub, mapping, keywords={"_": None, "N_": None, "ngettext": (1, 2)},
+                options_map={"**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}):
+            used.add(message if isinstance(message, str) else message[0])
+    missing = sorted(m for m in used if m not in catalog)
+    assert not missing
+    # The compiled .mo that jig loads is this .po, compiled.
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    assert (po_path.with_suffix(".mo")).read_bytes() == buf.getvalue(), \
+        "run scripts/i18n compile"
+
+
+def test_languages_and_direction():
+    assert LANGUAGES == ("en", "ru", "ar")
+    assert direction("ar") == "rtl" and direction("ru") == "ltr"
+    assert translations("ru").gettext("Summary") == "Сводка"
+    assert translations("ar").gettext("Summary") == "الملخص"
+    with pytest.raises(ValueError, match="unknown language 'de': use one of en, ru, ar"):
+        translations("de")
+
+
+@pytest.mark.parametrize(("header", "lang"), [
+    (None, "en"), ("", "en"), ("ru", "ru"), ("ar-SY,ar;q=0.9,en;q=0.5", "ar"),
+    ("de-DE,de;q=0.9,ru;q=0.8,en;q=0.7", "ru"), ("fr, en;q=0.1", "en"),
+    ("ru;q=0.2, ar;q=0.8", "ar"), ("ru;q=0", "en"), ("ru;q=bad, ar", "ar"),
+])
+def test_accept_language_picks_the_best_language_we_speak(header, lang):
+    assert negotiate(header) == lang

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -27,50 +26,13 @@ from jig.i18n import LANGUAGES
 from jig.pipeline import judge_files
 from jig.readers.rejects import Reject
 from jig.report import Period, ReportBuilder, ReportInputs, html_to_pdf, render_html
-from jig.report.tally import VERDICTS
-
-
-def _day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        err.print(f"[bold red]error[/] {option} {text!r}: not a date (write 2016-09-12)")
-        raise typer.Exit(2) from None
+from jig.report.tally import VERDICTS, report_periods
 
 
 def periods(agreement: Agreement, first: str | None, last: str | None, compare: str
             ) -> tuple[Period, Period | None]:
-    """The report's period (default: the agreement's time in force) and its comparison."""
-    from datetime import datetime
-
-    tz = agreement.tz
-    window = agreement.in_force
-    if first is None:
-        if window.start == float("-inf"):
-            err.print("[bold red]error[/] --from: the agreement has no start; give --from DATE")
-            raise typer.Exit(2)
-        a = datetime.fromtimestamp(window.start, tz).date()
-    else:
-        a = _day(first, "--from")
-    if last is None:
-        if window.end == float("inf"):
-            err.print("[bold red]error[/] --to: the agreement has no end; give --to DATE")
-            raise typer.Exit(2)
-        # `until` is exclusive: the last day in force is the one before.
-        b = datetime.fromtimestamp(window.end, tz).date() - timedelta(days=1)
-    else:
-        b = _day(last, "--to")
     try:
-        period = Period.of_days(a, b, agreement)
-        if compare == "previous":
-            return period, period.previous(agreement)
-        if compare == "none":
-            return period, None
-        left, sep, right = compare.partition("/")
-        if not sep:
-            raise ValueError(f"--compare {compare!r}: use previous, none or FROM/TO "
-                             "(2016-06-01/2016-06-30)")
-        return period, Period.of_days(_day(left, "--compare"), _day(right, "--compare"), agreement)
+        return report_periods(agreement, first, last, compare, ("--from", "--to", "--compare"))
     except ValueError as exc:
         err.print(f"[bold red]error[/] {exc}")
         raise typer.Exit(2) from None

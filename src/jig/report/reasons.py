@@ -31,6 +31,8 @@ SENTENCES = (
     N_("%(reason)s; excepted under %(exception)s: %(why)s"),
     N_("%(reason)s; it may be excepted under %(exception)s: %(why)s"),
     N_("%(who)s: %(why)s; estimated probability %(p)s that it lies %(side)s"),
+    # Undetermined as if by a bound actor: no probability is estimated then.
+    N_("%(who)s: %(why)s"),
     N_("%(who)s lies inside %(ids)s taken together: its location disc (%(dist)s) straddles "
        "their shared edge and they cover all of it"),
     N_("%(who)s lies inside %(label)s, %(dist)s from its edge; its whole location disc "
@@ -110,7 +112,7 @@ _PATTERNS = {
     "who": r"(?:\S+(?: \S+)* by (?:[\w-]+|'[^']*'|an unnamed actor)|\S+ of (?:[\w-]+|'[^']*'))",
     "dist": r"\d+(?:\.\d+)? k?m",
     "hours": r"\d+(?:\.\d+)? h",
-    "p": r"[\d.]+%",
+    "p": r"[<>]?[\d.]+%",
     "what": "|".join(WORDS["what"]),
     "side": "|".join(WORDS["side"]),
     "where": "inside|outside",

@@ -6,6 +6,7 @@ interval is counted once, on its first possible day), in the agreement's timezon
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -182,6 +183,45 @@ class ReportBuilder:
     def notices_in_period(self, notices: list[Notice]) -> list[Notice]:
         return sorted((n for n in notices if self.period.contains(n.span.start)),
                       key=lambda n: (n.span.start, n.id))
+
+
+def report_periods(agreement: Agreement, first: str | None, last: str | None,
+                   compare: str = "previous", names: tuple[str, str, str] = ("from", "to",
+                                                                            "compare")
+                   ) -> tuple[Period, Period | None]:
+    """The period (default: the agreement's days in force) and what it is compared with:
+    `previous` (as many days just before), `none`, or `FROM/TO`. ValueError names the bad
+    value with `names` (how the caller calls from, to and compare)."""
+
+    def day(text: str, name: str) -> date:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{name} {text!r}: not a date (write 2016-09-12)") from None
+
+    tz, window = agreement.tz, agreement.in_force
+    if first is not None:
+        a = day(first, names[0])
+    elif math.isinf(window.start):
+        raise ValueError(f"{names[0]}: the agreement has no start; give the first day")
+    else:
+        a = datetime.fromtimestamp(window.start, tz).date()
+    if last is not None:
+        b = day(last, names[1])
+    elif math.isinf(window.end):
+        raise ValueError(f"{names[1]}: the agreement has no end; give the last day")
+    else:  # `until` is exclusive: the last day in force is the one before
+        b = datetime.fromtimestamp(window.end, tz).date() - timedelta(days=1)
+    period = Period.of_days(a, b, agreement)
+    if compare == "previous":
+        return period, period.previous(agreement)
+    if compare == "none":
+        return period, None
+    left, sep, right = compare.partition("/")
+    if not sep:
+        raise ValueError(f"{names[2]} {compare!r}: use previous, none or FROM/TO "
+                         "(2016-06-01/2016-06-30)")
+    return period, Period.of_days(day(left, names[2]), day(right, names[2]), agreement)
 
 
 def change(now: int, before: int) -> tuple[int, float | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -39,11 +40,16 @@ def periods(agreement: Agreement, first: str | None, last: str | None, compare: 
 
 
 def write_report(html: str, output: Path) -> None:
+    """The report to `output`, whole or not at all (a file beside it, then renamed)."""
     body = html_to_pdf(html) if output.suffix.lower() == ".pdf" else html.encode("utf-8")
+    tmp = output.with_name(f".{output.name}.part")
     try:
-        output.write_bytes(body)
+        tmp.write_bytes(body)
+        os.replace(tmp, output)
     except OSError as exc:
-        err.print(f"[bold red]error[/] -o {output}: cannot write the report ({exc.strerror})")
+        tmp.unlink(missing_ok=True)
+        err.print(f"[bold red]error[/] -o {output}: cannot write the report "
+                  f"({exc.strerror or exc})")
         raise typer.Exit(2) from None
 
 

@@ -42,6 +42,7 @@ from jig.cli.common import (
 from jig.engine import accel, check, explain
 from jig.engine.check import Judged
 from jig.engine.wording import distance
+from jig.export import GIS_FORMATS, write_gis
 from jig.findings import OUTCOMES, Verdict
 from jig.merge import MergeOptions, group, merged
 from jig.output import FORMATS, STYLE, print_table, write_csv, write_geojson, write_jsonl
@@ -102,6 +103,11 @@ def _write(verdicts: Iterable[Verdict], fmt: str, output: Path | None, tally: Ta
             if keep is None or v.verdict in keep:
                 yield v
 
+    if fmt in GIS_FORMATS and not tally.summary:
+        assert output is not None  # checked by the command
+        with exit_on_errors():
+            write_gis(fmt, output, tally.agreement, counted())
+        return
     with output_to(output) as fh:
         if tally.summary:
             for _ in counted():
@@ -188,7 +194,8 @@ def check_cmd(
     agreement: AgreementArg,
     incidents: IncidentsArg,
     notices: NoticesOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, jsonl, geojson or csv.")]
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, jsonl, geojson, csv, gpkg "
+                                     "(GeoPackage) or parquet (GeoParquet).")]
     = "table",
     rejects: RejectsOpt = None,
     output: Annotated[Path | None, typer.Option(
@@ -228,8 +235,13 @@ def check_cmd(
         jig check AGREEMENT parts/ --verdict breach,undetermined -f csv -o findings.csv
         jig check AGREEMENT parts/ --summary
     """
-    if fmt not in FORMATS:
-        err.print(f"[bold red]error[/] --format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if fmt not in (*FORMATS, *GIS_FORMATS):
+        err.print(f"[bold red]error[/] --format {fmt!r}: use one of "
+                  f"{', '.join((*FORMATS, *GIS_FORMATS))}")
+        raise typer.Exit(2)
+    if fmt in GIS_FORMATS and (output is None or summary or engine == "dask"):
+        err.print(f"[bold red]error[/] -f {fmt} writes a file of every incident: give -o PATH "
+                  "(and no --summary or --engine dask)")
         raise typer.Exit(2)
     if summary and fmt == "geojson":
         err.print("[bold red]error[/] --summary writes a table, jsonl or csv, not geojson")

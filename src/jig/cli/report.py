@@ -9,10 +9,9 @@ from typing import Annotated
 import typer
 
 from jig.agreement.model import Agreement
+from jig.cli.cell import DataOpt, DbOpt
 from jig.cli.common import (
-    AgreementArg,
     GazetteerOpt,
-    IncidentsArg,
     NoticesOpt,
     RejectSink,
     RejectsOpt,
@@ -28,6 +27,7 @@ from jig.pipeline import judge_files
 from jig.readers.rejects import Reject
 from jig.report import Period, ReportBuilder, ReportInputs, html_to_pdf, render_html
 from jig.report.tally import VERDICTS, report_periods
+from jig.store.judging import JOINT
 
 
 def periods(agreement: Agreement, first: str | None, last: str | None, compare: str
@@ -55,9 +55,12 @@ def write_report(html: str, output: Path) -> None:
 
 @app.command("report")
 def report_cmd(
-    agreement: AgreementArg,
-    incidents: IncidentsArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="report.html or report.pdf.")],
+    agreement: Annotated[Path | None, typer.Argument(
+        help="The agreement YAML file (format 1); without it, the report is of the store.")]
+    = None,
+    incidents: Annotated[list[Path] | None, typer.Argument(
+        help="Incident files: CSV, JSON Lines or GeoJSON, any export jig reads.")] = None,
     notices: NoticesOpt = None,
     first: Annotated[str | None, typer.Option("--from", help="First day of the period "
                                               "(default: the agreement's first day in force).")]
@@ -72,13 +75,25 @@ def report_cmd(
     = None,
     rejects: RejectsOpt = None,
     gazetteer: GazetteerOpt = None,
+    data: DataOpt = Path("jig-data"),
+    db: DbOpt = None,
+    agreement_id: Annotated[str | None, typer.Option(
+        "--agreement-id", help="From the store: the agreement (default: the only one).")] = None,
+    viewer: Annotated[str, typer.Option(
+        "--as", help="From the store: whose view, a party's headquarters or joint (the joint "
+        "centre: what was released).")] = JOINT,
+    incident: Annotated[str | None, typer.Option(
+        "--incident", "-i", help="The dossier of this one incident instead: its record, "
+        "revisions, every finding with its explanation and evidence, its review.")] = None,
 ) -> None:
     """Write the monitoring report of a period: header, summary against the previous period,
-    map, charts, annex of every breach and undetermined finding, methods.
+    map, charts, annex of every breach and undetermined finding, methods. From files, or
+    (without AGREEMENT) from the store as a party or the joint centre sees it.
 
     Example: jig report examples/syria-2016-jig/agreement.yaml \\
              examples/syria-2016-jig/incidents.csv -n examples/syria-2016-jig/notices.csv \\
              --from 2016-09-01 --to 2016-09-30 --lang ru -o report.pdf
+             jig report --db postgresql://host/jig --as US --from 2016-09-01 -o us.pdf
     """
     if lang not in LANGUAGES:
         err.print(f"[bold red]error[/] --lang {lang!r}: use one of {', '.join(LANGUAGES)}")
@@ -86,7 +101,17 @@ def report_cmd(
     if output.suffix.lower() not in (".html", ".htm", ".pdf"):
         err.print(f"[bold red]error[/] -o {output}: name a .html or .pdf file")
         raise typer.Exit(2)
+    if agreement is None:
+        _from_store(data, db, agreement_id, viewer, first, last, compare, lang, output, incident)
+        return
+    if not incidents:
+        err.print("[bold red]error[/] give incident files after the agreement (or neither, "
+                  "for a report of the store)")
+        raise typer.Exit(2)
     a = load_or_exit(agreement)
+    if incident is not None:
+        _dossier_from_files(a, incidents, notices, gazetteer, incident, lang, output)
+        return
     period, before = periods(a, first, last, compare)
     sink = RejectSink(rejects)
     builder = ReportBuilder(a, period, before, [str(p) for p in incidents])
@@ -117,6 +142,70 @@ def report_cmd(
               f"rejected {reader.counts.rejected}; {builder.now.incidents} in "
               f"{period.first}–{period.last}: "
               + ", ".join(f"{v} {c.get(v, 0)}" for v in VERDICTS)
+              + f"; report written to {output}", soft_wrap=True)
+
+
+def _dossier_from_files(a: Agreement, incidents: list[Path], notices: list[Path] | None,
+                        gazetteer: list[Path] | None, incident: str, lang: str,
+                        output: Path) -> None:
+    from jig.cli.common import notices_or_exit
+    from jig.engine import explain
+    from jig.report.dossier import render_dossier
+
+    notes = notices_or_exit(a, notices, RejectSink(None))
+    with exit_on_errors():
+        records, _ = make_reader(a, gazetteer).read(incidents)
+    try:
+        ex = explain(a, records, incident, notes)
+    except KeyError:
+        err.print(f"[bold red]error[/] no incident {incident!r} in the input")
+        raise typer.Exit(2) from None
+    write_report(render_dossier(a, ex, lang), output)
+    err.print(f"dossier of {incident} ({ex.verdict.verdict}) written to {output}")
+
+
+def _from_store(data: Path, db: str | None, agreement_id: str | None, viewer: str,
+                first: str | None, last: str | None, compare: str, lang: str, output: Path,
+                incident: str | None = None) -> None:
+    from jig.report.fromstore import report_from_store
+    from jig.service.settings import Settings
+    from jig.store import Store
+
+    settings = Settings(data_dir=data, database_url=db)
+    store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
+                       settings.data_dir, settings.log_key)
+    try:
+        try:
+            version = store.version(agreement_id)
+        except KeyError as exc:
+            err.print(f"[bold red]error[/] {settings.url}: {exc.args[0]}")
+            raise typer.Exit(2) from None
+        a = store.load(version)
+        if viewer != JOINT and viewer not in a.parties:
+            err.print(f"[bold red]error[/] --as {viewer!r}: use joint or a party of "
+                      f"{a.id} ({', '.join(a.parties)})")
+            raise typer.Exit(2)
+        if incident is not None:
+            from jig.report.dossier import render_dossier
+            from jig.report.fromstore import dossier_from_store
+
+            try:
+                ex, extras = dossier_from_store(store, version, viewer, incident)
+            except KeyError:
+                err.print(f"[bold red]error[/] no incident {incident!r} that {viewer} may see "
+                          f"in {settings.url}")
+                raise typer.Exit(2) from None
+            write_report(render_dossier(a, ex, lang, extras), output)
+            err.print(f"dossier of {incident} ({ex.verdict.verdict}) written to {output}")
+            return
+        period, before = periods(a, first, last, compare)
+        built = report_from_store(store, version, viewer, period, before)
+    finally:
+        store.close()
+    write_report(render_html(built.builder, built.inputs, built.notices, lang), output)
+    c = built.builder.now.verdicts
+    err.print(f"{built.builder.now.incidents} incidents in {period.first}–{period.last} as "
+              f"{viewer} sees them: " + ", ".join(f"{v} {c.get(v, 0)}" for v in VERDICTS)
               + f"; report written to {output}", soft_wrap=True)
 
 

@@ -226,4 +226,6 @@ def translate_text(reason: str, lang: str) -> str | None:
 
 def translate_reason(finding: Finding, lang: str) -> str:
     """The finding's reason in `lang`; in English when its shape is unknown (never lost)."""
+    if lang == "en":  # the engine's own words
+        return finding.reason
     return translate_text(finding.reason, lang) or finding.reason

@@ -40,15 +40,16 @@ class ReportInputs:
 SCALE_KM = N_("km")
 
 
-def _env(lang: str) -> Environment:
+def environment(lang: str) -> Environment:
+    """The templates' environment in `lang`: its catalog, and numbers written for it."""
     env = Environment(loader=PackageLoader("jig.report", "templates"),
                       autoescape=select_autoescape(default=True), undefined=StrictUndefined,
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    locale = "ar" if lang == "ar" else lang
-    env.filters["num"] = lambda n: format_decimal(n, locale=locale, numbering_system="latn")
+    # Western digits in every language, as the ids, times and coordinates beside them are.
+    env.filters["num"] = lambda n: format_decimal(n, locale=lang, numbering_system="latn")
     env.filters["pct"] = lambda x: ("" if x is None else format_percent(
-        x, locale=locale, format="+#,##0%;-#,##0%", numbering_system="latn"))
+        x, locale=lang, format="+#,##0%;-#,##0%", numbering_system="latn"))
     # Left-to-right runs (dates, signed numbers) inside right-to-left text: Unicode isolates,
     # which Pango honours where CSS unicode-bidi on an inline box is not enough.
     env.filters["isolate"] = (lambda s: f"\u2066{s}\u2069") if lang in RTL else (lambda s: s)
@@ -155,7 +156,7 @@ def render_html(builder: ReportBuilder, inputs: ReportInputs, notices: list[Noti
                 lang: str = "en") -> str:
     """The report as one HTML page in `lang` (en, ru or ar)."""
     check_language(lang)
-    env = _env(lang)
+    env = environment(lang)
     return env.get_template("report.html.j2").render(context(builder, inputs, notices, lang))
 
 

@@ -25,6 +25,7 @@ from jig.service.routes import (
     incidents,
     jobs,
     notices,
+    reports,
     ui,
 )
 from jig.service.schemas import AgreementUpload
@@ -82,7 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   "a durable store, intake, judging and queries. Every error has the shape of "
                   "`ErrorResponse`.")
     errors.install(app)
-    for module in (agreements, incidents, notices, jobs, air, cell, audit, commitments, ui):
+    for module in (agreements, incidents, notices, jobs, air, cell, audit, commitments, reports,
+                   ui):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="ui-static")
     # Swagger UI's files from the installed package (swagger-ui-py), not from a CDN.

@@ -1,0 +1,49 @@
+"""The one-incident dossier: the record, its revisions, every clause's finding with the full
+explanation and evidence, and (from the store) the verdicts recorded and the review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from jig.agreement.model import Agreement
+from jig.engine.check import Explanation
+from jig.i18n import check_language, direction
+from jig.report.reasons import translate_reason
+from jig.report.render import environment
+
+
+@dataclass
+class DossierExtras:
+    """What the store adds to what the engine explains."""
+
+    revisions: list[dict[str, Any]] = field(default_factory=list)  # revision, received, hash
+    history: list[dict[str, Any]] = field(default_factory=list)  # at, verdict, version
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    audit_head: dict[str, Any] | None = None
+
+
+def record_rows(explanation: Explanation) -> list[tuple[str, str]]:
+    """The record's fields as a person reads them, jig's own first, then the input's."""
+    inc = explanation.verdict.incident
+    own = [("id", inc.id), ("time", inc.time_text), ("lon", f"{inc.lon:.5f}"),
+           ("lat", f"{inc.lat:.5f}"), ("precision_m", f"{inc.precision_m:g}"),
+           ("actor", inc.actor), ("target", inc.target), ("act", inc.act),
+           ("weapon", inc.weapon), ("origin", str(inc.origin) if inc.origin else None)]
+    rows = [(k, str(v)) for k, v in own if v not in (None, "")]
+    rows += [(k, str(v)) for k, v in inc.extra.items() if v not in (None, "")]
+    return rows
+
+
+def render_dossier(agreement: Agreement, explanation: Explanation, lang: str = "en",
+                   extras: DossierExtras | None = None) -> str:
+    """The dossier as one self-contained HTML page in `lang`."""
+    check_language(lang)
+    extras = extras or DossierExtras()
+    reasons = [translate_reason(c.finding, lang) if c.finding else ""
+               for c in explanation.clauses]
+    return environment(lang).get_template("dossier.html.j2").render(
+        lang=lang, dir=direction(lang), agreement=agreement, explanation=explanation,
+        incident=explanation.verdict.incident, record=record_rows(explanation),
+        reasons=reasons, revisions=extras.revisions, history=extras.history,
+        reviews=extras.reviews, audit_head=extras.audit_head)

@@ -1,0 +1,139 @@
+"""The report from the store, over real HTTP on SQLite and PostgreSQL: each party's report holds
+only what that party may see, the joint centre's only what was released (less the withheld
+fields), the header names the audit head it was built from; and `jig report --db`."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from tests.conftest import EXAMPLE, Server, seed_users
+from tests.test_cli import jig
+from tests.test_report import verdict_table
+
+from jig.service import Settings
+
+USERS = {"us-analyst": ("analyst", "US"), "us-lead": ("lead", "US"),
+         "ru-analyst": ("analyst", "RU"), "reviewer": ("reviewer", None),
+         "observer": ("observer", None)}
+SECRET = "KESTREL-7 (US source)"
+STRIKE = {"id": "US-7", "time": "2016-08-11T09:00", "lon": 36.99, "lat": 35.62,
+          "actor": "Military Forces of Russia (2015-)", "target": "Jabhat Fateh al-Sham",
+          "act": "air_strike", "source": SECRET, "notes": "seen by a US asset"}
+SHELLING = {"id": "RU-4", "time": "2016-08-12T10:00", "lon": 36.675, "lat": 35.648,
+            "actor": "Military Forces of Syria (2000-)", "act": "shelling",
+            "source": "RU field report"}
+PERIOD = {"from": "2016-08-01", "to": "2016-08-31"}
+
+
+@pytest.fixture
+def cell(db_url, tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", database_url=db_url,
+                        agreements=[EXAMPLE / "agreement.yaml"])
+    with Server(settings) as srv:
+        tokens = seed_users(db_url, USERS, settings.data_dir)
+        clients = {name: httpx.Client(base_url=srv.url, timeout=300,
+                                      headers={"authorization": f"Bearer {t}"})
+                   for name, t in tokens.items()}
+        try:
+            yield clients, db_url
+        finally:
+            for c in clients.values():
+                c.close()
+
+
+def report(c: httpx.Client, **params: str) -> str:
+    r = c.get("/reports", params=PERIOD | params)
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+def test_each_party_s_report_holds_only_what_it_may_see(cell):
+    c, _ = cell
+    assert c["us-analyst"].post("/incidents", json=STRIKE).status_code == 200
+    assert c["ru-analyst"].post("/incidents", json=SHELLING).status_code == 200
+    # Before release: each party sees its own; the joint centre nothing.
+    us, ru, joint = (report(c[n]) for n in ("us-analyst", "ru-analyst", "reviewer"))
+    assert "US-7" in us and SECRET in us and "RU-4" not in us
+    assert "RU-4" in ru and "US-7" not in ru and SECRET not in ru
+    assert "US-7" not in joint and "RU-4" not in joint
+    assert verdict_table(us)["breach"][0] == 1 and verdict_table(joint)["breach"][0] == 0
+    # Released without its source: the joint centre and Russia see the strike, not the source.
+    r = c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["source", "notes"]})
+    assert r.status_code == 200, r.text
+    ru, joint = report(c["ru-analyst"]), report(c["reviewer"])
+    for text in (ru, joint):
+        assert "US-7" in text and SECRET not in text and "seen by a US asset" not in text
+    assert verdict_table(joint)["breach"][0] == 1
+    # The report's counts are those the same user's incident list gives.
+    for name in ("us-analyst", "ru-analyst", "reviewer"):
+        items = c[name].get("/incidents", params=PERIOD | {"limit": 1000}).json()["items"]
+        counts: dict[str, int] = {}
+        for item in items:
+            v = item["verdict"]["verdict"]
+            counts[v] = counts.get(v, 0) + 1
+        table = verdict_table(report(c[name]))
+        assert {v: n for v, (n, _) in table.items() if n} == counts, name
+    # The header names whose view it is and the signed audit head it was built from.
+    text = report(c["reviewer"])
+    now = c["reviewer"].get("/audit/head").json()
+    assert now["root_hash"] in text and now["signature"] in text
+    assert f"tree_size: {now['tree_size']}" in text
+    assert "Whose view</th><td>joint" in text
+    assert "Whose view</th><td>US" in report(c["us-analyst"])
+    # Observers may not read incidents, nor their report.
+    assert c["observer"].get("/reports", params=PERIOD).status_code == 403
+
+
+def test_language_from_accept_language_and_pdf(cell):
+    c, _ = cell
+    c["us-analyst"].post("/incidents", json=STRIKE)
+    r = c["us-analyst"].get("/reports", params=PERIOD,
+                            headers={"accept-language": "ar-SY, en;q=0.5"})
+    assert r.status_code == 200 and r.headers["content-language"] == "ar"
+    assert '<html lang="ar" dir="rtl">' in r.text and "الملخص" in r.text
+    r = c["us-analyst"].get("/reports", params=PERIOD | {"lang": "ru", "format": "pdf"},
+                            headers={"accept-language": "ar"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF") and r.headers["content-language"] == "ru"
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(r.content)).pages)
+    assert "Сводка" in text and "US-7" in text
+
+
+@pytest.mark.parametrize(("params", "field", "words"), [
+    ({"lang": "fr"}, "lang", "lang 'fr': use one of en, ru, ar"),
+    ({"format": "docx"}, "format", "format 'docx': use html or pdf"),
+    ({"from": "2016-02-30"}, "from", "from '2016-02-30': not a date"),
+    ({"compare": "lastyear"}, "compare", "compare 'lastyear': use previous, none or FROM/TO"),
+])
+def test_bad_queries_name_the_parameter(cell, params, field, words):
+    c, _ = cell
+    r = c["reviewer"].get("/reports", params=PERIOD | params)
+    assert r.status_code == 422
+    problems = r.json()["error"]["problems"]
+    assert problems[0]["where"]["path"] == field and words in problems[0]["message"]
+
+
+def test_jig_report_from_the_store_on_the_command_line(db_url, tmp_path):
+    data = tmp_path / "data"
+    r = jig("import", "--agreement", str(EXAMPLE / "agreement.yaml"), "--data", str(data),
+            "--db", db_url, str(EXAMPLE / "incidents.csv"))
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "store.html"
+    r = jig("report", "--db", db_url, "--data", str(data), "--from", "2016-08-01",
+            "--to", "2016-09-30", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    files = tmp_path / "files.html"
+    assert jig("report", str(EXAMPLE / "agreement.yaml"), str(EXAMPLE / "incidents.csv"),
+               "--from", "2016-08-01", "--to", "2016-09-30", "-o", str(files)).returncode == 0
+    # The same verdicts as judging the files directly; the store's audit head in the header.
+    assert verdict_table(html) == verdict_table(files.read_text(encoding="utf-8"))
+    assert re.search(r"Audit log head</th><td class=\"hash\">tree_size: \d+", html)
+    r = jig("report", "--db", db_url, "--data", str(data), "--as", "XX", "-o", str(out))
+    assert r.returncode == 2 and "--as 'XX'" in r.stderr

@@ -131,8 +131,11 @@ def report_cmd(
         builder.add_reject(r)
 
     reader = make_reader(a, gazetteer)
-    with exit_on_errors(), progress_of("judging") as tick:
-        for v in judge_files(reader, incidents, read.records, on_reject=rejected, on_row=tick):
+    with exit_on_errors(), progress_of("judging") as progress:
+        def tick(_: int = 0) -> None:
+            progress(done=reader.position.done, total=reader.position.total)
+
+        for v in judge_files(reader, incidents, read.records, on_reject=rejected, on_rows=tick):
             builder.add(v)
     sink.close()
     html = render_html(builder, inputs, builder.notices_in_period(read.records), lang)

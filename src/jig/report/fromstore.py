@@ -109,8 +109,12 @@ def dossier_from_store(store: Any, version: AgreementVersion, viewer: str, incid
 
     agreement = store.load(version)
     with store.sessions() as s:
-        newest, revisions, withheld = queries.incident(s, incident_id, viewer)
-        history = [r for r in queries.verdicts_of(s, incident_id, viewer)
+        shown = queries.incident(s, incident_id, viewer)
+        newest = shown.newest
+        revisions = [r for r, _ in shown.revisions]
+        withheld = next((list(seen.withheld) for r, seen in shown.revisions
+                         if r.row == newest.row), [])
+        history = [r for r in queries.verdicts_of(s, incident_id, viewer, shown.workspace)
                    if r.verdict is not None and r.version is not None
                    and r.version.agreement_id == version.agreement_id]
         current = [r for r in history if r.incident.row == newest.row]

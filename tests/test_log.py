@@ -150,6 +150,9 @@ def test_every_direct_edit_of_a_state_table_is_caught(cell):
     try:
         with store.sessions() as s:
             assert verify(s, store.keys).problems == []
+            # The body is written from its parts' texts: it must be their canonical JSON.
+            for body in s.scalars(sa.select(log.AuditEntry.body)):
+                assert body == log.canonical(json.loads(body)).decode()
         empty, missed = [], []
         for table in state_tables():
             with store.engine.connect() as con:

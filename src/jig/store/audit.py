@@ -15,6 +15,7 @@ part (a published determination) and gives nothing to test a guess of another ag
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import secrets
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from jig import merkle
@@ -36,7 +37,7 @@ from jig.store.tables import AuditEntry
 NOT_STATE = frozenset({"audit_log", "signed_heads", "jobs", "job_rejects",
                        "workspace_secrets"})
 _PENDING = "jig.log.rows"  # rows this transaction wrote and no entry holds yet
-_OWN = "jig.log.own"  # leaf hashes of the entries this transaction wrote
+_OWN = "jig.log.own"  # (seq, leaf hash) of the entries this transaction wrote
 LOG = "jig.log"  # the store's Log, in every session's info
 AT_REST = "_at_rest"  # an object's column values as stored, where they differ (`sealing`)
 
@@ -53,23 +54,32 @@ def plain(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _shape(cls: type) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """A mapped class's state table (None if not state), key attributes and columns: looked
+    up once, since every row a transaction writes asks."""
+    mapper = inspect(cls)
+    name = mapper.local_table.name
+    return (None if name in NOT_STATE else name,
+            tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key),
+            tuple(a.key for a in mapper.column_attrs))
+
+
 def table_of(obj: Any) -> str | None:
     """The state table an ORM object is a row of, or None for what is not state."""
-    name = inspect(obj).mapper.local_table.name
-    return None if name in NOT_STATE else name
+    return _shape(type(obj))[0]
 
 
 def row_key(obj: Any) -> str:
     # Not `identity`: new objects get theirs only after the flush's events.
-    return "/".join(str(v) for v in inspect(obj).mapper.primary_key_from_instance(obj))
+    return "/".join(str(getattr(obj, k)) for k in _shape(type(obj))[1])
 
 
 def row_image(obj: Any) -> dict[str, Any]:
     """The row as stored: a value kept sealed at rest (`sealing`) is logged sealed, so the
     log hands a thief no more than the table does."""
     stored = obj.__dict__.get(AT_REST, {})
-    return {a.key: plain(stored.get(a.key, getattr(obj, a.key)))
-            for a in inspect(obj).mapper.column_attrs}
+    return {k: plain(stored.get(k, getattr(obj, k))) for k in _shape(type(obj))[2]}
 
 
 # -- capturing every write --------------------------------------------------------------------
@@ -135,20 +145,25 @@ def _write(s: Session, acts: list[dict[str, Any]]) -> AuditEntry:
         # One writer at a time at the end of the log; released at commit, so entries commit
         # in the order of their numbers.
         s.execute(text("SELECT pg_advisory_xact_lock(727100)"))
-    seq = (s.scalar(select(func.max(AuditEntry.seq))) or 0) + 1
-    at = datetime.now(UTC).isoformat(timespec="microseconds")
-    body = {"seq": seq, "at": at, "salt": secrets.token_hex(16), "acts": acts, "rows": rows}
-    leaf = merkle.leaf_hash(canonical(leaf_of(body)))
     # This transaction's earlier entries are not committed: not in the cache, but in the tree.
-    own: list[bytes] = s.info.setdefault(_OWN, [])
-    tree = log.tree.current(s, upto=seq - 1 - len(own))
-    own.append(leaf)
-    head = sign_head(log.keys.server(), seq, tree.root_with(own).hex(), at)
+    own: list[tuple[int, bytes]] = s.info.setdefault(_OWN, [])
+    tree = log.tree.current(s, upto=own[0][0] - 1 if own else None)
+    seq = len(tree) + len(own) + 1
+    at = datetime.now(UTC).isoformat(timespec="microseconds")
+    salt = secrets.token_hex(16)
+    # Each part is encoded once: its text is both what its digest covers and a piece of the
+    # body's canonical JSON (keys in sorted order: acts, at, rows, salt, seq).
+    acts_text, rows_text = [canonical(a) for a in acts], [canonical(r) for r in rows]
+    leaf = merkle.leaf_hash(canonical({"seq": seq, "at": at,
+                                       "parts": digests(salt, acts_text + rows_text)}))
+    body = b'{"acts":[%s],"at":%s,"rows":[%s],"salt":"%s","seq":%d}' % (
+        b",".join(acts_text), canonical(at), b",".join(rows_text), salt.encode(), seq)
+    own.append((seq, leaf))
+    head = sign_head(log.keys.server(), seq, tree.root_with([h for _, h in own]).hex(), at)
     first = acts[0]
     entry = AuditEntry(seq=seq, at=at, actor=first["actor"], action=first["action"],
-                       subject=first["subject"], body=canonical(body).decode(),
-                       leaf_hash=leaf.hex(), root_hash=head["root_hash"],
-                       signature=head["signature"])
+                       subject=first["subject"], body=body.decode(), leaf_hash=leaf.hex(),
+                       root_hash=head["root_hash"], signature=head["signature"])
     s.add(entry)
     s.flush()
     return entry
@@ -162,18 +177,24 @@ def parts_of(body: dict[str, Any]) -> list[Any]:
 
 
 def part_salt(body: dict[str, Any], index: int) -> bytes:
-    return hmac.digest(bytes.fromhex(body["salt"]), str(index).encode(), "sha256")
+    return _salt(bytes.fromhex(body["salt"]), index)
 
 
-def part_digest(salt: bytes, content: Any) -> str:
-    # hmac.digest: the one-shot C path; intake computes two of these for every row it writes.
-    return hmac.digest(salt, canonical(content), "sha256").hex()
+def _salt(secret: bytes, index: int) -> bytes:
+    return hmac.digest(secret, str(index).encode(), "sha256")
+
+
+def digests(salt: str, texts: list[bytes]) -> list[str]:
+    """The salted digest of each part's canonical text: HMAC-SHA256 under the part's salt
+    (hmac.digest, the one-shot C path: intake computes two for every row it writes)."""
+    secret = bytes.fromhex(salt)
+    return [hmac.digest(_salt(secret, i), t, "sha256").hex() for i, t in enumerate(texts)]
 
 
 def leaf_of(body: dict[str, Any]) -> dict[str, Any]:
     """The public form of an entry: its number, time and the salted digest of each part."""
     return {"seq": body["seq"], "at": body["at"],
-            "parts": [part_digest(part_salt(body, i), p) for i, p in enumerate(parts_of(body))]}
+            "parts": digests(body["salt"], [canonical(p) for p in parts_of(body)])}
 
 
 def opening(body: dict[str, Any], index: int) -> dict[str, Any]:

@@ -8,11 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from jig import load_agreement
 from jig.agreement.model import Agreement
 from jig.readers.fields import to_incident, to_notice
 from jig.records import Incident, Notice
+
+# Property tests must pass on a busy machine: no per-example time limit (hypothesis's default of
+# 200 ms failed under load), the examples' number alone bounds them.
+settings.register_profile("jig", deadline=None)
+settings.load_profile("jig")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "syria-2016-jig"

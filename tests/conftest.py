@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -158,8 +159,6 @@ class Server:
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self):
-        import time
-
         self.thread.start()
         # Until it has started or died, however long a loaded machine takes.
         while not self.server.started:
@@ -208,3 +207,15 @@ def seed_users(db_url: str, users: dict[str, tuple[str, str | None]], keys: Path
         return tokens
     finally:
         store.close()
+
+
+def wait_for_job(client: Any, job: int) -> dict:
+    """A job's last state, once it has ended. Waits on the job's own end; the bound only stops a
+    test that would hang, and is far beyond what a loaded machine needs."""
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        body = client.get(f"/jobs/{job}").json()
+        if body["status"] in ("done", "failed"):
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"job {job} did not finish")

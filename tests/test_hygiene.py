@@ -9,28 +9,17 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select, update
-from tests.conftest import EXAMPLE, Server, seed_users
+from tests.conftest import EXAMPLE, Server, seed_users, wait_for_job
 
 from jig.service import Settings
 from jig.store import Store
 from jig.store.people import issue_token, list_tokens, revoke_token
 from jig.store.tables import AuditEntry, Token
-
-
-def wait(client: httpx.Client, job: int) -> dict:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        body = client.get(f"/jobs/{job}").json()
-        if body["status"] in ("done", "failed"):
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"job {job} did not finish")
 
 
 def mode(path) -> int:
@@ -44,7 +33,7 @@ def test_store_and_spool_are_private_and_spooled_uploads_go(tmp_path):
         r = c.post("/incidents/bulk?filename=incidents.csv",
                    content=(EXAMPLE / "incidents.csv").read_bytes(),
                    headers={"content-type": "text/csv"})
-        assert wait(c, r.json()["job"])["status"] == "done"
+        assert wait_for_job(c, r.json()["job"])["status"] == "done"
         assert list((data / "spool").iterdir()) == []
         assert mode(data / "spool") == 0o700
         for f in data.glob("jig.db*"):  # the database, its WAL and shared memory

@@ -11,13 +11,12 @@ from a wrong one. And no answer they get may carry a held-back id or value.
 from __future__ import annotations
 
 import json
-import time
 from contextlib import ExitStack
 from typing import Any
 
 import httpx
 import pytest
-from tests.conftest import EXAMPLE, Server, _postgres_database, seed_users
+from tests.conftest import EXAMPLE, Server, _postgres_database, seed_users, wait_for_job
 from tests.test_two_party_amendments import upload
 
 from jig.service import Settings
@@ -66,14 +65,6 @@ def ok(r: httpx.Response) -> Any:
     return r.json()
 
 
-def wait(client: httpx.Client, job: int) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if client.get(f"/jobs/{job}").json()["status"] in ("done", "failed"):
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"job {job} did not finish")
-
 
 def story(c: dict[str, httpx.Client], held_back: bool) -> None:
     """What both stores go through; `held_back` adds what the US side never releases."""
@@ -87,19 +78,19 @@ def story(c: dict[str, httpx.Client], held_back: bool) -> None:
     ok(c["us-analyst"].post("/incidents", json=STRIKE | {"notes": "second notes, shown"}))
     ok(c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["source", "grade"]}))
     ok(c["ru-analyst"].post("/incidents", json=ADVANCE))
-    wait(c["reviewer"], ok(c["reviewer"].post("/agreements/syria-2016-jig/rejudge"))["job"])
+    wait_for_job(c["reviewer"], ok(c["reviewer"].post("/agreements/syria-2016-jig/rejudge"))["job"])
     # Both sides agree a target where the strikes were, from before them: re-judging changes
     # their verdicts, the held-back ones' too (in the US headquarters only).
     prop = ok(c["us-lead"].post("/agreements/syria-2016-jig/proposals", json=upload(
         target=(36.99, 35.62)) | {"effective_from": "2016-07-20T00:00:00+00:00"}))
     done = ok(c["ru-lead"].post(f"/agreements/syria-2016-jig/proposals/{prop['id']}/accept"))
-    wait(c["reviewer"], done["rejudge_job"])
+    wait_for_job(c["reviewer"], done["rejudge_job"])
     if held_back:
         r = c["us-analyst"].post("/incidents/bulk?filename=held.csv", content=(
             "id,time,lon,lat,actor,act,source\n"
             f"US-BULK,2016-08-13T09:00,36.9,35.6,Military Forces of Russia (2015-),air_strike,"
             f"{SOURCE}\n").encode(), headers={"content-type": "text/csv"})
-        wait(c["us-analyst"], ok(r)["job"])
+        wait_for_job(c["us-analyst"], ok(r)["job"])
 
 
 def probes(c: dict[str, httpx.Client]) -> list[tuple[str, int, Any]]:

@@ -5,25 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 
 import pytest
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, wait_for_job
 
 STRIKE = {"id": "S-1", "time": "2016-08-01T10:00", "lon": 36.6, "lat": 35.8,
           "actor": "Military Forces of Syria (2000-)", "act": "air_strike"}
 
-
-def wait(client, job: int) -> dict:
-    # Waits on the job's own end; the deadline only stops a test that would hang, and is far
-    # beyond what a loaded machine needs.
-    deadline = time.monotonic() + 900
-    while time.monotonic() < deadline:
-        body = client.get(f"/jobs/{job}").json()
-        if body["status"] in ("done", "failed"):
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"job {job} did not finish")
 
 
 def example_upload(**changes) -> dict:
@@ -40,7 +28,7 @@ def bulk_example(client) -> dict:
     r = client.post("/incidents/bulk?filename=incidents.csv", content=data,
                     headers={"content-type": "text/csv"})
     assert r.status_code == 202, r.text
-    return wait(client, r.json()["job"])
+    return wait_for_job(client, r.json()["job"])
 
 
 def test_health_and_the_agreement_loaded_at_start(client):
@@ -127,7 +115,7 @@ def test_bulk_file_job_counts_add_up_and_rejects_are_kept(client):
     text = (EXAMPLE / "incidents.csv").read_text() + \
         "BAD-1,2016-08-01,4239.0,35.1,0,x,,air_strike,,,\nBAD-2,1970-01-01,36.6,35.8,0,x,,,,,\n"
     r = client.post("/incidents/bulk", content=text.encode(), headers={"content-type": "text/csv"})
-    job = wait(client, r.json()["job"])
+    job = wait_for_job(client, r.json()["job"])
     assert job["status"] == "done", job
     assert (job["read"], job["stored"], job["unchanged"], job["rejected"]) == (30, 28, 0, 2)
     # Progress: the whole upload read, rows per second over the time the job ran.
@@ -220,7 +208,7 @@ def test_an_amendment_is_a_new_version_and_old_verdicts_stay(client):
     # In effect from the start of the agreement: a correction, so A-02 is judged under it.
     r = client.post("/agreements", json=upload | {"effective_from": "2016-07-15T00:00+03:00"})
     assert r.status_code == 201 and r.json()["version"] == 2
-    assert wait(client, r.json()["rejudge_job"])["status"] == "done"
+    assert wait_for_job(client, r.json()["rejudge_job"])["status"] == "done"
     versions = client.get("/agreements/syria-2016-jig").json()
     assert [v["version"] for v in versions] == [1, 2]
     assert versions[0]["content_hash"] != versions[1]["content_hash"]
@@ -244,7 +232,7 @@ def test_an_amendment_governs_acts_from_its_effective_from_only(client):
     da1 = upload["files"]["zones.geojson"]["features"][0]["geometry"]["coordinates"][0]
     da1[0][1] = da1[1][1] = da1[-1][1] = 35.0  # DA-1 extended south over Hama
     r = client.post("/agreements", json=upload | {"effective_from": "2016-08-20T00:00+03:00"})
-    assert wait(client, r.json()["rejudge_job"])["status"] == "done"
+    assert wait_for_job(client, r.json()["rejudge_job"])["status"] == "done"
 
     def history(incident: str) -> list[tuple[int, str]]:
         detail = client.get(f"/incidents/{incident}").json()

@@ -4,10 +4,9 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-import time
 
 import httpx
-from tests.conftest import EXAMPLE, seed_users
+from tests.conftest import EXAMPLE, seed_users, wait_for_job
 from tests.test_joint_cell import STRIKE, cell, ok  # noqa: F401  (cell is a fixture)
 
 
@@ -30,15 +29,6 @@ def upload(parties_extra: str = "", shift: float = 0.0, target: tuple | None = N
                            "agreed_by": ["US", "RU"], "radius_m": 2000}})
     return {"yaml": text, "files": files}
 
-
-def wait(client: httpx.Client, job: int) -> dict:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        body = client.get(f"/jobs/{job}").json()
-        if body["status"] in ("done", "failed"):
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"job {job} did not finish")
 
 
 def test_an_amendment_takes_effect_when_every_party_has_accepted(cell):  # noqa: F811
@@ -64,7 +54,7 @@ def test_an_amendment_takes_effect_when_every_party_has_accepted(cell):  # noqa:
                              ).status_code == 404
     done = ok(c["ru-lead"].post(f"{path}/accept"))
     assert done["state"] == "adopted" and done["version"] == 2 and done["waiting_for"] == []
-    wait(c["reviewer"], done["rejudge_job"])
+    wait_for_job(c["reviewer"], done["rejudge_job"])
     assert [v["version"] for v in ok(c["reviewer"].get("/agreements/syria-2016-jig"))] == [1, 2]
     assert c["ru-lead"].post(f"{path}/decline").status_code == 409
     # A declined proposal is never adopted.

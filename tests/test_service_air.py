@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 
-from tests.conftest import EXAMPLE
-from tests.test_service import example_upload, wait
+from tests.conftest import EXAMPLE, wait_for_job
+from tests.test_service import example_upload
 
 
 def example_notices() -> list[dict]:
@@ -61,7 +61,7 @@ def test_a_flight_is_judged_under_the_agreement_version_in_force_at_its_time(cli
     da1 = upload["files"]["zones.geojson"]["features"][0]["geometry"]["coordinates"][0]
     da1[0][1] = da1[1][1] = da1[-1][1] = 35.0
     r = client.post("/agreements", json=upload | {"effective_from": "2016-10-01T00:00+03:00"})
-    assert wait(client, r.json()["rejudge_job"])["status"] == "done"
+    assert wait_for_job(client, r.json()["rejudge_job"])["status"] == "done"
     [sy2] = [n for n in example_notices() if n["id"] == "SY-2"]
     later = sy2 | {"id": "SY-4", "time": "2016-10-02T12:00/2016-10-02T14:00"}
     body = client.post("/air/notices", json=[sy2, later]).json()

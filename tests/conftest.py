@@ -133,6 +133,11 @@ def _postgres_database():
         admin.dispose()
 
 
+# How long a test's HTTP call may wait for an answer. httpx's default is 5 s, which a loaded
+# machine exceeds; this bound only stops a test that would hang.
+HTTP_TIMEOUT = 300.0
+
+
 def free_port() -> int:
     import socket
 
@@ -145,18 +150,23 @@ class Server:
     """A real uvicorn server on loopback, in a thread of the test process."""
 
     def __init__(self, settings):
+        import socket
         import threading
 
         import uvicorn
 
         from jig.service import create_app
 
-        self.port = free_port()
+        # The socket is bound here and handed to uvicorn, so no other test (or test worker)
+        # can take the port between choosing it and listening on it.
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port,
-                                log_level="warning")
+        config = uvicorn.Config(create_app(settings), log_level="warning")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self.server.run,
+                                       kwargs={"sockets": [self.socket]}, daemon=True)
 
     def __enter__(self):
         self.thread.start()
@@ -170,6 +180,7 @@ class Server:
     def __exit__(self, *exc):
         self.server.should_exit = True
         self.thread.join(timeout=30)
+        self.socket.close()
 
 
 @pytest.fixture
@@ -187,7 +198,7 @@ def server(db_url, tmp_path):
 def client(server):
     import httpx
 
-    with httpx.Client(base_url=server.url, timeout=60) as c:
+    with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT) as c:
         yield c
 
 

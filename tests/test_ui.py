@@ -9,7 +9,7 @@ import contextlib
 import httpx
 import pytest
 from playwright.sync_api import Page, sync_playwright
-from tests.conftest import EXAMPLE, Server, seed_users
+from tests.conftest import EXAMPLE, HTTP_TIMEOUT, Server, seed_users
 from tests.test_joint_cell import ADVANCE, SECRET, STRIKE, USERS
 from tests.test_service import example_upload
 
@@ -67,7 +67,7 @@ def click_incident(page: Page, incident: str) -> None:
 def open_server(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", agreements=[EXAMPLE / "agreement.yaml"])
     with Server(settings) as srv:
-        with httpx.Client(base_url=srv.url) as c:
+        with httpx.Client(base_url=srv.url, timeout=HTTP_TIMEOUT) as c:
             c.post("/incidents/bulk?filename=incidents.csv",
                    content=(EXAMPLE / "incidents.csv").read_bytes(),
                    headers={"content-type": "text/csv"})
@@ -118,7 +118,7 @@ def test_the_agreement_as_on_a_day_draws_the_version_in_effect_then(browser, ope
     upload = example_upload()
     da1 = upload["files"]["zones.geojson"]["features"][0]["geometry"]["coordinates"][0]
     da1[0][1] = da1[1][1] = da1[-1][1] = 35.0
-    with httpx.Client(base_url=open_server.url) as c:
+    with httpx.Client(base_url=open_server.url, timeout=HTTP_TIMEOUT) as c:
         c.post("/agreements", json=upload | {"effective_from": "2016-08-20T00:00+03:00"}
                ).raise_for_status()
     page, _ = page_for(browser, open_server.url)
@@ -140,7 +140,7 @@ def locked_server(tmp_path):
     with Server(settings) as srv:
         tokens = seed_users(settings.url, USERS, settings.data_dir)
         auth = lambda who: {"authorization": f"Bearer {tokens[who]}"}  # noqa: E731
-        with httpx.Client(base_url=srv.url) as c:
+        with httpx.Client(base_url=srv.url, timeout=HTTP_TIMEOUT) as c:
             c.post("/incidents", json=STRIKE, headers=auth("us-analyst")).raise_for_status()
             c.post("/incidents/US-7/release", json={"withhold": ["source", "notes"]},
                    headers=auth("us-lead")).raise_for_status()
@@ -182,7 +182,7 @@ def test_air_desk_lists_its_conflicts_and_draws_them(browser, open_server):
     import csv
     with (EXAMPLE / "air-notices.csv").open() as fh:
         notices = [{k: v for k, v in r.items() if v} for r in csv.DictReader(fh)]
-    httpx.post(f"{open_server.url}/air/notices", json=notices).raise_for_status()
+    httpx.post(f"{open_server.url}/air/notices", json=notices, timeout=HTTP_TIMEOUT).raise_for_status()
     page, _ = page_for(browser, open_server.url)
     wait_count(page)
     page.click("[data-view=air]")
@@ -211,7 +211,7 @@ def test_merged_reports_show_every_source_record(browser, open_server):
               "actor": "Military Forces of Syria (2000-)", "act": "air_strike",
               "records": [{"id": "AW-1", "dataset": "Airwars", "grade": "Fair"},
                           {"id": "U-1", "dataset": "UCDP GED"}]}
-    httpx.post(f"{open_server.url}/incidents", json=merged).raise_for_status()
+    httpx.post(f"{open_server.url}/incidents", json=merged, timeout=HTTP_TIMEOUT).raise_for_status()
     page, _ = page_for(browser, open_server.url)
     wait_count(page)
     page.evaluate("openIncident('M-1')")

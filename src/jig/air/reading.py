@@ -20,9 +20,8 @@ from jig.agreement.features import geometry_problem
 from jig.agreement.model import Agreement
 from jig.air.model import FEET, AirNotice
 from jig.errors import RowError
-from jig.readers import ReadResult, Reject
+from jig.readers import ReadResult, read_keyed
 from jig.readers.fields import number, parse_when, text
-from jig.readers.files import iter_records
 from jig.records import Origin
 
 CORE = {"id", "party", "actor", "kind", "time", "start", "end", "geometry", "wkt",
@@ -106,24 +105,6 @@ def to_air_notice(fields: dict[str, Any], agreement: Agreement, origin: Origin |
 
 
 def read_air_notices(paths: Iterable[str | Path], agreement: Agreement) -> ReadResult:
-    out = ReadResult()
-    seen: dict[str, str] = {}
-    for path in paths:
-        for rec in iter_records(path):
-            out.read += 1
-            if rec.fields is None:
-                out.rejects.append(Reject(rec.origin, "row.unreadable", rec.error or "", rec.raw))
-                continue
-            try:
-                n = to_air_notice(rec.fields, agreement, rec.origin, rec.geometry)
-            except RowError as exc:
-                out.rejects.append(Reject(rec.origin, exc.code, str(exc), rec.raw, exc.field))
-                continue
-            if n.id in seen:
-                out.rejects.append(Reject(rec.origin, "row.duplicate_id", f"id {n.id!r} was "
-                                          f"already used at {seen[n.id]}", rec.raw, "id"))
-                continue
-            seen[n.id] = str(rec.origin)
-            out.records.append(n)
-    return out
+    return read_keyed(paths, lambda rec: to_air_notice(rec.fields, agreement, rec.origin,
+                                                       rec.geometry))
 

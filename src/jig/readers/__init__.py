@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jig.agreement.model import Agreement
 from jig.errors import RowError
@@ -25,8 +26,31 @@ class ReadResult:
     read: int = 0
 
 
-def _reject(rec: RawRecord, code: str, reason: str, fld: str | None = None) -> Reject:
-    return Reject(rec.origin, code, reason, rec.raw, fld)
+def read_keyed(paths: Iterable[str | Path], convert: Callable[[RawRecord], Any]) -> ReadResult:
+    """Read records that each carry an id (notices, air notices, status records): every row
+    through `convert`, which raises RowError for a bad one; an unreadable row, a bad row and a
+    second use of an id each become a reject naming where, and nothing is dropped silently."""
+    out = ReadResult()
+    seen: dict[str, str] = {}
+    for path in expand_paths(paths):
+        for rec in iter_records(path):
+            out.read += 1
+            if rec.fields is None:
+                out.rejects.append(Reject(rec.origin, "row.unreadable", rec.error or "unreadable",
+                                          rec.raw))
+                continue
+            try:
+                record = convert(rec)
+            except RowError as exc:
+                out.rejects.append(Reject(rec.origin, exc.code, str(exc), rec.raw, exc.field))
+                continue
+            if record.id in seen:
+                out.rejects.append(Reject(rec.origin, "row.duplicate_id", f"id {record.id!r} was "
+                                          f"already used at {seen[record.id]}", rec.raw, "id"))
+                continue
+            seen[record.id] = str(rec.origin)
+            out.records.append(record)
+    return out
 
 
 def read_incidents(paths: Iterable[str | Path], agreement: Agreement,
@@ -39,29 +63,11 @@ def read_incidents(paths: Iterable[str | Path], agreement: Agreement,
 
 def read_notices(paths: Iterable[str | Path], agreement: Agreement) -> ReadResult:
     """Read notice files; parties and exceptions are checked against the agreement."""
-    out = ReadResult()
     parties, exceptions = set(agreement.parties), set(agreement.exceptions)
-    seen: dict[str, str] = {}
-    for path in expand_paths(paths):
-        for rec in iter_records(path):
-            out.read += 1
-            if rec.fields is None:
-                out.rejects.append(_reject(rec, "row.unreadable", rec.error or "unreadable"))
-                continue
-            try:
-                notice: Notice = to_notice(rec.fields, agreement.tz, rec.origin, rec.geometry,
-                                           parties, exceptions, agreement.extent)
-            except RowError as exc:
-                out.rejects.append(_reject(rec, exc.code, str(exc), exc.field))
-                continue
-            if notice.id in seen:
-                out.rejects.append(_reject(rec, "row.duplicate_id", f"id {notice.id!r} was "
-                                           f"already used at {seen[notice.id]}", "id"))
-                continue
-            seen[notice.id] = str(rec.origin)
-            out.records.append(notice)
-    return out
+    return read_keyed(paths, lambda rec: to_notice(rec.fields, agreement.tz, rec.origin,
+                                                   rec.geometry, parties, exceptions,
+                                                   agreement.extent))
 
 
 __all__ = ["Counts", "Gazetteer", "Incident", "IncidentReader", "Notice", "ReadResult", "Reject",
-           "read_incidents", "read_notices", "write_rejects"]
+           "read_incidents", "read_keyed", "read_notices", "write_rejects"]

@@ -10,10 +10,8 @@ from typing import Any
 
 from jig.agreement.model import Agreement
 from jig.errors import RowError
-from jig.readers import ReadResult
+from jig.readers import ReadResult, read_keyed
 from jig.readers.fields import parse_when, text
-from jig.readers.files import iter_records
-from jig.readers.rejects import Reject
 from jig.records import STATUSES, Origin, StatusRecord
 
 
@@ -48,24 +46,4 @@ def to_status(fields: dict[str, Any], agreement: Agreement, origin: Origin | Non
 
 def read_status(paths: Iterable[str | Path], agreement: Agreement) -> ReadResult:
     """Read status-record files against the agreement's must_by clauses."""
-    out = ReadResult()
-    seen: dict[str, str] = {}
-    for path in paths:
-        for rec in iter_records(path):
-            out.read += 1
-            if rec.fields is None:
-                out.rejects.append(Reject(rec.origin, "row.unreadable", rec.error or "unreadable",
-                                          rec.raw))
-                continue
-            try:
-                record = to_status(rec.fields, agreement, rec.origin)
-            except RowError as exc:
-                out.rejects.append(Reject(rec.origin, exc.code, str(exc), rec.raw, exc.field))
-                continue
-            if record.id in seen:
-                out.rejects.append(Reject(rec.origin, "row.duplicate_id", f"id {record.id!r} "
-                                          f"was already used at {seen[record.id]}", rec.raw, "id"))
-                continue
-            seen[record.id] = str(rec.origin)
-            out.records.append(record)
-    return out
+    return read_keyed(paths, lambda rec: to_status(rec.fields, agreement, rec.origin))

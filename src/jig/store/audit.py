@@ -20,6 +20,7 @@ import hmac
 import json
 import secrets
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -106,6 +107,18 @@ def _collect(session: Session, _ctx: Any) -> None:
             pending[(t, row_key(obj))] = None
 
 
+def stage(s: Session, cls: type, values: Iterable[dict[str, Any]]) -> None:
+    """Rows a bulk insert wrote without ORM objects (`jig.store.bulk`), for this transaction's
+    entry: each given with every column as stored, so its image is those values."""
+    table, keys, columns = _shape(cls)
+    if table is None:
+        return
+    pending: dict[tuple[str, str], Any] = s.info.setdefault(_PENDING, {})
+    for v in values:
+        pending[(table, "/".join(str(v[k]) for k in keys))] = {c: plain(v.get(c))
+                                                                for c in columns}
+
+
 def _close(session: Session) -> None:
     session.flush()
     pending = session.info.get(_PENDING)
@@ -140,7 +153,8 @@ def _write(s: Session, acts: list[dict[str, Any]]) -> AuditEntry:
         raise LookupError("this store has no key folder to sign its log with: open it with "
                           "one (jig --data, Store.open(key_folder=...))")
     pending = s.info.pop(_PENDING, {})
-    rows = [[t, k, None if obj is None else row_image(obj)] for (t, k), obj in pending.items()]
+    rows = [[t, k, None if obj is None else obj if isinstance(obj, dict) else row_image(obj)]
+            for (t, k), obj in pending.items()]
     if s.get_bind().dialect.name == "postgresql":
         # One writer at a time at the end of the log; released at commit, so entries commit
         # in the order of their numbers.

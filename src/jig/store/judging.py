@@ -24,6 +24,8 @@ from jig.errors import RowError
 from jig.findings import Verdict
 from jig.readers.fields import to_incident, to_notice
 from jig.records import Incident, Notice
+from jig.store import bulk
+from jig.store.bulk import Revision
 from jig.store.tables import (
     AgreementVersion,
     FindingRecord,
@@ -59,7 +61,7 @@ class Judging:
                                                         Release.incident_id).scalar_subquery()
         return select(Release.incident_row).where(Release.row.in_(latest))
 
-    def parse(self, row: IncidentRevision, tz: tzinfo) -> Incident:
+    def parse(self, row: Revision, tz: tzinfo) -> Incident:
         return to_incident(row.record, tz)
 
     def notices(self, s: Session, agreement: Agreement) -> list[Notice]:
@@ -128,7 +130,7 @@ class Judging:
             out += [v for v, w in zip(versions, windows, strict=True) if w.contains(at)]
         return out
 
-    def _judge_rows(self, s: Session, version: AgreementVersion, rows: Sequence[IncidentRevision],
+    def _judge_rows(self, s: Session, version: AgreementVersion, rows: Sequence[Revision],
                     only_if_changed: bool, scope: str = JOINT) -> int:
         """Judge rows under the versions of `version`'s agreement in effect at their times
         (ruling 9: amendments are not retroactive), each verdict recorded under the version
@@ -154,7 +156,7 @@ class Judging:
                                      [v for v, _ in judged], only_if_changed, scope)
 
     def _record_verdicts(self, s: Session, versions: Sequence[AgreementVersion],
-                         rows: Sequence[IncidentRevision], verdicts: Sequence[Verdict],
+                         rows: Sequence[Revision], verdicts: Sequence[Verdict],
                          only_if_changed: bool, scope: str = JOINT) -> int:
         """Record each row's verdict (under the version of one agreement that judged it) and
         its findings, and move its head: the heads and current verdicts read in a few queries,
@@ -174,7 +176,7 @@ class Judging:
             for chunk in chunks(sorted({h.verdict_row for h in heads.values()}), 500):
                 current.update({v.row: v for v in s.scalars(
                     select(VerdictRecord).where(VerdictRecord.row.in_(chunk)))})
-        todo: list[tuple[IncidentRevision, Verdict, dict[str, Any]]] = []
+        todo: list[tuple[Revision, Verdict, dict[str, Any]]] = []
         # Unchanged findings are skipped against the head as it stands before this batch, and
         # as earlier rows of the batch move it.
         moved: dict[tuple[str, str], tuple[int, str]] = {}
@@ -198,26 +200,30 @@ class Judging:
                 findings_hash=fh, judged_at=now(), scope=scope)))
         if not todo:
             return 0
-        # One flush for all the verdicts (the ORM batches the inserts and returns their keys):
-        # ORM objects still, so that the store's log records every row it writes.
-        made = [VerdictRecord(**t[2]) for t in todo]
-        s.add_all(made)
-        s.flush()
+        # In bulk: a few INSERTs for all the verdicts, their findings and new heads (an ORM
+        # object per row cost more than judging); `bulk` logs every row as the ORM would.
+        made = [t[2] for t in todo]
+        bulk.insert_rows(s, VerdictRecord, made)
+        findings: list[dict[str, Any]] = []
+        new_heads: dict[tuple[str, str], dict[str, Any]] = {}
         for (row, verdict, _), vr in zip(todo, made, strict=True):
             for f in verdict.findings:
                 d = f.as_dict()
                 detail = {k: v for k, v in d.items()
                           if k not in ("clause", "outcome", "reason", "p")}
-                s.add(FindingRecord(verdict_row=vr.row, clause=f.clause, outcome=f.outcome,
-                                    reason=f.reason, p=f.p, detail=detail))
-            head = heads.get((row.workspace, row.incident_id))
-            if head is None:
-                heads[row.workspace, row.incident_id] = head = VerdictHead(
-                    incident_id=row.incident_id, agreement_id=agreement_id, scope=scope,
-                    workspace=row.workspace, verdict_row=vr.row, incident_row=row.row)
-                s.add(head)
+                findings.append({"verdict_row": vr["row"], "clause": f.clause,
+                                 "outcome": f.outcome, "reason": f.reason, "p": f.p,
+                                 "detail": detail})
+            key = (row.workspace, row.incident_id)
+            head = heads.get(key)
+            if head is not None:
+                head.verdict_row, head.incident_row = vr["row"], row.row
             else:
-                head.verdict_row, head.incident_row = vr.row, row.row
+                new_heads[key] = {"incident_id": row.incident_id, "agreement_id": agreement_id,
+                                  "scope": scope, "workspace": row.workspace,
+                                  "verdict_row": vr["row"], "incident_row": row.row}
+        bulk.insert_rows(s, FindingRecord, findings)
+        bulk.insert_rows(s, VerdictHead, list(new_heads.values()))
         return len(todo)
 
     def _heads_in(self, s: Session, t_from: float, t_to: float,
@@ -238,7 +244,7 @@ class Judging:
         return list(s.scalars(q))
 
     def _rejudge_for_evidence(self, s: Session, version: AgreementVersion,
-                              rows: Iterable[IncidentRevision], scope: str) -> None:
+                              rows: Iterable[Revision], scope: str) -> None:
         """A report that arrives after the act it excuses: re-judge the acts it could excuse
         (by an actor an exception is for, with a finding an exception could change)."""
         agreement = self.load(version)
@@ -250,7 +256,7 @@ class Judging:
         before = max(r.before_s for r in reqs)
         reach = max(r.within_m for r in reqs)
         fresh = {r.row for r in rows}
-        targets: dict[int, IncidentRevision] = {}
+        targets: dict[int, Revision] = {}
         for r in rows:
             if agreement.match_actor(r.actor)[0] not in actors:
                 continue

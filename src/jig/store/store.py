@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jig.agreement import Agreement, parse_agreement
 from jig.records import Incident, Notice
-from jig.store import audit, sealing
+from jig.store import audit, bulk, sealing
+from jig.store.bulk import Revision, RevisionRow
 from jig.store.db import make_engine, migrate
 from jig.store.judging import JOINT, Judging, chunks, now
 from jig.store.keys import Keys
@@ -177,14 +178,14 @@ class Store(Judging):
         """Store incidents (idempotent by content) in a workspace and judge the new revisions
         with what that workspace sees, atomically, with an audit entry. Ids are the
         workspace's own: the same id in another workspace is another incident."""
-        fresh: list[IncidentRevision] = []
+        fresh: list[RevisionRow] = []
         out: list[Stored] = []
         ids = list({inc.id for inc in incidents})
         with self.writing() as s:
             secret = workspace_secret(s, workspace)
             records = [(inc, incident_record(inc)) for inc in incidents]
             hashes = [content_hash(r, secret) for _, r in records]
-            known: dict[tuple[str, str], IncidentRevision] = {}
+            known: dict[tuple[str, str], Revision] = {}
             last: dict[str, int] = {}
             heads: dict[str, IncidentHead] = {}
             for chunk in chunks(ids, 500):
@@ -195,32 +196,37 @@ class Store(Judging):
                     last[r.incident_id] = max(last.get(r.incident_id, 0), r.revision)
                 heads.update({h.incident_id: h for h in s.scalars(select(IncidentHead).where(
                     IncidentHead.workspace == workspace, IncidentHead.incident_id.in_(chunk)))})
+            received = now()
             for (inc, record), h in zip(records, hashes, strict=True):
                 same = known.get((inc.id, h))
                 if same is not None:
                     out.append(Stored(inc.id, "unchanged", same.revision, same.row))
                     continue
                 revision = last.get(inc.id, 0) + 1
-                row = IncidentRevision(
+                row = RevisionRow(
                     incident_id=inc.id, revision=revision, content_hash=h, record=record,
                     lon=inc.lon, lat=inc.lat, precision_m=inc.precision_m,
                     t_start=inc.span.start, t_end=inc.span.end, actor=inc.actor,
-                    received_at=now(), origin=origin or (str(inc.origin) if inc.origin else None),
+                    received_at=received,
+                    origin=origin or (str(inc.origin) if inc.origin else None),
                     workspace=workspace)
-                s.add(row)
                 known[(inc.id, h)] = row
                 last[inc.id] = revision
                 fresh.append(row)
                 out.append(Stored(inc.id, "stored" if revision == 1 else "revised", revision, 0))
-            s.flush()
-            for row in fresh:
+            # In bulk (a few statements a batch, not an ORM object a row), each row still logged.
+            values = [r.values(sealing.as_stored(s, r)) for r in fresh]
+            bulk.insert_rows(s, IncidentRevision, values)
+            new_heads: dict[str, dict[str, object]] = {}
+            for row, v in zip(fresh, values, strict=True):
+                row.row = v["row"]
                 head = heads.get(row.incident_id)
-                if head is None:
-                    heads[row.incident_id] = head = IncidentHead(
-                        workspace=workspace, incident_id=row.incident_id, row=row.row)
-                    s.add(head)
+                if head is not None:
+                    head.row = row.row  # a correction of an incident stored before
                 else:
-                    head.row = row.row
+                    new_heads[row.incident_id] = {"workspace": workspace,
+                                                  "incident_id": row.incident_id, "row": row.row}
+            bulk.insert_rows(s, IncidentHead, list(new_heads.values()))
             for version in self.current_versions():
                 self._judge_rows(s, version, fresh, only_if_changed=False, scope=workspace)
                 self._rejudge_for_evidence(s, version, fresh, workspace)

@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import DateTime, event, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from jig import merkle
 from jig.signing import sign_head
 from jig.store.keys import Keys
-from jig.store.tables import AuditEntry
+from jig.store.tables import AuditEntry, UtcDateTime
 
 # Not state: the log itself, the heads that sign it, and the background jobs' bookkeeping;
 # nor the workspaces' commitment secrets, which must not be in entries others are shown.
@@ -64,6 +64,13 @@ def _shape(cls: type) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     return (None if name in NOT_STATE else name,
             tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key),
             tuple(a.key for a in mapper.column_attrs))
+
+
+@functools.cache
+def _time_columns(cls: type) -> tuple[str, ...]:
+    mapper = inspect(cls)
+    return tuple(a.key for a in mapper.column_attrs
+                 if isinstance(a.columns[0].type, DateTime | UtcDateTime))
 
 
 def table_of(obj: Any) -> str | None:
@@ -114,9 +121,12 @@ def stage(s: Session, cls: type, values: Iterable[dict[str, Any]]) -> None:
     if table is None:
         return
     pending: dict[tuple[str, str], Any] = s.info.setdefault(_PENDING, {})
+    times = _time_columns(cls)  # the only columns `plain` changes
     for v in values:
-        pending[(table, "/".join(str(v[k]) for k in keys))] = {c: plain(v.get(c))
-                                                                for c in columns}
+        image = {c: v.get(c) for c in columns}
+        for c in times:
+            image[c] = plain(image[c])
+        pending[(table, "/".join(str(v[k]) for k in keys))] = image
 
 
 def _close(session: Session) -> None:

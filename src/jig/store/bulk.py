@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from jig.store import audit
@@ -28,13 +28,21 @@ def insert_rows(s: Session, cls: type, values: Sequence[dict[str, Any]]) -> None
     if not values:
         return
     table = cls.__table__  # type: ignore[attr-defined]
-    if "row" in table.c and table.c.row.primary_key:
+    if "row" not in table.c or not table.c.row.primary_key:
+        s.execute(insert(table), list(values))
+    elif s.get_bind().dialect.name == "sqlite":
+        # SQLite cannot tell which returned key is which row's (SQLAlchemy would then insert
+        # one row per statement); it has one writer at a time, so the keys are given here,
+        # after the largest: a row another writer took first fails the insert, never mixes.
+        start = s.scalar(select(func.max(table.c.row))) or 0
+        for k, v in enumerate(values, start + 1):
+            v["row"] = k
+        s.execute(insert(table), list(values))
+    else:
         rows = s.execute(insert(table).returning(table.c.row, sort_by_parameter_order=True),
                          list(values)).scalars().all()
         for v, r in zip(values, rows, strict=True):
             v["row"] = r
-    else:
-        s.execute(insert(table), list(values))
     audit.stage(s, cls, values)
 
 

@@ -133,15 +133,18 @@ def test_a_record_over_several_lines_hands_the_rest_of_the_file_to_the_row_reade
     assert rows[5][0] == "H" and rows[5][11].line == 7 and rejects[0][1] == 13
 
 
-def test_csv_that_is_not_utf8_is_refused_naming_its_line(tmp_path, example):
-    from jig import InputFileError
-
+def test_a_row_that_is_not_utf8_is_rejected_naming_its_line(tmp_path, example):
+    """Issue 19: one bad byte costs its row, not the file (nor the rows after it)."""
     head = ",".join(FIELDS) + "\n"
     path = tmp_path / "latin.csv"
     path.write_bytes((head + "A,2016-08-01,36.1,35.1,0,x,,air_strike,,\n").encode()
-                     + "B,2016-08-01,36.1,35.1,0,Hama\u00e9,,air_strike,,\n".encode("latin-1"))
-    with pytest.raises(InputFileError, match="not UTF-8"):
-        IncidentReader(example).read([path])
+                     + "B,2016-08-01,36.1,35.1,0,Hama\u00e9,,air_strike,,\n".encode("latin-1")
+                     + b"C,2016-08-01,36.1,35.1,0,x,,air_strike,,\n")
+    incidents, rejects = IncidentReader(example).read([path])
+    assert [i.id for i in incidents] == ["A", "C"]
+    [r] = rejects
+    assert r.origin.line == 3 and r.code == "row.unreadable"
+    assert "not UTF-8" in r.reason and "0xe9" in r.reason and "Hama\\xe9" in r.raw
 
 
 def test_columns_build_incident_objects_only_when_asked(tmp_path, example):

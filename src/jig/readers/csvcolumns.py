@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from jig.readers.fields import EPOCH_DAY
+from jig.readers.fields import EPOCH_DAY, MAX_ID, MAX_RADIUS_M
 from jig.records import INCIDENT_ACTS
 from jig.times import parse_time
 
@@ -198,13 +198,16 @@ def parse(block: Block, tz: tzinfo) -> Parsed:
     ok = np.ones(m, dtype=bool)
     if "id" not in c or "time" not in c:
         ok[:] = False
-    ids = _trim(c["id"]) if "id" in c else pa.array([""] * m)
-    ok &= pc.greater(pc.utf8_length(ids), 0).to_numpy(zero_copy_only=False)
+    ids = _trim(c["id"]) if "id" in c else pa.array([""] * m, pa.string())
+    size = pc.utf8_length(ids)
+    # Empty, too long, or holding a control character: the row reader says which.
+    ok &= pc.and_(pc.greater(size, 0), pc.less_equal(size, MAX_ID)).to_numpy(zero_copy_only=False)
+    ok &= ~pc.match_substring_regex(ids, "[\\x00-\\x1f\\x7f]").to_numpy(zero_copy_only=False)
     lon = _number(c.get("lon"), m, ok, None)
     lat = _number(c.get("lat"), m, ok, None)
     ok &= (lat >= -90) & (lat <= 90) & (lon >= -180) & (lon <= 180)
     prec = _number(c.get("precision_m"), m, ok, 0.0)
-    ok &= prec >= 0
+    ok &= (prec >= 0) & (prec <= MAX_RADIUS_M)
     prec = np.where(prec == 0, 0.0, prec)  # "-0" is 0, as `number(...) or 0.0` makes it
     text: dict[str, pa.Array] = {}
     for name in ("actor", "target", "act", "weapon"):
@@ -217,7 +220,7 @@ def parse(block: Block, tz: tzinfo) -> Parsed:
     text["act"] = pc.coalesce(text["act"], pc.if_else(pc.is_null(text["weapon"]), "unknown",
                                                       "other"))
     ok &= pc.is_in(text["act"], value_set=pa.array(INCIDENT_ACTS)).to_numpy(zero_copy_only=False)
-    when = _trim(c["time"]) if "time" in c else pa.array([""] * m)
+    when = _trim(c["time"]) if "time" in c else pa.array([""] * m, pa.string())
     start, end, good = spans(when, tz)
     ok &= good
     return Parsed(ok, ids, when, lon, lat, prec, start, end, text)

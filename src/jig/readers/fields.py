@@ -19,6 +19,65 @@ KEPT = ("source", "notes", "fatalities", "reported_at", "grade")
 # 1970-01-01 in any timezone: what a zero timestamp becomes.
 EPOCH_DAY = (-14 * 3600.0, 38 * 3600.0)
 CORE = {"id", "time", "lon", "lat", "precision_m", "actor", "target", "act", "weapon"}
+# The store's id columns hold 200 characters, on SQLite (which would take more) as on
+# PostgreSQL (which refuses more): one rule for both, said here.
+MAX_ID = 200
+# Half the Earth's circumference: a disc wider than this covers the whole Earth.
+MAX_RADIUS_M = 20_000_000.0
+
+
+def identifier(fields: dict[str, Any], name: str = "id") -> str:
+    """A record's id: present, at most MAX_ID characters, no control characters (PostgreSQL
+    cannot store a NUL; the others would be invisible in every list that shows the id)."""
+    ident = text(fields, name)
+    if ident is None:
+        raise RowError("row.missing", f"`{name}` is required and empty", name)
+    if len(ident) > MAX_ID:
+        raise RowError("row.id", f"`{name}` is {len(ident)} characters long; at most {MAX_ID}",
+                       name)
+    bad = next((c for c in ident if ord(c) < 32 or ord(c) == 127), None)
+    if bad is not None:
+        raise RowError("row.id", f"`{name}` {ident!r} holds the control character "
+                       f"U+{ord(bad):04X}", name)
+    return ident
+
+
+def not_text(value: Any, path: str) -> str | None:
+    """The path of the first string in a JSON value (keys too) that holds a NUL or a lone
+    surrogate, or None: PostgreSQL stores no NUL, in text or in JSON, and no database or file
+    system stores a lone surrogate (which JSON's `\\ud800` can make)."""
+    todo = [(value, path)]
+    while todo:
+        v, at = todo.pop()
+        if isinstance(v, str):
+            if "\x00" in v or (not v.isascii() and not _encodes(v)):
+                return at
+        elif isinstance(v, dict):
+            for k, item in v.items():
+                key_at = f"{at}.{k}" if at else str(k)
+                if isinstance(k, str) and not_text(k, "") is not None:
+                    return key_at
+                todo.append((item, key_at))
+        elif isinstance(v, list):
+            todo += [(item, f"{at}[{i}]") for i, item in enumerate(v)]
+    return None
+
+
+def _encodes(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def no_nul(fields: dict[str, Any]) -> None:
+    """A RowError naming the first field that holds a NUL or a lone surrogate: refused here,
+    by name, rather than by the database."""
+    at = not_text(fields, "")
+    if at is not None:
+        raise RowError("row.nul", f"`{at}` holds a NUL character or a lone surrogate, which no "
+                       "store keeps", at.split(".")[0].split("[")[0])
 
 
 def text(fields: dict[str, Any], name: str) -> str | None:
@@ -39,6 +98,9 @@ def number(fields: dict[str, Any], name: str, required: bool = False) -> float |
         raise RowError("row.number", f"`{name}` must be a number, not {v!r}", name)
     try:
         x = float(v)
+    except OverflowError:  # an integer of hundreds of digits
+        raise RowError("row.number", f"`{name}` must be a finite number, not an integer of "
+                       f"{len(str(v))} digits", name) from None
     except (TypeError, ValueError):
         raise RowError("row.number", f"`{name}` must be a number, not {v!r}", name) from None
     if not math.isfinite(x):
@@ -106,15 +168,17 @@ def location(fields: dict[str, Any], geometry: Any, extent: Extent | None = None
 def to_incident(fields: dict[str, Any], tz: tzinfo, origin: Origin | None = None,
                 geometry: Any = None, extent: Extent | None = None) -> Incident:
     """Build an incident from the fields of format 1 (`id`, `time`, `lon`, `lat`, ...)."""
-    ident = text(fields, "id")
-    if ident is None:
-        raise RowError("row.missing", "`id` is required and empty", "id")
+    ident = identifier(fields)
+    no_nul(fields)
     span, time_text = parse_when(fields, tz)
     lon, lat = location(fields, geometry, extent)
     precision = number(fields, "precision_m") or 0.0
     if precision < 0:
         raise RowError("row.precision", f"`precision_m` must be 0 or more, not {precision}",
                        "precision_m")
+    if precision > MAX_RADIUS_M:
+        raise RowError("row.precision", f"`precision_m` must be at most {MAX_RADIUS_M:,.0f} "
+                       f"(half the Earth's circumference), not {precision}", "precision_m")
     weapon = text(fields, "weapon")
     # A row that names a weapon but no act is a sighting (format 1's `no_weapons_in`): `other`,
     # not an unknown act that every strike clause would have to doubt.
@@ -134,9 +198,8 @@ def to_notice(fields: dict[str, Any], tz: tzinfo, origin: Origin | None = None,
               geometry: Any = None, parties: set[str] | None = None,
               exceptions: set[str] | None = None, extent: Extent | None = None) -> Notice:
     """Build a notice; `parties` and `exceptions`, when given, are the agreement's ids."""
-    ident = text(fields, "id")
-    if ident is None:
-        raise RowError("row.missing", "`id` is required and empty", "id")
+    ident = identifier(fields)
+    no_nul(fields)
     party = text(fields, "party")
     if party is None:
         raise RowError("row.missing", "`party` is required and empty", "party")
@@ -159,6 +222,9 @@ def to_notice(fields: dict[str, Any], tz: tzinfo, origin: Origin | None = None,
         radius = number(fields, "radius_m") or 0.0
         if radius < 0:
             raise RowError("row.radius", f"`radius_m` must be 0 or more, not {radius}", "radius_m")
+        if radius > MAX_RADIUS_M:
+            raise RowError("row.radius", f"`radius_m` must be at most {MAX_RADIUS_M:,.0f} "
+                           f"(half the Earth's circumference), not {radius}", "radius_m")
     if incident is None and not has_point:
         raise RowError("row.missing", "a notice needs `incident` (an incident id) or `lon`, "
                        "`lat`, `radius_m` (the area it covers)", "incident")

@@ -81,9 +81,9 @@ def detect_form(path: Path) -> str:
                                  "name it .csv, .jsonl or .geojson"))
 
 
-def _open(path: Path) -> TextIO:
+def _open(path: Path, errors: str = "strict") -> TextIO:
     try:
-        return path.open(encoding="utf-8-sig", newline="")
+        return path.open(encoding="utf-8-sig", newline="", errors=errors)
     except OSError as exc:
         raise InputFileError(Problem("file.unreadable", f"cannot read: {exc.strerror or exc}",
                                      Location(file=str(path)))) from exc
@@ -107,10 +107,24 @@ class _Lines:
         return text
 
 
+def _not_utf8(raw: str) -> tuple[str, str | None]:
+    """A record's raw text, each byte that is not UTF-8 written as `\\xNN` (so it can be kept
+    and shown), and what is wrong with it; None when it is all UTF-8. Files are read with
+    `surrogateescape` so that a bad byte costs its record, not the rest of the file."""
+    try:
+        raw.encode("utf-8")
+        return raw, None
+    except UnicodeEncodeError as exc:
+        bad = raw.encode("utf-8", "surrogateescape")[exc.start:exc.start + 1]
+        shown = raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return shown, (f"is not UTF-8 text: byte 0x{bad.hex()} at character {exc.start + 1} "
+                       "(save the file as UTF-8; most spreadsheet programs offer this)")
+
+
 def iter_csv(path: Path, at: ReadPosition, start: int = 2) -> Iterator[RawRecord]:
     """The records of a CSV file, from line `start` on (the columnar reader hands the rest
     of a file it cannot split by lines to this one)."""
-    with _open(path) as fh:
+    with _open(path, "surrogateescape") as fh:
         raw_fh = fh.buffer  # type: ignore[attr-defined]
         lines = _Lines(fh)
         dialect: Any = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
@@ -119,8 +133,8 @@ def iter_csv(path: Path, at: ReadPosition, start: int = 2) -> Iterator[RawRecord
             header = next(reader)
         except StopIteration:
             return
-        except UnicodeDecodeError as exc:
-            raise _encoding_error(path, 1) from exc
+        if _not_utf8("".join(lines.taken))[1]:  # without its header, no row can be read
+            raise _encoding_error(path, 1)
         header = [h.strip() for h in header]
         name = str(path)
         for _ in range(start - 1 - lines.line):
@@ -132,14 +146,16 @@ def iter_csv(path: Path, at: ReadPosition, start: int = 2) -> Iterator[RawRecord
                 row = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError as exc:
-                raise _encoding_error(path, first) from exc
             except csv.Error as exc:
-                yield RawRecord(Origin(name, first), None, "".join(lines.taken),
+                yield RawRecord(Origin(name, first), None, _not_utf8("".join(lines.taken))[0],
                                 f"cannot split the line into CSV fields: {exc}")
                 continue
             raw = "".join(lines.taken).rstrip("\r\n")
             at.offset = raw_fh.tell()
+            raw, not_utf8 = _not_utf8(raw)
+            if not_utf8:
+                yield RawRecord(Origin(name, first), None, raw, not_utf8)
+                continue
             if not row or all(not c.strip() for c in row):
                 continue
             if len(row) != len(header):
@@ -157,19 +173,19 @@ def _encoding_error(path: Path, line: int) -> InputFileError:
 
 def iter_jsonl(path: Path, at: ReadPosition) -> Iterator[RawRecord]:
     name = str(path)
-    with _open(path) as fh:
+    with _open(path, "surrogateescape") as fh:
         raw_fh = fh.buffer  # type: ignore[attr-defined]
         n = 0
         while True:
-            try:
-                text = fh.readline()
-            except UnicodeDecodeError as exc:
-                raise _encoding_error(path, n + 1) from exc
+            text = fh.readline()
             if not text:
                 return
             n += 1
             at.offset = raw_fh.tell()
-            raw = text.rstrip("\r\n")
+            raw, not_utf8 = _not_utf8(text.rstrip("\r\n"))
+            if not_utf8:
+                yield RawRecord(Origin(name, n), None, raw, not_utf8)
+                continue
             if not raw.strip():
                 continue
             try:

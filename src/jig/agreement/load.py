@@ -28,7 +28,14 @@ from jig.agreement.model import (
     Party,
     Selector,
 )
-from jig.agreement.yamlsource import Path, YamlProblem, dotted, line_of, load_with_lines
+from jig.agreement.yamlsource import (
+    Path,
+    YamlLimits,
+    YamlProblem,
+    dotted,
+    line_of,
+    load_with_lines,
+)
 from jig.air.model import FEET, Separation
 from jig.errors import AgreementError, Location, Problem
 from jig.geo import LocalProjection
@@ -52,13 +59,14 @@ def load_agreement(path: str | FsPath) -> Agreement:
     return parse_agreement(text, name=str(path), base_dir=path.parent)
 
 
-def agreement_document(text: str, base_dir: FsPath | None = None) -> str:
+def agreement_document(text: str, base_dir: FsPath | None = None,
+                       yaml_limits: YamlLimits | None = None) -> str:
     """The agreement as one JSON document, GeoJSON files inlined: what a store keeps as a
     version. Call it on text that `parse_agreement` accepted; it parses back to the same
     agreement (same content hash)."""
     data, _ = _json_fast(text)
     if data is None:
-        data, _ = load_with_lines(text)
+        data, _ = load_with_lines(text, yaml_limits)
     for coll in (*COLLECTIONS, "area"):
         if isinstance(data.get(coll), str):
             data[coll] = json.loads(((base_dir or FsPath(".")) / data[coll]).read_text("utf-8"))
@@ -66,12 +74,14 @@ def agreement_document(text: str, base_dir: FsPath | None = None) -> str:
 
 
 def parse_agreement(text: str, name: str = "agreement.yaml",
-                    base_dir: FsPath | None = None) -> Agreement:
-    """Parse agreement YAML text; GeoJSON file references are resolved against `base_dir`."""
+                    base_dir: FsPath | None = None,
+                    yaml_limits: YamlLimits | None = None) -> Agreement:
+    """Parse agreement YAML text; GeoJSON file references are resolved against `base_dir`.
+    `yaml_limits` bounds what the YAML may make the parser build (aliases, nesting)."""
     data, lines = _json_fast(text)
     if data is None:
         try:
-            data, lines = load_with_lines(text)
+            data, lines = load_with_lines(text, yaml_limits)
         except YamlProblem as exc:
             hint = "check indentation and quoting on that line" if exc.code == "yaml.syntax" \
                 else None
@@ -86,7 +96,10 @@ def parse_agreement(text: str, name: str = "agreement.yaml",
         nonlocal lines
         if lines is None:
             # Read fast as JSON: the lines are only needed to place a problem.
-            lines = load_with_lines(text)[1]
+            try:
+                lines = load_with_lines(text, yaml_limits)[1]
+            except YamlProblem:  # JSON nested too deep for YAML's limits: no lines, then
+                lines = {}
         return Location(file=name, line=line_of(lines, path), path=dotted(path) or None)
 
     try:

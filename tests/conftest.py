@@ -188,8 +188,10 @@ def server(db_url, tmp_path):
     """jig's service on a fresh store of each backend, with the example agreement loaded."""
     from jig.service import Settings
 
+    # Open to agreements over HTTP (`jig serve --open`): the tests amend the agreement.
     settings = Settings(data_dir=tmp_path / "data", database_url=db_url,
-                        agreements=[EXAMPLE / "agreement.yaml"], bulk_batch=7)
+                        agreements=[EXAMPLE / "agreement.yaml"], bulk_batch=7,
+                        open_agreements=True)
     with Server(settings) as srv:
         yield srv
 

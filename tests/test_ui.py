@@ -65,7 +65,8 @@ def click_incident(page: Page, incident: str) -> None:
 
 @pytest.fixture
 def open_server(tmp_path):
-    settings = Settings(data_dir=tmp_path / "data", agreements=[EXAMPLE / "agreement.yaml"])
+    settings = Settings(data_dir=tmp_path / "data", agreements=[EXAMPLE / "agreement.yaml"],
+                        open_agreements=True)  # a test amends the agreement
     with Server(settings) as srv:
         with httpx.Client(base_url=srv.url, timeout=HTTP_TIMEOUT) as c:
             c.post("/incidents/bulk?filename=incidents.csv",

@@ -43,6 +43,13 @@ def serve(
     keys: Annotated[Path | None, typer.Option(help="Folder of parties' at-rest keys "
                                               "(`jig admin key`): withheld fields are stored "
                                               "encrypted.")] = None,
+    open_agreements: Annotated[bool, typer.Option(
+        "--open", envvar="JIG_OPEN", help="In a store without users, take agreements over HTTP "
+        "from anyone who reaches the server.")] = False,
+    limit: Annotated[list[str] | None, typer.Option(
+        "--limit", envvar="JIG_LIMITS", help="NAME=N, repeatable: max_body_bytes, "
+        "max_agreement_bytes, max_bulk_bytes, max_records, max_vertices, yaml_alias_values, "
+        "yaml_depth (docs/service.md, Limits).")] = None,
 ) -> None:
     """Run the HTTP service: intake, judging, queries; OpenAPI at /docs.
 
@@ -52,11 +59,28 @@ def serve(
         jig serve --agreement examples/syria-2016-jig/agreement.yaml
     """
     import uvicorn
+    from pydantic import ValidationError
 
     from jig.service import Settings, create_app
+    from jig.service.settings import LIMITS
 
-    settings = Settings(data_dir=data, database_url=db, agreements=agreement or [],
-                        gazetteer=gazetteer or [], keys_dir=keys)
+    limits: dict[str, str] = {}
+    for item in limit or []:
+        name, _, value = item.partition("=")
+        if name.strip() not in LIMITS or not value.strip():
+            err.print(f"[bold red]error[/] --limit {escape(item)}: give NAME=N, NAME one of "
+                      f"{', '.join(LIMITS)}")
+            raise typer.Exit(2)
+        limits[name.strip()] = value.strip()
+    try:
+        settings = Settings(data_dir=data, database_url=db, agreements=agreement or [],
+                            gazetteer=gazetteer or [], keys_dir=keys,
+                            open_agreements=open_agreements, **limits)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for e in exc.errors():
+            err.print(f"[bold red]error[/] --limit {'.'.join(map(str, e['loc']))}: "
+                      f"{escape(e['msg'])}")
+        raise typer.Exit(2) from None
     err.print(f"jig serving on http://{host}:{port} (store: {settings.url}; API docs at /docs)")
     with exit_on_errors():
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -342,6 +342,11 @@ class IncidentReader:
             (rejects if isinstance(item, Reject) else incidents).append(item)  # type: ignore[arg-type]
         return incidents, rejects
 
+    def in_area(self, records: list[tuple[RawRecord, Incident]]) -> list[Incident | Reject]:
+        """Incidents made elsewhere (by the API, from JSON records), checked against the
+        agreement's area exactly as a file's rows are."""
+        return list(self._area_checked(records))
+
     def _reject(self, r: Reject) -> Reject:
         self.counts.rejected += 1
         return r

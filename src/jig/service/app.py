@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import swagger_ui
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from jig import __version__
@@ -16,6 +16,7 @@ from jig.service import errors
 from jig.service.context import Context
 from jig.service.headers import SecurityHeaders
 from jig.service.jobs import Worker
+from jig.service.limits import BodyLimit, text_only
 from jig.service.routes import (
     agreements,
     air,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             store.close()
 
     app = FastAPI(title="jig", version=__version__, lifespan=lifespan, docs_url=None,
+                  dependencies=[Depends(text_only)],
                   redoc_url=None,
                   description="Check incidents against ceasefire and de-escalation agreements: "
                   "a durable store, intake, judging and queries. Every error has the shape of "
@@ -90,7 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Swagger UI's files from the installed package (swagger-ui-py), not from a CDN.
     app.mount("/docs/assets", StaticFiles(directory=Path(swagger_ui.__file__).parent / "static"),
               name="docs-assets")
-    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
+    app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)  # outermost: on a 413 too
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, str]:

@@ -57,6 +57,18 @@ def allow(p: Principal, *roles: str) -> None:
                        f"(needs: {', '.join(roles)})")
 
 
+def allow_agreement_change(ctx: Context, p: Principal, *roles: str) -> None:
+    """`allow`, and in a store without users (where nobody signs in), only with the
+    operator's `open_agreements` (`jig serve --open`): an agreement decides every verdict, and
+    parsing one is the costliest thing a request can ask, so anyone who can reach the port
+    must not be able to replace it."""
+    if p.role == "open" and not ctx.settings.open_agreements:
+        raise ApiError(403, "agreement.open_store", "this store has no users, so nobody can "
+                       "sign in to change its agreements: give them to `jig serve --agreement "
+                       "FILE`, add users (`jig admin user`), or start the server with --open")
+    allow(p, *roles)
+
+
 def own_party(p: Principal, party: str | None, what: str) -> str | None:
     """A party role acts for its own party only; 403 naming the mismatch."""
     if p.role in ("analyst", "lead") and party is not None and party != p.party:

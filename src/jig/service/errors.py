@@ -59,8 +59,12 @@ def body(code: str, message: str, problems: list[dict[str, Any]] | None = None) 
 
 
 ERRORS = {status: {"model": ErrorResponse, "description": text} for status, text in (
-    (400, "The request is malformed"), (404, "No such resource"),
-    (409, "Conflicts with what is stored"), (413, "Too large"),
+    (400, "The request is malformed"),
+    (401, "Sign in: the store has users and the token is missing, unknown or revoked"),
+    (403, "Your role or party may not do this"), (404, "No such resource"),
+    (409, "Conflicts with what is stored"),
+    (413, "The request body is over the server's limit (`max_body_bytes`, "
+     "`max_agreement_bytes`, `max_bulk_bytes`)"),
     (422, "The request or a record in it is invalid; `problems` says where and why"),
     (500, "Internal error (nothing was written)"))}
 

@@ -27,6 +27,13 @@ from jig.store.tables import Job, JobReject
 log = logging.getLogger("jig.jobs")
 
 
+def _public(job: Job, text: str) -> str:
+    """A message about a spooled file, naming it as the client did: the server's own folders
+    are nobody else's business."""
+    path = job.params.get("path")
+    return text.replace(path, job.params.get("filename") or "upload") if path else text
+
+
 def create_job(store: Store, kind: str, params: dict[str, Any]) -> int:
     with store.writing() as s:
         job = Job(kind=kind, status="queued", params=params, read=0, stored=0, unchanged=0,
@@ -110,7 +117,8 @@ class Worker:
                     self._rejudge(job)
                 self._finish(job.row, "done", None)
             except JigError as exc:
-                self._finish(job.row, "failed", "; ".join(str(p) for p in exc.problems))
+                self._finish(job.row, "failed", _public(job, "; ".join(
+                    str(p) for p in exc.problems)))
             except LookupError as exc:
                 self._finish(job.row, "failed", str(exc.args[0]))
             except Exception as exc:  # a job must fail visibly, not kill the worker
@@ -139,7 +147,7 @@ class Worker:
                     s.add(JobReject(job_row=job.row, file=name,
                                     line=r.origin.line if r.origin.line is not None
                                     else r.origin.feature, code=r.code, field=r.field,
-                                    reason=r.reason, raw=r.raw))
+                                    reason=_public(job, r.reason), raw=r.raw))
                 s.execute(update(Job).where(Job.row == job.row).values(
                     read=c.read, rejected=c.rejected, stored=c.stored, unchanged=c.unchanged))
 

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+# The settings that bound what one request may cost (`jig serve --limit NAME=N`).
+LIMITS = ("max_body_bytes", "max_agreement_bytes", "max_bulk_bytes", "max_records",
+          "max_vertices", "yaml_alias_values", "yaml_depth")
+
 
 class Settings(BaseModel):
     data_dir: Path = Field(Path("jig-data"), description="Folder for the SQLite file and the "
@@ -35,6 +39,26 @@ class Settings(BaseModel):
                                  "(https://host/{z}/{x}/{y}.png); without one the map draws the "
                                  "shipped administrative boundaries only.")
     tile_attribution: str | None = Field(None, description="Attribution shown with the tiles.")
+    # Limits on what a request may make the server do: each stops an attack listed in
+    # docs/service.md ("Limits").
+    open_agreements: bool = Field(False, description="In a store without users, take "
+                                  "agreements (upload, amendment, re-judging) over HTTP from "
+                                  "anyone who can reach the server (`jig serve --open`). Off, "
+                                  "agreements come from `--agreement` files only until users "
+                                  "exist.")
+    max_body_bytes: int = Field(16 * 2**20, ge=1, description="Largest JSON request body "
+                                "(records, notices, reviews, ...), in bytes.")
+    max_agreement_bytes: int = Field(32 * 2**20, ge=1, description="Largest agreement upload "
+                                     "(its YAML and GeoJSON files together), in bytes.")
+    max_bulk_bytes: int = Field(2**30, ge=1, description="Largest bulk file "
+                                "(`POST /incidents/bulk`), in bytes.")
+    max_records: int = Field(10_000, ge=1, description="Most records in one JSON request; "
+                             "larger sets go to /incidents/bulk.")
+    max_vertices: int = Field(1_000_000, ge=4, description="Most vertices in the geometries of "
+                              "one agreement upload, or of a `within` query.")
+    yaml_alias_values: int = Field(10_000, ge=0, description="Most values YAML aliases (`*a`) "
+                                   "may add to an agreement, over what its text holds.")
+    yaml_depth: int = Field(64, ge=4, description="Deepest nesting of an agreement's YAML.")
 
     @property
     def url(self) -> str:

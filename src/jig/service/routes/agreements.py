@@ -11,11 +11,13 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy import select
 
 from jig.agreement import Agreement, agreement_document, parse_agreement
-from jig.errors import AgreementError
-from jig.service.context import Context, RowNumber, Who, allow, context
+from jig.agreement.yamlsource import YamlLimits
+from jig.errors import AgreementError, Location, Problem
+from jig.service.context import Context, RowNumber, Who, allow, allow_agreement_change, context
 from jig.service.convert import version_out
 from jig.service.errors import ERRORS, ApiError
 from jig.service.jobs import create_job
+from jig.service.limits import plain_name, vertices
 from jig.service.schemas import AgreementStored, AgreementUpload, AgreementVersionOut
 from jig.store import proposals as pr
 from jig.store.proposals import needs_parties
@@ -25,22 +27,29 @@ from jig.times import parse_time
 router = APIRouter(tags=["agreements"])
 
 
-def read_upload(upload: AgreementUpload) -> tuple[Agreement, str]:
+def read_upload(ctx: Context, upload: AgreementUpload) -> tuple[Agreement, str]:
     """The agreement and its canonical document; 422 naming the file and line of each
-    problem."""
+    problem, or the limit it passes."""
+    limit = ctx.settings.max_vertices
+    for name, doc in upload.files.items():
+        if vertices(doc, limit) > limit:
+            raise ApiError(422, "agreement.too_many_vertices", f"{name}: its geometries have "
+                           f"more than {limit:,} vertices (the server's `max_vertices`)",
+                           [Problem("agreement.too_many_vertices", f"more than {limit:,} "
+                                    "vertices", Location(file=name))])
+    limits = YamlLimits(ctx.settings.yaml_alias_values, ctx.settings.yaml_depth)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         for name, doc in upload.files.items():
-            if Path(name).name != name:
-                raise ApiError(422, "agreement.file_name", f"file name {name!r} must be a plain "
-                               "name, as the agreement refers to it")
+            plain_name(name, f"files.{name}")
             (base / name).write_text(json.dumps(doc), encoding="utf-8")
         try:
-            agreement = parse_agreement(upload.yaml, name="agreement.yaml", base_dir=base)
+            agreement = parse_agreement(upload.yaml, name="agreement.yaml", base_dir=base,
+                                        yaml_limits=limits)
         except AgreementError as exc:
             raise ApiError(422, "agreement.invalid", f"the agreement is invalid: "
                            f"{len(exc.problems)} problem(s)", exc.problems) from None
-        return agreement, agreement_document(upload.yaml, base)
+        return agreement, agreement_document(upload.yaml, base, limits)
 
 
 def rejudge_job(ctx: Context, version: AgreementVersion) -> int:
@@ -55,7 +64,7 @@ def store_agreement(ctx: Context, upload: AgreementUpload, user: str = "local",
                     first_only: bool = False) -> tuple[AgreementStored, bool]:
     """Validate and store a version. `first_only`: a new agreement only, not an amendment
     (which, in a store with parties, only every party's lead together can make)."""
-    agreement, document = read_upload(upload)
+    agreement, document = read_upload(ctx, upload)
     if first_only and ctx.store.versions(agreement.id) and \
             ctx.store.versions(agreement.id)[-1].content_hash != agreement.content_hash:
         raise ApiError(409, "agreement.needs_parties", f"{agreement.id} is in force: an "
@@ -79,7 +88,7 @@ def upload_agreement(upload: AgreementUpload, response: Response, p: Who,
     store with party users, an amendment is not taken here (409): it is proposed by a party's
     lead and adopted when every party's lead accepts (`/agreements/{id}/proposals`).
     """
-    allow(p, "reviewer")
+    allow_agreement_change(ctx, p, "reviewer")
     out, created = store_agreement(ctx, upload, p.name, first_only=needs_parties(ctx.store))
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -128,7 +137,7 @@ def agreement_document_of(agreement_id: str, number: RowNumber, p: Who,
 def rejudge(agreement_id: str, p: Who, ctx: Context = Depends(context)) -> dict[str, int]:
     """Re-judge every stored incident against the current version (for evidence or notices
     that arrived out of order); verdicts are added only where the findings change."""
-    allow(p, "reviewer")
+    allow_agreement_change(ctx, p, "reviewer")
     try:
         v = ctx.store.version(agreement_id)
     except KeyError as exc:
@@ -166,8 +175,8 @@ def propose(agreement_id: str, upload: AgreementUpload, p: Who,
     parties added or removed), as your party's lead; your party accepts by proposing. It
     takes effect once every party's lead has accepted, governing acts from its
     `effective_from`."""
-    allow(p, "lead")
-    agreement, document = read_upload(upload)
+    allow_agreement_change(ctx, p, "lead")
+    agreement, document = read_upload(ctx, upload)
     if agreement.id != agreement_id:
         raise ApiError(422, "proposal.agreement", f"the document is agreement "
                        f"{agreement.id!r}, not {agreement_id!r}")
@@ -190,7 +199,7 @@ def list_proposals(agreement_id: str, p: Who, ctx: Context = Depends(context)
 def accept_proposal(agreement_id: str, proposal_id: RowNumber, p: Who,
                     ctx: Context = Depends(context)) -> dict[str, Any]:
     """Accept a proposal for your party; the last acceptance makes it a version."""
-    allow(p, "lead")
+    allow_agreement_change(ctx, p, "lead")
     return _proposal_out(ctx, _proposal_run(pr.accept, ctx.store, proposal_id,
                                             p.party or "", p.name, agreement_id))
 
@@ -199,6 +208,6 @@ def accept_proposal(agreement_id: str, proposal_id: RowNumber, p: Who,
 def decline_proposal(agreement_id: str, proposal_id: RowNumber, p: Who,
                      ctx: Context = Depends(context)) -> dict[str, Any]:
     """Decline a proposal for your party: it will not be adopted."""
-    allow(p, "lead")
+    allow_agreement_change(ctx, p, "lead")
     return _proposal_out(ctx, _proposal_run(pr.decline, ctx.store, proposal_id,
                                             p.party or "", p.name, agreement_id))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import os
+import shutil
 import uuid
 from dataclasses import replace
-from pathlib import Path
 from typing import Annotated, Any
 
 import shapely
@@ -17,8 +18,10 @@ from shapely.geometry import shape
 
 from jig.engine import explain
 from jig.errors import Location, Problem, RowError
+from jig.readers import IncidentReader
 from jig.readers.fields import to_incident
-from jig.records import Incident
+from jig.readers.files import RawRecord
+from jig.records import Incident, Origin
 from jig.service.context import Context, Who, allow, context
 from jig.service.convert import (
     as_records,
@@ -28,8 +31,9 @@ from jig.service.convert import (
     row_out,
     verdict_out,
 )
-from jig.service.errors import ERRORS, ApiError
+from jig.service.errors import ERRORS, ApiError, ErrorResponse
 from jig.service.jobs import create_job
+from jig.service.limits import plain_name, vertices
 from jig.service.schemas import (
     ExplanationOut,
     IncidentDetail,
@@ -59,7 +63,6 @@ class ReleaseIn(BaseModel):
 
 
 router = APIRouter(tags=["incidents"])
-MAX_RECORDS = 10_000  # per JSON request; larger sets go to /incidents/bulk
 BULK_TYPES = {"text/csv": ".csv", "application/x-ndjson": ".jsonl", "application/jsonl": ".jsonl",
               "application/geo+json": ".geojson", "application/json": ".json"}
 
@@ -68,13 +71,18 @@ RECORDS_EXAMPLE = {"id": "A-01", "time": "2016-07-20T10:15", "lon": 36.675, "lat
 
 
 def parse_records(ctx: Context, items: list[dict[str, Any]]) -> list[Incident]:
-    """Every record, or a 422 naming each bad one: a request is taken whole or not at all."""
-    tz = ctx.store.intake_tz()
-    out, problems = [], []
+    """Every record, or a 422 naming each bad one: a request is taken whole or not at all.
+    Records are checked as a bulk file's rows are: fields, then the agreement's area."""
+    current = ctx.store.current_versions()
+    agreement = ctx.store.load(current[0]) if current else None
+    tz = agreement.tz if agreement is not None else ctx.store.intake_tz()
+    extent = agreement.extent if agreement is not None else None
+    out: list[tuple[RawRecord, Incident]] = []
+    problems = []
     seen: set[str] = set()
     for i, fields in enumerate(items):
         try:
-            inc = to_incident(fields, tz)
+            inc = to_incident(fields, tz, extent=extent)
         except RowError as exc:
             problems.append(Problem(exc.code, str(exc), Location(path=f"[{i}].{exc.field}")))
             continue
@@ -82,11 +90,16 @@ def parse_records(ctx: Context, items: list[dict[str, Any]]) -> list[Incident]:
             problems.append(Problem("row.duplicate_id", f"id {inc.id!r} twice in one request",
                                     Location(path=f"[{i}].id")))
         seen.add(inc.id)
-        out.append(inc)
+        out.append((RawRecord(Origin("request", feature=i), fields, ""), inc))
+    if agreement is not None and not problems:
+        for (rec, _), checked in zip(out, IncidentReader(agreement).in_area(out), strict=True):
+            if not isinstance(checked, Incident):
+                problems.append(Problem(checked.code, checked.reason, Location(
+                    path=f"[{rec.origin.feature}].{checked.field or 'lon'}")))
     if problems:
         raise ApiError(422, "records.invalid", f"{len(problems)} of {len(items)} records are "
                        "invalid; nothing was stored", problems)
-    return out
+    return [inc for _, inc in out]
 
 
 def current_verdicts(ctx: Context, ids: list[str], viewer: str) -> dict[str, list[VerdictOut]]:
@@ -116,7 +129,7 @@ def post_incidents(body: Annotated[Any, Body(examples=[RECORDS_EXAMPLE])], p: Wh
     are on disk.
     """
     allow(p, "analyst", "lead")
-    incidents = parse_records(ctx, as_records(body, "record", MAX_RECORDS))
+    incidents = parse_records(ctx, as_records(body, "record", ctx.settings.max_records))
     stored = ctx.store.add_incidents(incidents, origin="api", workspace=p.scope, user=p.name)
     return IntakeOut(results=[StoredOut(id=r.id, status=r.status, revision=r.revision)
                               for r in stored],
@@ -124,6 +137,8 @@ def post_incidents(body: Annotated[Any, Body(examples=[RECORDS_EXAMPLE])], p: Wh
 
 
 @router.post("/incidents/bulk", status_code=202, responses=ERRORS | {
+    415: {"model": ErrorResponse, "description": "The body's content type is not a file "
+          "jig reads (and no `filename` says what it is)"},
     202: {"description": "Accepted; poll the job",
           "content": {"application/json": {"example": {"job": 1, "status": "/jobs/1"}}}}})
 async def post_bulk(request: Request, p: Who, filename: str | None = None,
@@ -133,6 +148,7 @@ async def post_bulk(request: Request, p: Who, filename: str | None = None,
     disk, then read and judged by a background job; poll `/jobs/{id}` for progress and
     `/jobs/{id}/rejects` for the rows set aside."""
     allow(p, "analyst", "lead")
+    name = plain_name(filename, "filename") if filename else None
     ctype = (request.headers.get("content-type") or "").split(";")[0].strip()
     suffix = BULK_TYPES.get(ctype)
     if filename:
@@ -146,12 +162,16 @@ async def post_bulk(request: Request, p: Who, filename: str | None = None,
     spool.mkdir(mode=0o700, parents=True, exist_ok=True)
     spool = spool / uuid.uuid4().hex
     spool.mkdir(mode=0o700)
-    name = Path(filename).name if filename else f"upload{suffix}"
+    name = name or f"upload{suffix}"
     path = spool / name
     # Readable by this user only (it holds a party's records); removed when its job is done.
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
-        async for chunk in request.stream():
-            fh.write(chunk)
+    try:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
+            async for chunk in request.stream():
+                fh.write(chunk)
+    except BaseException:  # over the size limit, or the client went away: nothing is kept
+        shutil.rmtree(spool, ignore_errors=True)
+        raise
     job = create_job(ctx.store, "bulk", {"path": str(path), "filename": name,
                                          "workspace": p.scope, "user": p.name})
     if ctx.worker is not None:
@@ -170,6 +190,7 @@ def _filters(ctx: Context, t_from: str | None, t_to: str | None, bbox: str | Non
              within: str | None, actor: str | None, clause: str | None, outcome: str | None,
              verdict: str | None) -> Filters:
     tz = ctx.store.intake_tz()
+    max_vertices = ctx.settings.max_vertices
     problems = []
     start = end = None
     try:
@@ -181,18 +202,28 @@ def _filters(ctx: Context, t_from: str | None, t_to: str | None, bbox: str | Non
     if bbox:
         try:
             box = tuple(float(v) for v in bbox.split(","))
-            if len(box) != 4 or box[0] > box[2] or box[1] > box[3]:
+            if len(box) != 4 or box[0] > box[2] or box[1] > box[3] or \
+                    not all(math.isfinite(v) for v in box) or \
+                    not (box[0] >= -180 and box[2] <= 180 and box[1] >= -90 and box[3] <= 90):
                 raise ValueError
         except ValueError:
             problems.append(Problem("query.bbox", f"bbox {bbox!r} is not minlon,minlat,maxlon,"
-                                    "maxlat", Location(path="bbox")))
+                                    "maxlat (finite degrees, lon -180..180, lat -90..90)",
+                                    Location(path="bbox")))
     area = None
     if within:
         try:
-            area = shape(json.loads(within))
+            geometry = json.loads(within)
+            if vertices(geometry, max_vertices) > max_vertices:
+                problems.append(Problem("query.within", f"within has more than {max_vertices:,} "
+                                        "vertices (the server's `max_vertices`)",
+                                        Location(path="within")))
+                raise ApiError(422, "query.invalid", "the query is invalid", problems)
+            area = shape(geometry)
             if area.geom_type not in ("Polygon", "MultiPolygon") or not area.is_valid:
                 raise ValueError
-        except (ValueError, TypeError, KeyError, AttributeError, shapely.errors.ShapelyError):
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError,
+                shapely.errors.ShapelyError):
             problems.append(Problem("query.within", "within must be a valid GeoJSON Polygon or "
                                     "MultiPolygon geometry", Location(path="within")))
     if problems:

@@ -252,3 +252,33 @@ def test_the_whole_file_failing_names_the_file_as_sent_not_the_servers_path(smal
     job = wait_for_job(small, r.json()["job"])
     assert job["status"] == "failed" and "broken.geojson" in job["error"]
     assert "spool" not in job["error"] and str(small.data) not in job["error"]
+
+
+def test_jig_serve_takes_its_limits_from_options_and_the_environment(tmp_path):
+    import subprocess
+    import time
+
+    from tests.conftest import free_port
+    from tests.test_cli import JIG
+
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "JIG_OPEN": "1"}
+    port = free_port()
+    proc = subprocess.Popen([JIG, "serve", "--data", str(tmp_path / "data"), "--port", str(port),
+                             "-a", str(EXAMPLE / "agreement.yaml"), "--limit", "max_records=2"],
+                            env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:
+            while True:  # until it answers, or has died
+                try:
+                    c.get("/health")
+                    break
+                except httpx.TransportError:
+                    assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                    time.sleep(0.05)
+            r = c.post("/incidents", json=[STRIKE | {"id": f"L-{i}"} for i in range(3)])
+            assert r.status_code == 413 and "at most 2" in r.json()["error"]["message"]
+            # JIG_OPEN: this store without users takes the (same) agreement over HTTP.
+            assert c.post("/agreements", json=example_upload()).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)

@@ -116,7 +116,8 @@ def test_output_is_written_whole_or_not_at_all(tmp_path):
     good = tmp_path / "good.csv"
     good.write_text("\n".join([HEADER, *example_rows()]) + "\n", encoding="utf-8")
     bad = tmp_path / "latin1.csv"
-    bad.write_bytes((HEADER + "\nL-1,2016-08-01,36.6,35.8,0,Caf\xe9,,,,,\n").encode("latin-1"))
+    # A header that is not UTF-8 fails its whole file (a bad byte in a row costs that row).
+    bad.write_bytes((HEADER + ",caf\xe9\nL-1,2016-08-01,36.6,35.8,0,x,,,,,,\n").encode("latin-1"))
     out = tmp_path / "findings.jsonl"
     out.write_text("the previous run\n", encoding="utf-8")
     r = jig("check", AGREEMENT, str(good), str(bad), "-f", "jsonl", "-o", str(out))

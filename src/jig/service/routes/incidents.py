@@ -143,10 +143,10 @@ def post_incidents(body: Annotated[Any, Body(examples=[RECORDS_EXAMPLE])], p: Wh
           "content": {"application/json": {"example": {"job": 1, "status": "/jobs/1"}}}}})
 async def post_bulk(request: Request, p: Who, filename: str | None = None,
                     ctx: Context = Depends(context)) -> dict[str, Any]:
-    """Take a whole file of any size and any form jig reads (format 1 CSV / JSON Lines /
-    GeoJSON, ACLED, UCDP GED, Airwars, CJTF-OIR), sent as the request body. It is spooled to
-    disk, then read and judged by a background job; poll `/jobs/{id}` for progress and
-    `/jobs/{id}/rejects` for the rows set aside."""
+    """Take a whole file of any form jig reads (format 1 CSV / JSON Lines / GeoJSON, ACLED,
+    UCDP GED, Airwars, CJTF-OIR), sent as the request body, up to the server's
+    `max_bulk_bytes` (413 beyond). It is spooled to disk, then read and judged by a background
+    job; poll `/jobs/{id}` for progress and `/jobs/{id}/rejects` for the rows set aside."""
     allow(p, "analyst", "lead")
     name = plain_name(filename, "filename") if filename else None
     ctype = (request.headers.get("content-type") or "").split(";")[0].strip()

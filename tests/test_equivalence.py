@@ -9,6 +9,7 @@ intersection's area.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 
 import pytest
@@ -18,8 +19,9 @@ from hypothesis import strategies as st
 from tests.conftest import box, feature, incident
 
 from jig import check
-from jig.engine.check import check_one_by_one
+from jig.engine.check import check_one_by_one, judge
 from jig.engine.context import FEW
+from jig.engine.fast import UNDETERMINED
 
 ZONES = FEW + 8
 
@@ -109,16 +111,28 @@ on_vertex = st.tuples(st.integers(0, 100), st.sampled_from([0.0, 1e-7, 3e-5, 0.5
 act_case = st.tuples(st.floats(35.9, 38.1), st.floats(33.9, 36.1),
                      st.sampled_from([0, 0, 0, 3000, 15000]), when, actor, act, weapon,
                      st.none() | on_vertex)
-# Beside the random stars: a zone of two parts, and two zones sharing an edge at 37.6 E.
+# Beside the random stars: a zone of two parts, two zones sharing an edge at 37.6 E, and a
+# zone with a hole.
+HOLED = {"type": "Polygon", "coordinates": [box(36.1, 35.6, 36.5, 35.95)["coordinates"][0],
+                                            box(36.25, 35.7, 36.35, 35.8)["coordinates"][0][::-1]]}
 FIXED = [
     feature({"type": "MultiPolygon", "coordinates": [box(37.3, 33.95, 37.45, 34.1)["coordinates"],
                                                      box(37.5, 33.95, 37.65, 34.1)["coordinates"]]},
             id="MP", kind="designated"),
     feature(box(37.3, 35.3, 37.6, 35.6), id="SA", kind="designated"),
     feature(box(37.6, 35.3, 37.9, 35.6), id="SB", kind="designated", valid_from="2016-08-20"),
+    feature(HOLED, id="HO", kind="designated"),
 ]
 FIXED_POINTS = [(37.6, 35.45), (37.6, 35.3), (37.59, 35.45), (37.61, 35.5), (37.475, 34.0),
                 (37.4, 34.0), (37.45, 34.05), (37.9001, 35.45)]
+# Discs straddling edges (km): of both overlapping zones, of the shared edge (before and after
+# SB comes into effect, and covered by SA and SB together), of both parts of MP, of the hole
+# and of its zone's outline, and a disc of a day's span across SB's start.
+FIXED_DISCS = [(36.9, 34.9, 15, "2016-08-01T10:00"), (36.98, 34.83, 8, "2016-09-05T12:00"),
+               (37.62, 35.45, 5, "2016-08-01T10:00"), (37.62, 35.45, 5, "2016-09-05T12:00"),
+               (37.62, 35.5, 40, "2016-09-05T12:00"), (37.475, 34.0, 5, "2016-08-01T10:00"),
+               (36.3, 35.75, 3, "2016-08-01T10:00"), (36.3, 35.75, 20, "2016-09-05T12:00"),
+               (36.12, 35.9, 6, "2016-08-01T10:00"), (37.62, 35.45, 5, "2016-08-20")]
 
 
 @pytest.fixture(params=["off", "on"])
@@ -136,9 +150,10 @@ def kernels(request, monkeypatch) -> str:
 def test_array_path_gives_the_one_by_one_findings(make_agreement, kernels, zones, cases):
     """Every finding, reason included, equals the straightforward path's, with bound, unbound
     and unknown actors and acts, weapons, exceptions, validity windows, partly-in-force
-    spans, discs and points on zone edges and vertices, zones with holes, of several parts,
-    overlapping and sharing edges; with few zones (scanned) and many (indexed); decided by
-    GEOS and by the compiled kernels."""
+    spans, discs and points on zone edges and vertices, discs straddling edges (of zones with
+    holes, of several parts, overlapping and sharing edges), of spans across a zone's start;
+    with few zones (scanned) and many (indexed); decided by GEOS and by the compiled kernels
+    (which decide straddling discs in columns, `p` included)."""
     feats = []
     for k, (cx, cy, size, jitter, hole, late) in enumerate(zones):
         props = {"id": f"Z{k}", "kind": "designated" if k % 4 else "demilitarised"}
@@ -181,6 +196,9 @@ exceptions:
     incs += [incident(agreement, id=f"O{k}", lon=lon, lat=lat, actor="B forces", act="air_strike")
              for k, (lon, lat) in enumerate([(36.9, 34.9), (36.82, 34.95), (36.95, 34.82),
                                              *FIXED_POINTS])]
+    incs += [incident(agreement, id=f"D{k}", lon=lon, lat=lat, precision_m=km * 1000, time=t,
+                      actor="B forces", act="air_strike")
+             for k, (lon, lat, km, t) in enumerate(FIXED_DISCS)]
     incs.append(incident(agreement, id="X1", lon=37.0, lat=35.0, time="2016-08-19",
                          actor="Group X", act="ground_attack"))
     # Evidence across the shared area of OA and OB (ruling 5), starting within the spans of
@@ -189,10 +207,15 @@ exceptions:
                          time="2016-08-20T06:00", actor="Group X", act="ground_attack"))
     incs.append(incident(agreement, id="A1", lon=36.55, lat=34.55, time="2016-08-20",
                          actor="A forces", act="shelling"))
-    fast = [v.as_dict() for v in check(agreement, incs)]
+    judged = judge(agreement, incs)
+    fast = [v.as_dict() for v in judged.verdicts()]
     if kernels == "on":
         assert agreement.indexes.get("zone-grid") is not None  # the kernels did run
+        # Straddling discs were decided in the columns, not left to the one-by-one path.
+        assert (judged.columns[0].outcome == UNDETERMINED).sum() >= 4
     slow = [v.as_dict() for v in check_one_by_one(agreement, incs)]
     assert fast == slow
+    # And JSON Lines rendered from the columns are the one-by-one findings' bytes.
+    assert judged.jsonl() == "".join(json.dumps(v, ensure_ascii=False) + "\n" for v in slow)
     [a1] = [f for f in fast[-1]["findings"] if f["clause"] == "e"]
     assert a1["outcome"] == "undetermined" and "X2" in a1["reason"]

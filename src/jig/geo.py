@@ -19,6 +19,8 @@ import shapely
 from pyproj import CRS, Geod, Transformer
 from shapely.geometry.base import BaseGeometry
 
+from jig.circlearea import RUN, rings_area
+
 WGS84_GEOD = Geod(ellps="WGS84")
 # Within this of an edge a point is on the edge, hence inside: the reported point of a strike on
 # a zone's boundary line must not fall out of the zone through floating-point rounding.
@@ -195,13 +197,23 @@ def edges(regions: list[BaseGeometry]) -> tuple[np.ndarray, np.ndarray]:
 class Outline:
     """A region's rings as edge arrays, oriented so that the signed areas they sweep add up to
     the region's area (exteriors counter-clockwise, holes clockwise): what the area a circle
-    shares with the region is computed from, exactly and without building any polygon."""
+    shares with the region is computed from, exactly and without building any polygon.
+
+    Edges come in runs of `circlearea.RUN` consecutive edges of one ring, and runs by ring,
+    each with its bounding box (`circlearea.rings_area` skips or shortcuts what the circle
+    does not reach)."""
 
     region: BaseGeometry
     ax: np.ndarray
     ay: np.ndarray
     bx: np.ndarray
     by: np.ndarray
+    ring_run: np.ndarray  # ring i's runs are ring_run[i]:ring_run[i+1]
+    ring_box: np.ndarray  # (4, rings): min x, min y, max x, max y
+    ring_cross: np.ndarray  # per ring, the sum of a x b over its edges
+    run_edge: np.ndarray  # run j's edges are run_edge[j]:run_edge[j+1]
+    run_box: np.ndarray  # (4, runs)
+    run_cross: np.ndarray  # per run, the sum of a x b over its edges
 
     @classmethod
     def of(cls, region: BaseGeometry) -> Outline:
@@ -210,52 +222,60 @@ class Outline:
         coords, ring = shapely.get_coordinates(rings, return_index=True)
         starts = np.flatnonzero(ring[1:] == ring[:-1])
         a, b = coords[starts], coords[starts + 1]
-        return cls(region, a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+        ax, ay, bx, by = (np.ascontiguousarray(v) for v in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
+        _, edge_ring = np.unique(ring[starts], return_inverse=True)
+        n, rings_n = len(starts), int(edge_ring.max(initial=-1)) + 1
+        position = np.arange(n) - np.searchsorted(edge_ring, edge_ring)
+        opens = np.flatnonzero(position % RUN == 0)
+        run_edge = np.append(opens, n).astype(np.int64)
+        ring_run = np.searchsorted(edge_ring[opens], np.arange(rings_n + 1)).astype(np.int64)
+        lo_x, hi_x = np.minimum(ax, bx), np.maximum(ax, bx)
+        lo_y, hi_y = np.minimum(ay, by), np.maximum(ay, by)
+        cross = ax * by - ay * bx
+        if n:
+            run_cross = np.add.reduceat(cross, opens)
+            ring_cross = np.add.reduceat(run_cross, ring_run[:-1])
+            run_box = np.stack([np.minimum.reduceat(lo_x, opens), np.minimum.reduceat(lo_y, opens),
+                                np.maximum.reduceat(hi_x, opens), np.maximum.reduceat(hi_y, opens)])
+            first = ring_run[:-1]
+            ring_box = np.stack([np.minimum.reduceat(run_box[0], first),
+                                 np.minimum.reduceat(run_box[1], first),
+                                 np.maximum.reduceat(run_box[2], first),
+                                 np.maximum.reduceat(run_box[3], first)])
+        else:
+            run_box = ring_box = np.zeros((4, 0))
+            run_cross = ring_cross = np.zeros(0)
+        return cls(region, ax, ay, bx, by, ring_run, ring_box, ring_cross, run_edge, run_box,
+                   run_cross)
 
     @classmethod
     def union(cls, regions: list[BaseGeometry]) -> Outline:
         return cls.of(regions[0] if len(regions) == 1 else shapely.union_all(regions))
 
+    @property
+    def rings(self) -> int:
+        return len(self.ring_run) - 1
+
+    @cached_property
+    def _lists(self) -> tuple[list, ...]:
+        """The arrays as Python lists, in `rings_area`'s order: what plain Python reads fast."""
+        return (self.ring_run.tolist(), *self.ring_box.tolist(), self.ring_cross.tolist(),
+                self.run_edge.tolist(), *self.run_box.tolist(), self.run_cross.tolist(),
+                self.ax.tolist(), self.ay.tolist(), self.bx.tolist(), self.by.tolist())
+
     def area_in_circle(self, x: float, y: float, r: float) -> float:
         """The area the region shares with the circle of centre (x, y) and radius r."""
-        return area_in_circle([self], [1.0], x, y, r)
+        return float(rings_area(*self._lists, 0, self.rings, float(x), float(y), float(r)))
 
 
 def area_in_circle(outlines: list[Outline], weights: list[float], x: float, y: float,
                    r: float) -> float:
-    """Σ weight × the area each region shares with the circle of centre (x, y), radius r.
-
-    Each edge (a, b) adds the signed area of the circle's intersection with the triangle
-    (centre, a, b): a triangle where the edge runs inside the circle, a circular sector where
-    it runs outside. Summed over oriented rings, these give the area exactly. All the regions'
-    edges are measured in one pass (weights: ±1 for inclusion-exclusion).
-    """
-    if len(outlines) == 1:
-        o = outlines[0]
-        ax, ay, ex, ey, w = o.ax - x, o.ay - y, o.bx - x, o.by - y, weights[0]
-    else:
-        ax = np.concatenate([o.ax for o in outlines]) - x
-        ay = np.concatenate([o.ay for o in outlines]) - y
-        ex = np.concatenate([o.bx for o in outlines]) - x
-        ey = np.concatenate([o.by for o in outlines]) - y
-        w = np.repeat(np.asarray(weights, float), [len(o.ax) for o in outlines])
-    dx, dy = ex - ax, ey - ay
-    a2 = dx * dx + dy * dy
-    half_b = ax * dx + ay * dy
-    c = ax * ax + ay * ay - r * r
-    disc2 = half_b * half_b - a2 * c
-    crossing = (disc2 > 0) & (a2 > 0)
-    root = np.sqrt(np.where(crossing, disc2, 0.0))
-    safe = np.where(a2 > 0, a2, 1.0)
-    # Where the edge's line enters and leaves the circle, as fractions of the edge.
-    u1 = np.where(crossing, np.minimum(np.maximum((-half_b - root) / safe, 0.0), 1.0), 0.0)
-    u2 = np.where(crossing, np.minimum(np.maximum((-half_b + root) / safe, 0.0), 1.0), 0.0)
-    p1x, p1y = ax + u1 * dx, ay + u1 * dy
-    p2x, p2y = ax + u2 * dx, ay + u2 * dy
-    sector = (np.arctan2(ax * p1y - ay * p1x, ax * p1x + ay * p1y)
-              + np.arctan2(p2x * ey - p2y * ex, p2x * ex + p2y * ey))
-    chord = p1x * p2y - p1y * p2x
-    return float(np.sum(w * (0.5 * r * r * sector + 0.5 * chord)))
+    """Σ weight × the area each region shares with the circle of centre (x, y), radius r,
+    added in order (as the compiled kernels add them: the same bits)."""
+    total = 0.0
+    for o, w in zip(outlines, weights, strict=True):
+        total += w * o.area_in_circle(x, y, r)
+    return total
 
 
 def share_inside(x: float, y: float, r: float, outlines: list[Outline]) -> float:

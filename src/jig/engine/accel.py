@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from jig.agreement.model import Agreement
-from jig.engine.grid import ZoneGrid, load_or_build, regions_usable
+from jig.engine.featureset import FeatureSet
+from jig.engine.grid import ZoneGrid, ZoneRuns, load_or_build, regions_usable, zone_runs
+from jig.engine.places import component_outline, overlap_component
 
 # Live incidents in a batch from which the kernels are used (see docs/performance.md: loading
 # Numba and the machine code takes about 0.7 s of CPU, building a grid of 1,000 zones 1.5 s
@@ -67,6 +69,14 @@ def zone_grid(agreement: Agreement) -> ZoneGrid | None:
     return agreement.indexes[key]
 
 
+def runs_of(agreement: Agreement) -> ZoneRuns:
+    """The zones' edges in runs (`grid.zone_runs`), kept with the agreement."""
+    key = "zone-runs"
+    if key not in agreement.indexes:
+        agreement.indexes[key] = zone_runs([z.region for z in agreement.zones])
+    return agreement.indexes[key]
+
+
 def grown_zones(agreement: Agreement) -> np.ndarray:
     """Per zone, whether it is drawn as a core grown by a radius: such a zone is judged as
     the true circle around its core (`relate_discs_grown`), not by its polygon's edges, so a
@@ -78,11 +88,61 @@ def grown_zones(agreement: Agreement) -> np.ndarray:
     return agreement.indexes[key]
 
 
+@dataclass(frozen=True)
+class DiscOutlines:
+    """What the kernels measure a straddling disc's share against, for one set of zones in
+    effect: each zone's overlap component among them, and the components' outlines (the
+    objects `jig.engine.places` uses) as one set of `rings_area` arrays."""
+
+    comp: np.ndarray  # per zone of the agreement: its component, -1 when not in effect
+    arrays: tuple[np.ndarray, ...]  # rings_area's arrays, then each component's first ring
+
+
+def disc_outlines(agreement: Agreement, places: FeatureSet) -> DiscOutlines:
+    """The components and outlines of `places` (kept with the agreement)."""
+    key = ("disc-outlines", places.member)
+    hit = agreement.indexes.get(key)
+    if hit is not None:
+        return hit
+    comp = np.full(len(agreement.zones), -1, dtype=np.int64)
+    position = {id(z): k for k, z in enumerate(agreement.zones)}
+    outlines = []
+    for f in places:
+        if comp[position[id(f)]] >= 0:
+            continue
+        members = overlap_component(agreement, f, places, None)
+        comp[[position[id(m)] for m in members]] = len(outlines)
+        outlines.append(component_outline(agreement, members))
+    rings = np.cumsum([0] + [o.rings for o in outlines])
+    runs = np.cumsum([0] + [len(o.run_edge) - 1 for o in outlines])
+    edges = np.cumsum([0] + [len(o.ax) for o in outlines])
+
+    def joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+        return np.ascontiguousarray(np.concatenate([np.zeros(0, dtype), *parts]), dtype)
+
+    ring_run = joined([o.ring_run[:-1] + runs[c] for c, o in enumerate(outlines)]
+                      + [runs[-1:]], np.int64)
+    run_edge = joined([o.run_edge[:-1] + edges[c] for c, o in enumerate(outlines)]
+                      + [edges[-1:]], np.int64)
+    ring_box = [joined([o.ring_box[i] for o in outlines], float) for i in range(4)]
+    run_box = [joined([o.run_box[i] for o in outlines], float) for i in range(4)]
+    ring_cross = joined([o.ring_cross for o in outlines], float)
+    run_cross = joined([o.run_cross for o in outlines], float)
+    coords = [joined([getattr(o, a) for o in outlines], float) for a in ("ax", "ay", "bx", "by")]
+    hit = DiscOutlines(comp, (ring_run, *ring_box, ring_cross, run_edge, *run_box, run_cross,
+                              *coords, np.ascontiguousarray(rings, np.int64)))
+    agreement.indexes[key] = hit
+    return hit
+
+
 def decide_zones(grid: ZoneGrid, active: np.ndarray, wstart: np.ndarray, wend: np.ndarray,
                  x: np.ndarray, y: np.ndarray, r: np.ndarray, start: np.ndarray,
-                 end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(outcome, zone position, metres) per incident from the compiled kernel; see
-    `jig.engine.kernels`."""
+                 end: np.ndarray, runs: ZoneRuns, steady: np.ndarray | None = None,
+                 discs: DiscOutlines | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(outcome, zone position, metres, p) per incident from the compiled kernel; see
+    `jig.engine.kernels`. A disc reaching an edge is decided only where `steady` (every zone
+    in effect for all of its span) and `discs` are given."""
     import numba
 
     from jig.engine import kernels
@@ -98,12 +158,25 @@ def decide_zones(grid: ZoneGrid, active: np.ndarray, wstart: np.ndarray, wend: n
     outcome = np.empty(n, dtype=np.int8)
     zone = np.empty(n, dtype=np.int64)
     metres = np.empty(n)
+    p = np.empty(n)
+    if steady is None or discs is None:
+        steady = np.zeros(n, bool)
+        discs = _NO_DISCS
     f = np.ascontiguousarray
     kernels.decide(f(x[order], float), f(y[order], float), f(r[order], float),
-                   f(start[order], float), f(end[order], float), f(active, np.bool_),
-                   f(wstart, float), f(wend, float), grid.x0, grid.y0, grid.h, grid.nx, grid.ny,
-                   grid.ax, grid.ay, grid.bx, grid.by, grid.owner, grid.cell_start,
-                   grid.cover_start, grid.cover_zone, grid.far, outcome, zone, metres)
+                   f(start[order], float), f(end[order], float), f(steady[order], np.bool_),
+                   f(active, np.bool_), f(wstart, float), f(wend, float), grid.x0, grid.y0,
+                   grid.h, grid.nx, grid.ny, grid.ax, grid.ay, grid.bx, grid.by, grid.owner,
+                   grid.cell_start, grid.cover_start, grid.cover_zone, grid.far,
+                   f(discs.comp, np.int64) if len(discs.comp) == len(active) else
+                   np.zeros(len(active), np.int64), discs.arrays, runs.box, runs.arrays(),
+                   outcome, zone, metres, p)
     back = np.empty(n, dtype=np.int64)
     back[order] = np.arange(n)
-    return outcome[back], zone[back], metres[back]
+    return outcome[back], zone[back], metres[back], p[back]
+
+
+_i, _f = np.zeros(1, np.int64), np.zeros(0)
+# No outlines: what the kernel is given when it is not to decide straddling discs.
+_NO_DISCS = DiscOutlines(np.zeros(0, np.int64), (_i, _f, _f, _f, _f, _f, _i, _f, _f, _f, _f,
+                                                 _f, _f, _f, _f, _f, _i))

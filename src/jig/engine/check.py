@@ -11,18 +11,29 @@ import pyarrow as pa
 from jig.agreement.model import Agreement, Clause
 from jig.engine.context import Batch
 from jig.engine.exceptions import MET, UNSURE, Notices, check_exception, exception_rules
-from jig.engine.fast import BREACH, COMPLIES, NONE, SLOW, ZoneColumns, zone_columns
+from jig.engine.fast import (
+    BREACH,
+    COMPLIES,
+    NONE,
+    SLOW,
+    UNDETERMINED,
+    ZoneColumns,
+    zone_columns,
+)
 from jig.engine.places import windows_of
 from jig.engine.render import joined, jsonl_lines
 from jig.engine.rules import (
+    ZONES_SIDE,
     Judgement,
     inside_reason,
     judge_clause,
     outside_reason,
     selected_zones,
+    straddle_phrase,
+    undetermined_tail,
     zone_actor_phrase,
 )
-from jig.engine.wording import window_phrase
+from jig.engine.wording import act_phrase, window_phrase
 from jig.findings import OUTCOMES, SEVERITY, Finding, Verdict
 from jig.readers.columns import IncidentColumns
 from jig.records import Incident, Notice
@@ -129,6 +140,12 @@ class Judged:
         if cols.outcome[k] == BREACH:
             return Finding(clause.id, "breach", inside_reason(who, zone, metres, inc.precision_m),
                            zone=zone.id)
+        if cols.outcome[k] == UNDETERMINED:
+            p = float(cols.p[k])
+            reason = (f"{act_phrase(inc, batch.actor[k][0])}: "
+                      + straddle_phrase(inc.precision_m, "zone", zone, metres)
+                      + undetermined_tail(p, ZONES_SIDE))
+            return Finding(clause.id, "undetermined", reason, p=p, zone=zone.id)
         return Finding(clause.id, "complies",
                        outside_reason(who, clause, zone, metres, inc.precision_m))
 
@@ -156,9 +173,9 @@ class Judged:
         for (_, k), f in self.singles.items():
             worst[k] = min(worst[k], SEVERITY[f.outcome])
         for cols in self.columns.values():
-            sev = np.where(cols.outcome == BREACH, SEVERITY["breach"],
-                           np.where(cols.outcome == COMPLIES, SEVERITY["complies"],
-                                    SEVERITY["not_applicable"]))
+            decided = np.isin(cols.outcome, (BREACH, UNDETERMINED, COMPLIES))
+            # The codes are positions in OUTCOMES.
+            sev = np.where(decided, cols.outcome, SEVERITY["not_applicable"])
             worst = np.minimum(worst, sev)
         worst[~self.in_force] = SEVERITY["not_applicable"]
         return worst

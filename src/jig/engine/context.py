@@ -120,39 +120,6 @@ class Batch:
             self.cache[key] = hit
         return hit
 
-    def overlap_groups(self, places: list[Feature]) -> list[list[int]]:
-        """These places (by position) in groups that share no area with one another: places
-        that overlap, directly or through others, are in one group."""
-        shared = self.agreement.indexes.get("overlapping")
-        if shared is None:
-            a = self.agreement
-            every = [*a.zones, *a.sites, *a.targets]
-            regions = np.array([f.region for f in every], dtype=object)
-            i, j = shapely.STRtree(regions).query(regions, predicate="intersects")
-            keep = i < j
-            i, j = i[keep], j[keep]
-            area = shapely.area(shapely.intersection(regions[i], regions[j])) if i.size else i
-            shared = {frozenset((id(every[p]), id(every[q])))
-                      for p, q, s in zip(i.tolist(), j.tolist(), np.asarray(area).tolist(),
-                                         strict=True) if s > 0}
-            self.agreement.indexes["overlapping"] = shared
-        parent = list(range(len(places)))
-
-        def root(n: int) -> int:
-            while parent[n] != n:
-                n = parent[n]
-            return n
-
-        if shared:
-            for p in range(len(places)):
-                for q in range(p + 1, len(places)):
-                    if frozenset((id(places[p]), id(places[q]))) in shared:
-                        parent[root(q)] = root(p)
-        groups: dict[int, list[int]] = {}
-        for n in range(len(places)):
-            groups.setdefault(root(n), []).append(n)
-        return list(groups.values())
-
     def touching(self, k: int) -> list[Feature]:
         """The zones, sites and targets whose tolerance incident k's disc reaches."""
         if self._touch is None:

@@ -18,26 +18,30 @@ from typing import Any
 
 import numpy as np
 
-from jig.agreement.model import Clause
+from jig.agreement.model import Agreement, Clause
 from jig.engine import accel
+from jig.engine.approximate import edge_margin_m
 from jig.engine.context import Batch
 from jig.engine.featureset import FeatureSet, Windows
 from jig.geo import EDGE, IN, ON_EDGE_M
 from jig.times import Window
 
-# Outcome codes of the arrays.
-NONE, BREACH, COMPLIES, SLOW = -1, 0, 3, 9
+# Outcome codes of the arrays (BREACH, UNDETERMINED and COMPLIES are positions in OUTCOMES).
+NONE, BREACH, UNDETERMINED, COMPLIES, SLOW = -1, 0, 1, 3, 9
 
 
 @dataclass(frozen=True)
 class ZoneColumns:
     """One zone clause's outcome for every incident of a batch: NONE (no finding), BREACH or
     COMPLIES (with the zone named and the metres quoted: depth inside, or distance to the
-    nearest), or SLOW (judged one by one)."""
+    nearest), UNDETERMINED (a disc straddling the edge of the zone named, the metres its point
+    lies inside (> 0) or outside it, `p` the share of the disc inside the zones), or SLOW
+    (judged one by one)."""
 
     outcome: np.ndarray
     zone: np.ndarray
     metres: np.ndarray
+    p: np.ndarray
 
 
 def _by_value(values: list[Any], test: Callable[[Any], bool]) -> np.ndarray:
@@ -89,6 +93,7 @@ def zone_columns(batch: Batch, clause: Clause, windows: Windows) -> ZoneColumns:
     outcome = np.full(n, NONE, dtype=np.int8)
     zone = np.full(n, -1, dtype=np.int64)
     metres = np.zeros(n)
+    p = np.zeros(n)
     a = batch.agreement
     live = _prelude(batch, clause, outcome)
     live &= ~a.in_force.misses_many(batch.start, batch.end)
@@ -96,31 +101,53 @@ def zone_columns(batch: Batch, clause: Clause, windows: Windows) -> ZoneColumns:
     for places, ks in _window_groups(batch, windows, np.flatnonzero(live)):
         if not len(places) or not ks.size:
             continue  # no selected zone in effect: not applicable
-        decide = _compiled if grid is not None else _with_geos
-        outcome[ks], zone[ks], metres[ks] = decide(batch, places, ks)
+        if grid is not None:
+            outcome[ks], zone[ks], metres[ks], p[ks] = _compiled(batch, places, ks)
+        else:
+            outcome[ks], zone[ks], metres[ks] = _with_geos(batch, places, ks)
         # A span the agreement is not in force for all of is the straightforward path's.
         outcome[ks[~_covers(batch, ks, a.in_force)]] = SLOW
     if clause.exceptions:
-        outcome[outcome == BREACH] = SLOW
-    return ZoneColumns(outcome, zone, metres)
+        outcome[(outcome == BREACH) | (outcome == UNDETERMINED)] = SLOW
+    # A reason naming an approximate zone near its edge says so: worded one by one.
+    for z, margin in _approximate(a):
+        outcome[(zone == z) & (np.abs(metres) <= margin) & (outcome != SLOW)] = SLOW
+    return ZoneColumns(outcome, zone, metres, p)
+
+
+def _approximate(a: Agreement) -> list[tuple[int, float]]:
+    """(position, margin in metres) of each zone drawn without an official map."""
+    key = ("approximate-zones",)
+    hit = a.indexes.get(key)
+    if hit is None:
+        hit = a.indexes[key] = [(k, m) for k, z in enumerate(a.zones)
+                                if (m := edge_margin_m(z)) is not None]
+    return hit
 
 
 def _compiled(batch: Batch, places: FeatureSet, ks: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The incidents `ks` decided by the compiled kernel over the agreement's zone grid."""
     a = batch.agreement
     grid = accel.zone_grid(a)
     assert grid is not None
     member = np.fromiter((f in places for f in a.zones), bool, len(a.zones))
     if (member & accel.grown_zones(a)).any():
-        return _with_geos(batch, places, ks)
+        return (*_with_geos(batch, places, ks), np.zeros(len(ks)))
+    # A disc's share is decided where every zone in effect is so for all of its span (one
+    # piece of time, as `place` cuts it), so the zones it is measured against are `places`.
+    steady = np.ones(len(ks), bool)
+    for start, end in {(f.window.start, f.window.end) for f in places}:
+        steady &= Window(start, end).covers_many(batch.start[ks], batch.end[ks])
     key = ("zone-windows",)
     windows = a.indexes.get(key)
     if windows is None:
         windows = a.indexes[key] = (np.array([z.window.start for z in a.zones], float),
                                     np.array([z.window.end for z in a.zones], float))
+    discs = accel.disc_outlines(a, places) if (batch.r[ks] > 0).any() else None
     return accel.decide_zones(grid, member, windows[0], windows[1], batch.x[ks], batch.y[ks],
-                              batch.r[ks], batch.start[ks], batch.end[ks])
+                              batch.r[ks], batch.start[ks], batch.end[ks], accel.runs_of(a),
+                              steady, discs)
 
 
 def _with_geos(batch: Batch, places: FeatureSet, ks: np.ndarray

@@ -158,6 +158,48 @@ def _empty_rings(full: np.ndarray, most: int = 32) -> np.ndarray:
     return rings
 
 
+# Edges per run of `zone_runs`.
+RUN = 16
+
+
+@dataclass(frozen=True)
+class ZoneRuns:
+    """Each zone's edges, as GEOS stores them, in runs of RUN with their bounding boxes: what
+    a location disc's distances to the zones it may reach are measured over (zone by zone,
+    passing over the runs farther than needed)."""
+
+    box: np.ndarray  # (4, zones): min x, min y, max x, max y of each zone's edges
+    zone_run: np.ndarray  # zone z's runs are zone_run[z]:zone_run[z+1]
+    run_box: np.ndarray  # (4, runs)
+    run_edge: np.ndarray  # run j's edges are run_edge[j]:run_edge[j+1]
+    ax: np.ndarray
+    ay: np.ndarray
+    bx: np.ndarray
+    by: np.ndarray
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The kernel's tuple: zone_run, run box rows, run_edge, the edges."""
+        return (self.zone_run, *self.run_box, self.run_edge, self.ax, self.ay, self.bx, self.by)
+
+
+def zone_runs(regions: list[BaseGeometry]) -> ZoneRuns:
+    ax, ay, bx, by, owner = edges_of(regions)  # ordered by zone
+    n = len(ax)
+    position = np.arange(n) - np.searchsorted(owner, owner)
+    opens = np.flatnonzero(position % RUN == 0)
+    run_edge = np.append(opens, n).astype(np.int64)
+    zone_run = np.searchsorted(owner[opens], np.arange(len(regions) + 1)).astype(np.int64)
+    lo_x, hi_x = np.minimum(ax, bx), np.maximum(ax, bx)
+    lo_y, hi_y = np.minimum(ay, by), np.maximum(ay, by)
+    run_box = np.stack([np.minimum.reduceat(lo_x, opens), np.minimum.reduceat(lo_y, opens),
+                        np.maximum.reduceat(hi_x, opens), np.maximum.reduceat(hi_y, opens)])
+    first = zone_run[:-1]
+    box = np.stack([np.minimum.reduceat(run_box[0], first), np.minimum.reduceat(run_box[1], first),
+                    np.maximum.reduceat(run_box[2], first), np.maximum.reduceat(run_box[3], first)])
+    return ZoneRuns(np.ascontiguousarray(box), zone_run, np.ascontiguousarray(run_box), run_edge,
+                    ax, ay, bx, by)
+
+
 def regions_key(regions: list[BaseGeometry]) -> str:
     """Content hash of the regions as the grid would see them (their WKB) and the layout."""
     digest = hashlib.sha256(f"jig-grid-{VERSION}".encode())

@@ -7,8 +7,13 @@ Each incident is decided exactly as `jig.engine.fast` decides it from GEOS's ans
   until it reaches a cell the zone covers whole or misses whole;
 - distances by GEOS's own point-to-segment formula (`Distance::pointToSegment`), over the
   edges of growing rings of cells, so the metres quoted are bit for bit GEOS's;
-- anything the straightforward path must weigh (an edge within ON_EDGE_M, a disc reaching an
-  edge, a zone whose window does not cover the span, two zones equally near) is SLOW.
+- a disc that reaches zone edges: a breach when a zone holds it whole, else undetermined with
+  the share of the disc inside the zones as `p`, from `jig.circlearea.rings_area` compiled
+  (the routine the straightforward path runs as Python: the same bits) over the outlines of
+  the overlap components the disc reaches;
+- anything the straightforward path must weigh (an edge within ON_EDGE_M, a zone whose window
+  does not cover the span, a disc whose span some zone's window cuts, a share within COVERED
+  of 0 or 1, two zones equally near) is SLOW.
 
 Numba over Cython: no compiler or build step on the machines jig installs on (wheels only),
 the kernels stay Python source beside the NumPy path they mirror, and `cache=True` keeps the
@@ -22,10 +27,13 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from jig.circlearea import rings_area as _rings_area
+from jig.engine.places import COVERED
 from jig.geo import ON_EDGE_M
 
 # Outcome codes, as jig.engine.fast's.
-BREACH, COMPLIES, SLOW = 0, 3, 9
+BREACH, UNDETERMINED, COMPLIES, SLOW = 0, 1, 3, 9
+rings_area = njit(nogil=True, cache=True)(_rings_area)
 # Incidents per block of a parallel loop: each block allocates its scratch arrays once.
 BLOCK = 2048
 # Relative margin on search bounds, far above the rounding of a cell's bounds.
@@ -139,10 +147,11 @@ def _need(r, ni, ins, dz, best):
 
 
 @njit(nogil=True, cache=True)
-def _decide_one(px, py, r, s, e, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart,
-                vstart, vzone, far, active, wstart, wend, dz, touched, state, parity, mark,
-                clock, pend, ins):
-    """(outcome, zone, metres) for one incident; see the module's docstring."""
+def _decide_one(px, py, s, e, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart, vstart, vzone,
+                far, active, wstart, wend, dz, touched, state, parity, mark, clock, pend, ins):
+    """(outcome, zone, metres, p) for an incident at a point (no location disc): the edges
+    searched over growing rings of the grid's cells."""
+    r = 0.0
     ni = _contained(px, py, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart, vstart,
                     vzone, active, state, parity, mark, clock, pend, ins)
     ci = min(max(math.floor((px - x0) / h), 0), nx - 1)
@@ -206,36 +215,203 @@ def _decide_one(px, py, r, s, e, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstar
 
     outcome, zone, metres = SLOW, -1, 0.0
     if best > ON_EDGE_M:
-        reaches = False
-        for q in range(nt):
-            if dz[touched[q]] < r:  # inside or not, the disc reaches its edge
-                reaches = True
-        if not reaches:
-            if ni == 0:
-                if not tie:
-                    outcome, zone, metres = COMPLIES, who, best
-            else:
-                split = False
-                deep = -1
-                for q in range(ni):
-                    z = ins[q]
-                    covers = (wstart[z] <= s < wend[z]) if s == e else \
-                        (wstart[z] <= s and e <= wend[z])
-                    if not covers:
-                        split = True
-                    if deep < 0 or dz[z] > dz[deep] or (dz[z] == dz[deep] and z < deep):
-                        deep = z
-                if not split:
-                    outcome, zone, metres = BREACH, deep, dz[deep]
+        outcome, zone, metres = _plain(s, e, ni, ins, dz, best, who, tie, wstart, wend)
     for q in range(nt):
         dz[touched[q]] = np.inf
-    return outcome, zone, metres
+    return outcome, zone, metres, 0.0
+
+
+@njit(nogil=True, cache=True)
+def _plain(s, e, ni, ins, dz, best, who, tie, wstart, wend):
+    """A point, or a disc reaching no edge: complies, naming the nearest zone, when no zone
+    holds it (unless two are equally near); else a breach in the deepest zone holding it,
+    unless one of them is not in effect for all of its span."""
+    if ni == 0:
+        if tie:
+            return SLOW, -1, 0.0
+        return COMPLIES, who, best
+    deep = -1
+    for q in range(ni):
+        z = ins[q]
+        covers = (wstart[z] <= s < wend[z]) if s == e else (wstart[z] <= s and e <= wend[z])
+        if not covers:
+            return SLOW, -1, 0.0
+        if deep < 0 or dz[z] > dz[deep] or (dz[z] == dz[deep] and z < deep):
+            deep = z
+    return BREACH, deep, dz[deep]
+
+
+@njit(nogil=True, cache=True)
+def _box_gap2(px, py, x0, y0, x1, y1):
+    """The square of how far the point lies from the box (0 inside it)."""
+    gx = max(max(x0 - px, px - x1), 0.0)
+    gy = max(max(y0 - py, py - y1), 0.0)
+    return gx * gx + gy * gy
+
+
+@njit(nogil=True, cache=True)
+def _zone_gap(px, py, z, limit, runs):
+    """The point's distance to zone z's boundary (GEOS's: the least over its segments, in
+    their stored order), exact when at most `limit`; else some value above `limit`."""
+    zone_run, ux0, uy0, ux1, uy1, run_edge, ax, ay, bx, by = runs
+    m = np.inf
+    for j in range(zone_run[z], zone_run[z + 1]):
+        # A run wholly farther than what is needed is passed over (with a margin for the
+        # rounding of the bound: an equal distance must not be missed).
+        bound = min(m, limit) * SLACK + ON_EDGE_M
+        if _box_gap2(px, py, ux0[j], uy0[j], ux1[j], uy1[j]) > bound * bound:
+            continue
+        for k in range(run_edge[j], run_edge[j + 1]):
+            d = seg_dist(px, py, ax[k], ay[k], bx[k], by[k])
+            if d < m:
+                m = d
+    return m
+
+
+@njit(nogil=True, cache=True)
+def _reaches(px, py, z, r, runs):
+    """(whether an edge of zone z lies nearer than r, whether one lies within ON_EDGE_M):
+    the runs are measured only until the first is known, and the second is rare."""
+    zone_run, ux0, uy0, ux1, uy1, run_edge, ax, ay, bx, by = runs
+    far = r * SLACK + ON_EDGE_M
+    near = ON_EDGE_M * SLACK + ON_EDGE_M
+    reached = False
+    close = False
+    for j in range(zone_run[z], zone_run[z + 1]):
+        g2 = _box_gap2(px, py, ux0[j], uy0[j], ux1[j], uy1[j])
+        if g2 > far * far or (reached and g2 > near * near):
+            continue
+        for k in range(run_edge[j], run_edge[j + 1]):
+            d = seg_dist(px, py, ax[k], ay[k], bx[k], by[k])
+            if d < r:
+                reached = True
+                if d <= ON_EDGE_M:
+                    close = True
+    return reached, close
+
+
+@njit(nogil=True, cache=True)
+def _decide_disc(px, py, r, s, e, steady, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart,
+                 vstart, vzone, active, wstart, wend, comp, outlines, zbox, runs, dz, touched,
+                 state, parity, mark, clock, pend, ins, seen):
+    """(outcome, zone, metres, p) for an incident with a location disc. The zones are
+    measured one by one (their boxes first, then runs of edges), not by rings of cells: a
+    disc of tens of km would walk thousands of cells."""
+    ni = _contained(px, py, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart, vstart,
+                    vzone, active, state, parity, mark, clock, pend, ins)
+    clock[0] += 1
+    held = clock[0]
+    for q in range(ni):
+        mark[ins[q]] = held
+    # The zones holding the point (their depth, exactly) and those whose edge the disc
+    # reaches (the first of them, which a finding names, exactly; the others only as
+    # reached, dz 0).
+    reach = max(r, ON_EDGE_M) * SLACK + ON_EDGE_M
+    nt = 0
+    straddles = False
+    close = False
+    nz = len(active)
+    for z in range(nz):
+        if not active[z]:
+            continue
+        if mark[z] == held:
+            d = _zone_gap(px, py, z, np.inf, runs)
+            close = close or d <= ON_EDGE_M
+        elif _box_gap2(px, py, zbox[0, z], zbox[1, z], zbox[2, z], zbox[3, z]) > reach * reach:
+            continue
+        else:
+            reached, near = _reaches(px, py, z, r, runs)
+            close = close or near
+            if not reached:
+                continue
+            d = _zone_gap(px, py, z, np.inf, runs) if not straddles else 0.0
+        dz[z] = d
+        touched[nt] = z
+        nt += 1
+        straddles = straddles or d < r
+    outcome, zone, metres, p = SLOW, -1, 0.0, 0.0
+    if not close:
+        if straddles:
+            if steady:
+                outcome, zone, metres, p = _straddling(px, py, r, ni, ins, nt, touched, dz,
+                                                       comp, outlines, seen)
+        else:
+            best = np.inf
+            who = -1
+            tie = False
+            if ni == 0:
+                # The nearest zone: every zone is farther than the disc's reach.
+                for z in range(nz):
+                    if not active[z]:
+                        continue
+                    bound = best * SLACK + ON_EDGE_M
+                    if _box_gap2(px, py, zbox[0, z], zbox[1, z], zbox[2, z],
+                                 zbox[3, z]) > bound * bound:
+                        continue
+                    d = _zone_gap(px, py, z, best, runs)
+                    if d < best:
+                        best, who, tie = d, z, False
+                    elif d == best and z != who:
+                        tie = True
+            outcome, zone, metres = _plain(s, e, ni, ins, dz, best, who, tie, wstart, wend)
+    for q in range(nt):
+        dz[touched[q]] = np.inf
+    return outcome, zone, metres, p
+
+
+@njit(nogil=True, cache=True)
+def _straddling(px, py, r, ni, ins, nt, touched, dz, comp, outlines, seen):
+    """A disc that reaches zone edges, every zone in effect for all of its span: a breach in
+    the deepest zone holding the whole disc, else undetermined, naming the first zone whose
+    edge it straddles, with the share of the disc inside the zones (the straightforward
+    path's `place` and `_area_inside`, step for step)."""
+    deep = -1
+    for q in range(ni):
+        z = ins[q]
+        if dz[z] >= r and (deep < 0 or dz[z] > dz[deep] or (dz[z] == dz[deep] and z < deep)):
+            deep = z
+    if deep >= 0:
+        return BREACH, deep, dz[deep], 0.0
+    # The straddled zones in the agreement's order (insertion sort: a handful).
+    ne = 0
+    for q in range(nt):
+        z = touched[q]
+        if dz[z] < r:
+            at = ne
+            while at > 0 and seen[at - 1] > z:
+                seen[at] = seen[at - 1]
+                at -= 1
+            seen[at] = z
+            ne += 1
+    (ring_run, rx0, ry0, rx1, ry1, ring_cross, run_edge, ux0, uy0, ux1, uy1, run_cross, ax, ay,
+     bx, by, first) = outlines
+    area = 0.0
+    for q in range(ne):
+        c = comp[seen[q]]
+        done = False
+        for u in range(q):
+            if comp[seen[u]] == c:
+                done = True
+        if not done:
+            area += 1.0 * rings_area(ring_run, rx0, ry0, rx1, ry1, ring_cross, run_edge, ux0,
+                                     uy0, ux1, uy1, run_cross, ax, ay, bx, by, first[c],
+                                     first[c + 1], px, py, r)
+    share = min(1.0, max(0.0, area / (math.pi * r * r)))
+    if share <= COVERED or share >= 1.0 - COVERED:
+        return SLOW, -1, 0.0, 0.0
+    z = seen[0]
+    held = False
+    for q in range(ni):
+        if ins[q] == z:
+            held = True
+    return UNDETERMINED, z, dz[z] if held else -dz[z], share
 
 
 @njit(nogil=True, cache=True, parallel=True)
-def decide(x, y, r, s, e, active, wstart, wend, x0, y0, h, nx, ny, ax, ay, bx, by, owner,
-           cstart, vstart, vzone, far, outcome, zone, metres):
-    """Decide every incident (arrays of equal length; results written to the last three)."""
+def decide(x, y, r, s, e, steady, active, wstart, wend, x0, y0, h, nx, ny, ax, ay, bx, by,
+           owner, cstart, vstart, vzone, far, comp, outlines, zbox, runs, outcome, zone,
+           metres, p):
+    """Decide every incident (arrays of equal length; results written to the last four)."""
     n = len(x)
     nz = len(active)
     blocks = (n + BLOCK - 1) // BLOCK
@@ -248,10 +424,19 @@ def decide(x, y, r, s, e, active, wstart, wend, x0, y0, h, nx, ny, ax, ay, bx, b
         clock = np.zeros(1, np.int64)
         pend = np.empty(nz, np.int64)
         ins = np.empty(nz, np.int64)
+        seen = np.empty(nz, np.int64)
         for k in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
-            o, z, d = _decide_one(x[k], y[k], r[k], s[k], e[k], x0, y0, h, nx, ny, ax, ay, bx,
-                                  by, owner, cstart, vstart, vzone, far, active, wstart,
-                                  wend, dz, touched, state, parity, mark, clock, pend, ins)
+            if r[k] > 0:
+                o, z, d, q = _decide_disc(x[k], y[k], r[k], s[k], e[k], steady[k], x0, y0, h,
+                                          nx, ny, ax, ay, bx, by, owner, cstart, vstart, vzone,
+                                          active, wstart, wend, comp, outlines, zbox, runs, dz,
+                                          touched, state, parity, mark, clock, pend, ins, seen)
+            else:
+                o, z, d, q = _decide_one(x[k], y[k], s[k], e[k], x0, y0, h, nx, ny, ax, ay,
+                                         bx, by, owner, cstart, vstart, vzone, far, active,
+                                         wstart, wend, dz, touched, state, parity, mark, clock,
+                                         pend, ins)
             outcome[k] = o
             zone[k] = z
             metres[k] = d
+            p[k] = q

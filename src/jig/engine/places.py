@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from jig.agreement.model import Feature
+from jig.agreement.model import Agreement, Feature
 from jig.engine.context import Batch
 from jig.engine.featureset import FeatureSet, Windows
 from jig.geo import EDGE, IN, Outline, area_in_circle, area_in_circles, share_of_circle
@@ -86,7 +86,8 @@ def place(batch: Batch, k: int, places: FeatureSet, inside_breaches: bool,
             edge = [f for f, c in zip(valid, codes, strict=True) if c == EDGE]
             key = frozenset(f.id for f in edge)
             if key not in share_cache:
-                share_cache[key] = share_of_circle(_area_inside(batch, edge, x, y, r), r)
+                share_cache[key] = share_of_circle(
+                    _area_inside(batch, edge, x, y, r, places, t), r)
             inside, exact = share_cache[key], False
             if inside >= 1.0 - COVERED:
                 # Several straddled places together cover the whole disc: taken together
@@ -103,69 +104,83 @@ def place(batch: Batch, k: int, places: FeatureSet, inside_breaches: bool,
     return Placement(min(1.0, max(0.0, p)), certain, space_split, time_split, tuple(touching))
 
 
-def _area_inside(batch: Batch, places: list[Feature], x: float, y: float, r: float) -> float:
+def _area_inside(batch: Batch, places: list[Feature], x: float, y: float, r: float,
+                 live: FeatureSet, t: float) -> float:
     """The area the disc shares with the union of the places: exactly from their circles when
     all are points with a radius, else from their outlines (a buffered route's or area's
-    rounded ends as the polygon drawn for them)."""
+    rounded ends as the polygon drawn for them).
+
+    Places that overlap count once: each place stands for the union of its overlap component
+    among the places of `live` in effect at `t`, kept with the agreement. Its other members lie
+    wholly outside the disc (they would be straddled or hold it otherwise), so the area is
+    the same, and the component's outline is shared by every disc near it and by the
+    compiled kernels (`jig.engine.discs`), which add the same outlines in the same order.
+    """
     if all(f.circles for f in places):
         centres = shapely.get_coordinates(np.array([f.core for f in places], dtype=object))
         counts = [len(shapely.get_coordinates(f.core)) for f in places]
         radius = np.repeat([f.radius_m for f in places], counts)
         return area_in_circles(x, y, r, centres[:, 0], centres[:, 1], radius)
-    terms: list[tuple[float, Outline]] = []
-    for group in batch.overlap_groups(places):
-        terms += _union_terms(batch, [places[i] for i in group])
-    return area_in_circle([o for _, o in terms], [w for w, _ in terms], x, y, r)
+    outlines: list[Outline] = []
+    seen: set[int] = set()
+    for f in places:
+        if id(f) in seen:
+            continue
+        members = overlap_component(batch.agreement, f, live, t)
+        seen.update(id(m) for m in members)
+        outlines.append(component_outline(batch.agreement, members))
+    return area_in_circle(outlines, [1.0] * len(outlines), x, y, r)
 
 
-# Beyond this many places sharing area, one union is cheaper than inclusion-exclusion.
-_MEET_MAX = 8
+def overlap_component(agreement: Agreement, f: Feature, live: FeatureSet, t: float | None
+                      ) -> tuple[Feature, ...]:
+    """The places of `live` in effect at `t` (None: all of them) that share area with f,
+    directly or through others, f included, in the agreement's order."""
+    neighbours = overlapping(agreement)
+    found = {id(f): f}
+    todo = [f]
+    while todo:
+        for g in neighbours.get(id(todo.pop()), ()):
+            if (g in live and (t is None or g.window.contains(t))
+                    and id(g) not in found):
+                found[id(g)] = g
+                todo.append(g)
+    if len(found) == 1:
+        return (f,)
+    order = agreement.indexes.get("feature-order")
+    if order is None:
+        order = agreement.indexes["feature-order"] = {
+            id(g): k for k, g in enumerate((*agreement.zones, *agreement.sites,
+                                            *agreement.targets))}
+    return tuple(sorted(found.values(), key=lambda g: order[id(g)]))
 
 
-def _union_terms(batch: Batch, places: list[Feature]) -> list[tuple[float, Outline]]:
-    """The union of places that may share area, as signed outlines whose areas add up to it.
-
-    By inclusion-exclusion over the places' intersections (kept with the agreement and shared
-    by every disc near them), skipping the sets whose intersection is empty; a union is built
-    only for a large cluster.
-    """
-    if len(places) > _MEET_MAX:
-        return [(1.0, _union(batch, places))]
-    terms: list[tuple[float, Outline]] = []
-
-    def walk(chosen: list[Feature], start: int, sign: float) -> None:
-        for i in range(start, len(places)):
-            meet = _meet(batch, [*chosen, places[i]])
-            if meet is not None:
-                terms.append((sign, meet))
-                walk([*chosen, places[i]], i + 1, -sign)
-
-    walk([], 0, 1.0)
-    return terms
-
-
-def _meet(batch: Batch, places: list[Feature]) -> Outline | None:
-    """The outline of the places' intersection (None when it has no area), kept with the
-    agreement."""
-    key = ("meet", frozenset(id(f) for f in places))
-    if key in batch.agreement.indexes:
-        return batch.agreement.indexes[key]
-    if len(places) == 1:
-        hit: Outline | None = Outline.of(places[0].region)
-    else:
-        parent = _meet(batch, places[:-1])
-        shared = None if parent is None else parent.region.intersection(places[-1].region)
-        hit = None if shared is None or shared.area <= 0 else Outline.of(shared)
-    batch.agreement.indexes[key] = hit
+def overlapping(agreement: Agreement) -> dict[int, list[Feature]]:
+    """For each place (by id), the places of the agreement it shares area with."""
+    hit = agreement.indexes.get("overlap-neighbours")
+    if hit is None:
+        every = [*agreement.zones, *agreement.sites, *agreement.targets]
+        regions = np.array([f.region for f in every], dtype=object)
+        i, j = shapely.STRtree(regions).query(regions, predicate="intersects")
+        keep = i < j
+        i, j = i[keep], j[keep]
+        area = shapely.area(shapely.intersection(regions[i], regions[j])) if i.size else i
+        hit = {}
+        for p, q, s in zip(i.tolist(), j.tolist(), np.asarray(area).tolist(), strict=True):
+            if s > 0:
+                hit.setdefault(id(every[p]), []).append(every[q])
+                hit.setdefault(id(every[q]), []).append(every[p])
+        agreement.indexes["overlap-neighbours"] = hit
     return hit
 
 
-def _union(batch: Batch, places: list[Feature]) -> Outline:
-    """The outline of the places' union, kept with the agreement."""
-    key = ("union", frozenset(id(f) for f in places))
-    hit = batch.agreement.indexes.get(key)
+def component_outline(agreement: Agreement, members: tuple[Feature, ...]) -> Outline:
+    """The outline of the members' union (of the region itself for one), kept with the
+    agreement."""
+    key = ("union", tuple(id(f) for f in members))
+    hit = agreement.indexes.get(key)
     if hit is None:
-        hit = batch.agreement.indexes[key] = Outline.union([f.region for f in places])
+        hit = agreement.indexes[key] = Outline.union([f.region for f in members])
     return hit
 
 

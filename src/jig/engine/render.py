@@ -11,16 +11,18 @@ ensure_ascii=False)` for every line (`tests/test_columnar.py` checks it).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jig.engine.fast import BREACH, COMPLIES, ZoneColumns
-from jig.engine.rules import zone_actor_phrase
+from jig.engine.fast import BREACH, COMPLIES, UNDETERMINED, ZoneColumns
+from jig.engine.rules import ZONES_SIDE, zone_actor_phrase
+from jig.engine.wording import act_phrase, percent
 from jig.findings import OUTCOMES
+from jig.records import Incident
 
 if TYPE_CHECKING:
     from jig.engine.check import Judged
@@ -81,14 +83,11 @@ def _when(cond: np.ndarray, then: Part, otherwise: Part = "") -> pa.Array:
     return pc.if_else(pa.array(cond), then, otherwise)
 
 
-def zone_findings(judged: Judged, ci: int, cols: ZoneColumns, ks: np.ndarray,
-                  outcome: int) -> pa.Array:
-    """The JSON objects of clause `ci`'s column findings with `outcome`, for incidents `ks`."""
+def _who(judged: Judged, ci: int, ks: np.ndarray, phrase: Callable[[Incident, str | None], str]
+         ) -> pa.Array:
+    """`phrase(incident, actor id)` for incidents `ks`, asked once for each distinct (actor,
+    act, weapon) among them (on an incident object built for it)."""
     batch = judged.batch
-    agreement = batch.agreement
-    clause = agreement.clauses[ci]
-    zones = agreement.zones
-    # Who did it, asked once for each distinct (actor, act, weapon) among these incidents.
     texts = batch.columns.text
     codes = [np.asarray(texts[name].indices.fill_null(-1).to_numpy(zero_copy_only=False))[ks]
              for name in ("actor", "act", "weapon")]
@@ -96,10 +95,44 @@ def zone_findings(judged: Judged, ci: int, cols: ZoneColumns, ks: np.ndarray,
         np.zeros(0, dtype=object)
     key = np.stack(codes) if len(ks) else np.zeros((3, 0), dtype=np.int64)
     _, first, inverse = np.unique(key, axis=1, return_index=True, return_inverse=True)
-    # zone_actor_phrase itself, on one incident of each kind (built as an object for it).
-    words = [_esc(zone_actor_phrase(clause, batch.incidents[int(ks[j])], actor_ids[j]))
-             for j in first.tolist()]
-    who = pa.array(words, pa.string()).take(pa.array(np.asarray(inverse).ravel()))
+    words = [_esc(phrase(batch.incidents[int(ks[j])], actor_ids[j])) for j in first.tolist()]
+    return pa.array(words, pa.string()).take(pa.array(np.asarray(inverse).ravel()))
+
+
+def float_text(values: np.ndarray) -> pa.Array:
+    """`repr` of each float, as `json.dumps` writes it: Arrow's shortest round-trip digits,
+    which equal Python's from 1e-4 up to 1e16; the few others are written by Python."""
+    v = np.asarray(values, dtype=float)
+    out = pa.array(v).cast(pa.string())
+    odd = ~((np.abs(v) >= 1e-4) & (np.abs(v) < 1e16))
+    whole = np.isfinite(v) & (v == np.floor(v))  # Python writes "1.0", Arrow "1"
+    odd |= whole
+    if odd.any():
+        out = pc.replace_with_mask(out, pa.array(odd),
+                                   pa.array([repr(x) for x in v[odd].tolist()], pa.string()))
+    return out
+
+
+def percent_text(p: np.ndarray) -> pa.Array:
+    """`jig.engine.wording.percent` for every value. Between 1 % and 99 % it is
+    format(p * 100, ".0f"): the double p * 100 rounded half to even, as rint rounds it."""
+    p = np.asarray(p, dtype=float)
+    middle = (p >= 0.01) & (p <= 0.99)
+    out = cat(pa.array(np.rint(np.where(middle, p * 100, 0)).astype(np.int64)).cast(pa.string()),
+              "%")
+    if (~middle).any():
+        out = pc.replace_with_mask(out, pa.array(~middle), pa.array(
+            [percent(x) for x in p[~middle].tolist()], pa.string()))
+    return out
+
+
+def zone_findings(judged: Judged, ci: int, cols: ZoneColumns, ks: np.ndarray,
+                  outcome: int) -> pa.Array:
+    """The JSON objects of clause `ci`'s column findings with `outcome`, for incidents `ks`."""
+    batch = judged.batch
+    agreement = batch.agreement
+    clause = agreement.clauses[ci]
+    zones = agreement.zones
     labels = pa.array([_esc(z.label) for z in zones], pa.string())
     ids = pa.array([_esc(z.id) for z in zones], pa.string())
     zi = pa.array(cols.zone[ks])
@@ -109,6 +142,17 @@ def zone_findings(judged: Judged, ci: int, cols: ZoneColumns, ks: np.ndarray,
     disc = distance_text(prec)
     has_disc = prec > 0
     head = f'{{"clause": {json.dumps(clause.id, ensure_ascii=False)}, "outcome": '
+    if outcome == UNDETERMINED:
+        # rules.straddle_phrase and undetermined_tail, as columns.
+        where = _when(cols.metres[ks] >= 0, "inside", "outside")
+        return cat(head + '"undetermined", "zone": "', ids.take(zi), '", "p": ',
+                   float_text(cols.p[ks]), ', "reason": "', _who(judged, ci, ks, act_phrase),
+                   ": its location is known only to within ", disc,
+                   ", and that disc straddles the edge of zone ", label,
+                   ": the reported point is ", dist, " ", where,
+                   "; estimated probability ", percent_text(cols.p[ks]),
+                   f' that it lies {ZONES_SIDE}"}}')
+    who = _who(judged, ci, ks, lambda inc, actor: zone_actor_phrase(clause, inc, actor))
     if outcome == BREACH:
         return cat(head + '"breach", "zone": "', ids.take(zi), '", "reason": "', who,
                    " lies inside ", label, ", ", dist, " from its edge",
@@ -135,7 +179,7 @@ def jsonl_lines(judged: Judged) -> pa.Array:
         col = pa.nulls(n, pa.string())
         cols = judged.columns.get(ci)
         if cols is not None:
-            for code in (BREACH, COMPLIES):
+            for code in (BREACH, UNDETERMINED, COMPLIES):
                 mask = (cols.outcome == code) & live
                 if mask.any():
                     col = pc.replace_with_mask(col, pa.array(mask), zone_findings(

@@ -115,18 +115,31 @@ def _undetermined(batch: Batch, k: int, pl: Placement, what: str, side: str,
         feature = edge[0] if edge else None
         if feature is not None:
             depth = float(batch.relations(feature).depth[k])
-            where = "inside" if depth >= 0 else "outside"
-            parts.append(f"its location is known only to within {distance(inc.precision_m)}, "
-                         f"and that disc straddles the edge of {what} {feature.label}: the "
-                         f"reported point is {distance(depth)} {where}" + edge_note(feature, depth))
+            parts.append(straddle_phrase(inc.precision_m, what, feature, depth))
     if pl.time_split:
         parts.append(_time_doubt(batch, k, pl.touching, what))
         if feature is None and pl.touching:
             feature = pl.touching[0]
     reason = f"{act_phrase(inc, batch.actor[k][0])}: " + "; ".join(parts)
     _note(steps, lambda: f"→ undetermined, p = {pl.p:.3g}")
-    return Judgement("undetermined", f"{reason}; estimated probability {percent(pl.p)} that it "
-                     f"lies {side}", pl.p, feature, unquantified=reason)
+    return Judgement("undetermined", reason + undetermined_tail(pl.p, side), pl.p, feature,
+                     unquantified=reason)
+
+
+def straddle_phrase(precision_m: float, what: str, feature: Feature, depth: float) -> str:
+    """Why a disc straddling a place's edge leaves the act undetermined (depth > 0: the point
+    lies inside)."""
+    where = "inside" if depth >= 0 else "outside"
+    return (f"its location is known only to within {distance(precision_m)}, and that disc "
+            f"straddles the edge of {what} {feature.label}: the reported point is "
+            f"{distance(depth)} {where}" + edge_note(feature, depth))
+
+
+def undetermined_tail(p: float, side: str) -> str:
+    return f"; estimated probability {percent(p)} that it lies {side}"
+
+
+ZONES_SIDE = "inside the zones"
 
 
 def _zones(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
@@ -161,7 +174,7 @@ def _zones(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
         _note(steps, lambda: f"the location lies outside every selected zone in effect; nearest "
                      f"{near.id} at {distance(gap)} → complies")
         return Judgement("complies", outside_reason(who, clause, near, gap, inc.precision_m))
-    return _undetermined(batch, k, pl, what, "inside the zones", steps)
+    return _undetermined(batch, k, pl, what, ZONES_SIDE, steps)
 
 
 def zone_actor_phrase(clause: Clause, inc: Incident, actor_id: str | None) -> str:

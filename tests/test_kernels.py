@@ -190,6 +190,9 @@ def test_small_batches_do_not_load_the_kernels(monkeypatch, subdistricts):
     monkeypatch.delenv("JIG_KERNELS", raising=False)
     assert not accel.wanted(accel.MIN_BATCH - 1)
     assert accel.wanted(accel.MIN_BATCH)
+    # Discs straddling edges cost the one-by-one path far more: fewer of them repay it.
+    assert not accel.wanted(accel.MIN_DISCS - 1, None, accel.MIN_DISCS - 1)
+    assert accel.wanted(accel.MIN_DISCS, None, accel.MIN_DISCS)
     # Once an agreement's grid is built, its later (smaller) chunks use it too.
     accel.zone_grid(subdistricts)
     assert accel.wanted(10, subdistricts)

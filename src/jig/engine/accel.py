@@ -29,6 +29,9 @@ from jig.engine.places import component_outline, overlap_component
 # the kernels are loaded and the agreement's grid built, every later batch uses them: a long
 # input judged chunk by chunk (50,000 rows) pays the start once.
 MIN_BATCH = 50_000
+# Or this many with a location disc: one that straddles an edge costs the one-by-one path
+# about 1 ms of Python (the share of the disc, edge by edge), the kernels some 30 us.
+MIN_DISCS = 5_000
 
 
 @dataclass
@@ -46,16 +49,17 @@ def default_cache_dir() -> Path:
     return Path(base) / "jig"
 
 
-def wanted(live: int, agreement: Agreement | None = None) -> bool:
-    """Whether to decide `live` incidents with the kernels: forced by JIG_KERNELS=on/off,
-    else from MIN_BATCH on, or whenever the agreement's grid is already built."""
+def wanted(live: int, agreement: Agreement | None = None, discs: int = 0) -> bool:
+    """Whether to decide `live` incidents (`discs` of them with a location disc) with the
+    kernels: forced by JIG_KERNELS=on/off, else from MIN_BATCH incidents or MIN_DISCS discs
+    on, or whenever the agreement's grid is already built."""
     mode = os.environ.get("JIG_KERNELS", "auto").lower()
     if mode == "on":
         return True
     if mode == "off":
         return False
-    return live >= MIN_BATCH or (agreement is not None
-                                 and agreement.indexes.get("zone-grid") is not None)
+    return live >= MIN_BATCH or discs >= MIN_DISCS or (
+        agreement is not None and agreement.indexes.get("zone-grid") is not None)
 
 
 def zone_grid(agreement: Agreement) -> ZoneGrid | None:

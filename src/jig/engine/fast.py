@@ -69,7 +69,7 @@ def _prelude(batch: Batch, clause: Clause, out: np.ndarray) -> np.ndarray:
     return passes & ~doubt
 
 
-def _window_groups(batch: Batch, windows: Windows, todo: np.ndarray
+def window_groups(batch: Batch, windows: Windows, todo: np.ndarray
                    ) -> list[tuple[FeatureSet, np.ndarray]]:
     """The incidents of `todo` grouped by the set of places in effect during their span."""
     start, end = batch.start[todo], batch.end[todo]
@@ -97,8 +97,9 @@ def zone_columns(batch: Batch, clause: Clause, windows: Windows) -> ZoneColumns:
     a = batch.agreement
     live = _prelude(batch, clause, outcome)
     live &= ~a.in_force.misses_many(batch.start, batch.end)
-    grid = accel.zone_grid(a) if accel.wanted(int(live.sum()), a) else None
-    for places, ks in _window_groups(batch, windows, np.flatnonzero(live)):
+    discs = int((live & (batch.r > 0)).sum())
+    grid = accel.zone_grid(a) if accel.wanted(int(live.sum()), a, discs) else None
+    for places, ks in window_groups(batch, windows, np.flatnonzero(live)):
         if not len(places) or not ks.size:
             continue  # no selected zone in effect: not applicable
         if grid is not None:
@@ -129,11 +130,19 @@ def _compiled(batch: Batch, places: FeatureSet, ks: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The incidents `ks` decided by the compiled kernel over the agreement's zone grid."""
     a = batch.agreement
-    grid = accel.zone_grid(a)
-    assert grid is not None
     member = np.fromiter((f in places for f in a.zones), bool, len(a.zones))
     if (member & accel.grown_zones(a)).any():
         return (*_with_geos(batch, places, ks), np.zeros(len(ks)))
+    return accel.decide_zones(*kernel_arguments(batch, places, ks, member))
+
+
+def kernel_arguments(batch: Batch, places: FeatureSet, ks: np.ndarray,
+                     member: np.ndarray) -> tuple[Any, ...]:
+    """`accel.decide_zones`'s arguments for incidents `ks` and the zones `places` (`member`
+    of the agreement's zones): what bench/scale.py times the kernel alone on."""
+    a = batch.agreement
+    grid = accel.zone_grid(a)
+    assert grid is not None
     # A disc's share is decided where every zone in effect is so for all of its span (one
     # piece of time, as `place` cuts it), so the zones it is measured against are `places`.
     steady = np.ones(len(ks), bool)
@@ -145,9 +154,8 @@ def _compiled(batch: Batch, places: FeatureSet, ks: np.ndarray
         windows = a.indexes[key] = (np.array([z.window.start for z in a.zones], float),
                                     np.array([z.window.end for z in a.zones], float))
     discs = accel.disc_outlines(a, places) if (batch.r[ks] > 0).any() else None
-    return accel.decide_zones(grid, member, windows[0], windows[1], batch.x[ks], batch.y[ks],
-                              batch.r[ks], batch.start[ks], batch.end[ks], accel.runs_of(a),
-                              steady, discs)
+    return (grid, member, windows[0], windows[1], batch.x[ks], batch.y[ks], batch.r[ks],
+            batch.start[ks], batch.end[ks], accel.runs_of(a), steady, discs)
 
 
 def _with_geos(batch: Batch, places: FeatureSet, ks: np.ndarray

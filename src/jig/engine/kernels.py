@@ -281,6 +281,13 @@ def _reaches(px, py, z, r, runs):
         g2 = _box_gap2(px, py, ux0[j], uy0[j], ux1[j], uy1[j])
         if g2 > far * far or (reached and g2 > near * near):
             continue
+        if g2 > near * near:
+            # A run whose box lies within the circle (with a margin) is reached, unmeasured.
+            fx = max(px - ux0[j], ux1[j] - px)
+            fy = max(py - uy0[j], uy1[j] - py)
+            if math.sqrt(fx * fx + fy * fy) * SLACK + ON_EDGE_M < r:
+                reached = True
+                continue
         for k in range(run_edge[j], run_edge[j + 1]):
             d = seg_dist(px, py, ax[k], ay[k], bx[k], by[k])
             if d < r:

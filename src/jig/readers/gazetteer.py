@@ -79,6 +79,9 @@ class Place:
     radius_m: float
     region: str | None
     source: str
+    # Names in other scripts (the Arabic one the Syrian Archive and OCHA give): `jig extract`
+    # finds places in Arabic prose by these; `lookup` keeps to the Latin `name`.
+    other_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +170,10 @@ def _points(path: Path) -> list[Place]:
                 continue  # a gazetteer row without coordinates names nothing we can place
             name = keys.get("name") or keys.get("name_en") or ""
             if name.strip():
+                arabic = (keys.get("arabic_name") or keys.get("name_ar") or "").strip()
                 out.append(Place(name.strip(), "point", lon, lat, GAZETTEER_POINT_M,
-                                 keys.get("region") or None, path.name))
+                                 keys.get("region") or None, path.name,
+                                 (arabic,) if arabic else ()))
     return out
 
 
@@ -200,6 +205,8 @@ def _polygons(path: Path) -> list[Place]:
         coords = shapely.get_coordinates(geom)
         radius = float(geodesic_m(centre.x, centre.y, coords[:, 0], coords[:, 1]).max())
         region = props.get("ADM1_EN") or props.get("region")
+        arabic = str(props.get("NAME_AR") or "").strip()
         out.append(Place(name, _kind(path, props), centre.x, centre.y, radius,
-                         str(region) if region else None, path.name))
+                         str(region) if region else None, path.name,
+                         (arabic,) if arabic else ()))
     return out

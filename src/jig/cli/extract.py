@@ -1,0 +1,91 @@
+"""`jig extract`: candidate incidents from prose files, for a person to confirm."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from jig.cli.common import GazetteerOpt, app, err, exit_on_errors, output_to
+from jig.cli.whatif import _agreement
+from jig.extract import PlaceIndex, extract
+from jig.readers import Gazetteer
+
+# Columns of -f csv: the format's incident fields first (a CSV `jig check` reads once
+# confirmed), then what the extractor adds; each field's span goes in `evidence` as JSON.
+CSV_COLUMNS = ["id", "time", "lon", "lat", "precision_m", "actor", "target", "act", "weapon",
+               "count", "place", "place_ref", "place_note", "source", "notes", "document",
+               "evidence"]
+
+
+@app.command("extract")
+def extract_cmd(
+    texts: Annotated[list[Path], typer.Argument(help="Text files (UTF-8): bulletins, releases, "
+                                                "monitors' notes, press items.")],
+    agreement: Annotated[Path, typer.Option(
+        "--agreement", "-a", help="The agreement (a file or a library name): its actors, zones, "
+        "sites and targets are what the text is read against.")],
+    gazetteer: GazetteerOpt = None,
+    lang: Annotated[str, typer.Option("--lang", help="auto, en, ru or ar.")] = "auto",
+    doc_date: Annotated[str | None, typer.Option(
+        "--date", help="The documents' date (YYYY-MM-DD), for 'yesterday' and dates without a "
+        "year; default: the first full date each text gives.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl or csv.")] = "jsonl",
+    output: Annotated[Path | None, typer.Option("-o", "--output",
+                                                help="Write here, not stdout.")] = None,
+) -> None:
+    """Candidate incidents from prose, each field with the text it came from and a confidence.
+
+    Nothing is judged: a person confirms each candidate (edits its fields) before it is read as
+    an incident. A place the agreement and gazetteers do not know is left empty, its words kept.
+    """
+    if fmt not in ("jsonl", "csv"):
+        err.print(f"[bold red]error[/] --format {fmt!r}: use jsonl or csv")
+        raise typer.Exit(2)
+    if lang not in ("auto", "en", "ru", "ar"):
+        err.print(f"[bold red]error[/] --lang {lang!r}: use auto, en, ru or ar")
+        raise typer.Exit(2)
+    day = None
+    if doc_date:
+        try:
+            day = date.fromisoformat(doc_date)
+        except ValueError:
+            err.print(f"[bold red]error[/] --date {doc_date!r}: give a date as YYYY-MM-DD")
+            raise typer.Exit(2) from None
+    a = _agreement(agreement)
+    with exit_on_errors():
+        gaz = [Gazetteer.from_files(list(gazetteer))] if gazetteer else []
+    index = PlaceIndex(a, gaz)
+    rows = []
+    for path in texts:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else \
+                (exc.strerror or str(exc))
+            err.print(f"[bold red]error[/] {escape(str(path))}: {escape(why)}")
+            raise typer.Exit(2) from None
+        found = extract(text, a, index, lang=lang, doc_date=day, id_prefix=path.stem,
+                        source=f"jig extract: {path.name}")
+        if not found:
+            err.print(f"[yellow]note[/] {escape(str(path))}: no act found in the text")
+        for c in found:
+            rows.append({**c.row(), "document": str(path)})
+    with output_to(output) as out:
+        if fmt == "jsonl":
+            for r in rows:
+                out.write(json.dumps(r, ensure_ascii=False) + "\n")
+        else:
+            w = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore")
+            w.writeheader()
+            for r in rows:
+                w.writerow({**r, "evidence": json.dumps(r["evidence"], ensure_ascii=False)})
+    unplaced = sum(1 for r in rows if r["lon"] is None)
+    err.print(f"{len(rows)} candidates from {len(texts)} files"
+              + (f"; {unplaced} without a place (their words are kept in `place`)"
+                 if unplaced else ""))

@@ -1,0 +1,336 @@
+"""Prose to candidate incidents: who did what, where, when and how many, each field with the
+span of text it came from and a confidence. Pure: text, agreement and places in, candidates out.
+
+A document is cut into sentences (a release's lines are sentences too). In each sentence the
+acts, places, actors, weapons and times are found by the lexicon and the place index; each
+place named becomes one candidate, with the act nearest to it and that act's count as said
+("Near Raqqa, four strikes ..." is one candidate of count 4). A sentence that names an act but
+no known place still gives a candidate, its place left empty with the words that may name it.
+A sentence that names no act gives none. Actor and time carry over from earlier sentences of
+the same document when a sentence does not give its own (a bulletin names its date once).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from jig.agreement import Agreement
+from jig.extract.lexicon import LANGS, Hit, Lexicon, default_lexicon
+from jig.extract.places import PlaceHit, PlaceIndex, offset_disc
+from jig.extract.times import TimeHit, document_date, find_times
+from jig.geo import geodesic_m
+
+# A sentence ends at . ! ? ؟ or a line break; "U.S. aircraft" does not end one (lower case next).
+_SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+(?=[\"'«(\-–—]?[^\W_a-zа-яё])|\n+")
+_LIST_ITEM = re.compile(r"\s*(?:[-–—•*]|\d+[.)])\s")
+# Words that introduce a place the gazetteers may not know ("in Kafr Nabl", "в районе Х").
+_CAP = r"[A-Z][\w'’\-]+"
+_CYR_CAP = r"[А-ЯЁ][\w\-]+"
+_PLACE_CUE = {
+    "en": re.compile(rf"\b(?i:in|near|at|on|outside|of|around)\s+"
+                     rf"({_CAP}(?:\s+(?:al-|el-|ash-|as-|ar-)?{_CAP}){{0,3}})"),
+    "ru": re.compile(r"(?:\bв|\bу|\bпод|\bблиз|\bрайоне|\bнаселенного пункта|\bн\.п\.)\s+"
+                     rf"({_CYR_CAP}(?:[\s\-]{_CYR_CAP}){{0,2}})"),
+    "ar": re.compile(r"(?:بلدة|مدينة|قرية|حي|منطقة|ريف)\s+"
+                     r"([\u0621-\u064a]+(?:\s+ال[\u0621-\u064a]+)?)"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where in the document a field's value was read, and how sure the reading is (0-1)."""
+
+    start: int
+    end: int
+    text: str
+    confidence: float
+
+
+@dataclass
+class Candidate:
+    """A candidate incident in the format's fields, waiting for a person to confirm it."""
+
+    fields: dict[str, Any]
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    sentence: tuple[int, int] = (0, 0)
+
+    def row(self) -> dict[str, Any]:
+        """The fields, then per field its span and confidence (`evidence`)."""
+        return {**self.fields, "evidence": {
+            k: {"start": e.start, "end": e.end, "text": e.text, "confidence": e.confidence}
+            for k, e in self.evidence.items()}}
+
+
+def detect_language(text: str) -> str:
+    arabic = len(re.findall("[\u0600-\u06ff]", text))
+    cyrillic = len(re.findall("[а-яёА-ЯЁ]", text))
+    latin = len(re.findall("[A-Za-z]", text))
+    return max((latin, "en"), (cyrillic, "ru"), (arabic, "ar"))[1]
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[start:m.start()].strip():
+            out.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, len(text)))
+    return out
+
+
+def extract(text: str, agreement: Agreement, places: PlaceIndex, *, lang: str = "auto",
+            doc_date: date | None = None, lexicon: Lexicon | None = None,
+            id_prefix: str = "x", source: str = "jig extract") -> list[Candidate]:
+    """The candidate incidents a document's prose reports."""
+    lex = lexicon or default_lexicon()
+    if lang == "auto":
+        lang = detect_language(text)
+    if lang not in LANGS:
+        raise ValueError(f"language {lang!r}: use auto, {', '.join(LANGS)}")
+    doc = doc_date or document_date(text, lang, lex)
+    stop = {p.rstrip("*").lower() for part in ("acts", "actors", "weapons")
+            for ps in lex.table(part, lang).values() for p in ps}
+    stop |= {w.lower() for w in lex.words("place_words", lang)}
+    out: list[Candidate] = []
+    last_actor: tuple[str, Evidence] | None = None
+    last_time: TimeHit | None = None
+    in_list = False
+    for s0, s1 in sentences(text):
+        sent = text[s0:s1]
+        item = in_list and bool(_LIST_ITEM.match(sent))
+        in_list = item or sent.rstrip().endswith(":")
+        acts = lex.matcher("acts", lang).find(sent)
+        actors = _actor_hits(sent, lang, lex, agreement)
+        times = find_times(sent, lang, lex, doc)
+        if times:
+            last_time = times[0]
+            time_shift = s0
+        # A line that introduces a list ("... conducted 9 strikes in Syria:") sums up its
+        # items; each item is an act, the summary is not another one.
+        if not acts or sent.rstrip().endswith(":"):
+            if actors:
+                a = actors[0]
+                last_actor = (a[0], Evidence(s0 + a[1].start, s0 + a[1].end, a[1].text, 0.6))
+            continue
+        found = _drop_qualifiers([p for p in places.find(sent, lang, stop)
+                                  if not any(a.start < p.end and p.start < a.end for a in acts)],
+                                 sent)
+        if not found:
+            found = _unknown_places(sent, lang, stop)
+        weapons = lex.matcher("weapons", lang).find(sent)
+        numbers = lex.matcher("numbers", lang).find(sent)
+        targets = [p for p in found] or [None]
+        for place in targets:
+            anchor = place.start if place else acts[0].start
+            act = min(acts, key=lambda a: abs(a.start - anchor))
+            c = Candidate({"id": f"{id_prefix}-{len(out) + 1}", "time": None, "lon": None,
+                           "lat": None, "precision_m": None, "place": None, "actor": None,
+                           "target": None, "act": act.key, "weapon": None, "count": None,
+                           "source": source, "notes": " ".join(sent.split())},
+                          sentence=(s0, s1))
+            c.evidence["act"] = Evidence(s0 + act.start, s0 + act.end, act.text, 0.8)
+            count = _count(sent, act, numbers, lang, lex)
+            if count is not None:
+                c.fields["count"] = count[0]
+                c.evidence["count"] = Evidence(s0 + count[1], s0 + count[2],
+                                               sent[count[1]:count[2]], 0.9)
+            if place is not None:
+                _place(c, sent, s0, place, lang, lex)
+            _actors(c, sent, s0, act, actors, last_actor if item else None)
+            if weapons:
+                w = min(weapons, key=lambda h: abs(h.start - act.start))
+                c.fields["weapon"] = w.key
+                c.evidence["weapon"] = Evidence(s0 + w.start, s0 + w.end, w.text, 0.7)
+            if times:
+                t = min(times, key=lambda h: abs(h.start - act.start))
+                c.fields["time"] = t.iso()
+                c.evidence["time"] = Evidence(s0 + t.start, s0 + t.end, t.text, t.confidence)
+            elif last_time is not None:
+                c.fields["time"] = last_time.iso()
+                c.evidence["time"] = Evidence(time_shift + last_time.start,
+                                              time_shift + last_time.end, last_time.text, 0.6)
+            elif doc is not None:
+                # Nothing said: the document's own date, the least certain reading.
+                c.fields["time"] = doc.isoformat()
+                c.evidence["time"] = Evidence(s0, s0, "", 0.4)
+            out.append(c)
+        if actors and not item:  # a list's items do not change who heads it
+            a = actors[0]
+            last_actor = (a[0], Evidence(s0 + a[1].start, s0 + a[1].end, a[1].text, 0.6))
+    return out
+
+
+def _drop_qualifiers(found: list[PlaceHit], sent: str) -> list[PlaceHit]:
+    """"Kafr Nabl in rural Idlib", "Kafr Nabl, Idlib": the second name says where the first
+    is, it is not a second place struck. A larger place right after a smaller one that lies
+    within it is dropped."""
+    out: list[PlaceHit] = []
+    for p in found:
+        prev = out[-1] if out else None
+        if prev is not None and prev.ref is not None and p.ref is not None \
+                and len(sent[prev.end:p.start].strip()) <= 25 \
+                and p.ref.radius_m >= prev.ref.radius_m \
+                and float(geodesic_m(prev.ref.lon, prev.ref.lat, np.array([p.ref.lon]),
+                                     np.array([p.ref.lat]))[0]) <= max(p.ref.radius_m, 60_000):
+            continue
+        out.append(p)
+    return out
+
+
+def _count(sent: str, act: Hit, numbers: list[Hit], lang: str,
+           lex: Lexicon) -> tuple[int, int, int] | None:
+    """The number said with the act: right before it ("four strikes", "23 explosions"), or in
+    the Arabic noun's own form (غارتين, two strikes)."""
+    forms = lex.table("counted_forms", lang)
+    word = act.text.lower()
+    if lang == "ar":
+        for form, n in forms.items():
+            if word.endswith(form):
+                before = sent[:act.start].rstrip()
+                m = re.search(r"(\d+)$", before)
+                if m and n != 2:
+                    return int(m.group(1)), m.start(), act.end
+                return int(n), act.start, act.end
+    before = sent[:act.start]
+    m = re.search(r"(\d+)\s+(?:[^\W\d]+\s+)?$", before)
+    if m:
+        return int(m.group(1)), m.start(1), act.end
+    for n in numbers:
+        gap = sent[n.end:act.start]
+        if re.fullmatch(r"\s+(?:[^\W\d]+\s+)?", gap):
+            value = lex.value("numbers", lang, n.key)
+            if value is not None:
+                return int(value), n.start, act.end
+    if lang == "ar":
+        after = re.match(r"\s*(\d+)", sent[act.end:])
+        if after:
+            return int(after.group(1)), act.start, act.end + after.end()
+    return None
+
+
+def _place(c: Candidate, sent: str, s0: int, place: PlaceHit, lang: str, lex: Lexicon) -> None:
+    c.fields["place"] = place.text
+    if place.ref is None:
+        c.evidence["place"] = Evidence(s0 + place.start, s0 + place.end, place.text, 0.0)
+        c.fields["place_note"] = place.how
+        return
+    # What stands before the name in its clause: "3-5 km south-west of", "near".
+    clause_start = max(sent.rfind(ch, 0, place.start) for ch in ",;:")
+    window_start = max(clause_start + 1, place.start - 90)
+    window = sent[window_start:place.start]
+    km = _alt_words(lex.words("km", lang))
+    dist = re.search(rf"(\d+(?:[.,]\d+)?)(?:\s*(?:-|–|—|to|до|و|إلى)\s*(\d+(?:[.,]\d+)?))?\s*(?:{km})\b",
+                     window.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")), re.I)
+    direction = lex.matcher("directions", lang).find(window)
+    near = lex.matcher("near", lang).find(window)
+    lo = hi = None
+    bearing = None
+    start = place.start
+    if dist:
+        a = float(dist.group(1).replace(",", "."))
+        b = float(dist.group(2).replace(",", ".")) if dist.group(2) else a
+        lo, hi = min(a, b) * 1000, max(a, b) * 1000
+        start = window_start + dist.start()
+    if direction and dist:
+        bearing = float(lex.value("directions", lang, direction[-1].key))
+    near_m = float(lex.data.get("near_km", 10)) * 1000 if near else 0.0
+    if near and not dist:
+        start = window_start + near[-1].start
+    lon, lat, radius = offset_disc(place.ref.lon, place.ref.lat, place.ref.radius_m, near_m,
+                                   lo, hi, bearing, float(lex.data.get("sector_deg", 45)))
+    c.fields.update(lon=round(lon, 5), lat=round(lat, 5), precision_m=round(radius))
+    c.fields["place_ref"] = f"{place.ref.name} ({place.ref.source}, {place.how})"
+    conf = place.confidence * (0.9 if (dist or near) else 1.0)
+    c.evidence["place"] = Evidence(s0 + start, s0 + place.end, sent[start:place.end], conf)
+
+
+def _alt_words(words: list[str]) -> str:
+    return "|".join(re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "")
+                     for w in sorted(words, key=len, reverse=True))
+
+
+def _unknown_places(sent: str, lang: str, stop: set[str]) -> list[PlaceHit]:
+    """Words that name a place the index does not know: kept as text, never placed."""
+    out = []
+    for m in _PLACE_CUE[lang].finditer(sent):
+        name = m.group(1)
+        if name.lower() in stop or any(w.lower() in stop for w in name.split()):
+            continue
+        out.append(PlaceHit(m.start(1), m.end(1), name, None, "not found", 0.0))
+        break
+    return out
+
+
+def _actor_hits(sent: str, lang: str, lex: Lexicon,
+                agreement: Agreement) -> list[tuple[str, Hit]]:
+    """(actor id, hit) for every actor named: the agreement's own names and patterns first,
+    then the lexicon's phrases, whose names go through the agreement's patterns."""
+    table: dict[str, list[str]] = {}
+    for a in agreement.actors.values():
+        phrases = [a.name, *(p.replace("*", "").strip() for p in a.patterns)]
+        table[a.id] = [p for p in phrases if len(p) > 3]
+    hits = [(h.key, h) for h in _case_exact_ids(sent, agreement)]
+    hits += [(h.key, h) for h in _matcher_for(table, lang).find(sent)]
+    for h in lex.matcher("actors", lang).find(sent):
+        actor, _ = agreement.match_actor(h.key)
+        if actor is None:
+            actor = agreement.match_actor(h.key + " ")[0]
+        if actor is not None:
+            hits.append((actor, h))
+    hits.sort(key=lambda ah: ah[1].start)
+    kept: list[tuple[str, Hit]] = []
+    for a, h in hits:
+        if not any(k.start < h.end and h.start < k.end for _, k in kept):
+            kept.append((a, h))
+    return kept
+
+
+def _case_exact_ids(sent: str, agreement: Agreement) -> list[Hit]:
+    # Actor ids ("RU", "IS") only in capitals: "is" is an English word.
+    ids = [i for i in agreement.actors if len(i) >= 2 and i.isupper()]
+    if not ids:
+        return []
+    return [Hit(m.start(), m.end(), m.group(), m.group())
+            for m in re.finditer(rf"\b(?:{'|'.join(map(re.escape, ids))})\b", sent)]
+
+
+_MATCHERS: dict[tuple[str, str], Any] = {}
+
+
+def _matcher_for(table: dict[str, list[str]], lang: str) -> Any:
+    from jig.extract.lexicon import Matcher
+
+    key = (repr(sorted(table.items())), lang)
+    if key not in _MATCHERS:
+        _MATCHERS[key] = Matcher(table, lang)
+    return _MATCHERS[key]
+
+
+def _actors(c: Candidate, sent: str, s0: int, act: Hit, actors: list[tuple[str, Hit]],
+            last: tuple[str, Evidence] | None) -> None:
+    """Who acted: named before the act, or after it with "by"; who was hit: named after it.
+    A list item that names no one takes the actor of the line that introduced the list
+    (`last`, given only then): a release's "Coalition forces conducted ...:" heads its lines."""
+    doer = None
+    for a, h in actors:
+        before = h.end <= act.start
+        by = re.search(r"(?:\bby|со стороны|من قبل|من)\s*$", sent[:h.start], re.I)
+        if (before or by) and doer is None:
+            doer = (a, h)
+        elif not before and c.fields["target"] is None and a != (doer or ("",))[0]:
+            c.fields["target"] = a
+            c.evidence["target"] = Evidence(s0 + h.start, s0 + h.end, h.text, 0.6)
+    if doer is None and actors and actors[0][0] != c.fields["target"]:
+        doer = actors[0]
+    if doer is not None:
+        c.fields["actor"] = doer[0]
+        c.evidence["actor"] = Evidence(s0 + doer[1].start, s0 + doer[1].end, doer[1].text, 0.8)
+    elif last is not None:
+        c.fields["actor"] = last[0]
+        c.evidence["actor"] = last[1]

@@ -1,0 +1,206 @@
+"""`jig extract`: prose in English, Russian and Arabic to candidate incidents, each field with
+the span it came from; the CLI end to end; and the evaluation on the real CJTF-OIR releases."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from tests.conftest import EXAMPLE, SHARED_DATA
+
+from jig.extract import PlaceIndex, extract
+from jig.extract.lexicon import default_lexicon
+from jig.extract.times import find_times
+from jig.geo import geodesic_m
+from jig.readers import Gazetteer
+
+SYRIAN_ARCHIVE = SHARED_DATA / "gazetteer_syrianarchive" / "syrianarchive_locations_2015.csv"
+ADM3 = SHARED_DATA / "admin_boundaries" / "syr_adm3_subdistricts_ocha_2016.geojson"
+JIG = str(Path(sys.executable).with_name("jig"))
+# Town centres as the Syrian Archive gives them.
+RAQQA = (38.99709, 35.95883)
+MANBIJ = (37.95593, 36.52692)
+
+
+@pytest.fixture(scope="module")
+def index(request) -> PlaceIndex:
+    from jig.agreement import load_agreement
+
+    a = load_agreement(EXAMPLE / "agreement.yaml")
+    return PlaceIndex(a, [Gazetteer.from_files([SYRIAN_ARCHIVE, ADM3])])
+
+
+@pytest.fixture(scope="module")
+def agreement():
+    from jig.agreement import load_agreement
+
+    return load_agreement(EXAMPLE / "agreement.yaml")
+
+
+def km(lon, lat, point) -> float:
+    return float(geodesic_m(point[0], point[1], [lon], [lat])[0]) / 1000
+
+
+def spans_hold_their_text(text, c) -> None:
+    for name, e in c.evidence.items():
+        assert text[e.start:e.end] == e.text, name
+        assert 0 <= e.confidence <= 1
+
+
+def test_a_release_line_gives_one_candidate_with_the_count_as_said(agreement, index):
+    text = ("In Syria, Coalition military forces conducted 3 strikes on 17 October 2016:\n"
+            "- Near Ar Raqqah, two strikes engaged an ISIL tactical unit.\n"
+            "- Near Manbij, one strike destroyed a vehicle.\n")
+    found = extract(text, agreement, index)
+    assert [c.fields["count"] for c in found] == [2, 1]  # the summary line is not a third act
+    raqqa, manbij = found
+    assert raqqa.fields["place"] == "Ar Raqqah" and km(raqqa.fields["lon"], raqqa.fields["lat"],
+                                                       RAQQA) < 1
+    # "near": the town's 5 km and the 10 km the lexicon gives "near".
+    assert raqqa.fields["precision_m"] == 15_000
+    assert raqqa.evidence["place"].text == "Near Ar Raqqah"
+    assert {c.fields["act"] for c in found} == {"air_strike"}
+    # The list's heading names the actor; its lines inherit it. ISIL is whom they hit.
+    assert [c.fields["actor"] for c in found] == ["US", "US"]
+    assert raqqa.fields["target"] == "IS"
+    assert [c.fields["time"] for c in found] == ["2016-10-17", "2016-10-17"]
+    for c in found:
+        spans_hold_their_text(text, c)
+
+
+def test_english_bulletin_relative_day_and_an_unknown_place_kept_not_guessed(agreement, index):
+    text = "Russian aircraft struck a hospital in Kafr Nabl yesterday. " \
+           "Regime helicopters dropped barrel bombs on Tell Xyzzyq on 2 August."
+    first, second = extract(text, agreement, index, doc_date=date(2016, 8, 4))
+    assert first.fields["actor"] == "RU" and first.fields["act"] == "air_strike"
+    assert first.fields["time"] == "2016-08-03" and first.evidence["time"].text == "yesterday"
+    assert km(first.fields["lon"], first.fields["lat"], (36.57, 35.60)) < 5
+    assert second.fields["actor"] == "SY_GOV" and second.fields["weapon"] == "barrel_bomb"
+    assert second.fields["place"] == "Tell Xyzzyq" and second.fields["lon"] is None
+    assert second.evidence["place"].confidence == 0
+    assert second.fields["time"] == "2016-08-02"
+    for c in (first, second):
+        spans_hold_their_text(text, c)
+
+
+def test_a_monitors_distance_and_direction_become_a_disc_over_the_sector(agreement, index):
+    text = "The SMM recorded 23 explosions 3-5 km south-west of Manbij."
+    (c,) = extract(text, agreement, index, doc_date=date(2016, 8, 4))
+    assert c.fields["act"] == "explosion" and c.fields["count"] == 23
+    assert c.fields["actor"] is None  # an observer is not an actor
+    lon, lat, r = c.fields["lon"], c.fields["lat"], c.fields["precision_m"]
+    # The centre lies south-west of the town, about 4 km out; the disc holds the whole sector
+    # (3 to 5 km, south-west +- 22.5 degrees) and the town's own 5 km.
+    assert lon < MANBIJ[0] and lat < MANBIJ[1] and 3 < km(lon, lat, MANBIJ) < 5
+    for d, bearing in ((3, 202.5), (5, 247.5), (5, 225)):
+        b = math.radians(bearing)
+        plon = MANBIJ[0] + d * math.sin(b) / (111.32 * math.cos(math.radians(MANBIJ[1])))
+        plat = MANBIJ[1] + d * math.cos(b) / 111.32
+        assert km(lon, lat, (plon, plat)) * 1000 <= r
+    assert r < 5_000 + 3_000  # not the whole ring around the town
+    assert c.evidence["place"].text == "3-5 km south-west of Manbij"
+
+
+def test_russian_bulletin_night_count_and_inflected_place(agreement, index):
+    text = "3 августа 2016 года. В ночь на 3 августа ВКС России нанесли три авиаудара " \
+           "по позициям боевиков в районе Ракки. Вчера сирийская армия обстреляла из " \
+           "минометов Алеппо."
+    first, second = extract(text, agreement, index)
+    assert first.fields["time"] == "2016-08-02T18:00/2016-08-03T06:00"
+    assert first.fields["actor"] == "RU" and first.fields["count"] == 3
+    assert first.fields["act"] == "air_strike"
+    assert first.fields["place"] == "Ракки" and km(first.fields["lon"], first.fields["lat"],
+                                                   RAQQA) < 1
+    assert second.fields["actor"] == "SY_GOV" and second.fields["act"] == "shelling"
+    assert second.fields["weapon"] == "mortar" and second.fields["time"] == "2016-08-02"
+    assert km(second.fields["lon"], second.fields["lat"], (37.166, 36.198)) < 5
+    for c in (first, second):
+        spans_hold_their_text(text, c)
+
+
+def test_arabic_press_dual_count_evening_and_qualifying_governorate(agreement, index):
+    text = "شنت الطائرات الروسية مساء أمس غارتين على مدينة الرقة.\n" \
+           "قصفت قوات النظام بقذائف الهاون بلدة كفرنبل في ريف إدلب يوم 2 آب."
+    first, second = extract(text, agreement, index, doc_date=date(2016, 8, 3))
+    assert first.fields["count"] == 2 and first.fields["actor"] == "RU"
+    assert first.fields["time"] == "2016-08-02T18:00/2016-08-03T00:00"
+    assert km(first.fields["lon"], first.fields["lat"], RAQQA) < 1
+    # "in rural Idlib" says where Kafr Nabl is: one act, not a second one in Idlib.
+    assert second.fields["place"] == "كفرنبل" and second.fields["weapon"] == "mortar"
+    assert second.fields["actor"] == "SY_GOV" and second.fields["time"] == "2016-08-02"
+    for c in (first, second):
+        spans_hold_their_text(text, c)
+
+
+def test_a_sentence_without_an_act_gives_no_candidate(agreement, index):
+    assert extract("The situation in Raqqa remained calm.", agreement, index,
+                   doc_date=date(2016, 8, 3)) == []
+
+
+def test_times_read_relative_to_the_document_date():
+    lex = default_lexicon()
+    (h,) = find_times("on 30 December", "en", lex, date(2017, 1, 2))
+    assert h.iso() == "2016-12-30"  # a January report's December is last year's
+    (h,) = find_times("on the night of 2 to 3 August", "en", lex, date(2016, 8, 4))
+    assert h.iso() == "2016-08-02T18:00/2016-08-03T06:00"
+    (h,) = find_times("в ночь с 2 на 3 августа", "ru", lex, date(2016, 8, 4))
+    assert h.iso() == "2016-08-02T18:00/2016-08-03T06:00"
+    (h,) = find_times("ليلة ٢-٣ آب", "ar", lex, date(2016, 8, 4))  # Eastern Arabic digits
+    assert h.iso() == "2016-08-02T18:00/2016-08-03T06:00"
+    assert find_times("yesterday", "en", lex, None) == []  # no document date: not guessed
+
+
+def test_cli_writes_jsonl_and_csv_with_spans(tmp_path):
+    doc = tmp_path / "bulletin.txt"
+    doc.write_text("Russian aircraft struck a hospital in Kafr Nabl yesterday.\n",
+                   encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "COLUMNS": "120", "NO_COLOR": "1"}
+    base = [JIG, "extract", str(doc), "--agreement", str(EXAMPLE / "agreement.yaml"),
+            "--gazetteer", str(SYRIAN_ARCHIVE), "--date", "2016-08-04"]
+    proc = subprocess.run(base, capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    (row,) = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert row["id"] == "bulletin-1" and row["time"] == "2016-08-03" and row["actor"] == "RU"
+    assert row["evidence"]["place"]["text"] == "Kafr Nabl"
+    assert row["document"] == str(doc)
+    out = tmp_path / "c.csv"
+    proc = subprocess.run([*base, "-f", "csv", "-o", str(out)], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    with out.open(encoding="utf-8", newline="") as fh:
+        (crow,) = list(csv.DictReader(fh))
+    assert crow["act"] == "air_strike" and json.loads(crow["evidence"])["actor"]["text"] == \
+        "Russian aircraft"
+
+
+def test_cli_names_the_bad_input(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "COLUMNS": "120", "NO_COLOR": "1"}
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Frappe a\xe9rienne".encode("latin-1"))
+    args = [JIG, "extract", "--agreement", str(EXAMPLE / "agreement.yaml")]
+    proc = subprocess.run([*args, str(bad)], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 2 and "latin1.txt" in proc.stderr and "UTF-8" in proc.stderr
+    proc = subprocess.run([*args, str(bad), "--date", "3 Aug"], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert proc.returncode == 2 and "--date '3 Aug'" in proc.stderr
+    proc = subprocess.run([*args, str(bad), "--lang", "fr"], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert proc.returncode == 2 and "--lang 'fr'" in proc.stderr
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "cjtf_oir_strike_releases").is_dir(),
+                    reason="../shared/data is not beside the repository")
+def test_every_syrian_release_line_gives_its_place_and_count(agreement):
+    from bench.extract_eval import SYRIA_GAZETTEERS, evaluate_releases, releases
+
+    rows = releases()
+    assert len(rows) > 1500
+    scores = evaluate_releases(rows, agreement, Gazetteer.from_files(SYRIA_GAZETTEERS))
+    assert scores["place"].f1 >= 0.95, scores["place"]
+    assert scores["count"].f1 >= 0.95, scores["count"]

@@ -65,6 +65,7 @@ def test_a_release_line_gives_one_candidate_with_the_count_as_said(agreement, in
     # "near": the town's 5 km and the 10 km the lexicon gives "near".
     assert raqqa.fields["precision_m"] == 15_000
     assert raqqa.evidence["place"].text == "Near Ar Raqqah"
+    assert km(manbij.fields["lon"], manbij.fields["lat"], MANBIJ) < 1
     assert {c.fields["act"] for c in found} == {"air_strike"}
     # The list's heading names the actor; its lines inherit it. ISIL is whom they hit.
     assert [c.fields["actor"] for c in found] == ["US", "US"]

@@ -205,3 +205,27 @@ def test_every_syrian_release_line_gives_its_place_and_count(agreement):
     scores = evaluate_releases(rows, agreement, Gazetteer.from_files(SYRIA_GAZETTEERS))
     assert scores["place"].f1 >= 0.95, scores["place"]
     assert scores["count"].f1 >= 0.95, scores["count"]
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "gazetteer_syrianarchive").is_dir(),
+                    reason="../shared/data is not beside the repository")
+def test_labelled_passages_reach_the_targets_in_each_language():
+    from bench.extract_eval import evaluate_passages
+
+    scores = evaluate_passages()
+    assert set(scores) == {"en", "ru", "ar"}
+    for lang, s in scores.items():
+        assert s["place"].labelled >= 20, lang
+        assert s["place"].f1 >= 0.85, (lang, s["place"])
+        assert s["time"].f1 >= 0.9, (lang, s["time"])
+        assert s["actor"].f1 >= 0.8, (lang, s["actor"])
+        assert s["act"].f1 >= 0.8, (lang, s["act"])
+
+
+def test_two_places_joined_by_and_are_two_acts_and_a_count_after_a_bound_is_not_said(
+        agreement, index):
+    text = "Regime aircraft struck Saraqib and Binnish yesterday. " \
+           "Warplanes conducted more than 30 air strikes on Aleppo on 23 September."
+    found = extract(text, agreement, index, doc_date=date(2016, 9, 24))
+    assert [c.fields["place"] for c in found] == ["Saraqib", "Binnish", "Aleppo"]
+    assert found[2].fields["count"] is None

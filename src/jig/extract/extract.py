@@ -27,6 +27,11 @@ from jig.geo import geodesic_m
 
 # A sentence ends at . ! ? ؟ or a line break; "U.S. aircraft" does not end one (lower case next).
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+(?=[\"'«(\-–—]?[^\W_a-zа-яё])|\n+")
+# "Raqqa and Tabqa", "Ракка и Табка", "الرقة والطبقة": two places, neither qualifies the other.
+_CONJUNCTION = re.compile(r"\b(?:and|or|и|или)\b|(?:^|\s)و|\s(?:أو)\s")
+# "Maarat al-Numan, Idlib province", "в провинции Идлиб", "بريف إدلب": a region, not a place hit.
+_REGION_WORD = re.compile(r"(?i)\b(?:province|governorate|countryside|region)\b|провинци|"
+                          r"област|ريف|محافظة")
 _LIST_ITEM = re.compile(r"\s*(?:[-–—•*]|\d+[.)])\s")
 # Words that introduce a place the gazetteers may not know ("in Kafr Nabl", "в районе Х").
 _CAP = r"[A-Z][\w'’\-]+"
@@ -142,7 +147,7 @@ def extract(text: str, agreement: Agreement, places: PlaceIndex, *, lang: str = 
                                                sent[count[1]:count[2]], 0.9)
             if place is not None:
                 _place(c, sent, s0, place, lang, lex)
-            _actors(c, sent, s0, act, actors, last_actor if item else None)
+            _actors(c, sent, s0, act, actors, last_actor if item else None, lang)
             if weapons:
                 w = min(weapons, key=lambda h: abs(h.start - act.start))
                 c.fields["weapon"] = w.key
@@ -173,9 +178,11 @@ def _drop_qualifiers(found: list[PlaceHit], sent: str) -> list[PlaceHit]:
     out: list[PlaceHit] = []
     for p in found:
         prev = out[-1] if out else None
+        gap = sent[prev.end:p.start] if prev is not None else ""
         if prev is not None and prev.ref is not None and p.ref is not None \
-                and len(sent[prev.end:p.start].strip()) <= 25 \
-                and p.ref.radius_m >= prev.ref.radius_m \
+                and len(gap.strip()) <= 25 and not _CONJUNCTION.search(gap) \
+                and (p.ref.radius_m >= prev.ref.radius_m or p.ref.kind == prev.ref.kind
+                     or _REGION_WORD.search(gap + " " + sent[p.end:p.end + 16])) \
                 and float(geodesic_m(prev.ref.lon, prev.ref.lat, np.array([p.ref.lon]),
                                      np.array([p.ref.lat]))[0]) <= max(p.ref.radius_m, 60_000):
             continue
@@ -198,8 +205,12 @@ def _count(sent: str, act: Hit, numbers: list[Hit], lang: str,
                     return int(m.group(1)), m.start(), act.end
                 return int(n), act.start, act.end
     before = sent[:act.start]
-    m = re.search(r"(\d+)\s+(?:[^\W\d]+\s+)?$", before)
-    if m:
+    months = {m.lower() for m in lex.table("months", lang)}
+    bounds = lex.matcher("bounds", lang)
+    m = re.search(r"(\d+)\s+(?:([^\W\d]+)\s+)?$", before)
+    # "1 сентября обстреляли": a number before a month is a day; "more than 30" is a bound.
+    if m and (m.group(2) or "").lower() not in months and \
+            not any(b.end >= m.start() - 1 for b in bounds.find(before[:m.start()])):
         return int(m.group(1)), m.start(1), act.end
     for n in numbers:
         gap = sent[n.end:act.start]
@@ -313,14 +324,17 @@ def _matcher_for(table: dict[str, list[str]], lang: str) -> Any:
 
 
 def _actors(c: Candidate, sent: str, s0: int, act: Hit, actors: list[tuple[str, Hit]],
-            last: tuple[str, Evidence] | None) -> None:
+            last: tuple[str, Evidence] | None, lang: str) -> None:
     """Who acted: named before the act, or after it with "by"; who was hit: named after it.
     A list item that names no one takes the actor of the line that introduced the list
     (`last`, given only then): a release's "Coalition forces conducted ...:" heads its lines."""
     doer = None
     for a, h in actors:
-        before = h.end <= act.start
-        by = re.search(r"(?:\bby|со стороны|من قبل|من)\s*$", sent[:h.start], re.I)
+        before = h.start < act.end  # before the act, or part of its words ("طيران التحالف")
+        by = re.search(r"(?:\bby|со стороны|من قبل|من)\s*$", sent[:h.start], re.I) or (
+            # Arabic: the subject follows its verb ("قصفت قوات النظام"), and "ل" marks the
+            # doer of a noun ("غارات للتحالف", strikes by the coalition).
+            lang == "ar" and (not sent[act.end:h.start].strip() or h.text.startswith("ل")))
         if (before or by) and doer is None:
             doer = (a, h)
         elif not before and c.fields["target"] is None and a != (doer or ("",))[0]:

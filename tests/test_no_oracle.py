@@ -66,8 +66,13 @@ def ok(r: httpx.Response) -> Any:
 
 
 
-def story(c: dict[str, httpx.Client], held_back: bool) -> None:
-    """What both stores go through; `held_back` adds what the US side never releases."""
+# A job id nobody was given: stands for the US bulk job in the store without one.
+NO_JOB = 4_242_424_242
+
+
+def story(c: dict[str, httpx.Client], held_back: bool) -> dict[str, int]:
+    """What both stores go through; `held_back` adds what the US side never releases. Returns
+    the ids the story was given (random: they count nothing), by name."""
     ok(c["us-analyst"].post("/incidents", json=STRIKE | {"notes": FIRST_NOTES}))
     ok(c["us-lead"].post("/incidents/US-7/release",
                          json={"withhold": ["source", "grade", "notes"]}))
@@ -78,36 +83,42 @@ def story(c: dict[str, httpx.Client], held_back: bool) -> None:
     ok(c["us-analyst"].post("/incidents", json=STRIKE | {"notes": "second notes, shown"}))
     ok(c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["source", "grade"]}))
     ok(c["ru-analyst"].post("/incidents", json=ADVANCE))
-    wait_for_job(c["reviewer"], ok(c["reviewer"].post("/agreements/syria-2016-jig/rejudge"))["job"])
+    ids = {"rejudge": ok(c["reviewer"].post("/agreements/syria-2016-jig/rejudge"))["job"],
+           "bulk": NO_JOB}
+    wait_for_job(c["reviewer"], ids["rejudge"])
     # Both sides agree a target where the strikes were, from before them: re-judging changes
     # their verdicts, the held-back ones' too (in the US headquarters only).
     prop = ok(c["us-lead"].post("/agreements/syria-2016-jig/proposals", json=upload(
         target=(36.99, 35.62)) | {"effective_from": "2016-07-20T00:00:00+00:00"}))
     done = ok(c["ru-lead"].post(f"/agreements/syria-2016-jig/proposals/{prop['id']}/accept"))
-    wait_for_job(c["reviewer"], done["rejudge_job"])
+    ids |= {"proposal": prop["id"], "adopt": done["rejudge_job"]}
+    wait_for_job(c["reviewer"], ids["adopt"])
     if held_back:
         r = c["us-analyst"].post("/incidents/bulk?filename=held.csv", content=(
             "id,time,lon,lat,actor,act,source\n"
             f"US-BULK,2016-08-13T09:00,36.9,35.6,Military Forces of Russia (2015-),air_strike,"
             f"{SOURCE}\n").encode(), headers={"content-type": "text/csv"})
-        wait_for_job(c["us-analyst"], ok(r)["job"])
+        ids["bulk"] = ok(r)["job"]
+        wait_for_job(c["us-analyst"], ids["bulk"])
+    return ids
 
 
-def probes(c: dict[str, httpx.Client]) -> list[tuple[str, int, Any]]:
-    """Everything the others ask, in order, with held-back ids and values as guesses."""
+def probes(c: dict[str, httpx.Client], ids: dict[str, int]) -> list[tuple[str, int, Any]]:
+    """Everything the others ask, in order, with held-back ids and values as guesses. Paths
+    name ids as `{name}`; answers are compared with each store's ids put back as names."""
     out: list[tuple[str, int, Any]] = []
 
     reused: list[str] = []  # held-back ids the other side has since used for its own records
 
     def ask(who: str, method: str, path: str, body: Any = None, cursor: str = "") -> Any:
-        r = c[who].request(method, path + cursor, json=body)
+        r = c[who].request(method, path.format(**ids) + cursor, json=body)
         text = r.text
-        asked = path + json.dumps(body) + "".join(reused)
-        for secret in SECRETS:  # what the asker guessed may be echoed back, nothing more
+        asked = path.format(**ids) + json.dumps(body) + "".join(reused)
+        for secret in (*SECRETS, str(ids["bulk"])):  # what was guessed may be echoed back
             assert secret in asked or secret not in text, \
                 f"{who} {method} {path} shows {secret}: {text[:300]}"
         parsed = r.json() if text else None
-        out.append((f"{who} {method} {path}", r.status_code, normal(parsed)))
+        out.append((f"{who} {method} {path}", r.status_code, normal(named(parsed, ids))))
         return parsed
 
     readers = ("ru-analyst", "ru-lead", "reviewer")
@@ -120,7 +131,8 @@ def probes(c: dict[str, httpx.Client]) -> list[tuple[str, int, Any]]:
                      "/incidents/US-HELD/explain", "/incidents/NO-SUCH", "/incidents/US-BULK",
                      "/notices", "/reviews", "/published", "/agreements",
                      "/agreements/syria-2016-jig", "/agreements/syria-2016-jig/proposals",
-                     "/jobs/1", "/jobs/2", "/jobs/3", "/jobs/3/rejects", "/jobs/4",
+                     "/jobs/{rejudge}", "/jobs/{adopt}", "/jobs/{adopt}/rejects", "/jobs/{bulk}",
+                     "/jobs/{bulk}/rejects",
                      "/air/alerts?party=RU", "/air/notices?party=RU", "/me", "/health",
                      "/reviews/1", "/agreements/syria-2016-jig/versions/2"):
             ask(who, "GET", path)
@@ -140,6 +152,20 @@ def probes(c: dict[str, httpx.Client]) -> list[tuple[str, int, Any]]:
     ask("ru-analyst", "GET", "/air/notices?party=RU")
     ask("reviewer", "GET", "/incidents/US-HELD")
     return out
+
+
+def named(body: Any, ids: dict[str, int]) -> Any:
+    """A body with the store's own ids (random numbers) put back as their names."""
+    if isinstance(body, dict):
+        return {k: named(v, ids) for k, v in body.items()}
+    if isinstance(body, list):
+        return [named(v, ids) for v in body]
+    for name, value in ids.items():
+        if isinstance(body, int) and body == value:
+            return f"<{name}>"
+        if isinstance(body, str):
+            body = body.replace(str(value), f"<{name}>")
+    return body
 
 
 def normal(body: Any) -> Any:
@@ -175,11 +201,9 @@ def worlds(two_stores, tmp_path):
 
 def test_what_is_held_back_changes_nothing_the_others_see(worlds):
     plain, held = worlds
-    story(plain, held_back=False)
-    story(held, held_back=True)
     seen = []
-    for c in (plain, held):
-        seen.append(probes(c))
+    for c, ids in ((plain, story(plain, held_back=False)), (held, story(held, held_back=True))):
+        seen.append(probes(c, ids))
     assert len(seen[0]) == len(seen[1])
     for a, b in zip(*seen, strict=True):
         assert a == b, f"{a[0]}: answered differently when the US holds records back:\n" \
@@ -188,7 +212,7 @@ def test_what_is_held_back_changes_nothing_the_others_see(worlds):
 
 def test_a_right_guess_answers_as_a_wrong_one(worlds):
     _, c = worlds
-    story(c, held_back=True)
+    bulk = story(c, held_back=True)["bulk"]
     pairs = [(f"/incidents?source={SOURCE}", "/incidents?source=WRONG"),
              (f"/incidents?grade={GRADE}", "/incidents?grade=WRONG"),
              (f"/incidents?source={SOURCE}&format=geojson", "/incidents?source=WRONG&format=geojson"),
@@ -196,15 +220,15 @@ def test_a_right_guess_answers_as_a_wrong_one(worlds):
              ("/incidents/US-HELD?workspace=US", "/incidents/NO-SUCH?workspace=US"),
              ("/incidents/US-HELD/explain", "/incidents/NO-SUCH/explain"),
              ("/incidents/US-BULK", "/incidents/NO-SUCH"),
-             ("/jobs/4", "/jobs/999")]
+             (f"/jobs/{bulk}", "/jobs/999"), (f"/jobs/{bulk}/rejects", "/jobs/999/rejects")]
     for who in ("ru-analyst", "ru-lead", "reviewer"):
         for right, wrong in pairs:
             a, b = c[who].get(right), c[who].get(wrong)
-            for guess in (SOURCE, GRADE, "US-HELD", "US-BULK", "/jobs/4"):
+            for guess in (SOURCE, GRADE, "US-HELD", "US-BULK", str(bulk)):
                 right = right.replace(guess, "?")
             assert a.status_code == b.status_code, (who, right)
             assert a.text.replace("US-HELD", "NO-SUCH").replace("US-BULK", "NO-SUCH") \
-                .replace("no job 4", "no job 999") == b.text, (who, right)
+                .replace(f"no job {bulk}", "no job 999") == b.text, (who, right)
     # Acts on a guessed id answer as on an id nobody holds.
     a = c["ru-lead"].post("/incidents/US-HELD/release", json={})
     b = c["ru-lead"].post("/incidents/NO-SUCH/release", json={})
@@ -226,7 +250,7 @@ def test_a_right_guess_answers_as_a_wrong_one(worlds):
 
 def test_each_revision_keeps_its_own_release(worlds):
     _, c = worlds
-    story(c, held_back=True)
+    adopt = story(c, held_back=True)["adopt"]
     us7 = ok(c["reviewer"].get("/incidents/US-7"))
     assert us7["workspace"] == "US" and us7["revision"] == 2
     first, second = us7["revisions"]
@@ -239,7 +263,7 @@ def test_each_revision_keeps_its_own_release(worlds):
     assert second["content_hash"] == content_hash(second["record"])
     # The owner sees its own revisions, all three, with commitments it alone can make.
     # The re-judging job counts for each side its own verdicts and the joint centre's.
-    us, ru = ok(c["us-lead"].get("/jobs/3")), ok(c["ru-lead"].get("/jobs/3"))
+    us, ru = ok(c["us-lead"].get(f"/jobs/{adopt}")), ok(c["ru-lead"].get(f"/jobs/{adopt}"))
     assert us["stored"] > ru["stored"] > 0
     own = ok(c["us-lead"].get("/incidents/US-7"))
     assert [r["revision"] for r in own["revisions"]] == [1, 2, 3]

@@ -119,7 +119,7 @@ def dossier_from_store(store: Any, version: AgreementVersion, viewer: str, incid
                    and r.version.agreement_id == version.agreement_id]
         current = [r for r in history if r.incident.row == newest.row]
         reviews = [review_dict(s, rv) for rv in s.scalars(
-            select(Review).where(Review.incident_id == incident_id).order_by(Review.row))]
+            select(Review).where(Review.incident_id == incident_id).order_by(Review.opened_at, Review.row))]
         head = audit_head(store, s)
     row = Row(newest, current[-1].verdict if current else None,
               current[-1].findings if current else [], withheld=withheld)

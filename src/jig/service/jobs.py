@@ -89,7 +89,8 @@ class Worker:
 
     def _claim(self) -> Job | None:
         with self.store.writing() as s:
-            for job in s.scalars(select(Job).where(Job.status == "queued").order_by(Job.row)):
+            for job in s.scalars(select(Job).where(Job.status == "queued")
+                                  .order_by(Job.created_at, Job.row)):
                 claimed = s.execute(update(Job).where(Job.row == job.row, Job.status == "queued")
                                     .values(status="running"))
                 if claimed.rowcount == 1:  # type: ignore[attr-defined]

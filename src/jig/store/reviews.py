@@ -160,7 +160,7 @@ def statement(review: Review, d: Determination) -> dict[str, Any]:
 
 def review_dict(s: Any, review: Review) -> dict[str, Any]:
     dets = list(s.scalars(select(Determination).where(Determination.review_row == review.row)
-                          .order_by(Determination.row)))
+                          .order_by(Determination.signed_at, Determination.row)))
     outcomes = {d.outcome for d in dets}
     kind = None
     if review.state in ("determined", "published"):

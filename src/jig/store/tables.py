@@ -4,7 +4,9 @@ point at the newest of each, are ever updated."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -18,11 +20,32 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only makes INTEGER PRIMARY KEY an auto-increment alias of the row id.
 RowId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+# Ids a caller is shown for rows that several workspaces write (jobs, reviews, determinations,
+# proposals, air alerts) are random, not counted: numbered in one sequence, a party seeing job
+# 7 and then job 9 would learn that the other party wrote something in between. Below 2**53,
+# so that a browser's numbers hold them exactly. Rows written before are kept as they were.
+OPAQUE_BELOW = 2**53
+
+
+def opaque_id(context: Any) -> int:
+    """A fresh random id for the column being inserted (a context-sensitive default)."""
+    column = context.current_column
+    while True:
+        n = secrets.randbelow(OPAQUE_BELOW - 1) + 1
+        if context.connection.execute(select(column).where(column == n)).first() is None:
+            return n
+
+
+def opaque_key() -> Any:
+    return mapped_column(RowId, primary_key=True, autoincrement=False, default=opaque_id)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -177,7 +200,7 @@ class Job(Base):
 
     __tablename__ = "jobs"
 
-    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    row: Mapped[int] = opaque_key()
     kind: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20))  # queued, running, done, failed
     params: Mapped[dict] = mapped_column(JSON)
@@ -236,7 +259,7 @@ class AirAlert(Base):
 
     __tablename__ = "air_alerts"
 
-    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    row: Mapped[int] = opaque_key()
     a_row: Mapped[int] = mapped_column(ForeignKey("air_notice_revisions.row"), index=True)
     b_row: Mapped[int] = mapped_column(ForeignKey("air_notice_revisions.row"), index=True)
     a_party: Mapped[str] = mapped_column(String(100))
@@ -301,7 +324,7 @@ class Review(Base):
 
     __tablename__ = "reviews"
 
-    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    row: Mapped[int] = opaque_key()
     incident_id: Mapped[str] = mapped_column(String(200), index=True)
     incident_workspace: Mapped[str] = mapped_column(String(100), default="joint",
                                                     server_default="joint")
@@ -325,7 +348,7 @@ class Determination(Base):
     __tablename__ = "determinations"
     __table_args__ = (UniqueConstraint("review_row", "party"),)
 
-    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    row: Mapped[int] = opaque_key()
     review_row: Mapped[int] = mapped_column(ForeignKey("reviews.row"), index=True)
     party: Mapped[str] = mapped_column(String(100))
     outcome: Mapped[str] = mapped_column(String(20))  # breach, no_breach, excepted, unresolved
@@ -367,7 +390,7 @@ class AgreementProposal(Base):
 
     __tablename__ = "agreement_proposals"
 
-    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    row: Mapped[int] = opaque_key()
     agreement_id: Mapped[str] = mapped_column(String(200), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     title: Mapped[str | None] = mapped_column(Text)

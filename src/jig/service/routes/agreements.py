@@ -192,7 +192,7 @@ def list_proposals(agreement_id: str, p: Who, ctx: Context = Depends(context)
     with ctx.store.sessions() as s:
         return [pr.proposal_dict(s, prop) for prop in s.scalars(
             select(AgreementProposal).where(AgreementProposal.agreement_id == agreement_id)
-            .order_by(AgreementProposal.row))]
+            .order_by(AgreementProposal.proposed_at, AgreementProposal.row))]
 
 
 @router.post("/agreements/{agreement_id}/proposals/{proposal_id}/accept", responses=ERRORS)

@@ -75,7 +75,8 @@ def list_reviews(p: Who, ctx: Context = Depends(context)) -> list[dict[str, Any]
     """Every review and its state."""
     allow(p, "analyst", "lead", "reviewer")
     with ctx.store.sessions() as s:
-        return [rv.review_dict(s, r) for r in s.scalars(select(Review).order_by(Review.row))]
+        return [rv.review_dict(s, r) for r in s.scalars(
+            select(Review).order_by(Review.opened_at, Review.row))]
 
 
 @router.get("/reviews/{review_id}", responses=ERRORS)
@@ -120,7 +121,7 @@ def published(p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
     with ctx.store.sessions() as s:
         out = []
         for review in s.scalars(select(Review).where(Review.state == "published")
-                                .order_by(Review.row)):
+                                .order_by(Review.opened_at, Review.row)):
             view = q.incident(s, review.incident_id, JOINT, review.incident_workspace)
             newest, number = view.newest, view.revisions[-1][1].number
             history = [r for r in q.verdicts_of(s, review.incident_id, JOINT, view.workspace)

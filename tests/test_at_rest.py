@@ -4,14 +4,19 @@ secret; the service with the key reads them back; without the key they are not s
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 import sqlalchemy as sa
-from tests.conftest import EXAMPLE, Server, seed_users
+from tests.conftest import EXAMPLE, Server, seed_users, wait_for_job
 from tests.test_joint_cell import SECRET, STRIKE, USERS
+from tests.test_service_air import example_notices
 
 from jig.service import Settings
+from jig.store import Store
 from jig.store.db import make_engine
+from jig.store.rebuild import verify
 from jig.store.sealing import read_keys, write_key
 
 
@@ -21,16 +26,19 @@ def clients(srv: Server, tokens: dict[str, str]) -> dict[str, httpx.Client]:
             for who, t in tokens.items()}
 
 
-def raw_rows(db_url: str) -> str:
-    """Everything a thief with a copy of the database reads, as text."""
+def stolen(db_url: str) -> str:
+    """Everything a thief with a copy of the database reads, as text: every row of every
+    table and, of a SQLite store, every byte of its files (free pages and the WAL too)."""
     engine = make_engine(db_url)
     try:
         with engine.connect() as con:
-            rows = [str(r) for t in ("incident_revisions", "workspace_secrets", "releases",
-                                     "audit_log")
-                    for r in con.execute(sa.text(f"SELECT * FROM {t}")).all()]
+            rows = [str(r) for t in sa.inspect(con).get_table_names()
+                    for r in con.execute(sa.text(f'SELECT * FROM "{t}"')).all()]
     finally:
         engine.dispose()
+    if db_url.startswith("sqlite:///"):
+        path = Path(db_url.split("///", 1)[1])
+        rows += [f.read_bytes().decode("latin-1") for f in path.parent.glob(path.name + "*")]
     return "\n".join(rows)
 
 
@@ -56,10 +64,10 @@ def test_withheld_fields_are_sealed_under_the_partys_key(db_url, tmp_path):
         assert c["reviewer"].get("/incidents/US-7").json()["record"]["source"] == SECRET
         for client in c.values():
             client.close()
-    stolen = raw_rows(db_url)
-    assert "US-7" in stolen and "36.99" in stolen  # judged fields stay in clear
-    assert SECRET not in stolen and "seen by a US asset" not in stolen
-    assert "sealed:" in stolen  # the US commitment secret
+    copy = stolen(db_url)
+    assert "US-7" in copy and "36.99" in copy  # judged fields stay in clear
+    assert SECRET not in copy and "seen by a US asset" not in copy
+    assert "sealed:" in copy  # the US commitment secret
     # The same store served without the key: the sealed fields cannot be shown.
     settings = settings.model_copy(update={"keys_dir": None, "agreements": []})
     with Server(settings) as srv:
@@ -74,3 +82,65 @@ def test_a_key_that_is_not_one_is_named(tmp_path):
     (tmp_path / "RU.key").write_text("not a key")
     with pytest.raises(ValueError, match=r"RU\.key: not a key"):
         read_keys(tmp_path)
+
+
+# What each party's air desk and bulk upload hold that the other side and a thief must not read.
+ROUTE = "FALCON-ROUTE-NOTES"
+REJECTED = "KESTREL-REJECTED-ROW"
+
+
+def test_air_notices_and_rejected_rows_are_sealed_too(db_url, tmp_path):
+    keys = tmp_path / "keys"
+    for party in ("US", "RU"):
+        write_key(keys, party)
+    settings = Settings(data_dir=tmp_path / "data", database_url=db_url, keys_dir=keys,
+                        agreements=[EXAMPLE / "agreement.yaml"])
+    air = [n | {"notes": f"{ROUTE} {n['id']}"} for n in example_notices()]
+    with Server(settings) as srv:
+        tokens = seed_users(db_url, USERS, settings.data_dir)
+        c = clients(srv, tokens)
+        for party in ("US", "RU"):  # their flights conflict: deconflicting opens both
+            r = c[f"{party.lower()}-analyst"].post(
+                "/air/notices", json=[n for n in air if n["party"] == party])
+            assert r.status_code == 200, r.text
+        [alert] = c["us-analyst"].get("/air/alerts").json()
+        assert alert["other_party"] == "RU"
+        own = c["us-analyst"].get("/air/notices").json()
+        assert {n["notes"] for n in own} == {f"{ROUTE} US-1", f"{ROUTE} US-2"}
+        r = c["us-analyst"].post("/incidents/bulk?filename=held.csv", content=(
+            "id,time,lon,lat,actor,act,source\n"
+            f"US-8,not a time,36.9,35.6,Military Forces of Russia (2015-),air_strike,{REJECTED}\n"
+        ).encode(), headers={"content-type": "text/csv"})
+        job = wait_for_job(c["us-analyst"], r.json()["job"])
+        assert job["rejected"] == 1
+        [reject] = c["us-analyst"].get(f"/jobs/{job['id']}/rejects").json()
+        assert REJECTED in reject["raw"] and reject["line"] == 2
+        for client in c.values():
+            client.close()
+    # The log holds the sealed rows as stored, and accounts for them, keys or none.
+    for at_rest in (read_keys(keys), None):
+        store = Store.open(db_url, key_folder=settings.data_dir, at_rest=at_rest)
+        try:
+            with store.sessions() as s:
+                assert verify(s, store.keys).problems == []
+        finally:
+            store.close()
+    copy = stolen(db_url)
+    assert "US-1" in copy and "RU-1" in copy  # ids and parties stay in clear
+    for secret in (ROUTE, REJECTED, "Hmeimim", "transit"):
+        assert secret not in copy, secret
+    # Served without the keys: a rejected row is not shown, and an air notice cannot be
+    # deconflicted against notices it cannot open (503 naming the key), rather than judged
+    # against nothing.
+    settings = settings.model_copy(update={"keys_dir": None, "agreements": []})
+    with Server(settings) as srv:
+        c = clients(srv, tokens)
+        [reject] = c["us-analyst"].get(f"/jobs/{job['id']}/rejects").json()
+        assert REJECTED not in reject["raw"] and "key of US is not configured" in reject["raw"]
+        r = c["us-analyst"].post("/air/notices", json=[n | {"id": "US-9"} for n in air
+                                                       if n["id"] == "US-1"])
+        assert r.status_code == 503, r.text
+        assert r.json()["error"]["code"] == "store.key_missing"
+        assert "key is not configured" in r.json()["error"]["message"]
+        for client in c.values():
+            client.close()

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jig.errors import JigError, Problem
+from jig.store.sealing import SealedWithoutKey
 
 log = logging.getLogger("jig.service")
 
@@ -66,7 +67,8 @@ ERRORS = {status: {"model": ErrorResponse, "description": text} for status, text
     (413, "The request body is over the server's limit (`max_body_bytes`, "
      "`max_agreement_bytes`, `max_bulk_bytes`)"),
     (422, "The request or a record in it is invalid; `problems` says where and why"),
-    (500, "Internal error (nothing was written)"))}
+    (500, "Internal error (nothing was written)"),
+    (503, "A record the store needs is sealed at rest and its key is not configured"))}
 
 
 def install(app: FastAPI) -> None:
@@ -79,6 +81,11 @@ def install(app: FastAPI) -> None:
     async def _jig(_: Request, exc: JigError) -> JSONResponse:
         return JSONResponse(body("invalid", exc.problems[0].message if exc.problems else "invalid",
                                  [p.as_dict() for p in exc.problems]), status_code=422)
+
+    @app.exception_handler(SealedWithoutKey)
+    async def _sealed(_: Request, exc: SealedWithoutKey) -> JSONResponse:
+        # The store needs a record whole and its owner's at-rest key is not configured.
+        return JSONResponse(body("store.key_missing", str(exc)), status_code=503)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -21,6 +21,7 @@ from jig.errors import JigError
 from jig.readers import Gazetteer, Reject
 from jig.store import Store
 from jig.store.importer import ImportCounts, import_files
+from jig.store.sealing import seal_text
 from jig.store.store import now
 from jig.store.tables import Job, JobReject
 
@@ -41,6 +42,11 @@ def create_job(store: Store, kind: str, params: dict[str, Any]) -> int:
         s.add(job)
         s.flush()
         return job.row
+
+
+def reject_aad(job: int, column: str) -> bytes:
+    """What binds a sealed rejected row to its job."""
+    return f"reject\x1f{job}\x1f{column}".encode()
 
 
 @dataclass
@@ -138,23 +144,28 @@ class Worker:
         with self.store.writing() as s:
             s.execute(delete(JobReject).where(JobReject.job_row == job.row))
         name = job.params.get("filename")
-
+        workspace = job.params.get("workspace", "joint")
         live = self.progress[job.row]
 
         def progress(c: ImportCounts, bad: list[Reject]) -> None:
             live.rows, live.bytes_read, live.bytes_total = c.read, c.bytes_read, c.bytes_total
             with self.store.writing() as s:
                 for r in bad:
+                    # A rejected row is the party's record as sent, its sources and notes too:
+                    # sealed under the party's key like the records that were taken.
                     s.add(JobReject(job_row=job.row, file=name,
                                     line=r.origin.line if r.origin.line is not None
                                     else r.origin.feature, code=r.code, field=r.field,
-                                    reason=_public(job, r.reason), raw=r.raw))
+                                    reason=seal_text(s, workspace, _public(job, r.reason),
+                                                     reject_aad(job.row, "reason")),
+                                    raw=seal_text(s, workspace, r.raw,
+                                                  reject_aad(job.row, "raw"))))
                 s.execute(update(Job).where(Job.row == job.row).values(
                     read=c.read, rejected=c.rejected, stored=c.stored, unchanged=c.unchanged))
 
         import_files(self.store, [Path(job.params["path"])], gazetteer=gaz, batch=self.batch,
                      origin=name, on_batch=progress,
-                     workspace=job.params.get("workspace", "joint"),
+                     workspace=workspace,
                      user=job.params.get("user", "local"))
 
     def _rejudge(self, job: Job) -> None:

@@ -14,6 +14,7 @@ from jig.air.deconflict import Conflict, deconflict
 from jig.air.model import FEET, AirNotice
 from jig.air.reading import to_air_notice
 from jig.store import audit
+from jig.store.sealing import require_open
 from jig.store.secrets import workspace_secret
 from jig.store.store import Store, Stored, now, store_revision
 from jig.store.tables import AirAlert, AirNoticeHead, AirNoticeRevision
@@ -65,7 +66,7 @@ def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNot
                 AirNoticeRevision.t_end >= lo, AirNoticeRevision.t_start <= hi)):
             rows.setdefault(r.row, r)
         by_id = {(r.party, r.notice_id): r for r in rows.values()}
-        parsed = [n for _, n in fresh] + [to_air_notice(r.record, agreement)
+        parsed = [n for _, n in fresh] + [to_air_notice(require_open(r).record, agreement)
                                           for r in rows.values() if r.row not in
                                           {f.row for f, _ in fresh}]
         new_ids = {(n.party, n.id) for _, n in fresh}

@@ -9,8 +9,9 @@ value cannot be moved to another record.
 
 Keys are files `<workspace>.key` (32 random bytes, base64) in a folder given to the service;
 `jig admin key PARTY --keys DIR` makes one. Sealing and opening happen as rows are written and
-loaded (SQLAlchemy events), so the rest of the store reads plain records. The workspace's
-commitment secret is sealed under the same key.
+loaded (SQLAlchemy events), so the rest of the store reads plain records. A party's air
+notices are sealed the same way (all but id and party), and so are the workspace's commitment
+secret and the rows its bulk jobs set aside.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import base64
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from jig.store.audit import AT_REST
-from jig.store.tables import IncidentRevision
+from jig.store.tables import AirNoticeRevision, IncidentRevision
 
 log = logging.getLogger("jig.store")
 SEALED = "_sealed"
@@ -85,17 +87,36 @@ def open_bytes(key: bytes, sealed: str, aad: bytes) -> bytes:
     return AESGCM(key).decrypt(raw[:12], raw[12:], aad)
 
 
-def _aad(row: Any) -> bytes:
-    return f"incident\x1f{row.workspace}\x1f{row.incident_id}\x1f{row.revision}".encode()
+@dataclass(frozen=True)
+class Kind:
+    """A kind of record kept sealed: the fields left in clear, whose key seals it, and the
+    associated data that binds a ciphertext to its record."""
+
+    name: str
+    clear: frozenset[str]
+    owner: Callable[[Any], str]
+    aad: Callable[[Any], bytes]
 
 
-def _seal_record(row: Any, key: bytes) -> dict[str, Any]:
+# The judged fields of an incident stay in clear: the store indexes and judges on them. Of an
+# air notice, the other side may learn where and when two flights come too close (an alert),
+# never its shape, band, kind or actor: only the id and party stay in clear, as their columns.
+KINDS = {
+    IncidentRevision: Kind("incident", OPEN, lambda r: r.workspace, lambda r: (
+        f"incident\x1f{r.workspace}\x1f{r.incident_id}\x1f{r.revision}".encode())),
+    AirNoticeRevision: Kind("air notice", frozenset({"id", "party"}), lambda r: r.party,
+                            lambda r: f"air\x1f{r.party}\x1f{r.notice_id}\x1f{r.revision}".encode()),
+}
+UNOPENED = "_unopened"  # set on a row whose sealed fields its key was not there to open
+
+
+def _seal_record(kind: Kind, row: Any, key: bytes) -> dict[str, Any]:
     record = dict(row.record)
-    hidden = {k: v for k, v in record.items() if k not in OPEN}
+    hidden = {k: v for k, v in record.items() if k not in kind.clear}
     if not hidden:
         return record
-    out = {k: v for k, v in record.items() if k in OPEN}
-    out[SEALED] = seal_bytes(key, json.dumps(hidden, sort_keys=True).encode(), _aad(row))
+    out = {k: v for k, v in record.items() if k in kind.clear}
+    out[SEALED] = seal_bytes(key, json.dumps(hidden, sort_keys=True).encode(), kind.aad(row))
     return out
 
 
@@ -103,50 +124,93 @@ def as_stored(s: Session, row: Any) -> dict[str, Any]:
     """The record of a revision as it is stored (sealed when its workspace has a key), for
     inserts that bypass the ORM's events (`jig.store.bulk`)."""
     key = key_for(s, row.workspace)
-    return row.record if key is None else _seal_record(row, key)
+    return row.record if key is None else _seal_record(KINDS[IncidentRevision], row, key)
 
 
-def _open_record(row: IncidentRevision, key: bytes | None) -> dict[str, Any]:
+def _open_record(kind: Kind, row: Any, key: bytes | None) -> dict[str, Any]:
     record = dict(row.record)
     sealed = record.pop(SEALED, None)
     if sealed is None:
         return record
+    owner = kind.owner(row)
     if key is None:
-        log.warning("incident %s of %s is sealed and its workspace's key is not configured: "
-                    "its unjudged fields are not shown", row.incident_id, row.workspace)
+        log.warning("%s %s of %s is sealed and its key is not configured: its sealed fields "
+                    "are not shown", kind.name, record.get("id"), owner)
+        row.__dict__[UNOPENED] = True
         return record
     try:
-        return record | json.loads(open_bytes(key, sealed, _aad(row)))
+        return record | json.loads(open_bytes(key, sealed, kind.aad(row)))
     except InvalidTag:
-        log.error("incident %s of %s: its sealed fields do not open with the configured key",
-                  row.incident_id, row.workspace)
+        log.error("%s %s of %s: its sealed fields do not open with the configured key",
+                  kind.name, record.get("id"), owner)
+        row.__dict__[UNOPENED] = True
         return record
 
 
-@event.listens_for(IncidentRevision, "before_insert")
-def _before_insert(mapper: Any, connection: Any, row: IncidentRevision) -> None:
-    key = _KEYS.get(id(connection.engine), {}).get(row.workspace)
-    if key is not None:
-        row._plain = row.record  # type: ignore[attr-defined]
-        row.record = _seal_record(row, key)
+class SealedWithoutKey(LookupError):
+    """A record is needed whole, and its owner's key is not configured to open it."""
 
 
-@event.listens_for(IncidentRevision, "after_insert")
-def _after_insert(mapper: Any, connection: Any, row: IncidentRevision) -> None:
-    plain = row.__dict__.pop("_plain", None)
-    if plain is not None:  # the rest of the transaction works with the plain record
-        row.__dict__[AT_REST] = {"record": row.record}  # what the log records, as stored
-        set_committed_value(row, "record", plain)
+def require_open(row: Any) -> Any:
+    """The row, whose record must be whole (to deconflict an air notice, say)."""
+    if row.__dict__.get(UNOPENED):
+        kind = KINDS[type(row)]
+        raise SealedWithoutKey(f"{kind.name} {row.record.get('id')} of {kind.owner(row)} is "
+                               f"sealed at rest and {kind.owner(row)}'s key is not configured "
+                               "(jig serve --keys)")
+    return row
 
 
-@event.listens_for(IncidentRevision, "load")
-def _on_load(row: IncidentRevision, context: Any) -> None:
-    if isinstance(row.__dict__.get("record"), dict) and SEALED in row.record:
-        row.__dict__[AT_REST] = {"record": row.record}
-        set_committed_value(row, "record", _open_record(row, key_for(context.session,
-                                                                        row.workspace)))
+def _listen(cls: type, kind: Kind) -> None:
+    @event.listens_for(cls, "before_insert")
+    def before_insert(mapper: Any, connection: Any, row: Any) -> None:
+        key = _KEYS.get(id(connection.engine), {}).get(kind.owner(row))
+        if key is not None:
+            row._plain = row.record
+            row.record = _seal_record(kind, row, key)
+
+    @event.listens_for(cls, "after_insert")
+    def after_insert(mapper: Any, connection: Any, row: Any) -> None:
+        plain = row.__dict__.pop("_plain", None)
+        if plain is not None:  # the rest of the transaction works with the plain record
+            row.__dict__[AT_REST] = {"record": row.record}  # what the log records, as stored
+            set_committed_value(row, "record", plain)
+
+    @event.listens_for(cls, "load")
+    def on_load(row: Any, context: Any) -> None:
+        if isinstance(row.__dict__.get("record"), dict) and SEALED in row.record:
+            row.__dict__[AT_REST] = {"record": row.record}
+            set_committed_value(row, "record", _open_record(
+                kind, row, key_for(context.session, kind.owner(row))))
+
+    @event.listens_for(cls, "refresh")
+    def on_refresh(row: Any, context: Any, attrs: Any) -> None:
+        on_load(row, context)
 
 
-@event.listens_for(IncidentRevision, "refresh")
-def _on_refresh(row: IncidentRevision, context: Any, attrs: Any) -> None:
-    _on_load(row, context)
+for _cls, _kind in KINDS.items():
+    _listen(_cls, _kind)
+
+
+# -- free text kept beside a party's records (a bulk job's rejected rows) -----------------------
+
+TEXT = "jig-sealed-v1:"
+
+
+def seal_text(s: Session, owner: str, text: str, aad: bytes) -> str:
+    """`text` sealed under the owner's key, or as it is when the owner has none."""
+    key = key_for(s, owner)
+    return text if key is None else TEXT + seal_bytes(key, text.encode(), aad)
+
+
+def open_text(s: Session, owner: str, stored: str, aad: bytes) -> str:
+    """What `seal_text` sealed, or "(sealed)" when the owner's key is not configured."""
+    if not stored.startswith(TEXT):
+        return stored
+    key = key_for(s, owner)
+    try:
+        if key is not None:
+            return open_bytes(key, stored[len(TEXT):], aad).decode()
+    except (InvalidTag, ValueError):
+        pass
+    return "(sealed: the key of " + owner + " is not configured)"

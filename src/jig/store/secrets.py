@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from jig.store.sealing import key_for, open_bytes, seal_bytes
+from jig.store.sealing import SealedWithoutKey, key_for, open_bytes, seal_bytes
 from jig.store.tables import WorkspaceSecret
 
 JOINT = "joint"
@@ -42,8 +42,8 @@ def workspace_secret(s: Session, workspace: str) -> bytes | None:
         assert row is not None
     if row.secret.startswith(SEALED):
         if key is None:
-            raise RuntimeError(f"workspace {workspace}'s secret is sealed: configure its key "
-                               "(jig serve --keys)")
+            raise SealedWithoutKey(f"workspace {workspace}'s secret is sealed at rest and "
+                                   f"{workspace}'s key is not configured (jig serve --keys)")
         return bytes.fromhex(open_bytes(key, row.secret[len(SEALED):],
                                         _aad(workspace)).decode())
     plain = row.secret

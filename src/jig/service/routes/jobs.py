@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from jig.service.context import After, Context, Limit, RowNumber, Who, allow, context
 from jig.service.errors import ERRORS, ApiError
+from jig.service.jobs import reject_aad
 from jig.service.schemas import JobOut, RejectOut
 from jig.store.judging import JOINT
+from jig.store.sealing import open_text
 from jig.store.tables import Job, JobReject
 
 router = APIRouter(tags=["jobs"])
@@ -52,9 +54,12 @@ def get_rejects(job_id: RowNumber, p: Who, after: After = 0, limit: Limit = 1000
     """The rows a bulk job set aside, with line, reason and raw text."""
     allow(p, "analyst", "lead", "reviewer")
     with ctx.store.sessions() as s:
-        _visible(s, job_id, p.scope)
+        job = _visible(s, job_id, p.scope)
+        owner = job.params.get("workspace", JOINT)
         rows = s.scalars(select(JobReject).where(JobReject.job_row == job_id,
                                                  JobReject.row > after)
                          .order_by(JobReject.row).limit(min(limit, 10_000)))
-        return [RejectOut(file=r.file, line=r.line, code=r.code, field=r.field, reason=r.reason,
-                          raw=r.raw) for r in rows]
+        return [RejectOut(file=r.file, line=r.line, code=r.code, field=r.field,
+                          reason=open_text(s, owner, r.reason, reject_aad(job_id, "reason")),
+                          raw=open_text(s, owner, r.raw, reject_aad(job_id, "raw")))
+                for r in rows]

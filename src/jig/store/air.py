@@ -87,9 +87,12 @@ def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNot
     return AirIntake(out, found)
 
 
-def alerts_for(store: Store, agreement: Agreement, party: str) -> list[dict[str, Any]]:
+def alerts_for(store: Store, agreement: Agreement, party: str, own_desk: bool = True
+               ) -> list[dict[str, Any]]:
     """Current conflicts for one party's air desk: its own notice, and of the other side's
-    activity only where and when (no id, actor, kind, shape, band or notes)."""
+    activity only where and when (no id, actor, kind, shape, band or notes). Asked by someone
+    else than the party's own desk (the joint reviewer), its own notice is not named either:
+    a notice's id is the party's, as the rest of it."""
     with store.sessions() as s:
         heads = set(s.scalars(select(AirNoticeHead.row)))
         alerts = s.scalars(select(AirAlert).where(or_(AirAlert.a_party == party,
@@ -102,7 +105,7 @@ def alerts_for(store: Store, agreement: Agreement, party: str) -> list[dict[str,
             own_row = a.a_row if a.a_party == party else a.b_row
             own = s.get(AirNoticeRevision, own_row)
             assert own is not None
-            out.append({"alert": a.row, "notice": own.notice_id,
+            out.append({"alert": a.row, "notice": own.notice_id if own_desk else None,
                         "other_party": a.b_party if a.a_party == party else a.a_party,
                         "where": {"lon": round(a.lon, 3), "lat": round(a.lat, 3)},
                         "when": format_span(Span(a.t_start, a.t_end), agreement.tz),

@@ -91,7 +91,7 @@ def get_alerts(p: Who, party: str | None = Query(None, description="The air desk
     if party not in a.parties:
         raise ApiError(422, "query.party", f"party {party!r}: parties are "
                        f"{', '.join(sorted(a.parties))}")
-    return alerts_for(ctx.store, a, party)
+    return alerts_for(ctx.store, a, party, own_desk=p.party == party or p.role == "open")
 
 
 @router.get("/air/notices", responses=ERRORS)

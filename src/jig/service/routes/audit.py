@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
-from jig.service.context import Context, Who, allow, context
+from jig.service.context import MAX_ROW, After, Context, Limit, RowNumber, Who, allow, context
 from jig.service.errors import ERRORS, ApiError
 from jig.signing import public_text
 from jig.store import audit
@@ -44,7 +44,7 @@ def _head(ctx: Context, size: int) -> dict[str, Any]:
 
 
 @router.get("/audit", responses=ERRORS)
-def audit_log(p: Who, after: int = Query(0, ge=0), limit: int = Query(1000, ge=1, le=10_000),
+def audit_log(p: Who, after: After = 0, limit: Limit = 1000,
               ctx: Context = Depends(context)) -> list[dict[str, Any]]:
     """The log's entries, oldest first: who did what to what, and each leaf hash
     (reviewers)."""
@@ -72,7 +72,8 @@ def audit_keys(p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
 
 
 @router.get("/audit/consistency", responses=ERRORS)
-def audit_consistency(p: Who, first: int = Query(ge=0), second: int | None = Query(None, ge=0),
+def audit_consistency(p: Who, first: int = Query(ge=0, le=MAX_ROW),
+                      second: int | None = Query(None, ge=0, le=MAX_ROW),
                       ctx: Context = Depends(context)) -> dict[str, Any]:
     """RFC 9162 consistency proof that the log of `second` entries (now, by default) extends
     the one of `first` entries, with the signed head of `second`."""
@@ -99,14 +100,14 @@ def _may_see(s: Any, p: Principal, entry: AuditEntry) -> bool:
 
 
 @router.get("/audit/proof/{seq}", responses=ERRORS)
-def audit_proof(seq: int, p: Who, size: int | None = Query(None, ge=1),
+def audit_proof(seq: RowNumber, p: Who, size: int | None = Query(None, ge=1, le=MAX_ROW),
                 ctx: Context = Depends(context)) -> dict[str, Any]:
     """RFC 9162 inclusion proof of entry `seq` in the log of `size` entries (now, by
     default): the entry's leaf (its salted digests only), the audit path and the signed
     head. Only for entries the caller may see; any other answers 404."""
     tree = _tree(ctx)
     with ctx.store.sessions() as s:
-        entry = s.get(AuditEntry, seq) if 0 < seq < 2**62 else None
+        entry = s.get(AuditEntry, seq)
         if entry is None or seq > len(tree) or not _may_see(s, p, entry):
             raise ApiError(404, "not_found", f"no entry {seq} for you")
         leaf = audit.leaf_of(audit.body_of(entry))
@@ -120,14 +121,14 @@ def audit_proof(seq: int, p: Who, size: int | None = Query(None, ge=1),
 
 
 @router.get("/audit/determinations/{determination_id}/proof", responses=ERRORS)
-def determination_proof(determination_id: int, p: Who, ctx: Context = Depends(context)
+def determination_proof(determination_id: RowNumber, p: Who, ctx: Context = Depends(context)
                         ) -> dict[str, Any]:
     """That a determination is in the log: the determination, its party's signature and
     public key, its entry's leaf with the determination's part opened, the audit path, and
     the head it is proven in: for a published review the head frozen at its publication."""
     tree = _tree(ctx)
     with ctx.store.sessions() as s:
-        d = s.get(Determination, determination_id) if 0 < determination_id < 2**62 else None
+        d = s.get(Determination, determination_id)
         review = s.get(Review, d.review_row) if d is not None else None
         if review is None or (review.state != "published"
                               and p.role not in ("open", "analyst", "lead", "reviewer")):

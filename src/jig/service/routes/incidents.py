@@ -22,7 +22,7 @@ from jig.readers import IncidentReader
 from jig.readers.fields import to_incident
 from jig.readers.files import RawRecord
 from jig.records import Incident, Origin
-from jig.service.context import Context, Who, allow, context
+from jig.service.context import MAX_ROW, Context, Who, allow, context
 from jig.service.convert import (
     as_records,
     brief_feature,
@@ -249,7 +249,8 @@ def get_incidents(
     verdict: str | None = Query(None, description="Incidents with this verdict"),
     source: str | None = Query(None, description="The record's source or dataset"),
     grade: str | None = Query(None, description="The record's grade"),
-    limit: int = Query(100, ge=1),
+    limit: int = Query(100, ge=1, le=MAX_ROW, description="At most this many (and at most "
+                       "the server's page limit)"),
     cursor: str | None = Query(None, description="From the `next` of the previous page"),
     fmt: str | None = Query(None, alias="format", description="json (default) or geojson"),
     brief: bool = Query(False, description="GeoJSON features with only id, verdict and time "

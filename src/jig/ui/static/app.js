@@ -304,7 +304,7 @@ async function loadAlerts() {
       document.querySelector("[data-view=map]").click();
       state.map.fit(a.where.lon - 0.5, a.where.lat - 0.4, a.where.lon + 0.5, a.where.lat + 0.4);
     } } }, t("view.map"));
-    list.append(el("li", {}, t("air.alert", { notice: a.notice, party: a.other_party, where: `${a.where.lat}, ${a.where.lon}`, when: a.when }), " ", show));
+    list.append(el("li", {}, t("air.alert", { notice: a.notice ?? party, party: a.other_party, where: `${a.where.lat}, ${a.where.lon}`, when: a.when }), " ", show));
   }
   // On the map: the desk's own notified activity, and where the conflicts are.
   const air = own.map((n) => ({ type: "Feature", properties: n, geometry: n.geometry }))

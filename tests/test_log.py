@@ -454,7 +454,35 @@ def test_a_store_from_before_the_log_bound_its_rows_is_taken_over(db_url, tmp_pa
             assert verify(s, store.keys).problems == []
             actions = [e.action for e in s.scalars(sa.select(log.AuditEntry)
                                                    .order_by(log.AuditEntry.seq))]
-        assert actions == ["user.add", "log.upgrade", "log.snapshot", "user.add"]
+        assert actions == ["user.add", "log.upgrade", "log.snapshot", "log.adopt", "user.add"]
+    finally:
+        store.close()
+
+
+def test_commitment_secrets_from_before_they_were_logged_are_taken_over(db_url, tmp_path):
+    from alembic import command
+
+    from jig.store.db import alembic_config, make_engine
+
+    engine = make_engine(db_url)
+    command.upgrade(alembic_config(engine), "head")
+    with engine.begin() as con:  # as a jig that kept the secrets out of the log wrote it
+        con.execute(sa.text("INSERT INTO workspace_secrets (workspace, secret) VALUES "
+                            "('US', :s)"), {"s": "ab" * 32})
+    engine.dispose()
+    for _ in range(2):  # taken over once, at the first open
+        Store.open(db_url, key_folder=tmp_path).close()
+    store = Store.open(db_url, key_folder=tmp_path)
+    try:
+        with store.sessions() as s:
+            assert verify(s, store.keys).problems == []
+            [adopted] = s.scalars(sa.select(log.AuditEntry).where(
+                log.AuditEntry.action == "log.adopt")).all()
+        body = json.loads(adopted.body)
+        assert [r[:2] for r in body["rows"]] == [["workspace_secrets", "US"]]
+        # The log holds the secret's digest, never the secret.
+        assert "ab" * 32 not in adopted.body and body["rows"][0][2]["secret"].startswith(
+            "sha256:")
     finally:
         store.close()
 

@@ -16,6 +16,7 @@ part (a published determination) and gives nothing to test a guess of another ag
 from __future__ import annotations
 
 import functools
+import hashlib
 import hmac
 import json
 import secrets
@@ -33,10 +34,13 @@ from jig.signing import sign_head
 from jig.store.keys import Keys
 from jig.store.tables import AuditEntry, UtcDateTime
 
-# Not state: the log itself, the heads that sign it, and the background jobs' bookkeeping;
-# nor the workspaces' commitment secrets, which must not be in entries others are shown.
-NOT_STATE = frozenset({"audit_log", "signed_heads", "jobs", "job_rejects",
-                       "workspace_secrets"})
+# Not state: the log itself, the heads that sign it, and the background jobs' bookkeeping
+# (progress and the rows a job set aside, which decide nothing).
+NOT_STATE = frozenset({"audit_log", "signed_heads", "jobs", "job_rejects"})
+# Columns the log holds as a digest, not as they are: a workspace's commitment secret in the
+# log would let whoever reads the log test guesses against its commitments; its digest still
+# shows any change to it.
+DIGESTED = {"workspace_secrets": frozenset({"secret"})}
 _PENDING = "jig.log.rows"  # rows this transaction wrote and no entry holds yet
 _OWN = "jig.log.own"  # (seq, leaf hash) of the entries this transaction wrote
 LOG = "jig.log"  # the store's Log, in every session's info
@@ -56,14 +60,14 @@ def plain(value: Any) -> Any:
 
 
 @functools.cache
-def _shape(cls: type) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
-    """A mapped class's state table (None if not state), key attributes and columns: looked
-    up once, since every row a transaction writes asks."""
+def _shape(cls: type) -> tuple[str | None, tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """A mapped class's state table (None if not state), key attributes, columns and the
+    columns logged as digests: looked up once, since every row a transaction writes asks."""
     mapper = inspect(cls)
     name = mapper.local_table.name
     return (None if name in NOT_STATE else name,
             tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key),
-            tuple(a.key for a in mapper.column_attrs))
+            tuple(a.key for a in mapper.column_attrs), DIGESTED.get(name, frozenset()))
 
 
 @functools.cache
@@ -85,9 +89,19 @@ def row_key(obj: Any) -> str:
 
 def row_image(obj: Any) -> dict[str, Any]:
     """The row as stored: a value kept sealed at rest (`sealing`) is logged sealed, so the
-    log hands a thief no more than the table does."""
+    log hands a thief no more than the table does; a secret is logged as its digest."""
     stored = obj.__dict__.get(AT_REST, {})
-    return {k: plain(stored.get(k, getattr(obj, k))) for k in _shape(type(obj))[2]}
+    _, _, columns, digested = _shape(type(obj))
+    image = {k: plain(stored.get(k, getattr(obj, k))) for k in columns}
+    for k in digested:
+        if image[k] is not None:
+            image[k] = "sha256:" + hashlib.sha256(str(image[k]).encode()).hexdigest()
+    return image
+
+
+def written(s: Session, obj: Any) -> None:
+    """Log a row written past the session's watch (a Core insert) with this transaction."""
+    s.info.setdefault(_PENDING, {})[(table_of(obj), row_key(obj))] = obj
 
 
 # -- capturing every write --------------------------------------------------------------------
@@ -303,6 +317,25 @@ def entry_writing(s: Session, table: str, key: str, action: str | None = None
 
 
 # -- stores made before the log bound the state -------------------------------------------------
+
+def adopt(sessions: sessionmaker, cls: type) -> None:
+    """Bring a table the log did not cover into it, once: one entry holding every row it has
+    (a store written by a jig that kept the table out of the log). Rows written since are
+    logged as they are written."""
+    table = cls.__tablename__  # type: ignore[attr-defined]
+    with sessions.begin() as s:
+        if LOG not in s.info:
+            return  # no key to sign with: the next open with one adopts it
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(727100)"))
+        if s.scalar(select(AuditEntry.seq).where(AuditEntry.action == "log.adopt",
+                                                 AuditEntry.subject == table).limit(1)):
+            return
+        rows = list(s.scalars(select(cls)))
+        for obj in rows:
+            written(s, obj)
+        append(s, "system", "log.adopt", table, {"rows": len(rows)})
+
 
 def snapshot_if_upgraded(sessions: sessionmaker) -> None:
     """A store upgraded from a jig whose log did not hold rows (migration 0004 leaves a

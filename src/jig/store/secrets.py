@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from jig.store import audit
 from jig.store.sealing import SealedWithoutKey, key_for, open_bytes, seal_bytes
 from jig.store.tables import WorkspaceSecret
 
@@ -36,10 +37,12 @@ def workspace_secret(s: Session, workspace: str) -> bytes | None:
         fresh = _random.token_hex(32)
         stored = SEALED + seal_bytes(key, fresh.encode(), _aad(workspace)) if key else fresh
         # Two writers may make the first record of a workspace at once: the first secret wins.
-        s.execute(insert(WorkspaceSecret).values(workspace=workspace, secret=stored)
-                  .on_conflict_do_nothing(index_elements=["workspace"]))
+        made = s.execute(insert(WorkspaceSecret).values(workspace=workspace, secret=stored)
+                         .on_conflict_do_nothing(index_elements=["workspace"]))
         row = s.get(WorkspaceSecret, workspace)
         assert row is not None
+        if made.rowcount == 1:  # type: ignore[attr-defined]
+            audit.written(s, row)  # a Core insert: the session's watch does not see it
     if row.secret.startswith(SEALED):
         if key is None:
             raise SealedWithoutKey(f"workspace {workspace}'s secret is sealed at rest and "

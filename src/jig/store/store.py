@@ -35,6 +35,7 @@ from jig.store.tables import (
     NoticeHead,
     NoticeRevision,
     Release,
+    WorkspaceSecret,
 )
 from jig.times import zone_info
 
@@ -86,6 +87,8 @@ class Store(Judging):
         store = cls(engine, default_timezone,
                     Keys(key_folder, server_key) if key_folder is not None else None)
         audit.snapshot_if_upgraded(store.sessions)
+        # Commitment secrets joined the log after it bound the other tables.
+        audit.adopt(store.sessions, WorkspaceSecret)
         return store
 
     @property

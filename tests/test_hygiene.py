@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import getpass
 import os
+import socket
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -39,6 +41,28 @@ def test_store_and_spool_are_private_and_spooled_uploads_go(tmp_path):
         for f in data.glob("jig.db*"):  # the database, its WAL and shared memory
             assert mode(f) == 0o600, f
         assert mode(data) == 0o700
+
+
+def test_an_upload_that_does_not_arrive_whole_leaves_nothing_spooled(tmp_path):
+    data = tmp_path / "data"
+    with Server(Settings(data_dir=data, agreements=[EXAMPLE / "agreement.yaml"])) as srv:
+        part = (EXAMPLE / "incidents.csv").read_bytes()
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=60) as sock:
+            sock.sendall(b"POST /incidents/bulk?filename=held.csv HTTP/1.1\r\n"
+                         b"Host: x\r\nContent-Type: text/csv\r\n"
+                         b"Content-Length: %d\r\n\r\n" % (10 * len(part)) + part)
+            # Until the server has spooled the part that came, however long that takes.
+            until(lambda: any(p.is_file() for p in (data / "spool").glob("*/*")))
+        # The client went away: what it sent is not kept.
+        until(lambda: list((data / "spool").iterdir()) == [])
+
+
+def until(condition, bound: float = 300) -> None:
+    """Wait for `condition`; the bound only stops a test that would hang."""
+    deadline = time.monotonic() + bound
+    while not condition():
+        assert time.monotonic() < deadline, "the server did not get there"
+        time.sleep(0.02)
 
 
 def test_headers_and_numbers_out_of_range(client):

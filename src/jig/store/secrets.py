@@ -38,10 +38,11 @@ def workspace_secret(s: Session, workspace: str) -> bytes | None:
         stored = SEALED + seal_bytes(key, fresh.encode(), _aad(workspace)) if key else fresh
         # Two writers may make the first record of a workspace at once: the first secret wins.
         made = s.execute(insert(WorkspaceSecret).values(workspace=workspace, secret=stored)
-                         .on_conflict_do_nothing(index_elements=["workspace"]))
+                         .on_conflict_do_nothing(index_elements=["workspace"])
+                         .returning(WorkspaceSecret.workspace)).first()
         row = s.get(WorkspaceSecret, workspace)
         assert row is not None
-        if made.rowcount == 1:  # type: ignore[attr-defined]
+        if made is not None:  # this insert made it (rowcount is -1 here on PostgreSQL)
             audit.written(s, row)  # a Core insert: the session's watch does not see it
     if row.secret.startswith(SEALED):
         if key is None:

@@ -170,7 +170,7 @@ def test_admin_users_tokens_and_audit_verify(tmp_path):
     log = jig("audit", "log", "--data", str(data)).stdout
     assert "user.add\tuser us-lead" in log and "token.revoke" in log
     ok = jig("audit", "verify", "--data", str(data))
-    assert ok.returncode == 0 and "the log holds: 4 entries rebuild all" in ok.stderr
+    assert ok.returncode == 0 and "the log holds: 5 entries rebuild all" in ok.stderr
     with sqlite3.connect(data / "jig.db") as con:
         con.execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2")
         con.execute("UPDATE tokens SET revoked_at = NULL")

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.routing import APIRoute
-from tests.conftest import EXAMPLE, Server, seed_users, wait_for_job
+from tests.conftest import EXAMPLE, HTTP_TIMEOUT, Server, seed_users, wait_for_job
 from tests.test_service_air import example_notices
 from tests.test_two_party_amendments import upload
 
@@ -415,10 +415,10 @@ def cell(db_url, tmp_path):
                         agreements=[EXAMPLE / "agreement.yaml"])
     with Server(settings) as srv:
         tokens = seed_users(db_url, USERS, settings.data_dir)
-        clients = {who: httpx.Client(base_url=srv.url, timeout=60,
+        clients = {who: httpx.Client(base_url=srv.url, timeout=HTTP_TIMEOUT,
                                      headers={"authorization": f"Bearer {t}"})
                    for who, t in tokens.items()}
-        clients["none"] = httpx.Client(base_url=srv.url, timeout=60)
+        clients["none"] = httpx.Client(base_url=srv.url, timeout=HTTP_TIMEOUT)
         try:
             yield srv, World(srv.url, clients)
         finally:

@@ -1,4 +1,4 @@
-"""Every endpoint × role × workspace, on SQLite and PostgreSQL, over real HTTP.
+"""Every endpoint × role × workspace over real HTTP (the walk on SQLite; the bounds on both).
 
 The endpoints are read from the running service's OpenAPI document (and its routes kept out of
 it), so a new endpoint is walked as soon as it exists: one without a walker below fails the

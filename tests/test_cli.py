@@ -172,10 +172,11 @@ def test_admin_users_tokens_and_audit_verify(tmp_path):
     ok = jig("audit", "verify", "--data", str(data))
     assert ok.returncode == 0 and "the log holds: 5 entries rebuild all" in ok.stderr
     with sqlite3.connect(data / "jig.db") as con:
-        con.execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2")
+        [seq] = con.execute("SELECT seq FROM audit_log WHERE action = 'user.add'").fetchone()
+        con.execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = ?", (seq,))
         con.execute("UPDATE tokens SET revoked_at = NULL")
     broken = jig("audit", "verify", "--data", str(data))
     assert broken.returncode == 1 and "2 problem(s)" in broken.stderr
-    assert "entry 2 (user.add user us-lead) was altered" in broken.stderr
+    assert f"entry {seq} (user.add user us-lead) was altered" in broken.stderr
     assert "tokens: row 1 differs from the log (edited directly): revoked_at is None in " \
            "the table" in broken.stderr

@@ -60,14 +60,27 @@ def plain(value: Any) -> Any:
 
 
 @functools.cache
-def _shape(cls: type) -> tuple[str | None, tuple[str, ...], tuple[str, ...], frozenset[str]]:
-    """A mapped class's state table (None if not state), key attributes, columns and the
-    columns logged as digests: looked up once, since every row a transaction writes asks."""
+def _shape(cls: type) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """A mapped class's state table (None if not state), key attributes and columns: looked up
+    once, since every row a transaction writes asks."""
     mapper = inspect(cls)
     name = mapper.local_table.name
     return (None if name in NOT_STATE else name,
             tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key),
-            tuple(a.key for a in mapper.column_attrs), DIGESTED.get(name, frozenset()))
+            tuple(a.key for a in mapper.column_attrs))
+
+
+@functools.cache
+def _digested(cls: type) -> frozenset[str]:
+    """The columns of a class's table that the log keeps as digests (secrets)."""
+    return DIGESTED.get(inspect(cls).local_table.name, frozenset())
+
+
+def _digest(image: dict[str, Any], digested: frozenset[str]) -> dict[str, Any]:
+    for k in digested:
+        if image[k] is not None:
+            image[k] = "sha256:" + hashlib.sha256(str(image[k]).encode()).hexdigest()
+    return image
 
 
 @functools.cache
@@ -91,12 +104,9 @@ def row_image(obj: Any) -> dict[str, Any]:
     """The row as stored: a value kept sealed at rest (`sealing`) is logged sealed, so the
     log hands a thief no more than the table does; a secret is logged as its digest."""
     stored = obj.__dict__.get(AT_REST, {})
-    _, _, columns, digested = _shape(type(obj))
+    _, _, columns = _shape(type(obj))
     image = {k: plain(stored.get(k, getattr(obj, k))) for k in columns}
-    for k in digested:
-        if image[k] is not None:
-            image[k] = "sha256:" + hashlib.sha256(str(image[k]).encode()).hexdigest()
-    return image
+    return _digest(image, _digested(type(obj)))
 
 
 def written(s: Session, obj: Any) -> None:
@@ -136,11 +146,12 @@ def stage(s: Session, cls: type, values: Iterable[dict[str, Any]]) -> None:
         return
     pending: dict[tuple[str, str], Any] = s.info.setdefault(_PENDING, {})
     times = _time_columns(cls)  # the only columns `plain` changes
+    digested = _digested(cls)
     for v in values:
         image = {c: v.get(c) for c in columns}
         for c in times:
             image[c] = plain(image[c])
-        pending[(table, "/".join(str(v[k]) for k in keys))] = image
+        pending[(table, "/".join(str(v[k]) for k in keys))] = _digest(image, digested)
 
 
 def _close(session: Session) -> None:

@@ -1,17 +1,29 @@
-"""What the map asks for: GeoJSON by bounding box, over a store of many incidents.
+"""What the map asks for, over a store of a million incidents: the overview (counts by verdict
+per grid cell), the time histogram, and the points of a small view.
 
 Run: .venv/bin/python bench/map_queries.py [N]
 
-Loads N synthetic incidents (default 50,000) spread over north-west and central Syria into a
-fresh SQLite store with the 2016 example agreement (through `jig import`), starts `jig serve`,
-and times the request the web UI makes on every pan or zoom — `GET /incidents?format=geojson
-&brief=true&bbox=...&limit=1000` — for views from a whole-country one down to a district, printing p50 and
-p99 latency and the bytes sent. Loopback only; bounded in count.
+Starts a throw-away PostgreSQL server (with PostGIS when installed), stores the 2016 example
+through `jig import` (agreement, real records, real verdicts), then adds N synthetic incidents
+(default 1,000,000) over north-west and central Syria in the agreement's period with verdicts
+in proportions like the example's, written straight into the store's tables in SQL (storing a
+million records through intake would take hours and is measured elsewhere: only the reading
+is timed here). Then `jig serve` on the store, and for views from the whole country down to a
+district it times the requests the web UI makes on each pan or zoom (p50, p99 of 60 each):
+
+  GET /incidents/overview?bbox=...&cells=32&from=...&to=...   counts per cell, every incident
+  GET /incidents/histogram?bbox=...&from=...&to=...           counts per day
+  GET /incidents?format=geojson&brief=true&bbox=...&limit=1000 when the view holds few enough
+
+beside the same aggregate answered by PostGIS directly (points with a GiST index, `&&` an
+envelope, GROUP BY the snapped cell), or by plain PostgreSQL when PostGIS is missing.
+Loopback only; bounded in count.
 """
 
 from __future__ import annotations
 
 import random
+import socket
 import subprocess
 import sys
 import tempfile
@@ -21,41 +33,167 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _local import serving
-from check_100k import make_csv
+from _local import Unavailable, local_postgis, serving
 
 ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "syria-2016-jig"
+SPANS = (6.0, 2.0, 0.5)  # degrees across: country, region, district
+PERIOD = ("2016-07-15", "2016-10-03")  # the example's time in force
+T0 = 1468530000.0  # 2016-07-15 00:00 Asia/Damascus (UTC+3), in seconds
+
+# Verdicts drawn in about the proportions of judged real data: mostly not applicable.
+FILL = """
+INSERT INTO incident_revisions (incident_id, revision, content_hash, record, lon, lat,
+    precision_m, t_start, t_end, actor, received_at, origin, workspace)
+SELECT 'S' || g, 1, md5('S' || g) || md5('x' || g),
+       json_build_object('id', 'S' || g, 'time', to_timestamp(t), 'lon', lon, 'lat', lat,
+                         'actor', 'Military Forces of Syria (2000-)', 'act', 'air_strike'),
+       lon, lat, 1000, t, t + 3600, 'Military Forces of Syria (2000-)', now(), 'bench', 'joint'
+FROM (SELECT g, 35.8 + random() * 3.7 AS lon, 34.8 + random() * 1.8 AS lat,
+             {t0} + floor(random() * 80) * 86400 + floor(random() * 24) * 3600 AS t
+      FROM generate_series(1, {n}) g) x;
+INSERT INTO verdicts (incident_row, agreement_row, agreement_hash, incident_id, verdict,
+    actor_id, findings_hash, judged_at, scope)
+SELECT r.row, a.row, a.content_hash, r.incident_id,
+       CASE WHEN u < 0.02 THEN 'breach' WHEN u < 0.07 THEN 'undetermined'
+            WHEN u < 0.09 THEN 'excepted' WHEN u < 0.30 THEN 'complies'
+            ELSE 'not_applicable' END, 'SY_GOV', md5(r.incident_id), now(), 'joint'
+FROM (SELECT *, random() AS u FROM incident_revisions WHERE origin = 'bench') r,
+     agreement_versions a;
+INSERT INTO incident_heads (workspace, incident_id, row)
+SELECT workspace, incident_id, row FROM incident_revisions WHERE origin = 'bench';
+INSERT INTO verdict_scope_heads (incident_id, agreement_id, scope, workspace, verdict_row,
+    incident_row)
+SELECT v.incident_id, a.agreement_id, 'joint', 'joint', v.row, v.incident_row
+FROM verdicts v JOIN agreement_versions a ON a.row = v.agreement_row
+WHERE v.incident_id LIKE 'S%';
+VACUUM ANALYZE;
+"""
+
+POSTGIS = """
+CREATE TABLE bench_points AS
+SELECT ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326) AS geom, r.t_start, r.t_end, v.verdict
+FROM verdict_scope_heads h JOIN incident_revisions r ON r.row = h.incident_row
+JOIN verdicts v ON v.row = h.verdict_row WHERE h.scope = 'joint';
+CREATE INDEX ON bench_points USING gist (geom);
+VACUUM ANALYZE bench_points;
+"""
+POSTGIS_QUERY = """
+SELECT floor((ST_X(geom) + 180) / %(s)s), floor((ST_Y(geom) + 90) / %(s)s), verdict, count(*)
+FROM bench_points WHERE geom && ST_MakeEnvelope(%(w)s, %(so)s, %(e)s, %(n)s, 4326)
+  AND t_end >= %(t0)s AND t_start < %(t1)s GROUP BY 1, 2, 3
+"""
+PLAIN_QUERY = """
+SELECT floor((lon + 180) / %(s)s), floor((lat + 90) / %(s)s), verdict, count(*)
+FROM bench_points_plain WHERE lon BETWEEN %(w)s AND %(e)s AND lat BETWEEN %(so)s AND %(n)s
+  AND t_end >= %(t0)s AND t_start < %(t1)s GROUP BY 1, 2, 3
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def views(span: float, rng: random.Random) -> list[tuple[float, float, float, float]]:
+    out = []
+    for _ in range(60):
+        w, s = rng.uniform(35.8, 39.5 - min(span, 3.6)), rng.uniform(34.8, 36.0)
+        out.append((w, s, w + span, s + span * 0.6))
+    return out
+
+
+def timed(fn, items) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    ms = []
+    for item in items:
+        t = time.perf_counter()
+        fn(item)
+        ms.append((time.perf_counter() - t) * 1000)
+    ms.sort()
+    return ms[len(ms) // 2], ms[min(len(ms) - 1, round(len(ms) * 0.99))]
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     jig = str(Path(sys.executable).with_name("jig"))
-    agreement = ROOT / "examples" / "syria-2016-jig" / "agreement.yaml"
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "store"
-        csv_path = Path(tmp) / "incidents.csv"
-        make_csv(csv_path, n)
-        t0 = time.perf_counter()
-        subprocess.run([jig, "import", "--data", str(data), "--agreement", str(agreement),
-                        str(csv_path)], check=True, capture_output=True)
-        print(f"imported {n:,} incidents in {time.perf_counter() - t0:.0f} s")
-        with serving("--data", str(data), port=18799) as base:
+    try:
+        pg = local_postgis()
+        con = pg.__enter__()
+        postgis = True
+    except Unavailable as exc:
+        print(f"PostGIS baseline not run: {exc}")
+        raise SystemExit(1) from None
+    try:
+        url = f"postgresql://postgres@127.0.0.1:{con.info.port}/postgres"
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([jig, "import", "--db", url, "--data", tmp, "--agreement",
+                            str(EXAMPLE / "agreement.yaml"), "-n", str(EXAMPLE / "notices.csv"),
+                            str(EXAMPLE / "incidents.csv")], check=True, capture_output=True)
+            t = time.perf_counter()
+            for statement in FILL.format(n=n, t0=T0).split(";\n"):
+                if statement.strip():
+                    con.execute(statement)
+            total = con.execute("SELECT count(*) FROM verdict_scope_heads").fetchone()[0]
+            print(f"store: {total:,} incidents with verdicts ({n:,} synthetic added in "
+                  f"{time.perf_counter() - t:.0f} s)")
+            try:
+                for statement in POSTGIS.split(";\n"):
+                    if statement.strip():
+                        con.execute(statement)
+                baseline, label = POSTGIS_QUERY, "PostGIS directly"
+            except Exception as exc:
+                print(f"no PostGIS ({exc}); the baseline is plain PostgreSQL")
+                postgis = False
+                con.execute("CREATE TABLE bench_points_plain AS SELECT r.lon, r.lat, r.t_start, "
+                            "r.t_end, v.verdict FROM verdict_scope_heads h JOIN "
+                            "incident_revisions r ON r.row = h.incident_row JOIN verdicts v ON "
+                            "v.row = h.verdict_row")
+                con.execute("CREATE INDEX ON bench_points_plain (lon, lat)")
+                con.execute("VACUUM ANALYZE bench_points_plain")
+                baseline, label = PLAIN_QUERY, "plain PostgreSQL, one table"
             rng = random.Random(3)
-            with httpx.Client(base_url=base, timeout=60) as c:
-                for span in (6.0, 2.0, 0.5):  # degrees across: country, region, district
-                    lat_ms, sizes = [], []
-                    for _ in range(60):
-                        w, s = rng.uniform(35.8, 39.5 - min(span, 3.6)), rng.uniform(34.8, 36.0)
-                        t = time.perf_counter()
-                        r = c.get("/incidents", params={"format": "geojson", "brief": "true",
-                                                        "limit": 1000,
-                                                        "bbox": f"{w},{s},{w + span},{s + span}"})
-                        lat_ms.append((time.perf_counter() - t) * 1000)
-                        sizes.append(len(r.content))
-                    lat_ms.sort()
-                    print(f"view {span:>3}°: p50 {lat_ms[len(lat_ms) // 2]:.0f} ms, "
-                          f"p99 {lat_ms[-1]:.0f} ms, {sum(sizes) / len(sizes) / 1024:.0f} KiB "
-                          "a response")
+            t0, t1 = T0, T0 + 80 * 86400
+            with serving("--db", url, "--data", tmp, port=free_port()) as base, \
+                    httpx.Client(base_url=base, timeout=120) as c:
+                c.get("/incidents/overview", params={"cells": 32}).raise_for_status()  # warm
+                for span in SPANS:
+                    boxes = views(span, rng)
+                    period = {"from": PERIOD[0], "to": PERIOD[1]}
+
+                    def overview(b, period=period):  # type: ignore[no-untyped-def]
+                        r = c.get("/incidents/overview", params={
+                            "bbox": ",".join(f"{v:.4f}" for v in b), "cells": 32} | period)
+                        r.raise_for_status()
+                        return r
+
+                    def histo(b, period=period):  # type: ignore[no-untyped-def]
+                        c.get("/incidents/histogram", params={
+                            "bbox": ",".join(f"{v:.4f}" for v in b)} | period
+                        ).raise_for_status()
+
+                    def points(b):  # type: ignore[no-untyped-def]
+                        c.get("/incidents", params={
+                            "format": "geojson", "brief": "true", "limit": 1000,
+                            "bbox": ",".join(f"{v:.4f}" for v in b)}).raise_for_status()
+
+                    def direct(b, span=span):  # type: ignore[no-untyped-def]
+                        size = 2.0 ** __import__("math").floor(
+                            __import__("math").log2(span / 32))
+                        con.execute(baseline, {"s": size, "w": b[0], "so": b[1], "e": b[2],
+                                               "n": b[3], "t0": t0, "t1": t1}).fetchall()
+
+                    shown = overview(boxes[0]).json()["total"]
+                    line = [f"view {span:>3}° ({shown:,} incidents in the first):"]
+                    for name, fn in (("overview", overview), ("histogram", histo),
+                                     ("points", points), (label, direct)):
+                        p50, p99 = timed(fn, boxes)
+                        line.append(f"{name} p50 {p50:.0f} ms p99 {p99:.0f} ms")
+                    print("\n    ".join(line))
+    finally:
+        pg.__exit__(None, None, None)
+    if not postgis:
+        print("(PostGIS missing: apt-get install postgresql-15-postgis-3 for its baseline)")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from jig.service.routes import (
     incidents,
     jobs,
     notices,
+    overview,
     reports,
     ui,
 )
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   "a durable store, intake, judging and queries. Every error has the shape of "
                   "`ErrorResponse`.")
     errors.install(app)
-    for module in (agreements, incidents, notices, jobs, air, cell, audit, commitments, reports,
+    for module in (agreements, overview, incidents, notices, jobs, air, cell, audit, commitments, reports,
                    ui):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="ui-static")

@@ -55,11 +55,13 @@ def feature(r: Row, version: AgreementVersion) -> dict:
 
 
 def brief_feature(r: Row) -> dict:
-    """An incident as the map draws it: a point, its id, verdict and time."""
+    """An incident as the map draws and lists it: a point, its id, verdict, time, actor and
+    act (judged fields: never withheld)."""
     return {"type": "Feature", "id": r.incident.incident_id,
             "properties": {"id": r.incident.incident_id, "workspace": r.incident.workspace,
                            "verdict": r.verdict.verdict if r.verdict else None,
-                           "time": r.record.get("time")},
+                           "time": r.record.get("time"), "actor": r.record.get("actor"),
+                           "act": r.record.get("act")},
             "geometry": {"type": "Point", "coordinates": [r.incident.lon, r.incident.lat]}}
 
 

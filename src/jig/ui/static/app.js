@@ -88,6 +88,12 @@ async function loadAgreement() {
   $("tz").textContent = t("tz", { tz: state.doc.timezone || "UTC" });
   const from = String(state.doc.in_force.from).slice(0, 10);
   $("day").value = $("day").value || from;
+  // The period shown first is the agreement's time in force (its `until` is the first day
+  // no longer in force; the "to" field is inclusive).
+  const until = state.doc.in_force.until ? String(state.doc.in_force.until).slice(0, 10) : null;
+  const lastDay = until ? new Date(Date.parse(`${until}T00:00:00Z`) - 86400000).toISOString().slice(0, 10) : "";
+  state.inForce = [from, lastDay];
+  if (!$("from").value && !$("to").value && !state.periodSet) { $("from").value = from; $("to").value = lastDay; state.periodSet = true; }
   const fill = (id, values) => { const sel = $(id); sel.length = 1; for (const [value, label] of values) sel.add(new Option(label, value)); };
   fill("verdict", Object.keys(RANK).map((v) => [v, t(`verdict.${v}`)]));
   fill("clause", (state.doc.clauses || []).map((c) => [c.id, c.id]));
@@ -99,21 +105,162 @@ async function loadAgreement() {
   renderAgreement();
 }
 
+// The filters as query parameters; without a period, every time (the page fills in the
+// agreement's time in force, which the user may clear).
+function filterParams() {
+  const q = new URLSearchParams();
+  for (const id of ["verdict", "clause", "actor", "source", "grade", "from", "to"]) if ($(id).value) q.set(id, $(id).value);
+  return q;
+}
+
+function viewParams() {
+  const q = filterParams();
+  q.set("bbox", state.map.bbox().map((v) => v.toFixed(4)).join(","));
+  return q;
+}
+
+const POINTS_AT_MOST = 1000;  // drawn one by one up to this many in view; counted per cell beyond
+const worst = (counts) => Object.keys(counts).sort((a, b) => (RANK[a] ?? 9) - (RANK[b] ?? 9))[0];
+
 let loading = 0;
 async function loadIncidents() {
   const ticket = ++loading;
-  const [w, s, e, n] = state.map.bbox();
-  const q = new URLSearchParams({ format: "geojson", brief: "true", limit: "1000", bbox: [w, s, e, n].map((v) => v.toFixed(4)).join(",") });
-  for (const id of ["verdict", "clause", "actor", "source", "grade", "from", "to"]) if ($(id).value) q.set(id, $(id).value);
-  let fc;
-  try { fc = await api(`/incidents?${q}`); } catch (err) { showError(err.message); return; }
+  const q = viewParams();
+  // The server counts every incident in view, per cell of about 40 px.
+  const counted = new URLSearchParams(q);
+  counted.set("cells", String(Math.max(4, Math.min(256, Math.round(state.map.w / 40)))));
+  if (!$("from").value && !$("to").value) counted.set("all_time", "true");
+  let ov, fc = { features: [] };
+  try {
+    ov = await api(`/incidents/overview?${counted}`);
+    if (ov.total > 0 && ov.total <= POINTS_AT_MOST) {
+      q.set("format", "geojson"); q.set("brief", "true"); q.set("limit", String(POINTS_AT_MOST));
+      fc = await api(`/incidents?${q}`);
+    }
+  } catch (err) { showError(err.message); return; }
   if (ticket !== loading) return; // a newer view was asked for meanwhile
+  state.overview = ov;
   state.map.points = fc.features.map((f) => ({
     lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1],
     color: COLORS[f.properties.verdict] || "#888", rank: RANK[f.properties.verdict] ?? 9, data: f.properties,
   }));
-  $("count").textContent = t(fc.next ? "count.more" : "count", { n: fc.features.length });
+  state.map.cells = fc.features.length ? [] : ov.cells.map((c) => ({
+    at: c.at, n: c.n, color: COLORS[worst(c.counts)] || "#888", data: { cell: c, size: ov.cell },
+  }));
+  const shown = fc.features.length;
+  $("count").textContent = t(shown || !ov.total ? "count.of" : "count.cells", { n: shown, m: ov.total });
+  state.listed = fc.features.map((f) => f.properties);
+  renderList(shown || !ov.total ? t("list.view", { n: shown }) : t("list.cells"));
   state.map.draw();
+  state.loaded = (state.loaded || 0) + 1;  // views drawn: what a test waits on
+  loadHistogram();
+}
+
+// -- the histogram of findings over time ------------------------------------------------------
+
+let histogramTicket = 0;
+async function loadHistogram() {
+  const ticket = ++histogramTicket;
+  // The whole time in force, in view and under the other filters; the period chosen is shaded.
+  const q = viewParams();
+  q.delete("from"); q.delete("to");
+  let h;
+  try { h = await api(`/incidents/histogram?${q}`); } catch (err) { showError(err.message); return; }
+  if (ticket !== histogramTicket) return;
+  const first = state.inForce[0], last = state.inForce[1] || (h.days.length ? h.days[h.days.length - 1].day : first);
+  state.histogram = h;
+  state.timeline.set(first, last, h.days);
+  state.timeline.choose($("from").value || first, $("to").value || last);
+}
+
+function choosePeriod(from, to) {
+  $("from").value = from; $("to").value = to;
+  state.timeline.choose(from, to);
+  loadIncidents();
+}
+
+// Play: one day at a time from the start of the chosen period, each day once it is drawn.
+function play() {
+  const button = $("play");
+  if (state.playing) { stopPlaying(); return; }
+  state.playing = true;
+  button.setAttribute("aria-pressed", "true"); button.textContent = t("time.stop");
+  let day = $("from").value || state.inForce[0];
+  const end = state.inForce[1] || $("to").value || day;
+  const step = async () => {
+    if (!state.playing) return;
+    if (day > end) { stopPlaying(); return; }
+    choosePeriod(day, day);
+    await new Promise((resolve) => { state.afterLoad = resolve; });
+    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86400000).toISOString().slice(0, 10);
+    day = next;
+    state.playTimer = setTimeout(step, 700);
+  };
+  step();
+}
+
+function stopPlaying() {
+  state.playing = false;
+  clearTimeout(state.playTimer);
+  $("play").setAttribute("aria-pressed", "false"); $("play").textContent = t("time.play");
+}
+
+// -- the list beside the map ------------------------------------------------------------------
+
+function renderList(note) {
+  if (note !== undefined) state.listNote = note;
+  const needle = $("list-search").value.trim().toLowerCase();
+  const all = state.listed || [];
+  const rows = all.filter((p) => !needle || [p.id, p.actor, p.act, p.time, p.verdict && t(`verdict.${p.verdict}`)]
+    .some((v) => v && String(v).toLowerCase().includes(needle)));
+  const by = $("list-sort").value;
+  const key = { time: (p) => p.time || "", id: (p) => p.id, verdict: (p) => RANK[p.verdict] ?? 9 }[by];
+  rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : String(a.id).localeCompare(String(b.id))));
+  $("list-note").textContent = needle ? `${state.listNote} · ${t("list.filtered", { k: rows.length, n: all.length })}` : state.listNote;
+  const list = $("incident-list");
+  list.replaceChildren(...rows.map((p, i) => el("li", { role: "option", tabindex: "-1", id: `item-${i}`, "data-id": p.id, "data-workspace": p.workspace || "",
+    on: { click: () => selectItem(i, true) } }, badge(p.verdict || "not_applicable"), " ", el("strong", {}, p.id), " ",
+    el("span", { class: "muted" }, [p.time, p.actor, p.act].filter(Boolean).join(" · ")))));
+  if (state.afterLoad) { const done = state.afterLoad; state.afterLoad = null; done(); }
+}
+
+function selectItem(i, open) {
+  const items = $("incident-list").children;
+  if (!items.length) return;
+  i = Math.max(0, Math.min(items.length - 1, i));
+  for (const li of items) li.setAttribute("aria-selected", "false");
+  items[i].setAttribute("aria-selected", "true");
+  items[i].focus();
+  $("incident-list").setAttribute("aria-activedescendant", items[i].id);
+  state.selected = i;
+  if (open) openIncident(items[i].dataset.id, items[i].dataset.workspace || undefined);
+}
+
+function listKeys(e) {
+  const moves = { ArrowDown: 1, ArrowUp: -1, Home: -1e9, End: 1e9 };
+  if (e.key in moves) { e.preventDefault(); selectItem((state.selected ?? -1) + moves[e.key], false); }
+  if (e.key === "Enter" && state.selected != null) { e.preventDefault(); selectItem(state.selected, true); }
+}
+
+// A click on the map: an incident opens; a cluster lists its members; a cell of counts lists
+// its incidents (asked of the server, under the same filters).
+async function mapClick(data) {
+  if (data.cell) {
+    const c = data.cell, q = filterParams();
+    q.set("bbox", [c.lon, c.lat, c.lon + data.size, c.lat + data.size].map((v) => v.toFixed(6)).join(","));
+    q.set("format", "geojson"); q.set("brief", "true"); q.set("limit", String(POINTS_AT_MOST));
+    let fc;
+    try { fc = await api(`/incidents?${q}`); } catch (err) { showError(err.message); return; }
+    state.listed = fc.features.map((f) => f.properties);
+    state.selected = null;
+    renderList(fc.next ? t("list.cell.first", { k: fc.features.length, n: c.n }) : t("list.cell", { n: c.n }));
+    return;
+  }
+  if (data.cluster) {
+    state.listed = data.cluster; state.selected = null;
+    renderList(t("list.cluster", { n: data.cluster.length }));
+  }
+  openIncident(data.id, data.workspace);
 }
 
 function el(tag, attrs, ...children) {
@@ -332,11 +479,18 @@ async function main() {
   $("attribution").textContent = [state.base.attribution, state.config.tile_attribution].filter(Boolean).join(" · ");
   state.map.fit(35.6, 32.3, 42.4, 37.4);
   state.map.onmove = () => { clearTimeout(state.timer); state.timer = setTimeout(loadIncidents, 250); };
-  state.map.onclick = (p) => openIncident(p.id, p.workspace);
+  state.map.onclick = mapClick;
+  state.timeline = new Timeline($("histogram"), COLORS, Object.keys(RANK));
+  state.timeline.onchange = (from, to) => { stopPlaying(); choosePeriod(from, to); };
+  $("play").addEventListener("click", play);
+  $("period-all").addEventListener("click", () => { stopPlaying(); choosePeriod(state.inForce[0], state.inForce[1] || ""); });
+  $("list-search").addEventListener("input", () => { state.selected = null; renderList(); });
+  $("list-sort").addEventListener("change", () => { state.selected = null; renderList(); });
+  $("incident-list").addEventListener("keydown", listKeys);
   for (const b of document.querySelectorAll(".tab")) b.addEventListener("click", () => {
     for (const x of document.querySelectorAll(".tab")) x.classList.toggle("active", x === b);
     for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== `view-${b.dataset.view}`;
-    if (b.dataset.view === "map") state.map.resize();
+    if (b.dataset.view === "map") { state.map.resize(); state.timeline.draw(); }
     if (b.dataset.view === "air") loadAlerts();
   });
   $("apply").addEventListener("click", () => { setLayers(); loadIncidents(); });

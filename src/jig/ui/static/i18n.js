@@ -2,6 +2,11 @@
 "use strict";
 const STRINGS = {
   en: {
+    "count.of": "{n} of {m} incidents shown", "count.cells": "{n} of {m} incidents shown as points; all {m} are counted in the circles (zoom in to see them one by one)",
+    "time.play": "Play", "time.stop": "Stop", "time.all": "Whole period", "time.period": "{from} to {to}",
+    "list.search": "Search id or text", "list.sort": "Sort by", "list.by_time": "time", "list.by_id": "id", "list.by_verdict": "verdict",
+    "list.view": "{n} in view", "list.filtered": "{k} of {n} in view match", "list.cells": "Too many to list: zoom in, or click a circle to list its incidents",
+    "list.cell": "{n} incidents in this cell", "list.cell.first": "the first {k} of {n} incidents in this cell", "list.cluster": "{n} incidents in this cluster",
     "view.map": "Map", "view.agreement": "Agreement", "view.air": "Air desk",
     "lang": "Language", "signin.token": "Token", "signin.go": "Sign in",
     "filter.day": "Agreement as on", "filter.from": "Incidents from", "filter.to": "to",
@@ -29,6 +34,11 @@ const STRINGS = {
     "release.first": "First release: every field that is not judged is withheld unless you untick it",
   },
   ru: {
+    "count.of": "Показано инцидентов: {n} из {m}", "count.cells": "Точками показано {n} из {m}; все {m} подсчитаны в кругах (увеличьте масштаб, чтобы увидеть каждый)",
+    "time.play": "Воспроизвести", "time.stop": "Стоп", "time.all": "Весь период", "time.period": "с {from} по {to}",
+    "list.search": "Поиск по номеру или тексту", "list.sort": "Сортировать по", "list.by_time": "времени", "list.by_id": "номеру", "list.by_verdict": "вердикту",
+    "list.view": "В поле зрения: {n}", "list.filtered": "Совпадает {k} из {n}", "list.cells": "Слишком много для списка: увеличьте масштаб или нажмите на круг",
+    "list.cell": "Инцидентов в этой ячейке: {n}", "list.cell.first": "первые {k} из {n} инцидентов в этой ячейке", "list.cluster": "Инцидентов в этой группе: {n}",
     "view.map": "Карта", "view.agreement": "Соглашение", "view.air": "Воздушная обстановка",
     "lang": "Язык", "signin.token": "Токен", "signin.go": "Войти",
     "filter.day": "Соглашение на дату", "filter.from": "Инциденты с", "filter.to": "по",
@@ -56,6 +66,11 @@ const STRINGS = {
     "release.first": "Первая передача: всё, что не оценивается, скрыто, пока вы не снимете отметку",
   },
   ar: {
+    "count.of": "عدد الحوادث المعروضة: {n} من {m}", "count.cells": "المعروض نقاطًا {n} من {m}؛ كل الـ{m} محسوبة في الدوائر (كبّر لرؤيتها واحدة واحدة)",
+    "time.play": "تشغيل", "time.stop": "إيقاف", "time.all": "الفترة كلها", "time.period": "من {from} إلى {to}",
+    "list.search": "ابحث بالرقم أو النص", "list.sort": "رتّب حسب", "list.by_time": "الوقت", "list.by_id": "الرقم", "list.by_verdict": "الحكم",
+    "list.view": "{n} في العرض", "list.filtered": "{k} من {n} مطابقة", "list.cells": "أكثر من أن تُسرد: كبّر أو انقر دائرة لسرد حوادثها",
+    "list.cell": "{n} حادثة في هذه الخلية", "list.cell.first": "أول {k} من {n} حادثة في هذه الخلية", "list.cluster": "{n} حادثة في هذه المجموعة",
     "view.map": "الخريطة", "view.agreement": "الاتفاق", "view.air": "مكتب الأجواء",
     "lang": "اللغة", "signin.token": "الرمز", "signin.go": "دخول",
     "filter.day": "الاتفاق بتاريخ", "filter.from": "الحوادث من", "filter.to": "إلى",
@@ -97,4 +112,5 @@ function applyLanguage(lang) {
   document.documentElement.lang = LANG;
   document.documentElement.dir = LANG === "ar" ? "rtl" : "ltr";
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
 }

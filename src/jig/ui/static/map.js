@@ -15,12 +15,16 @@ function unmercLat(y) {
   return (180 / Math.PI) * Math.atan(0.5 * (Math.exp(n) - Math.exp(-n)));
 }
 
+// 1234 -> "1234", 12345 -> "12k": a count that fits in a bubble.
+function compact(n) { return n < 10000 ? String(n) : n < 1e6 ? `${Math.round(n / 1000)}k` : `${(n / 1e6).toFixed(1)}M`; }
+
 class JigMap {
   constructor(canvas, options) {
     this.canvas = canvas;
     this.ctx = canvas.getContext("2d");
     this.layers = [];       // {name, features, style(feature) -> {stroke, fill, width, dash}}
-    this.points = [];       // {lon, lat, color, data}
+    this.points = [];       // {lon, lat, color, rank, data}
+    this.cells = [];        // server-side counts: {at: [lon, lat], n, color, data}
     this.tileUrl = options.tileUrl || null;
     this.tiles = new Map();
     this.onclick = null;
@@ -163,8 +167,17 @@ class JigMap {
     c.clearRect(0, 0, this.w, this.h);
     this._tiles();
     for (const layer of this.layers) for (const f of layer.features) if (f.geometry) this._geometry(f.geometry, layer.style(f));
-    // Points are clustered on a grid of 36 px: a number where several share a cell.
+    // Counts per grid cell from the server, when too many incidents are in view to draw one
+    // by one: every incident is counted, none is drawn alone.
     this.hits = [];
+    for (const cell of this.cells) {
+      const [x, y] = this.toScreen(cell.at[0], cell.at[1]);
+      if (x < -30 || y < -30 || x > this.w + 30 || y > this.h + 30) continue;
+      const r = 7 + Math.min(15, Math.log10(cell.n) * 4);
+      this._bubble(x, y, r, cell.color, compact(cell.n));
+      this.hits.push({ x, y, r, data: cell.data });
+    }
+    // Points are clustered on a grid of 36 px: a number where several share a cell.
     const cells = new Map();
     for (const p of this.points) {
       const [x, y] = this.toScreen(p.lon, p.lat);
@@ -183,13 +196,20 @@ class JigMap {
       } else {
         const x = group.reduce((s, g) => s + g[0], 0) / group.length;
         const y = group.reduce((s, g) => s + g[1], 0) / group.length;
-        const worst = group.map((g) => g[2]).sort((a, b) => a.rank - b.rank)[0];
+        const members = group.map((g) => g[2]).sort((a, b) => a.rank - b.rank);
         const r = 8 + Math.min(12, Math.log2(group.length) * 2);
-        c.beginPath(); c.arc(x, y, r, 0, 2 * Math.PI); c.fillStyle = worst.color; c.globalAlpha = 0.85; c.fill(); c.globalAlpha = 1;
-        c.fillStyle = "#fff"; c.font = "bold 11px system-ui"; c.textAlign = "center"; c.textBaseline = "middle";
-        c.fillText(String(group.length), x, y);
-        this.hits.push({ x, y, r, data: worst.data });
+        this._bubble(x, y, r, members[0].color, String(group.length));
+        // A cluster: its most severe incident, and all of its members for the list.
+        this.hits.push({ x, y, r, data: Object.assign({}, members[0].data, { cluster: members.map((m) => m.data) }) });
       }
     }
+  }
+
+  _bubble(x, y, r, color, label) {
+    const c = this.ctx;
+    c.beginPath(); c.arc(x, y, r, 0, 2 * Math.PI); c.fillStyle = color; c.globalAlpha = 0.85; c.fill(); c.globalAlpha = 1;
+    c.strokeStyle = "#fff"; c.lineWidth = 1; c.stroke();
+    c.fillStyle = "#fff"; c.font = "bold 11px system-ui"; c.textAlign = "center"; c.textBaseline = "middle";
+    c.fillText(label, x, y);
   }
 }

@@ -104,6 +104,25 @@ def test_counts_list_and_time_on_real_data(browser, real_server, tmp_path):  # n
     page.wait_for_selector(f"#panel h2:has-text('{third}')")
     assert page.get_attribute("#incident-list li[aria-selected=true]", "data-id") == third
 
+    # Reasoning first: the incident's time as the headline, the engine's steps with each
+    # exception tried, and on the map the evidence and the target its finding names.
+    page.fill("#list-search", "A-12")
+    page.focus("#incident-list")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#panel h2:has-text('A-12')")
+    assert page.text_content("#panel h2").startswith("2016-08-11 09:00 · A-12")
+    page.wait_for_selector("#reasoning")
+    steps = page.text_content("#reasoning")
+    assert "exception imminent-threat: unmet" in steps
+    assert "exception advance-beyond-areas: met: incident A-11" in steps
+    page.wait_for_function("state.focus && state.focus.some((f) => f.properties.id === 'A-11')")
+    drawn = {f["properties"].get("id"): f["geometry"]["coordinates"]
+             for f in page.evaluate("state.focus")}
+    a11 = next(i for i in store if i["id"] == "A-11")["record"]
+    assert drawn["A-11"] == [float(a11["lon"]), float(a11["lat"])] and "T-2" in drawn
+    page.fill("#list-search", "")
+
     # The histogram counts the same incidents, by day and verdict.
     days = page.evaluate("state.histogram.days")
     assert sum((Counter(d["counts"]) for d in days), Counter()) == \

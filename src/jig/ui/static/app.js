@@ -283,8 +283,10 @@ async function openIncident(id, workspace) {
   try { inc = await api(`/incidents/${encodeURIComponent(id)}${where}`); } catch (err) { showError(err.message); return; }
   panel.replaceChildren();
   const v = inc.verdict;
-  panel.append(el("h2", {}, `${inc.id} `, v ? badge(v.verdict) : null));
-  panel.append(el("p", { class: "muted" }, fmtTime(inc.received_at), v ? ` · v${v.version} · ${v.agreement_hash.slice(0, 12)}` : ""));
+  // The headline is when it happened, as reported (in the agreement's timezone); when it was
+  // received comes second.
+  panel.append(el("h2", {}, el("span", { class: "when" }, String(inc.record.time || "").replace("T", " ")), " · ", `${inc.id} `, v ? badge(v.verdict) : null));
+  panel.append(el("p", { class: "muted" }, t("panel.received", { at: fmtTime(inc.received_at) }), v ? ` · v${v.version} · ${v.agreement_hash.slice(0, 12)}` : ""));
   panel.append(el("h3", {}, t("panel.findings")));
   for (const f of (v && v.findings) || []) {
     const box = el("div", { class: `finding ${f.outcome}` }, el("strong", {}, f.clause), " ", badge(f.outcome),
@@ -299,6 +301,8 @@ async function openIncident(id, workspace) {
     }
     panel.append(box);
   }
+  await renderReasoning(inc, panel);
+  drawFocus(inc, (v && v.findings) || []);
   panel.append(el("h3", {}, t("panel.record")));
   const table = el("table", { class: "record" });
   for (const [k, val] of Object.entries(inc.record)) {
@@ -321,6 +325,59 @@ async function openIncident(id, workspace) {
   }
   await renderReview(inc);
 }
+
+// The engine's steps, clause by clause: how the actor was matched, what was in effect, each
+// exception tried and why it was met or not. Clauses that do not apply are folded away.
+async function renderReasoning(inc, panel) {
+  let ex;
+  const where = inc.workspace ? `?workspace=${encodeURIComponent(inc.workspace)}` : "";
+  try { ex = await api(`/incidents/${encodeURIComponent(inc.id)}/explain${where}`); } catch (err) { return; }
+  const box = el("section", { id: "reasoning", "aria-label": t("panel.reasoning") }, el("h3", {}, t("panel.reasoning")));
+  box.append(el("ul", { class: "preamble" }, ...ex.preamble.map((line) => el("li", {}, line))));
+  const folded = el("details", {}, el("summary", {}, t("panel.inapplicable")));
+  for (const c of ex.clauses) {
+    const part = el("div", { class: `finding ${c.outcome}` }, el("strong", {}, c.clause), " ", badge(c.outcome),
+      c.quote ? el("p", { class: "muted" }, `“${c.quote}”`) : null,
+      el("ol", { class: "steps" }, ...c.steps.map((step) => el("li", {}, step))));
+    (c.outcome === "not_applicable" ? folded : box).append(part);
+  }
+  if (folded.children.length > 1) box.append(folded);
+  panel.append(box);
+}
+
+// On the map, around the open incident: the evidence incidents and notices it relied on, and
+// the zones, sites and targets its findings name (the nearest, for a breach outside them).
+async function drawFocus(inc, findings) {
+  const here = [Number(inc.record.lon), Number(inc.record.lat)];
+  const feats = [{ type: "Feature", properties: { role: "open" }, geometry: { type: "Point", coordinates: here } }];
+  const named = new Set(findings.flatMap((f) => [f.zone, f.site, f.target]).filter(Boolean));
+  const doc = state.doc || {};
+  for (const k of ["zones", "sites", "targets"]) for (const f of features(doc[k])) if (named.has(f.properties.id)) feats.push({ type: "Feature", properties: { role: "named", id: f.properties.id }, geometry: f.geometry });
+  const evidence = findings.flatMap((f) => f.evidence || []);
+  let notices = null;
+  for (const ev of evidence) {
+    let at = null;
+    try {
+      if (ev.kind === "incident") { const r = (await api(`/incidents/${encodeURIComponent(ev.id)}`)).record; at = [Number(r.lon), Number(r.lat)]; }
+      else { notices = notices || await api("/notices"); const n = notices.find((x) => x.id === ev.id); if (n && n.lon != null && n.lon !== "") at = [Number(n.lon), Number(n.lat)]; }
+    } catch (err) { continue; }
+    if (!at || at.some(Number.isNaN)) continue;
+    feats.push({ type: "Feature", properties: { role: ev.kind, id: ev.id }, geometry: { type: "Point", coordinates: at } });
+    feats.push({ type: "Feature", properties: { role: "link" }, geometry: { type: "LineString", coordinates: [here, at] } });
+  }
+  state.focus = feats;
+  state.map.layers = state.map.layers.filter((l) => l.name !== "focus");
+  state.map.layers.push({ name: "focus", features: feats, style: (f) => FOCUS_STYLE[f.properties.role] || FOCUS_STYLE.named });
+  state.map.draw();
+}
+
+const FOCUS_STYLE = {
+  open: { stroke: "#111", width: 3, radius: 10 },
+  incident: { stroke: "#6c3483", width: 2.5, radius: 8 },
+  notice: { stroke: "#1a5276", width: 2.5, radius: 8, dash: [3, 2] },
+  link: { stroke: "#6c3483", width: 1.5, dash: [5, 4] },
+  named: { stroke: "#e67e22", width: 3 },
+};
 
 async function openNotice(id) {
   let notices;

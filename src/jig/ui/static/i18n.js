@@ -2,6 +2,7 @@
 "use strict";
 const STRINGS = {
   en: {
+    "panel.received": "received {at}", "panel.reasoning": "Reasoning, step by step", "panel.inapplicable": "Clauses that do not apply",
     "count.of": "{n} of {m} incidents shown", "count.cells": "{n} of {m} incidents shown as points; all {m} are counted in the circles (zoom in to see them one by one)",
     "time.play": "Play", "time.stop": "Stop", "time.all": "Whole period", "time.period": "{from} to {to}",
     "list.search": "Search id or text", "list.sort": "Sort by", "list.by_time": "time", "list.by_id": "id", "list.by_verdict": "verdict",
@@ -34,6 +35,7 @@ const STRINGS = {
     "release.first": "First release: every field that is not judged is withheld unless you untick it",
   },
   ru: {
+    "panel.received": "получено {at}", "panel.reasoning": "Рассуждение по шагам", "panel.inapplicable": "Неприменимые пункты",
     "count.of": "Показано инцидентов: {n} из {m}", "count.cells": "Точками показано {n} из {m}; все {m} подсчитаны в кругах (увеличьте масштаб, чтобы увидеть каждый)",
     "time.play": "Воспроизвести", "time.stop": "Стоп", "time.all": "Весь период", "time.period": "с {from} по {to}",
     "list.search": "Поиск по номеру или тексту", "list.sort": "Сортировать по", "list.by_time": "времени", "list.by_id": "номеру", "list.by_verdict": "вердикту",
@@ -66,6 +68,7 @@ const STRINGS = {
     "release.first": "Первая передача: всё, что не оценивается, скрыто, пока вы не снимете отметку",
   },
   ar: {
+    "panel.received": "وصل {at}", "panel.reasoning": "الاستدلال خطوة بخطوة", "panel.inapplicable": "بنود لا تنطبق",
     "count.of": "عدد الحوادث المعروضة: {n} من {m}", "count.cells": "المعروض نقاطًا {n} من {m}؛ كل الـ{m} محسوبة في الدوائر (كبّر لرؤيتها واحدة واحدة)",
     "time.play": "تشغيل", "time.stop": "إيقاف", "time.all": "الفترة كلها", "time.period": "من {from} إلى {to}",
     "list.search": "ابحث بالرقم أو النص", "list.sort": "رتّب حسب", "list.by_time": "الوقت", "list.by_id": "الرقم", "list.by_verdict": "الحكم",

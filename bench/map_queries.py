@@ -1,7 +1,7 @@
 """What the map asks for, over a store of a million incidents: the overview (counts by verdict
 per grid cell), the time histogram, and the points of a small view.
 
-Run: .venv/bin/python bench/map_queries.py [N]
+Run: .venv/bin/python bench/map_queries.py [N] [VIEWS]
 
 Starts a throw-away PostgreSQL server (with PostGIS when installed), stores the 2016 example
 through `jig import` (agreement, real records, real verdicts), then adds N synthetic incidents
@@ -9,11 +9,13 @@ through `jig import` (agreement, real records, real verdicts), then adds N synth
 in proportions like the example's, written straight into the store's tables in SQL (storing a
 million records through intake would take hours and is measured elsewhere: only the reading
 is timed here). Then `jig serve` on the store, and for views from the whole country down to a
-district it times the requests the web UI makes on each pan or zoom (p50, p99 of 60 each):
+district it times the requests the web UI makes on each pan or zoom (p50, p99 of VIEWS
+random views each, default 20):
 
-  GET /incidents/overview?bbox=...&cells=32&from=...&to=...   counts per cell, every incident
-  GET /incidents/histogram?bbox=...&from=...&to=...           counts per day
-  GET /incidents?format=geojson&brief=true&bbox=...&limit=1000 when the view holds few enough
+  view:      GET /incidents/overview?bbox=...&cells=32&from=...&to=...  (counts per cell, every
+             incident), then GET /incidents?format=geojson&brief=true&bbox=...&limit=1000 when
+             the view holds at most 1,000, as the page does
+  histogram: GET /incidents/histogram?bbox=...                         (counts per day)
 
 beside the same aggregate answered by PostGIS directly (points with a GiST index, `&&` an
 envelope, GROUP BY the snapped cell), or by plain PostgreSQL when PostGIS is missing.
@@ -96,9 +98,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def views(span: float, rng: random.Random) -> list[tuple[float, float, float, float]]:
+def views(span: float, rng: random.Random, k: int) -> list[tuple[float, float, float, float]]:
     out = []
-    for _ in range(60):
+    for _ in range(k):
         w, s = rng.uniform(35.8, 39.5 - min(span, 3.6)), rng.uniform(34.8, 36.0)
         out.append((w, s, w + span, s + span * 0.6))
     return out
@@ -116,6 +118,7 @@ def timed(fn, items) -> tuple[float, float]:  # type: ignore[no-untyped-def]
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    k = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     jig = str(Path(sys.executable).with_name("jig"))
     try:
         pg = local_postgis()
@@ -136,7 +139,7 @@ def main() -> None:
                     con.execute(statement)
             total = con.execute("SELECT count(*) FROM verdict_scope_heads").fetchone()[0]
             print(f"store: {total:,} incidents with verdicts ({n:,} synthetic added in "
-                  f"{time.perf_counter() - t:.0f} s)")
+                  f"{time.perf_counter() - t:.0f} s)", flush=True)
             try:
                 for statement in POSTGIS.split(";\n"):
                     if statement.strip():
@@ -158,23 +161,22 @@ def main() -> None:
                     httpx.Client(base_url=base, timeout=120) as c:
                 c.get("/incidents/overview", params={"cells": 32}).raise_for_status()  # warm
                 for span in SPANS:
-                    boxes = views(span, rng)
+                    boxes = views(span, rng, k)
                     period = {"from": PERIOD[0], "to": PERIOD[1]}
 
                     def overview(b, period=period):  # type: ignore[no-untyped-def]
-                        r = c.get("/incidents/overview", params={
-                            "bbox": ",".join(f"{v:.4f}" for v in b), "cells": 32} | period)
+                        bbox = ",".join(f"{v:.4f}" for v in b)
+                        r = c.get("/incidents/overview", params={"bbox": bbox, "cells": 32}
+                                  | period)
                         r.raise_for_status()
+                        if r.json()["total"] <= 1000:  # the page asks for the points too
+                            c.get("/incidents", params={
+                                "format": "geojson", "brief": "true", "limit": 1000,
+                                "bbox": bbox} | period).raise_for_status()
                         return r
 
-                    def histo(b, period=period):  # type: ignore[no-untyped-def]
+                    def histo(b):  # type: ignore[no-untyped-def]
                         c.get("/incidents/histogram", params={
-                            "bbox": ",".join(f"{v:.4f}" for v in b)} | period
-                        ).raise_for_status()
-
-                    def points(b):  # type: ignore[no-untyped-def]
-                        c.get("/incidents", params={
-                            "format": "geojson", "brief": "true", "limit": 1000,
                             "bbox": ",".join(f"{v:.4f}" for v in b)}).raise_for_status()
 
                     def direct(b, span=span):  # type: ignore[no-untyped-def]
@@ -185,11 +187,11 @@ def main() -> None:
 
                     shown = overview(boxes[0]).json()["total"]
                     line = [f"view {span:>3}° ({shown:,} incidents in the first):"]
-                    for name, fn in (("overview", overview), ("histogram", histo),
-                                     ("points", points), (label, direct)):
+                    for name, fn in (("view", overview), ("histogram", histo),
+                                     (label, direct)):
                         p50, p99 = timed(fn, boxes)
                         line.append(f"{name} p50 {p50:.0f} ms p99 {p99:.0f} ms")
-                    print("\n    ".join(line))
+                    print("\n    ".join(line), flush=True)
     finally:
         pg.__exit__(None, None, None)
     if not postgis:

@@ -112,7 +112,7 @@ def test_counts_list_and_time_on_real_data(browser, real_server, tmp_path):  # n
     page.keyboard.press("Enter")
     page.wait_for_selector("#panel h2:has-text('A-12')")
     assert page.text_content("#panel h2").startswith("2016-08-11 09:00 · A-12")
-    page.wait_for_selector("#reasoning")
+    page.wait_for_selector("#reasoning.done")
     steps = page.text_content("#reasoning")
     assert "exception imminent-threat: unmet" in steps
     assert "exception advance-beyond-areas: met: incident A-11" in steps
@@ -207,7 +207,9 @@ def test_too_many_to_draw_are_counted_in_cells(browser, crowded_server, tmp_path
     for _ in range(12):
         loads = page.evaluate("state.loaded")
         page.keyboard.press("+")
-        page.wait_for_function("(n) => state.loaded > n", arg=loads)
+        # Drawn, and for this view (the map also refreshes itself every few seconds).
+        page.wait_for_function("(n) => state.loaded > n && state.drawnView === "
+                               "state.map.bbox().map((v) => v.toFixed(4)).join(',')", arg=loads)
         total = len(listed(url, **view(page)))
         if page.evaluate("state.map.points.length"):
             break

@@ -152,8 +152,47 @@ async function loadIncidents() {
   state.listed = fc.features.map((f) => f.properties);
   renderList(shown || !ov.total ? t("list.view", { n: shown }) : t("list.cells"));
   state.map.draw();
-  state.loaded = (state.loaded || 0) + 1;  // views drawn: what a test waits on
+  state.drawnView = q.get("bbox");
+  state.loaded = (state.loaded || 0) + 1;  // views drawn, and which: what a test waits on
   loadHistogram();
+}
+
+// -- observers: the published determinations ---------------------------------------------------
+
+// An observer sees what the joint cell published, not the records: each determination with the
+// incident as released, drawn on the map, listed beside it, and opened in the panel.
+async function loadPublished() {
+  let pub;
+  try { pub = await api("/published"); } catch (err) { showError(err.message); return; }
+  state.published = pub.determinations;
+  const shown = pub.determinations.filter((d) => d.incident_record);
+  state.map.cells = [];
+  state.map.points = shown.map((d) => {
+    const r = d.incident_record, v = r.verdict ? r.verdict.verdict : "not_applicable";
+    return { lon: Number(r.record.lon), lat: Number(r.record.lat), color: COLORS[v] || "#888", rank: RANK[v] ?? 9,
+      data: { id: r.id, workspace: r.workspace, verdict: v, time: r.record.time, actor: r.record.actor, act: r.record.act, review: d.id } };
+  });
+  state.listed = state.map.points.map((p) => p.data);
+  $("count").textContent = t("count.published", { n: shown.length });
+  renderList(t("count.published", { n: shown.length }));
+  state.map.draw();
+  state.loaded = (state.loaded || 0) + 1;
+}
+
+function openPublished(id) {
+  const d = (state.published || []).find((x) => x.incident_record && x.incident_record.id === id);
+  if (!d) return;
+  const r = d.incident_record, panel = $("panel");
+  panel.replaceChildren(el("h2", {}, el("span", { class: "when" }, String(r.record.time || "").replace("T", " ")), " · ", `${r.id} `, r.verdict ? badge(r.verdict.verdict) : null));
+  panel.append(el("p", { class: "muted" }, t("published.at", { at: fmtTime(d.published_at) }), ` · ${t(`determination.${d.determination}`)}`));
+  panel.append(el("h3", {}, t("panel.review")), el("p", {}, `${d.queried_party}: ${d.query}`));
+  if (d.answer) panel.append(el("p", {}, `${d.queried_party}: ${d.answer}`));
+  for (const x of d.determinations) panel.append(el("p", { class: "determination" }, `${x.party}: `, el("strong", {}, t(`outcome.${x.outcome}`)), ` — ${x.text}`));
+  for (const f of (r.verdict && r.verdict.findings) || []) panel.append(el("div", { class: `finding ${f.outcome}` }, el("strong", {}, f.clause), " ", badge(f.outcome), el("p", {}, f.reason)));
+  const table = el("table", { class: "record" });
+  for (const [k, val] of Object.entries(r.record)) table.append(el("tr", {}, el("td", {}, k), el("td", {}, typeof val === "object" ? JSON.stringify(val) : val)));
+  panel.append(el("h3", {}, t("panel.record")), table);
+  if (d.head) panel.append(el("p", { class: "muted" }, t("published.head", { seq: d.head.tree_size, root: String(d.head.root_hash).slice(0, 16) })));
 }
 
 // -- the histogram of findings over time ------------------------------------------------------
@@ -233,7 +272,8 @@ function selectItem(i, open) {
   items[i].focus();
   $("incident-list").setAttribute("aria-activedescendant", items[i].id);
   state.selected = i;
-  if (open) openIncident(items[i].dataset.id, items[i].dataset.workspace || undefined);
+  if (open && state.me && state.me.role === "observer") openPublished(items[i].dataset.id);
+  else if (open) openIncident(items[i].dataset.id, items[i].dataset.workspace || undefined);
 }
 
 function listKeys(e) {
@@ -301,7 +341,11 @@ async function openIncident(id, workspace) {
     }
     panel.append(box);
   }
-  await renderReasoning(inc, panel);
+  // The steps come from another request: their place is kept, so that the panel's parts
+  // appear in order and the record does not wait for them.
+  const reasoning = el("section", { id: "reasoning", "aria-label": t("panel.reasoning") }, el("h3", {}, t("panel.reasoning")));
+  panel.append(reasoning);
+  renderReasoning(inc, reasoning);
   drawFocus(inc, (v && v.findings) || []);
   panel.append(el("h3", {}, t("panel.record")));
   const table = el("table", { class: "record" });
@@ -328,11 +372,10 @@ async function openIncident(id, workspace) {
 
 // The engine's steps, clause by clause: how the actor was matched, what was in effect, each
 // exception tried and why it was met or not. Clauses that do not apply are folded away.
-async function renderReasoning(inc, panel) {
+async function renderReasoning(inc, box) {
   let ex;
   const where = inc.workspace ? `?workspace=${encodeURIComponent(inc.workspace)}` : "";
-  try { ex = await api(`/incidents/${encodeURIComponent(inc.id)}/explain${where}`); } catch (err) { return; }
-  const box = el("section", { id: "reasoning", "aria-label": t("panel.reasoning") }, el("h3", {}, t("panel.reasoning")));
+  try { ex = await api(`/incidents/${encodeURIComponent(inc.id)}/explain${where}`); } catch (err) { box.remove(); return; }
   box.append(el("ul", { class: "preamble" }, ...ex.preamble.map((line) => el("li", {}, line))));
   const folded = el("details", {}, el("summary", {}, t("panel.inapplicable")));
   for (const c of ex.clauses) {
@@ -342,7 +385,7 @@ async function renderReasoning(inc, panel) {
     (c.outcome === "not_applicable" ? folded : box).append(part);
   }
   if (folded.children.length > 1) box.append(folded);
-  panel.append(box);
+  box.classList.add("done");
 }
 
 // On the map, around the open incident: the evidence incidents and notices it relied on, and
@@ -394,30 +437,86 @@ async function renderReview(inc) {
   const me = state.me || { role: "open" };
   panel.append(el("h3", {}, t("panel.review")));
   let reviews = [];
-  try { reviews = (await api("/reviews")).filter((r) => r.incident === inc.id); } catch (err) { /* a role that may not read reviews */ }
+  try { reviews = (await api("/reviews")).filter((r) => r.incident === inc.id && (!r.workspace || r.workspace === inc.workspace)); } catch (err) { /* a role that may not read reviews */ }
   const review = reviews[reviews.length - 1];
-  const act = (label, fn) => el("button", { type: "button", on: { click: async () => { try { await fn(); await openIncident(inc.id, inc.workspace); } catch (err) { showError(err.message); } } } }, label);
   if (!review) panel.append(el("p", { class: "muted" }, t("panel.none")));
   else {
-    panel.append(el("p", {}, `#${review.id} · ${review.state} · ${review.query}`));
-    if (review.answer) panel.append(el("p", {}, `${review.queried_party}: ${review.answer}`));
-    for (const d of review.determinations) panel.append(el("p", {}, `${d.party}: ${d.outcome} — ${d.text}`));
+    panel.append(el("p", { id: "review-state" }, `#${review.id} · `, el("strong", {}, t(`review.${review.state}`)), ` · ${review.queried_party}: ${review.query}`));
+    if (review.answer) {
+      panel.append(el("p", {}, `${review.queried_party}: ${review.answer}`));
+      if (review.answer_evidence && review.answer_evidence.length) panel.append(el("ul", { "aria-label": t("panel.evidence") }, ...review.answer_evidence.map((ev) => el("li", {}, `${ev.kind} ${ev.id}`))));
+    }
+    for (const d of review.determinations) panel.append(el("p", { class: "determination" }, `${d.party}: `, el("strong", {}, t(`outcome.${d.outcome}`)), ` — ${d.text}`));
   }
   const verdict = inc.verdict && inc.verdict.verdict;
+  // Each step of the cell's work is a form; a submitted form reloads the incident.
+  const submit = (form, fn) => form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try { await fn(); await openIncident(inc.id, inc.workspace); loadIncidents(); } catch (err) { showError(err.message); button.disabled = false; }
+  });
   // Release: only a lead, only on its own party's records, and only through the dialog.
   if (me.role === "lead" && inc.workspace === me.party) panel.append(el("button", { type: "button", id: "release", on: { click: () => releaseDialog(inc) } }, `${t("action.release")}…`));
   if ((me.role === "reviewer" || me.role === "open") && !review && (verdict === "breach" || verdict === "undetermined")) {
-    panel.append(act(t("action.open"), () => api("/reviews", { method: "POST", body: JSON.stringify({ incident: inc.id, query: prompt(t("action.open")) || "?" }) })));
+    const query = el("textarea", { id: "review-query", required: "", rows: "3" });
+    const party = el("select", { id: "review-party" }, el("option", { value: "" }, t("review.party.default")),
+      ...Object.keys((state.doc && state.doc.parties) || {}).map((p) => el("option", { value: p }, p)));
+    const form = el("form", { id: "review-open", class: "cell-form" },
+      el("label", { for: "review-query" }, t("review.query")), query,
+      el("label", { for: "review-party" }, t("review.party")), party,
+      el("button", { type: "submit" }, t("action.open")));
+    submit(form, () => api("/reviews", { method: "POST", body: JSON.stringify(Object.assign({ incident: inc.id, query: query.value.trim() },
+      inc.workspace && inc.workspace !== "joint" ? { workspace: inc.workspace } : {}, party.value ? { party: party.value } : {})) }));
+    panel.append(form);
   }
-  if (review && me.role === "lead" && review.state === "queried" && review.queried_party === me.party) {
-    panel.append(act(t("action.answer"), () => api(`/reviews/${review.id}/answer`, { method: "POST", body: JSON.stringify({ answer: prompt(t("action.answer")) || "" }) })));
-  }
+  if (review && me.role === "lead" && review.state === "queried" && review.queried_party === me.party) panel.append(await answerForm(inc, review, submit));
   if (review && me.role === "lead" && review.state === "answered" && !review.determinations.some((d) => d.party === me.party)) {
-    panel.append(act(t("action.determine"), () => api(`/reviews/${review.id}/determinations`, { method: "POST", body: JSON.stringify({ outcome: prompt("breach / no_breach / excepted / unresolved") || "unresolved", text: "" }) })));
+    const outcome = el("select", { id: "determine-outcome", required: "" }, el("option", { value: "" }, "—"),
+      ...OUTCOMES.map((o) => el("option", { value: o }, t(`outcome.${o}`))));
+    const text = el("textarea", { id: "determine-text", required: "", rows: "3" });
+    const form = el("form", { id: "review-determine", class: "cell-form" },
+      el("label", { for: "determine-outcome" }, t("review.outcome")), outcome,
+      el("label", { for: "determine-text" }, t("review.text")), text,
+      el("button", { type: "submit" }, t("action.determine")));
+    submit(form, () => api(`/reviews/${review.id}/determinations`, { method: "POST", body: JSON.stringify({ outcome: outcome.value, text: text.value.trim() }) }));
+    panel.append(form);
   }
   if (review && (me.role === "reviewer" || me.role === "open") && review.state === "determined") {
-    panel.append(act(t("action.publish"), () => api(`/reviews/${review.id}/publish`, { method: "POST" })));
+    const form = el("form", { id: "review-publish", class: "cell-form" }, el("p", {}, t("review.publish.note")), el("button", { type: "submit" }, t("action.publish")));
+    submit(form, () => api(`/reviews/${review.id}/publish`, { method: "POST" }));
+    panel.append(form);
   }
+}
+
+const OUTCOMES = ["breach", "no_breach", "excepted", "unresolved"];
+
+// The answer cites evidence picked from what the lead sees: the notices, the incidents the
+// findings cite, and the incidents listed beside the map.
+async function answerForm(inc, review, submit) {
+  const text = el("textarea", { id: "answer-text", required: "", rows: "3" });
+  const picker = el("fieldset", { id: "answer-evidence" }, el("legend", {}, t("review.evidence")));
+  const seen = new Set();
+  const offer = (kind, id, label) => {
+    const key = `${kind}:${id}`;
+    if (seen.has(key) || (kind === "incident" && id === inc.id)) return;
+    seen.add(key);
+    const box = el("input", { type: "checkbox", id: `pick-${kind}-${id}`, value: key });
+    picker.append(el("div", {}, box, " ", el("label", { for: `pick-${kind}-${id}` }, label)));
+  };
+  let notices = [];
+  try { notices = await api("/notices"); } catch (err) { /* none readable */ }
+  for (const n of notices) offer("notice", n.id, `notice ${n.id} · ${n.party || ""} · ${n.time || ""} · ${n.exception || ""}`);
+  for (const f of (inc.verdict && inc.verdict.findings) || []) for (const ev of f.evidence || []) offer(ev.kind, ev.id, `${ev.kind} ${ev.id}${ev.note ? ` — ${ev.note}` : ""}`);
+  for (const p of state.listed || []) offer("incident", p.id, `incident ${p.id} · ${p.time || ""} · ${p.actor || ""}`);
+  const form = el("form", { id: "review-answer", class: "cell-form" },
+    el("label", { for: "answer-text" }, t("review.answer")), text, picker,
+    el("button", { type: "submit" }, t("action.answer")));
+  submit(form, () => {
+    const evidence = [...picker.querySelectorAll("input:checked")].map((b) => { const [kind, ...id] = b.value.split(":"); return { kind, id: id.join(":") }; });
+    return api(`/reviews/${review.id}/answer`, { method: "POST", body: JSON.stringify({ answer: text.value.trim(), evidence }) });
+  });
+  return form;
 }
 
 function releaseDialog(inc) {
@@ -517,12 +616,22 @@ async function loadAlerts() {
   state.map.layers.push({ name: "air", features: air, style: (f) => (f.geometry.type === "Point" ? { stroke: "#c0392b", width: 3, radius: 9 } : { stroke: "#2c3e50", width: 2, dash: [8, 4] }) });
 }
 
+// The map, list and counts again: after a sign-in, and every few seconds, so that a verdict
+// changed by someone else (a release, a notice, a correction) recolours the map.
+const REFRESH_MS = 5000;
+async function refresh() {
+  if (!state.me) return;
+  if (state.me.role === "observer") await loadPublished(); else await loadIncidents();
+}
+
 async function signIn() {
   try {
     state.me = state.config.locked || state.token ? await api("/me") : { name: "local", role: "open" };
     $("whoami").textContent = t("signed.as", { name: state.me.name, role: state.me.role + (state.me.party ? ` ${state.me.party}` : "") });
     await loadAgreement();
-    await loadIncidents();
+    const observer = state.me.role === "observer";
+    $("timeline").hidden = observer;  // counts over time are of records, which observers do not see
+    await refresh();
   } catch (err) { showError(err.message); }
 }
 
@@ -536,7 +645,8 @@ async function main() {
   $("attribution").textContent = [state.base.attribution, state.config.tile_attribution].filter(Boolean).join(" · ");
   state.map.fit(35.6, 32.3, 42.4, 37.4);
   state.map.onmove = () => { clearTimeout(state.timer); state.timer = setTimeout(loadIncidents, 250); };
-  state.map.onclick = mapClick;
+  state.map.onclick = (data) => (state.me && state.me.role === "observer" ? openPublished(data.id) : mapClick(data));
+  setInterval(() => { if (!state.playing && !document.querySelector("dialog[open]")) refresh(); }, REFRESH_MS);
   state.timeline = new Timeline($("histogram"), COLORS, Object.keys(RANK));
   state.timeline.onchange = (from, to) => { stopPlaying(); choosePeriod(from, to); };
   $("play").addEventListener("click", play);

@@ -2,6 +2,13 @@
 "use strict";
 const STRINGS = {
   en: {
+    "review.queried": "queried", "review.answered": "answered", "review.determined": "determined", "review.published": "published",
+    "review.query": "Question to the party", "review.party": "Party queried", "review.party.default": "the one answering for the actor",
+    "review.answer": "Answer", "review.evidence": "Evidence cited", "review.outcome": "Outcome", "review.text": "Grounds",
+    "review.publish.note": "Publishing shows this determination to observers, with the log's signed head.",
+    "outcome.breach": "breach", "outcome.no_breach": "no breach", "outcome.excepted": "excepted", "outcome.unresolved": "unresolved",
+    "count.published": "{n} published determinations", "published.at": "published {at}", "published.head": "log head {seq}: {root}…",
+    "determination.joint": "determined jointly", "determination.separate": "determined separately", "determination.null": "",
     "panel.received": "received {at}", "panel.reasoning": "Reasoning, step by step", "panel.inapplicable": "Clauses that do not apply",
     "count.of": "{n} of {m} incidents shown", "count.cells": "{n} of {m} incidents shown as points; all {m} are counted in the circles (zoom in to see them one by one)",
     "time.play": "Play", "time.stop": "Stop", "time.all": "Whole period", "time.period": "{from} to {to}",
@@ -35,6 +42,13 @@ const STRINGS = {
     "release.first": "First release: every field that is not judged is withheld unless you untick it",
   },
   ru: {
+    "review.queried": "запрос", "review.answered": "ответ получен", "review.determined": "заключение подписано", "review.published": "опубликовано",
+    "review.query": "Вопрос стороне", "review.party": "Запрашиваемая сторона", "review.party.default": "отвечающая за субъекта",
+    "review.answer": "Ответ", "review.evidence": "Приводимые доказательства", "review.outcome": "Итог", "review.text": "Основания",
+    "review.publish.note": "Публикация покажет заключение наблюдателям вместе с подписанной вершиной журнала.",
+    "outcome.breach": "нарушение", "outcome.no_breach": "нарушения нет", "outcome.excepted": "исключение", "outcome.unresolved": "не решено",
+    "count.published": "Опубликованных заключений: {n}", "published.at": "опубликовано {at}", "published.head": "вершина журнала {seq}: {root}…",
+    "determination.joint": "совместное заключение", "determination.separate": "раздельные заключения", "determination.null": "",
     "panel.received": "получено {at}", "panel.reasoning": "Рассуждение по шагам", "panel.inapplicable": "Неприменимые пункты",
     "count.of": "Показано инцидентов: {n} из {m}", "count.cells": "Точками показано {n} из {m}; все {m} подсчитаны в кругах (увеличьте масштаб, чтобы увидеть каждый)",
     "time.play": "Воспроизвести", "time.stop": "Стоп", "time.all": "Весь период", "time.period": "с {from} по {to}",
@@ -68,6 +82,13 @@ const STRINGS = {
     "release.first": "Первая передача: всё, что не оценивается, скрыто, пока вы не снимете отметку",
   },
   ar: {
+    "review.queried": "استُفسر", "review.answered": "أُجيب", "review.determined": "صدر القرار", "review.published": "نُشر",
+    "review.query": "السؤال الموجّه إلى الطرف", "review.party": "الطرف المستفسَر", "review.party.default": "المسؤول عن الفاعل",
+    "review.answer": "الرد", "review.evidence": "الأدلة المستشهد بها", "review.outcome": "النتيجة", "review.text": "الأسباب",
+    "review.publish.note": "النشر يُظهر هذا القرار للمراقبين مع رأس السجل الموقّع.",
+    "outcome.breach": "خرق", "outcome.no_breach": "لا خرق", "outcome.excepted": "مستثنى", "outcome.unresolved": "لم يُحسم",
+    "count.published": "{n} قرارات منشورة", "published.at": "نُشر {at}", "published.head": "رأس السجل {seq}: {root}…",
+    "determination.joint": "قرار مشترك", "determination.separate": "قرارات منفصلة", "determination.null": "",
     "panel.received": "وصل {at}", "panel.reasoning": "الاستدلال خطوة بخطوة", "panel.inapplicable": "بنود لا تنطبق",
     "count.of": "عدد الحوادث المعروضة: {n} من {m}", "count.cells": "المعروض نقاطًا {n} من {m}؛ كل الـ{m} محسوبة في الدوائر (كبّر لرؤيتها واحدة واحدة)",
     "time.play": "تشغيل", "time.stop": "إيقاف", "time.all": "الفترة كلها", "time.period": "من {from} إلى {to}",

@@ -103,6 +103,11 @@ def test_counts_list_and_time_on_real_data(browser, real_server, tmp_path):  # n
     third = sorted(i["id"] for i in store)[2]
     page.wait_for_selector(f"#panel h2:has-text('{third}')")
     assert page.get_attribute("#incident-list li[aria-selected=true]", "data-id") == third
+    # The page refreshes itself every few seconds: the selection and the focus stay.
+    loads = page.evaluate("state.loaded")
+    page.wait_for_function("(n) => state.loaded > n", arg=loads)
+    assert page.get_attribute("#incident-list li[aria-selected=true]", "data-id") == third
+    assert page.evaluate("document.activeElement.dataset.id") == third
 
     # Reasoning first: the incident's time as the headline, the engine's steps with each
     # exception tried, and on the map the evidence and the target its finding names.
@@ -201,6 +206,9 @@ def test_too_many_to_draw_are_counted_in_cells(browser, crowded_server, tmp_path
                     f"{cell['lat'] + size}", **{"from": here["from"], "to": here["to"]})
     assert sorted(ids_listed(page)) == sorted(i["id"] for i in inside)
     assert len(inside) == cell["n"] > 1
+    loads = page.evaluate("state.loaded")  # a refresh of the map keeps the cell's list
+    page.wait_for_function("(n) => state.loaded > n", arg=loads)
+    assert sorted(ids_listed(page)) == sorted(i["id"] for i in inside)
     # Zoomed in with the keyboard until few enough: points, "N of M" the store's count.
     page.evaluate("state.map.fit(36.0, 35.0, 38.5, 36.5)")
     page.focus("#map")

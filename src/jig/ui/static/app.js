@@ -123,7 +123,7 @@ const POINTS_AT_MOST = 1000;  // drawn one by one up to this many in view; count
 const worst = (counts) => Object.keys(counts).sort((a, b) => (RANK[a] ?? 9) - (RANK[b] ?? 9))[0];
 
 let loading = 0;
-async function loadIncidents() {
+async function loadIncidents(refreshing) {
   const ticket = ++loading;
   const q = viewParams();
   // The server counts every incident in view, per cell of about 40 px.
@@ -149,8 +149,12 @@ async function loadIncidents() {
   }));
   const shown = fc.features.length;
   $("count").textContent = t(shown || !ov.total ? "count.of" : "count.cells", { n: shown, m: ov.total });
-  state.listed = fc.features.map((f) => f.properties);
-  renderList(shown || !ov.total ? t("list.view", { n: shown }) : t("list.cells"));
+  // A refresh leaves a cell's or a cluster's listing alone; anything else lists the view.
+  if (!refreshing || !state.listing || state.listing === "view") {
+    state.listed = fc.features.map((f) => f.properties);
+    state.listing = "view";
+    renderList(shown || !ov.total ? t("list.view", { n: shown }) : t("list.cells"));
+  } else if (state.afterLoad) { const done = state.afterLoad; state.afterLoad = null; done(); }
   state.map.draw();
   state.drawnView = q.get("bbox");
   state.loaded = (state.loaded || 0) + 1;  // views drawn, and which: what a test waits on
@@ -257,9 +261,19 @@ function renderList(note) {
   rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : String(a.id).localeCompare(String(b.id))));
   $("list-note").textContent = needle ? `${state.listNote} · ${t("list.filtered", { k: rows.length, n: all.length })}` : state.listNote;
   const list = $("incident-list");
+  const hadFocus = list.contains(document.activeElement);
   list.replaceChildren(...rows.map((p, i) => el("li", { role: "option", tabindex: "-1", id: `item-${i}`, "data-id": p.id, "data-workspace": p.workspace || "",
     on: { click: () => selectItem(i, true) } }, badge(p.verdict || "not_applicable"), " ", el("strong", {}, p.id), " ",
     el("span", { class: "muted" }, [p.time, p.actor, p.act].filter(Boolean).join(" · ")))));
+  // The map refreshes itself: the item selected stays selected (and focused) when still listed.
+  const at = rows.findIndex((p) => p.id === state.selectedId);
+  state.selected = at >= 0 ? at : null;
+  if (at >= 0) {
+    const item = list.children[at];
+    item.setAttribute("aria-selected", "true");
+    list.setAttribute("aria-activedescendant", item.id);
+    if (hadFocus) item.focus();
+  }
   if (state.afterLoad) { const done = state.afterLoad; state.afterLoad = null; done(); }
 }
 
@@ -272,6 +286,7 @@ function selectItem(i, open) {
   items[i].focus();
   $("incident-list").setAttribute("aria-activedescendant", items[i].id);
   state.selected = i;
+  state.selectedId = items[i].dataset.id;
   if (open && state.me && state.me.role === "observer") openPublished(items[i].dataset.id);
   else if (open) openIncident(items[i].dataset.id, items[i].dataset.workspace || undefined);
 }
@@ -292,12 +307,12 @@ async function mapClick(data) {
     let fc;
     try { fc = await api(`/incidents?${q}`); } catch (err) { showError(err.message); return; }
     state.listed = fc.features.map((f) => f.properties);
-    state.selected = null;
+    state.listing = "cell";
     renderList(fc.next ? t("list.cell.first", { k: fc.features.length, n: c.n }) : t("list.cell", { n: c.n }));
     return;
   }
   if (data.cluster) {
-    state.listed = data.cluster; state.selected = null;
+    state.listed = data.cluster; state.listing = "cluster";
     renderList(t("list.cluster", { n: data.cluster.length }));
   }
   openIncident(data.id, data.workspace);
@@ -621,7 +636,7 @@ async function loadAlerts() {
 const REFRESH_MS = 5000;
 async function refresh() {
   if (!state.me) return;
-  if (state.me.role === "observer") await loadPublished(); else await loadIncidents();
+  if (state.me.role === "observer") await loadPublished(); else await loadIncidents(true);
 }
 
 async function signIn() {
@@ -651,8 +666,8 @@ async function main() {
   state.timeline.onchange = (from, to) => { stopPlaying(); choosePeriod(from, to); };
   $("play").addEventListener("click", play);
   $("period-all").addEventListener("click", () => { stopPlaying(); choosePeriod(state.inForce[0], state.inForce[1] || ""); });
-  $("list-search").addEventListener("input", () => { state.selected = null; renderList(); });
-  $("list-sort").addEventListener("change", () => { state.selected = null; renderList(); });
+  $("list-search").addEventListener("input", () => renderList());
+  $("list-sort").addEventListener("change", () => renderList());
   $("incident-list").addEventListener("keydown", listKeys);
   for (const b of document.querySelectorAll(".tab")) b.addEventListener("click", () => {
     for (const x of document.querySelectorAll(".tab")) x.classList.toggle("active", x === b);

@@ -16,6 +16,7 @@ from tests.conftest import EXAMPLE
 from tests.test_cli import AGREEMENT, INCIDENTS, NOTICES, jig
 
 from jig import load_agreement
+from jig.library import entry
 from jig.readers import IncidentReader
 from jig.records import Incident
 from jig.report.tally import Period
@@ -151,6 +152,38 @@ def test_pdf_has_the_text_renders_and_is_byte_reproducible(tmp_path):
     assert _ink(png) > 0.02
 
 
+def test_pdf_annex_lists_every_breach_and_undetermined_finding_the_html_does(tmp_path):
+    """The PDF's annex table is typeset by Typst apart from the narrative: it must still hold
+    every row of the HTML's annex, on pages of its own after the methods."""
+    from pypdf import PdfReader
+
+    period = ("--from", "2016-08-01", "--to", "2016-09-30")
+    html, _ = report(tmp_path, "r.html", "-n", NOTICES, *period)
+    pdf, _ = report(tmp_path, "r.pdf", "-n", NOTICES, *period)
+    table = html.read_text(encoding="utf-8").split('<section id="annex">')[1].split("<h3>")[1]
+    rows = re.findall(r'<tr data-incident="([^"]+)" data-clause="([^"]+)" data-outcome="(\w+)">',
+                      table)
+    assert len(rows) == 14
+    pages = [p.extract_text() for p in PdfReader(pdf).pages]
+    first = next(i for i, t in enumerate(pages) if "Annex 1 / " in t)
+    assert "Breaches and undetermined findings (14)" in pages[first]
+    assert any("How incidents are judged" in t for t in pages[:first])  # methods come before
+    annex = " ".join(" ".join(pages[first:]).split())
+    assert Counter(re.findall(r"\b(A-\d+)\b", annex)) == Counter(i for i, _, _ in rows)
+    joined = annex.replace("- ", "-")  # ids broken across lines after a hyphen
+    for _, clause, outcome in rows:
+        assert clause in joined and outcome in annex
+    assert _ink(_render_page(pdf, first + 1, tmp_path)) > 0.02
+
+
+def _pdftotext(pdf: Path) -> str:
+    """The PDF's text in logical order by poppler, bidi controls dropped: pypdf returns the
+    words of Typst's right-to-left lines in visual order, poppler in reading order."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True, timeout=120).stdout
+    return " ".join(re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text).split())
+
+
 def _render_page(pdf: Path, page: int, tmp_path: Path) -> Path:
     prefix = tmp_path / f"{pdf.stem}-page"
     subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", str(page), "-l", str(page),
@@ -207,11 +240,17 @@ def test_arabic_pdf_is_right_to_left_with_arabic_text_and_reasons(tmp_path):
     pdf, _ = report(tmp_path, "ar.pdf", "-n", NOTICES, "--from", "2016-08-01",
                     "--to", "2016-09-30", "--lang", "ar")
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
-    # pypdf gives the text back in logical order: each phrase as the catalog has it.
+    # pypdf gives WeasyPrint's text back in logical order: each phrase as the catalog has it.
     for words in ("تقرير مراقبة وقف إطلاق النار", "الملخص", "الحوادث حسب الحكم", "الخريطة",
-                  "الملحق", "المنهجية", "ليس عند هدف متفق عليه", "غارة جوية من"):
+                  "الملحق", "المنهجية"):
         assert words in text, words
-    assert "Summary" not in text and "is not at an agreed target" not in text
+    # The annex (Typst's pages) read by poppler: the reasons, translated, in reading order,
+    # and "lat, lon" kept left to right inside the right-to-left table.
+    whole = _pdftotext(pdf)
+    for words in ("ليس عند هدف متفق عليه", "غارة جوية من", "الخروقات والنتائج غير المحسومة",
+                  "35.8000, 36.5500"):
+        assert words in whole, words
+    assert "Summary" not in whole and "is not at an agreed target" not in whole
     assert _ink(_render_page(pdf, 1, tmp_path)) > 0.02
     html, _ = report(tmp_path, "ar.html", "-n", NOTICES, "--lang", "ar")
     assert '<html lang="ar" dir="rtl">' in html.read_text(encoding="utf-8")
@@ -227,3 +266,76 @@ def test_russian_report_has_russian_text_and_reasons(tmp_path):
                   "Приложение", "Методы", "авиаудар RU: не на согласованной цели",
                   "исключение по imminent-threat"):
         assert words in text, words
+
+
+HODEIDAH = entry("hodeidah-2018")
+
+
+def test_report_has_the_commitments_with_deadline_status_verdict_and_reason(tmp_path):
+    """Hodeidah's redeployment deadlines on the library's sourced status records, judged as of
+    the end of the period: the same outcomes and reasons as `jig check --status --as-of`."""
+    incidents = tmp_path / "incidents.csv"
+    incidents.write_text("id,time,lon,lat,actor,act,source\n"
+                         "H-1,2019-05-12T10:00,42.95,14.80,HOUTHI,shelling,test row\n")
+    status = str(HODEIDAH.status_records)
+    args = [str(HODEIDAH.agreement_path), str(incidents), "--status", status]
+    checked = jig("check", *args, "--as-of", "2019-05-31T23:59:59", "-f", "jsonl")
+    assert checked.returncode == 0, checked.stderr
+    expected = [json.loads(line) for line in checked.stdout.splitlines() if "commitment" in line]
+    assert [c["outcome"] for c in expected] == ["breach", "breach", "breach"]
+    out = tmp_path / "hod.html"
+    r = jig("report", *args, "--from", "2019-05-01", "--to", "2019-05-31", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    section = html.split('<section id="commitments">')[1].split("</section>")[0]
+    rows = re.findall(r'<tr data-commitment="([^"]+)" data-actor="([^"]+)" '
+                      r'data-outcome="(\w+)">(.*?)</tr>', section, re.S)
+    assert [(c, a, o) for c, a, o, _ in rows] == [
+        (c["commitment"], c["actor"], c["outcome"]) for c in expected]
+    for (_, _, _, cells), c in zip(rows, expected, strict=True):
+        assert c["deadline"] in cells and c["reason"] in cells.replace("&#39;", "'")
+    assert "HOD-S4</span>: done" in rows[0][3] and "HOD-S3</span>: not done" in rows[0][3]
+    # Before the May verification, the ports commitment is still a breach (not done once
+    # overdue), without the late completion.
+    early = tmp_path / "early.html"
+    jig("report", *args, "--from", "2019-02-01", "--to", "2019-02-28", "-o", str(early))
+    text = early.read_text(encoding="utf-8").split('<section id="commitments">')[1]
+    assert "HOD-S4" not in text and "HOD-S3" in text
+
+    # In Russian and Arabic, reasons from the catalogs; in the Arabic PDF, read back.
+    ru = tmp_path / "hod-ru.html"
+    jig("report", *args, "--from", "2019-05-01", "--to", "2019-05-31", "--lang", "ru",
+        "-o", str(ru))
+    section = ru.read_text(encoding="utf-8").split('<section id="commitments">')[1]
+    assert "Обязательства" in section and "просрочено: UN statement on the phase-1" in section
+    assert "через 133 дня после срока" in section and "must" not in section
+    pdf = tmp_path / "hod-ar.pdf"
+    r = jig("report", *args, "--from", "2019-05-01", "--to", "2019-05-31", "--lang", "ar",
+            "-o", str(pdf))
+    assert r.returncode == 0, r.stderr
+    from pypdf import PdfReader
+
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    for words in ("الالتزامات", "الموعد النهائي", "سجلات الحالة", "متأخر"):
+        assert words in text, words
+
+
+@pytest.mark.parametrize("name", ["hodeidah-2018", "sochi-2018", "minsk-2-2015", "moscow-2020"])
+def test_every_commitment_reason_of_the_library_has_a_translation(name):
+    from jig.engine.commitments import judge_commitments
+    from jig.readers.status import read_status
+    from jig.report.reasons import translate_text
+    from jig.times import parse_time
+
+    e = entry(name)
+    a = load_agreement(e.agreement_path)
+    records = read_status([e.status_records], a).records
+    # As of several moments: pending, just overdue, and settled.
+    moments = ["2015-03-01", "2018-10-09", "2018-12-30", "2019-01-05", "2019-03-01", "2025-01-01"]
+    reasons = {c.reason for m in moments
+               for c in judge_commitments(a, records, parse_time(m, a.tz).end)}
+    assert len(reasons) >= 2
+    for lang in ("ru", "ar"):
+        for reason in reasons:
+            got = translate_text(reason, lang)
+            assert got is not None and got != reason, (lang, reason)

@@ -43,6 +43,14 @@ def judge_from_files(a: Agreement, paths: list[Path] | None, as_of: str | None,
     except ValueError as exc:
         err.print(f"[bold red]error[/] --as-of: {escape(str(exc))}")
         raise typer.Exit(2) from None
+    return judge_as_of(a, paths, moment, sink)
+
+
+def judge_as_of(a: Agreement, paths: list[Path] | None, moment: float, sink: RejectSink
+                ) -> list[Commitment]:
+    """The must_by clauses judged on the status files as of `moment` (bad rows to `sink`)."""
+    if not any(c.rule == "must_by" for c in a.clauses):
+        return []
     read = read_status(paths or [], a)
     for r in read.rejects:
         sink(r)

@@ -10,6 +10,7 @@ import typer
 
 from jig.agreement.model import Agreement
 from jig.cli.cell import DataOpt, DbOpt
+from jig.cli.commitments import StatusOpt, judge_as_of
 from jig.cli.common import (
     GazetteerOpt,
     NoticesOpt,
@@ -25,7 +26,7 @@ from jig.cli.common import (
 from jig.i18n import LANGUAGES
 from jig.pipeline import judge_files
 from jig.readers.rejects import Reject
-from jig.report import Period, ReportBuilder, ReportInputs, html_to_pdf, render_html
+from jig.report import Period, ReportBuilder, ReportInputs, html_to_pdf, render_report
 from jig.report.tally import VERDICTS, report_periods
 from jig.store.judging import JOINT
 
@@ -39,9 +40,15 @@ def periods(agreement: Agreement, first: str | None, last: str | None, compare: 
         raise typer.Exit(2) from None
 
 
-def write_report(html: str, output: Path) -> None:
-    """The report to `output`, whole or not at all (a file beside it, then renamed)."""
-    body = html_to_pdf(html) if output.suffix.lower() == ".pdf" else html.encode("utf-8")
+def is_pdf(output: Path) -> bool:
+    return output.suffix.lower() == ".pdf"
+
+
+def write_report(page: str | bytes, output: Path) -> None:
+    """The report to `output`, whole or not at all (a file beside it, then renamed): `page`
+    is the report's bytes, or an HTML page to write as it is or laid out as PDF."""
+    body = page if isinstance(page, bytes) else (
+        html_to_pdf(page) if is_pdf(output) else page.encode("utf-8"))
     tmp = output.with_name(f".{output.name}.part")
     try:
         tmp.write_bytes(body)
@@ -75,6 +82,7 @@ def report_cmd(
     = None,
     rejects: RejectsOpt = None,
     gazetteer: GazetteerOpt = None,
+    status: StatusOpt = None,
     data: DataOpt = Path("jig-data"),
     db: DbOpt = None,
     agreement_id: Annotated[str | None, typer.Option(
@@ -124,7 +132,9 @@ def report_cmd(
     inputs = ReportInputs(incident_files=[str(p) for p in incidents],
                           notice_files=[str(p) for p in notices or []],
                           notices_read=read.read, notices_rejected=len(read.rejects),
-                          air_conflicts=air_conflicts(a, air, period, sink) if air else [])
+                          air_conflicts=air_conflicts(a, air, period, sink) if air else [],
+                          commitments=judge_as_of(a, status, period.end, sink),
+                          commitments_as_of=period.end)
 
     def rejected(r: Reject) -> None:
         sink(r)
@@ -138,8 +148,8 @@ def report_cmd(
         for v in judge_files(reader, incidents, read.records, on_reject=rejected, on_rows=tick):
             builder.add(v)
     sink.close()
-    html = render_html(builder, inputs, builder.notices_in_period(read.records), lang)
-    write_report(html, output)
+    write_report(render_report(builder, inputs, builder.notices_in_period(read.records), lang,
+                               is_pdf(output)), output)
     c = builder.now.verdicts
     err.print(f"read {reader.counts.read} incident rows: judged {reader.counts.incidents}, "
               f"rejected {reader.counts.rejected}; {builder.now.incidents} in "
@@ -205,7 +215,8 @@ def _from_store(data: Path, db: str | None, agreement_id: str | None, viewer: st
         built = report_from_store(store, version, viewer, period, before)
     finally:
         store.close()
-    write_report(render_html(built.builder, built.inputs, built.notices, lang), output)
+    write_report(render_report(built.builder, built.inputs, built.notices, lang,
+                               is_pdf(output)), output)
     c = built.builder.now.verdicts
     err.print(f"{built.builder.now.incidents} incidents in {period.first}–{period.last} as "
               f"{viewer} sees them: " + ", ".join(f"{v} {c.get(v, 0)}" for v in VERDICTS)

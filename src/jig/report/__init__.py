@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from jig.agreement.model import Agreement
 from jig.findings import Verdict
 from jig.readers.rejects import Reject
-from jig.report.render import ReportInputs, html_to_pdf, render_html
+from jig.report.render import ReportInputs, html_to_pdf, render_html, render_pdf, render_report
 from jig.report.tally import Period, ReportBuilder
 
 
@@ -28,5 +28,5 @@ def tally_verdicts(agreement: Agreement, verdicts: Iterable[Verdict], period: Pe
     return builder
 
 
-__all__ = ["Period", "ReportBuilder", "ReportInputs", "html_to_pdf", "render_html",
-           "tally_verdicts"]
+__all__ = ["Period", "ReportBuilder", "ReportInputs", "html_to_pdf", "render_html", "render_pdf",
+           "render_report", "tally_verdicts"]

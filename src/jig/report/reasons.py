@@ -27,6 +27,25 @@ def N_(message: str) -> str:
 
 # Whole reasons and their parts, most specific first.
 SENTENCES = (
+    # Commitments with deadlines (jig.engine.commitments): the obligation, then its state.
+    N_("%(bound)s must %(obligation)s by %(due)s: %(reason)s"),
+    N_("%(bound)s's obligation by %(due)s: %(reason)s"),
+    N_("verified done by %(said)s, by the deadline"),
+    N_("verified done by %(said)s, %(days)s before the deadline"),
+    N_("overdue: %(said)s recorded it not done, %(days)s after the deadline"),
+    N_("overdue: %(said)s recorded it not done once the deadline had passed"),
+    N_("first verified done only by %(said)s, %(days)s after the deadline"),
+    N_("first verified done only by %(said)s"),
+    N_("verified done by %(said)s, a time that straddles the deadline, so whether it was done "
+       "in time cannot be settled"),
+    N_("first verified done by %(said)s, after the deadline, and no record shows whether it "
+       "was done by then"),
+    N_("pending: not verified done as of %(time)s, %(days)s before the deadline"),
+    N_("pending: not verified done as of %(time)s"),
+    N_("%(said)s recorded it not yet done"),
+    N_("claimed done by %(said)s, not verified"),
+    N_("overdue since %(due)s, but no status record after the deadline says whether it was "
+       "done"),
     N_("%(doubts)s. If it were a bound actor's act: %(reason)s"),
     N_("%(reason)s; excepted under %(exception)s: %(why)s"),
     N_("%(reason)s; it may be excepted under %(exception)s: %(why)s"),
@@ -107,6 +126,9 @@ INSIDE_ZONES, OUTSIDE_ZONES, ANYWHERE = N_("inside %(zones)s"), N_("outside %(zo
 KM, M, H = N_("%(n)s km"), N_("%(n)s m"), N_("%(n)s h")
 SEPARATOR = N_("; ")
 
+END_OF = N_("the end of %(date)s")
+DAYS = ("%(num)s day", "%(num)s days")  # the template's ngettext msgid, translated there
+
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _PATTERNS = {
     "who": r"(?:\S+(?: \S+)* by (?:[\w-]+|'[^']*'|an unnamed actor)|\S+ of (?:[\w-]+|'[^']*'))",
@@ -123,6 +145,11 @@ _PATTERNS = {
     "start": r"\S+",
     "end": r"\S+",
     "time": r"\S+",
+    # Commitments: who is bound, a deadline, a status record as cited, a number of days.
+    "bound": r"\S+",
+    "due": r"the end of \d{4}-\d\d-\d\d|\S+",
+    "said": r".+? \(\S+, \S+\)",
+    "days": r"\d+ days?",
 }
 
 
@@ -146,6 +173,7 @@ _COMPILED = tuple((msgid, _regex(msgid)) for msgid in SENTENCES)
 class _Translator:
     def __init__(self, lang: str):
         self.gettext: Callable[[str], str] = translations(lang).gettext
+        self.ngettext: Callable[[str, str, int], str] = translations(lang).ngettext
 
     def sentence(self, text: str) -> str | None:
         """A whole reason (or part of one) translated, or None if no shape fits."""
@@ -178,6 +206,11 @@ class _Translator:
         if kind == "dist":
             n, unit = value.split(" ")
             return self.gettext(KM if unit == "km" else M) % {"n": n}
+        if kind == "due" and value.startswith("the end of "):
+            return self.gettext(END_OF) % {"date": value[len("the end of "):]}
+        if kind == "days":
+            n = int(value.split(" ")[0])
+            return self.ngettext(*DAYS, n) % {"num": n}
         if kind == "hours":
             return self.gettext(H) % {"n": value.split(" ")[0]}
         if kind in WORDS:

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from jig.agreement.model import Agreement
+from jig.engine.commitments import Commitment
 from jig.i18n import RTL, check_language, direction, translations
 from jig.records import Notice
 from jig.report import figures
-from jig.report.reasons import N_, translate_reason
+from jig.report.reasons import N_, translate_reason, translate_text
 from jig.report.tally import NO_PARTY, VERDICTS, ReportBuilder, Row, Tally, change
 from jig.times import format_instant
 
@@ -35,9 +37,23 @@ class ReportInputs:
     scope: str | None = None  # from the store: whose view (a party's, or the whole cell's)
     version: str | None = None  # the agreement version in force (the store's number)
     air_conflicts: list[dict[str, Any]] = field(default_factory=list)
+    # must_by commitments judged as of the period's end (records after it are not yet known)
+    commitments: list[Commitment] = field(default_factory=list)
+    commitments_as_of: float | None = None
 
 
 SCALE_KM = N_("km")
+
+
+@lru_cache(maxsize=65536)
+def number(n: float, lang: str) -> str:
+    """`n` written for `lang` (Babel is slow, and an annex repeats the same few numbers)."""
+    return format_decimal(n, locale=lang, numbering_system="latn")
+
+
+VERDICT_NAMES = {"breach": N_("breach"), "undetermined": N_("undetermined"),
+                 "excepted": N_("excepted"), "complies": N_("complies"),
+                 "not_applicable": N_("not applicable")}
 
 
 def environment(lang: str) -> Environment:
@@ -47,7 +63,7 @@ def environment(lang: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     # Western digits in every language, as the ids, times and coordinates beside them are.
-    env.filters["num"] = lambda n: format_decimal(n, locale=lang, numbering_system="latn")
+    env.filters["num"] = lambda n: number(n, lang)
     env.filters["pct"] = lambda x: ("" if x is None else format_percent(
         x, locale=lang, format="+#,##0%;-#,##0%", numbering_system="latn"))
     # Left-to-right runs (dates, signed numbers) inside right-to-left text: Unicode isolates,
@@ -127,7 +143,24 @@ def context(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notice],
         "notices": [{"notice": n, "time": n.time_text} for n in notices],
         "incidents_now": now.incidents, "incidents_before": before.incidents,
         "clause_text": {c.id: c for c in a.clauses},
+        "annex_apart": False,
+        "commitments": [_commitment_row(c, a, lang) for c in inputs.commitments],
+        "has_commitments": any(c.rule == "must_by" for c in a.clauses),
     }
+
+
+STATUS_NAMES = {"done": N_("done"), "not_done": N_("not done"), "claimed": N_("claimed")}
+
+
+def _commitment_row(c: Commitment, a: Agreement, lang: str) -> dict[str, Any]:
+    """A commitment as the report's table shows it: the status records it rests on by id and
+    what each said, the reason in the reader's language (English when its shape is unknown)."""
+    gettext = translations(lang).gettext
+    clause = next(x for x in a.clauses if x.id == c.clause)
+    return {"clause": c.clause, "actor": c.actor, "obligation": clause.obligation or "",
+            "deadline": c.deadline, "outcome": c.outcome,
+            "status": [(e.id, gettext(STATUS_NAMES.get(e.note, e.note))) for e in c.evidence],
+            "reason": c.reason if lang == "en" else (translate_text(c.reason, lang) or c.reason)}
 
 
 def _row_key(r: Row) -> tuple[float, str, str]:
@@ -158,6 +191,29 @@ def render_html(builder: ReportBuilder, inputs: ReportInputs, notices: list[Noti
     check_language(lang)
     env = environment(lang)
     return env.get_template("report.html.j2").render(context(builder, inputs, notices, lang))
+
+
+def render_pdf(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notice],
+               lang: str = "en") -> bytes:
+    """The report as PDF: the HTML's pages by WeasyPrint, but for the annex of breach and
+    undetermined findings, which Typst sets after them (jig.report.typeset says why)."""
+    from jig.report.typeset import annex_pdf, join_pdfs
+
+    check_language(lang)
+    page = context(builder, inputs, notices, lang)
+    page["annex_apart"] = True
+    html = environment(lang).get_template("report.html.j2").render(page)
+    gettext = translations(lang).gettext
+    names = {v: gettext(m) for v, m in VERDICT_NAMES.items()}
+    return join_pdfs(html_to_pdf(html), annex_pdf(page["annex"], names, lang))
+
+
+def render_report(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notice],
+                  lang: str, pdf: bool) -> bytes:
+    """The report's bytes: PDF when `pdf`, else the HTML page."""
+    if pdf:
+        return render_pdf(builder, inputs, notices, lang)
+    return render_html(builder, inputs, notices, lang).encode("utf-8")
 
 
 def html_to_pdf(html: str) -> bytes:

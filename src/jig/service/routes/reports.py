@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from jig.errors import Location, Problem
 from jig.i18n import LANGUAGES, negotiate
-from jig.report import html_to_pdf, render_html
+from jig.report import render_html, render_pdf
 from jig.report.fromstore import report_from_store
 from jig.report.tally import report_periods
 from jig.service.context import Context, Who, allow, context
@@ -58,10 +58,11 @@ def get_report(
         raise ApiError(422, "query.invalid", "the query is invalid", [Problem(
             "query.period", str(exc), Location(path=where[0] if where else "from/to"))]) from None
     built = report_from_store(ctx.store, version, p.scope, period, before)
-    html = render_html(built.builder, built.inputs, built.notices, language)
     headers = {"Content-Language": language}
     if fmt == "pdf":
         name = f"jig-report-{version.agreement_id}-{period.first}-{period.last}-{language}.pdf"
-        return Response(html_to_pdf(html), media_type="application/pdf",
+        return Response(render_pdf(built.builder, built.inputs, built.notices, language),
+                        media_type="application/pdf",
                         headers=headers | {"Content-Disposition": f'inline; filename="{name}"'})
-    return HTMLResponse(html, headers=headers)
+    return HTMLResponse(render_html(built.builder, built.inputs, built.notices, language),
+                        headers=headers)

@@ -16,12 +16,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from jig.engine.commitments import judge_commitments
 from jig.findings import Evidence, Finding, Verdict
 from jig.records import Incident, Notice, Origin
 from jig.report.render import ReportInputs
 from jig.report.tally import Period, ReportBuilder
 from jig.signing import public_text
 from jig.store import audit
+from jig.store.commitments import readable, stored_status
 from jig.store.queries import Filters, Row, search
 from jig.store.tables import AgreementVersion
 from jig.times import Span
@@ -91,8 +93,11 @@ def report_from_store(store: Any, version: AgreementVersion, viewer: str, period
             after = more
         head = audit_head(store, s)
         notices = store.notices(s, agreement)
+        status = readable(agreement, stored_status(s))
     inputs = ReportInputs(incident_files=sorted(builder.inputs), audit_head=head, scope=viewer,
-                          version=str(version.version))
+                          version=str(version.version),
+                          commitments=judge_commitments(agreement, status, period.end),
+                          commitments_as_of=period.end)
     return StoreReport(builder, builder.notices_in_period(notices), inputs)
 
 

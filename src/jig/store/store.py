@@ -131,6 +131,10 @@ class Store(Judging):
             s.flush()
             audit.append(s, user, "agreement", f"agreement {agreement.id}",
                          {"version": last + 1, "content_hash": agreement.content_hash})
+        if row.effective_from <= now():  # in force now: its deadlines, on the records stored
+            from jig.store.commitments import rejudge_commitments  # builds on Store
+
+            rejudge_commitments(self, row, user)
         return row, True
 
     def versions(self, agreement_id: str) -> list[AgreementVersion]:

@@ -414,3 +414,57 @@ class ProposalAcceptance(Base):
     party: Mapped[str] = mapped_column(String(100))
     accepted_by: Mapped[str] = mapped_column(String(200))
     accepted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class StatusRevision(Base):
+    """A status record of a must_by commitment (a verification: "withdrawal verified", with
+    its time and source) as received; ids are the sender's party's own, like notices'."""
+
+    __tablename__ = "status_revisions"
+    __table_args__ = (UniqueConstraint("party", "status_id", "revision"),
+                      UniqueConstraint("party", "status_id", "content_hash"))
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    status_id: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    revision: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    record: Mapped[dict] = mapped_column(JSON)  # the fields as sent
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class StatusHead(Base):
+    __tablename__ = "status_heads"
+
+    party: Mapped[str] = mapped_column(String(100), primary_key=True)
+    status_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    row: Mapped[int] = mapped_column(ForeignKey("status_revisions.row"), index=True)
+
+
+class CommitmentRecord(Base):
+    """A decision on a commitment: one must_by clause, for one bound actor, judged under one
+    agreement version on the status records stored, as of `as_of`."""
+
+    __tablename__ = "commitment_findings"
+
+    row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    agreement_row: Mapped[int] = mapped_column(ForeignKey("agreement_versions.row"), index=True)
+    clause: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(200))
+    deadline: Mapped[str] = mapped_column(String(40))  # ISO 8601 in the agreement's zone
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list] = mapped_column(JSON)  # [{kind: status, id, note}]
+    as_of: Mapped[datetime] = mapped_column(UtcDateTime())
+    judged_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CommitmentHead(Base):
+    """The newest finding of each commitment under each agreement."""
+
+    __tablename__ = "commitment_heads"
+
+    agreement_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    clause: Mapped[str] = mapped_column(String(200), primary_key=True)
+    actor: Mapped[str] = mapped_column(String(200), primary_key=True)
+    row: Mapped[int] = mapped_column(ForeignKey("commitment_findings.row"), index=True)

@@ -165,14 +165,23 @@ def test_pdf_annex_lists_every_breach_and_undetermined_finding_the_html_does(tmp
                       table)
     assert len(rows) == 14
     pages = [p.extract_text() for p in PdfReader(pdf).pages]
-    first = next(i for i, t in enumerate(pages) if "Annex 1 / " in t)
+    first = next(i for i, t in enumerate(pages) if "Breaches and undetermined findings 1 / " in t)
     assert "Breaches and undetermined findings (14)" in pages[first]
     assert any("How incidents are judged" in t for t in pages[:first])  # methods come before
     annex = " ".join(" ".join(pages[first:]).split())
-    assert Counter(re.findall(r"\b(A-\d+)\b", annex)) == Counter(i for i, _, _ in rows)
     joined = annex.replace("- ", "-")  # ids broken across lines after a hyphen
     for _, clause, outcome in rows:
         assert clause in joined and outcome in annex
+    # The exceptions invoked close it, as a table of their own, with their evidence.
+    last = next(i for i, t in enumerate(pages) if "Exceptions invoked 1 / " in t)
+    assert last > first and "Exceptions invoked (3)" in pages[last]
+    exceptions = " ".join(" ".join(pages[last:]).split())
+    assert Counter(re.findall(r"\b(A-\d+)\b", annex[:annex.index("Exceptions invoked (3)")])
+                   ) == Counter(i for i, _, _ in rows)
+    for incident in ("A-09", "A-12", "A-14"):
+        assert incident in exceptions
+    assert "advance-beyond-areas" in exceptions.replace("- ", "-")
+    assert "incident A-11" in exceptions
     assert _ink(_render_page(pdf, first + 1, tmp_path)) > 0.02
 
 

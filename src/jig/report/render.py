@@ -196,8 +196,9 @@ def render_html(builder: ReportBuilder, inputs: ReportInputs, notices: list[Noti
 def render_pdf(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notice],
                lang: str = "en") -> bytes:
     """The report as PDF: the HTML's pages by WeasyPrint, but for the annex of breach and
-    undetermined findings, which Typst sets after them (jig.report.typeset says why)."""
-    from jig.report.typeset import annex_pdf, join_pdfs
+    undetermined findings and of exceptions invoked, which Typst sets after them
+    (jig.report.typeset says why)."""
+    from jig.report.typeset import annex_pdfs, join_pdfs
 
     check_language(lang)
     page = context(builder, inputs, notices, lang)
@@ -205,7 +206,7 @@ def render_pdf(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notic
     html = environment(lang).get_template("report.html.j2").render(page)
     gettext = translations(lang).gettext
     names = {v: gettext(m) for v, m in VERDICT_NAMES.items()}
-    return join_pdfs(html_to_pdf(html), annex_pdf(page["annex"], names, lang))
+    return join_pdfs(html_to_pdf(html), *annex_pdfs(page, names, lang))
 
 
 def render_report(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notice],

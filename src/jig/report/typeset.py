@@ -1,61 +1,103 @@
-"""The report's PDF: the narrative pages by WeasyPrint, the annex table by Typst, one file.
+"""The report's PDF: the narrative pages by WeasyPrint, the annex tables by Typst, one file.
 
 WeasyPrint lays a report out at about 1.4 pages a second, and the annex of a period with tens
 of thousands of breach and undetermined findings runs to thousands of pages (40 minutes for
-100,000 incidents). Typst sets the same table some fifty times faster, and shapes Arabic right
-to left (HarfBuzz's rules, ported), so the narrative keeps its HTML layout and only the table
-is typeset apart, then appended (pypdf). Both halves and the join are deterministic: the same
-inputs give the same bytes. Why this and not the alternatives: docs/reports.md.
+100,000 incidents). Typst sets the same rows in a few milliseconds of CPU each, and shapes
+Arabic right to left, so the narrative keeps its HTML layout and only the long tables (the
+breach and undetermined findings, the exceptions invoked) are typeset apart, each as a PDF
+of its own, then appended (pypdf). Everything is deterministic: the same inputs give the same
+bytes. Why this and not the alternatives: docs/reports.md.
 """
 
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
 from jig.i18n import direction, translations
 
+# Column widths in mm; 0 takes what is left.
+FINDINGS_WIDTHS = [34, 34, 0, 28]
+EXCEPTIONS_WIDTHS = [30, 34, 40, 0]
 
-def annex_rows(annex: list[dict[str, Any]], verdict_names: dict[str, str], rtl: bool = False
-               ) -> list[list[str]]:
-    """The annex rows of the report's context as the table's cells, all text. In a right to
-    left table, left-to-right values (ids, times, coordinates, file names) are Unicode
-    isolates, so that the bidi algorithm keeps "lat, lon" in that order."""
-    iso = (lambda t: f"\u2066{t}\u2069" if t else t) if rtl else (lambda t: t)
+
+def _isolating(rtl: bool) -> Callable[[str], str]:
+    """In a right to left table, left-to-right values (ids, times, coordinates, file names)
+    become Unicode isolates, so the bidi algorithm keeps "lat, lon" in that order."""
+    return (lambda t: f"\u2066{t}\u2069" if t else t) if rtl else (lambda t: t)
+
+
+def findings_rows(annex: list[dict[str, Any]], verdict_names: dict[str, str], rtl: bool = False
+                  ) -> list[dict[str, Any]]:
+    """The annex rows of the report's context as cells of lines: incident, time and place;
+    actor, clause and finding; reason; sources."""
+    iso = _isolating(rtl)
     out = []
     for r in annex:
         place = f"{r['lat']:.4f}, {r['lon']:.4f}"
         if r["precision_m"]:
             place += f" ±{int(r['precision_m']):,} m"
-        place = iso(place) + ("\n" + iso(r["where"]) if r["where"] else "")
+        where = [iso(place)] + ([iso(r["where"])] if r["where"] else [])
         finding = verdict_names[r["outcome"]]
         if r["p"] is not None:
-            finding += "\n" + iso(f"p = {r['p']:.3f}")
-        out.append([iso(r["id"]), iso(r["time"]), place, r["actor"], iso(r["clause"]),
-                    finding, r["reason"], iso(r["sources"]), r["outcome"]])
+            finding += " " + iso(f"p = {r['p']:.3f}")
+        out.append({"cells": [[iso(r["id"]), iso(r["time"]), *where],
+                              [r["actor"], iso(r["clause"]), finding], [r["reason"]],
+                              [iso(r["sources"])]], "outcome": r["outcome"]})
     return out
 
 
-def annex_pdf(annex: list[dict[str, Any]], verdict_names: dict[str, str], lang: str) -> bytes:
-    """The annex table of breach and undetermined findings as a PDF of its own pages."""
-    import typst
+def exceptions_rows(excepted: list[dict[str, Any]], rtl: bool = False) -> list[dict[str, Any]]:
+    """The exceptions invoked as cells of lines: incident and time; clause and exception;
+    the evidence, one line each; reason."""
+    iso = _isolating(rtl)
+    return [{"cells": [[iso(r["id"]), iso(r["time"])],
+                       [iso(r["clause"]), iso(r["exception"] or "")],
+                       # the evidence's notes are the engine's words: left to right too
+                       [iso(f"{e['kind']} {e['id']}" + (f": {e['note']}" if e.get("note") else ""))
+                        for e in r["evidence"]] or [""],
+                       [r["reason"]]], "outcome": "excepted"} for r in excepted]
 
+
+def annex_pdfs(page: dict[str, Any], verdict_names: dict[str, str], lang: str) -> list[bytes]:
+    """The report context's annex tables, each a PDF of its own pages (none when empty)."""
     from jig.report.render import number
 
     _ = translations(lang).gettext
-    data = {
-        "lang": lang, "dir": direction(lang),
-        "heading": _("Annex"),
-        "subheading": f"{_('Breaches and undetermined findings')} ({number(len(annex), lang)})",
-        "pages": _("Annex"),
-        "titles": [_("Incident"), _("Time"), _("Place"), _("Actor"), _("Clause"), _("Finding"),
-                   _("Reason"), _("Sources")],
-        "rows": annex_rows(annex, verdict_names, direction(lang) == "rtl"),
-    }
+    rtl = direction(lang) == "rtl"
+    out = []
+    if page["annex"]:
+        title = _("Breaches and undetermined findings")
+        out.append(table_pdf(lang, title, f"{title} ({number(len(page['annex']), lang)})",
+                             [f"{_('Incident')} · {_('Time')} · {_('Place')}",
+                              f"{_('Actor')} · {_('Clause')} · {_('Finding')}", _("Reason"),
+                              _("Sources")], FINDINGS_WIDTHS,
+                             findings_rows(page["annex"], verdict_names, rtl), outcome_cell=1))
+    if page["excepted"]:
+        title = _("Exceptions invoked")
+        out.append(table_pdf(lang, title, f"{title} ({number(len(page['excepted']), lang)})",
+                             [f"{_('Incident')} · {_('Time')}", f"{_('Clause')} · {_('Exception')}",
+                              _("Evidence"), _("Reason")], EXCEPTIONS_WIDTHS,
+                             exceptions_rows(page["excepted"], rtl)))
+    return out
+
+
+def table_pdf(lang: str, title: str, subheading: str, titles: list[str], widths: list[int],
+              rows: list[dict[str, Any]], outcome_cell: int = -1) -> bytes:
+    """One annex table typeset by Typst; its pages are numbered "title n / N"."""
+    import typst
+
+    data = {"lang": lang, "dir": direction(lang), "heading": translations(lang).gettext("Annex"),
+            "subheading": subheading, "pages": title, "titles": titles, "widths": widths,
+            "outcome_cell": outcome_cell, "rows": rows}
     source = resources.files("jig.report").joinpath("templates/annex.typ").read_bytes()
-    return typst.compile(source, sys_inputs={"annex": json.dumps(data, ensure_ascii=False)})
+    # Untagged, like WeasyPrint's pages: the structure tags of thousands of table cells made
+    # the file five times larger.
+    return typst.compile(source, sys_inputs={"annex": json.dumps(data, ensure_ascii=False)},
+                         pdf_tags=False)
 
 
 def join_pdfs(*parts: bytes) -> bytes:

@@ -18,6 +18,7 @@ from tests.conftest import EXAMPLE, Server, seed_users
 from tests.test_two_party_amendments import upload
 from typer.testing import CliRunner
 
+from jig import load_agreement
 from jig.cli import app
 from jig.service import Settings
 from jig.store import Store
@@ -148,6 +149,19 @@ def test_every_direct_edit_of_a_state_table_is_caught(cell):
     _, _, db_url, data, _ = cell
     store = Store.open(db_url, key_folder=data)
     try:
+        # Commitments: an agreement with must_by clauses (judged as it is stored) and a status
+        # record (judged again as it arrives), so their tables hold rows too.
+        from jig.agreement.load import agreement_document
+        from jig.library import entry
+        from jig.store.commitments import add_status_records
+
+        hod = entry("hodeidah-2018")
+        text = hod.agreement_path.read_text(encoding="utf-8")
+        store.add_agreement(load_agreement(hod.agreement_path),
+                            agreement_document(text, hod.agreement_path.parent))
+        add_status_records(store, [{"id": "HOD-S4", "clause": "hodeidah-2-redeploy-from-ports",
+                                    "time": "2019-05-14", "status": "done", "actor": "HOUTHI",
+                                    "source": "UN Redeployment Coordination Committee"}], "")
         with store.sessions() as s:
             assert verify(s, store.keys).problems == []
             # The body is written from its parts' texts: it must be their canonical JSON.

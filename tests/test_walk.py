@@ -217,6 +217,15 @@ def walkers(w: World, who: str) -> dict[tuple[str, str], list[Call]]:
             guess("GET", "/incidents?source={source}"), guess("GET", "/incidents?grade={grade}"),
             guess("GET", "/incidents?source={source}&format=geojson"),
             guess("GET", "/incidents?grade={grade}&format=geojson&brief=true")],
+        ("GET", "/incidents/overview"): [
+            plain("GET", "/incidents/overview"),
+            plain("GET", "/incidents/overview?bbox=35,32,43,38&cells=64&all_time=true"),
+            guess("GET", "/incidents/overview?source={source}&all_time=true"),
+            guess("GET", "/incidents/overview?grade={grade}&all_time=true")],
+        ("GET", "/incidents/histogram"): [
+            plain("GET", "/incidents/histogram?all_time=true"),
+            guess("GET", "/incidents/histogram?source={source}&all_time=true"),
+            guess("GET", "/incidents/histogram?grade={grade}&all_time=true")],
         ("GET", "/incidents/{incident_id}"): [
             plain("GET", "/incidents/US-REL"), plain("GET", "/incidents/RU-REL"),
             guess("GET", "/incidents/{held}"), guess("GET", "/incidents/{bulk}"),
@@ -260,6 +269,14 @@ def walkers(w: World, who: str) -> dict[tuple[str, str], list[Call]]:
         ("GET", "/audit/determinations/{determination_id}/proof"): [
             plain("GET", f"/audit/determinations/{w.determination}/proof"),
             guess("GET", "/audit/determinations/{job}/proof")],
+        # The example has no must_by clause: a status record is refused, the same for a
+        # right and a wrong guess of its id.
+        ("POST", "/status"): [guess("POST", "/status", json={
+            "id": "{held}", "clause": "agreed-targets-only", "time": "2016-08-14T09:00",
+            "status": "done", "source": "{source}"})],
+        ("GET", "/status"): [plain("GET", "/status")],
+        ("GET", "/commitments"): [plain("GET", "/commitments"),
+                                  plain("GET", f"/commitments?agreement={AGREEMENT}")],
         ("POST", "/commitments/check"): [plain("POST", "/commitments/check",
                                                json={"records": []})],
         # The report is slow to build: asked once per view (each party's, the joint one).
@@ -397,7 +414,8 @@ def _wrong(name: str, value: str) -> str:
 
 
 STORES = {("POST", "/incidents"), ("POST", "/incidents/bulk"), ("POST", "/notices"),
-          ("POST", "/air/notices"), ("POST", "/incidents/{incident_id}/release")}
+          ("POST", "/air/notices"), ("POST", "/incidents/{incident_id}/release"),
+          ("POST", "/status")}
 
 
 def phase_of(endpoint: tuple[str, str]) -> str:

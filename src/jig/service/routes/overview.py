@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 
 from jig.service.context import Context, Who, allow, context
-from jig.service.errors import ERRORS, ApiError
+from jig.service.errors import ERRORS
 from jig.service.routes.incidents import _filters, _version
 from jig.store import overview
 from jig.store.queries import Filters
@@ -63,7 +63,7 @@ def get_overview(
     actor: str | None = None, clause: str | None = None, outcome: str | None = None,
     verdict: str | None = None, source: str | None = None, grade: str | None = None,
     every_time: bool = EVERY_TIME,
-    cells: int = Query(32, ge=1, description=f"About how many grid cells across the view's "
+    cells: int = Query(32, ge=1, le=MAX_CELLS, description=f"About how many grid cells across the view's "
                        f"width (at most {MAX_CELLS}); cell sides are powers of two of a degree"),
     *, p: Who, ctx: Context = Depends(context),
 ) -> dict[str, Any]:
@@ -72,8 +72,6 @@ def get_overview(
     counts and the mean place of its incidents. The same rows `GET /incidents` lists for the
     same asker and filters, none left out at any zoom."""
     allow(p, "analyst", "lead", "reviewer")
-    if cells > MAX_CELLS:
-        raise ApiError(422, "query.cells", f"cells is at most {MAX_CELLS}")
     version, _, f = _common(ctx, agreement, t_from, t_to, bbox, within, actor, clause,
                             outcome, verdict, source, grade, every_time)
     box = f.bbox or (-180.0, -90.0, 180.0, 90.0)

@@ -49,7 +49,9 @@ def served(db_url, tmp_path):
 
     def start(name: str):
         data = tmp_path / "data"
-        settings = Settings(data_dir=data, database_url=db_url,
+        # Open to agreement uploads: the test amends the agreement over HTTP in a store
+        # without users (as `jig serve --open`).
+        settings = Settings(data_dir=data, database_url=db_url, open_agreements=True,
                             agreements=[entry(name).agreement_path])
         return Server(settings), data
 

@@ -150,6 +150,9 @@ def locked_server(tmp_path):
 
 
 def sign_in(page: Page, token: str) -> None:
+    # The form works once the page has wired its controls, after its first fetches: a click
+    # before that would submit it nowhere.
+    page.wait_for_selector("html[data-ready]", state="attached")
     page.fill("#token", token)
     page.click("#signin button")
     page.wait_for_function("document.getElementById('whoami').textContent.length > 0")

@@ -104,8 +104,7 @@ def test_pages_run_under_their_policy_and_load_nothing_from_outside(browser, cel
     assert page.locator(".opblock").count() > 20
     # The map page: it signs in, draws, and opens an incident under the same policy.
     page.goto(srv.url)
-    page.fill("#token", tokens["us-lead"])
-    page.click("#signin button")
+    sign_in(page, tokens["us-lead"])
     page.locator("#count", has_text="incidents").wait_for()
     page.evaluate("openIncident('US-7', 'US')")
     page.locator("#panel h2", has_text="US-7").wait_for()

@@ -686,6 +686,9 @@ async function main() {
   });
   const legend = $("legend");
   for (const [v, c] of Object.entries(COLORS)) legend.append(el("div", { class: "legend-item" }, el("span", { class: "swatch", style: `background:${c}` }), t(`verdict.${v}`)));
+  // Every control is wired from here on: a sign-in before this would submit the form to
+  // nowhere (tests, and people on a slow machine, wait for it).
+  document.documentElement.dataset.ready = "true";
   if (!state.config.locked || state.token) await signIn();
 }
 

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import swagger_ui
+from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -60,10 +61,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         at_rest = read_keys(settings.keys_dir) if settings.keys_dir else None
+        # Request threads and connections in step: each thread holds at most one connection.
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
-                           settings.data_dir, settings.log_key, at_rest)
-        with store.writing() as s:  # made here so that reads never have to write it
-            workspace_secret(s, SERVICE)
+                           settings.data_dir, settings.log_key, at_rest,
+                           pool_size=settings.threads + 2)
+        # Made here so that reads never have to write it (once, however many start together).
+        store.transaction(lambda s: workspace_secret(s, SERVICE))
         worker = Worker(store, settings.bulk_batch, settings.gazetteer) \
             if settings.run_jobs else None
         ctx = Context(settings, store, worker)

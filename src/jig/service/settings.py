@@ -35,6 +35,9 @@ class Settings(BaseModel):
                                   "(`<party>.key`): a party's withheld fields are stored "
                                   "encrypted under its key.")
     run_jobs: bool = Field(True, description="Run background jobs in this process.")
+    threads: int = Field(16, ge=1, le=200, description="Requests served at once by each "
+                         "process; the PostgreSQL pool holds as many connections, plus two "
+                         "(the job worker and start-up), so a request never waits for one.")
     tile_url: str | None = Field(None, description="A raster tile URL template for the map "
                                  "(https://host/{z}/{x}/{y}.png); without one the map draws the "
                                  "shipped administrative boundaries only.")

@@ -4,18 +4,24 @@ by one version of jig is upgraded in place by the next."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
+def make_engine(url: str, sqlite_synchronous: str = "FULL", pool_size: int = 20) -> Engine:
     """An engine for `url`; SQLite files get WAL, a busy timeout and the given sync level.
+    PostgreSQL gets a pool of `pool_size` connections and no overflow: the service runs as
+    many request threads as that, each holding at most one connection (see `Store`), so a
+    request never waits for a connection another request holds while waiting itself.
 
     synchronous=FULL makes every acknowledged commit reach the disk before the answer goes out,
     so an acknowledged record survives the process being killed and the machine losing power.
@@ -38,7 +44,7 @@ def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=0)
 
 
 def private_file(path: Path) -> None:
@@ -57,8 +63,43 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the store's schema to the newest version."""
-    command.upgrade(alembic_config(engine), "head")
+    """Bring the store's schema to the newest version, under a lock: servers started together
+    on one fresh database take turns (the first migrates, the others find it done) instead of
+    creating the same tables at once."""
+    with migration_lock(engine) as connection:
+        cfg = alembic_config(engine)
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
     # A migration may switch SQLite's foreign keys off on its connection: drop the pooled
     # connections so that every later one starts with the pragmas of `make_engine`.
     engine.dispose()
+
+
+MIGRATION_LOCK = 727_101  # PostgreSQL advisory lock key (the log's writers hold 727100)
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[Connection | None]:
+    """Held while migrating: a PostgreSQL advisory lock on the connection the migration then
+    runs on, or an exclusive lock on a file beside the SQLite database. Yields that connection
+    (None for SQLite, whose migration opens its own)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as c:
+            c.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
+            c.commit()
+            try:
+                yield c
+            finally:
+                c.rollback()
+                c.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})
+                c.commit()
+        return
+    path = engine.url.database
+    if not path or path == ":memory:":
+        yield None
+        return
+    lock = Path(path + ".migrate-lock")
+    private_file(lock)
+    with open(lock, "rb") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file closes, or the process dies
+        yield None

@@ -54,6 +54,7 @@ class Judging:
     """The judging half of `Store`, which provides `load(version)` and `writing()`."""
 
     load: Any
+    catalog: Any
 
     def _released_rows(self) -> Any:
         """The revision rows released last for each incident (a subquery)."""
@@ -107,8 +108,7 @@ class Judging:
 
     def history(self, s: Session, agreement_id: str) -> list[AgreementVersion]:
         """Every version of an agreement, in the order they were made."""
-        return list(s.scalars(select(AgreementVersion).where(
-            AgreementVersion.agreement_id == agreement_id).order_by(AgreementVersion.version)))
+        return self.catalog.history(s, agreement_id)
 
     def governing(self, s: Session, version: AgreementVersion, span: Span) -> AgreementVersion:
         """The version of `version`'s agreement governing most of the span (ruling 9)."""
@@ -119,16 +119,7 @@ class Judging:
     def governing_versions(self, at: float) -> list[AgreementVersion]:
         """The version of each agreement that governs acts at instant `at` (ruling 9)."""
         with self.sessions() as s:  # type: ignore[attr-defined]
-            rows = list(s.scalars(select(AgreementVersion).order_by(
-                AgreementVersion.agreement_id, AgreementVersion.version)))
-        by_agreement: dict[str, list[AgreementVersion]] = {}
-        for r in rows:
-            by_agreement.setdefault(r.agreement_id, []).append(r)
-        out = []
-        for versions in by_agreement.values():
-            windows = governing_windows([v.effective_from.timestamp() for v in versions])
-            out += [v for v, w in zip(versions, windows, strict=True) if w.contains(at)]
-        return out
+            return self.catalog.governing(s, at)
 
     def _judge_rows(self, s: Session, version: AgreementVersion, rows: Sequence[Revision],
                     only_if_changed: bool, scope: str = JOINT) -> int:

@@ -9,17 +9,18 @@ that could be evidence (by the evidence actors, in the time window that matters)
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from jig.agreement import Agreement, parse_agreement
+from jig.agreement import Agreement
 from jig.records import Incident, Notice
 from jig.store import audit, bulk, sealing
 from jig.store.bulk import Revision, RevisionRow
@@ -37,9 +38,24 @@ from jig.store.tables import (
     Release,
     WorkspaceSecret,
 )
+from jig.store.versions import Catalog
 from jig.times import zone_info
 
 DAY = 86_400.0
+CONFLICT_RETRIES = 8
+T = TypeVar("T")
+# PostgreSQL's unique violation, serialization failure and deadlock: a concurrent writer won.
+CONFLICT_STATES = frozenset({"23505", "40001", "40P01"})
+
+
+def conflict(exc: DBAPIError) -> bool:
+    """Whether a failed transaction lost a race to a concurrent one (worth running again)."""
+    state = getattr(exc.orig, "sqlstate", None)
+    if state is not None:
+        return state in CONFLICT_STATES
+    # SQLite: another process held the write lock past the busy timeout, or took the id.
+    text = str(exc.orig)
+    return (isinstance(exc, IntegrityError) and "UNIQUE" in text) or "database is locked" in text
 
 
 
@@ -63,7 +79,7 @@ class Store(Judging):
         self.sessions = sessionmaker(engine, expire_on_commit=False, info=info)
         audit.watch(self.sessions)
         self.default_tz = zone_info(default_timezone)
-        self._agreements: dict[int, Agreement] = {}
+        self.catalog = Catalog()
         # SQLite has one writer: queueing writers here is fairer and faster than letting them
         # collide and sleep in SQLite's busy handler.
         self._writing = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
@@ -72,14 +88,29 @@ class Store(Judging):
         """A write transaction (serialised on SQLite)."""
         return _Writing(self)
 
+    def transaction(self, work: Callable[[Session], T]) -> T:
+        """`work(session)` in a write transaction, run again from the start when it collided
+        with a concurrent one: two servers taking the same new id at once both insert it, and
+        the loser's unique violation would otherwise be a 500 where the answer is
+        "unchanged". On the second run the winner's rows are there to be found."""
+        for attempt in range(1, CONFLICT_RETRIES + 1):
+            try:
+                with self.writing() as s:
+                    return work(s)
+            except DBAPIError as exc:
+                if attempt == CONFLICT_RETRIES or not conflict(exc):
+                    raise
+        raise AssertionError("unreachable")
+
     @classmethod
     def open(cls, url: str, sqlite_synchronous: str = "FULL", default_timezone: str = "UTC",
              key_folder: Path | None = None, server_key: Path | None = None,
-             at_rest: Mapping[str, bytes] | None = None) -> Store:
+             at_rest: Mapping[str, bytes] | None = None, pool_size: int = 20) -> Store:
         """Open (and migrate) the store at `url`. Signing keys live in `key_folder`: by
         default the SQLite file's folder; a PostgreSQL store needs one named to sign.
-        `at_rest`: workspaces' keys for their withheld fields (`sealing`)."""
-        engine = make_engine(url, sqlite_synchronous)
+        `at_rest`: workspaces' keys for their withheld fields (`sealing`). `pool_size`: the
+        PostgreSQL connections, at least the threads that use the store at once."""
+        engine = make_engine(url, sqlite_synchronous, pool_size)
         migrate(engine)
         sealing.configure(engine, at_rest or {})
         if key_folder is None and url.startswith("sqlite:///") and not url.endswith(":memory:"):
@@ -104,55 +135,69 @@ class Store(Judging):
     # -- agreements -------------------------------------------------------------------------
 
     def load(self, version: AgreementVersion) -> Agreement:
-        a = self._agreements.get(version.row)
+        """A version parsed (once per content hash in this process)."""
+        a = self.catalog.parsed(version)
         if a is None:
-            a = parse_agreement(version.document, name=f"{version.agreement_id} v{version.version}")
-            self._agreements[version.row] = a
+            with self.sessions() as s:  # a version not listed yet: never inside a write
+                self.catalog.rows(s)
+            a = self.catalog.parsed(version)
+            if a is None:
+                raise KeyError(f"agreement version {version.row} is not stored")
         return a
+
+    def document(self, version: AgreementVersion) -> str:
+        """A version's stored document (read only when asked for: it can be megabytes)."""
+        with self.sessions() as s:
+            return s.scalar(select(AgreementVersion.document).where(
+                AgreementVersion.row == version.row)) or ""
 
     def add_agreement(self, agreement: Agreement, document: str,
                       effective_from: datetime | None = None, user: str = "local"
                       ) -> tuple[AgreementVersion, bool]:
-        """Store a new version (or find the same content stored before: returns created=False)."""
-        with self.writing() as s:
-            same = s.scalar(select(AgreementVersion).where(
-                AgreementVersion.agreement_id == agreement.id,
-                AgreementVersion.content_hash == agreement.content_hash))
-            if same is not None:
-                return same, False
-            last = s.scalar(select(func.max(AgreementVersion.version)).where(
-                AgreementVersion.agreement_id == agreement.id)) or 0
-            eff = effective_from or now()
-            row = AgreementVersion(agreement_id=agreement.id, version=last + 1,
-                                   content_hash=agreement.content_hash, title=agreement.title,
-                                   document=document, created_at=now(),
-                                   effective_from=eff if eff.tzinfo else eff.replace(tzinfo=UTC))
-            s.add(row)
-            s.flush()
-            audit.append(s, user, "agreement", f"agreement {agreement.id}",
-                         {"version": last + 1, "content_hash": agreement.content_hash})
-        if row.effective_from <= now():  # in force now: its deadlines, on the records stored
+        """Store a new version (or find the same content stored before: returns created=False).
+        Servers started together with the same agreement store it once."""
+        row, created = self.transaction(
+            lambda s: self._add_agreement(s, agreement, document, effective_from, user))
+        self.catalog.remember(row, agreement)
+        if created and row.effective_from <= now():  # in force now: its deadlines, judged
             from jig.store.commitments import rejudge_commitments  # builds on Store
 
             rejudge_commitments(self, row, user)
+        return row, created
+
+    def _add_agreement(self, s: Session, agreement: Agreement, document: str,
+                       effective_from: datetime | None, user: str
+                       ) -> tuple[AgreementVersion, bool]:
+        same = s.scalar(select(AgreementVersion).where(
+            AgreementVersion.agreement_id == agreement.id,
+            AgreementVersion.content_hash == agreement.content_hash))
+        if same is not None:
+            return same, False
+        last = s.scalar(select(func.max(AgreementVersion.version)).where(
+            AgreementVersion.agreement_id == agreement.id)) or 0
+        eff = effective_from or now()
+        row = AgreementVersion(agreement_id=agreement.id, version=last + 1,
+                               content_hash=agreement.content_hash, title=agreement.title,
+                               document=document, created_at=now(),
+                               effective_from=eff if eff.tzinfo else eff.replace(tzinfo=UTC))
+        s.add(row)
+        s.flush()
+        audit.append(s, user, "agreement", f"agreement {agreement.id}",
+                     {"version": last + 1, "content_hash": agreement.content_hash})
         return row, True
 
     def versions(self, agreement_id: str) -> list[AgreementVersion]:
         with self.sessions() as s:
-            return list(s.scalars(select(AgreementVersion).where(
-                AgreementVersion.agreement_id == agreement_id).order_by(AgreementVersion.version)))
+            return self.catalog.history(s, agreement_id)
 
-    def current_versions(self, at: datetime | None = None) -> list[AgreementVersion]:
-        """The version of each agreement in force at `at` (now): the newest effective by then."""
-        at = at or now()
+    def current_versions(self, at: datetime | None = None, s: Session | None = None
+                         ) -> list[AgreementVersion]:
+        """The version of each agreement in force at `at` (now): the newest effective by then.
+        Inside a transaction, pass its session: a second connection is never taken."""
+        if s is not None:
+            return self.catalog.current(s, at or now())
         with self.sessions() as s:
-            rows = list(s.scalars(select(AgreementVersion).order_by(
-                AgreementVersion.agreement_id, AgreementVersion.version)))
-        current: dict[str, AgreementVersion] = {}
-        for r in rows:
-            if r.effective_from <= at:
-                current[r.agreement_id] = r
-        return list(current.values())
+            return self.catalog.current(s, at or now())
 
     def version(self, agreement_id: str | None, number: int | None = None) -> AgreementVersion:
         """A given version, or the current one; `agreement_id` may be omitted when the store
@@ -185,61 +230,65 @@ class Store(Judging):
         """Store incidents (idempotent by content) in a workspace and judge the new revisions
         with what that workspace sees, atomically, with an audit entry. Ids are the
         workspace's own: the same id in another workspace is another incident."""
+        return self.transaction(lambda s: self._add_incidents(s, incidents, origin, workspace,
+                                                              user))
+
+    def _add_incidents(self, s: Session, incidents: Sequence[Incident], origin: str | None,
+                       workspace: str, user: str) -> list[Stored]:
         fresh: list[RevisionRow] = []
         out: list[Stored] = []
         ids = list({inc.id for inc in incidents})
-        with self.writing() as s:
-            secret = workspace_secret(s, workspace)
-            records = [(inc, incident_record(inc)) for inc in incidents]
-            hashes = [content_hash(r, secret) for _, r in records]
-            known: dict[tuple[str, str], Revision] = {}
-            last: dict[str, int] = {}
-            heads: dict[str, IncidentHead] = {}
-            for chunk in chunks(ids, 500):
-                for r in s.scalars(select(IncidentRevision).where(
-                        IncidentRevision.workspace == workspace,
-                        IncidentRevision.incident_id.in_(chunk))):
-                    known[(r.incident_id, r.content_hash)] = r
-                    last[r.incident_id] = max(last.get(r.incident_id, 0), r.revision)
-                heads.update({h.incident_id: h for h in s.scalars(select(IncidentHead).where(
-                    IncidentHead.workspace == workspace, IncidentHead.incident_id.in_(chunk)))})
-            received = now()
-            for (inc, record), h in zip(records, hashes, strict=True):
-                same = known.get((inc.id, h))
-                if same is not None:
-                    out.append(Stored(inc.id, "unchanged", same.revision, same.row))
-                    continue
-                revision = last.get(inc.id, 0) + 1
-                row = RevisionRow(
-                    incident_id=inc.id, revision=revision, content_hash=h, record=record,
-                    lon=inc.lon, lat=inc.lat, precision_m=inc.precision_m,
-                    t_start=inc.span.start, t_end=inc.span.end, actor=inc.actor,
-                    received_at=received,
-                    origin=origin or (str(inc.origin) if inc.origin else None),
-                    workspace=workspace)
-                known[(inc.id, h)] = row
-                last[inc.id] = revision
-                fresh.append(row)
-                out.append(Stored(inc.id, "stored" if revision == 1 else "revised", revision, 0))
-            # In bulk (a few statements a batch, not an ORM object a row), each row still logged.
-            values = [r.values(sealing.as_stored(s, r)) for r in fresh]
-            bulk.insert_rows(s, IncidentRevision, values)
-            new_heads: dict[str, dict[str, object]] = {}
-            for row, v in zip(fresh, values, strict=True):
-                row.row = v["row"]
-                head = heads.get(row.incident_id)
-                if head is not None:
-                    head.row = row.row  # a correction of an incident stored before
-                else:
-                    new_heads[row.incident_id] = {"workspace": workspace,
-                                                  "incident_id": row.incident_id, "row": row.row}
-            bulk.insert_rows(s, IncidentHead, list(new_heads.values()))
-            for version in self.current_versions():
-                self._judge_rows(s, version, fresh, only_if_changed=False, scope=workspace)
-                self._rejudge_for_evidence(s, version, fresh, workspace)
-            if fresh:
-                audit.append(s, user, "intake", f"workspace {workspace}", {
-                    "records": [[r.incident_id, r.revision, r.content_hash] for r in fresh]})
+        secret = workspace_secret(s, workspace)
+        records = [(inc, incident_record(inc)) for inc in incidents]
+        hashes = [content_hash(r, secret) for _, r in records]
+        known: dict[tuple[str, str], Revision] = {}
+        last: dict[str, int] = {}
+        heads: dict[str, IncidentHead] = {}
+        for chunk in chunks(ids, 500):
+            for r in s.scalars(select(IncidentRevision).where(
+                    IncidentRevision.workspace == workspace,
+                    IncidentRevision.incident_id.in_(chunk))):
+                known[(r.incident_id, r.content_hash)] = r
+                last[r.incident_id] = max(last.get(r.incident_id, 0), r.revision)
+            heads.update({h.incident_id: h for h in s.scalars(select(IncidentHead).where(
+                IncidentHead.workspace == workspace, IncidentHead.incident_id.in_(chunk)))})
+        received = now()
+        for (inc, record), h in zip(records, hashes, strict=True):
+            same = known.get((inc.id, h))
+            if same is not None:
+                out.append(Stored(inc.id, "unchanged", same.revision, same.row))
+                continue
+            revision = last.get(inc.id, 0) + 1
+            row = RevisionRow(
+                incident_id=inc.id, revision=revision, content_hash=h, record=record,
+                lon=inc.lon, lat=inc.lat, precision_m=inc.precision_m,
+                t_start=inc.span.start, t_end=inc.span.end, actor=inc.actor,
+                received_at=received,
+                origin=origin or (str(inc.origin) if inc.origin else None),
+                workspace=workspace)
+            known[(inc.id, h)] = row
+            last[inc.id] = revision
+            fresh.append(row)
+            out.append(Stored(inc.id, "stored" if revision == 1 else "revised", revision, 0))
+        # In bulk (a few statements a batch, not an ORM object a row), each row still logged.
+        values = [r.values(sealing.as_stored(s, r)) for r in fresh]
+        bulk.insert_rows(s, IncidentRevision, values)
+        new_heads: dict[str, dict[str, object]] = {}
+        for row, v in zip(fresh, values, strict=True):
+            row.row = v["row"]
+            head = heads.get(row.incident_id)
+            if head is not None:
+                head.row = row.row  # a correction of an incident stored before
+            else:
+                new_heads[row.incident_id] = {"workspace": workspace,
+                                              "incident_id": row.incident_id, "row": row.row}
+        bulk.insert_rows(s, IncidentHead, list(new_heads.values()))
+        for version in self.current_versions(s=s):
+            self._judge_rows(s, version, fresh, only_if_changed=False, scope=workspace)
+            self._rejudge_for_evidence(s, version, fresh, workspace)
+        if fresh:
+            audit.append(s, user, "intake", f"workspace {workspace}", {
+                "records": [[r.incident_id, r.revision, r.content_hash] for r in fresh]})
         rows = {(r.incident_id, r.revision): r.row for r in fresh}
         return [Stored(o.id, o.status, o.revision, o.row or rows.get((o.id, o.revision), 0))
                 for o in out]
@@ -247,22 +296,23 @@ class Store(Judging):
     def add_notices(self, notices: Sequence[Notice], user: str = "local") -> list[Stored]:
         """Store notices. A notice is a party's formal act towards the cell: it goes to the
         joint centre at once, and what it names or covers is judged again."""
+        return self.transaction(lambda s: self._add_notices(s, notices, user))
+
+    def _add_notices(self, s: Session, notices: Sequence[Notice], user: str) -> list[Stored]:
         out: list[Stored] = []
-        with self.writing() as s:
-            new: list[Notice] = []
-            for n in notices:
-                _, stored = store_revision(s, NoticeRevision, NoticeHead, "notice_id", n.id,
-                                           notice_record(n), party=n.party)
-                out.append(stored)
-                if stored.status == "unchanged":
-                    continue
+        new: list[Notice] = []
+        for n in notices:
+            _, stored = store_revision(s, NoticeRevision, NoticeHead, "notice_id", n.id,
+                                       notice_record(n), party=n.party)
+            out.append(stored)
+            if stored.status != "unchanged":
                 new.append(n)
-            s.flush()
-            for version in self.current_versions():
-                for n in new:
-                    self._rejudge_for_notice(s, version, n)
-            if new:
-                audit.append(s, user, "notice", "joint", {"notices": [n.id for n in new]})
+        s.flush()
+        for version in self.current_versions(s=s):
+            for n in new:
+                self._rejudge_for_notice(s, version, n)
+        if new:
+            audit.append(s, user, "notice", "joint", {"notices": [n.id for n in new]})
         return out
 
     def rejudge(self, version: AgreementVersion, batch: int = 2000, user: str = "system"
@@ -320,7 +370,7 @@ class Store(Judging):
                           withheld=sorted(set(withheld)), released_by=user, released_at=now())
             s.add(rel)
             s.flush()
-            for version in self.current_versions():
+            for version in self.current_versions(s=s):
                 self._judge_rows(s, version, [row], only_if_changed=False, scope=JOINT)
                 self._rejudge_for_evidence(s, version, [row], JOINT)
             audit.append(s, user, "release", f"incident {incident_id}",

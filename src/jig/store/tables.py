@@ -81,7 +81,8 @@ class AgreementVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     title: Mapped[str | None] = mapped_column(Text)
-    document: Mapped[str] = mapped_column(Text)  # canonical JSON, reloadable as format 1
+    # canonical JSON, reloadable as format 1; read only when asked for (it can be megabytes)
+    document: Mapped[str] = mapped_column(Text, deferred=True)
     effective_from: Mapped[datetime] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

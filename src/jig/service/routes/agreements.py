@@ -130,7 +130,7 @@ def agreement_document_of(agreement_id: str, number: RowNumber, p: Who,
     except KeyError as exc:
         raise ApiError(404, "not_found", str(exc.args[0])) from None
     return {"version": version_out(v).model_dump(mode="json"),
-            "document": json.loads(v.document)}
+            "document": json.loads(ctx.store.document(v))}
 
 
 @router.post("/agreements/{agreement_id}/rejudge", status_code=202, responses=ERRORS)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from alembic import context
 
 from jig.store.tables import Base
 
-engine = context.config.attributes["engine"]
-with engine.connect() as connection:
+
+def _connection():  # type: ignore[no-untyped-def]
+    """The connection `migrate` holds its lock on (PostgreSQL), or a new one."""
+    held = context.config.attributes.get("connection")
+    return nullcontext(held) if held is not None else \
+        context.config.attributes["engine"].connect()
+
+
+with _connection() as connection:
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
         # Migrations rebuild tables that others refer to (copy, drop, rename back), which

@@ -50,18 +50,33 @@ def serve(
         "--limit", envvar="JIG_LIMITS", help="NAME=N, repeatable: max_body_bytes, "
         "max_agreement_bytes, max_bulk_bytes, max_records, max_vertices, yaml_alias_values, "
         "yaml_depth (docs/service.md, Limits).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (PostgreSQL "
+                                         "only: SQLite has one writer).")] = 1,
+    threads: Annotated[int, typer.Option(min=1, max=200, help="Requests each process serves "
+                                         "at once (and its database connections).")] = 16,
+    bulk_batch: Annotated[int, typer.Option(min=1, help="Records per transaction in bulk "
+                                            "jobs: smaller ones keep single-record intake "
+                                            "from waiting behind a big file.")] = 1000,
+    access_log: Annotated[bool, typer.Option(help="One line a request on stderr: client, "
+                                             "method, path, status, time.")] = True,
 ) -> None:
-    """Run the HTTP service: intake, judging, queries; OpenAPI at /docs.
+    """Run the HTTP service: intake, judging, queries; OpenAPI at /docs; /health, /ready and
+    /metrics for operators.
 
     Example:
 
     \b
         jig serve --agreement examples/syria-2016-jig/agreement.yaml
+        jig serve --db postgresql://jig@db/jig --workers 4 --host 0.0.0.0
     """
+    import logging
+    import os
+
     import uvicorn
     from pydantic import ValidationError
 
     from jig.service import Settings, create_app
+    from jig.service.app import SETTINGS_ENV
     from jig.service.settings import LIMITS
 
     limits: dict[str, str] = {}
@@ -75,15 +90,36 @@ def serve(
     try:
         settings = Settings(data_dir=data, database_url=db, agreements=agreement or [],
                             gazetteer=gazetteer or [], keys_dir=keys,
-                            open_agreements=open_agreements, **limits)  # type: ignore[arg-type]
+                            open_agreements=open_agreements, threads=threads,
+                            bulk_batch=bulk_batch, **limits)  # type: ignore[arg-type]
     except ValidationError as exc:
         for e in exc.errors():
             err.print(f"[bold red]error[/] --limit {'.'.join(map(str, e['loc']))}: "
                       f"{escape(e['msg'])}")
         raise typer.Exit(2) from None
-    err.print(f"jig serving on http://{host}:{port} (store: {settings.url}; API docs at /docs)")
+    if workers > 1 and settings.url.startswith("sqlite"):
+        err.print("[red]--workers needs PostgreSQL (--db postgresql://...): SQLite has one "
+                  "writer, so more processes only wait for each other[/]")
+        raise typer.Exit(2)
+    if access_log:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+        logging.getLogger("jig.access").setLevel(logging.INFO)
+    err.print(f"jig serving on http://{host}:{port} (store: {settings.url}; "
+              f"{workers} worker process{'es' if workers > 1 else ''}; API docs at /docs)")
     with exit_on_errors():
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        if workers == 1:
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+            return
+        # Worker processes build their app from the settings in the environment; their
+        # metrics are summed through files in a folder of their own.
+        metrics = (settings.data_dir / "metrics").resolve()
+        metrics.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for old in metrics.glob("*.db"):
+            old.unlink()
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
+        os.environ[SETTINGS_ENV] = settings.model_dump_json()
+        uvicorn.run("jig.service.app:app_from_environment", factory=True, workers=workers,
+                    host=host, port=port, log_level="warning")
 
 
 @app.command("import")

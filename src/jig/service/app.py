@@ -13,11 +13,12 @@ from fastapi.staticfiles import StaticFiles
 
 from jig import __version__
 from jig.agreement import Agreement
-from jig.service import errors
+from jig.service import errors, operations
 from jig.service.context import Context
 from jig.service.headers import SecurityHeaders
 from jig.service.jobs import Worker
 from jig.service.limits import BodyLimit, text_only
+from jig.service.operations import Observed
 from jig.service.routes import (
     agreements,
     air,
@@ -90,22 +91,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   "a durable store, intake, judging and queries. Every error has the shape of "
                   "`ErrorResponse`.")
     errors.install(app)
-    for module in (agreements, overview, incidents, notices, jobs, air, cell, audit, commitments, reports,
-                   ui):
+    for module in (agreements, overview, incidents, notices, jobs, air, cell, audit, commitments,
+                   reports, ui, operations):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="ui-static")
     # Swagger UI's files from the installed package (swagger-ui-py), not from a CDN.
     app.mount("/docs/assets", StaticFiles(directory=Path(swagger_ui.__file__).parent / "static"),
               name="docs-assets")
     app.add_middleware(BodyLimit, settings=settings)
-    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)  # outermost: on a 413 too
-
-    @app.get("/health", tags=["service"])
-    def health() -> dict[str, str]:
-        """The service is up and its store answers."""
-        return {"status": "ok"}
+    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)  # on a 413 too
+    app.add_middleware(Observed)  # outermost: every answer counted and timed
 
     return app
+
+
+SETTINGS_ENV = "JIG_SERVE_SETTINGS"
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of `jig serve --workers N`, from the settings the parent
+    put in the environment (JSON)."""
+    import os
+
+    return create_app(Settings.model_validate_json(os.environ[SETTINGS_ENV]))
 
 
 __all__ = ["Agreement", "create_app"]

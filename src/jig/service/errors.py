@@ -14,6 +14,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jig.errors import JigError, Problem
@@ -68,7 +70,8 @@ ERRORS = {status: {"model": ErrorResponse, "description": text} for status, text
      "`max_agreement_bytes`, `max_bulk_bytes`)"),
     (422, "The request or a record in it is invalid; `problems` says where and why"),
     (500, "Internal error (nothing was written)"),
-    (503, "A record the store needs is sealed at rest and its key is not configured"))}
+    (503, "The store is unavailable (nothing was written; retry after `Retry-After` s), or a "
+     "record it needs is sealed at rest and its key is not configured"))}
 
 
 def install(app: FastAPI) -> None:
@@ -101,6 +104,17 @@ def install(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http")
         return JSONResponse(body(code, str(exc.detail)), status_code=exc.status_code)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+        # The database is down, restarting or out of connections: not the request's fault,
+        # and nothing was written (every write is one transaction), so say when to retry.
+        log.warning("store unavailable: %s", exc)
+        return JSONResponse(body("store.unavailable", "the store is unavailable; nothing was "
+                                 "written: send the request again later"),
+                            status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def _internal(_: Request, exc: Exception) -> JSONResponse:

@@ -8,6 +8,7 @@ intake is idempotent, running a job twice stores each record once.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 import time
@@ -19,6 +20,7 @@ from sqlalchemy import delete, select, update
 
 from jig.errors import JigError
 from jig.readers import Gazetteer, Reject
+from jig.service.metrics import taken
 from jig.store import Store
 from jig.store.importer import ImportCounts, import_files
 from jig.store.sealing import seal_text
@@ -33,6 +35,15 @@ def _public(job: Job, text: str) -> str:
     are nobody else's business."""
     path = job.params.get("path")
     return text.replace(path, job.params.get("filename") or "upload") if path else text
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a new file's name in `folder` durable (the file's own fsync does not)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def create_job(store: Store, kind: str, params: dict[str, Any]) -> int:
@@ -94,12 +105,16 @@ class Worker:
         self._wake.set()
 
     def _claim(self) -> Job | None:
+        """The oldest queued job, taken for this process (several may poll one database),
+        its attempts counted."""
         with self.store.writing() as s:
             for job in s.scalars(select(Job).where(Job.status == "queued")
                                   .order_by(Job.created_at, Job.row)):
+                params = job.params | {"attempts": job.params.get("attempts", 0) + 1}
                 claimed = s.execute(update(Job).where(Job.row == job.row, Job.status == "queued")
-                                    .values(status="running"))
+                                    .values(status="running", params=params))
                 if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                    job.params = params
                     return job
         return None
 
@@ -142,12 +157,20 @@ class Worker:
     def _bulk(self, job: Job) -> None:
         gaz = Gazetteer.from_files(list(self.gazetteer_files)) if self.gazetteer_files else None
         with self.store.writing() as s:
+            # A run after an interruption starts again from the file's first row: the counts
+            # and rejects of the run that died are replaced, not added to.
             s.execute(delete(JobReject).where(JobReject.job_row == job.row))
+            s.execute(update(Job).where(Job.row == job.row).values(
+                read=0, stored=0, unchanged=0, rejected=0))
         name = job.params.get("filename")
         workspace = job.params.get("workspace", "joint")
         live = self.progress[job.row]
+        seen = {"stored": 0, "unchanged": 0}
 
         def progress(c: ImportCounts, bad: list[Reject]) -> None:
+            taken(["stored"] * (c.stored - seen["stored"])
+                  + ["unchanged"] * (c.unchanged - seen["unchanged"]))
+            seen.update(stored=c.stored, unchanged=c.unchanged)
             live.rows, live.bytes_read, live.bytes_total = c.read, c.bytes_read, c.bytes_total
             with self.store.writing() as s:
                 for r in bad:

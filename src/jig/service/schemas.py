@@ -87,6 +87,10 @@ class JobOut(BaseModel):
     error: str | None = None
     created_at: datetime
     finished_at: datetime | None = None
+    # How many times a worker took it: more than 1 when a server stopped (or died) while it
+    # ran and the next one ran it again from the start (intake is idempotent: the records the
+    # earlier run stored count as `unchanged`).
+    attempts: int = 0
     # Progress of a job this server process ran or runs (absent after a restart): bytes of the
     # file read, of how many; seconds since the worker took it; rows read per second.
     bytes_read: int | None = None

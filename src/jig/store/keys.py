@@ -42,12 +42,19 @@ def load_or_create(path: Path) -> Ed25519PrivateKey:
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    # Written whole under another name, then linked into place: a server starting beside
+    # this one (jig serve --workers) never reads a key file half written.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+        f.write(pem)
+        f.flush()
+        os.fsync(f.fileno())
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.link(tmp, path)
     except FileExistsError:  # another process made it first: use theirs
         return load_or_create(path)
-    with os.fdopen(fd, "wb") as f:
-        f.write(pem)
+    finally:
+        tmp.unlink()
     return key
 
 

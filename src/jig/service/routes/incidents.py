@@ -32,8 +32,9 @@ from jig.service.convert import (
     verdict_out,
 )
 from jig.service.errors import ERRORS, ApiError, ErrorResponse
-from jig.service.jobs import create_job
+from jig.service.jobs import create_job, fsync_folder
 from jig.service.limits import plain_name, vertices
+from jig.service.metrics import taken
 from jig.service.schemas import (
     ExplanationOut,
     IncidentDetail,
@@ -131,6 +132,7 @@ def post_incidents(body: Annotated[Any, Body(examples=[RECORDS_EXAMPLE])], p: Wh
     allow(p, "analyst", "lead")
     incidents = parse_records(ctx, as_records(body, "record", ctx.settings.max_records))
     stored = ctx.store.add_incidents(incidents, origin="api", workspace=p.scope, user=p.name)
+    taken(r.status for r in stored)
     return IntakeOut(results=[StoredOut(id=r.id, status=r.status, revision=r.revision)
                               for r in stored],
                      verdicts=current_verdicts(ctx, [r.id for r in stored], p.scope))
@@ -169,6 +171,10 @@ async def post_bulk(request: Request, p: Who, filename: str | None = None,
         with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
             async for chunk in request.stream():
                 fh.write(chunk)
+            # On disk before the 202: an accepted file survives the machine losing power.
+            fh.flush()
+            os.fsync(fh.fileno())
+        fsync_folder(spool)
     except BaseException:  # over the size limit, or the client went away: nothing is kept
         shutil.rmtree(spool, ignore_errors=True)
         raise

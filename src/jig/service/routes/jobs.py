@@ -45,6 +45,7 @@ def get_job(job_id: RowNumber, p: Who, ctx: Context = Depends(context)) -> Any:
         return JobOut(id=job.row, kind=job.kind, status=job.status, read=job.read,
                       stored=stored, unchanged=job.unchanged, rejected=job.rejected,
                       error=job.error, created_at=job.created_at, finished_at=job.finished_at,
+                      attempts=job.params.get("attempts", 0),
                       **(live.as_dict() if live is not None else {}))
 
 

@@ -1,0 +1,215 @@
+"""What an operator relies on: liveness and readiness, 503 with Retry-After while PostgreSQL is
+down (and recovery once it is back), Prometheus metrics, servers started together on one fresh
+database, and a bulk job killed with kill -9 over PostgreSQL that is run again and counted
+right. Real servers, a real PostgreSQL of the test's own for the outage."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import func, select
+from tests.conftest import EXAMPLE, ROOT, Server, free_port, wait_for_job
+
+from jig.service import Settings
+from jig.store import Store
+from jig.store.rebuild import verify
+from jig.store.tables import AgreementVersion, IncidentHead, IncidentRevision, VerdictHead
+
+JIG = str(Path(sys.executable).with_name("jig"))
+POSTGRES = str(ROOT / "scripts" / "postgres")
+
+
+def record(rid: str, k: int = 0) -> dict:
+    return {"id": rid, "time": "2016-08-01T10:00", "lon": 36.6 + k * 0.0001, "lat": 35.8,
+            "actor": "Military Forces of Syria (2000-)", "act": "air_strike"}
+
+
+def samples(text: str, name: str) -> dict[tuple, float]:
+    out = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            if s.name == name:
+                out[tuple(sorted(s.labels.items()))] = s.value
+    return out
+
+
+def test_health_ready_and_metrics(client):
+    assert client.get("/health").json() == {"status": "ok"}
+    ready = client.get("/ready")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    before = samples(client.get("/metrics").text, "jig_records_taken_total")
+    for k in range(3):
+        assert client.post("/incidents", json=record(f"M-{k}", k)).status_code == 200
+    assert client.post("/incidents", json=record("M-0", 0)).status_code == 200  # unchanged
+    text = client.get("/metrics").text
+    taken = samples(text, "jig_records_taken_total")
+    assert taken[(("status", "stored"),)] - before.get((("status", "stored"),), 0) >= 3
+    assert taken[(("status", "unchanged"),)] - before.get((("status", "unchanged"),), 0) >= 1
+    requests = samples(text, "jig_requests_total")
+    # By the route's template, not the path: one series for every incident id.
+    assert requests[(("method", "POST"), ("route", "/incidents"), ("status", "200"))] >= 4
+    client.get("/incidents/M-1")
+    text = client.get("/metrics").text
+    assert (("method", "GET"), ("route", "/incidents/{incident_id}"), ("status", "200")) in \
+        samples(text, "jig_requests_total")
+    assert samples(text, "jig_request_seconds_count")
+    jobs = samples(text, "jig_jobs")
+    assert set(jobs) == {(("status", s),) for s in ("queued", "running", "done", "failed")}
+
+
+class OwnPostgres:
+    """A throw-away PostgreSQL server of this test's own, to stop and start again on the same
+    port without touching the one the other tests share."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.url = subprocess.run([POSTGRES, "start", str(folder)], capture_output=True,
+                                  text=True, check=True).stdout.strip()
+        self.port = self.url.rsplit(":", 1)[1].split("/")[0]
+
+    def stop(self) -> None:
+        subprocess.run([POSTGRES, "stop", str(self.folder)], check=True, capture_output=True)
+
+    def start(self) -> None:
+        subprocess.run([POSTGRES, "start", str(self.folder)], check=True, capture_output=True,
+                       env=os.environ | {"JIG_PG_PORT": self.port})
+
+
+@pytest.fixture
+def own_postgres():
+    if not os.environ.get("JIG_TEST_PG_URL"):
+        pytest.fail("run with scripts/test, which installs and starts PostgreSQL")
+    folder = Path(tempfile.mkdtemp(prefix="jig-pg-outage."))
+    pg = OwnPostgres(folder)
+    try:
+        yield pg
+    finally:
+        pg.stop()
+        subprocess.run(["rm", "-rf", str(folder)], check=False)
+
+
+def test_503_with_retry_after_while_postgres_is_down(own_postgres, tmp_path):
+    # Before: /health answered 200 and every request 500 while the database was down.
+    settings = Settings(data_dir=tmp_path / "data", database_url=own_postgres.url,
+                        agreements=[EXAMPLE / "agreement.yaml"])
+    with Server(settings) as srv, httpx.Client(base_url=srv.url, timeout=60) as c:
+        assert c.post("/incidents", json=record("UP-1")).status_code == 200
+        own_postgres.stop()
+        assert c.get("/health").status_code == 200  # the process lives
+        for answer in (c.get("/ready"), c.post("/incidents", json=record("DOWN-1")),
+                       c.get("/incidents"), c.get("/incidents/UP-1")):
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["retry-after"].isdigit()
+            assert answer.json()["error"]["code"] == "store.unavailable"
+        own_postgres.start()
+        # Back: the pool's stale connections are replaced on checkout (pre-ping).
+        ready = c.get("/ready")
+        assert ready.status_code == 200, ready.text
+        r = c.post("/incidents", json=record("DOWN-1"))
+        assert r.status_code == 200 and r.json()["results"][0]["status"] == "stored"
+        assert c.post("/incidents", json=record("UP-1")).json()["results"][0]["status"] == \
+            "unchanged"
+
+
+def serve(db_url: str, data: Path, port: int, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([JIG, "serve", "--db", db_url, "--data", str(data), "--port",
+                             str(port), "--agreement", str(EXAMPLE / "agreement.yaml"),
+                             "--no-access-log", *extra],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def until_ready(proc: subprocess.Popen, port: int) -> None:
+    """Until /ready answers 200, however long a loaded machine takes, unless the server dies."""
+    while proc.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)  # polling interval, not a wait standing in for an event
+    raise AssertionError(f"server died: {proc.stderr.read().decode()[-3000:]}")
+
+
+def test_two_servers_start_together_on_one_fresh_database(db_url, tmp_path):
+    # Migrations under a lock, the agreement and the service's secret stored once: before,
+    # both created the same tables at once and one of them died.
+    ports = [free_port(), free_port()]
+    procs = [serve(db_url, tmp_path / "data", port) for port in ports]
+    try:
+        for proc, port in zip(procs, ports, strict=True):
+            until_ready(proc, port)
+        for k, port in enumerate(ports):
+            r = httpx.post(f"http://127.0.0.1:{port}/incidents", json=record(f"T-{k}", k),
+                           timeout=60)
+            assert r.status_code == 200, r.text
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=60)
+    store = Store.open(db_url, key_folder=tmp_path / "data")
+    try:
+        with store.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(AgreementVersion)) == 1
+            assert s.scalar(select(func.count()).select_from(IncidentHead)) == 2
+            assert verify(s, store.keys).problems == []
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_bulk_job_killed_mid_run_over_postgres_is_run_again_and_counted(db_url, tmp_path):
+    rows = 1500
+    lines = ["id,time,lon,lat,actor,act"] + [
+        f"KB-{i},2016-08-01T10:00,{36.6 + i * 1e-5:.5f},35.8,Military Forces of Syria (2000-),"
+        "air_strike" for i in range(rows)]
+    port = free_port()
+    proc = serve(db_url, tmp_path / "data", port, "--bulk-batch", "25")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        until_ready(proc, port)
+        with httpx.Client(base_url=base, timeout=60) as c:
+            job = c.post("/incidents/bulk?filename=kill.csv",
+                         content="\n".join(lines).encode()).json()["job"]
+            # Killed once some batches are committed and before the last: counted in rows
+            # committed, not in seconds.
+            while True:
+                state = c.get(f"/jobs/{job}").json()
+                assert state["status"] != "failed", state
+                if state["status"] == "running" and state["read"] > 0:
+                    break
+                assert state["status"] != "done", "the job ended before it could be killed"
+                time.sleep(0.02)  # polling interval
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        spool = list((tmp_path / "data" / "spool").glob("*/*"))
+        assert spool, "the spooled file must outlive a crash: the job runs again from it"
+        proc = serve(db_url, tmp_path / "data", port)
+        until_ready(proc, port)
+        with httpx.Client(base_url=base, timeout=60) as c:
+            done = wait_for_job(c, job)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    assert done["status"] == "done", done
+    assert done["attempts"] == 2
+    assert done["read"] == rows
+    assert done["stored"] + done["unchanged"] + done["rejected"] == rows
+    assert done["unchanged"] > 0  # what the killed run had committed
+    assert list((tmp_path / "data" / "spool").glob("*/*")) == []  # removed once it ended
+    store = Store.open(db_url, key_folder=tmp_path / "data")
+    try:
+        with store.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(IncidentRevision)) == rows
+            assert s.scalar(select(func.count()).select_from(VerdictHead)) == rows
+            assert verify(s, store.keys).problems == []
+    finally:
+        store.close()

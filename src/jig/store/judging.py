@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from jig.agreement import Agreement
@@ -40,6 +40,10 @@ from jig.store.tables import (
 from jig.times import Span, format_instant
 
 JOINT = "joint"  # the shared centre's workspace and judging scope
+# Acts longer than this (two days) are found through the partial index of migration 0007,
+# whose condition is this text.
+LONG_SPAN = "172800"
+LONG_SPAN_S = float(LONG_SPAN)
 
 
 def now() -> datetime:
@@ -81,30 +85,51 @@ class Judging:
         """A condition on IncidentRevision: the rows a scope sees. A party's headquarters sees
         its own newest revisions and the joint centre's; the joint centre sees its own and the
         revisions released to it."""
-        own = IncidentRevision.row.in_(select(IncidentHead.row))
+        return or_(*self.visible_parts(scope))
+
+    def visible_parts(self, scope: str) -> list[Any]:
+        """`visible` as separate conditions (own rows, released rows), each searched on its
+        own: under an OR, SQLite read every row of the workspace instead of a time range."""
         spaces = (JOINT,) if scope == JOINT else (scope, JOINT)
-        return or_(and_(own, IncidentRevision.workspace.in_(spaces)),
-                   and_(IncidentRevision.row.in_(self._released_rows()),
-                        IncidentRevision.workspace != scope))
+        return [and_(is_head(), IncidentRevision.workspace.in_(spaces)),
+                and_(IncidentRevision.row.in_(self._released_rows()),
+                     IncidentRevision.workspace != scope)]
+
+    def _search(self, s: Session, parts: list[Any], *where: Any) -> list[IncidentRevision]:
+        """Rows meeting `where` and any of `parts`, each part one query; by row number."""
+        rows: dict[int, IncidentRevision] = {}
+        for part in parts:
+            for r in s.scalars(select(IncidentRevision).where(part, *where)):
+                rows.setdefault(r.row, r)
+        return sorted(rows.values(), key=lambda r: r.row)
 
     def evidence(self, s: Session, agreement: Agreement, t_from: float, t_to: float,
-                 scope: str = JOINT) -> list[Incident]:
-        """Incidents the scope sees that could be evidence for acts between t_from and t_to."""
+                 scope: str = JOINT, near: Sequence[tuple[float, float]] = ()
+                 ) -> list[Incident]:
+        """Incidents the scope sees that could be evidence for acts between t_from and t_to
+        at the points `near` (every point, when none is given): by an evidence actor, in the
+        time window and within an evidence requirement's distance. Found through the time
+        and place indexes, so that the cost of judging one record does not grow with the
+        store (reading and parsing every incident of a 72-hour window made intake 7x slower
+        at 20,000 incidents)."""
         actors = agreement.evidence_actors()
-        if not actors:
+        reqs = [e.evidence for e in agreement.exceptions.values() if e.evidence is not None]
+        if not actors or not reqs:
             return []
-        before = max(e.evidence.before_s for e in agreement.exceptions.values()
-                     if e.evidence is not None)
-        # Only the records of those actors are read: the names the store holds are matched
-        # once each (reading every record of the window for each batch made intake quadratic).
-        names = [n for n in s.scalars(select(IncidentRevision.actor).distinct())
-                 if agreement.match_actor(n)[0] in actors]
-        rows: list[IncidentRevision] = []
-        for chunk in chunks(names, 500):
-            rows += s.scalars(select(IncidentRevision).where(
-                self.visible(scope), IncidentRevision.t_start >= t_from - before,
-                IncidentRevision.t_start <= t_to, IncidentRevision.actor.in_(chunk)))
-        return [self.parse(r, agreement.tz) for r in sorted(rows, key=lambda r: r.row)]
+        before = max(r.before_s for r in reqs)
+        where = [IncidentRevision.t_start >= t_from - before, IncidentRevision.t_start <= t_to]
+        if near:
+            # A box around the acts, a little wider than the reach (the engine then measures
+            # the exact distance): a candidate outside it cannot be evidence.
+            reach = max(r.within_m for r in reqs) * 1.01 + 100.0
+            boxes = [_bbox_around(lon, lat, reach) for lon, lat in near]
+            where += [IncidentRevision.lon >= min(b[0] for b in boxes),
+                      IncidentRevision.lat >= min(b[1] for b in boxes),
+                      IncidentRevision.lon <= max(b[2] for b in boxes),
+                      IncidentRevision.lat <= max(b[3] for b in boxes)]
+        rows = self._search(s, self.visible_parts(scope), *where)
+        return [self.parse(r, agreement.tz) for r in rows
+                if agreement.match_actor(r.actor)[0] in actors]
 
     def history(self, s: Session, agreement_id: str) -> list[AgreementVersion]:
         """Every version of an agreement, in the order they were made."""
@@ -135,7 +160,8 @@ class Judging:
         def judge(i: int, part: list[Incident]) -> list[Verdict]:
             agreement = self.load(history[i])
             pool = self.evidence(s, agreement, min(x.span.start for x in part),
-                                 max(x.span.end for x in part), scope)
+                                 max(x.span.end for x in part), scope,
+                                 near=[(x.lon, x.lat) for x in part])
             return check(agreement, part, self.notices(s, agreement), evidence=pool)
 
         tz = self.load(version).tz
@@ -221,18 +247,23 @@ class Judging:
                   bbox: tuple[float, float, float, float] | None, scope: str
                   ) -> list[IncidentRevision]:
         """Rows judged in `scope` (its own workspace's, or for the joint centre also the
-        released ones) in a time window and box."""
-        if scope == JOINT:
-            where = self.visible(JOINT)
-        else:
-            where = and_(IncidentRevision.row.in_(select(IncidentHead.row)),
-                         IncidentRevision.workspace == scope)
-        q = select(IncidentRevision).where(where, IncidentRevision.t_end >= t_from,
-                                           IncidentRevision.t_start <= t_to)
+        released ones) whose time overlaps a window, in a box. Two index searches: acts of
+        up to LONG_SPAN_S start at most that long before the window (a bounded range of the
+        time index, where `t_start <= t_to` alone read every earlier record), longer ones
+        come from their own small index."""
+        parts = self.visible_parts(JOINT) if scope == JOINT else \
+            [and_(is_head(), IncidentRevision.workspace == scope)]
+        where = [IncidentRevision.t_end >= t_from, IncidentRevision.t_start <= t_to]
         if bbox is not None:
-            q = q.where(and_(IncidentRevision.lon >= bbox[0], IncidentRevision.lat >= bbox[1],
-                             IncidentRevision.lon <= bbox[2], IncidentRevision.lat <= bbox[3]))
-        return list(s.scalars(q))
+            where += [IncidentRevision.lon >= bbox[0], IncidentRevision.lat >= bbox[1],
+                      IncidentRevision.lon <= bbox[2], IncidentRevision.lat <= bbox[3]]
+        # Written as the partial index's condition, literally: the planners match its text.
+        long_ = IncidentRevision.t_end - IncidentRevision.t_start > literal_column(LONG_SPAN)
+        rows = {r.row: r for r in self._search(s, parts, *where,
+                                               IncidentRevision.t_start >= t_from - LONG_SPAN_S)}
+        for r in self._search(s, parts, *where, long_):
+            rows.setdefault(r.row, r)
+        return sorted(rows.values(), key=lambda r: r.row)
 
     def _rejudge_for_evidence(self, s: Session, version: AgreementVersion,
                               rows: Iterable[Revision], scope: str) -> None:
@@ -293,6 +324,13 @@ class Judging:
     def _scopes(self, s: Session) -> list[str]:
         spaces = set(s.scalars(select(IncidentRevision.workspace).distinct()))
         return sorted(spaces | {JOINT})
+
+
+def is_head() -> Any:
+    """A condition on IncidentRevision: the row is its incident's newest revision. A lookup
+    in the heads' index for each candidate row (`row IN (SELECT row FROM incident_heads)` read
+    every head of the store for every query)."""
+    return exists().where(IncidentHead.row == IncidentRevision.row)
 
 
 def chunks(items: list, size: int) -> Iterable[list]:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     select,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -94,7 +95,15 @@ class IncidentRevision(Base):
     __table_args__ = (UniqueConstraint("workspace", "incident_id", "revision"),
                       UniqueConstraint("workspace", "incident_id", "content_hash"),
                       Index("ix_incident_revisions_place", "lon", "lat"),
-                      Index("ix_incident_revisions_time", "t_start", "t_end"))
+                      Index("ix_incident_revisions_time", "t_start", "t_end"),
+                      # Evidence and re-judged acts: a workspace's records in a time window
+                      # and a box; acts longer than two days through their own index
+                      # (migration 0007).
+                      Index("ix_incident_revisions_scope_time", "workspace", "t_start", "lon",
+                            "lat"),
+                      Index("ix_incident_revisions_long_spans", "workspace", "t_start",
+                            sqlite_where=text("t_end - t_start > 172800"),
+                            postgresql_where=text("t_end - t_start > 172800")))
 
     row: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
     incident_id: Mapped[str] = mapped_column(String(200))

@@ -396,7 +396,8 @@ def explain_incident(incident_id: str, p: Who, agreement: str | None = None,
         version = ctx.store.governing(s, version, inc.span)
         a = ctx.store.load(version)
         scope = p.scope if newest.workspace == p.scope else JOINT
-        pool = ctx.store.evidence(s, a, inc.span.start, inc.span.end, scope)
+        pool = ctx.store.evidence(s, a, inc.span.start, inc.span.end, scope,
+                                  near=[(inc.lon, inc.lat)])
         notices = ctx.store.notices(s, a)
     others = [p for p in pool if p.id != inc.id]
     ex = explain(a, [inc, *others], inc.id, notices)

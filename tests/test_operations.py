@@ -213,3 +213,101 @@ def test_bulk_job_killed_mid_run_over_postgres_is_run_again_and_counted(db_url, 
             assert verify(s, store.keys).problems == []
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_several_worker_processes_over_postgres(db_url, tmp_path):
+    port = free_port()
+    proc = serve(db_url, tmp_path / "data", port, "--workers", "2", "--threads", "4")
+    try:
+        until_ready(proc, port)
+        base = f"http://127.0.0.1:{port}"
+        # New connections each: the kernel spreads them over the workers' shared socket.
+        for k in range(12):
+            r = httpx.post(base + "/incidents", json=record(f"WK-{k}", k), timeout=60)
+            assert r.status_code == 200, r.text
+        text = httpx.get(base + "/metrics", timeout=60).text
+        # Summed over every worker process (prometheus-client's multiprocess mode).
+        requests = samples(text, "jig_requests_total")
+        assert requests[(("method", "POST"), ("route", "/incidents"), ("status", "200"))] == 12
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    store = Store.open(db_url, key_folder=tmp_path / "data")
+    try:
+        with store.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(IncidentHead)) == 12
+            assert verify(s, store.keys).problems == []
+    finally:
+        store.close()
+
+
+def test_workers_refused_on_sqlite(tmp_path):
+    r = subprocess.run([JIG, "serve", "--data", str(tmp_path), "--workers", "2"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "--workers needs PostgreSQL" in r.stderr
+
+
+def stored_state(url: str, keys: Path) -> tuple[int, int]:
+    """(incidents, log entries) of the store at url, once its log is verified."""
+    from jig.store.tables import AuditEntry
+
+    store = Store.open(url, key_folder=keys)
+    try:
+        with store.sessions() as s:
+            assert verify(s, store.keys).problems == []
+            return (s.scalar(select(func.count()).select_from(IncidentHead)),
+                    s.scalar(select(func.count()).select_from(AuditEntry)))
+    finally:
+        store.close()
+
+
+def test_sqlite_online_backup_restores_and_verifies(tmp_path):
+    data = tmp_path / "data"
+    settings = Settings(data_dir=data, agreements=[EXAMPLE / "agreement.yaml"])
+    with Server(settings) as srv, httpx.Client(base_url=srv.url, timeout=60) as c:
+        for k in range(5):
+            assert c.post("/incidents", json=record(f"B-{k}", k)).status_code == 200
+        copy = tmp_path / "backup.db"
+        # While the server runs: the online backup.
+        r = subprocess.run([JIG, "admin", "backup", str(copy), "--data", str(data)],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert c.post("/incidents", json=record("AFTER", 9)).status_code == 200
+    assert copy.stat().st_mode & 0o077 == 0
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    (restored / "jig.db").write_bytes(copy.read_bytes())
+    (restored / "log-key.pem").write_bytes((data / "log-key.pem").read_bytes())
+    (restored / "log-key.pem").chmod(0o600)
+    incidents, entries = stored_state(f"sqlite:///{restored / 'jig.db'}", restored)
+    assert incidents == 5 and entries >= 6  # the agreement and five intakes, not the later one
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_pg_dump_restores_and_verifies(db_url, tmp_path):
+    import sqlalchemy as sa
+
+    bin_dir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+    settings = Settings(data_dir=tmp_path / "data", database_url=db_url,
+                        agreements=[EXAMPLE / "agreement.yaml"])
+    with Server(settings) as srv, httpx.Client(base_url=srv.url, timeout=60) as c:
+        for k in range(5):
+            assert c.post("/incidents", json=record(f"P-{k}", k)).status_code == 200
+        dump = tmp_path / "jig.dump"
+        subprocess.run([str(bin_dir / "pg_dump"), "-Fc", "-f", str(dump), db_url], check=True)
+    restored_url = db_url + "_restored"
+    admin = sa.create_engine(os.environ["JIG_TEST_PG_URL"].replace(
+        "postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    name = restored_url.rsplit("/", 1)[1]
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        subprocess.run([str(bin_dir / "pg_restore"), "--no-owner", "-d", restored_url,
+                        str(dump)], check=True)
+        incidents, entries = stored_state(restored_url, tmp_path / "data")
+        assert incidents == 5 and entries >= 6
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -307,6 +307,26 @@ def admin_revoke_token(token: Annotated[int, typer.Argument(help="The token's nu
         store.close()  # type: ignore[attr-defined]
 
 
+@admin.command("backup")
+def admin_backup(
+    dest: Annotated[Path, typer.Argument(help="The copy to write (a SQLite file).")],
+    data: DataOpt = Path("jig-data"),
+) -> None:
+    """Copy the SQLite store into DEST while the server runs: SQLite's online backup, a
+    consistent copy of the database as one transaction saw it. Restore by stopping the server
+    and putting the copy in place of jig.db (keep log-key.pem with it: it signs the log);
+    check it with `jig audit verify`. A PostgreSQL store is backed up with pg_dump
+    (docs/service.md)."""
+    from jig.store.db import backup_sqlite
+
+    source = data / "jig.db"
+    if not source.exists():
+        err.print(f"[bold red]error[/] no store at {source}")
+        raise typer.Exit(2)
+    backup_sqlite(source, dest)
+    err.print(f"{source} copied to {dest}")
+
+
 @admin.command("key")
 def admin_key(
     party: Annotated[str, typer.Argument(help="The party (its workspace).")],

@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jig.service.context import Context, context
-from jig.service.errors import ErrorResponse, body
+from jig.service.errors import ERRORS, ErrorResponse, body
 from jig.service.metrics import LATENCY, REQUESTS
 from jig.store.db import alembic_config
 from jig.store.tables import Job
@@ -49,9 +49,9 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready", responses={503: {"model": ErrorResponse,
-                                       "description": "The store does not answer, or its "
-                                       "schema is not the newest yet (with Retry-After)"}})
+@router.get("/ready", responses=ERRORS | {503: {
+    "model": ErrorResponse, "description": "The store does not answer, or its schema is not "
+    "the newest yet (with Retry-After)"}})
 def ready(ctx: Context = Depends(context)) -> Any:
     """Readiness: the store answers and its migrations are done."""
     try:
@@ -66,7 +66,7 @@ def ready(ctx: Context = Depends(context)) -> Any:
     return {"status": "ready", "schema": schema or ""}
 
 
-@router.get("/metrics", response_class=Response)
+@router.get("/metrics", response_class=Response, responses=ERRORS)
 def metrics(ctx: Context = Depends(context)) -> Response:
     """Prometheus metrics: requests and their latency by route, records taken in, jobs by
     status (the queue), in the text exposition format."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -103,3 +104,23 @@ def migration_lock(engine: Engine) -> Iterator[Connection | None]:
     with open(lock, "rb") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file closes, or the process dies
         yield None
+
+
+def backup_sqlite(source: Path, dest: Path) -> None:
+    """SQLite's online backup of `source` into `dest`, written whole or not at all (into a
+    file beside it, renamed at the end) and readable by this user only. Writers may go on
+    meanwhile: the copy is the database as of one moment."""
+    tmp = dest.with_name(f".{dest.name}.partial")
+    tmp.unlink(missing_ok=True)
+    private_file(tmp)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    try:
+        out = sqlite3.connect(tmp)
+        try:
+            src.backup(out)
+            out.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        finally:
+            out.close()
+    finally:
+        src.close()
+    os.replace(tmp, dest)

@@ -128,14 +128,20 @@ def serve(db_url: str, data: Path, port: int, *extra: str) -> subprocess.Popen:
 
 
 def until_ready(proc: subprocess.Popen, port: int) -> None:
-    """Until /ready answers 200, however long a loaded machine takes, unless the server dies."""
-    while proc.poll() is None:
+    """Until /ready answers 200, however long a loaded machine takes, unless the server dies.
+    The bound only stops a test that would hang (a supervisor restarting its workers forever
+    never dies), far beyond what a loaded machine needs."""
+    deadline = time.monotonic() + 900
+    while proc.poll() is None and time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=5).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.05)  # polling interval, not a wait standing in for an event
+    if proc.poll() is None:
+        proc.kill()
+        raise AssertionError("the server was not ready in 900 s")
     raise AssertionError(f"server died: {proc.stderr.read().decode()[-3000:]}")
 
 

@@ -118,8 +118,10 @@ def serve(
             old.unlink()
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
         os.environ[SETTINGS_ENV] = settings.model_dump_json()
+        # A worker starting on a loaded machine takes longer than uvicorn's default 5 s to
+        # answer the supervisor's health check: it was killed and started again, forever.
         uvicorn.run("jig.service.app:app_from_environment", factory=True, workers=workers,
-                    host=host, port=port, log_level="warning")
+                    host=host, port=port, log_level="warning", timeout_worker_healthcheck=120)
 
 
 @app.command("import")

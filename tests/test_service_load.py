@@ -4,13 +4,14 @@ server, outcomes asserted (every answer, every record stored once and judged), n
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import func, select
-from tests.conftest import EXAMPLE, incident, notice
+from tests.conftest import EXAMPLE, incident, notice, wait_for_job
 
 from jig import load_agreement
 from jig.service.app import _upload_of
@@ -109,3 +110,33 @@ def test_no_write_takes_a_second_connection(db_url, tmp_path):
             assert s.scalar(select(func.count()).select_from(IncidentRevision)) == 1
     finally:
         store.close()
+
+
+def test_one_record_is_not_kept_waiting_for_a_whole_bulk_job(server, client, db_url, tmp_path):
+    # A bulk job commits batch by batch (7 rows in the test server): a record sent while it
+    # runs is stored between two batches, not after the last. Shown by the order of the rows,
+    # not by a clock.
+    rows = 600
+    lines = ["id,time,lon,lat,actor,act"] + [
+        f"BJ-{i},2016-08-01T10:00,{36.6 + i * 1e-5:.5f},35.8,Military Forces of Syria (2000-),"
+        "air_strike" for i in range(rows)]
+    job = client.post("/incidents/bulk?filename=big.csv",
+                      content="\n".join(lines).encode()).json()["job"]
+    while True:
+        state = client.get(f"/jobs/{job}").json()
+        assert state["status"] != "done", "the job ended before a record could be sent"
+        if state["status"] == "running" and state["read"] > 0:
+            break
+        time.sleep(0.02)  # polling interval
+    assert client.post("/incidents", json=record("ALONE")).status_code == 200
+    assert wait_for_job(client, job)["status"] == "done"
+    store = Store.open(db_url, key_folder=tmp_path / "data")
+    try:
+        with store.sessions() as s:
+            alone = s.scalar(select(IncidentRevision.row).where(
+                IncidentRevision.incident_id == "ALONE"))
+            last = s.scalar(select(func.max(IncidentRevision.row)).where(
+                IncidentRevision.incident_id.like("BJ-%")))
+    finally:
+        store.close()
+    assert alone < last

@@ -118,6 +118,11 @@ def test_503_with_retry_after_while_postgres_is_down(own_postgres, tmp_path):
         assert r.status_code == 200 and r.json()["results"][0]["status"] == "stored"
         assert c.post("/incidents", json=record("UP-1")).json()["results"][0]["status"] == \
             "unchanged"
+        # The job worker lived through the outage: a bulk file is taken in.
+        job = c.post("/incidents/bulk?filename=after.csv", content=(
+            b"id,time,lon,lat,actor,act\nAFTER-1,2016-08-01T10:00,36.6,35.8,"
+            b"Military Forces of Syria (2000-),air_strike\n")).json()["job"]
+        assert wait_for_job(c, job)["stored"] == 1
 
 
 def serve(db_url: str, data: Path, port: int, *extra: str) -> subprocess.Popen:

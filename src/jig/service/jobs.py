@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from jig.errors import JigError
 from jig.readers import Gazetteer, Reject
@@ -120,7 +122,15 @@ class Worker:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            job = self._claim()
+            try:
+                job = self._claim()
+            except (OperationalError, InterfaceError, PoolTimeout) as exc:
+                # The database is down: wait and ask again (the thread died here before, and
+                # no job ran once the database was back).
+                log.warning("jobs: the store is unavailable: %s", exc)
+                self._wake.wait(1.0)
+                self._wake.clear()
+                continue
             if job is None:
                 self._wake.wait(1.0)
                 self._wake.clear()

@@ -186,6 +186,8 @@ def walkers(w: World, who: str) -> dict[tuple[str, str], list[Call]]:
               "exception": "imminent-threat", "incident": "{held}"}
     return {
         ("GET", "/health"): [plain("GET", "/health")],
+        ("GET", "/ready"): [plain("GET", "/ready")],
+        ("GET", "/metrics"): [plain("GET", "/metrics")],
         ("GET", "/me"): [plain("GET", "/me")],
         ("GET", "/agreements"): [plain("GET", "/agreements"),
                                  plain("GET", "/agreements?at=2016-08-01")],
@@ -466,6 +468,10 @@ def test_every_endpoint_by_every_role_tells_a_right_guess_from_nothing(cell):
                     walk.run(who, call, others_of(who))
     assert walk.failures == [], "\n".join(walk.failures[:40])
     assert walk.calls > 500
+    # The service's counters (records taken in, jobs) are the joint centre's: a party that
+    # read them would see the other write.
+    assert {who: w.clients[who].get("/metrics").status_code for who in ROLES} == {
+        who: 200 if who == "reviewer" else 401 if who == "none" else 403 for who in ROLES}
 
 
 def test_every_integer_a_caller_sends_is_bounded(cell):

@@ -24,7 +24,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from jig.service.context import Context, context
+from jig.service.context import Context, Who, allow, context
 from jig.service.errors import ERRORS, ErrorResponse, body
 from jig.service.metrics import LATENCY, REQUESTS
 from jig.store.db import alembic_config
@@ -67,9 +67,12 @@ def ready(ctx: Context = Depends(context)) -> Any:
 
 
 @router.get("/metrics", response_class=Response, responses=ERRORS)
-def metrics(ctx: Context = Depends(context)) -> Response:
+def metrics(p: Who, ctx: Context = Depends(context)) -> Response:
     """Prometheus metrics: requests and their latency by route, records taken in, jobs by
-    status (the queue), in the text exposition format."""
+    status (the queue), in the text exposition format. In a store with users, for the
+    reviewer's token only: counts of records taken in and jobs would tell a party that the
+    other wrote something it has not released."""
+    allow(p, "reviewer")
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)

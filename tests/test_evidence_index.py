@@ -10,12 +10,10 @@ import pytest
 from sqlalchemy import select, text
 from tests.conftest import EXAMPLE, ROOT, incident
 
-from jig import load_agreement
+from jig.agreement import agreement_document, load_agreement
 from jig.engine import check
 from jig.readers import IncidentReader
 from jig.records import Incident
-from jig.service.app import _upload_of
-from jig.service.routes.agreements import read_upload
 from jig.store import Store
 from jig.store.judging import JOINT
 from jig.store.tables import IncidentRevision
@@ -33,10 +31,16 @@ class Counting(Store):
         return super().parse(row, tz)
 
 
+def example_with_document() -> tuple:
+    """The example agreement and its canonical document, as `jig import` stores it."""
+    path = EXAMPLE / "agreement.yaml"
+    return load_agreement(path), agreement_document(path.read_text(), path.parent)
+
+
 def open_with_example(db_url: str, folder: Path) -> Counting:
     store = Store.open(db_url, key_folder=folder)
     store.__class__ = Counting
-    agreement, document = read_upload(_upload_of(EXAMPLE / "agreement.yaml"))
+    agreement, document = example_with_document()
     store.add_agreement(agreement, document)
     return store  # type: ignore[return-value]
 

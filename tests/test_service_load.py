@@ -12,10 +12,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from tests.conftest import EXAMPLE, incident, notice, wait_for_job
+from tests.test_evidence_index import example_with_document
 
 from jig import load_agreement
-from jig.service.app import _upload_of
-from jig.service.routes.agreements import read_upload
 from jig.store import Store
 from jig.store.rebuild import verify
 from jig.store.tables import IncidentHead, IncidentRevision, VerdictHead
@@ -97,7 +96,7 @@ def test_no_write_takes_a_second_connection(db_url, tmp_path):
     store = Store.open(db_url, key_folder=tmp_path, pool_size=1)
     try:
         store.engine.pool._timeout = 5  # fail fast, not after 30 s: it can never succeed
-        agreement, document = read_upload(_upload_of(EXAMPLE / "agreement.yaml"))
+        agreement, document = example_with_document()
         version, _ = store.add_agreement(agreement, document)
         stored = store.add_incidents([incident(example, "N-1", lon=36.6, lat=35.8,
                                                actor="Military Forces of Syria (2000-)",

@@ -14,11 +14,11 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from jig.store.queries import Filters, scope_condition, search
-from jig.store.tables import FindingRecord, IncidentRevision, VerdictHead, VerdictRecord
+from jig.store.queries import Filters, scope_condition, search, where_judged
+from jig.store.tables import IncidentRevision, VerdictHead, VerdictRecord
 
 DAY = 86_400.0
 
@@ -72,17 +72,7 @@ def _where(q: Any, f: Filters) -> Any:
     if f.bbox is not None:
         q = q.where(IncidentRevision.lon >= f.bbox[0], IncidentRevision.lon <= f.bbox[2],
                     IncidentRevision.lat >= f.bbox[1], IncidentRevision.lat <= f.bbox[3])
-    if f.actor is not None:
-        q = q.where(VerdictRecord.actor_id == f.actor)
-    if f.verdict is not None:
-        q = q.where(VerdictRecord.verdict == f.verdict)
-    if f.clause is not None or f.outcome is not None:
-        cond = [FindingRecord.verdict_row == VerdictRecord.row]
-        if f.clause is not None:
-            cond.append(FindingRecord.clause == f.clause)
-        if f.outcome is not None:
-            cond.append(FindingRecord.outcome == f.outcome)
-        q = q.where(exists().where(*cond))
+    q = where_judged(q, f)
     return q
 
 

@@ -129,6 +129,24 @@ def _findings(s: Session, verdict_rows: Sequence[int]) -> dict[int, list[Finding
     return out
 
 
+def where_judged(q: Any, f: Filters) -> Any:
+    """`q` (over verdicts) narrowed by the filters on what was judged: actor, verdict, and a
+    finding's clause or outcome. The listing and the map's counts share it, so they count
+    the same rows."""
+    if f.actor is not None:
+        q = q.where(VerdictRecord.actor_id == f.actor)
+    if f.verdict is not None:
+        q = q.where(VerdictRecord.verdict == f.verdict)
+    if f.clause is not None or f.outcome is not None:
+        cond = [FindingRecord.verdict_row == VerdictRecord.row]
+        if f.clause is not None:
+            cond.append(FindingRecord.clause == f.clause)
+        if f.outcome is not None:
+            cond.append(FindingRecord.outcome == f.outcome)
+        q = q.where(exists().where(*cond))
+    return q
+
+
 def search(s: Session, agreement_id: str, filters: Filters, after: int = 0, limit: int = 100,
            viewer: str = JOINT) -> tuple[list[Row], int | None]:
     """A page of the incidents `viewer` sees, with their current verdict under the agreement,
@@ -152,17 +170,7 @@ def search(s: Session, agreement_id: str, filters: Filters, after: int = 0, limi
     if box is not None:
         q = q.where(IncidentRevision.lon >= box[0], IncidentRevision.lon <= box[2],
                     IncidentRevision.lat >= box[1], IncidentRevision.lat <= box[3])
-    if f.actor is not None:
-        q = q.where(VerdictRecord.actor_id == f.actor)
-    if f.verdict is not None:
-        q = q.where(VerdictRecord.verdict == f.verdict)
-    if f.clause is not None or f.outcome is not None:
-        cond = [FindingRecord.verdict_row == VerdictRecord.row]
-        if f.clause is not None:
-            cond.append(FindingRecord.clause == f.clause)
-        if f.outcome is not None:
-            cond.append(FindingRecord.outcome == f.outcome)
-        q = q.where(exists().where(*cond))
+    q = where_judged(q, f)
     q = q.order_by(IncidentRevision.row)
     rows: list[Row] = []
     last = after

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -220,6 +222,25 @@ def seed_users(db_url: str, users: dict[str, tuple[str, str | None]], keys: Path
         return tokens
     finally:
         store.close()
+
+
+@contextlib.contextmanager
+def served_cell(db_url: str, tmp_path: Path, users: dict[str, tuple[str, str | None]]
+                ) -> Iterator[tuple[Server, dict[str, Any], Any]]:
+    """The example served from the store at db_url with `users` (name -> (role, party)): the
+    server, a signed-in HTTP client per user (closed afterwards) and the settings."""
+    import httpx
+
+    from jig.service import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", database_url=db_url,
+                        agreements=[EXAMPLE / "agreement.yaml"])
+    with Server(settings) as srv, contextlib.ExitStack() as stack:
+        tokens = seed_users(db_url, users, settings.data_dir)
+        clients = {name: stack.enter_context(httpx.Client(
+            base_url=srv.url, timeout=HTTP_TIMEOUT, headers={"authorization": f"Bearer {t}"}))
+            for name, t in tokens.items()}
+        yield srv, clients, settings
 
 
 def wait_for_job(client: Any, job: int) -> dict:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.conftest import EXAMPLE, Server, seed_users
+from tests.conftest import EXAMPLE, HTTP_TIMEOUT, served_cell
 
-from jig.service import Settings
 from jig.store import Store
 from jig.store.rebuild import verify
 
@@ -27,21 +26,11 @@ ADVANCE = {"id": "RU-3", "time": "2016-08-10T06:00", "lon": 36.97, "lat": 35.58,
 
 @pytest.fixture
 def cell(db_url, tmp_path):
-    settings = Settings(data_dir=tmp_path / "data", database_url=db_url,
-                        agreements=[EXAMPLE / "agreement.yaml"])
-    with Server(settings) as srv:
-        tokens = seed_users(db_url, USERS, settings.data_dir)
-        clients = {name: httpx.Client(base_url=srv.url, timeout=60,
-                                      headers={"authorization": f"Bearer {t}"})
-                   for name, t in tokens.items()}
-        clients["none"] = httpx.Client(base_url=srv.url, timeout=60)
-        clients["bad"] = httpx.Client(base_url=srv.url, timeout=60,
-                                      headers={"authorization": "Bearer jig_not-a-token"})
-        try:
-            yield clients, db_url
-        finally:
-            for c in clients.values():
-                c.close()
+    with served_cell(db_url, tmp_path, USERS) as (srv, clients, _), \
+            httpx.Client(base_url=srv.url, timeout=HTTP_TIMEOUT) as none, \
+            httpx.Client(base_url=srv.url, timeout=HTTP_TIMEOUT,
+                         headers={"authorization": "Bearer jig_not-a-token"}) as bad:
+        yield clients | {"none": none, "bad": bad}, db_url
 
 
 def ok(r: httpx.Response) -> dict:

@@ -8,11 +8,9 @@ import re
 
 import httpx
 import pytest
-from tests.conftest import EXAMPLE, Server, seed_users
+from tests.conftest import EXAMPLE, served_cell
 from tests.test_cli import jig
 from tests.test_report import verdict_table
-
-from jig.service import Settings
 
 USERS = {"us-analyst": ("analyst", "US"), "us-lead": ("lead", "US"),
          "ru-analyst": ("analyst", "RU"), "reviewer": ("reviewer", None),
@@ -29,18 +27,8 @@ PERIOD = {"from": "2016-08-01", "to": "2016-08-31"}
 
 @pytest.fixture
 def cell(db_url, tmp_path):
-    settings = Settings(data_dir=tmp_path / "data", database_url=db_url,
-                        agreements=[EXAMPLE / "agreement.yaml"])
-    with Server(settings) as srv:
-        tokens = seed_users(db_url, USERS, settings.data_dir)
-        clients = {name: httpx.Client(base_url=srv.url, timeout=300,
-                                      headers={"authorization": f"Bearer {t}"})
-                   for name, t in tokens.items()}
-        try:
-            yield clients, db_url
-        finally:
-            for c in clients.values():
-                c.close()
+    with served_cell(db_url, tmp_path, USERS) as (_, clients, _):
+        yield clients, db_url
 
 
 def report(c: httpx.Client, **params: str) -> str:

@@ -7,7 +7,7 @@ scripts test one code).
 
 from __future__ import annotations
 
-from jig.cli import audit, cell, extract, files, library, report, whatif  # noqa: F401  (they register their commands)
+from jig.cli import air, audit, cell, extract, files, library, report, whatif  # noqa: F401  (they register their commands)
 from jig.cli.common import app
 
 

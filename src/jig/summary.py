@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from jig.agreement.model import Agreement
+from jig.engine.fast import BREACH, COMPLIES, SLOW
+from jig.engine.fast import NONE as NO_FINDING
 from jig.findings import OUTCOMES, SEVERITY, Verdict
+
+if TYPE_CHECKING:
+    from jig.engine.check import Judged
 
 NONE = "-"  # in a count's key: no clause applied, no actor named, no zone
 
@@ -37,6 +44,53 @@ class Tally:
             self.by_clause[f.outcome, f.clause, who] += 1
             if f.zone is not None:
                 self.by_zone[f.outcome, f.zone] += 1
+
+    def add_judged(self, judged: Judged) -> None:
+        """A chunk's verdicts counted as `add` counts them, from its columns: the zone rules'
+        plain findings are counted by clause, actor and zone without building a finding (or
+        its reason) for each; the one-by-one path's findings are counted as they are."""
+        self.verdicts.update(judged.verdict_counts())
+        if not self.summary:
+            return
+        batch = judged.batch
+        n = len(batch)
+        raw = batch.columns.values("actor")
+        who = np.array([a or r or NONE for (a, _), r in zip(batch.actor, raw, strict=True)],
+                       dtype=object)
+        live = judged.in_force
+        found = np.zeros(n, dtype=bool)
+        zones = [z.id for z in batch.agreement.zones]
+        for ci, clause in enumerate(batch.agreement.clauses):
+            cols = judged.columns.get(ci)
+            code = np.full(n, SLOW) if cols is None else cols.outcome
+            for outcome, word in ((BREACH, "breach"), (COMPLIES, "complies")):
+                ks = np.flatnonzero((code == outcome) & live)
+                if not ks.size:
+                    continue
+                found[ks] = True
+                names, counts = np.unique(who[ks], return_counts=True)
+                for name, c in zip(names.tolist(), counts.tolist(), strict=True):
+                    self.by_clause[word, clause.id, name] += c
+                if outcome == BREACH:  # a complies finding names no zone
+                    assert cols is not None
+                    at, counts = np.unique(cols.zone[ks], return_counts=True)
+                    for z, c in zip(at.tolist(), counts.tolist(), strict=True):
+                        self.by_zone[word, zones[z]] += c
+            rest = (code != BREACH) & (code != COMPLIES) & (code != NO_FINDING) & live
+            for k in np.flatnonzero(rest).tolist():
+                # The one-by-one path's finding, or (for an outcome code these counts do not
+                # know) the finding object itself.
+                f = judged.singles.get((ci, k)) if code[k] == SLOW else next(
+                    (g for g in judged.findings(k) if g.clause == clause.id), None)
+                if f is None:
+                    continue
+                found[k] = True
+                self.by_clause[f.outcome, f.clause, who[k]] += 1
+                if f.zone is not None:
+                    self.by_zone[f.outcome, f.zone] += 1
+        names, counts = np.unique(who[~found], return_counts=True)
+        for name, c in zip(names.tolist(), counts.tolist(), strict=True):
+            self.by_clause["not_applicable", NONE, name] += c
 
     def add_verdict(self, verdict: str) -> None:
         """A verdict known only by its word (from a Dask worker)."""

@@ -128,6 +128,16 @@ def _write_jsonl(chunks: Iterable[Judged], output: Path | None, tally: Tally,
             fh.write(judged.jsonl(keep))
 
 
+def _write_summary(chunks: Iterable[Judged], fmt: str, output: Path | None,
+                   tally: Tally) -> None:
+    """`--summary` counted from the columns, chunk by chunk: no finding object (nor its
+    reason) is built for the plain cases."""
+    for judged in chunks:
+        tally.add_judged(judged)
+    with output_to(output) as fh:
+        write_summary(tally, fmt, fh, to_file=output is not None)
+
+
 def console_for(fh: IO[str], output: Path | None) -> Console:
     """A console for stdout, or for a file: wide, and not wrapped to a terminal's width."""
     return Console(file=fh, width=200, highlight=False, soft_wrap=True) if output else \
@@ -293,7 +303,9 @@ def check_cmd(
             chunks = judge_chunks(reader, incidents, notes, chunk=chunk, on_reject=sink,
                                   on_rows=lambda n: progress(n, reader.position.done,
                                                              reader.position.total))
-            if fmt == "jsonl" and not summary:
+            if summary:
+                _write_summary(chunks, fmt, output, tally)
+            elif fmt == "jsonl":
                 _write_jsonl(chunks, output, tally, keep)
             else:
                 _write((v for judged in chunks for v in judged.verdicts()), fmt, output, tally,

@@ -33,6 +33,10 @@ UCDP = SHARED_DATA / "ucdp_ged_syria" / "ged_syria_v19_1_2016-2019.csv"
 
 @pytest.fixture(scope="module")
 def subdistricts(tmp_path_factory):
+    return subdistricts_agreement(tmp_path_factory.mktemp("ocha"))
+
+
+def subdistricts_agreement(folder: Path):
     """The 272 OCHA sub-districts of Syria (a tessellation: every inner edge is shared) as
     zones, the western half valid only from 20 August 2016."""
     from jig import load_agreement
@@ -43,7 +47,7 @@ def subdistricts(tmp_path_factory):
         f["properties"] = {"id": f["properties"]["PCODE"], "kind": "designated"}
         if west and k % 2:
             f["properties"]["valid_from"] = "2016-08-20"
-    path = tmp_path_factory.mktemp("ocha") / "agreement.json"
+    path = folder / "agreement.json"
     path.write_text(json.dumps({
         "jig": 1, "id": "ocha", "in_force": {"from": "2016-01-01"}, "timezone": "UTC",
         "parties": {"A": {"name": "A", "answers_for": ["AF"]}},

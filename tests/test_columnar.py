@@ -239,3 +239,31 @@ def test_chunks_of_columns_judge_as_the_whole_input(example):
     got = "".join(j.jsonl() for j in judge_chunks(IncidentReader(example), files, notices,
                                                   chunk=7, on_reject=rejects.append))
     assert got == lines(check(example, incs, notices))
+
+
+def test_a_column_empty_on_every_row_is_read_as_text(tmp_path, example):
+    """Issue 12: a column left empty on every row (notes, target and weapon here; `jig
+    extract -f csv` writes such files) is read as empty text, not as a column of nulls that
+    the string functions refuse: the same incidents and rejects as row by row, and `jig
+    check` writes every format from it."""
+    full = as_format1(example, UCDP, tmp_path / "ucdp.csv", slips=False)
+    with full.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    blank = [FIELDS.index(name) for name in ("target", "weapon", "notes")]
+    path = tmp_path / "blank.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(rows[0])
+        w.writerows([v if j not in blank else "" for j, v in enumerate(r)] for r in rows[1:])
+    [block] = [b for b in csvcolumns.blocks(path, *csvcolumns.header_of(path))
+               if not isinstance(b, int)]
+    assert block.quick.sum() > 100 and {str(c.type) for c in block.cells.values()} == {"string"}
+    (want, want_bad, counts), (got, got_bad, got_counts) = read_both(example, [path])
+    assert got == want and got_bad == want_bad and got_counts == counts and len(got) > 100
+    assert {(i[7], i[9]) for i in got} == {(None, None)}  # target, weapon: none given
+    jig = Path(sys.executable).with_name("jig")
+    for args in (["-f", "jsonl"], ["-f", "csv", "--summary"]):
+        done = subprocess.run([str(jig), "check", str(EXAMPLE / "agreement.yaml"), str(path),
+                               *args], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert f"judged {len(got)}" in done.stderr

@@ -225,16 +225,17 @@ def seed_users(db_url: str, users: dict[str, tuple[str, str | None]], keys: Path
 
 
 @contextlib.contextmanager
-def served_cell(db_url: str, tmp_path: Path, users: dict[str, tuple[str, str | None]]
-                ) -> Iterator[tuple[Server, dict[str, Any], Any]]:
+def served_cell(db_url: str, tmp_path: Path, users: dict[str, tuple[str, str | None]],
+                **more: Any) -> Iterator[tuple[Server, dict[str, Any], Any]]:
     """The example served from the store at db_url with `users` (name -> (role, party)): the
-    server, a signed-in HTTP client per user (closed afterwards) and the settings."""
+    server, a signed-in HTTP client per user (closed afterwards) and the settings (`more`:
+    further settings)."""
     import httpx
 
     from jig.service import Settings
 
     settings = Settings(data_dir=tmp_path / "data", database_url=db_url,
-                        agreements=[EXAMPLE / "agreement.yaml"])
+                        agreements=[EXAMPLE / "agreement.yaml"], **more)
     with Server(settings) as srv, contextlib.ExitStack() as stack:
         tokens = seed_users(db_url, users, settings.data_dir)
         clients = {name: stack.enter_context(httpx.Client(

@@ -39,7 +39,7 @@ AGREEMENT = "syria-2016-jig"
 # Answers that differ between two calls by themselves: times, and ids of rows a call made.
 TIMES = {"judged_at", "received_at", "released_at", "created_at", "finished_at", "opened_at",
          "signed_at", "published_at", "detected_at", "at", "timestamp", "elapsed_s",
-         "rows_per_s", "bytes_read", "bytes_total"}
+         "rows_per_s", "bytes_read", "bytes_total", "updated_at"}
 NEW_IDS = {"id", "job", "rejudge_job", "alert"}
 VOLATILE_HEADERS = {"date", "content-length"}
 # Served from files, cacheable; everything else is an answer and must not be cached.
@@ -81,6 +81,7 @@ class World:
     url: str
     clients: dict[str, httpx.Client]
     jobs: dict[str, int] = field(default_factory=dict)  # each party's held-back bulk job
+    drafts: dict[str, int] = field(default_factory=dict)  # a draft each party keeps
     entries: dict[str, int] = field(default_factory=dict)  # a log entry each party wrote
     review: int = 0  # published
     open_review: int = 0  # queried, waiting for RU's answer
@@ -88,7 +89,7 @@ class World:
     proposal: int = 0
 
     def secrets_of(self, party: str) -> dict[str, str]:
-        return held(party) | {"job": str(self.jobs[party])}
+        return held(party) | {"job": str(self.jobs[party]), "draft": str(self.drafts[party])}
 
 
 def ok(r: httpx.Response) -> Any:
@@ -114,6 +115,11 @@ def set_up(w: World) -> None:
             f"{party}-BAD,not a time,36.9,35.6,x,air_strike,{s['reject']}\n").encode(),
             headers={"content-type": "text/csv"})
         w.jobs[party] = ok(r)["job"]
+        # A draft read from prose that names the party's source: never shown to another.
+        [draft] = ok(analyst.post("/drafts", json={
+            "text": f"Near Abu Kamal, one strike destroyed six trucks ({s['source']}).",
+            "date": "2016-08-13"}))["drafts"]
+        w.drafts[party] = draft["id"]
         assert wait_for_job(analyst, w.jobs[party])["rejected"] == 1
     for e in ok(c["reviewer"].get("/audit")):
         for party in PARTIES:
@@ -238,6 +244,17 @@ def walkers(w: World, who: str) -> dict[tuple[str, str], list[Call]]:
         ("GET", "/incidents/{incident_id}/explain"): [
             plain("GET", "/incidents/US-REL/explain"), guess("GET", "/incidents/{held}/explain"),
             guess("GET", "/incidents/{bulk}/explain?workspace={party}")],
+        ("GET", "/drafts"): [plain("GET", "/drafts"), plain("GET", "/drafts?limit=5")],
+        ("POST", "/drafts"): [plain("POST", "/drafts", json={
+            "text": "Near Abu Kamal, one strike destroyed six oil tanker trucks.",
+            "date": "2016-08-13"})],
+        ("GET", "/drafts/{draft_id}"): [guess("GET", "/drafts/{draft}")],
+        ("PATCH", "/drafts/{draft_id}"): [guess("PATCH", "/drafts/{draft}",
+                                                json={"fields": {"id": "{held}"}})],
+        ("POST", "/drafts/{draft_id}/confirm"): [
+            guess("POST", "/drafts/{draft}/confirm"),
+            guess("POST", "/drafts/{draft}/confirm?revision=1")],
+        ("DELETE", "/drafts/{draft_id}"): [guess("DELETE", "/drafts/{draft}")],
         ("GET", "/notices"): [plain("GET", "/notices")],
         ("POST", "/notices"): [guess("POST", "/notices", json=notice)],
         ("GET", "/jobs/{job_id}"): [guess("GET", "/jobs/{job}")],
@@ -323,7 +340,8 @@ def normal(text: str, ctype: str) -> Any:
         if isinstance(v, list):
             return [walk(x) for x in v]
         if isinstance(v, str):
-            return re.sub(r"/jobs/\d+", "/jobs/<id>", v)
+            # A job's link, and the incident ids a draft is given ("draft-3fa9c1-1").
+            return re.sub(r"/jobs/\d+|\bdraft-[0-9a-f]{6}-", "<id>", v)
         return v
 
     return walk(json.loads(text)) if text else None
@@ -410,7 +428,7 @@ def _wrong(name: str, value: str) -> str:
     """A guess of the same shape that matches nothing: a number no row has (a job id is
     random below 2**53; no log is a billion entries long), or the value under another
     prefix."""
-    if name in ("job", "entry"):
+    if name in ("job", "entry", "draft"):
         return str(10**15 + secrets.randbelow(10**9))
     return wrong(value)
 

@@ -25,6 +25,7 @@ from jig.service.routes import (
     audit,
     cell,
     commitments,
+    drafts,
     incidents,
     jobs,
     notices,
@@ -91,8 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   "a durable store, intake, judging and queries. Every error has the shape of "
                   "`ErrorResponse`.")
     errors.install(app)
-    for module in (agreements, overview, incidents, notices, jobs, air, cell, audit, commitments,
-                   reports, ui, operations):
+    for module in (agreements, overview, incidents, notices, drafts, jobs, air, cell, audit,
+                   commitments, reports, ui, operations):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="ui-static")
     # Swagger UI's files from the installed package (swagger-ui-py), not from a CDN.

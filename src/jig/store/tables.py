@@ -478,3 +478,21 @@ class CommitmentHead(Base):
     clause: Mapped[str] = mapped_column(String(200), primary_key=True)
     actor: Mapped[str] = mapped_column(String(200), primary_key=True)
     row: Mapped[int] = mapped_column(ForeignKey("commitment_findings.row"), index=True)
+
+
+class Draft(Base):
+    """A candidate incident read from prose (`jig.extract`), waiting in its party's workspace
+    for a person to edit, confirm (it then becomes an incident) or discard. `content` holds
+    the source text, the fields, each field's span and what was edited, as JSON; sealed at
+    rest under the workspace's key when one is configured (it is the party's own text). Its
+    id is random: nobody can count another workspace's drafts by it."""
+
+    __tablename__ = "drafts"
+
+    row: Mapped[int] = opaque_key()
+    workspace: Mapped[str] = mapped_column(String(100), index=True)
+    revision: Mapped[int] = mapped_column(Integer)  # 1 when made, +1 at each edit
+    content: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -123,6 +123,50 @@ const STRINGS = {
   },
 };
 
+// The "From text" view (drafts.js): prose read into drafts that a person confirms.
+Object.assign(STRINGS.en, {
+  "view.drafts": "From text", "draft.text": "Text (a bulletin, a release, a monitor's note, a press item)",
+  "draft.date": "Document's date", "draft.lang": "Language of the text", "draft.lang.auto": "recognise",
+  "draft.lang.en": "English", "draft.lang.ru": "Russian", "draft.lang.ar": "Arabic", "draft.read.go": "Read",
+  "draft.found": "Candidates: {n}. Check each against the text, edit, then confirm or discard",
+  "draft.none": "No act found in the text: nothing was kept.", "draft.read": "read from “{text}”, {p}%",
+  "draft.confirm": "Confirm", "draft.save": "Save", "draft.discard": "Discard", "draft.saved": "Saved (revision {n}).",
+  "draft.stored": "Stored as {id}: {verdict}",
+  "draft.field.id": "Id", "draft.field.time": "Time", "draft.field.lon": "Longitude", "draft.field.lat": "Latitude",
+  "draft.field.precision_m": "Precision (m)", "draft.field.actor": "Actor", "draft.field.target": "Target",
+  "draft.field.act": "Act", "draft.field.weapon": "Weapon", "draft.field.count": "Count", "draft.field.place": "Place",
+  "draft.field.place_ref": "Placed by", "draft.field.place_note": "Place note", "draft.field.source": "Source",
+  "draft.field.notes": "Notes",
+});
+Object.assign(STRINGS.ru, {
+  "view.drafts": "Из текста", "draft.text": "Текст (сводка, релиз, заметка наблюдателя, сообщение прессы)",
+  "draft.date": "Дата документа", "draft.lang": "Язык текста", "draft.lang.auto": "определить",
+  "draft.lang.en": "английский", "draft.lang.ru": "русский", "draft.lang.ar": "арабский", "draft.read.go": "Прочитать",
+  "draft.found": "Кандидатов: {n}. Сверьте каждый с текстом, исправьте, затем подтвердите или отклоните",
+  "draft.none": "В тексте не найдено действий: ничего не сохранено.", "draft.read": "прочитано из «{text}», {p}%",
+  "draft.confirm": "Подтвердить", "draft.save": "Сохранить", "draft.discard": "Отклонить", "draft.saved": "Сохранено (редакция {n}).",
+  "draft.stored": "Сохранено как {id}: {verdict}",
+  "draft.field.id": "Идентификатор", "draft.field.time": "Время", "draft.field.lon": "Долгота", "draft.field.lat": "Широта",
+  "draft.field.precision_m": "Точность (м)", "draft.field.actor": "Исполнитель", "draft.field.target": "Цель",
+  "draft.field.act": "Действие", "draft.field.weapon": "Оружие", "draft.field.count": "Количество", "draft.field.place": "Место",
+  "draft.field.place_ref": "Место по", "draft.field.place_note": "Примечание о месте", "draft.field.source": "Источник",
+  "draft.field.notes": "Примечания",
+});
+Object.assign(STRINGS.ar, {
+  "view.drafts": "من نص", "draft.text": "النص (نشرة، بيان، ملاحظة مراقب، خبر صحفي)",
+  "draft.date": "تاريخ الوثيقة", "draft.lang": "لغة النص", "draft.lang.auto": "تعرّف تلقائي",
+  "draft.lang.en": "الإنجليزية", "draft.lang.ru": "الروسية", "draft.lang.ar": "العربية", "draft.read.go": "اقرأ",
+  "draft.found": "الحوادث المرشحة: {n}. قارن كلاً منها بالنص، عدّلها، ثم أكّدها أو تجاهلها",
+  "draft.none": "لم يُعثر في النص على فعل: لم يُحفظ شيء.", "draft.read": "مقروء من «{text}»، {p}%",
+  "draft.confirm": "تأكيد", "draft.save": "حفظ", "draft.discard": "تجاهل", "draft.saved": "حُفظ (المراجعة {n}).",
+  "draft.stored": "حُفظ باسم {id}: {verdict}",
+  "draft.field.id": "المعرّف", "draft.field.time": "الوقت", "draft.field.lon": "خط الطول", "draft.field.lat": "خط العرض",
+  "draft.field.precision_m": "الدقة (م)", "draft.field.actor": "الفاعل", "draft.field.target": "الهدف",
+  "draft.field.act": "الفعل", "draft.field.weapon": "السلاح", "draft.field.count": "العدد", "draft.field.place": "المكان",
+  "draft.field.place_ref": "حُدّد المكان بـ", "draft.field.place_note": "ملاحظة المكان", "draft.field.source": "المصدر",
+  "draft.field.notes": "ملاحظات",
+});
+
 let LANG = "en";
 
 function t(key, vars) {

@@ -4,6 +4,7 @@ provenance) or discards it; nobody else ever sees a draft; the log rebuilds the 
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -126,12 +127,27 @@ def test_a_party_reads_edits_and_confirms_a_russian_bulletin_nobody_else_sees(ce
         store.close()
 
 
+def release(day: str) -> tuple[str, list[dict]]:
+    """A CJTF-OIR release of one day as it was published: its heading, then its Syria lines
+    (`shared/data/cjtf_oir_strike_releases`), and those lines' rows."""
+    path = SHARED_DATA / "cjtf_oir_strike_releases" / "centcom_oir_strikes_all-edited-refined.csv"
+    with path.open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["date"] == day and r["country"] == "Syria"]
+    return (f"Coalition forces conducted {len(rows)} strikes in Syria on {day}:\n"
+            + "\n".join(r["line"] for r in rows)), rows
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_a_draft_changed_behind_the_logs_back_is_found(cell):
+def test_a_release_gives_a_draft_per_line_and_one_changed_behind_the_log_is_found(cell):
     c, db_url, data_dir = cell
-    text = "Near Abu Kamal, one strike destroyed six oil tanker trucks."  # a CJTF-OIR line
-    [d] = ok(c["us-analyst"].post("/drafts", json={"text": text, "date": "2016-08-03"}))["drafts"]
-    assert d["fields"]["count"] == 1 and d["evidence"]["place"]["text"].endswith("Abu Kamal")
+    text, rows = release("10/17/2016")
+    found = ok(c["us-analyst"].post("/drafts", json={"text": text}))["drafts"]
+    # One draft per line, each with the count as said, holding its own line, not the release.
+    assert [d["fields"]["count"] for d in found] == [int(r["number"]) for r in rows]
+    for d, r in zip(found, rows, strict=True):
+        spans_hold_their_text(d)
+        assert r["line"] in d["text"] and len(d["text"]) < len(text)
+    d = found[0]
     store = Store.open(db_url, key_folder=data_dir)
     try:
         with store.engine.begin() as con:

@@ -64,6 +64,32 @@ class Candidate:
     evidence: dict[str, Evidence] = field(default_factory=dict)
     sentence: tuple[int, int] = (0, 0)
 
+    def excerpt(self, text: str, gap: str = " … ") -> tuple[str, dict[str, Evidence]]:
+        """The part of the document this candidate was read from (`text` is the whole
+        document): its sentence, and the span of any field read elsewhere (a date given once
+        in the dateline), joined by `gap`; and the evidence with its spans in that excerpt.
+        What a person checks the candidate against, without the whole document each time."""
+        ranges = sorted([self.sentence, *((e.start, e.end) for e in self.evidence.values()
+                                          if e.end > e.start)])
+        merged: list[list[int]] = []
+        for a, b in ranges:
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        pieces, starts, at = [], [], 0
+        for a, b in merged:
+            starts.append(at)
+            pieces.append(text[a:b])
+            at += b - a + len(gap)
+
+        def moved(i: int) -> int:
+            k = next(k for k, (a, b) in enumerate(merged) if a <= i <= b)
+            return starts[k] + i - merged[k][0]
+
+        return gap.join(pieces), {k: Evidence(moved(e.start), moved(e.end), e.text, e.confidence)
+                                  for k, e in self.evidence.items()}
+
     def row(self) -> dict[str, Any]:
         """The fields, then per field its span and confidence (`evidence`)."""
         return {**self.fields, "evidence": {

@@ -100,15 +100,20 @@ def _mine(s: Session, workspace: str, draft_id: int) -> Draft:
 
 def create(store: Store, workspace: str, user: str, text: str, lang: str,
            document_date: str | None, candidates: Sequence[Candidate]) -> list[DraftView]:
-    """One draft per candidate, each holding the whole text its spans point into."""
+    """One draft per candidate, each holding the part of `text` it was read from (its
+    sentence, and the span of any field read elsewhere in the document: `Candidate.excerpt`)
+    with its spans in that part: a bulletin of a hundred acts is not kept a hundred times."""
 
     def work(s: Session) -> list[int]:
         at, ids = now(), []
         for c in candidates:
+            excerpt, evidence = c.excerpt(text)
             d = Draft(row=_new_id(s), workspace=workspace, revision=1, created_by=user,
                       created_at=at, updated_at=at)
-            _store(s, d, {"text": text, "lang": lang, "document_date": document_date,
-                          "fields": c.fields, "evidence": c.row()["evidence"], "edited": []})
+            _store(s, d, {"text": excerpt, "lang": lang, "document_date": document_date,
+                          "fields": c.fields, "edited": [], "evidence": {
+                              k: {"start": e.start, "end": e.end, "text": e.text,
+                                  "confidence": e.confidence} for k, e in evidence.items()}})
             s.add(d)
             ids.append(d.row)
         if ids:

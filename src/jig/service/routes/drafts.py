@@ -53,7 +53,9 @@ class DraftOut(BaseModel):
     created_by: str
     created_at: str
     updated_at: str
-    text: str = Field(description="The whole text the draft was read from.")
+    text: str = Field(description="The part of the text the draft was read from: its "
+                      "sentence, and the span of any field read elsewhere in the document (a "
+                      "dateline's date), joined by ' … '.")
     lang: str
     document_date: str | None
     fields: dict[str, Any] = Field(description="The candidate incident: the format's fields, "

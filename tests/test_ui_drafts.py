@@ -16,7 +16,8 @@ def test_an_arabic_item_pasted_edited_confirmed_and_judged(browser, tmp_path):  
                         gazetteer=[GAZETTEER])
     ar = passage("ar-06")  # three Russian strikes on Kafr Nabl, 24 July 2016
     with Server(settings) as srv:
-        tokens = seed_users(settings.url, {"us-analyst": ("analyst", "US")}, settings.data_dir)
+        tokens = seed_users(settings.url, {"us-analyst": ("analyst", "US"),
+                                           "reviewer": ("reviewer", None)}, settings.data_dir)
         page, _ = page_for(browser, srv.url)
         sign_in(page, tokens["us-analyst"])
         wait_count(page)
@@ -50,4 +51,9 @@ def test_an_arabic_item_pasted_edited_confirmed_and_judged(browser, tmp_path):  
         verdict = item.locator(".badge").get_attribute("class").split()[-1]
         assert verdict in ("breach", "undetermined", "excepted", "complies")
         assert done.get_attribute("data-verdict") == verdict  # as the confirmation said
+        page.close()
+        # The reviewer has no drafts: the view is not offered.
+        page, _ = page_for(browser, srv.url)
+        sign_in(page, tokens["reviewer"])
+        assert page.is_hidden("[data-view=drafts]")
         page.close()

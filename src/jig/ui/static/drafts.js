@@ -172,7 +172,16 @@
     load().catch(() => {});
   }
 
-  document.addEventListener("DOMContentLoaded", build);
+  // Drafts are a party's own (and the open store's): the tab is offered to those who have one,
+  // once the page says who signed in.
+  const offer = () => {
+    const tab = document.querySelector('[data-view="drafts"]');
+    if (tab && state.me) tab.hidden = !["analyst", "lead", "open"].includes(state.me.role);
+  };
+  document.addEventListener("DOMContentLoaded", () => {
+    build();
+    new MutationObserver(offer).observe($("whoami"), { childList: true, characterData: true, subtree: true });
+  });
   document.addEventListener("click", (ev) => {
     if (ev.target.closest && ev.target.closest('[data-view="drafts"]')) { build(); load().catch(() => {}); }
   });

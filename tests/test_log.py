@@ -60,6 +60,9 @@ def cell(db_url, tmp_path):
         try:
             ok(c["us-analyst"].post("/incidents", json=[STRIKE, HELD]))
             ok(c["us-analyst"].post("/incidents", json=STRIKE | {"notes": "corrected"}))
+            ok(c["us-analyst"].post("/drafts", json={  # prose waiting for a person (drafts)
+                "text": "Near Abu Kamal, one strike destroyed six oil tanker trucks.",
+                "date": "2016-08-11"}))
             ok(c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["source"]}))
             rid = ok(c["reviewer"].post("/reviews", json={"incident": "US-7", "query": "?"}))["id"]
             ok(c["ru-analyst"].post("/incidents", json=ADVANCE))

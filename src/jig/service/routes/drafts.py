@@ -96,8 +96,7 @@ class _Places:
         self._lock = threading.Lock()
         self._built: dict[tuple[str, tuple[Path, ...]], PlaceIndex] = {}
 
-    def index(self, ctx: Context, content_hash: str, agreement: Any,
-              paths: tuple[Path, ...]) -> PlaceIndex:
+    def index(self, content_hash: str, agreement: Any, paths: tuple[Path, ...]) -> PlaceIndex:
         key = (content_hash, paths)
         with self._lock:
             if key not in self._built:
@@ -142,8 +141,7 @@ def post_drafts(body: DraftIn, p: Who, ctx: Context = Depends(context)) -> Any:
                        "against one's actors, zones, sites and targets")
     version = current[0]
     agreement = ctx.store.load(version)
-    index = PLACES.index(ctx, version.content_hash, agreement,
-                         _gazetteers(ctx, body.gazetteers))
+    index = PLACES.index(version.content_hash, agreement, _gazetteers(ctx, body.gazetteers))
     lang = detect_language(body.text) if body.lang == "auto" else body.lang
     found = extract(body.text, agreement, index, lang=lang, doc_date=body.date,
                     id_prefix=f"draft-{secrets.token_hex(3)}", source="prose (jig extract)")
@@ -177,17 +175,23 @@ def patch_draft(draft_id: RowNumber, body: DraftEdit, p: Who,
     the spans stay as read, and `edited` lists what a person changed."""
     allow(p, "analyst", "lead")
     bad = [Problem("draft.field", why, Location(path=f"fields.{k}"))
-           for k in body.fields for why in (
-               "a field name is not empty" if not k.strip() else
-               f"a field name is at most {MAX_FIELD} characters" if len(k) > MAX_FIELD else
-               "the text it was read from is kept as read" if k in drafts.RESERVED else "",)
-           if why]
+           for k in body.fields if (why := _field_problem(k))]
     if bad:
         raise ApiError(422, "draft.invalid", "the edit is invalid; nothing was changed", bad)
     try:
         return _out(drafts.edit(ctx.store, p.scope, draft_id, body.fields, p.name))
     except KeyError:
         raise _missing(draft_id) from None
+
+
+def _field_problem(name: str) -> str | None:
+    if not name.strip():
+        return "a field name is not empty"
+    if len(name) > MAX_FIELD:
+        return f"a field name is at most {MAX_FIELD} characters"
+    if name in drafts.RESERVED:
+        return "what the draft was read from is kept as read, not edited"
+    return None
 
 
 @router.post("/drafts/{draft_id}/confirm", response_model=IntakeOut, responses=ERRORS)

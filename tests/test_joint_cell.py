@@ -212,3 +212,41 @@ def test_every_endpoint_by_every_role(cell):
     assert r["results"] == [{"id": "US-7", "status": "stored", "revision": 1}]
     assert ok(c["us-lead"].get("/incidents/US-7"))["record"]["lon"] == 36.99
     assert ok(c["ru-lead"].get("/incidents/US-7"))["record"]["lon"] == 37.0
+
+
+def test_a_notice_leaves_the_other_partys_unreleased_record_of_that_id_alone(cell):
+    """Ids are scoped by workspace: a notice naming A-09 is its party's act on the A-09 it can
+    see (its own, or one released to the joint centre), not on another party's unreleased
+    record that has the same id by chance."""
+    c, db_url = cell
+    a09 = {"id": "A-09", "time": "2016-08-05T10:00", "lon": 36.45, "lat": 35.85,
+           "actor": "Military Forces of Russia (2015-)", "target": "Jabhat Fateh al-Sham",
+           "act": "air_strike"}
+    ok(c["us-analyst"].post("/incidents", json=a09 | {"source": SECRET}))
+    ok(c["ru-analyst"].post("/incidents", json=a09 | {"source": "RU air staff"}))
+
+    def verdict(who: str) -> list[str]:
+        return [h["verdict"] for h in ok(c[who].get("/incidents/A-09"))["history"]]
+
+    assert verdict("us-analyst") == verdict("ru-analyst") == ["breach"]
+    ok(c["ru-analyst"].post("/notices", json={
+        "id": "N-1", "party": "RU", "time": "2016-08-05T08:00",
+        "exception": "imminent-threat", "incident": "A-09"}))
+    assert verdict("ru-analyst") == ["breach", "excepted"]
+    assert verdict("us-analyst") == ["breach"]  # the US record is not the one Russia named
+    us = ok(c["us-analyst"].get("/incidents/A-09/explain"))
+    assert us["verdict"] == "breach"
+    # Once the US releases its A-09, Russia can see it and its notice may name it.
+    ok(c["us-lead"].post("/incidents/A-09/release", json={"withhold": ["source"]}))
+    assert ok(c["reviewer"].get("/incidents/A-09?workspace=US"))["verdict"]["verdict"] \
+        == "excepted"
+    # The owner's view is judged again on release, and reads the same notices.
+    us = ok(c["us-analyst"].get("/incidents/A-09"))
+    assert us["verdict"]["verdict"] == "excepted"
+    assert [h["verdict"] for h in us["history"]] == ["breach", "excepted", "excepted"]
+    store = Store.open(db_url)
+    try:
+        with store.sessions() as s:
+            assert verify(s).problems == []
+    finally:
+        store.close()

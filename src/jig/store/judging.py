@@ -69,17 +69,47 @@ class Judging:
     def parse(self, row: Revision, tz: tzinfo) -> Incident:
         return to_incident(row.record, tz)
 
-    def notices(self, s: Session, agreement: Agreement) -> list[Notice]:
+    def notices(self, s: Session, agreement: Agreement,
+                barred: frozenset[tuple[str, str]] = frozenset()) -> list[Notice]:
+        """Every notice, as of its newest revision, but those `barred` (see barred_notices)."""
         rows = s.scalars(select(NoticeRevision).join(NoticeHead,
                                                      NoticeHead.row == NoticeRevision.row))
         out = []
         for r in rows:
+            if (r.record.get("party"), r.record.get("id")) in barred:
+                continue
             try:
                 out.append(to_notice(r.record, agreement.tz, parties=set(agreement.parties),
                                      exceptions=set(agreement.exceptions)))
             except RowError:
                 continue  # a notice for another agreement's parties or exceptions
         return out
+
+    def barred_notices(self, s: Session, rows: Sequence[Revision]
+                       ) -> list[frozenset[tuple[str, str]]]:
+        """For each row, the notices (party, id) naming its incident that must leave it alone.
+        A notice naming an incident is its party's act on a record that party can see: its
+        own, the joint centre's, or one released to the joint centre. Ids are scoped by
+        workspace, so another party's unreleased record with the same id is another record,
+        and a notice naming it by chance must not change its verdict."""
+        named: dict[str, list[tuple[str, str]]] = {}
+        for n in s.scalars(select(NoticeRevision).join(NoticeHead,
+                                                       NoticeHead.row == NoticeRevision.row)):
+            record = n.record
+            if record.get("incident"):
+                named.setdefault(record["incident"], []).append((record["party"], record["id"]))
+        none: frozenset[tuple[str, str]] = frozenset()
+        suspect = {r.incident_id for r in rows
+                   if r.incident_id in named and r.workspace != JOINT}
+        if not suspect:
+            return [none] * len(rows)
+        released: set[tuple[str, str]] = set()
+        for ids in chunks(sorted(suspect), 500):
+            released.update(s.execute(select(Release.workspace, Release.incident_id)
+                                      .where(Release.incident_id.in_(ids))).all())
+        return [frozenset(k for k in named[r.incident_id] if k[0] != r.workspace)
+                if r.incident_id in suspect and (r.workspace, r.incident_id) not in released
+                else none for r in rows]
 
     def visible(self, scope: str) -> Any:
         """A condition on IncidentRevision: the rows a scope sees. A party's headquarters sees
@@ -156,19 +186,25 @@ class Judging:
         history = self.history(s, version.agreement_id) or [version]
         windows = governing_windows([v.effective_from.timestamp() for v in history])
         incidents = [self.parse(r, self.load(version).tz) for r in rows]
-
-        def judge(i: int, part: list[Incident]) -> list[Verdict]:
-            agreement = self.load(history[i])
-            pool = self.evidence(s, agreement, min(x.span.start for x in part),
-                                 max(x.span.end for x in part), scope,
-                                 near=[(x.lon, x.lat) for x in part])
-            return check(agreement, part, self.notices(s, agreement), evidence=pool)
-
         tz = self.load(version).tz
         labels = [f"version {v.version}" + (f" (in force from {format_instant(w.start, tz)})"
                                             if math.isfinite(w.start) else "")
                   for v, w in zip(history, windows, strict=True)]
-        judged = judge_versions(incidents, windows, labels, judge)
+        groups: dict[frozenset[tuple[str, str]], list[int]] = {}
+        for k, bar in enumerate(self.barred_notices(s, rows)):
+            groups.setdefault(bar, []).append(k)
+        judged: list[tuple[Verdict, int]] = [None] * len(rows)  # type: ignore[list-item]
+        for bar, ks in groups.items():  # nearly always one group: no notice barred
+            def judge(i: int, part: list[Incident], bar: frozenset = bar) -> list[Verdict]:
+                agreement = self.load(history[i])
+                pool = self.evidence(s, agreement, min(x.span.start for x in part),
+                                     max(x.span.end for x in part), scope,
+                                     near=[(x.lon, x.lat) for x in part])
+                return check(agreement, part, self.notices(s, agreement, bar), evidence=pool)
+
+            for k, out in zip(ks, judge_versions([incidents[k] for k in ks], windows, labels,
+                                                 judge), strict=True):
+                judged[k] = out
         return self._record_verdicts(s, [history[i] for _, i in judged], rows,
                                      [v for v, _ in judged], only_if_changed, scope)
 
@@ -319,6 +355,8 @@ class Judging:
                 assert n.lon is not None and n.lat is not None
                 targets = self._heads_in(s, n.span.start - exc.notice.within_s, math.inf,
                                          _bbox_around(n.lon, n.lat, n.radius_m), scope)
+            targets = [r for r, bar in zip(targets, self.barred_notices(s, targets),
+                                           strict=True) if (n.party, n.id) not in bar]
             self._judge_rows(s, version, targets, only_if_changed=True, scope=scope)
 
     def _scopes(self, s: Session) -> list[str]:

@@ -373,6 +373,9 @@ class Store(Judging):
             for version in self.current_versions(s=s):
                 self._judge_rows(s, version, [row], only_if_changed=False, scope=JOINT)
                 self._rejudge_for_evidence(s, version, [row], JOINT)
+                # Released, the record may be named by the other party's notices: its
+                # owner's view is judged again so both views read the same notices.
+                self._judge_rows(s, version, [row], only_if_changed=True, scope=party)
             audit.append(s, user, "release", f"incident {incident_id}",
                          {"revision": row.revision, "content_hash": row.content_hash,
                           "withheld": rel.withheld})

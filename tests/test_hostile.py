@@ -33,7 +33,8 @@ def small(tmp_path_factory):
     data = tmp_path_factory.mktemp("hostile") / "data"
     settings = Settings(data_dir=data, agreements=[EXAMPLE / "agreement.yaml"],
                         open_agreements=True, max_body_bytes=20_000, max_bulk_bytes=40_000,
-                        max_agreement_bytes=600_000, max_records=3, max_vertices=2_000)
+                        max_agreement_bytes=600_000, max_records=3, max_vertices=2_000,
+                        max_rejects_kept=3)
     with Server(settings) as srv, httpx.Client(base_url=srv.url, timeout=60) as c:
         c.data = data  # type: ignore[attr-defined]
         yield c
@@ -163,6 +164,18 @@ def test_single_intake_checks_the_area_as_bulk_intake_does(small):
                                          content=(header + row).encode()).json()["job"])
     [rej] = small.get(f"/jobs/{job['id']}/rejects").json()
     assert rej["code"] == p["code"] and rej["reason"] == p["message"]
+
+
+def test_a_file_of_garbage_leaves_a_bounded_table_of_rejects(small):
+    header = "id,time,lon,lat,actor,act\n"
+    bad = "".join(f"G-{k},not a time,36.9,35.6,{STRIKE['actor']},air_strike\n" for k in range(5))
+    good = f"G-OK,2016-08-01T10:00,36.9,35.6,{STRIKE['actor']},air_strike\n"
+    job = wait_for_job(small, small.post("/incidents/bulk?filename=garbage.csv",
+                                         content=(header + bad + good).encode()).json()["job"])
+    assert (job["read"], job["stored"], job["rejected"], job["rejects_kept"]) == (6, 1, 5, 3)
+    rejects = small.get(f"/jobs/{job['id']}/rejects").json()
+    assert [(r["line"], r["code"]) for r in rejects] == [(2, "row.time"), (3, "row.time"),
+                                                         (4, "row.time")]
 
 
 def test_numbers_must_be_finite_and_in_range(small):

@@ -70,7 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            pool_size=settings.threads + 2)
         # Made here so that reads never have to write it (once, however many start together).
         store.transaction(lambda s: workspace_secret(s, SERVICE))
-        worker = Worker(store, settings.bulk_batch, settings.gazetteer) \
+        worker = Worker(store, settings.bulk_batch, settings.gazetteer,
+                        settings.max_rejects_kept) \
             if settings.run_jobs else None
         ctx = Context(settings, store, worker)
         app.state.jig = ctx

@@ -84,9 +84,13 @@ class Progress:
 class Worker:
     """Runs queued jobs one at a time in a thread of the server process."""
 
-    def __init__(self, store: Store, batch: int, gazetteer: list[Path]):
+    def __init__(self, store: Store, batch: int, gazetteer: list[Path],
+                 rejects_kept: int = 10_000):
         self.store = store
         self.batch = batch
+        # A file of garbage must not become a table of garbage (a 200 MB file once left
+        # 195,264 rows): past this many, rejected rows are counted, not kept.
+        self.rejects_kept = rejects_kept
         self.gazetteer_files = gazetteer
         self.progress: dict[int, Progress] = {}
         self._wake = threading.Event()
@@ -175,15 +179,17 @@ class Worker:
         name = job.params.get("filename")
         workspace = job.params.get("workspace", "joint")
         live = self.progress[job.row]
-        seen = {"stored": 0, "unchanged": 0}
+        seen = {"stored": 0, "unchanged": 0, "kept": 0}
 
         def progress(c: ImportCounts, bad: list[Reject]) -> None:
             taken(["stored"] * (c.stored - seen["stored"])
                   + ["unchanged"] * (c.unchanged - seen["unchanged"]))
             seen.update(stored=c.stored, unchanged=c.unchanged)
             live.rows, live.bytes_read, live.bytes_total = c.read, c.bytes_read, c.bytes_total
+            room = max(self.rejects_kept - seen["kept"], 0)
+            seen["kept"] += min(room, len(bad))
             with self.store.writing() as s:
-                for r in bad:
+                for r in bad[:room]:
                     # A rejected row is the party's record as sent, its sources and notes too:
                     # sealed under the party's key like the records that were taken.
                     s.add(JobReject(job_row=job.row, file=name,

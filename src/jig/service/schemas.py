@@ -84,6 +84,9 @@ class JobOut(BaseModel):
     stored: int
     unchanged: int
     rejected: int
+    # Rejected rows kept for /jobs/{id}/rejects: all of them up to the server's
+    # `max_rejects_kept`, which bounds what a file of garbage can leave in the store.
+    rejects_kept: int = 0
     error: str | None = None
     created_at: datetime
     finished_at: datetime | None = None

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 # The settings that bound what one request may cost (`jig serve --limit NAME=N`).
 LIMITS = ("max_body_bytes", "max_agreement_bytes", "max_bulk_bytes", "max_records",
-          "max_vertices", "yaml_alias_values", "yaml_depth")
+          "max_vertices", "yaml_alias_values", "yaml_depth", "max_rejects_kept")
 
 
 class Settings(BaseModel):
@@ -62,6 +62,8 @@ class Settings(BaseModel):
     yaml_alias_values: int = Field(10_000, ge=0, description="Most values YAML aliases (`*a`) "
                                    "may add to an agreement, over what its text holds.")
     yaml_depth: int = Field(64, ge=4, description="Deepest nesting of an agreement's YAML.")
+    max_rejects_kept: int = Field(10_000, ge=0, description="Most rejected rows a bulk job "
+                                  "keeps (line, reason, raw text); the rest are counted.")
 
     @property
     def url(self) -> str:

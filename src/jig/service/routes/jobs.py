@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from jig.service.context import After, Context, Limit, RowNumber, Who, allow, context
 from jig.service.errors import ERRORS, ApiError
@@ -42,8 +42,11 @@ def get_job(job_id: RowNumber, p: Who, ctx: Context = Depends(context)) -> Any:
         live = ctx.worker.progress.get(job.row) if ctx.worker is not None else None
         if job.kind != "bulk" and p.role != "open":
             live = None  # a re-judging job's pace is the size of every workspace together
+        kept = s.scalar(select(func.count()).select_from(JobReject)
+                        .where(JobReject.job_row == job.row))
         return JobOut(id=job.row, kind=job.kind, status=job.status, read=job.read,
                       stored=stored, unchanged=job.unchanged, rejected=job.rejected,
+                      rejects_kept=kept,
                       error=job.error, created_at=job.created_at, finished_at=job.finished_at,
                       attempts=job.params.get("attempts", 0),
                       **(live.as_dict() if live is not None else {}))

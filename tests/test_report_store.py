@@ -8,7 +8,7 @@ import re
 
 import httpx
 import pytest
-from tests.conftest import EXAMPLE, served_cell
+from tests.conftest import EXAMPLE, served_cell, wait_for_job
 from tests.test_cli import jig
 from tests.test_report import verdict_table
 
@@ -54,6 +54,19 @@ def test_each_party_s_report_holds_only_what_it_may_see(cell):
     for text in (ru, joint):
         assert "US-7" in text and SECRET not in text and "seen by a US asset" not in text
     assert verdict_table(joint)["breach"][0] == 1
+    # A file's name is its owner's business (the record's `dataset` unless withheld, never the
+    # revision's origin): the other side sees whose release a record was.
+    r = c["us-analyst"].post("/incidents/bulk?filename=KESTREL-SIGINT.csv", content=(
+        "id,time,lon,lat,actor,act\n"
+        "US-8,2016-08-12T09:00,36.99,35.62,Military Forces of Russia (2015-),air_strike\n"
+    ).encode(), headers={"content-type": "text/csv"})
+    assert wait_for_job(c["us-analyst"], r.json()["job"])["stored"] == 1
+    r = c["us-lead"].post("/incidents/US-8/release", json={"withhold": ["dataset"]})
+    assert r.status_code == 200, r.text
+    assert "KESTREL-SIGINT.csv" in report(c["us-analyst"])
+    for name in ("ru-analyst", "reviewer"):
+        text = report(c[name])
+        assert "US-8" in text and "KESTREL-SIGINT" not in text and "released by US" in text
     # The report's counts are those the same user's incident list gives.
     for name in ("us-analyst", "ru-analyst", "reviewer"):
         items = c[name].get("/incidents", params=PERIOD | {"limit": 1000}).json()["items"]

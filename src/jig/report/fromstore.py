@@ -39,8 +39,12 @@ class StoreReport:
     inputs: ReportInputs
 
 
-def _incident(r: Row, tz: tzinfo) -> Incident:
+def _incident(r: Row, tz: tzinfo, viewer: str) -> Incident:
     inc, rec = r.incident, r.record  # rec: the record less the fields withheld from the viewer
+    # The file a record came from is its owner's business (a name can tell a source): the
+    # other side sees whose release it was, never the file.
+    origin = (Origin(inc.origin) if inc.origin else None) if inc.workspace == viewer \
+        else Origin(f"released by {inc.workspace}")
     return Incident(
         id=inc.incident_id, span=Span(inc.t_start, inc.t_end),
         time_text=str(rec.get("time", "")), lon=inc.lon, lat=inc.lat,
@@ -48,7 +52,7 @@ def _incident(r: Row, tz: tzinfo) -> Incident:
         actor=rec.get("actor"), target=rec.get("target"), act=rec.get("act") or "unknown",
         weapon=rec.get("weapon"),
         extra={k: v for k, v in rec.items() if k not in _OWN},
-        origin=Origin(inc.origin) if inc.origin else None)
+        origin=origin)
 
 
 def _finding(f: Any) -> Finding:
@@ -86,7 +90,7 @@ def report_from_store(store: Any, version: AgreementVersion, viewer: str, period
         while True:
             rows, more = search(s, version.agreement_id, filters, after, PAGE, viewer=viewer)
             for r in rows:
-                builder.add(Verdict(_incident(r, agreement.tz),
+                builder.add(Verdict(_incident(r, agreement.tz, viewer),
                                     tuple(_finding(f) for f in r.findings)))
             if more is None:
                 break
@@ -129,7 +133,7 @@ def dossier_from_store(store: Any, version: AgreementVersion, viewer: str, incid
     row = Row(newest, current[-1].verdict if current else None,
               current[-1].findings if current else [], withheld=withheld)
     findings = {f.clause: _finding(f) for f in row.findings}
-    verdict = Verdict(_incident(row, agreement.tz), tuple(findings.values()))
+    verdict = Verdict(_incident(row, agreement.tz, viewer), tuple(findings.values()))
     clauses = [ClauseExplanation(c, findings[c.id].outcome if c.id in findings
                                  else "not_applicable", findings.get(c.id))
                for c in agreement.clauses]

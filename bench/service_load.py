@@ -66,10 +66,9 @@ def preload(url: str, keys: Path, n: int) -> float:
     tables in a few transactions. Returns the seconds it took."""
     from sqlalchemy import func, insert, select, text
 
+    from jig.agreement import agreement_document, load_agreement
     from jig.engine import check
     from jig.readers.fields import to_incident
-    from jig.service.app import _upload_of
-    from jig.service.routes.agreements import read_upload
     from jig.store import Store
     from jig.store.judging import _findings_hash
     from jig.store.records import content_hash, incident_record
@@ -83,8 +82,8 @@ def preload(url: str, keys: Path, n: int) -> float:
 
     t0 = time.perf_counter()
     store = Store.open(url, key_folder=keys)
-    agreement, document = read_upload(_upload_of(AGREEMENT))
-    version, _ = store.add_agreement(agreement, document)
+    version, _ = store.add_agreement(load_agreement(AGREEMENT), agreement_document(
+        AGREEMENT.read_text(encoding="utf-8"), AGREEMENT.parent))
     agreement = store.load(version)
     rng = random.Random(7)
     incidents = [to_incident(record(i, rng, "P"), agreement.tz) for i in range(n)]

@@ -57,9 +57,9 @@ def test_each_party_s_report_holds_only_what_it_may_see(cell):
     # A file's name is its owner's business (the record's `dataset` unless withheld, never the
     # revision's origin): the other side sees whose release a record was.
     r = c["us-analyst"].post("/incidents/bulk?filename=KESTREL-SIGINT.csv", content=(
-        "id,time,lon,lat,actor,act\n"
-        "US-8,2016-08-12T09:00,36.99,35.62,Military Forces of Russia (2015-),air_strike\n"
-    ).encode(), headers={"content-type": "text/csv"})
+        b"id,time,lon,lat,actor,act\n"
+        b"US-8,2016-08-12T09:00,36.99,35.62,Military Forces of Russia (2015-),air_strike\n"
+    ), headers={"content-type": "text/csv"})
     assert wait_for_job(c["us-analyst"], r.json()["job"])["stored"] == 1
     r = c["us-lead"].post("/incidents/US-8/release", json={"withhold": ["dataset"]})
     assert r.status_code == 200, r.text

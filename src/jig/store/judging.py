@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal_column, or_, select
+from sqlalchemy import and_, exists, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from jig.agreement import Agreement
@@ -111,27 +111,33 @@ class Judging:
                 if r.incident_id in suspect and (r.workspace, r.incident_id) not in released
                 else none for r in rows]
 
-    def visible(self, scope: str) -> Any:
-        """A condition on IncidentRevision: the rows a scope sees. A party's headquarters sees
-        its own newest revisions and the joint centre's; the joint centre sees its own and the
-        revisions released to it."""
-        return or_(*self.visible_parts(scope))
-
     def visible_parts(self, scope: str) -> list[Any]:
-        """`visible` as separate conditions (own rows, released rows), each searched on its
-        own: under an OR, SQLite read every row of the workspace instead of a time range."""
+        """Conditions on IncidentRevision: the rows a scope sees, as separate conditions (own
+        rows, released rows), each searched on its own (under an OR, SQLite read every row of
+        the workspace instead of a time range). A party's headquarters sees its own newest
+        revisions and the joint centre's; the joint centre its own and those released to it."""
         spaces = (JOINT,) if scope == JOINT else (scope, JOINT)
         return [and_(is_head(), IncidentRevision.workspace.in_(spaces)),
                 and_(IncidentRevision.row.in_(self._released_rows()),
                      IncidentRevision.workspace != scope)]
 
-    def _search(self, s: Session, parts: list[Any], *where: Any) -> list[IncidentRevision]:
-        """Rows meeting `where` and any of `parts`, each part one query; by row number."""
-        rows: dict[int, IncidentRevision] = {}
+    def _search(self, s: Session, parts: list[Any], *where: Any) -> dict[int, str | None]:
+        """The row numbers and actors of rows meeting `where` and any of `parts`, each part
+        one query. Columns only: callers narrow by actor (and verdict) before `_load` reads
+        and decodes a record, which was most of a single intake's cost in a dense store."""
+        rows: dict[int, str | None] = {}
         for part in parts:
-            for r in s.scalars(select(IncidentRevision).where(part, *where)):
-                rows.setdefault(r.row, r)
-        return sorted(rows.values(), key=lambda r: r.row)
+            rows.update(s.execute(select(IncidentRevision.row, IncidentRevision.actor)
+                                  .where(part, *where)).tuples().all())
+        return rows
+
+    def _load(self, s: Session, rows: Iterable[int]) -> list[IncidentRevision]:
+        """These incident revisions, by row number."""
+        out: list[IncidentRevision] = []
+        for chunk in chunks(sorted(rows), 500):
+            out += s.scalars(select(IncidentRevision).where(IncidentRevision.row.in_(chunk))
+                             .order_by(IncidentRevision.row))
+        return out
 
     def evidence(self, s: Session, agreement: Agreement, t_from: float, t_to: float,
                  scope: str = JOINT, near: Sequence[tuple[float, float]] = ()
@@ -157,9 +163,10 @@ class Judging:
                       IncidentRevision.lat >= min(b[1] for b in boxes),
                       IncidentRevision.lon <= max(b[2] for b in boxes),
                       IncidentRevision.lat <= max(b[3] for b in boxes)]
-        rows = self._search(s, self.visible_parts(scope), *where)
-        return [self.parse(r, agreement.tz) for r in rows
-                if agreement.match_actor(r.actor)[0] in actors]
+        found = self._search(s, self.visible_parts(scope), *where)
+        by = _actor_test(agreement, actors)
+        return [self.parse(r, agreement.tz)
+                for r in self._load(s, [k for k, actor in found.items() if by(actor)])]
 
     def history(self, s: Session, agreement_id: str) -> list[AgreementVersion]:
         """Every version of an agreement, in the order they were made."""
@@ -282,6 +289,11 @@ class Judging:
     def _heads_in(self, s: Session, t_from: float, t_to: float,
                   bbox: tuple[float, float, float, float] | None, scope: str
                   ) -> list[IncidentRevision]:
+        return self._load(s, self._head_rows_in(s, t_from, t_to, bbox, scope))
+
+    def _head_rows_in(self, s: Session, t_from: float, t_to: float,
+                      bbox: tuple[float, float, float, float] | None, scope: str
+                      ) -> dict[int, str | None]:
         """Rows judged in `scope` (its own workspace's, or for the joint centre also the
         released ones) whose time overlaps a window, in a box. Two index searches: acts of
         up to LONG_SPAN_S start at most that long before the window (a bounded range of the
@@ -295,11 +307,8 @@ class Judging:
                       IncidentRevision.lon <= bbox[2], IncidentRevision.lat <= bbox[3]]
         # Written as the partial index's condition, literally: the planners match its text.
         long_ = IncidentRevision.t_end - IncidentRevision.t_start > literal_column(LONG_SPAN)
-        rows = {r.row: r for r in self._search(s, parts, *where,
-                                               IncidentRevision.t_start >= t_from - LONG_SPAN_S)}
-        for r in self._search(s, parts, *where, long_):
-            rows.setdefault(r.row, r)
-        return sorted(rows.values(), key=lambda r: r.row)
+        return self._search(s, parts, *where, IncidentRevision.t_start >= t_from - LONG_SPAN_S) \
+            | self._search(s, parts, *where, long_)
 
     def _rejudge_for_evidence(self, s: Session, version: AgreementVersion,
                               rows: Iterable[Revision], scope: str) -> None:
@@ -314,18 +323,18 @@ class Judging:
         before = max(r.before_s for r in reqs)
         reach = max(r.within_m for r in reqs)
         fresh = {r.row for r in rows}
-        targets: dict[int, Revision] = {}
+        evidence, excused = _actor_test(agreement, actors), _actor_test(agreement, excusable)
+        targets: set[int] = set()
         for r in rows:
-            if agreement.match_actor(r.actor)[0] not in actors:
+            if not evidence(r.actor):
                 continue
-            for t in self._heads_in(s, r.t_start, r.t_start + before,
-                                    _bbox_around(r.lon, r.lat, reach), scope):
-                if t.row not in fresh and agreement.match_actor(t.actor)[0] in excusable:
-                    targets[t.row] = t
+            found = self._head_rows_in(s, r.t_start, r.t_start + before,
+                                       _bbox_around(r.lon, r.lat, reach), scope)
+            targets.update(k for k, actor in found.items() if k not in fresh and excused(actor))
         if targets:
-            open_ = self._open_findings(s, version, list(targets), scope)
-            self._judge_rows(s, version, [t for k, t in targets.items() if k in open_],
-                             only_if_changed=True, scope=scope)
+            open_ = self._open_findings(s, version, sorted(targets), scope)
+            self._judge_rows(s, version, self._load(s, open_), only_if_changed=True,
+                             scope=scope)
 
     def _open_findings(self, s: Session, version: AgreementVersion, rows: list[int],
                        scope: str) -> set[int]:
@@ -347,10 +356,10 @@ class Judging:
             return
         for scope in self._scopes(s):
             if n.incident is not None:
-                targets = [r for r in self._heads_in(s, -math.inf, math.inf, None, scope)
-                           if r.incident_id == n.incident] if scope != JOINT else list(
-                    s.scalars(select(IncidentRevision).where(
-                        self.visible(JOINT), IncidentRevision.incident_id == n.incident)))
+                parts = self.visible_parts(JOINT) if scope == JOINT else \
+                    [and_(is_head(), IncidentRevision.workspace == scope)]
+                targets = self._load(s, self._search(
+                    s, parts, IncidentRevision.incident_id == n.incident))
             else:
                 assert n.lon is not None and n.lat is not None
                 targets = self._heads_in(s, n.span.start - exc.notice.within_s, math.inf,
@@ -369,6 +378,18 @@ def is_head() -> Any:
     in the heads' index for each candidate row (`row IN (SELECT row FROM incident_heads)` read
     every head of the store for every query)."""
     return exists().where(IncidentHead.row == IncidentRevision.row)
+
+
+def _actor_test(agreement: Agreement, ids: Iterable[str]) -> Any:
+    """Whether a stored actor name is one of the agreement's actors `ids` (each name matched
+    once: a store holds few distinct names)."""
+    wanted, seen = frozenset(ids), {}
+
+    def test(actor: str | None) -> bool:
+        if actor not in seen:
+            seen[actor] = agreement.match_actor(actor)[0] in wanted
+        return seen[actor]
+    return test
 
 
 def chunks(items: list, size: int) -> Iterable[list]:

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.padding import Padding
 from rich.text import Text
 
-from jig.findings import OUTCOMES, Verdict
+from jig.findings import OUTCOMES, Finding, Verdict
 
 FORMATS = ("table", "jsonl", "geojson", "csv")
 CSV_COLUMNS = ("incident", "verdict", "clause", "outcome", "zone", "site", "target", "p",
@@ -36,11 +36,15 @@ def write_csv(verdicts: Iterable[Verdict], out: IO[str]) -> None:
         if not v.findings:
             w.writerow([v.incident.id, v.verdict] + [""] * (len(CSV_COLUMNS) - 2))
         for f in v.findings:
-            d = f.as_dict()
-            w.writerow([v.incident.id, v.verdict, f.clause, f.outcome, d.get("zone", ""),
-                        d.get("site", ""), d.get("target", ""), "" if f.p is None else f.p,
-                        f.exception or "", " ".join(f"{e.kind}:{e.id}" for e in f.evidence),
-                        " | ".join(f.missing), f.reason])
+            w.writerow([v.incident.id, v.verdict, *finding_fields(f)])
+
+
+def finding_fields(f: Finding) -> list[Any]:
+    """A finding's CSV fields after the incident and its verdict (CSV_COLUMNS[2:])."""
+    d = f.as_dict()
+    return [f.clause, f.outcome, d.get("zone", ""), d.get("site", ""), d.get("target", ""),
+            "" if f.p is None else f.p, f.exception or "",
+            " ".join(f"{e.kind}:{e.id}" for e in f.evidence), " | ".join(f.missing), f.reason]
 
 
 def geojson_features(verdicts: Iterable[Verdict]) -> Iterable[dict[str, Any]]:

@@ -41,6 +41,7 @@ from jig.cli.common import (
 )
 from jig.engine import accel, check, explain
 from jig.engine.check import Judged
+from jig.engine.render_csv import csv_header
 from jig.export import GIS_FORMATS, write_gis
 from jig.findings import OUTCOMES, Verdict
 from jig.merge import MergeOptions, group, merged
@@ -118,14 +119,16 @@ def _write(verdicts: Iterable[Verdict], fmt: str, output: Path | None, tally: Ta
             {"jsonl": write_jsonl, "geojson": write_geojson, "csv": write_csv}[fmt](counted(), fh)
 
 
-def _write_jsonl(chunks: Iterable[Judged], output: Path | None, tally: Tally,
+def _write_lines(chunks: Iterable[Judged], fmt: str, output: Path | None, tally: Tally,
                  keep: frozenset[str] | None) -> None:
-    """JSON Lines rendered from the columns, chunk by chunk: no finding object is built for
-    the plain cases, and the bytes are those of `write_jsonl`."""
+    """JSON Lines or CSV rendered from the columns, chunk by chunk: no finding object is built
+    for the plain cases, and the bytes are those of `write_jsonl` and `write_csv`."""
     with output_to(output) as fh:
+        if fmt == "csv":
+            fh.write(csv_header())
         for judged in chunks:
             tally.verdicts.update(judged.verdict_counts())
-            fh.write(judged.jsonl(keep))
+            fh.write(judged.jsonl(keep) if fmt == "jsonl" else judged.csv(keep))
 
 
 def _write_summary(chunks: Iterable[Judged], fmt: str, output: Path | None,
@@ -305,8 +308,8 @@ def check_cmd(
                                                              reader.position.total))
             if summary:
                 _write_summary(chunks, fmt, output, tally)
-            elif fmt == "jsonl":
-                _write_jsonl(chunks, output, tally, keep)
+            elif fmt in ("jsonl", "csv"):
+                _write_lines(chunks, fmt, output, tally, keep)
             else:
                 _write((v for judged in chunks for v in judged.verdicts()), fmt, output, tally,
                        keep, lambda: None)

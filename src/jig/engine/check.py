@@ -22,6 +22,7 @@ from jig.engine.fast import (
 )
 from jig.engine.places import windows_of
 from jig.engine.render import joined, jsonl_lines
+from jig.engine.render_csv import csv_lines
 from jig.engine.rules import (
     ZONES_SIDE,
     Judgement,
@@ -193,6 +194,12 @@ class Judged:
         if keep is not None:
             lines = lines.filter(pa.array(np.isin(self.worst(), [SEVERITY[o] for o in keep])))
         return joined(lines)
+
+    def csv(self, keep: frozenset[str] | None = None) -> str:
+        """Every finding's CSV row (`jig check -f csv`, after its header), or those of the
+        incidents with a verdict in `keep`, rendered from the columns
+        (`jig.engine.render_csv`): the same bytes as `jig.output.write_csv`."""
+        return joined(csv_lines(self, keep))
 
 
 _ZONE_RULES = ("no_strikes_in", "no_weapons_in")

@@ -83,10 +83,10 @@ def _when(cond: np.ndarray, then: Part, otherwise: Part = "") -> pa.Array:
     return pc.if_else(pa.array(cond), then, otherwise)
 
 
-def _who(judged: Judged, ci: int, ks: np.ndarray, phrase: Callable[[Incident, str | None], str]
-         ) -> pa.Array:
-    """`phrase(incident, actor id)` for incidents `ks`, asked once for each distinct (actor,
-    act, weapon) among them (on an incident object built for it)."""
+def _who(judged: Judged, ks: np.ndarray, phrase: Callable[[Incident, str | None], str],
+         esc: Callable[[str], str]) -> pa.Array:
+    """`phrase(incident, actor id)` for incidents `ks` (each through `esc`), asked once for
+    each distinct (actor, act, weapon) among them (on an incident object built for it)."""
     batch = judged.batch
     texts = batch.columns.text
     codes = [np.asarray(texts[name].indices.fill_null(-1).to_numpy(zero_copy_only=False))[ks]
@@ -95,7 +95,7 @@ def _who(judged: Judged, ci: int, ks: np.ndarray, phrase: Callable[[Incident, st
         np.zeros(0, dtype=object)
     key = np.stack(codes) if len(ks) else np.zeros((3, 0), dtype=np.int64)
     _, first, inverse = np.unique(key, axis=1, return_index=True, return_inverse=True)
-    words = [_esc(phrase(batch.incidents[int(ks[j])], actor_ids[j])) for j in first.tolist()]
+    words = [esc(phrase(batch.incidents[int(ks[j])], actor_ids[j])) for j in first.tolist()]
     return pa.array(words, pa.string()).take(pa.array(np.asarray(inverse).ravel()))
 
 
@@ -126,42 +126,56 @@ def percent_text(p: np.ndarray) -> pa.Array:
     return out
 
 
-def zone_findings(judged: Judged, ci: int, cols: ZoneColumns, ks: np.ndarray,
-                  outcome: int) -> pa.Array:
-    """The JSON objects of clause `ci`'s column findings with `outcome`, for incidents `ks`."""
+def _plain(text: str) -> str:
+    return text
+
+
+def zone_reasons(judged: Judged, ci: int, cols: ZoneColumns, ks: np.ndarray, outcome: int,
+                 esc: Callable[[str], str] = _plain) -> pa.Array:
+    """The reasons of clause `ci`'s column findings with `outcome`, for incidents `ks`: the
+    words of `jig.engine.rules`, the names in them passed through `esc` (JSON's escapes for
+    JSON Lines, none for CSV)."""
     batch = judged.batch
     agreement = batch.agreement
     clause = agreement.clauses[ci]
-    zones = agreement.zones
-    labels = pa.array([_esc(z.label) for z in zones], pa.string())
-    ids = pa.array([_esc(z.id) for z in zones], pa.string())
-    zi = pa.array(cols.zone[ks])
-    label = labels.take(zi)
+    labels = pa.array([esc(z.label) for z in agreement.zones], pa.string())
+    label = labels.take(pa.array(cols.zone[ks]))
     dist = distance_text(cols.metres[ks])
     prec = batch.r[ks]
     disc = distance_text(prec)
     has_disc = prec > 0
-    head = f'{{"clause": {json.dumps(clause.id, ensure_ascii=False)}, "outcome": '
     if outcome == UNDETERMINED:
         # rules.straddle_phrase and undetermined_tail, as columns.
         where = _when(cols.metres[ks] >= 0, "inside", "outside")
-        return cat(head + '"undetermined", "zone": "', ids.take(zi), '", "p": ',
-                   float_text(cols.p[ks]), ', "reason": "', _who(judged, ci, ks, act_phrase),
-                   ": its location is known only to within ", disc,
-                   ", and that disc straddles the edge of zone ", label,
-                   ": the reported point is ", dist, " ", where,
-                   "; estimated probability ", percent_text(cols.p[ks]),
-                   f' that it lies {ZONES_SIDE}"}}')
-    who = _who(judged, ci, ks, lambda inc, actor: zone_actor_phrase(clause, inc, actor))
+        return cat(_who(judged, ks, act_phrase, esc), ": its location is known only to within ",
+                   disc, ", and that disc straddles the edge of zone ", label,
+                   ": the reported point is ", dist, " ", where, "; estimated probability ",
+                   percent_text(cols.p[ks]), f" that it lies {ZONES_SIDE}")
+    who = _who(judged, ks, lambda inc, actor: zone_actor_phrase(clause, inc, actor), esc)
     if outcome == BREACH:
-        return cat(head + '"breach", "zone": "', ids.take(zi), '", "reason": "', who,
-                   " lies inside ", label, ", ", dist, " from its edge",
-                   _when(has_disc, cat("; its whole location disc (", disc, ") does")), '"}')
+        return cat(who, " lies inside ", label, ", ", dist, " from its edge",
+                   _when(has_disc, cat("; its whole location disc (", disc, ") does")))
     assert outcome == COMPLIES
-    phrase = _esc(clause.selector.phrase() if clause.selector else "the zones")
-    return cat(head + '"complies", "reason": "', who, f" lies outside {phrase} in effect",
+    phrase = esc(clause.selector.phrase() if clause.selector else "the zones")
+    return cat(who, f" lies outside {phrase} in effect",
                _when(has_disc, cat(", even allowing for its ", disc, " location uncertainty")),
-               "; the nearest, ", label, ", is ", dist, ' away"}')
+               "; the nearest, ", label, ", is ", dist, " away")
+
+
+def zone_findings(judged: Judged, ci: int, cols: ZoneColumns, ks: np.ndarray,
+                  outcome: int) -> pa.Array:
+    """The JSON objects of clause `ci`'s column findings with `outcome`, for incidents `ks`."""
+    clause = judged.batch.agreement.clauses[ci]
+    ids = pa.array([_esc(z.id) for z in judged.batch.agreement.zones], pa.string())
+    zone = ids.take(pa.array(cols.zone[ks]))
+    reason = zone_reasons(judged, ci, cols, ks, outcome, _esc)
+    head = f'{{"clause": {json.dumps(clause.id, ensure_ascii=False)}, "outcome": '
+    if outcome == UNDETERMINED:
+        return cat(head + '"undetermined", "zone": "', zone, '", "p": ', float_text(cols.p[ks]),
+                   ', "reason": "', reason, '"}')
+    if outcome == BREACH:
+        return cat(head + '"breach", "zone": "', zone, '", "reason": "', reason, '"}')
+    return cat(head + '"complies", "reason": "', reason, '"}')
 
 
 def jsonl_lines(judged: Judged) -> pa.Array:

@@ -13,7 +13,7 @@ nothing changes but the speed.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -51,6 +51,7 @@ class Block:
     quick: np.ndarray
     cells: dict[str, pa.Array]
     header: list[str]
+    form: str = "csv"  # or "jsonl": how the row reader's steps split a line into fields
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -75,10 +76,13 @@ def header_of(path: Path) -> tuple[list[str], int] | None:
     return [h.strip() for h in names], len(first)
 
 
-def blocks(path: Path, header: list[str], offset: int) -> Iterator[Block | int]:
-    """The file's blocks after the header; an int (the line number to go on from) when the
-    rest of the file must go to the row reader."""
-    line = 2
+def blocks(path: Path, header: list[str], offset: int, line: int = 2,
+           make: Callable[[bytes, int, list[str], int], Block | None] | None = None
+           ) -> Iterator[Block | int]:
+    """The file's blocks from byte `offset` (line `line`) on, each made by `make` (a CSV
+    block by default); an int (the line number to go on from) when the rest of the file
+    must go to the row reader."""
+    make = make or _block
     rest = b""
     with path.open("rb") as fh:
         fh.seek(offset)
@@ -93,7 +97,7 @@ def blocks(path: Path, header: list[str], offset: int) -> Iterator[Block | int]:
                 cut = data.rfind(b"\n") + 1
                 data, rest = data[:cut], data[cut:]
             if data:
-                block = _block(data, line, header, fh.tell() - len(rest))
+                block = make(data, line, header, fh.tell() - len(rest))
                 if block is None:
                     yield line
                     return
@@ -108,22 +112,33 @@ def _per_line(mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.add.reduceat(mask, starts, dtype=np.int32)
 
 
-def _block(data: bytes, first: int, header: list[str], end: int) -> Block | None:
+def lines_of(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """A block's bytes, and each line's start, stop (before \r\n) and end (its \n); None
+    when the row reader must read it: it holds a NUL, a carriage return that ends a line on
+    its own, or bytes that are not UTF-8 (the row reader says where)."""
     buf = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero(buf == 10)
     cr = np.flatnonzero(buf == 13)
     if np.any(buf == 0) or (cr.size and not np.all(buf[np.minimum(cr + 1, len(buf) - 1)] == 10)):
-        return None  # a NUL, or a carriage return that ends a line on its own
+        return None
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        return None  # the row reader says where
+        return None
     starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
+    stops = ends - (buf[np.maximum(ends - 1, 0)] == 13) * (ends > starts)
+    return buf, starts, stops, ends
+
+
+def _block(data: bytes, first: int, header: list[str], end: int) -> Block | None:
+    lines = lines_of(data)
+    if lines is None:
+        return None
+    buf, starts, stops, ends = lines
     quotes = _per_line(buf == 34, starts) if b'"' in data else \
         np.zeros(len(ends), dtype=np.int32)
     if np.any(quotes % 2):
         return None  # a record that goes on over the next line
-    stops = ends - (buf[np.maximum(ends - 1, 0)] == 13) * (ends > starts)
     commas = _per_line(buf == 44, starts)
     quick = (quotes == 0) & (commas + 1 == len(header))
     # Nothing but commas: a blank row, which the row reader skips. (Lines of other blanks,

@@ -171,7 +171,9 @@ def _encoding_error(path: Path, line: int) -> InputFileError:
                                   "save it as UTF-8 (most spreadsheet programs offer this)"))
 
 
-def iter_jsonl(path: Path, at: ReadPosition) -> Iterator[RawRecord]:
+def iter_jsonl(path: Path, at: ReadPosition, start: int = 1) -> Iterator[RawRecord]:
+    """The records of a JSON Lines file, from line `start` on (the columnar reader hands
+    the rest of a file it cannot split by lines to this one)."""
     name = str(path)
     with _open(path, "surrogateescape") as fh:
         raw_fh = fh.buffer  # type: ignore[attr-defined]
@@ -181,6 +183,8 @@ def iter_jsonl(path: Path, at: ReadPosition) -> Iterator[RawRecord]:
             if not text:
                 return
             n += 1
+            if n < start:
+                continue
             at.offset = raw_fh.tell()
             raw, not_utf8 = _not_utf8(text.rstrip("\r\n"))
             if not_utf8:

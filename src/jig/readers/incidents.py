@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ import shapely
 
 from jig.agreement.model import Agreement
 from jig.errors import InputFileError, Location, Problem, RowError
-from jig.readers import acled, airwars, centcom, ucdp
+from jig.readers import acled, airwars, centcom, jsoncolumns, ucdp
 from jig.readers.columns import TEXT, IncidentColumns, LazyIncidents
 from jig.readers.csvcolumns import Block, blocks, header_of, parse
 from jig.readers.fields import parse_when, to_incident
@@ -32,6 +33,7 @@ from jig.readers.files import (
     detect_form,
     expand_paths,
     iter_csv,
+    iter_jsonl,
     iter_records,
 )
 from jig.readers.gazetteer import Gazetteer, skeleton
@@ -136,16 +138,18 @@ class IncidentReader:
         self.position = position = ReadPosition(paths)
         for path in paths:
             self.files.append(str(path))
-            quick = _quick_header(path) if self.columnar and only_actors is None else None
+            quick = _quick_file(path) if self.columnar and only_actors is None else None
             if quick is None:
                 yield from _chunked(self._rows(iter_records(path, position), only_actors))
                 position.end_file(path)
                 continue
-            header, offset = quick
-            for block in blocks(path, header, offset):
+            form, header, offset = quick
+            csv_file = form == "csv"
+            for block in blocks(path, header, offset, 2 if csv_file else 1,
+                                None if csv_file else jsoncolumns.block):
                 if isinstance(block, int):  # the rest of the file, row by row
-                    yield from _chunked(self._rows(iter_csv(path, position, start=block), None,
-                                                   generic=True))
+                    rest = (iter_csv if csv_file else iter_jsonl)(path, position, start=block)
+                    yield from _chunked(self._rows(rest, None, generic=True))
                     break
                 position.offset = block.end
                 yield from self._block(str(path), block)
@@ -218,31 +222,25 @@ class IncidentReader:
             rec = records.get(i)
             if rec is None:
                 text = block.text(i)
-                rec = records[i] = RawRecord(Origin(name, int(line_no[i])),
-                                             dict(zip(header, text.split(","), strict=True)), text)
+                fields = dict(zip(header, text.split(","), strict=True)) \
+                    if block.form == "csv" else json.loads(text)
+                rec = records[i] = RawRecord(Origin(name, int(line_no[i])), fields, text)
             return rec
 
         before = self.counts.read
         self.counts.read += int((~block.skip).sum())
+        split = _csv_fields if block.form == "csv" else _json_fields
         for i in np.flatnonzero(slow).tolist():
             text = block.text(i)
             origin = Origin(name, int(line_no[i]))
-            try:
-                row = next(csv.reader([text]), [])
-            except csv.Error as exc:
-                rejects.append((i, self._reject(Reject(
-                    origin, "row.unreadable", f"cannot split the line into CSV fields: {exc}",
-                    text))))
+            fields, error = split(text, header)
+            if error is not None:
+                rejects.append((i, self._reject(Reject(origin, "row.unreadable", error, text))))
                 continue
-            if not row or all(not c.strip() for c in row):
+            if fields is None:
                 self.counts.read -= 1  # a blank row: the row reader skips it too
                 continue
-            if len(row) != len(header):
-                rejects.append((i, self._reject(Reject(
-                    origin, "row.unreadable",
-                    f"has {len(row)} fields but the header has {len(header)}", text))))
-                continue
-            rec = records[i] = RawRecord(origin, dict(zip(header, row, strict=True)), text)
+            rec = records[i] = RawRecord(origin, fields, text)
             try:
                 slow_inc[i] = self._incident(rec, None)
             except RowError as exc:
@@ -453,19 +451,58 @@ def _file_name(path: str) -> str:
     return Path(path).name
 
 
-def _quick_header(path: Path) -> tuple[list[str], int] | None:
-    """A CSV file in the fields of format 1 (id, time, lon, lat) goes to the columnar reader:
-    its header and where its rows start; None for any other file."""
+def _quick_file(path: Path) -> tuple[str, list[str], int] | None:
+    """A CSV or JSON Lines file in the fields of format 1 (id, time, lon, lat; for JSON Lines,
+    in its first record) goes to the columnar reader: its form, its header and where its
+    rows start; None for any other file."""
     try:
-        if not path.is_file() or path.suffix.lower() == ".tsv" or detect_form(path) != "csv":
+        if not path.is_file() or path.suffix.lower() == ".tsv":
             return None
+        form = detect_form(path)
     except InputFileError:
         return None
-    found = header_of(path)
-    if found is None or not {"id", "time", "lon", "lat"} <= set(found[0]) or \
-            recognise(found[0]) is not None:
-        return None
-    return found
+    if form == "csv":
+        found = header_of(path)
+        if found is None or not _generic(found[0]):
+            return None
+        return "csv", *found
+    if form == "jsonl":
+        keys = jsoncolumns.first_keys(path)
+        if keys is None or not _generic(keys[0]):
+            return None
+        return "jsonl", [], keys[1]
+    return None
+
+
+def _generic(keys: Iterable[str]) -> bool:
+    keyset = set(keys)
+    return {"id", "time", "lon", "lat"} <= keyset and recognise(keyset) is None
+
+
+def _csv_fields(text: str, header: list[str]) -> tuple[dict[str, Any] | None, str | None]:
+    """A CSV line's fields as the row reader splits them (None: a blank row), or why not."""
+    try:
+        row = next(csv.reader([text]), [])
+    except csv.Error as exc:
+        return None, f"cannot split the line into CSV fields: {exc}"
+    if not row or all(not c.strip() for c in row):
+        return None, None
+    if len(row) != len(header):
+        return None, f"has {len(row)} fields but the header has {len(header)}"
+    return dict(zip(header, row, strict=True)), None
+
+
+def _json_fields(text: str, header: list[str]) -> tuple[dict[str, Any] | None, str | None]:
+    """A JSON line's fields as `iter_jsonl` reads them (None: a blank line), or why not."""
+    if not text.strip():
+        return None, None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON: {exc.msg} at column {exc.colno}"
+    if not isinstance(obj, dict):
+        return None, "is not a JSON object"
+    return obj, None
 
 
 def _chunked(items: Iterable[Incident | Reject]) -> Iterator[IncidentColumns | Reject]:

@@ -7,7 +7,8 @@ Syria. Judges them once, then times, from the same verdicts: writing JSON Lines;
 into a report (period: the agreement's time in force, against the 80 days before); rendering the
 HTML (map, charts, annex of every breach and undetermined finding); rendering the PDF (the
 narrative pages by WeasyPrint, the annex table by Typst, joined by pypdf). Then times `jig report
--o report.html` end to end as a user runs it (reading and judging included). CPU seconds are
+-o report.html` and `-o report.pdf` end to end as a user runs them (reading and judging
+included), each in a process of its own, with its CPU time and peak memory. CPU seconds are
 printed beside wall seconds: on a shared machine the wall time is mostly waiting for a core.
 """
 
@@ -79,11 +80,17 @@ def main() -> None:
         print(f"  PDF from the verdicts:             {t_count + t_pdf:7.2f} {c_count + c_pdf:7.2f}")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # kB to GB
         print(f"  peak memory of this process: {peak:.1f} GB", flush=True)
-        out = Path(tmp) / "report.html"
-        _, t_e2e, _ = timed(lambda: subprocess.run(
-            [str(Path(sys.executable).with_name("jig")), "report", str(AGREEMENT), str(path),
-             "-o", str(out)], check=True, capture_output=True))
-    print(f"jig report -o report.html end to end (read, judge, report): {t_e2e:.1f} s")
+        for name in ("report.html", "report.pdf"):
+            # As a user runs it, in a process of its own: its CPU time and peak memory are
+            # the children's (the Typst compiler included), not this process's.
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            _, t_e2e, _ = timed(lambda name=name: subprocess.run(
+                [str(Path(sys.executable).with_name("jig")), "report", str(AGREEMENT),
+                 str(path), "-o", str(Path(tmp) / name)], check=True, capture_output=True))
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+            print(f"jig report -o {name} end to end (read, judge, report): {t_e2e:.1f} s wall, "
+                  f"{cpu:.1f} s CPU, peak {after.ru_maxrss / 1e6:.1f} GB", flush=True)
 
 
 if __name__ == "__main__":

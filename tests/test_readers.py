@@ -73,6 +73,7 @@ def test_jsonl_rows_and_broken_lines(tmp_path, example):
         '{"id": "J2", "time": ',
         "[1, 2]",
         "",
+        '{"id": "J9", "x": ' + "[" * 5000 + "]" * 5000 + "}",  # deeper than Python recurses
         json.dumps({"id": "J3", "time": "2016-08-01", "lon": "36.1", "lat": "35.1"}),
     ]
     result = read_incidents([write(tmp_path, "inc.jsonl", "\n".join(lines) + "\n")], example)
@@ -80,7 +81,8 @@ def test_jsonl_rows_and_broken_lines(tmp_path, example):
     assert result.records[0].extra == {"fatalities": 3, "dataset": "inc.jsonl"}
     assert result.records[1].act == "unknown"
     assert [(r.origin.line, r.reason.split(":")[0]) for r in result.rejects] == [
-        (2, "not valid JSON"), (3, "is not a JSON object")]
+        (2, "not valid JSON"), (3, "is not a JSON object"),
+        (5, "nested too deeply to read (JSON)")]
 
 
 def test_geojson_points_and_bad_features(tmp_path, example):

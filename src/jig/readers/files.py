@@ -20,6 +20,9 @@ from jig.errors import InputFileError, Location, Problem
 from jig.records import Origin
 
 FORMS = ("csv", "jsonl", "geojson", "parquet")
+# Python's JSON parser recurses on nesting; a line nested some thousands deep is a bad row,
+# not a crash of the whole read.
+DEEP = "nested too deeply to read (JSON)"
 SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".geojson", ".parquet", ".pq")
 
 
@@ -197,6 +200,9 @@ def iter_jsonl(path: Path, at: ReadPosition, start: int = 1) -> Iterator[RawReco
             except json.JSONDecodeError as exc:
                 yield RawRecord(Origin(name, n), None, raw, f"not valid JSON: {exc.msg} "
                                 f"at column {exc.colno}")
+                continue
+            except RecursionError:
+                yield RawRecord(Origin(name, n), None, raw, DEEP)
                 continue
             if not isinstance(obj, dict):
                 yield RawRecord(Origin(name, n), None, raw, "is not a JSON object")

@@ -28,6 +28,7 @@ from jig.readers.columns import TEXT, IncidentColumns, LazyIncidents
 from jig.readers.csvcolumns import Block, blocks, header_of, parse
 from jig.readers.fields import parse_when, to_incident
 from jig.readers.files import (
+    DEEP,
     RawRecord,
     ReadPosition,
     detect_form,
@@ -500,6 +501,8 @@ def _json_fields(text: str, header: list[str]) -> tuple[dict[str, Any] | None, s
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, f"not valid JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return None, DEEP
     if not isinstance(obj, dict):
         return None, "is not a JSON object"
     return obj, None

@@ -50,7 +50,7 @@ def first_keys(path: Path) -> tuple[set[str], int] | None:
                 continue
             try:
                 obj = json.loads(text)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 return None
             return (set(obj), start) if isinstance(obj, dict) else None
     return None

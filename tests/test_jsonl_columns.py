@@ -80,3 +80,27 @@ def test_columnar_jsonl_reader_gives_the_row_readers_incidents_and_rejects(
     assert {"row.unreadable", "row.number", "row.nul", "row.precision", "row.time",
             "row.duplicate_id", "row.missing"} <= codes
     assert len(rows) > 100
+
+
+def test_escaped_arabic_and_russian_are_read_as_columns_and_risky_escapes_are_not(
+        tmp_path, example):
+    """Python's json writes Arabic and Russian as `\\u` escapes by default: those lines are read
+    as columns. A NUL, a lone surrogate, a surrogate pair and a control character in an id,
+    all escaped, give what the row reader gives."""
+    incs, _ = IncidentReader(example, columnar=False).read([UCDP])
+    path = tmp_path / "escaped.jsonl"
+    notes = ["غارة جوية على ريف إدلب", "Авиаудар по окрестностям Идлиба"]
+    risky = {5: {"notes": "a\u0000b"}, 6: {"notes": "\ud800"}, 7: {"notes": "\U0001F600"},
+             8: {"id": "A\u0001B"}, 9: {"actor": "x\ud83d"}}
+    with path.open("w", encoding="utf-8") as fh:
+        for k in range(400):
+            i = incs[k % len(incs)]
+            obj = {"id": f"{i.id}-{k}", "time": i.time_text, "lon": i.lon, "lat": i.lat,
+                   "precision_m": i.precision_m, "actor": i.actor, "act": i.act,
+                   "notes": notes[k % 2]}
+            fh.write(json.dumps(obj | risky.get(k, {})) + "\n")  # ensure_ascii, the default
+    quick, total = quick_lines(path)
+    assert total == 400 and quick >= 395
+    (rows, rejects, counts), (got_rows, got_rejects, got_counts) = read_both(example, [path])
+    assert got_rows == rows and got_rejects == rejects and got_counts == counts
+    assert {r[3] for r in rejects} >= {"row.nul"}

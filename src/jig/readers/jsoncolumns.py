@@ -3,7 +3,8 @@ reader.
 
 The block is split into lines as `jig.readers.csvcolumns` splits a CSV file. A line is read
 here when it is one object on its own (it starts with `{` and ends with `}`) and holds no
-`\\u` escape (which could make a NUL or a lone surrogate, refused by name by the row reader);
+`\\u0000` or surrogate escape (which make a NUL or a lone surrogate, refused by name by the
+row reader; other escapes, such as Arabic written by Python's `json.dumps`, are read here);
 Arrow reads those lines' id, time, lon, lat, precision_m, actor, target, act and weapon as
 columns (strings, and numbers for the coordinates and radius, or strings for all of them),
 ignoring every other key. Values become the text `csvcolumns.parse` checks, so the quick
@@ -56,6 +57,26 @@ def first_keys(path: Path) -> tuple[set[str], int] | None:
     return None
 
 
+def _risky_escapes(buf: np.ndarray) -> np.ndarray:
+    """Where a `\\u0000` (a NUL) or a `\\uD800`-`\\uDFFF` (half of a surrogate pair, or a
+    lone one) begins: the escapes that make what Arrow cannot hold or the row reader refuses
+    by name. Others (`\\u0627`, as Python's json writes Arabic and Russian by default) are
+    read here. A backslash that is itself escaped is counted too: a line sent to the row
+    reader for nothing is slower, never wrong."""
+    out = np.zeros(len(buf), dtype=bool)
+    n = len(buf) - 5
+    if n <= 0:
+        return out
+    u = (buf[:n] == 92) & (buf[1:n + 1] == 117)  # a backslash, then u
+    hi = buf[2:n + 2] | 0x20  # lower case
+    nul = (buf[2:n + 2] == 48) & (buf[3:n + 3] == 48) & (buf[4:n + 4] == 48) \
+        & (buf[5:n + 5] == 48)
+    third = buf[3:n + 3] | 0x20
+    surrogate = (hi == 100) & (((third >= 56) & (third <= 57)) | ((third >= 97) & (third <= 102)))
+    out[:n] = u & (nul | surrogate)
+    return out
+
+
 def block(data: bytes, first: int, header: list[str], end: int) -> Block | None:
     """A block of JSON Lines (see the module's doc); None when the rest of the file must go to
     the row reader."""
@@ -64,8 +85,7 @@ def block(data: bytes, first: int, header: list[str], end: int) -> Block | None:
         return None
     buf, starts, stops, ends = lines
     blank = np.add.reduceat(~_BLANK[buf], starts, dtype=np.int64) == 0
-    escape = (buf[:-1] == 92) & (buf[1:] == 117)  # a backslash, then u
-    escapes = np.add.reduceat(np.append(escape, False), starts, dtype=np.int64)
+    escapes = np.add.reduceat(_risky_escapes(buf), starts, dtype=np.int64)
     last = np.maximum(stops - 1, starts)
     quick = ~blank & (buf[starts] == 123) & (buf[last] == 125) & (escapes == 0)
     cells: dict[str, pa.Array] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -380,10 +380,10 @@ def is_head() -> Any:
     return exists().where(IncidentHead.row == IncidentRevision.row)
 
 
-def _actor_test(agreement: Agreement, ids: Iterable[str]) -> Any:
+def _actor_test(agreement: Agreement, ids: Iterable[str]) -> Callable[[str | None], bool]:
     """Whether a stored actor name is one of the agreement's actors `ids` (each name matched
     once: a store holds few distinct names)."""
-    wanted, seen = frozenset(ids), {}
+    wanted, seen = frozenset(ids), dict[str | None, bool]()
 
     def test(actor: str | None) -> bool:
         if actor not in seen:

@@ -62,3 +62,16 @@ def test_dossier_from_the_store_lists_revisions_and_verdicts(db_url, tmp_path):
     r = jig("report", "--db", db_url, "--data", str(data), "--incident", "Z-99",
             "-o", str(out))
     assert r.returncode == 2 and "no incident 'Z-99'" in r.stderr
+
+
+def test_a_structured_field_reads_as_json(example):
+    from tests.conftest import incident
+
+    from jig.engine import explain
+    from jig.report.dossier import record_rows
+
+    # A confirmed draft's provenance: the text it was read from and each field's span.
+    inc = incident(example, "D-1", lon=36.6, lat=35.8, actor="RU", act="air_strike",
+                   provenance={"text": "в районе Ракки", "edited": ["lon"]})
+    rows = dict(record_rows(explain(example, [inc], "D-1", [])))
+    assert rows["provenance"] == '{"text": "в районе Ракки", "edited": ["lon"]}'

@@ -3,6 +3,7 @@ explanation and evidence, and (from the store) the verdicts recorded and the rev
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,10 @@ def record_rows(explanation: Explanation) -> list[tuple[str, str]]:
            ("actor", inc.actor), ("target", inc.target), ("act", inc.act),
            ("weapon", inc.weapon), ("origin", str(inc.origin) if inc.origin else None)]
     rows = [(k, str(v)) for k, v in own if v not in (None, "")]
-    rows += [(k, str(v)) for k, v in inc.extra.items() if v not in (None, "")]
+    # A structured field (a confirmed draft's `provenance`: its text and spans) as JSON, the
+    # form it was sent and is served in, not as Python writes a dict.
+    rows += [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else str(v))
+             for k, v in inc.extra.items() if v not in (None, "")]
     return rows
 
 

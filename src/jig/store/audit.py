@@ -194,6 +194,14 @@ def _write(s: Session, acts: list[dict[str, Any]]) -> AuditEntry:
         # One writer at a time at the end of the log; released at commit, so entries commit
         # in the order of their numbers.
         s.execute(text("SELECT pg_advisory_xact_lock(727100)"))
+    else:
+        # SQLite takes its write lock at a transaction's first write, and reads before it
+        # see whatever was committed then: an entry with no row written before it (the
+        # log.adopt of an empty table, as two servers start on one fresh file) read the
+        # log's end, and another process could append the same number before this insert
+        # (`UNIQUE constraint failed: audit_log.seq`). A write that changes nothing takes
+        # the lock first, so the end read below is the end this entry follows.
+        s.execute(text("UPDATE audit_log SET seq = seq WHERE 0"))
     # This transaction's earlier entries are not committed: not in the cache, but in the tree.
     own: list[tuple[int, bytes]] = s.info.setdefault(_OWN, [])
     tree = log.tree.current(s, upto=own[0][0] - 1 if own else None)

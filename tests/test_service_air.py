@@ -30,6 +30,14 @@ def test_conflicts_reach_both_air_desks_and_reveal_only_where_and_when(client):
         assert secret not in leaked
     own = client.get("/air/notices", params={"party": "US"}).json()
     assert sorted(n["id"] for n in own) == ["US-1", "US-2"]
+    # The desk asks again later for its flights into barred zones: the same verdicts as the
+    # intake's answer, only those with a zone to report (SY-2 keeps clear).
+    flights = client.get("/air/flights", params={"party": "RU"}).json()
+    assert [(f["notice"], f["verdict"]) for f in flights] == [("SY-1", "breach"),
+                                                              ("SY-3", "undetermined")]
+    assert all("DA-1" in f["findings"][0]["reason"] for f in flights)
+    assert client.get("/air/flights", params={"party": "US"}).json() == []
+    assert client.get("/air/flights", params={"party": "XX"}).status_code == 422
 
 
 def test_air_intake_is_idempotent_and_a_revision_clears_its_old_alert(client):

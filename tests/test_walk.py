@@ -263,6 +263,8 @@ def walkers(w: World, who: str) -> dict[tuple[str, str], list[Call]]:
         ("GET", "/air/notices"): [plain("GET", "/air/notices"),
                                   plain("GET", f"/air/notices?party={me}")],
         ("GET", "/air/alerts"): [plain("GET", f"/air/alerts?party={p}") for p in PARTIES],
+        ("GET", "/air/flights"): [plain("GET", "/air/flights"),
+                                  plain("GET", f"/air/flights?party={me}")],
         ("GET", "/reviews"): [plain("GET", "/reviews")],
         ("POST", "/reviews"): [
             guess("POST", "/reviews", json={"incident": "{held}", "query": "?"}),

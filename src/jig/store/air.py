@@ -114,6 +114,11 @@ def alerts_for(store: Store, agreement: Agreement, party: str, own_desk: bool = 
         return out
 
 
+def own_notices(store: Store, agreement: Agreement, party: str) -> list[AirNotice]:
+    """The party's notices (newest revision of each), read back as the engine takes them."""
+    return [to_air_notice(r, agreement) for r in notices_of(store, party)]
+
+
 def notices_of(store: Store, party: str) -> list[dict[str, Any]]:
     with store.sessions() as s:
         rows = s.scalars(select(AirNoticeRevision).join(

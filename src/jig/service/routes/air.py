@@ -18,7 +18,7 @@ from jig.errors import Location, Problem, RowError
 from jig.service.context import Context, Who, allow, context, own_party
 from jig.service.convert import as_records
 from jig.service.errors import ERRORS, ApiError
-from jig.store.air import add_air_notices, alerts_for, notices_of
+from jig.store.air import add_air_notices, alerts_for, notices_of, own_notices
 
 router = APIRouter(tags=["safety of flight"])
 EXAMPLE = {"id": "US-1", "party": "US", "actor": "US", "kind": "transit",
@@ -105,3 +105,20 @@ def get_air_notices(p: Who, party: str | None = Query(None, description="The air
         raise ApiError(422, "query.party", f"party {party!r}: parties are "
                        f"{', '.join(sorted(a.parties))}")
     return notices_of(ctx.store, party)
+
+
+@router.get("/air/flights", responses=ERRORS)
+def get_flights(p: Who, party: str | None = Query(None, description="The air desk asking"),
+                ctx: Context = Depends(context)) -> list[dict[str, Any]]:
+    """The party's own notified flights that enter a zone barred to them (`no_flights_in`),
+    each with its findings, as `POST /air/notices` answers them: a breach, or undetermined
+    (only its corridor reaches in, or the zone holds for part of its window); flights that
+    keep clear are left out. Judged as asked, so that an amendment's zones apply at once."""
+    allow(p, "analyst", "lead")
+    party = own_party(p, party, "an air desk sees its own party's flights")
+    a = _agreement(ctx)
+    if party not in a.parties:
+        raise ApiError(422, "query.party", f"party {party!r}: parties are "
+                       f"{', '.join(sorted(a.parties))}")
+    return [v.as_dict() for v in _flights(ctx, own_notices(ctx.store, a, party))
+            if v.verdict in ("breach", "undetermined")]

@@ -4,7 +4,12 @@
 
 const COLORS = { breach: "#c0392b", undetermined: "#d4a017", excepted: "#1f8a9a", complies: "#2e8b57", not_applicable: "#888" };
 const RANK = { breach: 0, undetermined: 1, excepted: 2, complies: 3, not_applicable: 4 };
+// Each verdict by shape as well as colour, on the map, in the legend and in the list's badges.
+const SHAPES = { breach: "triangle", undetermined: "diamond", excepted: "square", complies: "circle", not_applicable: "ring" };
 const ZONE_FILL = { designated: "rgba(52,152,219,.22)", demilitarised: "rgba(155,89,182,.25)" };
+// The layers the agreement's day draws; the others (a compared version, the open incident's
+// focus, the air desk) are kept when the day or the filters change.
+const AGREEMENT_LAYERS = new Set(["base", "zones", "sites", "targets"]);
 
 const state = { token: sessionStorage.getItem("jig.token") || "", me: null, config: null, agreement: null, doc: null, version: null, map: null };
 const $ = (id) => document.getElementById(id);
@@ -64,18 +69,56 @@ async function setLayers() {
   try { [doc, version] = await docOn(day); } catch (err) { showError(err.message); return; }
   if (ticket !== layering) return; // another day was chosen meanwhile
   state.dayVersion = version;
-  $("agreement-title").textContent = `${state.doc.title || state.agreement.agreement_id} · v${version}`;
+  setTitle(`${state.doc.title || state.agreement.agreement_id} · v${version}`);
   const byDay = (fs) => features(fs).filter((f) => validOn(f.properties || {}, day));
   const parties = Object.keys(doc.parties || {});
   const agreed = (f) => parties.every((p) => ((f.properties || {}).agreed_by || []).includes(p));
-  state.map.layers = [
-    { name: "base", features: state.base.features, style: () => ({ stroke: "#b9b2a3", width: 1 }) },
-    { name: "zones", features: byDay(doc.zones), style: (f) => ({ stroke: "#2c5d87", width: 1.5, fill: ZONE_FILL[f.properties.kind] || "rgba(120,120,120,.2)" }) },
-    { name: "sites", features: byDay(doc.sites), style: () => ({ stroke: "#8e44ad", width: 2, fill: "rgba(142,68,173,.25)", radius: 4 }) },
-    { name: "targets", features: byDay(doc.targets), style: (f) => (agreed(f) ? { stroke: "#111", width: 2, radius: 6 } : { stroke: "#111", width: 1.5, dash: [3, 3], radius: 6 }) },
+  const zoneStyle = (kind) => ({ stroke: "#2c5d87", width: 1.5, fill: ZONE_FILL[kind] || "rgba(120,120,120,.2)" });
+  const siteStyle = { stroke: "#8e44ad", width: 2, fill: "rgba(142,68,173,.25)", radius: 4 };
+  const targetStyle = (yes) => (yes ? { stroke: "#111", width: 2, radius: 6 } : { stroke: "#111", width: 1.5, dash: [3, 3], radius: 6 });
+  const zones = byDay(doc.zones), sites = byDay(doc.sites), targets = byDay(doc.targets);
+  const kinds = [...new Set(zones.map((f) => f.properties.kind || ""))];
+  const mine = [
+    { name: "base", features: state.base.features, style: () => ({ stroke: "#b9b2a3", width: 1 }),
+      legend: [{ key: "base", kind: "area", style: { stroke: "#b9b2a3", width: 1 }, label: () => t("legend.base") }] },
+    { name: "zones", features: zones, style: (f) => Object.assign(zoneStyle(f.properties.kind), { label: f.properties.id }),
+      legend: kinds.map((k) => ({ key: `zone:${k}`, kind: "area", style: zoneStyle(k), label: () => `${t("legend.zone")}${k ? ` (${tr(`zone.${k}`, k)})` : ""}` })) },
+    { name: "sites", features: sites, style: (f) => Object.assign({}, siteStyle, state.map.zoom > 8 ? { label: f.properties.id, labelDy: -12, labelColor: "#5b2c6f" } : {}),
+      legend: sites.length ? [{ key: "site", kind: "point", style: siteStyle, label: () => t("legend.site") }] : [] },
+    { name: "targets", features: targets, style: (f) => Object.assign(targetStyle(agreed(f)), state.map.zoom > 8 ? { label: f.properties.id, labelDy: -14 } : {}),
+      legend: [...new Set(targets.map(agreed))].map((yes) => ({ key: `target:${yes}`, kind: "point", style: targetStyle(yes), label: () => t(yes ? "legend.target" : "legend.unagreed") })) },
   ];
+  state.map.layers = mine.concat(state.map.layers.filter((l) => !AGREEMENT_LAYERS.has(l.name)));
   state.map.draw();
 }
+
+// The legend: everything drawn now, each with a sample drawn in its own style; rebuilt only
+// when what is drawn changes kind, not on every pan.
+function legendEntries() {
+  const out = [];
+  const verdicts = new Set(state.map.points.map((p) => p.data.verdict || "not_applicable"));
+  for (const v of Object.keys(RANK)) if (verdicts.has(v)) out.push({ key: `v:${v}`, kind: "marker", style: { shape: SHAPES[v], color: COLORS[v] }, label: () => t(`verdict.${v}`) });
+  if (state.map.cells.length) {
+    const worsts = new Set(state.map.cells.map((c) => c.color));
+    for (const v of Object.keys(RANK)) if (worsts.has(COLORS[v])) out.push({ key: `c:${v}`, kind: "bubble", style: { color: COLORS[v] }, label: () => t("legend.cell", { verdict: t(`verdict.${v}`) }) });
+  }
+  for (const layer of state.map.layers) if (layer.features.length) out.push(...(layer.legend || []));
+  return out;
+}
+
+function renderLegend() {
+  const entries = legendEntries();
+  const key = `${LANG}|${entries.map((e) => e.key).join(",")}`;
+  if (key === state.legendKey) return;
+  state.legendKey = key;
+  $("legend").replaceChildren(el("h3", {}, t("legend")), el("ul", { class: "legend" }, ...entries.map((e) => {
+    const sample = el("canvas", { width: "22", height: "16", class: "swatch", "aria-hidden": "true" });
+    state.map.swatch(sample, e.kind, e.style);
+    return el("li", { class: "legend-item", "data-key": e.key }, sample, el("span", {}, e.label()));
+  })));
+}
+
+function setTitle(text) { $("agreement-title").textContent = text; $("agreement-title").title = text; }
 
 async function loadAgreement() {
   const [current] = await api("/agreements");
@@ -84,8 +127,8 @@ async function loadAgreement() {
   const v = await api(`/agreements/${encodeURIComponent(current.agreement_id)}/versions/${current.version}`);
   state.doc = v.document;
   state.version = current.version;
-  $("agreement-title").textContent = `${state.doc.title || current.agreement_id} · v${current.version}`;
-  $("tz").textContent = t("tz", { tz: state.doc.timezone || "UTC" });
+  setTitle(`${state.doc.title || current.agreement_id} · v${current.version}`);
+  $("tz").textContent = $("air-tz").textContent = t("tz", { tz: state.doc.timezone || "UTC" });
   const from = String(state.doc.in_force.from).slice(0, 10);
   $("day").value = $("day").value || from;
   // The period shown first is the agreement's time in force (its `until` is the first day
@@ -141,7 +184,7 @@ async function loadIncidents(refreshing) {
   if (ticket !== loading) return; // a newer view was asked for meanwhile
   state.overview = ov;
   state.map.points = fc.features.map((f) => ({
-    lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1],
+    lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], shape: SHAPES[f.properties.verdict] || "ring",
     color: COLORS[f.properties.verdict] || "#888", rank: RANK[f.properties.verdict] ?? 9, data: f.properties,
   }));
   state.map.cells = fc.features.length ? [] : ov.cells.map((c) => ({
@@ -173,7 +216,7 @@ async function loadPublished() {
   state.map.cells = [];
   state.map.points = shown.map((d) => {
     const r = d.incident_record, v = r.verdict ? r.verdict.verdict : "not_applicable";
-    return { lon: Number(r.record.lon), lat: Number(r.record.lat), color: COLORS[v] || "#888", rank: RANK[v] ?? 9,
+    return { lon: Number(r.record.lon), lat: Number(r.record.lat), color: COLORS[v] || "#888", rank: RANK[v] ?? 9, shape: SHAPES[v] || "ring",
       data: { id: r.id, workspace: r.workspace, verdict: v, time: r.record.time, actor: r.record.actor, act: r.record.act, review: d.id } };
   });
   state.listed = state.map.points.map((p) => p.data);
@@ -425,7 +468,9 @@ async function drawFocus(inc, findings) {
   }
   state.focus = feats;
   state.map.layers = state.map.layers.filter((l) => l.name !== "focus");
-  state.map.layers.push({ name: "focus", features: feats, style: (f) => FOCUS_STYLE[f.properties.role] || FOCUS_STYLE.named });
+  state.map.layers.push({ name: "focus", features: feats, style: (f) => FOCUS_STYLE[f.properties.role] || FOCUS_STYLE.named,
+    legend: [...new Set(feats.map((f) => f.properties.role))].map((role) => ({ key: `focus:${role}`, kind: role === "link" ? "line" : role === "named" ? "area" : "point",
+      style: FOCUS_STYLE[role], label: () => t(`legend.focus.${role}`) })) });
   state.map.draw();
 }
 
@@ -576,59 +621,150 @@ function releaseDialog(inc) {
 }
 
 async function renderAgreement() {
-  const box = $("agreement");
+  const ticket = state.agreementTicket = (state.agreementTicket || 0) + 1;
   const doc = state.doc;
-  box.replaceChildren(el("h2", {}, doc.title || doc.id));
-  box.append(el("h3", {}, t("agreement.parties")));
-  const parties = el("ul");
-  for (const [id, p] of Object.entries(doc.parties)) parties.append(el("li", {}, `${id}: ${p.name} (${(p.answers_for || []).join(", ")})`));
-  box.append(parties);
-  box.append(el("h3", {}, t("agreement.clauses")));
-  for (const c of doc.clauses) box.append(el("div", { class: "finding" }, el("strong", {}, `${c.id} · ${c.rule}`), el("p", {}, c.quote ? `“${c.quote}”` : ""), el("p", { class: "muted" }, `bound: ${(c.bound || []).join(", ")}`)));
-  box.append(el("h3", {}, t("agreement.exceptions")));
-  for (const x of doc.exceptions || []) box.append(el("div", { class: "finding" }, el("strong", {}, x.id), el("p", {}, x.quote ? `“${x.quote}”` : "")));
-  const versions = await api(`/agreements/${encodeURIComponent(doc.id)}`);
-  box.append(el("h3", {}, t("agreement.versions")));
-  const sel = el("select", { id: "compare", "aria-label": t("agreement.compare") });
-  for (const v of versions) sel.add(new Option(`v${v.version} · ${v.content_hash.slice(0, 12)}`, v.version));
-  sel.value = versions.length > 1 ? versions[versions.length - 2].version : versions[0].version;
-  const changed = el("div");
-  const compare = async () => {
-    const other = (await api(`/agreements/${encodeURIComponent(doc.id)}/versions/${sel.value}`)).document;
-    const ids = (d) => new Map(["zones", "sites", "targets"].flatMap((k) => features(d[k]).map((f) => [`${k}:${f.properties.id}`, JSON.stringify(f)])));
-    const a = ids(other), b = ids(doc);
-    const list = el("ul");
-    for (const key of new Set([...a.keys(), ...b.keys()])) if (a.get(key) !== b.get(key)) list.append(el("li", { class: "changed" }, key));
-    changed.replaceChildren(el("h4", {}, `${t("agreement.changed")}: v${sel.value} → v${state.version}`), list);
-    // Side by side on the map: the other version's zones drawn in orange over the current ones.
-    state.map.layers = state.map.layers.filter((l) => l.name !== "compare");
-    state.map.layers.push({ name: "compare", features: features(other.zones), style: () => ({ stroke: "#e67e22", width: 2, dash: [6, 4] }) });
-    state.map.draw();
-  };
-  sel.addEventListener("change", compare);
-  box.append(el("label", { for: "compare" }, t("agreement.compare")), sel, changed);
+  const parts = [el("h2", {}, doc.title || doc.id), el("h3", {}, t("agreement.parties"))];
+  parts.push(el("ul", {}, ...Object.entries(doc.parties).map(([id, p]) => el("li", {}, `${id}: ${p.name} (${(p.answers_for || []).join(", ")})`))));
+  parts.push(el("h3", {}, t("agreement.clauses")));
+  for (const c of doc.clauses) parts.push(el("div", { class: "finding" }, el("strong", {}, `${c.id} · ${c.rule}`), el("p", {}, c.quote ? `“${c.quote}”` : ""), el("p", { class: "muted" }, `${t("agreement.bound")}: ${(c.bound || []).join(", ")}`)));
+  parts.push(el("h3", {}, t("agreement.exceptions")));
+  for (const x of doc.exceptions || []) parts.push(el("div", { class: "finding" }, el("strong", {}, x.id), el("p", {}, x.quote ? `“${x.quote}”` : "")));
+  let versions, proposals = [];
+  try { versions = await api(`/agreements/${encodeURIComponent(doc.id)}`); } catch (err) { showError(err.message); return; }
+  // Proposals are the parties' and the reviewer's business: others are refused, and see none.
+  try { proposals = await api(`/agreements/${encodeURIComponent(doc.id)}/proposals`); } catch (err) { proposals = null; }
+  if (ticket !== state.agreementTicket) return;  // drawn again meanwhile (a language switch)
+  // The versions, each with when it governs acts from and when it was stored.
+  const current = state.agreement ? state.agreement.version : null;
+  const rows = versions.map((v) => el("tr", { "data-version": String(v.version) },
+    el("td", {}, `v${v.version}`), el("td", {}, fmtTime(v.effective_from)), el("td", {}, fmtTime(v.created_at)),
+    el("td", {}, el("code", {}, v.content_hash.slice(0, 12))), el("td", {}, v.version === current ? t("agreement.current") : "")));
+  parts.push(el("h3", {}, t("agreement.versions")), el("table", { class: "record", id: "versions" },
+    el("thead", {}, el("tr", {}, ...["version", "from", "stored", "hash", "state"].map((k) => el("th", {}, t(`agreement.col.${k}`))))), el("tbody", {}, ...rows)));
+  parts.push(el("h3", {}, t("agreement.proposals")));
+  if (proposals === null) parts.push(el("p", { class: "muted" }, t("proposal.hidden")));
+  else if (!proposals.length) parts.push(el("p", { class: "muted" }, t("proposal.none")));
+  else parts.push(el("ul", { id: "proposals" }, ...proposals.map(proposalItem)));
+  // Comparing with another version: what changed, and its zones drawn over the current ones,
+  // kept while the filters, the day or the language change, until "none" is chosen.
+  const sel = el("select", { id: "compare" }, el("option", { value: "" }, t("agreement.compare.none")),
+    ...versions.map((v) => el("option", { value: String(v.version) }, `v${v.version} · ${fmtTime(v.effective_from)}`)));
+  sel.value = state.compare ? String(state.compare) : "";
+  const changed = el("div", { id: "changed" });
+  sel.addEventListener("change", () => { state.compare = sel.value ? Number(sel.value) : null; compare(changed); });
+  parts.push(el("label", { for: "compare" }, t("agreement.compare")), sel, changed);
+  $("agreement").replaceChildren(...parts);
+  if (state.compare) compare(changed);
 }
 
+function proposalItem(prop) {
+  const me = state.me || {};
+  const diff = Object.entries(prop.diff || {}).map(([part, ch]) => `${part}: ${Object.entries(ch).map(([k, ids]) => `${t(`diff.${k}`)} ${Array.isArray(ids) ? ids.join(", ") : ""}`).join("; ")}`);
+  const item = el("li", { class: `proposal ${prop.state}`, "data-proposal": String(prop.id) },
+    el("strong", {}, `#${prop.id} `, prop.title || prop.agreement_id), " · ", el("span", { class: "state" }, t(`proposal.${prop.state}`)),
+    el("p", { class: "muted" }, t("proposal.line", { party: prop.proposed_party, at: fmtTime(prop.proposed_at), from: fmtTime(prop.effective_from), base: prop.amends_version })),
+    el("p", {}, t("proposal.accepted"), ": ", prop.accepted.length ? prop.accepted.map((a) => `${a.party} (${fmtTime(a.at)})`).join(", ") : "—",
+      prop.waiting_for.length && prop.state === "proposed" ? ` · ${t("proposal.waiting")}: ${prop.waiting_for.join(", ")}` : "",
+      prop.version ? ` · ${t("proposal.became", { version: prop.version })}` : ""),
+    diff.length ? el("ul", { class: "diff" }, ...diff.map((d) => el("li", {}, d))) : null);
+  // A lead whose party has not yet answered accepts or declines here.
+  if (prop.state === "proposed" && me.role === "lead" && prop.waiting_for.includes(me.party)) {
+    const act = (what) => async (e) => {
+      e.target.disabled = true;
+      try {
+        await api(`/agreements/${encodeURIComponent(prop.agreement_id)}/proposals/${prop.id}/${what}`, { method: "POST" });
+        await loadAgreement(); loadIncidents();
+      } catch (err) { showError(err.message); e.target.disabled = false; }
+    };
+    item.append(el("button", { type: "button", class: "accept", on: { click: act("accept") } }, t("proposal.accept")), " ",
+      el("button", { type: "button", class: "decline", on: { click: act("decline") } }, t("proposal.decline")));
+  }
+  return item;
+}
+
+async function compare(box) {
+  state.map.layers = state.map.layers.filter((l) => l.name !== "compare");
+  if (!state.compare) { box.replaceChildren(); state.map.draw(); return; }
+  const id = state.doc.id, version = state.compare;
+  let other;
+  try { other = (await api(`/agreements/${encodeURIComponent(id)}/versions/${version}`)).document; } catch (err) { showError(err.message); return; }
+  if (version !== state.compare) return;
+  const ids = (d) => new Map(["zones", "sites", "targets"].flatMap((k) => features(d[k]).map((f) => [`${k}:${f.properties.id}`, JSON.stringify(f)])));
+  const a = ids(other), b = ids(state.doc);
+  const list = el("ul");
+  for (const key of new Set([...a.keys(), ...b.keys()])) if (a.get(key) !== b.get(key)) list.append(el("li", { class: "changed" }, key));
+  box.replaceChildren(el("h4", {}, `${t("agreement.changed")}: v${version} → v${state.version}`), list);
+  // Side by side on the map: the other version's zones drawn in orange over the current ones.
+  const style = { stroke: "#c0561b", width: 2, dash: [6, 4] };
+  state.map.layers = state.map.layers.filter((l) => l.name !== "compare");
+  state.map.layers.push({ name: "compare", features: features(other.zones), style: (f) => Object.assign({ label: `${f.properties.id} (v${version})`, labelDy: 14, labelColor: "#8a3a0f" }, style),
+    legend: [{ key: `compare:${version}`, kind: "area", style, label: () => t("legend.compare", { version }) }] });
+  state.map.draw();
+}
+
+// A span as the service writes it (`start/end`, ISO 8601 with the offset), read in the
+// agreement's timezone: "20 Sept 2016, 07:00 – 08:00".
+function fmtSpan(text) {
+  const [a, b] = String(text).split("/");
+  if (!b) return fmtTime(a);
+  const tz = state.doc ? state.doc.timezone : "UTC";
+  const day = (x) => new Intl.DateTimeFormat("en-CA", { timeZone: tz, dateStyle: "short" }).format(new Date(x));
+  const hm = new Intl.DateTimeFormat(LANG, { timeStyle: "short", timeZone: tz });
+  return day(a) === day(b) ? `${fmtTime(a)} – ${hm.format(new Date(b))}` : `${fmtTime(a)} – ${fmtTime(b)}`;
+}
+
+const FEET_PER_M = 3.28084;
+const AIR_STYLE = { own: { stroke: "#2c3e50", width: 2, dash: [8, 4] }, barred: { stroke: "#c0392b", width: 3, dash: [2, 3] }, conflict: { stroke: "#c0392b", width: 3, radius: 9 } };
+
+// The air desk: conflicts with the other side (only where and when of its activity), with
+// the desk's own notice, its band and the margins inside the minima; and the desk's own
+// flights into zones barred to them. One answer drawn at a time: a second request while one
+// is on its way (the tab and "Apply" together) replaces it, never adds to it.
 async function loadAlerts() {
-  const list = $("alerts");
-  list.replaceChildren();
+  const ticket = state.airTicket = (state.airTicket || 0) + 1;
   const party = encodeURIComponent($("air-party").value);
-  let alerts, own = [];
+  let alerts, own = [], flights = [];
   try { alerts = await api(`/air/alerts?party=${party}`); } catch (err) { showError(err.message); return; }
   try { own = await api(`/air/notices?party=${party}`); } catch (err) { /* the joint reviewer sees alerts, not notices */ }
-  if (!alerts.length) list.append(el("li", {}, t("air.none")));
-  for (const a of alerts) {
-    const show = el("button", { type: "button", on: { click: () => {
-      document.querySelector("[data-view=map]").click();
-      state.map.fit(a.where.lon - 0.5, a.where.lat - 0.4, a.where.lon + 0.5, a.where.lat + 0.4);
-    } } }, t("view.map"));
-    list.append(el("li", {}, t("air.alert", { notice: a.notice ?? party, party: a.other_party, where: `${a.where.lat}, ${a.where.lon}`, when: a.when }), " ", show));
-  }
-  // On the map: the desk's own notified activity, and where the conflicts are.
-  const air = own.map((n) => ({ type: "Feature", properties: n, geometry: n.geometry }))
-    .concat(alerts.map((a) => ({ type: "Feature", properties: a, geometry: { type: "Point", coordinates: [a.where.lon, a.where.lat] } })));
+  try { flights = await api(`/air/flights?party=${party}`); } catch (err) { /* nor flights */ }
+  if (ticket !== state.airTicket) return;
+  const byId = new Map(own.map((n) => [n.id, n]));
+  const band = (n) => {
+    const ft = (m) => Math.round(Number(m) * (n.alt_unit === "m" ? FEET_PER_M : 1) / 100) * 100;
+    return t("air.band", { low: ft(n.alt_low).toLocaleString(LANG), high: ft(n.alt_high).toLocaleString(LANG) });
+  };
+  const show = (lon, lat) => el("button", { type: "button", on: { click: () => {
+    document.querySelector("[data-view=map]").click();
+    state.map.fit(lon - 0.5, lat - 0.4, lon + 0.5, lat + 0.4);
+  } } }, t("air.show"));
+  const items = alerts.map((a) => {
+    const n = byId.get(a.notice);
+    const m = a.margin || {};
+    return el("li", { class: "alert", "data-alert": String(a.alert) },
+      el("strong", {}, fmtSpan(a.when)), " · ",
+      t("air.alert", { notice: a.notice ?? t("air.yours"), party: a.other_party, where: `${a.where.lat}, ${a.where.lon}` }),
+      n ? ` · ${band(n)}` : "",
+      el("span", { class: "margins" }, ` · ${t("air.margins", { h: ((m.horizontal_m || 0) / 1000).toLocaleString(LANG, { maximumFractionDigits: 1 }), v: (m.vertical_ft ?? 0).toLocaleString(LANG), min: (m.time_min ?? 0).toLocaleString(LANG) })}`),
+      " ", show(a.where.lon, a.where.lat));
+  });
+  const list = $("alerts");
+  list.replaceChildren(...(items.length ? items : [el("li", {}, t("air.none"))]));
+  const barred = new Set();
+  $("flights").replaceChildren(...(flights.length ? flights.map((f) => {
+    barred.add(f.notice);
+    const n = byId.get(f.notice);
+    return el("li", { class: "flight", "data-notice": f.notice }, badge(f.verdict), " ", el("strong", {}, f.notice),
+      n ? ` · ${fmtSpan(n.time)} · ${band(n)}` : "",
+      ...f.findings.map((x) => el("p", {}, `${x.clause}: ${x.reason}`)));
+  }) : [el("li", {}, t("air.flights.none"))]));
+  // On the map: the desk's own notified activity (its flights into barred zones in red), and
+  // where the conflicts are.
+  const air = own.map((n) => ({ type: "Feature", properties: Object.assign({ role: barred.has(n.id) ? "barred" : "own" }, n), geometry: n.geometry }))
+    .concat(alerts.map((a) => ({ type: "Feature", properties: Object.assign({ role: "conflict" }, a), geometry: { type: "Point", coordinates: [a.where.lon, a.where.lat] } })));
+  const roles = [...new Set(air.map((f) => f.properties.role))];
   state.map.layers = state.map.layers.filter((l) => l.name !== "air");
-  state.map.layers.push({ name: "air", features: air, style: (f) => (f.geometry.type === "Point" ? { stroke: "#c0392b", width: 3, radius: 9 } : { stroke: "#2c3e50", width: 2, dash: [8, 4] }) });
+  state.map.layers.push({ name: "air", features: air, style: (f) => Object.assign({ label: f.properties.role === "conflict" ? null : f.properties.id, labelDy: -10 }, AIR_STYLE[f.properties.role]),
+    legend: roles.map((r) => ({ key: `air:${r}`, kind: r === "conflict" ? "point" : "line", style: AIR_STYLE[r], label: () => t(`legend.air.${r}`) })) });
 }
 
 // The map, list and counts again: after a sign-in, and every few seconds, so that a verdict
@@ -684,8 +820,7 @@ async function main() {
     sessionStorage.setItem("jig.token", state.token);
     signIn();
   });
-  const legend = $("legend");
-  for (const [v, c] of Object.entries(COLORS)) legend.append(el("div", { class: "legend-item" }, el("span", { class: "swatch", style: `background:${c}` }), t(`verdict.${v}`)));
+  state.map.ondraw = renderLegend;
   // Every control is wired from here on: a sign-in before this would submit the form to
   // nowhere (tests, and people on a slow machine, wait for it).
   document.documentElement.dataset.ready = "true";

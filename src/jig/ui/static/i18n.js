@@ -2,6 +2,23 @@
 "use strict";
 const STRINGS = {
   en: {
+    "legend": "On the map", "legend.base": "governorates (base map)", "zone.designated": "designated", "zone.demilitarised": "demilitarised",
+    "legend.cell": "counted here, worst {verdict}", "legend.compare": "zones of v{version} (compared)",
+    "legend.focus.open": "the open incident", "legend.focus.incident": "evidence incident", "legend.focus.notice": "evidence notice",
+    "legend.focus.link": "relied on", "legend.focus.named": "zone, site or target named",
+    "legend.air.own": "our notified flight", "legend.air.barred": "our flight into a barred zone", "legend.air.conflict": "conflict with the other side",
+    "agreement.bound": "bound", "agreement.current": "in force now", "agreement.proposals": "Proposed amendments",
+    "agreement.col.version": "version", "agreement.col.from": "governs acts from", "agreement.col.stored": "stored", "agreement.col.hash": "content hash", "agreement.col.state": "",
+    "agreement.compare.none": "none",
+    "proposal.proposed": "waiting for acceptance", "proposal.adopted": "adopted", "proposal.declined": "declined",
+    "proposal.line": "proposed by {party} on {at}; amends v{base}; would govern acts from {from}",
+    "proposal.accepted": "accepted by", "proposal.waiting": "waiting for", "proposal.became": "became v{version}",
+    "proposal.accept": "Accept for my party", "proposal.decline": "Decline", "proposal.none": "No amendment proposed.",
+    "proposal.hidden": "Proposals are shown to the parties and the reviewer.",
+    "diff.added": "added", "diff.removed": "removed", "diff.changed": "changed",
+    "air.alerts": "Conflicts with the other side", "air.flights": "Our flights into barred zones",
+    "air.flights.none": "No flight enters a barred zone.", "air.band": "{low}–{high} ft AMSL", "air.show": "Show on map", "air.yours": "your notice",
+    "air.margins": "inside the minima by {h} km, {v} ft, {min} min",
     "review.queried": "queried", "review.answered": "answered", "review.determined": "determined", "review.published": "published",
     "review.query": "Question to the party", "review.party": "Party queried", "review.party.default": "the one answering for the actor",
     "review.answer": "Answer", "review.evidence": "Evidence cited", "review.outcome": "Outcome", "review.text": "Grounds",
@@ -32,7 +49,7 @@ const STRINGS = {
     "agreement.parties": "Parties", "agreement.clauses": "Clauses", "agreement.exceptions": "Exceptions",
     "agreement.versions": "Versions", "agreement.compare": "Compare with",
     "agreement.changed": "Changed between versions", "air.none": "No conflicts.",
-    "air.alert": "{notice}: {party} flies within the minima at {where}, {when}",
+    "air.alert": "{notice}: {party} flies within the minima at {where}",
     "legend.zone": "zone", "legend.site": "protected site", "legend.target": "agreed target",
     "legend.unagreed": "target not agreed by all",
     "release.title": "Release {id} to the joint centre", "release.withhold": "withhold",
@@ -42,6 +59,23 @@ const STRINGS = {
     "release.first": "First release: every field that is not judged is withheld unless you untick it",
   },
   ru: {
+    "legend": "На карте", "legend.base": "мухафазы (подложка)", "zone.designated": "обозначенная", "zone.demilitarised": "демилитаризованная",
+    "legend.cell": "подсчитано здесь, худший итог: {verdict}", "legend.compare": "зоны v{version} (сравнение)",
+    "legend.focus.open": "открытый инцидент", "legend.focus.incident": "инцидент-доказательство", "legend.focus.notice": "уведомление-доказательство",
+    "legend.focus.link": "на что опирается вывод", "legend.focus.named": "названные зона, объект или цель",
+    "legend.air.own": "наш уведомлённый полёт", "legend.air.barred": "наш полёт в запретную зону", "legend.air.conflict": "конфликт с другой стороной",
+    "agreement.bound": "обязаны", "agreement.current": "действует сейчас", "agreement.proposals": "Предложенные поправки",
+    "agreement.col.version": "версия", "agreement.col.from": "применяется к действиям с", "agreement.col.stored": "сохранена", "agreement.col.hash": "хеш содержания", "agreement.col.state": "",
+    "agreement.compare.none": "нет",
+    "proposal.proposed": "ожидает принятия", "proposal.adopted": "принята", "proposal.declined": "отклонена",
+    "proposal.line": "предложена стороной {party} {at}; изменяет v{base}; применялась бы с {from}",
+    "proposal.accepted": "приняли", "proposal.waiting": "ожидается от", "proposal.became": "стала v{version}",
+    "proposal.accept": "Принять от моей стороны", "proposal.decline": "Отклонить", "proposal.none": "Поправок не предложено.",
+    "proposal.hidden": "Предложения видны сторонам и проверяющему.",
+    "diff.added": "добавлено", "diff.removed": "удалено", "diff.changed": "изменено",
+    "air.alerts": "Конфликты с другой стороной", "air.flights": "Наши полёты в запретные зоны",
+    "air.flights.none": "Ни один полёт не входит в запретную зону.", "air.band": "{low}–{high} фт над уровнем моря", "air.show": "Показать на карте", "air.yours": "ваше уведомление",
+    "air.margins": "внутри минимумов на {h} км, {v} фт, {min} мин",
     "review.queried": "запрос", "review.answered": "ответ получен", "review.determined": "заключение подписано", "review.published": "опубликовано",
     "review.query": "Вопрос стороне", "review.party": "Запрашиваемая сторона", "review.party.default": "отвечающая за субъекта",
     "review.answer": "Ответ", "review.evidence": "Приводимые доказательства", "review.outcome": "Итог", "review.text": "Основания",
@@ -72,7 +106,7 @@ const STRINGS = {
     "agreement.parties": "Стороны", "agreement.clauses": "Пункты", "agreement.exceptions": "Исключения",
     "agreement.versions": "Редакции", "agreement.compare": "Сравнить с",
     "agreement.changed": "Изменено между редакциями", "air.none": "Конфликтов нет.",
-    "air.alert": "{notice}: {party} в пределах минимумов, {where}, {when}",
+    "air.alert": "{notice}: {party} в пределах минимумов, {where}",
     "legend.zone": "зона", "legend.site": "охраняемый объект", "legend.target": "согласованная цель",
     "legend.unagreed": "цель, согласованная не всеми",
     "release.title": "Передать {id} в совместный центр", "release.withhold": "скрыть",
@@ -82,6 +116,23 @@ const STRINGS = {
     "release.first": "Первая передача: всё, что не оценивается, скрыто, пока вы не снимете отметку",
   },
   ar: {
+    "legend": "على الخريطة", "legend.base": "المحافظات (الخريطة الأساسية)", "zone.designated": "محددة", "zone.demilitarised": "منزوعة السلاح",
+    "legend.cell": "معدود هنا، الأشد: {verdict}", "legend.compare": "مناطق النسخة {version} (للمقارنة)",
+    "legend.focus.open": "الحادث المفتوح", "legend.focus.incident": "حادث دليل", "legend.focus.notice": "إشعار دليل",
+    "legend.focus.link": "ما استند إليه", "legend.focus.named": "المنطقة أو الموقع أو الهدف المذكور",
+    "legend.air.own": "رحلتنا المُبلَّغ عنها", "legend.air.barred": "رحلتنا إلى منطقة محظورة", "legend.air.conflict": "تعارض مع الطرف الآخر",
+    "agreement.bound": "الملزَمون", "agreement.current": "سارية الآن", "agreement.proposals": "التعديلات المقترحة",
+    "agreement.col.version": "النسخة", "agreement.col.from": "تحكم الأفعال من", "agreement.col.stored": "حُفظت", "agreement.col.hash": "بصمة المحتوى", "agreement.col.state": "",
+    "agreement.compare.none": "لا شيء",
+    "proposal.proposed": "بانتظار القبول", "proposal.adopted": "اعتُمد", "proposal.declined": "رُفض",
+    "proposal.line": "اقترحه {party} في {at}؛ يعدّل النسخة {base}؛ يحكم الأفعال من {from}",
+    "proposal.accepted": "قبله", "proposal.waiting": "بانتظار", "proposal.became": "أصبح النسخة {version}",
+    "proposal.accept": "قبول باسم طرفي", "proposal.decline": "رفض", "proposal.none": "لا تعديل مقترح.",
+    "proposal.hidden": "تظهر المقترحات للأطراف وللمراجع.",
+    "diff.added": "أضيف", "diff.removed": "حُذف", "diff.changed": "تغيّر",
+    "air.alerts": "التعارضات مع الطرف الآخر", "air.flights": "رحلاتنا إلى مناطق محظورة",
+    "air.flights.none": "لا رحلة تدخل منطقة محظورة.", "air.band": "{low}–{high} قدم فوق سطح البحر", "air.show": "عرض على الخريطة", "air.yours": "إشعارك",
+    "air.margins": "داخل الحدود الدنيا بمقدار {h} كم و{v} قدم و{min} دقيقة",
     "review.queried": "استُفسر", "review.answered": "أُجيب", "review.determined": "صدر القرار", "review.published": "نُشر",
     "review.query": "السؤال الموجّه إلى الطرف", "review.party": "الطرف المستفسَر", "review.party.default": "المسؤول عن الفاعل",
     "review.answer": "الرد", "review.evidence": "الأدلة المستشهد بها", "review.outcome": "النتيجة", "review.text": "الأسباب",
@@ -112,7 +163,7 @@ const STRINGS = {
     "agreement.parties": "الأطراف", "agreement.clauses": "البنود", "agreement.exceptions": "الاستثناءات",
     "agreement.versions": "النسخ", "agreement.compare": "قارن مع",
     "agreement.changed": "ما تغيّر بين النسختين", "air.none": "لا تعارضات.",
-    "air.alert": "{notice}: {party} يحلّق ضمن الحدود الدنيا عند {where}، {when}",
+    "air.alert": "{notice}: {party} يحلّق ضمن الحدود الدنيا عند {where}",
     "legend.zone": "منطقة", "legend.site": "موقع محمي", "legend.target": "هدف متفق عليه",
     "legend.unagreed": "هدف غير متفق عليه من الجميع",
     "release.title": "إحالة {id} إلى المركز المشترك", "release.withhold": "حجب",
@@ -173,6 +224,11 @@ function t(key, vars) {
   let s = (STRINGS[LANG] && STRINGS[LANG][key]) || STRINGS.en[key] || key;
   for (const [k, v] of Object.entries(vars || {})) s = s.split(`{${k}}`).join(String(v));
   return s;
+}
+
+// A translation when there is one, else the text as given (an agreement's own words).
+function tr(key, fallback) {
+  return (STRINGS[LANG] && STRINGS[LANG][key]) || STRINGS.en[key] || fallback;
 }
 
 function applyLanguage(lang) {

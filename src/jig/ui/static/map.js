@@ -29,6 +29,7 @@ class JigMap {
     this.tiles = new Map();
     this.onclick = null;
     this.onmove = null;
+    this.ondraw = null;     // after each drawing (the legend follows what is drawn)
     this.centre = { x: mercX(38.5), y: mercY(35.0) };
     this.zoom = 6.5;        // tile zoom level, fractional
     this.hits = [];         // clickable circles drawn last: {x, y, r, data}
@@ -161,12 +162,54 @@ class JigMap {
     c.setLineDash([]);
   }
 
+  // Where a feature's label goes: the middle of its outer ring's extent (of its largest
+  // part), or the point itself.
+  _labelAt(g) {
+    if (g.type === "Point") return g.coordinates;
+    const rings = g.type === "Polygon" ? [g.coordinates[0]] : g.type === "MultiPolygon" ? g.coordinates.map((p) => p[0])
+      : g.type === "LineString" ? [g.coordinates] : null;
+    if (!rings) return null;
+    let best = null, area = -1;
+    for (const ring of rings) {
+      const xs = ring.map((p) => p[0]), ys = ring.map((p) => p[1]);
+      const box = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+      const a = (box[2] - box[0]) * (box[3] - box[1]);
+      if (a > area) { area = a; best = [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]; }
+    }
+    return best;
+  }
+
+  _label(x, y, text, color) {
+    const c = this.ctx;
+    c.font = "bold 12px system-ui, sans-serif"; c.textAlign = "center"; c.textBaseline = "middle";
+    c.lineWidth = 3; c.strokeStyle = "rgba(255,255,255,.9)"; c.setLineDash([]);
+    c.strokeText(text, x, y); c.fillStyle = color || "#1b2b3a"; c.fillText(text, x, y);
+  }
+
   draw() {
     if (!this.w) return;
     const c = this.ctx;
     c.clearRect(0, 0, this.w, this.h);
     this._tiles();
-    for (const layer of this.layers) for (const f of layer.features) if (f.geometry) this._geometry(f.geometry, layer.style(f));
+    const labels = [];
+    for (const layer of this.layers) for (const f of layer.features) {
+      if (!f.geometry) continue;
+      const st = layer.style(f);
+      this._geometry(f.geometry, st);
+      if (st.label) { const at = this._labelAt(f.geometry); if (at) labels.push([at, st]); }
+    }
+    // Labels over every shape, so that no zone hides another's name; where two would
+    // overlap, the first drawn keeps its place.
+    this.labels = [];
+    for (const [[lon, lat], st] of labels) {
+      const [x, y] = this.toScreen(lon, lat);
+      const yy = y + (st.labelDy || 0);
+      if (x < 0 || yy < 0 || x > this.w || yy > this.h) continue;
+      const w = this.ctx.measureText(st.label).width / 2 + 4;
+      if (this.labels.some((l) => Math.abs(l.x - x) < l.w + w && Math.abs(l.y - yy) < 14)) continue;
+      this._label(x, yy, st.label, st.labelColor);
+      this.labels.push({ x, y: yy, w, text: st.label });
+    }
     // Counts per grid cell from the server, when too many incidents are in view to draw one
     // by one: every incident is counted, none is drawn alone.
     this.hits = [];
@@ -189,8 +232,7 @@ class JigMap {
     for (const group of cells.values()) {
       if (group.length === 1 || this.zoom > 11) {
         for (const [x, y, p] of group) {
-          c.beginPath(); c.arc(x, y, 5, 0, 2 * Math.PI); c.fillStyle = p.color; c.fill();
-          c.strokeStyle = "#fff"; c.lineWidth = 1; c.stroke();
+          JigMap.marker(c, x, y, p.shape, p.color);
           this.hits.push({ x, y, r: 5, data: p.data });
         }
       } else {
@@ -203,13 +245,47 @@ class JigMap {
         this.hits.push({ x, y, r, data: Object.assign({}, members[0].data, { cluster: members.map((m) => m.data) }) });
       }
     }
+    if (this.ondraw) this.ondraw();
+  }
+
+  // An incident's mark: the verdict by shape as well as by colour (a triangle for a breach,
+  // a diamond undetermined, a square excepted, a circle complies, a small ring not applicable).
+  static marker(c, x, y, shape, color) {
+    c.beginPath();
+    if (shape === "triangle") { c.moveTo(x, y - 7); c.lineTo(x + 6.5, y + 5); c.lineTo(x - 6.5, y + 5); c.closePath(); }
+    else if (shape === "diamond") { c.moveTo(x, y - 7); c.lineTo(x + 6, y); c.lineTo(x, y + 7); c.lineTo(x - 6, y); c.closePath(); }
+    else if (shape === "square") c.rect(x - 5, y - 5, 10, 10);
+    else c.arc(x, y, shape === "ring" ? 4 : 5.5, 0, 2 * Math.PI);
+    c.fillStyle = shape === "ring" ? "#fff" : color; c.fill();
+    c.strokeStyle = shape === "ring" ? color : "#fff"; c.lineWidth = shape === "ring" ? 2 : 1.2; c.setLineDash([]); c.stroke();
+  }
+
+  static light(hex) {
+    const n = parseInt(String(hex).slice(1), 16);
+    if (Number.isNaN(n) || String(hex).length !== 7) return false;
+    return 0.299 * (n >> 16) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255) > 150;
+  }
+
+  // A legend's sample of what a layer draws: the same style on a small canvas.
+  swatch(canvas, kind, st) {
+    const c = canvas.getContext("2d"), w = canvas.width, h = canvas.height;
+    c.clearRect(0, 0, w, h);
+    c.strokeStyle = st.stroke || "#555"; c.lineWidth = st.width || 1; c.setLineDash(st.dash || []);
+    c.beginPath();
+    if (kind === "area") { c.rect(2, 3, w - 4, h - 6); if (st.fill) { c.fillStyle = st.fill; c.fill(); } c.stroke(); }
+    else if (kind === "line") { c.moveTo(2, h / 2); c.lineTo(w - 2, h / 2); c.stroke(); }
+    else if (kind === "marker") JigMap.marker(c, w / 2, h / 2, st.shape, st.color);
+    else if (kind === "bubble") { c.arc(w / 2, h / 2, h / 2 - 1, 0, 2 * Math.PI); c.fillStyle = st.color; c.fill(); }
+    else { c.arc(w / 2, h / 2, Math.min(st.radius || 5, h / 2 - 2), 0, 2 * Math.PI); if (st.fill) { c.fillStyle = st.fill; c.fill(); } c.stroke(); }
+    c.setLineDash([]);
   }
 
   _bubble(x, y, r, color, label) {
     const c = this.ctx;
     c.beginPath(); c.arc(x, y, r, 0, 2 * Math.PI); c.fillStyle = color; c.globalAlpha = 0.85; c.fill(); c.globalAlpha = 1;
     c.strokeStyle = "#fff"; c.lineWidth = 1; c.stroke();
-    c.fillStyle = "#fff"; c.font = "bold 11px system-ui"; c.textAlign = "center"; c.textBaseline = "middle";
+    // Dark figures on light colours (the undetermined yellow), white on the others.
+    c.fillStyle = JigMap.light(color) ? "#111" : "#fff"; c.font = "bold 11px system-ui"; c.textAlign = "center"; c.textBaseline = "middle";
     c.fillText(label, x, y);
   }
 }

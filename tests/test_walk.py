@@ -230,6 +230,11 @@ def walkers(w: World, who: str) -> dict[tuple[str, str], list[Call]]:
             plain("GET", "/incidents/overview?bbox=35,32,43,38&cells=64&all_time=true"),
             guess("GET", "/incidents/overview?source={source}&all_time=true"),
             guess("GET", "/incidents/overview?grade={grade}&all_time=true")],
+        ("GET", "/incidents/export"): [
+            plain("GET", "/incidents/export?all_time=true"),
+            plain("GET", "/incidents/export?format=geojson&bbox=35,32,43,38"),
+            guess("GET", "/incidents/export?source={source}&all_time=true"),
+            guess("GET", "/incidents/export?grade={grade}&format=geojson&all_time=true")],
         ("GET", "/incidents/histogram"): [
             plain("GET", "/incidents/histogram?all_time=true"),
             guess("GET", "/incidents/histogram?source={source}&all_time=true"),

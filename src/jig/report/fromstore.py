@@ -78,6 +78,23 @@ def audit_head(store: Any, s: Any) -> dict[str, Any]:
     return audit.head_of(entry, key)
 
 
+def store_verdicts(store: Any, version: AgreementVersion, viewer: str, filters: Filters,
+                   most: int) -> list[Verdict]:
+    """At most `most` of the verdicts `viewer` sees under the filters, with their incidents
+    as the viewer sees them, in storage order."""
+    out: list[Verdict] = []
+    agreement = store.load(version)
+    after: int | None = 0
+    with store.sessions() as s:
+        while after is not None and len(out) < most:
+            rows, after = search(s, version.agreement_id, filters, after,
+                                 min(PAGE, most - len(out)), viewer=viewer)
+            out += [Verdict(_incident(r, agreement.tz, viewer),
+                            tuple(_finding(f) for f in r.findings))
+                    for r in rows]
+    return out
+
+
 def report_from_store(store: Any, version: AgreementVersion, viewer: str, period: Period,
                       compare: Period | None) -> StoreReport:
     """Tally the verdicts `viewer` sees under `version`'s agreement for the two periods."""

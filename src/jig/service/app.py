@@ -26,6 +26,7 @@ from jig.service.routes import (
     cell,
     commitments,
     drafts,
+    exports,
     incidents,
     jobs,
     notices,
@@ -93,8 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   "a durable store, intake, judging and queries. Every error has the shape of "
                   "`ErrorResponse`.")
     errors.install(app)
-    for module in (agreements, overview, incidents, notices, drafts, jobs, air, cell, audit,
-                   commitments, reports, ui, operations):
+    for module in (agreements, overview, exports, incidents, notices, drafts, jobs, air, cell,
+                   audit, commitments, reports, ui, operations):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC), name="ui-static")
     # Swagger UI's files from the installed package (swagger-ui-py), not from a CDN.

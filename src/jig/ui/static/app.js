@@ -137,7 +137,13 @@ async function loadAgreement() {
   const lastDay = until ? new Date(Date.parse(`${until}T00:00:00Z`) - 86400000).toISOString().slice(0, 10) : "";
   state.inForce = [from, lastDay];
   if (!$("from").value && !$("to").value && !state.periodSet) { $("from").value = from; $("to").value = lastDay; state.periodSet = true; }
-  const fill = (id, values) => { const sel = $(id); sel.length = 1; for (const [value, label] of values) sel.add(new Option(label, value)); };
+  // Filled afresh (on sign-in, on a language switch) keeping the choice, or the link's.
+  const fill = (id, values) => {
+    const sel = $(id), want = sel.value || (state.link && !state.linkRead && state.link.get(id)) || "";
+    sel.length = 1;
+    for (const [value, label] of values) sel.add(new Option(label, value));
+    sel.value = want;
+  };
   fill("verdict", Object.keys(RANK).map((v) => [v, t(`verdict.${v}`)]));
   fill("clause", (state.doc.clauses || []).map((c) => [c.id, c.id]));
   fill("actor", Object.entries(state.doc.actors || {}).map(([id, a]) => [id, `${id} — ${a.name}`]));
@@ -183,6 +189,7 @@ async function loadIncidents(refreshing) {
   } catch (err) { showError(err.message); return; }
   if (ticket !== loading) return; // a newer view was asked for meanwhile
   state.overview = ov;
+  state.selection = counted;  // what the export buttons write out
   state.map.points = fc.features.map((f) => ({
     lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], shape: SHAPES[f.properties.verdict] || "ring",
     color: COLORS[f.properties.verdict] || "#888", rank: RANK[f.properties.verdict] ?? 9, data: f.properties,
@@ -200,6 +207,7 @@ async function loadIncidents(refreshing) {
   } else if (state.afterLoad) { const done = state.afterLoad; state.afterLoad = null; done(); }
   state.map.draw();
   state.drawnView = q.get("bbox");
+  saveLink();
   state.loaded = (state.loaded || 0) + 1;  // views drawn, and which: what a test waits on
   loadHistogram();
 }
@@ -229,6 +237,8 @@ async function loadPublished() {
 function openPublished(id) {
   const d = (state.published || []).find((x) => x.incident_record && x.incident_record.id === id);
   if (!d) return;
+  state.open = { id };
+  saveLink();
   const r = d.incident_record, panel = $("panel");
   panel.replaceChildren(el("h2", {}, el("span", { class: "when" }, String(r.record.time || "").replace("T", " ")), " · ", `${r.id} `, r.verdict ? badge(r.verdict.verdict) : null));
   panel.append(el("p", { class: "muted" }, t("published.at", { at: fmtTime(d.published_at) }), ` · ${t(`determination.${d.determination}`)}`));
@@ -379,6 +389,8 @@ async function openIncident(id, workspace) {
   // Ids are scoped by workspace: name whose record when the map knows it.
   const where = workspace ? `?workspace=${encodeURIComponent(workspace)}` : "";
   try { inc = await api(`/incidents/${encodeURIComponent(id)}${where}`); } catch (err) { showError(err.message); return; }
+  state.open = { id: inc.id, workspace: inc.workspace };
+  saveLink();
   panel.replaceChildren();
   const v = inc.verdict;
   // The headline is when it happened, as reported (in the agreement's timezone); when it was
@@ -651,7 +663,7 @@ async function renderAgreement() {
     ...versions.map((v) => el("option", { value: String(v.version) }, `v${v.version} · ${fmtTime(v.effective_from)}`)));
   sel.value = state.compare ? String(state.compare) : "";
   const changed = el("div", { id: "changed" });
-  sel.addEventListener("change", () => { state.compare = sel.value ? Number(sel.value) : null; compare(changed); });
+  sel.addEventListener("change", () => { state.compare = sel.value ? Number(sel.value) : null; compare(changed); saveLink(); });
   parts.push(el("label", { for: "compare" }, t("agreement.compare")), sel, changed);
   $("agreement").replaceChildren(...parts);
   if (state.compare) compare(changed);
@@ -767,6 +779,90 @@ async function loadAlerts() {
     legend: roles.map((r) => ({ key: `air:${r}`, kind: r === "conflict" ? "point" : "line", style: AIR_STYLE[r], label: () => t(`legend.air.${r}`) })) });
 }
 
+// -- permalinks and export ----------------------------------------------------------------------
+
+// The page's state in its address (after "#", never sent to the server): the view, where the
+// map looks, the filters and period, the list's search and order, the open incident and a
+// compared version. Kept up to date as they change; a link opens the page as it was.
+const LINK_FIELDS = ["day", "from", "to", "verdict", "clause", "actor", "source", "grade"];
+
+function linkParams() {
+  const q = new URLSearchParams();
+  const tab = document.querySelector(".tab.active");
+  if (tab && tab.dataset.view !== "map") q.set("view", tab.dataset.view);
+  if (state.map) q.set("at", `${unmercLon(state.map.centre.x).toFixed(5)},${unmercLat(state.map.centre.y).toFixed(5)},${state.map.zoom.toFixed(3)}`);
+  // Every field is written, an empty one too: a cleared period is every time, not the default.
+  for (const id of LINK_FIELDS) q.set(id, $(id).value);
+  if ($("list-search").value) q.set("q", $("list-search").value);
+  if ($("list-sort").value !== "time") q.set("sort", $("list-sort").value);
+  if (state.open) { q.set("incident", state.open.id); if (state.open.workspace) q.set("workspace", state.open.workspace); }
+  if (state.compare) q.set("compare", String(state.compare));
+  return q;
+}
+
+function saveLink() {
+  if (!state.linkRead) return;  // not before the link the page was opened with is applied
+  const hash = `#${linkParams()}`;
+  if (hash !== location.hash) history.replaceState(null, "", hash);
+  state.hash = location.hash;
+}
+
+// Before the first view is asked for: the filters and where the map looks.
+function readLink() {
+  const q = new URLSearchParams(location.hash.slice(1));
+  state.link = q;
+  for (const id of LINK_FIELDS) if (q.has(id)) $(id).value = q.get(id);
+  if (q.has("from") || q.has("to")) state.periodSet = true;
+  if (q.has("q")) $("list-search").value = q.get("q");
+  if (q.has("sort")) $("list-sort").value = q.get("sort");
+  if (q.has("compare")) state.compare = Number(q.get("compare")) || null;
+  const at = (q.get("at") || "").split(",").map(Number);
+  if (at.length === 3 && at.every(Number.isFinite)) {
+    state.map.centre = { x: mercX(at[0]), y: mercY(at[1]) };
+    state.map.zoom = Math.min(16, Math.max(3, at[2]));
+  }
+}
+
+// After sign-in: the view and the open incident.
+async function followLink() {
+  const q = state.link || new URLSearchParams();
+  if (q.get("view")) { const tab = document.querySelector(`.tab[data-view="${q.get("view")}"]`); if (tab) tab.click(); }
+  if (q.get("incident")) {
+    state.selectedId = q.get("incident");
+    renderList();  // marks it in the list when listed
+    if (state.me && state.me.role === "observer") openPublished(q.get("incident"));
+    else await openIncident(q.get("incident"), q.get("workspace") || undefined);
+  }
+  state.linkRead = true;
+  saveLink();
+}
+
+// The selection (what the map counts under the filters, in view and period) written out by
+// the server; the report covers the period as the signed-in user sees it.
+async function exportAs(format) {
+  const q = new URLSearchParams(state.selection || viewParams());
+  q.delete("cells");
+  let path;
+  if (format === "pdf") {
+    const r = new URLSearchParams({ format: "pdf", lang: LANG });
+    if ($("from").value) r.set("from", $("from").value);
+    if ($("to").value) r.set("to", $("to").value);
+    path = `/reports?${r}`;
+  } else { q.set("format", format); path = `/incidents/export?${q}`; }
+  const headers = state.token ? { authorization: `Bearer ${state.token}` } : {};
+  const button = $(`export-${format}`);
+  button.disabled = true;
+  try {
+    const r = await fetch(path, { headers });
+    if (!r.ok) { const body = await r.json().catch(() => ({})); throw new Error((body.error && body.error.message) || `${r.status}`); }
+    const name = ((r.headers.get("content-disposition") || "").match(/filename="([^"]+)"/) || [])[1] || `jig.${format}`;
+    const url = URL.createObjectURL(await r.blob());
+    const a = el("a", { href: url, download: name });
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch (err) { showError(err.message); } finally { button.disabled = false; }
+}
+
 // The map, list and counts again: after a sign-in, and every few seconds, so that a verdict
 // changed by someone else (a release, a notice, a correction) recolours the map.
 const REFRESH_MS = 5000;
@@ -783,6 +879,7 @@ async function signIn() {
     const observer = state.me.role === "observer";
     $("timeline").hidden = observer;  // counts over time are of records, which observers do not see
     await refresh();
+    if (!state.linkRead) await followLink();
   } catch (err) { showError(err.message); }
 }
 
@@ -795,6 +892,7 @@ async function main() {
   state.map = new JigMap($("map"), { tileUrl: state.config.tile_url });
   $("attribution").textContent = [state.base.attribution, state.config.tile_attribution].filter(Boolean).join(" · ");
   state.map.fit(35.6, 32.3, 42.4, 37.4);
+  readLink();
   state.map.onmove = () => { clearTimeout(state.timer); state.timer = setTimeout(loadIncidents, 250); };
   state.map.onclick = (data) => (state.me && state.me.role === "observer" ? openPublished(data.id) : mapClick(data));
   setInterval(() => { if (!state.playing && !document.querySelector("dialog[open]")) refresh(); }, REFRESH_MS);
@@ -802,14 +900,18 @@ async function main() {
   state.timeline.onchange = (from, to) => { stopPlaying(); choosePeriod(from, to); };
   $("play").addEventListener("click", play);
   $("period-all").addEventListener("click", () => { stopPlaying(); choosePeriod(state.inForce[0], state.inForce[1] || ""); });
-  $("list-search").addEventListener("input", () => renderList());
-  $("list-sort").addEventListener("change", () => renderList());
+  $("list-search").addEventListener("input", () => { renderList(); saveLink(); });
+  $("list-sort").addEventListener("change", () => { renderList(); saveLink(); });
+  for (const f of ["csv", "geojson", "gpkg", "pdf"]) $(`export-${f}`).addEventListener("click", () => exportAs(f));
+  // A link pasted into this page's address bar opens what it names.
+  window.addEventListener("hashchange", () => { if (location.hash !== state.hash) location.reload(); });
   $("incident-list").addEventListener("keydown", listKeys);
   for (const b of document.querySelectorAll(".tab")) b.addEventListener("click", () => {
     for (const x of document.querySelectorAll(".tab")) x.classList.toggle("active", x === b);
     for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== `view-${b.dataset.view}`;
     if (b.dataset.view === "map") { state.map.resize(); state.timeline.draw(); }
     if (b.dataset.view === "air") loadAlerts();
+    saveLink();
   });
   $("apply").addEventListener("click", () => { setLayers(); loadIncidents(); });
   $("day").addEventListener("change", setLayers);

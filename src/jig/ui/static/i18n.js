@@ -2,6 +2,7 @@
 "use strict";
 const STRINGS = {
   en: {
+    "export": "Export the selection", "export.pdf": "Report of the period (PDF)",
     "legend": "On the map", "legend.base": "governorates (base map)", "zone.designated": "designated", "zone.demilitarised": "demilitarised",
     "legend.cell": "counted here, worst {verdict}", "legend.compare": "zones of v{version} (compared)",
     "legend.focus.open": "the open incident", "legend.focus.incident": "evidence incident", "legend.focus.notice": "evidence notice",
@@ -59,6 +60,7 @@ const STRINGS = {
     "release.first": "First release: every field that is not judged is withheld unless you untick it",
   },
   ru: {
+    "export": "Выгрузить выборку", "export.pdf": "Отчёт за период (PDF)",
     "legend": "На карте", "legend.base": "мухафазы (подложка)", "zone.designated": "обозначенная", "zone.demilitarised": "демилитаризованная",
     "legend.cell": "подсчитано здесь, худший итог: {verdict}", "legend.compare": "зоны v{version} (сравнение)",
     "legend.focus.open": "открытый инцидент", "legend.focus.incident": "инцидент-доказательство", "legend.focus.notice": "уведомление-доказательство",
@@ -116,6 +118,7 @@ const STRINGS = {
     "release.first": "Первая передача: всё, что не оценивается, скрыто, пока вы не снимете отметку",
   },
   ar: {
+    "export": "تصدير التحديد", "export.pdf": "تقرير الفترة (PDF)",
     "legend": "على الخريطة", "legend.base": "المحافظات (الخريطة الأساسية)", "zone.designated": "محددة", "zone.demilitarised": "منزوعة السلاح",
     "legend.cell": "معدود هنا، الأشد: {verdict}", "legend.compare": "مناطق النسخة {version} (للمقارنة)",
     "legend.focus.open": "الحادث المفتوح", "legend.focus.incident": "حادث دليل", "legend.focus.notice": "إشعار دليل",

@@ -312,6 +312,8 @@ def walkers(w: World, who: str) -> dict[tuple[str, str], list[Call]]:
         ("GET", "/"): [plain("GET", "/")],
         ("GET", "/docs"): [plain("GET", "/docs")],
         ("GET", "/ui/config"): [plain("GET", "/ui/config")],
+        ("POST", "/ui/translate"): [plain("POST", "/ui/translate", json={
+            "lang": "ru", "texts": ["Actor", "air strike by RU"]})],
         ("GET", "/openapi.json"): [plain("GET", "/openapi.json")],
     }
 

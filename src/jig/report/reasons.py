@@ -262,3 +262,20 @@ def translate_reason(finding: Finding, lang: str) -> str:
     if lang == "en":  # the engine's own words
         return finding.reason
     return translate_text(finding.reason, lang) or finding.reason
+
+
+@lru_cache(maxsize=8192)
+def translate_phrase(text: str, lang: str) -> str | None:
+    """A reason, an act phrase ("air strike by RU") or a word the catalog holds (a field's
+    label, a status) in `lang`; None when the catalog knows none of them (the UI keeps the
+    English then: never lost)."""
+    if lang == "en":
+        return text
+    t = _translator(lang)
+    got = t.sentence(text)
+    if got is None and re.fullmatch(_PATTERNS["who"], text):
+        got = t.who(text)
+    if got is None:
+        plain = t.gettext(text)
+        got = plain if plain != text else None
+    return got

@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Body, Depends
 from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
 
+from jig.i18n import LANGUAGES
+from jig.report.reasons import translate_phrase
 from jig.service.context import Context, context
+from jig.service.errors import ApiError
 from jig.service.routes.incidents import JUDGED
 
 STATIC = Path(__file__).resolve().parents[2] / "ui" / "static"
@@ -32,3 +36,21 @@ def config(ctx: Context = Depends(context)) -> dict[str, Any]:
     return {"locked": ctx.locked(), "judged_fields": sorted(JUDGED),
             "tile_url": ctx.settings.tile_url,
             "tile_attribution": ctx.settings.tile_attribution}
+
+
+class TranslateIn(BaseModel):
+    lang: str = Field(description="ru or ar (en answers the texts as sent)")
+    texts: list[str] = Field(max_length=500, description="Reasons, act phrases, field labels")
+
+
+@router.post("/ui/translate")
+def translate(body: TranslateIn = Body()) -> dict[str, Any]:
+    """The texts the page shows in English (the engine's reasons, its act phrases, field
+    labels) in the page's language, through the same catalogs as the reports: each a
+    translation, or null where the catalog has none (the page keeps the English). Nothing of
+    the store is read: the page sends what it already shows."""
+    if body.lang not in LANGUAGES:
+        raise ApiError(422, "query.lang", f"lang {body.lang!r}: use one of {', '.join(LANGUAGES)}")
+    return {"lang": body.lang,
+            "texts": [translate_phrase(t, body.lang) if len(t) <= 4000 else None
+                      for t in body.texts]}

@@ -118,6 +118,21 @@ function renderLegend() {
   })));
 }
 
+// The filters' choices, filled afresh (on sign-in, on a language switch) keeping the choice
+// made, or the link's.
+function refillFilters() {
+  const fill = (id, values) => {
+    const sel = $(id), want = sel.value || (state.link && !state.linkRead && state.link.get(id)) || "";
+    sel.length = 1;
+    sel.options[0].textContent = t("filter.any");
+    for (const [value, label] of values) sel.add(new Option(label, value));
+    sel.value = want;
+  };
+  fill("verdict", Object.keys(RANK).map((v) => [v, t(`verdict.${v}`)]));
+  fill("clause", (state.doc.clauses || []).map((c) => [c.id, c.id]));
+  fill("actor", Object.entries(state.doc.actors || {}).map(([id, a]) => [id, `${id} — ${a.name}`]));
+}
+
 function setTitle(text) { $("agreement-title").textContent = text; $("agreement-title").title = text; }
 
 async function loadAgreement() {
@@ -137,16 +152,7 @@ async function loadAgreement() {
   const lastDay = until ? new Date(Date.parse(`${until}T00:00:00Z`) - 86400000).toISOString().slice(0, 10) : "";
   state.inForce = [from, lastDay];
   if (!$("from").value && !$("to").value && !state.periodSet) { $("from").value = from; $("to").value = lastDay; state.periodSet = true; }
-  // Filled afresh (on sign-in, on a language switch) keeping the choice, or the link's.
-  const fill = (id, values) => {
-    const sel = $(id), want = sel.value || (state.link && !state.linkRead && state.link.get(id)) || "";
-    sel.length = 1;
-    for (const [value, label] of values) sel.add(new Option(label, value));
-    sel.value = want;
-  };
-  fill("verdict", Object.keys(RANK).map((v) => [v, t(`verdict.${v}`)]));
-  fill("clause", (state.doc.clauses || []).map((c) => [c.id, c.id]));
-  fill("actor", Object.entries(state.doc.actors || {}).map(([id, a]) => [id, `${id} — ${a.name}`]));
+  refillFilters();
   const air = $("air-party"); air.length = 0;
   for (const p of Object.keys(state.doc.parties || {})) air.add(new Option(p, p));
   if (state.me && state.me.party) air.value = state.me.party;
@@ -245,10 +251,11 @@ function openPublished(id) {
   panel.append(el("h3", {}, t("panel.review")), el("p", {}, `${d.queried_party}: ${d.query}`));
   if (d.answer) panel.append(el("p", {}, `${d.queried_party}: ${d.answer}`));
   for (const x of d.determinations) panel.append(el("p", { class: "determination" }, `${x.party}: `, el("strong", {}, t(`outcome.${x.outcome}`)), ` — ${x.text}`));
-  for (const f of (r.verdict && r.verdict.findings) || []) panel.append(el("div", { class: `finding ${f.outcome}` }, el("strong", {}, f.clause), " ", badge(f.outcome), el("p", {}, f.reason)));
+  for (const f of (r.verdict && r.verdict.findings) || []) panel.append(el("div", { class: `finding ${f.outcome}` }, el("strong", {}, f.clause), " ", badge(f.outcome), el("p", { "data-tr": f.reason }, f.reason)));
   const table = el("table", { class: "record" });
-  for (const [k, val] of Object.entries(r.record)) table.append(el("tr", {}, el("td", {}, k), el("td", {}, typeof val === "object" ? JSON.stringify(val) : val)));
+  for (const [k, val] of Object.entries(r.record)) table.append(el("tr", {}, fieldCell(k), el("td", {}, typeof val === "object" ? JSON.stringify(val) : val)));
   panel.append(el("h3", {}, t("panel.record")), table);
+  translateIn(panel);
   if (d.head) panel.append(el("p", { class: "muted" }, t("published.head", { seq: d.head.tree_size, root: String(d.head.root_hash).slice(0, 16) })));
 }
 
@@ -317,7 +324,8 @@ function renderList(note) {
   const hadFocus = list.contains(document.activeElement);
   list.replaceChildren(...rows.map((p, i) => el("li", { role: "option", tabindex: "-1", id: `item-${i}`, "data-id": p.id, "data-workspace": p.workspace || "",
     on: { click: () => selectItem(i, true) } }, badge(p.verdict || "not_applicable"), " ", el("strong", {}, p.id), " ",
-    el("span", { class: "muted" }, [p.time, p.actor, p.act].filter(Boolean).join(" · ")))));
+    el("span", { class: "muted" }, p.time || "", p.time ? " · " : "", actPhrase(p)))));
+  translateIn(list);
   // The map refreshes itself: the item selected stays selected (and focused) when still listed.
   const at = rows.findIndex((p) => p.id === state.selectedId);
   state.selected = at >= 0 ? at : null;
@@ -400,7 +408,7 @@ async function openIncident(id, workspace) {
   panel.append(el("h3", {}, t("panel.findings")));
   for (const f of (v && v.findings) || []) {
     const box = el("div", { class: `finding ${f.outcome}` }, el("strong", {}, f.clause), " ", badge(f.outcome),
-      f.p != null ? ` p = ${f.p}` : "", el("p", {}, f.reason));
+      f.p != null ? ` p = ${f.p}` : "", el("p", { "data-tr": f.reason }, f.reason));
     if (f.evidence && f.evidence.length) {
       const list = el("ul", { "aria-label": t("panel.evidence") });
       for (const ev of f.evidence) {
@@ -421,7 +429,7 @@ async function openIncident(id, workspace) {
   const table = el("table", { class: "record" });
   for (const [k, val] of Object.entries(inc.record)) {
     if (k === "records") continue;
-    table.append(el("tr", {}, el("td", {}, k), el("td", {}, typeof val === "object" ? JSON.stringify(val) : val)));
+    table.append(el("tr", {}, fieldCell(k), el("td", {}, typeof val === "object" ? JSON.stringify(val) : val)));
   }
   panel.append(table);
   // An incident merged from several reports keeps every source record: one row each.
@@ -437,6 +445,7 @@ async function openIncident(id, workspace) {
     for (const h of inc.history) list.append(el("li", {}, `v${h.version} · rev ${h.revision} · `, badge(h.verdict), ` · ${fmtTime(h.judged_at)}`));
     panel.append(list);
   }
+  translateIn(panel);
   await renderReview(inc);
 }
 
@@ -446,15 +455,16 @@ async function renderReasoning(inc, box) {
   let ex;
   const where = inc.workspace ? `?workspace=${encodeURIComponent(inc.workspace)}` : "";
   try { ex = await api(`/incidents/${encodeURIComponent(inc.id)}/explain${where}`); } catch (err) { box.remove(); return; }
-  box.append(el("ul", { class: "preamble" }, ...ex.preamble.map((line) => el("li", {}, line))));
+  box.append(el("ul", { class: "preamble" }, ...ex.preamble.map((line) => el("li", { "data-tr": line }, line))));
   const folded = el("details", {}, el("summary", {}, t("panel.inapplicable")));
   for (const c of ex.clauses) {
     const part = el("div", { class: `finding ${c.outcome}` }, el("strong", {}, c.clause), " ", badge(c.outcome),
       c.quote ? el("p", { class: "muted" }, `“${c.quote}”`) : null,
-      el("ol", { class: "steps" }, ...c.steps.map((step) => el("li", {}, step))));
+      el("ol", { class: "steps" }, ...c.steps.map((step) => el("li", { "data-tr": step }, step))));
     (c.outcome === "not_applicable" ? folded : box).append(part);
   }
   if (folded.children.length > 1) box.append(folded);
+  await translateIn(box);
   box.classList.add("done");
 }
 
@@ -767,8 +777,9 @@ async function loadAlerts() {
     const n = byId.get(f.notice);
     return el("li", { class: "flight", "data-notice": f.notice }, badge(f.verdict), " ", el("strong", {}, f.notice),
       n ? ` · ${fmtSpan(n.time)} · ${band(n)}` : "",
-      ...f.findings.map((x) => el("p", {}, `${x.clause}: ${x.reason}`)));
+      ...f.findings.map((x) => el("p", {}, `${x.clause}: `, el("span", { "data-tr": x.reason }, x.reason))));
   }) : [el("li", {}, t("air.flights.none"))]));
+  translateIn($("flights"));
   // On the map: the desk's own notified activity (its flights into barred zones in red), and
   // where the conflicts are.
   const air = own.map((n) => ({ type: "Feature", properties: Object.assign({ role: barred.has(n.id) ? "barred" : "own" }, n), geometry: n.geometry }))
@@ -777,6 +788,49 @@ async function loadAlerts() {
   state.map.layers = state.map.layers.filter((l) => l.name !== "air");
   state.map.layers.push({ name: "air", features: air, style: (f) => Object.assign({ label: f.properties.role === "conflict" ? null : f.properties.id, labelDy: -10 }, AIR_STYLE[f.properties.role]),
     legend: roles.map((r) => ({ key: `air:${r}`, kind: r === "conflict" ? "point" : "line", style: AIR_STYLE[r], label: () => t(`legend.air.${r}`) })) });
+}
+
+// -- the engine's words in the page's language ---------------------------------------------------
+
+// Reasons, act phrases and field labels are the engine's English; the server reads them back
+// through the reports' catalogs (`POST /ui/translate`). Each is asked once per language; what
+// the catalog does not know stays in English, never lost.
+const translated = new Map();
+async function translateIn(root) {
+  if (LANG === "en" || !root) return;
+  const lang = LANG;
+  const nodes = [...root.querySelectorAll("[data-tr]")];
+  const ask = [...new Set(nodes.map((n) => n.dataset.tr))].filter((x) => !translated.has(`${lang}\u0000${x}`));
+  for (let i = 0; i < ask.length; i += 500) {
+    const part = ask.slice(i, i + 500);
+    let got;
+    try { got = await api("/ui/translate", { method: "POST", body: JSON.stringify({ lang, texts: part }) }); } catch (err) { return; }
+    part.forEach((x, k) => translated.set(`${lang}\u0000${x}`, got.texts[k]));
+  }
+  if (lang !== LANG) return;  // switched again meanwhile: the new language's pass does it
+  for (const n of nodes) {
+    const to = translated.get(`${lang}\u0000${n.dataset.tr}`);
+    if (to) { n.textContent = to; n.lang = lang; } else n.removeAttribute("lang");
+  }
+}
+
+// A record's field name: the catalog's label where it has one, the page's own otherwise.
+const FIELD_MSGIDS = { id: "Incident", time: "Time", actor: "Actor", source: "Sources", records: "Sources" };
+function fieldCell(k) {
+  const label = FIELD_MSGIDS[k] ? FIELD_MSGIDS[k] : tr(`field.${k}`, k);
+  return el("td", FIELD_MSGIDS[k] ? { "data-tr": FIELD_MSGIDS[k], title: k } : { title: k }, label);
+}
+
+// The act as the engine words it ("air strike by RU"), which the catalog translates.
+const ACT_WORDS = { air_strike: "air strike", shelling: "shelling", ground_attack: "ground attack", explosion: "explosion" };
+function actPhrase(p) {
+  if (!p.actor && !p.act) return "";
+  if (ACT_WORDS[p.act] && p.actor) {
+    // Worded as the engine words it: a name that is not an id is quoted.
+    const who = /^[\w-]+$/.test(p.actor) ? p.actor : `'${p.actor}'`;
+    return el("span", { "data-tr": `${ACT_WORDS[p.act]} by ${who}` }, `${ACT_WORDS[p.act]} by ${p.actor}`);
+  }
+  return [p.actor, p.act].filter(Boolean).join(" · ");
 }
 
 // -- permalinks and export ----------------------------------------------------------------------
@@ -886,7 +940,17 @@ async function signIn() {
 async function main() {
   applyLanguage(localStorage.getItem("jig.lang") || "en");
   $("lang").value = LANG;
-  $("lang").addEventListener("change", (e) => { localStorage.setItem("jig.lang", e.target.value); applyLanguage(e.target.value); if (state.doc) { setLayers(); renderAgreement(); } });
+  $("lang").addEventListener("change", (e) => {
+    localStorage.setItem("jig.lang", e.target.value); applyLanguage(e.target.value);
+    if (!state.doc) return;
+    // Everything the page wrote in the old language, written again.
+    $("tz").textContent = $("air-tz").textContent = t("tz", { tz: state.doc.timezone || "UTC" });
+    setLayers(); renderAgreement(); refillFilters(); renderList();
+    if (state.overview) $("count").textContent = t(state.map.points.length || !state.overview.total ? "count.of" : "count.cells", { n: state.map.points.length, m: state.overview.total });
+    if (state.open && state.me && state.me.role === "observer") openPublished(state.open.id);
+    else if (state.open) openIncident(state.open.id, state.open.workspace);
+    if (!$("view-air").hidden) loadAlerts();
+  });
   state.config = await (await fetch("/ui/config")).json();
   state.base = await (await fetch("/ui/static/base.geojson")).json();
   state.map = new JigMap($("map"), { tileUrl: state.config.tile_url });

@@ -2,6 +2,7 @@
 "use strict";
 const STRINGS = {
   en: {
+    "field.act": "act", "field.weapon": "weapon", "field.target": "target", "field.lon": "longitude", "field.lat": "latitude", "field.precision_m": "precision (m)", "field.grade": "grade", "field.notes": "notes", "field.dataset": "dataset",
     "export": "Export the selection", "export.pdf": "Report of the period (PDF)",
     "legend": "On the map", "legend.base": "governorates (base map)", "zone.designated": "designated", "zone.demilitarised": "demilitarised",
     "legend.cell": "counted here, worst {verdict}", "legend.compare": "zones of v{version} (compared)",
@@ -60,6 +61,7 @@ const STRINGS = {
     "release.first": "First release: every field that is not judged is withheld unless you untick it",
   },
   ru: {
+    "field.act": "действие", "field.weapon": "оружие", "field.target": "цель", "field.lon": "долгота", "field.lat": "широта", "field.precision_m": "точность (м)", "field.grade": "оценка", "field.notes": "примечания", "field.dataset": "набор данных",
     "export": "Выгрузить выборку", "export.pdf": "Отчёт за период (PDF)",
     "legend": "На карте", "legend.base": "мухафазы (подложка)", "zone.designated": "обозначенная", "zone.demilitarised": "демилитаризованная",
     "legend.cell": "подсчитано здесь, худший итог: {verdict}", "legend.compare": "зоны v{version} (сравнение)",
@@ -118,6 +120,7 @@ const STRINGS = {
     "release.first": "Первая передача: всё, что не оценивается, скрыто, пока вы не снимете отметку",
   },
   ar: {
+    "field.act": "الفعل", "field.weapon": "السلاح", "field.target": "الهدف", "field.lon": "خط الطول", "field.lat": "خط العرض", "field.precision_m": "الدقة (م)", "field.grade": "التقدير", "field.notes": "ملاحظات", "field.dataset": "مجموعة البيانات",
     "export": "تصدير التحديد", "export.pdf": "تقرير الفترة (PDF)",
     "legend": "على الخريطة", "legend.base": "المحافظات (الخريطة الأساسية)", "zone.designated": "محددة", "zone.demilitarised": "منزوعة السلاح",
     "legend.cell": "معدود هنا، الأشد: {verdict}", "legend.compare": "مناطق النسخة {version} (للمقارنة)",

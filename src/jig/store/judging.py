@@ -128,7 +128,7 @@ class Judging:
         rows: dict[int, str | None] = {}
         for part in parts:
             rows.update(s.execute(select(IncidentRevision.row, IncidentRevision.actor)
-                                  .where(part, *where)).tuples().all())
+                                  .where(part, *where)).all())
         return rows
 
     def _load(self, s: Session, rows: Iterable[int]) -> list[IncidentRevision]:

@@ -4,6 +4,7 @@ text extracted with pypdf and a page rendered with poppler's pdftoppm."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -183,6 +184,35 @@ def test_pdf_annex_lists_every_breach_and_undetermined_finding_the_html_does(tmp
     assert "advance-beyond-areas" in exceptions.replace("- ", "-")
     assert "incident A-11" in exceptions
     assert _ink(_render_page(pdf, first + 1, tmp_path)) > 0.02
+
+
+def test_a_long_annex_is_set_in_parts_numbered_by_their_rows(monkeypatch):
+    """A table longer than PART_ROWS is set in parts, at once on every core: every row is
+    still there, in order, each part titled by its rows, and the bytes are the same each
+    time (the parts follow the rows, never the machine)."""
+    from pypdf import PdfReader
+
+    from jig import check, read_incidents, read_notices
+    from jig.report import ReportBuilder, ReportInputs, render_pdf, typeset
+
+    monkeypatch.setattr(typeset, "PART_ROWS", 5)
+    agreement = load_agreement(AGREEMENT)
+    notices = read_notices([NOTICES], agreement).records
+    period = Period.of_days(date(2016, 8, 1), date(2016, 9, 30), agreement)
+    builder = ReportBuilder(agreement, period, None, [INCIDENTS])
+    for v in check(agreement, read_incidents([INCIDENTS], agreement).records, notices):
+        builder.add(v)
+    assert len(builder.annex) == 14
+    pdfs = [render_pdf(builder, ReportInputs([INCIDENTS]), notices, "en") for _ in range(2)]
+    assert pdfs[0] == pdfs[1]
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdfs[0])).pages)
+                    .split())
+    title = "Breaches and undetermined findings"
+    at = [text.index(f"{title} (14): {span}") for span in ("1–5", "6–10", "11–14")]
+    assert at == sorted(at)
+    assert f"{title} 6–10 1 / 1" in text and "Exceptions invoked (3)" in text
+    ids = re.findall(r"\b(A-\d+)\b", text[at[0]:text.index("Exceptions invoked (3)", at[0])])
+    assert Counter(ids) == Counter(r.incident.id for r in builder.annex)
 
 
 def _pdftotext(pdf: Path) -> str:

@@ -8,6 +8,8 @@ it was built, so the same inputs give the same bytes.
 from __future__ import annotations
 
 import base64
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -198,7 +200,7 @@ def render_pdf(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notic
     """The report as PDF: the HTML's pages by WeasyPrint, but for the annex of breach and
     undetermined findings and of exceptions invoked, which Typst sets after them
     (jig.report.typeset says why)."""
-    from jig.report.typeset import annex_pdfs, join_pdfs
+    from jig.report.typeset import annex_jobs, join_pdfs
 
     check_language(lang)
     page = context(builder, inputs, notices, lang)
@@ -206,7 +208,11 @@ def render_pdf(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notic
     html = environment(lang).get_template("report.html.j2").render(page)
     gettext = translations(lang).gettext
     names = {v: gettext(m) for v, m in VERDICT_NAMES.items()}
-    return join_pdfs(html_to_pdf(html), *annex_pdfs(page, names, lang))
+    # The annex's tables are set by Typst on other cores while WeasyPrint lays out the rest.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        annex = [pool.submit(job) for job in annex_jobs(page, names, lang)]
+        narrative = html_to_pdf(html)
+        return join_pdfs(narrative, *(part.result() for part in annex))
 
 
 def render_report(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notice],

@@ -8,14 +8,17 @@ reader's own code, so it is the object the row reader would have made.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import overload
 
 import numpy as np
 import pyarrow as pa
 
+from jig.readers.rejects import Reject
 from jig.records import Incident
+
+CHUNK = 50_000  # incidents in a chunk of columns, from the row reader
 
 TEXT = ("actor", "target", "act", "weapon")
 
@@ -118,3 +121,18 @@ class IncidentColumns:
 
 def _dictionary(values: Sequence[str | None]) -> pa.DictionaryArray:
     return pa.array(values, pa.string()).dictionary_encode()
+
+
+def in_chunks(items: Iterable[Incident | Reject]) -> Iterator[IncidentColumns | Reject]:
+    """The row reader's incidents in chunks of CHUNK columns; rejects as they come."""
+    buf: list[Incident] = []
+    for item in items:
+        if isinstance(item, Reject):
+            yield item
+            continue
+        buf.append(item)
+        if len(buf) >= CHUNK:
+            yield IncidentColumns.of(buf)
+            buf = []
+    if buf:
+        yield IncidentColumns.of(buf)

@@ -193,21 +193,41 @@ def iter_jsonl(path: Path, at: ReadPosition, start: int = 1) -> Iterator[RawReco
             if not_utf8:
                 yield RawRecord(Origin(name, n), None, raw, not_utf8)
                 continue
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                yield RawRecord(Origin(name, n), None, raw, f"not valid JSON: {exc.msg} "
-                                f"at column {exc.colno}")
-                continue
-            except RecursionError:
-                yield RawRecord(Origin(name, n), None, raw, DEEP)
-                continue
-            if not isinstance(obj, dict):
-                yield RawRecord(Origin(name, n), None, raw, "is not a JSON object")
-                continue
-            yield RawRecord(Origin(name, n), obj, raw)
+            obj, why = json_fields(raw)
+            if why is not None:
+                yield RawRecord(Origin(name, n), None, raw, why)
+            elif obj is not None:
+                yield RawRecord(Origin(name, n), obj, raw)
+
+
+def json_fields(text: str) -> tuple[dict[str, Any] | None, str | None]:
+    """A JSON line's fields (None and None: a blank line), or None and why not. Shared with
+    the columnar reader, which hands it the lines Arrow could not read."""
+    if not text.strip():
+        return None, None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return None, DEEP
+    if not isinstance(obj, dict):
+        return None, "is not a JSON object"
+    return obj, None
+
+
+def csv_fields(text: str, header: list[str]) -> tuple[dict[str, Any] | None, str | None]:
+    """One CSV line's fields as `iter_csv` splits them (None and None: a blank row), or None
+    and why not: for the columnar reader's lines that its quick parse handed back."""
+    try:
+        row = next(csv.reader([text]), [])
+    except csv.Error as exc:
+        return None, f"cannot split the line into CSV fields: {exc}"
+    if not row or all(not c.strip() for c in row):
+        return None, None
+    if len(row) != len(header):
+        return None, f"has {len(row)} fields but the header has {len(header)}"
+    return dict(zip(header, row, strict=True)), None
 
 
 def iter_geojson(path: Path, at: ReadPosition) -> Iterator[RawRecord]:

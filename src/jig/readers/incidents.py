@@ -8,7 +8,6 @@ given. Rows are checked against the agreement's area in chunks, vectorised.
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -24,18 +23,19 @@ import shapely
 from jig.agreement.model import Agreement
 from jig.errors import InputFileError, Location, Problem, RowError
 from jig.readers import acled, airwars, centcom, jsoncolumns, ucdp
-from jig.readers.columns import TEXT, IncidentColumns, LazyIncidents
+from jig.readers.columns import TEXT, IncidentColumns, LazyIncidents, in_chunks
 from jig.readers.csvcolumns import Block, blocks, header_of, parse
 from jig.readers.fields import parse_when, to_incident
 from jig.readers.files import (
-    DEEP,
     RawRecord,
     ReadPosition,
+    csv_fields,
     detect_form,
     expand_paths,
     iter_csv,
     iter_jsonl,
     iter_records,
+    json_fields,
 )
 from jig.readers.gazetteer import Gazetteer, skeleton
 from jig.readers.rejects import Reject
@@ -44,7 +44,6 @@ from jig.records import Incident, Origin
 
 SOURCES: tuple[ModuleType, ...] = (acled, ucdp, airwars, centcom)
 AREA_CHUNK = 8192
-CHUNK = 50_000  # incidents in a chunk of columns, from the row reader
 SWAP_GAP_M = 100_000.0
 
 
@@ -141,7 +140,7 @@ class IncidentReader:
             self.files.append(str(path))
             quick = _quick_file(path) if self.columnar and only_actors is None else None
             if quick is None:
-                yield from _chunked(self._rows(iter_records(path, position), only_actors))
+                yield from in_chunks(self._rows(iter_records(path, position), only_actors))
                 position.end_file(path)
                 continue
             form, header, offset = quick
@@ -150,7 +149,7 @@ class IncidentReader:
                                 None if csv_file else jsoncolumns.block):
                 if isinstance(block, int):  # the rest of the file, row by row
                     rest = (iter_csv if csv_file else iter_jsonl)(path, position, start=block)
-                    yield from _chunked(self._rows(rest, None, generic=True))
+                    yield from in_chunks(self._rows(rest, None, generic=True))
                     break
                 position.offset = block.end
                 yield from self._block(str(path), block)
@@ -230,7 +229,7 @@ class IncidentReader:
 
         before = self.counts.read
         self.counts.read += int((~block.skip).sum())
-        split = _csv_fields if block.form == "csv" else _json_fields
+        split = csv_fields if block.form == "csv" else _json_fields
         for i in np.flatnonzero(slow).tolist():
             text = block.text(i)
             origin = Origin(name, int(line_no[i]))
@@ -480,44 +479,5 @@ def _generic(keys: Iterable[str]) -> bool:
     return {"id", "time", "lon", "lat"} <= keyset and recognise(keyset) is None
 
 
-def _csv_fields(text: str, header: list[str]) -> tuple[dict[str, Any] | None, str | None]:
-    """A CSV line's fields as the row reader splits them (None: a blank row), or why not."""
-    try:
-        row = next(csv.reader([text]), [])
-    except csv.Error as exc:
-        return None, f"cannot split the line into CSV fields: {exc}"
-    if not row or all(not c.strip() for c in row):
-        return None, None
-    if len(row) != len(header):
-        return None, f"has {len(row)} fields but the header has {len(header)}"
-    return dict(zip(header, row, strict=True)), None
-
-
-def _json_fields(text: str, header: list[str]) -> tuple[dict[str, Any] | None, str | None]:
-    """A JSON line's fields as `iter_jsonl` reads them (None: a blank line), or why not."""
-    if not text.strip():
-        return None, None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, f"not valid JSON: {exc.msg} at column {exc.colno}"
-    except RecursionError:
-        return None, DEEP
-    if not isinstance(obj, dict):
-        return None, "is not a JSON object"
-    return obj, None
-
-
-def _chunked(items: Iterable[Incident | Reject]) -> Iterator[IncidentColumns | Reject]:
-    """The row reader's incidents in chunks of columns; rejects as they come."""
-    buf: list[Incident] = []
-    for item in items:
-        if isinstance(item, Reject):
-            yield item
-            continue
-        buf.append(item)
-        if len(buf) >= CHUNK:
-            yield IncidentColumns.of(buf)
-            buf = []
-    if buf:
-        yield IncidentColumns.of(buf)
+def _json_fields(text: str, _header: list[str]) -> tuple[dict[str, Any] | None, str | None]:
+    return json_fields(text)  # a JSON line names its own fields; the header is CSV's

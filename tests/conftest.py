@@ -140,6 +140,27 @@ def _postgres_database():
 HTTP_TIMEOUT = 300.0
 
 
+def until_serving(proc: Any, port: int, path: str = "/ready") -> None:
+    """Until the `jig serve` process `proc` answers `path` with 200, however long a loaded
+    machine takes, unless it dies. The bound only stops a test that would hang (a supervisor
+    restarting its workers forever never dies), far beyond what a loaded machine needs."""
+    import httpx
+
+    deadline = time.monotonic() + 900
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}{path}", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)  # polling interval, not a wait standing in for an event
+    if proc.poll() is None:
+        proc.kill()
+        raise AssertionError("the server was not ready in 900 s")
+    err = proc.stderr.read() if proc.stderr else b""
+    raise AssertionError(f"server died: {err if isinstance(err, str) else err.decode()}"[-3000:])
+
+
 def free_port() -> int:
     import socket
 

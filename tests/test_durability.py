@@ -9,12 +9,11 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
-from tests.conftest import EXAMPLE, free_port
+from tests.conftest import EXAMPLE, free_port, until_serving
 
 from jig.store import Store
 from jig.store.rebuild import verify
@@ -29,13 +28,8 @@ def start(db_url: str, data: Path, port: int) -> subprocess.Popen:
     proc = subprocess.Popen([JIG, "serve", "--db", db_url, "--data", str(data), "--port",
                              str(port), "--agreement", str(EXAMPLE / "agreement.yaml")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    while proc.poll() is None:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.05)  # polling interval, not a wait standing in for an event
-    raise RuntimeError(f"server did not start: {proc.stderr.read().decode()[-2000:]}")
+    until_serving(proc, port, "/health")
+    return proc
 
 
 class Acks:

@@ -270,9 +270,8 @@ def test_the_whole_file_failing_names_the_file_as_sent_not_the_servers_path(smal
 
 def test_jig_serve_takes_its_limits_from_options_and_the_environment(tmp_path):
     import subprocess
-    import time
 
-    from tests.conftest import free_port
+    from tests.conftest import free_port, until_serving
     from tests.test_cli import JIG
 
     env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "JIG_OPEN": "1"}
@@ -282,13 +281,7 @@ def test_jig_serve_takes_its_limits_from_options_and_the_environment(tmp_path):
                             env=env, stderr=subprocess.PIPE, text=True)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:
-            while True:  # until it answers, or has died
-                try:
-                    c.get("/health")
-                    break
-                except httpx.TransportError:
-                    assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                    time.sleep(0.05)
+            until_serving(proc, port, "/health")
             r = c.post("/incidents", json=[STRIKE | {"id": f"L-{i}"} for i in range(3)])
             assert r.status_code == 413 and "at most 2" in r.json()["error"]["message"]
             # JIG_OPEN: this store without users takes the (same) agreement over HTTP.

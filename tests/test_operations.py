@@ -17,7 +17,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
-from tests.conftest import EXAMPLE, ROOT, Server, free_port, wait_for_job
+from tests.conftest import EXAMPLE, ROOT, Server, free_port, until_serving, wait_for_job
 
 from jig.service import Settings
 from jig.store import Store
@@ -132,23 +132,6 @@ def serve(db_url: str, data: Path, port: int, *extra: str) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def until_ready(proc: subprocess.Popen, port: int) -> None:
-    """Until /ready answers 200, however long a loaded machine takes, unless the server dies.
-    The bound only stops a test that would hang (a supervisor restarting its workers forever
-    never dies), far beyond what a loaded machine needs."""
-    deadline = time.monotonic() + 900
-    while proc.poll() is None and time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)  # polling interval, not a wait standing in for an event
-    if proc.poll() is None:
-        proc.kill()
-        raise AssertionError("the server was not ready in 900 s")
-    raise AssertionError(f"server died: {proc.stderr.read().decode()[-3000:]}")
-
 
 def test_two_servers_start_together_on_one_fresh_database(db_url, tmp_path):
     # Migrations under a lock, the agreement and the service's secret stored once: before,
@@ -157,7 +140,7 @@ def test_two_servers_start_together_on_one_fresh_database(db_url, tmp_path):
     procs = [serve(db_url, tmp_path / "data", port) for port in ports]
     try:
         for proc, port in zip(procs, ports, strict=True):
-            until_ready(proc, port)
+            until_serving(proc, port)
         for k, port in enumerate(ports):
             r = httpx.post(f"http://127.0.0.1:{port}/incidents", json=record(f"T-{k}", k),
                            timeout=60)
@@ -186,7 +169,7 @@ def test_bulk_job_killed_mid_run_over_postgres_is_run_again_and_counted(db_url, 
     proc = serve(db_url, tmp_path / "data", port, "--bulk-batch", "25")
     base = f"http://127.0.0.1:{port}"
     try:
-        until_ready(proc, port)
+        until_serving(proc, port)
         with httpx.Client(base_url=base, timeout=60) as c:
             job = c.post("/incidents/bulk?filename=kill.csv",
                          content="\n".join(lines).encode()).json()["job"]
@@ -204,7 +187,7 @@ def test_bulk_job_killed_mid_run_over_postgres_is_run_again_and_counted(db_url, 
         spool = list((tmp_path / "data" / "spool").glob("*/*"))
         assert spool, "the spooled file must outlive a crash: the job runs again from it"
         proc = serve(db_url, tmp_path / "data", port)
-        until_ready(proc, port)
+        until_serving(proc, port)
         with httpx.Client(base_url=base, timeout=60) as c:
             done = wait_for_job(c, job)
     finally:
@@ -231,7 +214,7 @@ def test_several_worker_processes_over_postgres(db_url, tmp_path):
     port = free_port()
     proc = serve(db_url, tmp_path / "data", port, "--workers", "2", "--threads", "4")
     try:
-        until_ready(proc, port)
+        until_serving(proc, port)
         base = f"http://127.0.0.1:{port}"
         # New connections each: the kernel spreads them over the workers' shared socket.
         for k in range(12):

@@ -34,6 +34,17 @@ def _agreement(ctx: Context) -> Any:
     return ctx.store.load(versions[0])
 
 
+def _desk(ctx: Context, p: Any, party: str | None, what: str) -> tuple[str, Any]:
+    """The air desk asking (a party's users get their own; another party's is refused) and
+    the agreement it works under; 422 for a party the agreement does not have."""
+    party = own_party(p, party, f"an air desk sees its own party's {what}")
+    a = _agreement(ctx)
+    if party not in a.parties:
+        raise ApiError(422, "query.party", f"party {party!r}: parties are "
+                       f"{', '.join(sorted(a.parties))}")
+    return party, a
+
+
 @router.post("/air/notices", responses=ERRORS)
 def post_air_notices(body: Annotated[Any, Body(examples=[EXAMPLE])], p: Who,
                      ctx: Context = Depends(context)) -> dict[str, Any]:
@@ -86,11 +97,7 @@ def get_alerts(p: Who, party: str | None = Query(None, description="The air desk
     """Current conflicts involving the party's notices, the other side reduced to where and
     when."""
     allow(p, "analyst", "lead", "reviewer")
-    party = own_party(p, party, "an air desk sees its own party's alerts")
-    a = _agreement(ctx)
-    if party not in a.parties:
-        raise ApiError(422, "query.party", f"party {party!r}: parties are "
-                       f"{', '.join(sorted(a.parties))}")
+    party, a = _desk(ctx, p, party, "alerts")
     return alerts_for(ctx.store, a, party, own_desk=p.party == party or p.role == "open")
 
 
@@ -99,11 +106,7 @@ def get_air_notices(p: Who, party: str | None = Query(None, description="The air
                     ctx: Context = Depends(context)) -> list[dict[str, Any]]:
     """The party's own notices (newest revision of each); never the other side's."""
     allow(p, "analyst", "lead")
-    party = own_party(p, party, "an air desk sees its own party's notices")
-    a = _agreement(ctx)
-    if party not in a.parties:
-        raise ApiError(422, "query.party", f"party {party!r}: parties are "
-                       f"{', '.join(sorted(a.parties))}")
+    party, _ = _desk(ctx, p, party, "notices")
     return notices_of(ctx.store, party)
 
 
@@ -115,10 +118,6 @@ def get_flights(p: Who, party: str | None = Query(None, description="The air des
     (only its corridor reaches in, or the zone holds for part of its window); flights that
     keep clear are left out. Judged as asked, so that an amendment's zones apply at once."""
     allow(p, "analyst", "lead")
-    party = own_party(p, party, "an air desk sees its own party's flights")
-    a = _agreement(ctx)
-    if party not in a.parties:
-        raise ApiError(422, "query.party", f"party {party!r}: parties are "
-                       f"{', '.join(sorted(a.parties))}")
+    party, a = _desk(ctx, p, party, "flights")
     return [v.as_dict() for v in _flights(ctx, own_notices(ctx.store, a, party))
             if v.verdict in ("breach", "undetermined")]

@@ -132,7 +132,6 @@ def serve(db_url: str, data: Path, port: int, *extra: str) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-
 def test_two_servers_start_together_on_one_fresh_database(db_url, tmp_path):
     # Migrations under a lock, the agreement and the service's secret stored once: before,
     # both created the same tables at once and one of them died.

@@ -166,10 +166,15 @@ def location(fields: dict[str, Any], geometry: Any, extent: Extent | None = None
 
 
 def to_incident(fields: dict[str, Any], tz: tzinfo, origin: Origin | None = None,
-                geometry: Any = None, extent: Extent | None = None) -> Incident:
-    """Build an incident from the fields of format 1 (`id`, `time`, `lon`, `lat`, ...)."""
+                geometry: Any = None, extent: Extent | None = None,
+                stored: bool = False) -> Incident:
+    """Build an incident from the fields of format 1 (`id`, `time`, `lon`, `lat`, ...).
+    A `stored` record was built here once already, so its strings were searched for NUL and
+    lone surrogates then: searching every string again was half the cost of reading back
+    the incidents a record is judged with."""
     ident = identifier(fields)
-    no_nul(fields)
+    if not stored:
+        no_nul(fields)
     span, time_text = parse_when(fields, tz)
     lon, lat = location(fields, geometry, extent)
     precision = number(fields, "precision_m") or 0.0

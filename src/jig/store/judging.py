@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+import numpy as np
 from sqlalchemy import and_, exists, func, literal_column, select
 from sqlalchemy.orm import Session
 
@@ -22,10 +23,12 @@ from jig.engine import check
 from jig.engine.amendments import governing_windows, judge_versions, main_version, split
 from jig.errors import RowError
 from jig.findings import Verdict
+from jig.geo import geodesic_m
 from jig.readers.fields import to_incident, to_notice
 from jig.records import Incident, Notice
-from jig.store import bulk
+from jig.store import bulk, cells
 from jig.store.bulk import Revision
+from jig.store.parsed import ParsedIncidents
 from jig.store.tables import (
     AgreementVersion,
     FindingRecord,
@@ -40,6 +43,9 @@ from jig.store.tables import (
 from jig.times import Span, format_instant
 
 JOINT = "joint"  # the shared centre's workspace and judging scope
+# What a search returns of each row: all held by the cell index, so no table row is read.
+SEARCHED = (IncidentRevision.row, IncidentRevision.actor, IncidentRevision.lon,
+            IncidentRevision.lat, IncidentRevision.t_start, IncidentRevision.t_end)
 # Acts longer than this (two days) are found through the partial index of migration 0007,
 # whose condition is this text.
 LONG_SPAN = "172800"
@@ -59,6 +65,7 @@ class Judging:
 
     load: Any
     catalog: Any
+    parse_cache: ParsedIncidents
 
     def _released_rows(self) -> Any:
         """The revision rows released last for each incident (a subquery)."""
@@ -67,7 +74,24 @@ class Judging:
         return select(Release.incident_row).where(Release.row.in_(latest))
 
     def parse(self, row: Revision, tz: tzinfo) -> Incident:
-        return to_incident(row.record, tz)
+        """A stored record as an incident (what `parse_cache` keeps)."""
+        return to_incident(row.record, tz, stored=True)
+
+    def _parsed(self, row: Revision, tz: tzinfo) -> Incident:
+        key = (row.row, row.content_hash, tz)
+        return self.parse_cache.get(key) or self.parse_cache.put(key, self.parse(row, tz))
+
+    def _incidents(self, s: Session, rows: Iterable[int], tz: tzinfo) -> list[Incident]:
+        """These incident revisions (row numbers) as incidents, in row order: a record is read
+        and decoded only when the process has not parsed it already."""
+        hashes: dict[int, str] = {}
+        for chunk in chunks(sorted(rows), 500):
+            hashes.update(s.execute(select(IncidentRevision.row, IncidentRevision.content_hash)
+                                    .where(IncidentRevision.row.in_(chunk))).all())
+        found = {k: self.parse_cache.get((k, h, tz)) for k, h in hashes.items()}
+        for r in self._load(s, [k for k, inc in found.items() if inc is None]):
+            found[r.row] = self._parsed(r, tz)
+        return [found[k] for k in sorted(found)]  # type: ignore[misc]
 
     def notices(self, s: Session, agreement: Agreement,
                 barred: frozenset[tuple[str, str]] = frozenset()) -> list[Notice]:
@@ -121,14 +145,23 @@ class Judging:
                 and_(IncidentRevision.row.in_(self._released_rows()),
                      IncidentRevision.workspace != scope)]
 
-    def _search(self, s: Session, parts: list[Any], *where: Any) -> dict[int, str | None]:
-        """The row numbers and actors of rows meeting `where` and any of `parts`, each part
-        one query. Columns only: callers narrow by actor (and verdict) before `_load` reads
-        and decodes a record, which was most of a single intake's cost in a dense store."""
-        rows: dict[int, str | None] = {}
+    def _search(self, s: Session, parts: list[Any], *where: Any,
+                boxes: Sequence[tuple[float, float, float, float]] = ()
+                ) -> dict[int, Any]:
+        """The rows meeting `where` and any of `parts`, each part one query, and when `boxes`
+        are given lying in one of them, by row number: their actor, time and place. Columns
+        only (all in the cell index): callers narrow by actor, distance (and verdict) before
+        a record is read and decoded, which was most of a single intake's cost in a dense
+        store."""
+        if boxes:
+            # Searched cell by cell through the cell index (see `cells`); the boxes are
+            # still tested on the columns, which the index holds.
+            near = cells.cells_in(boxes)
+            if near is not None:
+                where += (cells.in_cells(s.get_bind().dialect.name, near),)
+        rows: dict[int, Any] = {}
         for part in parts:
-            rows.update(s.execute(select(IncidentRevision.row, IncidentRevision.actor)
-                                  .where(part, *where)).all())
+            rows.update((r.row, r) for r in s.execute(select(*SEARCHED).where(part, *where)))
         return rows
 
     def _load(self, s: Session, rows: Iterable[int]) -> list[IncidentRevision]:
@@ -140,33 +173,36 @@ class Judging:
         return out
 
     def evidence(self, s: Session, agreement: Agreement, t_from: float, t_to: float,
-                 scope: str = JOINT, near: Sequence[tuple[float, float]] = ()
-                 ) -> list[Incident]:
-        """Incidents the scope sees that could be evidence for acts between t_from and t_to
-        at the points `near` (every point, when none is given): by an evidence actor, in the
-        time window and within an evidence requirement's distance. Found through the time
-        and place indexes, so that the cost of judging one record does not grow with the
-        store (reading and parsing every incident of a 72-hour window made intake 7x slower
-        at 20,000 incidents)."""
+                 scope: str = JOINT, near: Sequence[Incident] = ()) -> list[Incident]:
+        """Incidents the scope sees that could be evidence for the acts `near` (for any act
+        between t_from and t_to anywhere, when none is given): by an evidence actor, within
+        an evidence requirement's time and distance of one of the acts. Found through the
+        cell index and decided from the columns it holds, so that the cost of judging one
+        record does not grow with the store (reading and parsing every incident of a 72-hour
+        window made intake 7x slower at 20,000 incidents), and only incidents the engine can
+        use are read and parsed."""
         actors = agreement.evidence_actors()
         reqs = [e.evidence for e in agreement.exceptions.values() if e.evidence is not None]
         if not actors or not reqs:
             return []
         before = max(r.before_s for r in reqs)
         where = [IncidentRevision.t_start >= t_from - before, IncidentRevision.t_start <= t_to]
+        boxes: list[tuple[float, float, float, float]] = []
         if near:
-            # A box around the acts, a little wider than the reach (the engine then measures
-            # the exact distance): a candidate outside it cannot be evidence.
-            reach = max(r.within_m for r in reqs) * 1.01 + 100.0
-            boxes = [_bbox_around(lon, lat, reach) for lon, lat in near]
+            # A box around each act, a little wider than the reach: a candidate outside
+            # them all cannot be evidence.
+            boxes = [_bbox_around(x.lon, x.lat, max(r.within_m for r in reqs) * 1.01 + 100.0)
+                     for x in near]
             where += [IncidentRevision.lon >= min(b[0] for b in boxes),
                       IncidentRevision.lat >= min(b[1] for b in boxes),
                       IncidentRevision.lon <= max(b[2] for b in boxes),
                       IncidentRevision.lat <= max(b[3] for b in boxes)]
-        found = self._search(s, self.visible_parts(scope), *where)
+        found = self._search(s, self.visible_parts(scope), *where, boxes=boxes)
         by = _actor_test(agreement, actors)
-        return [self.parse(r, agreement.tz)
-                for r in self._load(s, [k for k, actor in found.items() if by(actor)])]
+        rows = [r for r in found.values() if by(r.actor)]
+        if near:
+            rows = _within_reach(rows, near, before, max(r.within_m for r in reqs))
+        return self._incidents(s, [r.row for r in rows], agreement.tz)
 
     def history(self, s: Session, agreement_id: str) -> list[AgreementVersion]:
         """Every version of an agreement, in the order they were made."""
@@ -192,8 +228,8 @@ class Judging:
             return 0
         history = self.history(s, version.agreement_id) or [version]
         windows = governing_windows([v.effective_from.timestamp() for v in history])
-        incidents = [self.parse(r, self.load(version).tz) for r in rows]
         tz = self.load(version).tz
+        incidents = [self._parsed(r, tz) for r in rows]
         labels = [f"version {v.version}" + (f" (in force from {format_instant(w.start, tz)})"
                                             if math.isfinite(w.start) else "")
                   for v, w in zip(history, windows, strict=True)]
@@ -205,8 +241,7 @@ class Judging:
             def judge(i: int, part: list[Incident], bar: frozenset = bar) -> list[Verdict]:
                 agreement = self.load(history[i])
                 pool = self.evidence(s, agreement, min(x.span.start for x in part),
-                                     max(x.span.end for x in part), scope,
-                                     near=[(x.lon, x.lat) for x in part])
+                                     max(x.span.end for x in part), scope, near=part)
                 return check(agreement, part, self.notices(s, agreement, bar), evidence=pool)
 
             for k, out in zip(ks, judge_versions([incidents[k] for k in ks], windows, labels,
@@ -302,13 +337,14 @@ class Judging:
         parts = self.visible_parts(JOINT) if scope == JOINT else \
             [and_(is_head(), IncidentRevision.workspace == scope)]
         where = [IncidentRevision.t_end >= t_from, IncidentRevision.t_start <= t_to]
+        boxes = [bbox] if bbox is not None else []
         if bbox is not None:
             where += [IncidentRevision.lon >= bbox[0], IncidentRevision.lat >= bbox[1],
                       IncidentRevision.lon <= bbox[2], IncidentRevision.lat <= bbox[3]]
         # Written as the partial index's condition, literally: the planners match its text.
         long_ = IncidentRevision.t_end - IncidentRevision.t_start > literal_column(LONG_SPAN)
-        return self._search(s, parts, *where, IncidentRevision.t_start >= t_from - LONG_SPAN_S) \
-            | self._search(s, parts, *where, long_)
+        return self._search(s, parts, *where, IncidentRevision.t_start >= t_from - LONG_SPAN_S,
+                            boxes=boxes) | self._search(s, parts, *where, long_)
 
     def _rejudge_for_evidence(self, s: Session, version: AgreementVersion,
                               rows: Iterable[Revision], scope: str) -> None:
@@ -330,7 +366,15 @@ class Judging:
                 continue
             found = self._head_rows_in(s, r.t_start, r.t_start + before,
                                        _bbox_around(r.lon, r.lat, reach), scope)
-            targets.update(k for k, actor in found.items() if k not in fresh and excused(actor))
+            # Only acts `r` can be evidence for, by the engine's test (`_within_reach`): in
+            # their time window, within the reach.
+            acts = [x for k, x in found.items() if k not in fresh and excused(x.actor)
+                    and x.t_start - before <= r.t_start <= x.t_end]
+            if acts:
+                d = geodesic_m(r.lon, r.lat, np.array([x.lon for x in acts]),
+                               np.array([x.lat for x in acts]))
+                targets.update(x.row for x, far in zip(acts, d > reach * (1 + 1e-9),
+                                                       strict=True) if not far)
         if targets:
             open_ = self._open_findings(s, version, sorted(targets), scope)
             self._judge_rows(s, version, self._load(s, open_), only_if_changed=True,
@@ -371,6 +415,28 @@ class Judging:
     def _scopes(self, s: Session) -> list[str]:
         spaces = set(s.scalars(select(IncidentRevision.workspace).distinct()))
         return sorted(spaces | {JOINT})
+
+
+def _within_reach(rows: list[Any], acts: Sequence[Incident], before_s: float,
+                  within_m: float) -> list[Any]:
+    """The candidates (searched rows) that start within `before_s` before one of the acts (or
+    during it) and lie within `within_m` of it: the engine's own test (`check_evidence`),
+    with the largest time and distance of the agreement's requirements and the same
+    distance function, so that no incident it could use is left out."""
+    if not rows:
+        return rows
+    lon = np.array([r.lon for r in rows])
+    lat = np.array([r.lat for r in rows])
+    start = np.array([r.t_start for r in rows])
+    keep = np.zeros(len(rows), dtype=bool)
+    for act in acts:
+        when = ~keep & (start >= act.span.start - before_s) & (start <= act.span.end)
+        at = np.flatnonzero(when)
+        if at.size:
+            # A hair over the reach: the same doubles give the same distance, but the rows'
+            # order in the array must not matter.
+            keep[at[geodesic_m(act.lon, act.lat, lon[at], lat[at]) <= within_m * (1 + 1e-9)]] = True
+    return [r for r, k in zip(rows, keep, strict=True) if k]
 
 
 def is_head() -> Any:

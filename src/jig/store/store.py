@@ -27,6 +27,7 @@ from jig.store.bulk import Revision, RevisionRow
 from jig.store.db import make_engine, migrate
 from jig.store.judging import JOINT, Judging, chunks, now
 from jig.store.keys import Keys
+from jig.store.parsed import ParsedIncidents
 from jig.store.records import content_hash, incident_record, notice_record
 from jig.store.secrets import workspace_secret
 from jig.store.tables import (
@@ -80,6 +81,7 @@ class Store(Judging):
         audit.watch(self.sessions)
         self.default_tz = zone_info(default_timezone)
         self.catalog = Catalog()
+        self.parse_cache = ParsedIncidents()
         # SQLite has one writer: queueing writers here is fairer and faster than letting them
         # collide and sleep in SQLite's busy handler.
         self._writing = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()

@@ -396,8 +396,7 @@ def explain_incident(incident_id: str, p: Who, agreement: str | None = None,
         version = ctx.store.governing(s, version, inc.span)
         a = ctx.store.load(version)
         scope = p.scope if newest.workspace == p.scope else JOINT
-        pool = ctx.store.evidence(s, a, inc.span.start, inc.span.end, scope,
-                                  near=[(inc.lon, inc.lat)])
+        pool = ctx.store.evidence(s, a, inc.span.start, inc.span.end, scope, near=[inc])
         notices = ctx.store.notices(s, a, ctx.store.barred_notices(s, [newest])[0])
     others = [p for p in pool if p.id != inc.id]
     ex = explain(a, [inc, *others], inc.id, notices)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,13 +26,20 @@ from jig.cli.common import (
 from jig.i18n import LANGUAGES
 from jig.pipeline import judge_files
 from jig.readers.rejects import Reject
-from jig.report import Period, ReportBuilder, ReportInputs, html_to_pdf, render_report
-from jig.report.tally import VERDICTS, report_periods
-from jig.store.judging import JOINT
+
+if TYPE_CHECKING:
+    from jig.report import Period
+
+# The report's modules (Matplotlib, the store's SQLAlchemy) are imported by the commands that
+# use them: every other command would wait about a second for them. The joint centre's name,
+# as jig.store.judging.JOINT gives it.
+JOINT = "joint"
 
 
 def periods(agreement: Agreement, first: str | None, last: str | None, compare: str
             ) -> tuple[Period, Period | None]:
+    from jig.report.tally import report_periods
+
     try:
         return report_periods(agreement, first, last, compare, ("--from", "--to", "--compare"))
     except ValueError as exc:
@@ -47,6 +54,8 @@ def is_pdf(output: Path) -> bool:
 def write_report(page: str | bytes, output: Path) -> None:
     """The report to `output`, whole or not at all (a file beside it, then renamed): `page`
     is the report's bytes, or an HTML page to write as it is or laid out as PDF."""
+    from jig.report import html_to_pdf
+
     body = page if isinstance(page, bytes) else (
         html_to_pdf(page) if is_pdf(output) else page.encode("utf-8"))
     tmp = output.with_name(f".{output.name}.part")
@@ -103,6 +112,9 @@ def report_cmd(
              --from 2016-09-01 --to 2016-09-30 --lang ru -o report.pdf
              jig report --db postgresql://host/jig --as US --from 2016-09-01 -o us.pdf
     """
+    from jig.report import ReportBuilder, ReportInputs, render_report
+    from jig.report.tally import VERDICTS
+
     if lang not in LANGUAGES:
         err.print(f"[bold red]error[/] --lang {lang!r}: use one of {', '.join(LANGUAGES)}")
         raise typer.Exit(2)
@@ -180,7 +192,9 @@ def _dossier_from_files(a: Agreement, incidents: list[Path], notices: list[Path]
 def _from_store(data: Path, db: str | None, agreement_id: str | None, viewer: str,
                 first: str | None, last: str | None, compare: str, lang: str, output: Path,
                 incident: str | None = None) -> None:
+    from jig.report import render_report
     from jig.report.fromstore import report_from_store
+    from jig.report.tally import VERDICTS
     from jig.service.settings import Settings
     from jig.store import Store
 

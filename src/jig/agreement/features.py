@@ -39,6 +39,9 @@ _DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "P
           "MultiPolygon": 3}
 
 
+_NUMBER = (int, float)
+
+
 def check_position(pos: Any) -> str | None:
     """Why a GeoJSON position is wrong, or None."""
     if not isinstance(pos, list | tuple) or len(pos) < 2 or not all(
@@ -79,6 +82,13 @@ def geometry_problem(geom: Any) -> tuple[BaseGeometry | None, str | None]:
     if not positions:
         return None, f"{gtype} has no coordinates"
     for pos in positions:
+        # The common case in a few comparisons (a zone of a thousand vertices is checked a
+        # thousand times); anything else, NaN and bools included, is check_position's to say.
+        if type(pos) is list and len(pos) >= 2:
+            lon, lat = pos[0], pos[1]
+            if type(lon) in _NUMBER and type(lat) in _NUMBER and -180 <= lon <= 180 \
+                    and -90 <= lat <= 90:
+                continue
         why = check_position(pos)
         if why:
             return None, why

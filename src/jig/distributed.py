@@ -8,21 +8,20 @@ those of judging the whole input in one process, returned in partition order.
 
 Ids must be unique across the whole input, as in one process: each partition reports the ids
 it used, and a partition that repeats an id of an earlier one is judged again with those ids
-marked as used, so that its reader rejects the repeats exactly as one reader would.
+marked as used, so that its reader rejects the repeats exactly as one reader would. Judging a
+part and putting the parts back in order are `jig.partitions`', shared with `jig check
+--threads` on one machine.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jig.agreement import Agreement, agreement_document, parse_agreement
-from jig.engine import judge
-from jig.pipeline import CHUNK
-from jig.readers import IncidentReader, Reject
+from jig.partitions import InOrder, Partition, judge_part
+from jig.readers import IncidentReader
 from jig.readers.files import expand_paths
 from jig.records import Incident, Notice
 
@@ -43,35 +42,9 @@ def _pool(document: str, path: str) -> list[Incident]:
             if isinstance(i, Incident)]
 
 
-@dataclass
-class Partition:
-    lines: str  # its verdicts as JSON Lines, rendered from columns on the worker
-    judged: int
-    rejects: list[Reject]
-    read: int
-    used: list[tuple[str, str]]  # the ids its rows used, with where
-
-    @property
-    def verdicts(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.lines.splitlines()]
-
-
 def _judge(document: str, path: str, notices: list[Notice], pool: list[Incident] | None,
            used: dict[str, str] | None = None) -> Partition:
-    a = _agreement(document)
-    reader = IncidentReader(a)
-    text: list[str] = []
-    rejects: list[Reject] = []
-    judged = 0
-    # The partition read as columns and judged chunk by chunk, as `jig check` does.
-    for item in reader.iter_columns([path], used=used):
-        if isinstance(item, Reject):
-            rejects.append(item)
-            continue
-        for part in item.split(CHUNK):
-            text.append(judge(a, part, notices, evidence=pool).jsonl())
-            judged += len(part)
-    return Partition("".join(text), judged, rejects, reader.counts.read, reader.used_ids())
+    return judge_part(_agreement(document), path, notices, pool, used)
 
 
 def _first_uses(pieces: list[list[Incident]]) -> list[Incident]:
@@ -108,25 +81,5 @@ def judge_on_cluster(client: Any, agreement_path: Path, paths: Sequence[str | Pa
     [notes] = client.scatter([list(notices)], broadcast=True)
     futures = client.map(_judge, [doc] * len(files), files, [notes] * len(files),
                          [pool_future] * len(files), pure=False)
-    first_use: dict[str, str] = {}
-    for path, f in zip(files, futures, strict=True):
-        part = f.result()
-        repeated = {i: first_use[i] for i, _ in part.used if i in first_use}
-        if repeated:
-            part = client.submit(_judge, doc, path, notes, pool_future, repeated,
-                                 pure=False).result()
-        for ident, where in part.used:
-            first_use.setdefault(ident, where)
-        yield part
-
-
-def write_jsonl(parts: Iterator[Partition], out: Any) -> tuple[int, int, list[Reject]]:
-    """Findings as JSON Lines, in partition order; returns (read, judged, rejects)."""
-    read = judged = 0
-    rejects: list[Reject] = []
-    for p in parts:
-        read += p.read
-        judged += p.judged
-        rejects += p.rejects
-        out.write(p.lines)
-    return read, judged, rejects
+    yield from InOrder()(files, (f.result() for f in futures), lambda path, used: client.submit(
+        _judge, doc, path, notes, pool_future, used, pure=False).result())

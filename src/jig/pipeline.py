@@ -30,11 +30,7 @@ def judge_chunks(reader: IncidentReader, paths: Sequence[str | Path],
     """Every incident of `paths` judged, a chunk of at most `chunk` at a time, in input order;
     rejects go to `on_reject`, and `on_rows` hears how many rows each step read."""
     agreement = reader.agreement
-    actors = agreement.evidence_actors()
-    pool: list[Incident] | None = None
-    if actors:
-        # First pass: a quick scan for the incidents that could be evidence.
-        pool = [i for i in reader.iter(paths, only_actors=actors) if isinstance(i, Incident)]
+    pool = evidence_of(reader, paths)
     for item in reader.iter_columns(paths):
         if isinstance(item, Reject):
             on_rows(1)
@@ -43,6 +39,15 @@ def judge_chunks(reader: IncidentReader, paths: Sequence[str | Path],
         on_rows(len(item))
         for part in item.split(chunk):
             yield judge(agreement, part, notices, evidence=pool)
+
+
+def evidence_of(reader: IncidentReader, paths: Sequence[str | Path]) -> list[Incident] | None:
+    """The first pass: a quick scan of the input for the incidents that could be evidence for
+    an exception (None when no exception asks for evidence)."""
+    actors = reader.agreement.evidence_actors()
+    if not actors:
+        return None
+    return [i for i in reader.iter(paths, only_actors=actors) if isinstance(i, Incident)]
 
 
 def judge_files(reader: IncidentReader, paths: Sequence[str | Path],

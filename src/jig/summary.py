@@ -92,6 +92,13 @@ class Tally:
         for name, c in zip(names.tolist(), counts.tolist(), strict=True):
             self.by_clause["not_applicable", NONE, name] += c
 
+    def add_counts(self, verdicts: Counter[str], by_clause: Counter[tuple[str, str, str]],
+                   by_zone: Counter[tuple[str, str]]) -> None:
+        """Counts made elsewhere, of a part of the input (by a worker process)."""
+        self.verdicts.update(verdicts)
+        self.by_clause.update(by_clause)
+        self.by_zone.update(by_zone)
+
     def add_verdict(self, verdict: str) -> None:
         """A verdict known only by its word (from a Dask worker)."""
         self.verdicts[verdict] += 1

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Annotated
 
@@ -28,6 +30,7 @@ from jig.cli.common import (
     NoticesOpt,
     RejectSink,
     RejectsOpt,
+    RowProgress,
     app,
     err,
     exit_on_errors,
@@ -46,9 +49,11 @@ from jig.export import GIS_FORMATS, write_gis
 from jig.findings import OUTCOMES, Verdict
 from jig.merge import MergeOptions, group, merged
 from jig.output import FORMATS, STYLE, print_table, write_csv, write_geojson, write_jsonl
-from jig.pipeline import CHUNK, judge_chunks
-from jig.readers import Reject, read_notices
+from jig.partitions import InOrder, Output, Work, cores_for, judge_on_cores
+from jig.pipeline import CHUNK, evidence_of, judge_chunks
+from jig.readers import Counts, IncidentReader, Reject, read_notices
 from jig.readers.files import ReadPosition, expand_paths
+from jig.readers.parts import Part
 from jig.records import Notice
 from jig.summary import Tally
 
@@ -233,7 +238,8 @@ def check_cmd(
     status: StatusOpt = None,
     as_of: AsOfOpt = None,
     threads: Annotated[int | None, typer.Option(
-        help="Threads for the compiled zone kernels (large inputs); default: all cores.")]
+        help="Cores to use (default: all): a large input is read, judged and written in "
+        "parts on this many processes, with the same output as one.")]
     = None,
 ) -> None:
     """Judge every incident against every clause: breach, undetermined, excepted, complies.
@@ -283,6 +289,9 @@ def check_cmd(
     # The zone kernels' grid is kept between runs, keyed by the zones' content.
     accel.settings.threads, accel.settings.cache_dir = threads, accel.default_cache_dir()
     reader = make_reader(a, gazetteer)
+    cores = threads or len(os.sched_getaffinity(0))
+    parts = cores_for(incidents, cores) if not merge and (
+        summary or fmt in ("jsonl", "csv")) else None
     merged_note = ""
     with exit_on_errors(), progress_of("judging") as progress:
         # Rows count as they are read (a chunk is judged after it is read, so verdicts come in
@@ -302,6 +311,11 @@ def check_cmd(
                            f"{sum(len(g.records) > 1 for g in groups)} of them from several)")
             judged_ids = {i.id for i in joined} | {r.id for r in records}
             _write(iter(check(a, joined, notes)), fmt, output, tally, keep, row_read)
+        elif parts is not None:
+            counts, judged_ids = _check_on_cores(
+                reader, incidents, parts, Work(a, notes, None, Output(fmt, keep, summary, chunk),
+                                               reader.gazetteer), cores, output, sink, tally,
+                progress)
         else:
             chunks = judge_chunks(reader, incidents, notes, chunk=chunk, on_reject=sink,
                                   on_rows=lambda n: progress(n, reader.position.done,
@@ -314,13 +328,40 @@ def check_cmd(
                 _write((v for judged in chunks for v in judged.verdicts()), fmt, output, tally,
                        keep, lambda: None)
             judged_ids = set(reader.seen)
+            counts = reader.counts
     write_commitments(commitments, fmt, output)
     sink.close()
     warn_unmatched_notices(notes, judged_ids.__contains__)
-    c = reader.counts
+    c = reader.counts if merge else counts
     err.print(f"read {plural(c.read, 'incident row')}: judged {c.incidents}, rejected "
               f"{c.rejected}{merged_note}; {_counts_line(tally)}"
               + (f"; {notices_line}" if notices_line else ""))
+
+
+def _check_on_cores(reader: IncidentReader, incidents: list[Path], parts: list[Part],
+                    work: Work, cores: int, output: Path | None, sink: RejectSink, tally: Tally,
+                    progress: RowProgress) -> tuple[Counts, Container[str]]:
+    """`jig check` of a large input on several processes, part by part, with the bytes, rejects
+    and counts of one process (`jig.partitions`)."""
+    work = replace(work, pool=evidence_of(reader, incidents))
+    order = InOrder()
+    counts = Counts()
+    done = 0
+    fmt, summary = work.output.fmt, work.output.summary
+    with output_to(output) as fh:
+        if fmt == "csv" and not summary:
+            fh.write(csv_header())
+        for part in judge_on_cores(work, parts, cores, order):
+            for r in part.rejects:
+                sink(r)
+            counts.add(part.counts)
+            tally.add_counts(part.outcomes, part.by_clause, part.by_zone)
+            fh.write(part.lines)
+            done += part.size
+            progress(part.counts.read, done, reader.position.total)
+        if summary:
+            write_summary(tally, fmt, fh, to_file=output is not None)
+    return counts, order.seen
 
 
 def _check_on_dask(agreement: Path, incidents: list[Path], notes: list[Notice], fmt: str,
@@ -345,7 +386,7 @@ def _check_on_dask(agreement: Path, incidents: list[Path], notes: list[Notice], 
                 read += part.read
                 judged += len(part.verdicts)
                 bad += part.rejects
-                ids.update(i for i, _ in part.used)
+                ids.update(part.ids)
                 for v in part.verdicts:
                     tally.add_verdict(v["verdict"])
                     if keep is None or v["verdict"] in keep:

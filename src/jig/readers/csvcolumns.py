@@ -77,17 +77,23 @@ def header_of(path: Path) -> tuple[list[str], int] | None:
 
 
 def blocks(path: Path, header: list[str], offset: int, line: int = 2,
-           make: Callable[[bytes, int, list[str], int], Block | None] | None = None
-           ) -> Iterator[Block | int]:
+           make: Callable[[bytes, int, list[str], int], Block | None] | None = None,
+           origin: int | None = None, stop: int | None = None) -> Iterator[Block | int]:
     """The file's blocks from byte `offset` (line `line`) on, each made by `make` (a CSV
     block by default); an int (the line number to go on from) when the rest of the file
-    must go to the row reader."""
+    must go to the row reader.
+
+    A part of a file (`jig.readers.parts`) starts at the end of a block read from `origin`
+    (where the file's rows start) and stops at the end of a later one, `stop`: its reads are
+    aligned on `origin`, so its blocks are the very blocks the whole file is read in."""
     make = make or _block
     rest = b""
     with path.open("rb") as fh:
         fh.seek(offset)
+        size = BLOCK - (offset - origin) % BLOCK if origin is not None else BLOCK
         while True:
-            chunk = fh.read(BLOCK)
+            chunk = fh.read(size)
+            size = BLOCK
             data = rest + chunk
             if not chunk:
                 if data and not data.endswith(b"\n"):
@@ -103,8 +109,28 @@ def blocks(path: Path, header: list[str], offset: int, line: int = 2,
                     return
                 yield block
                 line += len(block)
+                if block.end == stop:
+                    return
             if not chunk and not rest:
                 return
+
+
+def block_ends(path: Path, offset: int) -> list[tuple[int, int]]:
+    """Where each block `blocks` reads from `offset` ends but the last (which ends with the
+    file), with the lines from `offset` to there, found without reading a line: the places
+    the file can be cut into parts."""
+    ends = []
+    lines = 0
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        at = offset
+        while chunk := fh.read(BLOCK):
+            cut = chunk.rfind(b"\n")
+            lines += chunk.count(b"\n")
+            if cut >= 0:
+                ends.append((at + cut + 1, lines))
+            at += len(chunk)
+    return [(e, n) for e, n in ends if e < at]
 
 
 def _per_line(mask: np.ndarray, starts: np.ndarray) -> np.ndarray:

@@ -53,6 +53,17 @@ class ReadPosition:
         self.offset = 0
 
 
+@dataclass(frozen=True)
+class FilePart:
+    """The rows of a file from byte `start` (line `line`) to byte `stop` (None: its end), cut
+    where its columnar reader's blocks end (`jig.readers.parts`)."""
+
+    path: str
+    start: int
+    stop: int | None
+    line: int
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Input paths, a folder standing for the files in it that jig reads (sorted by name)."""
     out: list[Path] = []

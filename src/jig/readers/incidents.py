@@ -27,6 +27,7 @@ from jig.readers.columns import TEXT, IncidentColumns, LazyIncidents, in_chunks
 from jig.readers.csvcolumns import Block, blocks, header_of, parse
 from jig.readers.fields import parse_when, to_incident
 from jig.readers.files import (
+    FilePart,
     RawRecord,
     ReadPosition,
     csv_fields,
@@ -65,8 +66,17 @@ class Counts:
     by_source: dict[str, int] = field(default_factory=dict)
     geocoded: int = 0
 
+    def add(self, other: Counts) -> None:
+        """Another part of the input's counts added to these."""
+        self.read += other.read
+        self.incidents += other.incidents
+        self.rejected += other.rejected
+        self.geocoded += other.geocoded
+        for name, n in other.by_source.items():
+            self.by_source[name] = self.by_source.get(name, 0) + n
 
-def _unpack(packed: int, files: list[str]) -> str:
+
+def unpack(packed: int, files: list[str]) -> str:
     where = packed & 0xFFFFFFFF
     kind = "feature" if where >> 31 else "line"
     return f"{files[packed >> 32]}, {kind} {where & 0x7FFFFFFF}"
@@ -124,30 +134,49 @@ class IncidentReader:
             else:
                 yield from item.incidents
 
-    def iter_columns(self, paths: Iterable[str | Path], only_actors: frozenset[str] | None = None,
+    def iter_columns(self, paths: Iterable[str | Path | FilePart],
+                     only_actors: frozenset[str] | None = None,
                      used: dict[str, str] | None = None) -> Iterator[IncidentColumns | Reject]:
         """`iter`, with the incidents in chunks of columns: format-1 CSV files are read by
-        `jig.readers.csvcolumns` without an object per row; other files by the row reader."""
+        `jig.readers.csvcolumns` without an object per row; other files by the row reader.
+        A `FilePart` of a format-1 file is read as those blocks of the file; when one of them
+        must go to the row reader, so does the rest of the file (`self.read_to_end`), as
+        reading the whole file would."""
         self.counts = Counts()
         self._used = used or {}
         # Every id seen, with where it was as one small int (file number, line): kept for the
         # whole run to catch repeats, so it is the one thing here that grows with the input.
         self.seen: dict[str, int] = {}
         self.files: list[str] = []
-        paths = expand_paths(paths)
-        self.position = position = ReadPosition(paths)
-        for path in paths:
+        self.read_to_end = False
+        items: list[Path | FilePart] = []
+        for p in paths:
+            items += [p] if isinstance(p, FilePart) else expand_paths([p])
+        self.position = position = ReadPosition(
+            Path(i.path) if isinstance(i, FilePart) else i for i in items)
+        for item in items:
+            part = item if isinstance(item, FilePart) else None
+            path = Path(part.path) if part is not None else item
+            assert isinstance(path, Path)
             self.files.append(str(path))
-            quick = _quick_file(path) if self.columnar and only_actors is None else None
+            quick = quick_file(path) if self.columnar and only_actors is None else None
             if quick is None:
+                if part is not None:
+                    raise InputFileError(Problem(
+                        "file.changed", "changed while it was read (its first line is no "
+                        "longer a header of format 1)", Location(file=str(path))))
                 yield from in_chunks(self._rows(iter_records(path, position), only_actors))
                 position.end_file(path)
                 continue
             form, header, offset = quick
             csv_file = form == "csv"
-            for block in blocks(path, header, offset, 2 if csv_file else 1,
-                                None if csv_file else jsoncolumns.block):
+            first = 2 if csv_file else 1
+            for block in blocks(path, header, part.start if part else offset,
+                                part.line if part else first,
+                                None if csv_file else jsoncolumns.block, origin=offset,
+                                stop=part.stop if part else None):
                 if isinstance(block, int):  # the rest of the file, row by row
+                    self.read_to_end = part is not None
                     rest = (iter_csv if csv_file else iter_jsonl)(path, position, start=block)
                     yield from in_chunks(self._rows(rest, None, generic=True))
                     break
@@ -199,7 +228,7 @@ class IncidentReader:
     def _repeat(self, ident: str, rec: RawRecord) -> Reject | None:
         if ident not in self.seen and ident not in self._used:
             return None
-        first = self._used[ident] if ident in self._used else _unpack(self.seen[ident], self.files)
+        first = self._used[ident] if ident in self._used else unpack(self.seen[ident], self.files)
         return self._reject(Reject(rec.origin, "row.duplicate_id",
                                    f"id {ident!r} was already used at {first}", rec.raw, "id"))
 
@@ -330,7 +359,7 @@ class IncidentReader:
 
     def used_ids(self) -> list[tuple[str, str]]:
         """The ids the last `iter` used, in order, with where each was first used."""
-        return [(ident, _unpack(packed, self.files)) for ident, packed in self.seen.items()]
+        return [(ident, unpack(packed, self.files)) for ident, packed in self.seen.items()]
 
     def read(self, paths: Iterable[str | Path], used: dict[str, str] | None = None
              ) -> tuple[list[Incident], list[Reject]]:
@@ -451,7 +480,7 @@ def _file_name(path: str) -> str:
     return Path(path).name
 
 
-def _quick_file(path: Path) -> tuple[str, list[str], int] | None:
+def quick_file(path: Path) -> tuple[str, list[str], int] | None:
     """A CSV or JSON Lines file in the fields of format 1 (id, time, lon, lat; for JSON Lines,
     in its first record) goes to the columnar reader: its form, its header and where its
     rows start; None for any other file."""

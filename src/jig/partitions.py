@@ -1,0 +1,192 @@
+"""An input judged in parts, on several cores or machines, with the output of one process.
+
+Each part (a file, or a run of a file's blocks: `jig.readers.parts`) is read, judged and
+rendered on its own (`judge_part`), with the evidence pool of the whole input. The parts come
+back in input order (`InOrder`), and ids must be unique across the whole input, as in one
+process: each part reports the ids it used, and a part that repeats an id an earlier part used
+is judged again with those ids marked as used, so that its reader rejects the repeats exactly
+as one reader would, naming their first use. `--engine dask` sends the parts to a cluster
+(`jig.distributed`); `judge_on_cores` to worker processes of this machine.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from jig.agreement.model import Agreement
+from jig.engine import accel, judge
+from jig.pipeline import CHUNK
+from jig.readers import IncidentReader, Reject
+from jig.readers.files import FilePart
+from jig.readers.gazetteer import Gazetteer
+from jig.readers.incidents import Counts, unpack
+from jig.readers.parts import Part, cut
+from jig.records import Incident, Notice
+from jig.summary import Tally
+
+
+@dataclass(frozen=True)
+class Output:
+    """What each part writes: `fmt` jsonl or csv (its lines, rendered from the columns) or
+    `summary` (only the counts); `keep` the verdicts written (None: all)."""
+
+    fmt: str = "jsonl"
+    keep: frozenset[str] | None = None
+    summary: bool = False
+    chunk: int = CHUNK
+
+
+@dataclass
+class Partition:
+    lines: str  # its findings, rendered as the output asks
+    judged: int
+    rejects: list[Reject]
+    counts: Counts
+    ids: list[str]  # the ids its rows used, in order
+    places: np.ndarray  # where each was used in its file (as `IncidentReader.seen` packs it)
+    read_to_end: bool  # a block went to the row reader, which read the rest of the file
+    size: int = 0  # bytes of the input read
+    outcomes: Counter[str] = field(default_factory=Counter)  # incidents by verdict
+    by_clause: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    by_zone: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    @property
+    def read(self) -> int:
+        return self.counts.read
+
+    @property
+    def verdicts(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.lines.splitlines()]
+
+
+def judge_part(agreement: Agreement, part: Part, notices: Sequence[Notice],
+               pool: Sequence[Incident] | None, used: dict[str, str] | None = None,
+               output: Output = Output(), gazetteer: Gazetteer | None = None) -> Partition:
+    """One part read as columns and judged chunk by chunk, as `jig check` judges a file."""
+    reader = IncidentReader(agreement, gazetteer)
+    tally = Tally(agreement, summary=output.summary)
+    text: list[str] = []
+    rejects: list[Reject] = []
+    judged = 0
+    for item in reader.iter_columns([part], used=used):
+        if isinstance(item, Reject):
+            rejects.append(item)
+            continue
+        for piece in item.split(output.chunk):
+            j = judge(agreement, piece, notices, evidence=pool)
+            tally.add_judged(j)
+            judged += len(piece)
+            if not output.summary:
+                text.append(j.jsonl(output.keep) if output.fmt == "jsonl" else
+                            j.csv(output.keep))
+    path = path_of(part)
+    start, stop = (part.start, part.stop) if isinstance(part, FilePart) else (0, None)
+    if stop is None or reader.read_to_end:
+        stop = Path(path).stat().st_size
+    return Partition("".join(text), judged, rejects, reader.counts, list(reader.seen),
+                     np.fromiter(reader.seen.values(), np.int64, len(reader.seen)),
+                     reader.read_to_end, stop - start,
+                     tally.verdicts, tally.by_clause, tally.by_zone)
+
+
+def path_of(part: Part) -> str:
+    return part.path if isinstance(part, FilePart) else part
+
+
+class InOrder:
+    """The parts' results in input order, each id's first use kept (`seen`, as the reader
+    keeps it): a part that repeats an earlier part's id is judged again by `again` with those
+    ids marked as used; the parts after one that read the rest of its file are dropped."""
+
+    def __init__(self) -> None:
+        self.files: list[str] = []
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, parts: Sequence[Part], results: Iterable[Partition],
+                 again: Callable[[Part, dict[str, str]], Partition]) -> Iterator[Partition]:
+        done_file: str | None = None
+        for part, result in zip(parts, results, strict=True):
+            path = path_of(part)
+            if path == done_file:
+                continue  # read already, by the part that went to the row reader
+            if not self.files or self.files[-1] != path:
+                self.files.append(path)
+            seen = self.seen
+            if not seen.keys().isdisjoint(result.ids):
+                repeated = {i: unpack(seen[i], self.files) for i in result.ids if i in seen}
+                result = again(part, repeated)
+            # New ids all (a part's reader rejects its own repeats): taken in one step.
+            places = (len(self.files) - 1) << 32 | (result.places & 0xFFFFFFFF)
+            seen.update(zip(result.ids, places.tolist(), strict=True))
+            done_file = path if result.read_to_end else None
+            yield result
+
+
+@dataclass(frozen=True)
+class Work:
+    """What every part is judged with."""
+
+    agreement: Agreement
+    notices: Sequence[Notice]
+    pool: Sequence[Incident] | None
+    output: Output
+    gazetteer: Gazetteer | None = None
+
+
+_WORK: Work | None = None  # in a worker process: set by its parent before it was forked
+
+
+def _on_worker(part: Part, used: dict[str, str] | None) -> Partition:
+    w = _WORK
+    assert w is not None
+    accel.settings.threads = 1  # one core per process
+    return judge_part(w.agreement, part, w.notices, w.pool, used, w.output, w.gazetteer)
+
+
+def judge_on_cores(work: Work, parts: Sequence[Part], workers: int, order: InOrder
+                   ) -> Iterator[Partition]:
+    """The parts judged on `workers` processes forked from this one (so the agreement and
+    whatever it has built are theirs without a copy), a few at a time, in input order."""
+    global _WORK
+    _WORK = work
+    a = work.agreement
+    if a.zones and accel.wanted(accel.MIN_BATCH) and any(
+            c.rule in ("no_strikes_in", "no_weapons_in") for c in a.clauses):
+        accel.zone_grid(a)  # built (or loaded) once, here, for every worker
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as ex:
+            ahead: deque[Future[Partition]] = deque()
+            todo = iter(parts)
+
+            def results() -> Iterator[Partition]:
+                # Two parts per worker in flight: each is ready when its turn comes, and the
+                # text waiting to be written stays a few blocks' worth.
+                while True:
+                    while len(ahead) < 2 * workers and (p := next(todo, None)) is not None:
+                        ahead.append(ex.submit(_on_worker, p, None))
+                    if not ahead:
+                        return
+                    yield ahead.popleft().result()
+
+            yield from order(parts, results(),
+                             lambda p, used: ex.submit(_on_worker, p, used).result())
+    finally:
+        _WORK = None
+
+
+def cores_for(paths: Sequence[str | Path], workers: int) -> list[Part] | None:
+    """The parts to judge `paths` in on `workers` processes, or None when one process does as
+    well (one core, or an input of one part)."""
+    if workers < 2:
+        return None
+    parts = cut(paths)
+    return parts if len(parts) > 1 else None

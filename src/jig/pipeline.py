@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+import pyarrow as pa
+
 from jig.engine import judge
 from jig.engine.check import Judged
 from jig.findings import Verdict
@@ -39,6 +41,13 @@ def judge_chunks(reader: IncidentReader, paths: Sequence[str | Path],
         on_rows(len(item))
         for part in item.split(chunk):
             yield judge(agreement, part, notices, evidence=pool)
+            release_unused()
+
+
+def release_unused() -> None:
+    """Give back to the system what Arrow's allocator kept of a chunk's freed memory: Arrow
+    (mimalloc) keeps it for reuse, and at a million rows that was about 100 MB of the peak."""
+    pa.default_memory_pool().release_unused()
 
 
 def evidence_of(reader: IncidentReader, paths: Sequence[str | Path]) -> list[Incident] | None:

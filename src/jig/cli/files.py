@@ -386,7 +386,7 @@ def _check_on_dask(agreement: Path, incidents: list[Path], notes: list[Notice], 
                 read += part.read
                 judged += len(part.verdicts)
                 bad += part.rejects
-                ids.update(part.ids)
+                ids.update(part.ids.to_pylist())
                 for v in part.verdicts:
                     tally.add_verdict(v["verdict"])
                     if keep is None or v["verdict"] in keep:

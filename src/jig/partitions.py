@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -45,11 +46,15 @@ class Output:
     keep: frozenset[str] | None = None
     summary: bool = False
     chunk: int = CHUNK
+    # Where the parts write their text, a file each, rather than send it back: a part's
+    # findings with their reasons are some 60 MB, which a worker held twice (the text and its
+    # pickle) and the parent once per part waiting its turn.
+    folder: str | None = None
 
 
 @dataclass
 class Partition:
-    lines: str  # its findings, rendered as the output asks
+    lines: str  # its findings, rendered as the output asks (or in `file`)
     judged: int
     rejects: list[Reject]
     counts: Counts
@@ -58,6 +63,7 @@ class Partition:
     hashes: np.ndarray | None  # each id's `hash` in the process that forked the worker
     read_to_end: bool  # a block went to the row reader, which read the rest of the file
     size: int = 0  # bytes of the input read
+    file: str | None = None  # where its findings were written (`Output.folder`)
     outcomes: Counter[str] = field(default_factory=Counter)  # incidents by verdict
     by_clause: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     by_zone: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -81,6 +87,10 @@ def judge_part(agreement: Agreement, part: Part, notices: Sequence[Notice],
     reader = IncidentReader(agreement, gazetteer)
     tally = Tally(agreement, summary=output.summary)
     text: list[str] = []
+    file = None
+    if output.folder is not None and not output.summary:
+        fd, file = tempfile.mkstemp(".part", dir=output.folder)
+        sink = open(fd, "w", encoding="utf-8")  # noqa: SIM115  (closed below)
     rejects: list[Reject] = []
     judged = 0
     for item in reader.iter_columns([part], used=used):
@@ -92,10 +102,16 @@ def judge_part(agreement: Agreement, part: Part, notices: Sequence[Notice],
             tally.add_judged(j)
             judged += len(piece)
             if not output.summary:
-                text.append(j.jsonl(output.keep) if output.fmt == "jsonl" else
-                            j.csv(output.keep))
+                out = j.jsonl(output.keep) if output.fmt == "jsonl" else j.csv(output.keep)
+                if file is None:
+                    text.append(out)
+                else:
+                    sink.write(out)
+                del out
             del j
             release_unused()
+    if file is not None:
+        sink.close()
     path = path_of(part)
     start, stop = (part.start, part.stop) if isinstance(part, FilePart) else (0, None)
     if stop is None or reader.read_to_end:
@@ -105,7 +121,7 @@ def judge_part(agreement: Agreement, part: Part, notices: Sequence[Notice],
                      pa.array(list(reader.seen), pa.string()),
                      np.fromiter(reader.seen.values(), np.int64, n),
                      np.fromiter(map(hash, reader.seen), np.int64, n) if hashed else None,
-                     reader.read_to_end, stop - start,
+                     reader.read_to_end, stop - start, file,
                      tally.verdicts, tally.by_clause, tally.by_zone)
 
 

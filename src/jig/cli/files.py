@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import replace
@@ -348,7 +350,8 @@ def _check_on_cores(reader: IncidentReader, incidents: list[Path], parts: list[P
     counts = Counts()
     done = 0
     fmt, summary = work.output.fmt, work.output.summary
-    with output_to(output) as fh:
+    with output_to(output) as fh, tempfile.TemporaryDirectory(prefix="jig-parts-") as folder:
+        work = replace(work, output=replace(work.output, folder=folder))
         if fmt == "csv" and not summary:
             fh.write(csv_header())
         for part in judge_on_cores(work, parts, cores, order):
@@ -356,7 +359,12 @@ def _check_on_cores(reader: IncidentReader, incidents: list[Path], parts: list[P
                 sink(r)
             counts.add(part.counts)
             tally.add_counts(part.outcomes, part.by_clause, part.by_zone)
-            fh.write(part.lines)
+            if part.file is None:
+                fh.write(part.lines)
+            else:
+                with open(part.file, encoding="utf-8") as text:
+                    shutil.copyfileobj(text, fh, 1 << 20)
+                os.unlink(part.file)
             done += part.size
             progress(part.counts.read, done, reader.position.total)
         if summary:

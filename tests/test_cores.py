@@ -24,7 +24,8 @@ def check(tmp_path: Path, name: str, threads: int, *args: str) -> tuple[bytes, b
     r = CliRunner().invoke(app, ["check", str(EXAMPLE / "agreement.yaml"), *args, "-o", str(out),
                                  "--rejects", str(rejects), "--threads", str(threads)])
     assert r.exit_code == 0, r.output
-    return out.read_bytes(), rejects.read_bytes(), r.output  # stderr: rejects shown, warnings
+    # stderr: the rejects shown, the warnings, the counts
+    return out.read_bytes(), rejects.read_bytes(), r.output.replace(str(rejects), "REJECTS")
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "summary"])

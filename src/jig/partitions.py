@@ -90,7 +90,7 @@ def judge_part(agreement: Agreement, part: Part, notices: Sequence[Notice],
     file = None
     if output.folder is not None and not output.summary:
         fd, file = tempfile.mkstemp(".part", dir=output.folder)
-        sink = open(fd, "w", encoding="utf-8")  # noqa: SIM115  (closed below)
+        sink = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115  (closed below)
     rejects: list[Reject] = []
     judged = 0
     for item in reader.iter_columns([part], used=used):

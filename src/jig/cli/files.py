@@ -362,7 +362,7 @@ def _check_on_cores(reader: IncidentReader, incidents: list[Path], parts: list[P
             if part.file is None:
                 fh.write(part.lines)
             else:
-                with open(part.file, encoding="utf-8") as text:
+                with open(part.file, encoding="utf-8", newline="") as text:
                     shutil.copyfileobj(text, fh, 1 << 20)
                 os.unlink(part.file)
             done += part.size

@@ -5,7 +5,8 @@ Run: .venv/bin/python bench/check_1m.py [N] [--threads T] [--discs] [--geopandas
 Writes W1's agreement (bench/scale.py, same seed) and N incidents as a CSV in the contract's
 fields, then runs `jig check … -f jsonl` as a separate process and reports its wall time and
 peak resident memory: what a user judging a long CSV sees, reading and writing included.
-Also its CPU time (user + system), the fairer figure on a shared machine. `--threads T` is
+Also its CPU time (user + system), the fairer figure on a shared machine, and the memory of
+all its processes together (sampled PSS: `--threads 2` forks workers). `--threads T` is
 passed to `jig check` (default: its own, every core); `--discs` gives each incident a
 location disc of 1-50 km (`precision_m`), as the issue's end-to-end target has them,
 and half the zones valid from 20 August (W2's input).
@@ -54,6 +55,36 @@ def geopandas_pipeline(agreement: Path, incidents: Path, out: Path, discs: bool)
     return len(pairs)
 
 
+def _pss(pid: int) -> int:
+    """A process's proportional set size in kB (its shared pages divided among their users)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
+    except (OSError, StopIteration, ValueError):
+        return 0
+
+
+def _tree(pid: int) -> list[int]:
+    out = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                out += [q for c in fh.read().split() for q in _tree(int(c))]
+    except OSError:
+        pass
+    return out
+
+
+def tree_memory(proc: subprocess.Popen) -> float:
+    """The largest memory (MB) the process and the workers it forks held together, sampled
+    every 0.2 s until it ends: with worker processes, the largest one's peak says little."""
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, sum(_pss(p) for p in _tree(proc.pid)))
+        time.sleep(0.2)
+    return peak / 1024
+
+
 def main() -> None:
     args = sys.argv[1:]
     threads: list[str] = []
@@ -88,8 +119,11 @@ def main() -> None:
                             f"{radius[k]:.0f}" if radius is not None else ""])
         before = os.times()
         t = time.perf_counter()
-        subprocess.run([str(JIG), "check", str(agreement), str(incidents), "-f", "jsonl",
-                        "-o", str(out), *threads], check=True)
+        proc = subprocess.Popen([str(JIG), "check", str(agreement), str(incidents), "-f",
+                                 "jsonl", "-o", str(out), *threads])
+        total = tree_memory(proc)
+        if proc.wait():
+            raise SystemExit(f"jig check failed ({proc.returncode})")
         wall = time.perf_counter() - t
         after = os.times()
         cpu = (after.children_user - before.children_user
@@ -102,7 +136,9 @@ def main() -> None:
                 verdicts[v] = verdicts.get(v, 0) + 1
         print(f"jig check, {n:,} incidents x 1,000 zones{' with discs' if discs else ''}"
               f"{' ' + ' '.join(threads) if threads else ''}: {wall:.1f} s ({n / wall:,.0f} "
-              f"incidents/s), {cpu:.1f} s CPU, peak memory {peak:,.0f} MB; verdicts {verdicts}")
+              f"incidents/s), {cpu:.1f} s CPU, peak memory {peak:,.0f} MB (largest process), "
+              f"{total:,.0f} MB (all its processes, PSS sampled); verdicts {verdicts}; load "
+              f"average {os.getloadavg()[0]:.1f}")
         if geopandas:
             t, c = time.perf_counter(), time.process_time()
             pairs = geopandas_pipeline(agreement, incidents, Path(tmp) / "gpd.jsonl", discs)

@@ -1,7 +1,11 @@
 """What the map asks for, over a store of a million incidents: the overview (counts by verdict
 per grid cell), the time histogram, and the points of a small view.
 
-Run: .venv/bin/python bench/map_queries.py [N] [VIEWS]
+Run: .venv/bin/python bench/map_queries.py [N] [VIEWS] [--after-only]
+
+Each view is timed twice in one run: before the map's counts are made (the store written
+behind its back has none, so every view is counted over the records, as before they were
+kept) and after `jig audit recount` made them (skip the first with --after-only).
 
 Starts a throw-away PostgreSQL server (with PostGIS when installed), stores the 2016 example
 through `jig import` (agreement, real records, real verdicts), then adds N synthetic incidents
@@ -12,9 +16,10 @@ is timed here). Then `jig serve` on the store, and for views from the whole coun
 district it times the requests the web UI makes on each pan or zoom (p50, p99 of VIEWS
 random views each, default 20):
 
-  view:      GET /incidents/overview?bbox=...&cells=32&from=...&to=...  (counts per cell, every
-             incident), then GET /incidents?format=geojson&brief=true&bbox=...&limit=1000 when
-             the view holds at most 1,000, as the page does
+  view:      GET /incidents/overview?bbox=...&cells=32&whole=true&from=...&to=...  (counts per
+             cell, every incident, the cells the view touches whole), then
+             GET /incidents?format=geojson&brief=true&bbox=(the cells')&limit=1000 when they
+             hold at most 1,000, as the page does
   histogram: GET /incidents/histogram?bbox=...                         (counts per day)
 
 beside the same aggregate answered by PostGIS directly (points with a GiST index, `&&` an
@@ -24,6 +29,8 @@ Loopback only; bounded in count.
 
 from __future__ import annotations
 
+import math
+import os
 import random
 import socket
 import subprocess
@@ -116,9 +123,52 @@ def timed(fn, items) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     return ms[len(ms) // 2], ms[min(len(ms) - 1, round(len(ms) * 0.99))]
 
 
+def measure(c: httpx.Client, con, baseline: str | None, label: str,  # type: ignore[no-untyped-def]
+            t0: float, t1: float, k: int) -> None:
+    """Time the page's requests (and the histogram and the baseline, when `baseline`) for
+    VIEWS random views of each span: the same views in every phase."""
+    c.get("/incidents/overview", params={"cells": 32}).raise_for_status()  # warm
+    for span in SPANS:
+        boxes = views(span, random.Random(int(span * 10)), k)
+        period = {"from": PERIOD[0], "to": PERIOD[1]}
+
+        def overview(b, period=period):  # type: ignore[no-untyped-def]
+            bbox = ",".join(f"{v:.4f}" for v in b)
+            r = c.get("/incidents/overview", params={
+                "bbox": bbox, "cells": 32, "whole": "true"} | period)
+            r.raise_for_status()
+            bbox = ",".join(repr(v) for v in r.json()["bbox"])  # the cells counted
+            if r.json()["total"] <= 1000:  # the page asks for their points too
+                c.get("/incidents", params={"format": "geojson", "brief": "true",
+                                            "limit": 1000, "bbox": bbox} | period
+                      ).raise_for_status()
+            return r
+
+        def histo(b):  # type: ignore[no-untyped-def]
+            c.get("/incidents/histogram", params={
+                "bbox": ",".join(f"{v:.4f}" for v in b)}).raise_for_status()
+
+        def direct(b, span=span):  # type: ignore[no-untyped-def]
+            size = 2.0 ** math.floor(math.log2(span / 32))
+            con.execute(baseline, {"s": size, "w": b[0], "so": b[1], "e": b[2], "n": b[3],
+                                   "t0": t0, "t1": t1}).fetchall()
+
+        shown = overview(boxes[0]).json()["total"]
+        line = [f"view {span:>3}° ({shown:,} incidents in the first):"]
+        timings = [("view", overview)]
+        if baseline is not None:
+            timings += [("histogram", histo), (label, direct)]
+        for name, fn in timings:
+            p50, p99 = timed(fn, boxes)
+            line.append(f"{name} p50 {p50:.0f} ms p99 {p99:.0f} ms")
+        line.append(f"(load average {os.getloadavg()[0]:.1f})")
+        print("\n    ".join(line), flush=True)
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    k = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 1_000_000
+    k = int(args[1]) if len(args) > 1 else 20
     jig = str(Path(sys.executable).with_name("jig"))
     try:
         pg = local_postgis()
@@ -137,6 +187,9 @@ def main() -> None:
             for statement in FILL.format(n=n, t0=T0).split(";\n"):
                 if statement.strip():
                     con.execute(statement)
+            # The counts the import made cover only its records: none until the recount,
+            # so that the first phase counts every view over the records.
+            con.execute("DELETE FROM map_counts")
             total = con.execute("SELECT count(*) FROM verdict_scope_heads").fetchone()[0]
             print(f"store: {total:,} incidents with verdicts ({n:,} synthetic added in "
                   f"{time.perf_counter() - t:.0f} s)", flush=True)
@@ -155,43 +208,24 @@ def main() -> None:
                 con.execute("CREATE INDEX ON bench_points_plain (lon, lat)")
                 con.execute("VACUUM ANALYZE bench_points_plain")
                 baseline, label = PLAIN_QUERY, "plain PostgreSQL, one table"
-            rng = random.Random(3)
             t0, t1 = T0, T0 + 80 * 86400
             with serving("--db", url, "--data", tmp, port=free_port()) as base, \
                     httpx.Client(base_url=base, timeout=120) as c:
-                c.get("/incidents/overview", params={"cells": 32}).raise_for_status()  # warm
-                for span in SPANS:
-                    boxes = views(span, rng, k)
-                    period = {"from": PERIOD[0], "to": PERIOD[1]}
-
-                    def overview(b, period=period):  # type: ignore[no-untyped-def]
-                        bbox = ",".join(f"{v:.4f}" for v in b)
-                        r = c.get("/incidents/overview", params={"bbox": bbox, "cells": 32}
-                                  | period)
-                        r.raise_for_status()
-                        if r.json()["total"] <= 1000:  # the page asks for the points too
-                            c.get("/incidents", params={
-                                "format": "geojson", "brief": "true", "limit": 1000,
-                                "bbox": bbox} | period).raise_for_status()
-                        return r
-
-                    def histo(b):  # type: ignore[no-untyped-def]
-                        c.get("/incidents/histogram", params={
-                            "bbox": ",".join(f"{v:.4f}" for v in b)}).raise_for_status()
-
-                    def direct(b, span=span):  # type: ignore[no-untyped-def]
-                        size = 2.0 ** __import__("math").floor(
-                            __import__("math").log2(span / 32))
-                        con.execute(baseline, {"s": size, "w": b[0], "so": b[1], "e": b[2],
-                                               "n": b[3], "t0": t0, "t1": t1}).fetchall()
-
-                    shown = overview(boxes[0]).json()["total"]
-                    line = [f"view {span:>3}° ({shown:,} incidents in the first):"]
-                    for name, fn in (("view", overview), ("histogram", histo),
-                                     (label, direct)):
-                        p50, p99 = timed(fn, boxes)
-                        line.append(f"{name} p50 {p50:.0f} ms p99 {p99:.0f} ms")
-                    print("\n    ".join(line), flush=True)
+                for phase in ("before", "after"):
+                    if phase == "before" and "--after-only" in sys.argv:
+                        continue
+                    if phase == "after":
+                        # Written behind the store's back: the map's counts made from the
+                        # heads, as `jig audit recount` makes them.
+                        t = time.perf_counter()
+                        subprocess.run([jig, "audit", "recount", "--db", url, "--data", tmp],
+                                       check=True, capture_output=True)
+                        rows = con.execute("SELECT count(*) FROM map_counts").fetchone()[0]
+                        print(f"map counts: {rows:,} rows made in "
+                              f"{time.perf_counter() - t:.0f} s", flush=True)
+                    print(f"{phase}: " + ("counted over the records (no counts kept)"
+                                          if phase == "before" else "the counts kept ahead"))
+                    measure(c, con, baseline if phase == "after" else None, label, t0, t1, k)
     finally:
         pg.__exit__(None, None, None)
     if not postgis:

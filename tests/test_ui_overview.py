@@ -42,8 +42,9 @@ def listed(url: str, **params: str) -> list[dict]:
 
 
 def view(page) -> dict[str, str]:
-    """The page's view and period, as the API takes them."""
-    return {"bbox": page.evaluate("state.map.bbox().map((v) => v.toFixed(4)).join(',')"),
+    """The page's view and period, as the API takes them: the box of the whole cells the page
+    counted (the map's view widened to them)."""
+    return {"bbox": page.evaluate("state.selection.get('bbox')"),
             "from": page.input_value("#from"), "to": page.input_value("#to")}
 
 

@@ -80,6 +80,21 @@ def audit_verify_cmd(
     raise typer.Exit(1)
 
 
+@audit_app.command("recount")
+def audit_recount_cmd(data: DataOpt = Path("jig-data"), db: DbOpt = None) -> None:
+    """Make the map's counts again from the verdict heads (a derived table, never logged: after
+    rows were written into the tables directly, or when `jig audit verify` finds it differs)."""
+    from jig.store import mapcounts
+
+    store = _store(data, db)
+    try:
+        with store.writing() as s:  # type: ignore[attr-defined]
+            n = mapcounts.rebuild(s)
+    finally:
+        store.close()  # type: ignore[attr-defined]
+    err.print(f"the map's counts: {n} rows made from the verdict heads")
+
+
 def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))

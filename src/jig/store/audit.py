@@ -36,7 +36,8 @@ from jig.store.tables import AuditEntry, UtcDateTime
 
 # Not state: the log itself, the heads that sign it, and the background jobs' bookkeeping
 # (progress and the rows a job set aside, which decide nothing).
-NOT_STATE = frozenset({"audit_log", "signed_heads", "jobs", "job_rejects"})
+# map_counts is derived from the verdict heads: rebuilt and checked, not logged (`mapcounts`).
+NOT_STATE = frozenset({"audit_log", "signed_heads", "jobs", "job_rejects", "map_counts"})
 # Columns the log holds as a digest, not as they are: a workspace's commitment secret in the
 # log would let whoever reads the log test guesses against its commitments; its digest still
 # shows any change to it.

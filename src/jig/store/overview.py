@@ -1,10 +1,12 @@
-"""Counts for the map's overview: incidents by verdict per grid cell and per day, counted in
-the database over exactly the rows `queries.search` would list for the same viewer and filters.
+"""Counts for the map's overview: incidents by verdict per grid cell and per day, exactly the
+rows `queries.search` would list for the same viewer and filters.
 
 The map draws points only when few are in view; at any zoom these counts say how many there
-are, so that nothing is left out of the picture without saying so. The filters the database
-cannot apply (a polygon, and source and grade, which live in the record as given and may be
-withheld from the viewer) are counted by listing instead: slower, never wrong.
+are, so that nothing is left out of the picture without saying so. A view by place, period
+and verdict is summed from the counts kept ahead (`mapcounts`), with what they cannot tell
+counted from the records; other filters are counted over the records in the database, and
+those it cannot apply (a polygon, and source and grade, which live in the record as given
+and may be withheld from the viewer) by listing: slower, never wrong.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from jig.findings import OUTCOMES
+from jig.store import mapcounts
+from jig.store.judging import LONG_SPAN, LONG_SPAN_S
 from jig.store.queries import Filters, scope_condition, search, where_judged
-from jig.store.tables import IncidentRevision, VerdictHead, VerdictRecord
+from jig.store.tables import IncidentRevision, MapCount, VerdictHead, VerdictRecord
 
 DAY = 86_400.0
 
@@ -54,6 +59,38 @@ def cell_size(bbox: tuple[float, float, float, float], across: int) -> float:
     return 2.0 ** math.floor(math.log2(width / max(across, 1)))
 
 
+def whole_cells(bbox: tuple[float, float, float, float], size: float
+                ) -> tuple[float, float, float, float]:
+    """The box widened to the cells of `size` it touches (the map's question: every cell it
+    draws, whole). Its east and north edges are the last float before the next cell, so
+    that the listing, whose box includes its edges, lists exactly the cells' incidents."""
+    def widen(lo: float, hi: float, off: float) -> tuple[float, float]:
+        a, b = math.floor((lo + off) / size), math.ceil((hi + off) / size)
+        b = max(b, a + 1)
+        return a * size - off, math.nextafter(b * size - off, -math.inf)
+
+    (w, e), (s, n) = widen(bbox[0], bbox[2], 180.0), widen(bbox[1], bbox[3], 90.0)
+    return w, s, e, n
+
+
+def _inner(bbox: tuple[float, float, float, float], size: float
+           ) -> tuple[int, int, int, int] | None:
+    """The cells of `size` wholly inside the box (its edges included): x0, x1, y0, y1
+    inclusive, or None when there is none."""
+    def inside(lo: float, hi: float, off: float) -> tuple[int, int]:
+        a = math.floor((lo + off) / size)
+        if a * size - off < lo:
+            a += 1
+        top = math.nextafter(hi, math.inf)  # a cell ending at this is inside
+        b = math.floor((top + off) / size)
+        while b * size - off > top:
+            b -= 1
+        return a, b - 1
+
+    (x0, x1), (y0, y1) = inside(bbox[0], bbox[2], 180.0), inside(bbox[1], bbox[3], 90.0)
+    return (x0, x1, y0, y1) if x0 <= x1 and y0 <= y1 else None
+
+
 def _heads(agreement_id: str, viewer: str) -> Any:
     """The viewer's current verdicts joined to their records: the same rows `search` lists."""
     return (select()
@@ -80,6 +117,99 @@ def _in_database(f: Filters) -> bool:
     return f.within is None and f.source is None and f.grade is None
 
 
+def _kept(f: Filters) -> bool:
+    """Whether the counts kept ahead hold these filters (place, period and verdict)."""
+    return _in_database(f) and f.actor is None and f.clause is None and f.outcome is None
+
+
+def _counted(s: Session, agreement_id: str, f: Filters, viewer: str, size: float,
+             *where: Any) -> list[tuple[int, int, str, int, float, float]]:
+    """Counted over the records: (cell x, cell y, verdict, n, sum lon, sum lat)."""
+    gx = func.floor((IncidentRevision.lon + 180.0) / size)
+    gy = func.floor((IncidentRevision.lat + 90.0) / size)
+    q = _where(_heads(agreement_id, viewer).add_columns(
+        gx, gy, VerdictRecord.verdict, func.count(), func.sum(IncidentRevision.lon),
+        func.sum(IncidentRevision.lat)), f).where(*where).group_by(gx, gy, VerdictRecord.verdict)
+    return [(int(x), int(y), v, n, sx, sy) for x, y, v, n, sx, sy in s.execute(q)]
+
+
+def _summed(s: Session, agreement_id: str, f: Filters, viewer: str, level: int,
+            inner: tuple[int, int, int, int] | None, d0: int, d1: int
+            ) -> list[tuple[int, int, str, int, float, float]]:
+    """The whole cells (`inner`, or all) over the whole days [d0, d1), from the counts: cells
+    coarser than they keep are summed from the coarsest they keep."""
+    if f.verdict is not None and f.verdict not in OUTCOMES:
+        return []
+    stored = min(level, mapcounts.LEVELS[-1])
+    ratio = 2 ** (level - stored)
+    xs = ys = None
+    if inner is not None:
+        xs = (inner[0] * ratio, (inner[1] + 1) * ratio - 1)
+        ys = (inner[2] * ratio, (inner[3] + 1) * ratio - 1)
+    verdicts = [f.verdict] if f.verdict is not None else list(OUTCOMES)
+    return [(x // ratio, y // ratio, v, k, sx, sy) for x, y, v, k, sx, sy in mapcounts.summed(
+        s, agreement_id, scope_condition(viewer, MapCount), stored, xs, ys, d0, d1, verdicts)]
+
+
+def _from_counts(s: Session, agreement_id: str, f: Filters, viewer: str, size: float
+                 ) -> list[tuple[int, int, str, int, float, float]] | None:
+    """The view from the counts kept ahead, plus what they cannot tell counted from the
+    records: the cells the box cuts, the parts of days the period cuts, and the acts begun
+    before the period that last into it. None when the counts cannot answer (other filters,
+    cells finer than they keep, no cell wholly in the box)."""
+    level = round(math.log2(size))
+    if not _kept(f) or level < mapcounts.LEVELS[0]:
+        return None
+    tz = mapcounts.zone(s, agreement_id)
+    inner = _inner(f.bbox, size) if f.bbox is not None else None
+    extent = mapcounts.extent(s, agreement_id)
+    if tz is None or extent is None or (f.bbox is not None and inner is None):
+        return None  # (no counts kept: none made yet, or nothing judged)
+    lon, lat = IncidentRevision.lon, IncidentRevision.lat
+    gx, gy = func.floor((lon + 180.0) / size), func.floor((lat + 90.0) / size)
+    out: list[tuple[int, int, str, int, float, float]] = []
+    # The cells the box cuts, each strip through the place index.
+    inside: list[Any] = []
+    if f.bbox is not None and inner is not None:
+        w, so, e, n = f.bbox
+        x0, x1, y0, y1 = inner
+        iw, ie = x0 * size - 180.0, (x1 + 1) * size - 180.0
+        is_, in_ = y0 * size - 90.0, (y1 + 1) * size - 90.0
+        strips = [(w < iw, [gx < x0, lon <= iw]), (e >= ie, [gx > x1, lon >= ie]),
+                  (so < is_, [gx.between(x0, x1), gy < y0, lon >= iw, lon <= ie, lat <= is_]),
+                  (n >= in_, [gx.between(x0, x1), gy > y1, lon >= iw, lon <= ie, lat >= in_])]
+        for cut, where in strips:
+            if cut:
+                out += _counted(s, agreement_id, f, viewer, size, *where)
+        inside = [gx.between(x0, x1), gy.between(y0, y1), lon >= iw, lon <= ie, lat >= is_,
+                  lat <= in_]
+    # The whole days of the period from the counts; the rest of it from the records.
+    d0, d1 = mapcounts.whole_days(f.t_from, f.t_to, tz)
+    windows: list[tuple[float | None, float | None]] = []
+    if d0 is not None and d1 is not None and d0 >= d1:
+        windows.append((f.t_from, f.t_to))
+    else:
+        if d0 is not None and f.t_from is not None and mapcounts.day_start(d0, tz) > f.t_from:
+            windows.append((f.t_from, mapcounts.day_start(d0, tz)))
+        if d1 is not None and f.t_to is not None and mapcounts.day_start(d1, tz) < f.t_to:
+            windows.append((mapcounts.day_start(d1, tz), f.t_to))
+        lo = extent[0] if d0 is None else max(d0, extent[0])
+        hi = extent[1] if d1 is None else min(d1, extent[1])
+        out += _summed(s, agreement_id, f, viewer, level, inner, lo, hi)
+    for a, b in windows:
+        where = [IncidentRevision.t_start >= a] if a is not None else []
+        where += [IncidentRevision.t_start < b] if b is not None else []
+        out += _counted(s, agreement_id, f, viewer, size, *inside, *where)
+    if f.t_from is not None:
+        # Begun before the period and lasting into it: begun at most LONG_SPAN before it
+        # (a range of the time index), or longer (their own small index).
+        long_ = IncidentRevision.t_end - IncidentRevision.t_start > literal_column(LONG_SPAN)
+        for where in ([IncidentRevision.t_start >= f.t_from - LONG_SPAN_S], [long_]):
+            out += _counted(s, agreement_id, f, viewer, size, *inside,
+                            IncidentRevision.t_start < f.t_from, *where)
+    return out
+
+
 def _listed(s: Session, agreement_id: str, f: Filters, viewer: str) -> Any:
     """Every row `search` lists, page by page (for the filters only it applies)."""
     after: int | None = 0
@@ -93,13 +223,11 @@ def grid(s: Session, agreement_id: str, f: Filters, viewer: str, size: float) ->
     degrees (aligned on multiples of it)."""
     out = Overview(size=size)
     acc: dict[tuple[int, int], tuple[Counter[str], list[float]]] = {}
-    if _in_database(f):
-        gx = func.floor((IncidentRevision.lon + 180.0) / size)
-        gy = func.floor((IncidentRevision.lat + 90.0) / size)
-        q = _where(_heads(agreement_id, viewer).add_columns(
-            gx, gy, VerdictRecord.verdict, func.count(), func.sum(IncidentRevision.lon),
-            func.sum(IncidentRevision.lat)), f).group_by(gx, gy, VerdictRecord.verdict)
-        rows = s.execute(q).all()
+    kept = _from_counts(s, agreement_id, f, viewer, size)
+    if kept is not None:
+        rows = kept
+    elif _in_database(f):
+        rows = _counted(s, agreement_id, f, viewer, size)
     else:
         rows = []
         for r in _listed(s, agreement_id, f, viewer):
@@ -126,10 +254,10 @@ def histogram(s: Session, agreement_id: str, f: Filters, viewer: str, offset_s: 
               ) -> dict[int, dict[str, int]]:
     """Incidents by the day they began (days since 1970-01-01 in a zone `offset_s` seconds
     ahead of UTC) and verdict."""
+    day = func.floor((IncidentRevision.t_start + offset_s) / DAY)
+    q = _where(_heads(agreement_id, viewer).add_columns(
+        day, VerdictRecord.verdict, func.count()), f).group_by(day, VerdictRecord.verdict)
     if _in_database(f):
-        day = func.floor((IncidentRevision.t_start + offset_s) / DAY)
-        q = _where(_heads(agreement_id, viewer).add_columns(
-            day, VerdictRecord.verdict, func.count()), f).group_by(day, VerdictRecord.verdict)
         rows = s.execute(q).all()
     else:
         rows = [(math.floor((r.incident.t_start + offset_s) / DAY),
@@ -151,4 +279,4 @@ def in_cell(f: Filters, lon: float, lat: float, size: float) -> Filters:
     return replace(f, bbox=box)
 
 
-__all__ = ["Cell", "Overview", "cell_size", "grid", "histogram", "in_cell"]
+__all__ = ["Cell", "Overview", "cell_size", "grid", "histogram", "in_cell", "whole_cells"]

@@ -55,13 +55,13 @@ class Row:
         return self.number if self.number is not None else self.incident.revision
 
 
-def scope_condition(viewer: str) -> Any:
+def scope_condition(viewer: str, table: Any = VerdictHead) -> Any:
     """Which verdict heads a viewer sees: the joint centre its scope; a party its own
-    headquarters' and, for the other side's records, the joint centre's."""
+    headquarters' and, for the other side's records, the joint centre's. `table`: the heads,
+    or a table keyed like them (the map's counts)."""
     if viewer == JOINT:
-        return VerdictHead.scope == JOINT
-    return or_(VerdictHead.scope == viewer,
-               and_(VerdictHead.scope == JOINT, VerdictHead.workspace != viewer))
+        return table.scope == JOINT
+    return or_(table.scope == viewer, and_(table.scope == JOINT, table.workspace != viewer))
 
 
 @dataclass(frozen=True)

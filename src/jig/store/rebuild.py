@@ -5,7 +5,8 @@ its body commits to. The row images it holds are replayed; the result must be ex
 state tables: a row the log does not know was inserted behind its back, a row it knows
 differently was edited, a row it has that the table lacks was deleted. The heads the server
 signed (one in every entry, and any a reader saved) must be heads of the rebuilt tree, and
-every party's determination must carry that party's signature.
+every party's determination must carry that party's signature. The map's counts, derived
+from the verdict heads and not logged, must be what the heads make.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from jig import merkle
 from jig.signing import determination_valid, head_problem, public_text
-from jig.store import audit
+from jig.store import audit, mapcounts
 from jig.store.keys import Keys
 from jig.store.tables import AuditEntry, Base, Determination, Review
 
@@ -96,6 +97,8 @@ def verify(s: Session, keys: Keys | None = None, heads: Sequence[dict[str, Any]]
             state.setdefault(table, {})[row] = image
     v.entries, v.root = len(tree), tree.root().hex()
     _compare_tables(s, state, v)
+    # The map's counts are derived from the heads just checked: made again and compared.
+    v.problems += mapcounts.differences(s)
     _check_saved_heads(s, tree, key, heads, v)
     _check_determinations(s, keys, v)
     return v

@@ -496,3 +496,38 @@ class Draft(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+
+class MapCount(Base):
+    """Incidents by verdict in one grid cell and block of days, as one scope sees one
+    workspace's records under one agreement (`jig.store.mapcounts`): derived from the verdict
+    heads, kept in the transaction that moves them, never logged (rebuilt and checked). Per
+    verdict (`findings.OUTCOMES`): how many, and the sums of their longitudes and latitudes
+    in millionths of a degree."""
+
+    __tablename__ = "map_counts"
+
+    agreement_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)  # cell side 2**level degrees
+    span: Mapped[int] = mapped_column(Integer, primary_key=True)  # days per block
+    block: Mapped[int] = mapped_column(Integer, primary_key=True)  # day // span
+    x: Mapped[int] = mapped_column(Integer, primary_key=True)  # floor((lon + 180) / side)
+    y: Mapped[int] = mapped_column(Integer, primary_key=True)  # floor((lat + 90) / side)
+    scope: Mapped[str] = mapped_column(String(100), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(100), primary_key=True)
+    n_breach: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    lon_breach: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    lat_breach: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    n_undetermined: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    lon_undetermined: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    lat_undetermined: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    n_excepted: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    lon_excepted: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    lat_excepted: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    n_complies: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    lon_complies: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    lat_complies: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    n_not_applicable: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    lon_not_applicable: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    lat_not_applicable: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

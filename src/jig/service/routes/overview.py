@@ -54,6 +54,9 @@ BBOX = Query(None, description="minlon,minlat,maxlon,maxlat (default: everywhere
 WITHIN = Query(None, description="A GeoJSON Polygon geometry")
 EVERY_TIME = Query(False, alias="all_time", description="Count every time, not only the "
                    "agreement's time in force, when no period is given")
+WHOLE = Query(False, description="Count the cells the box touches whole: the box is widened "
+              "to them, and the answer's `bbox` says which box was counted (what the map "
+              "asks: a cell's count does not change as the view pans over it)")
 
 
 @router.get("/incidents/overview", responses=ERRORS)
@@ -62,7 +65,7 @@ def get_overview(
     bbox: str | None = BBOX, within: str | None = WITHIN,
     actor: str | None = None, clause: str | None = None, outcome: str | None = None,
     verdict: str | None = None, source: str | None = None, grade: str | None = None,
-    every_time: bool = EVERY_TIME,
+    every_time: bool = EVERY_TIME, whole: bool = WHOLE,
     cells: int = Query(32, ge=1, le=MAX_CELLS, description=f"About how many grid cells across the view's "
                        f"width (at most {MAX_CELLS}); cell sides are powers of two of a degree"),
     *, p: Who, ctx: Context = Depends(context),
@@ -70,15 +73,18 @@ def get_overview(
     """Every incident the asker may see under the filters, counted by verdict per grid cell:
     `total` and `by_verdict` over the whole view, and per cell its south-west corner, its
     counts and the mean place of its incidents. The same rows `GET /incidents` lists for the
-    same asker and filters, none left out at any zoom."""
+    same asker and filters (the answer's `bbox`), none left out at any zoom."""
     allow(p, "analyst", "lead", "reviewer")
     version, _, f = _common(ctx, agreement, t_from, t_to, bbox, within, actor, clause,
                             outcome, verdict, source, grade, every_time)
     box = f.bbox or (-180.0, -90.0, 180.0, 90.0)
     size = overview.cell_size(box, cells)
+    if whole and f.bbox is not None:
+        f = replace(f, bbox=overview.whole_cells(f.bbox, size))
     with ctx.store.sessions() as s:
         got = overview.grid(s, version.agreement_id, f, p.scope, size)
     return {"total": got.total, "by_verdict": got.by_verdict, "cell": size,
+            "bbox": list(f.bbox) if f.bbox is not None else None,
             "from": _iso(f.t_from), "to": _iso(f.t_to),
             "cells": [{"lon": c.lon, "lat": c.lat, "n": c.n, "counts": c.counts,
                        "at": [round(c.at[0], 5), round(c.at[1], 5)]} for c in got.cells]}

@@ -180,14 +180,17 @@ const worst = (counts) => Object.keys(counts).sort((a, b) => (RANK[a] ?? 9) - (R
 let loading = 0;
 async function loadIncidents(refreshing) {
   const ticket = ++loading;
-  const q = viewParams();
-  // The server counts every incident in view, per cell of about 40 px.
+  const q = viewParams(), asked = q.get("bbox");
+  // The server counts every incident in view, per cell of about 40 px, each cell the view
+  // touches whole (a cell's count does not change while the map pans over it).
   const counted = new URLSearchParams(q);
   counted.set("cells", String(Math.max(4, Math.min(256, Math.round(state.map.w / 40)))));
+  counted.set("whole", "true");
   if (!$("from").value && !$("to").value) counted.set("all_time", "true");
   let ov, fc = { features: [] };
   try {
     ov = await api(`/incidents/overview?${counted}`);
+    if (ov.bbox) q.set("bbox", ov.bbox.join(","));  // the box counted: points of the same cells
     if (ov.total > 0 && ov.total <= POINTS_AT_MOST) {
       q.set("format", "geojson"); q.set("brief", "true"); q.set("limit", String(POINTS_AT_MOST));
       fc = await api(`/incidents?${q}`);
@@ -195,7 +198,10 @@ async function loadIncidents(refreshing) {
   } catch (err) { showError(err.message); return; }
   if (ticket !== loading) return; // a newer view was asked for meanwhile
   state.overview = ov;
-  state.selection = counted;  // what the export buttons write out
+  // What the export buttons write out: the incidents counted (the box of whole cells).
+  state.selection = new URLSearchParams(counted);
+  state.selection.delete("whole");
+  state.selection.set("bbox", q.get("bbox"));
   state.map.points = fc.features.map((f) => ({
     lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], shape: SHAPES[f.properties.verdict] || "ring",
     color: COLORS[f.properties.verdict] || "#888", rank: RANK[f.properties.verdict] ?? 9, data: f.properties,
@@ -212,7 +218,7 @@ async function loadIncidents(refreshing) {
     renderList(shown || !ov.total ? t("list.view", { n: shown }) : t("list.cells"));
   } else if (state.afterLoad) { const done = state.afterLoad; state.afterLoad = null; done(); }
   state.map.draw();
-  state.drawnView = q.get("bbox");
+  state.drawnView = asked;
   saveLink();
   state.loaded = (state.loaded || 0) + 1;  // views drawn, and which: what a test waits on
   loadHistogram();

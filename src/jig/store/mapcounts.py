@@ -1,0 +1,317 @@
+"""Counts kept ahead of the map's question: incidents by verdict per grid cell and time block,
+for each agreement and each scope and workspace of the verdict heads (`map_counts`).
+
+Counting a view over the records joins three tables a million rows long (seconds). Here every
+move of a verdict head adds its incident to the cells that hold it (a cell side of 2**k
+degrees for each k of LEVELS) and the blocks of days that hold its start (SPANS days long,
+days of the agreement's first version's timezone), and takes it from where the head was, in
+the transaction that moves the head. A view is then answered by summing the rows of its
+cells over the blocks that make up its period; what the rows cannot tell is counted from the
+records, exactly as the listing counts:
+
+- the cells the view's box cuts (the map asks for a box of whole cells, which cuts none);
+- the parts of days a period cuts (the map asks whole days), and acts that began before the
+  period and last into it.
+
+Keyed by scope and workspace like the heads themselves, the rows a viewer sums are those of
+the heads it sees (`queries.scope_condition`): a record another party withholds is in none
+of them. A derived table: not logged, rebuilt from the heads (`rebuild`), and `jig audit
+verify` checks it against them (`differences`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import Column, MetaData, Table, case, delete, func, insert, literal, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from jig.findings import OUTCOMES
+from jig.store.tables import AgreementVersion, IncidentRevision, MapCount, VerdictHead, VerdictRecord
+from jig.times import zone_info
+
+LEVELS = range(-6, 3)  # cell sides 2**k degrees: 1/64 (about 1.7 km) to 4
+SPANS = (1, 16, 256)  # days per block
+KEY = ("agreement_id", "level", "span", "block", "x", "y", "scope", "workspace")
+# Per verdict: how many, and the sums of their longitudes and latitudes in millionths of a
+# degree (integers: added and taken away any number of times, they stay exact).
+VALUES = tuple(f"{c}_{v}" for v in OUTCOMES for c in ("n", "lon", "lat"))
+EPOCH = date(1970, 1, 1)
+MICRO = 1_000_000
+
+
+_ZONES: dict[str, tzinfo] = {}  # by the content hash of a version: its document's zone
+
+
+def zone(s: Session, agreement_id: str) -> tzinfo | None:
+    """The timezone of the agreement's first version, whose days the blocks count: fixed for
+    the agreement's life, so amendments never re-cut the blocks."""
+    first = s.scalar(select(AgreementVersion.content_hash).where(
+        AgreementVersion.agreement_id == agreement_id).order_by(AgreementVersion.row).limit(1))
+    if first is None:
+        return None
+    if first not in _ZONES:  # the document is read once: it can be megabytes
+        doc = s.scalar(select(AgreementVersion.document).where(
+            AgreementVersion.content_hash == first).limit(1))
+        _ZONES[first] = zone_info(json.loads(doc or "{}").get("timezone", "UTC"))
+    return _ZONES[first]
+
+
+def day_of(t: float, tz: tzinfo) -> int:
+    return (datetime.fromtimestamp(t, tz).date() - EPOCH).days
+
+
+def day_start(d: int, tz: tzinfo) -> float:
+    """The first instant of day `d` in `tz` (where midnight is skipped, the hour after)."""
+    return datetime.combine(EPOCH + timedelta(days=d), time(0), tzinfo=tz).timestamp()
+
+
+def cell(v: float, level: int, offset: float) -> int:
+    """The cell of a longitude (offset 180) or latitude (offset 90): the same arithmetic as
+    the SQL that counts from records, so a point on a cell's edge falls in one cell."""
+    return math.floor((v + offset) / 2.0 ** level)
+
+
+@dataclass(frozen=True)
+class Head:
+    """What a verdict head contributes: its incident's place and start, and its verdict."""
+
+    lon: float
+    lat: float
+    t_start: float
+    verdict: str
+
+
+def add(deltas: dict[tuple, list[int]], agreement_id: str, scope: str, workspace: str,
+        head: Head, tz: tzinfo, sign: int) -> None:
+    """Add (sign 1) or take away (-1) one head's incident from every row that holds it."""
+    at = OUTCOMES.index(head.verdict) * 3
+    lon, lat = math.floor(head.lon * MICRO + 0.5), math.floor(head.lat * MICRO + 0.5)
+    day = day_of(head.t_start, tz)
+    for level in LEVELS:
+        x, y = cell(head.lon, level, 180.0), cell(head.lat, level, 90.0)
+        for span in SPANS:
+            row = deltas.get(key := (agreement_id, level, span, day // span, x, y, scope,
+                                     workspace))
+            if row is None:
+                row = deltas[key] = [0] * len(VALUES)
+            row[at] += sign
+            row[at + 1] += sign * lon
+            row[at + 2] += sign * lat
+
+
+def write(s: Session, deltas: dict[tuple, list[int]]) -> None:
+    """Add the deltas to their rows (made when missing), in the order of their keys: two
+    transactions touching the same rows take their locks in one order and do not deadlock."""
+    rows = [dict(zip(KEY, k, strict=True)) | dict(zip(VALUES, v, strict=True))
+            for k, v in sorted(deltas.items()) if any(v)]
+    if not rows:
+        return
+    ins = (pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert)(MapCount)
+    stmt = ins.on_conflict_do_update(
+        index_elements=list(KEY),
+        set_={c: getattr(MapCount, c) + getattr(ins.excluded, c) for c in VALUES})
+    for k in range(0, len(rows), 2000):
+        s.execute(stmt, rows[k:k + 2000])
+
+
+def offsets(tz: tzinfo, t0: float, t1: float) -> list[tuple[float, float]]:
+    """The zone's UTC offsets (seconds) over [t0, t1]: (from this instant on, offset), the
+    first from t0. Zones change offset a few times a year at most: found week by week, each
+    change to the second."""
+    def off(t: float) -> float:
+        o = datetime.fromtimestamp(t, tz).utcoffset()
+        return o.total_seconds() if o is not None else 0.0
+
+    out = [(t0, off(t0))]
+    t = math.floor(t0)
+    while t < t1:
+        nxt = min(t + 7 * 86_400, math.ceil(t1))
+        if off(nxt) != out[-1][1]:
+            lo, hi = t, nxt
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if off(mid) == out[-1][1] else (lo, mid)
+            out.append((float(hi), off(hi)))
+            t = hi
+        else:
+            t = nxt
+    return out
+
+
+def _micro(v: Any) -> Any:
+    """Millionths of a degree, as `add` rounds them (half up, the same on every backend)."""
+    return func.floor(v * MICRO + 0.5)
+
+
+def _sums(verdict: Any, lon: Any, lat: Any) -> list[Any]:
+    return [func.sum(case((verdict == v, x), else_=0)) for v in OUTCOMES
+            for x in (1, _micro(lon), _micro(lat))]
+
+
+def _fill(s: Session, target: Table) -> None:
+    """Make the rows into `target` from the verdict heads, in SQL: the finest cells by day
+    from the heads, then every coarser block and cell from the finer rows just made."""
+    cols = [target.c[c] for c in KEY + VALUES]
+    for agreement_id, t0, t1 in s.execute(
+            select(VerdictHead.agreement_id, func.min(IncidentRevision.t_start),
+                   func.max(IncidentRevision.t_start))
+            .join(IncidentRevision, IncidentRevision.row == VerdictHead.incident_row)
+            .group_by(VerdictHead.agreement_id)).all():
+        tz = zone(s, agreement_id)
+        if tz is None:
+            continue
+        t = IncidentRevision.t_start
+        changes = offsets(tz, t0, t1)
+        offset = case(*((t < at, o) for (at, _), (_, o) in zip(changes[1:], changes,
+                                                                   strict=False)),
+                      else_=changes[-1][1]) if len(changes) > 1 else literal(changes[0][1])
+        side = 2.0 ** LEVELS[0]
+        day = func.floor((t + offset) / 86_400.0)
+        x = func.floor((IncidentRevision.lon + 180.0) / side)
+        y = func.floor((IncidentRevision.lat + 90.0) / side)
+        finest = (select(literal(agreement_id), literal(LEVELS[0]), literal(1), day, x, y,
+                         VerdictHead.scope, VerdictHead.workspace,
+                         *_sums(VerdictRecord.verdict, IncidentRevision.lon,
+                                IncidentRevision.lat))
+                  .join(IncidentRevision, IncidentRevision.row == VerdictHead.incident_row)
+                  .join(VerdictRecord, VerdictRecord.row == VerdictHead.verdict_row)
+                  .where(VerdictHead.agreement_id == agreement_id)
+                  .group_by(day, x, y, VerdictHead.scope, VerdictHead.workspace))
+        s.execute(insert(target).from_select(cols, finest))
+        for level in LEVELS:
+            for span in SPANS:
+                if (level, span) == (LEVELS[0], 1):
+                    continue
+                # From the same cells by day, or the same blocks in cells half as wide.
+                by_day = level == LEVELS[0]
+                src = dict(level=level, span=1) if by_day else dict(level=level - 1, span=span)
+                block = func.floor(target.c.block / float(span)) if by_day else target.c.block
+                cx = target.c.x if by_day else func.floor(target.c.x / 2.0)
+                cy = target.c.y if by_day else func.floor(target.c.y / 2.0)
+                q = (select(target.c.agreement_id, literal(level), literal(span), block, cx, cy,
+                            target.c.scope, target.c.workspace,
+                            *(func.sum(target.c[c]) for c in VALUES))
+                     .where(target.c.agreement_id == agreement_id,
+                            target.c.level == src["level"], target.c.span == src["span"])
+                     .group_by(target.c.agreement_id, block, cx, cy, target.c.scope,
+                               target.c.workspace))
+                s.execute(insert(target).from_select(cols, q))
+
+
+def rebuild(s: Session) -> int:
+    """Make the rows again from the verdict heads (after a migration, or tables written
+    directly); returns how many."""
+    s.execute(delete(MapCount))
+    _fill(s, MapCount.__table__)
+    return s.scalar(select(func.count()).select_from(MapCount)) or 0
+
+
+def differences(s: Session, limit: int = 20) -> list[str]:
+    """Where the rows differ from what the heads make (for `jig audit verify`): the rows made
+    again into a temporary table and compared in SQL, rows of zeros left out."""
+    table = MapCount.__table__
+    check = Table("map_counts_check", MetaData(), *(Column(c.name, c.type) for c in table.c),
+                  prefixes=["TEMPORARY"])
+    # (SQLite creates a table outside the transaction, whose rollback may then undo the drop:
+    # one left by an earlier check on this connection goes first.)
+    check.drop(s.connection(), checkfirst=True)
+    check.create(s.connection())
+    try:
+        _fill(s, check)
+        rows = [tuple(getattr(t.c, c) for c in KEY + VALUES) for t in (table, check)]
+        nonzero = [or_(*(t.c[c] != 0 for c in VALUES)) for t in (table, check)]
+        extra = select(*rows[0]).where(nonzero[0]).except_(select(*rows[1]).where(nonzero[1]))
+        missing = select(*rows[1]).where(nonzero[1]).except_(
+            select(*rows[0]).where(nonzero[0]))
+        out = []
+        for what, q in (("holds", extra), ("lacks", missing)):
+            for r in s.execute(q.limit(limit + 1)):
+                where = ", ".join(f"{k} {v}" for k, v in zip(KEY, r, strict=False))
+                out.append(f"map_counts: the table {what} a row the verdict heads do not make "
+                           f"({where}: {list(r[len(KEY):])}); make it again with "
+                           "`jig audit recount`")
+    finally:
+        check.drop(s.connection())
+    return out[:limit] + ([f"map_counts: more rows differ than the {limit} named"]
+                          if len(out) > limit else [])
+
+
+# -- answering ---------------------------------------------------------------------------------
+
+def whole_days(t_from: float | None, t_to: float | None, tz: tzinfo
+               ) -> tuple[int | None, int | None]:
+    """The days wholly inside [t_from, t_to) (None: unbounded on that side)."""
+    d0 = d1 = None
+    if t_from is not None:
+        d0 = day_of(t_from, tz)
+        if day_start(d0, tz) < t_from:
+            d0 += 1
+    if t_to is not None:
+        d1 = day_of(t_to, tz)
+    return d0, d1
+
+
+def blocks(d0: int, d1: int) -> list[tuple[int, list[int]]]:
+    """The days [d0, d1) as whole blocks: per span, which blocks (few: the coarsest blocks
+    that fit, finer ones only at the ends)."""
+    out: list[tuple[int, list[int]]] = []
+    lo, hi = d0, d1
+    for k, span in enumerate(SPANS):
+        if lo >= hi:
+            break
+        if k + 1 < len(SPANS):
+            up = SPANS[k + 1]
+            lo_up, hi_up = -(-lo // up) * up, hi // up * up
+            if lo_up < hi_up:
+                ends = list(range(lo, lo_up)) + list(range(hi_up, hi))
+                out.append((span, [d // span for d in ends]))
+                lo, hi = lo_up, hi_up
+                continue
+        out.append((span, list(range(lo // span, hi // span))))
+        break
+    return [(span, bs) for span, bs in out if bs]
+
+
+def extent(s: Session, agreement_id: str) -> tuple[int, int] | None:
+    """The first and last day (+1) any row of the agreement counts."""
+    top = SPANS[-1]
+    lo, hi = s.execute(select(func.min(MapCount.block), func.max(MapCount.block)).where(
+        MapCount.agreement_id == agreement_id, MapCount.level == LEVELS[-1],
+        MapCount.span == top)).one()
+    return None if lo is None else (lo * top, (hi + 1) * top)
+
+
+def summed(s: Session, agreement_id: str, scope_cond: Any, level: int,
+           xs: tuple[int, int] | None, ys: tuple[int, int] | None, d0: int, d1: int,
+           verdicts: Iterable[str]) -> Iterator[tuple[int, int, str, int, float, float]]:
+    """The rows' sums for cells at `level` in x range `xs` and y range `ys` (inclusive; None:
+    all), over the days [d0, d1): (x, y, verdict, n, sum lon, sum lat)."""
+    verdicts = list(verdicts)
+    cols = [func.sum(getattr(MapCount, f"{c}_{v}")) for v in verdicts
+            for c in ("n", "lon", "lat")]
+    for span, bs in blocks(d0, d1):
+        q = select(MapCount.x, MapCount.y, *cols).where(
+            MapCount.agreement_id == agreement_id, MapCount.level == level,
+            MapCount.span == span, MapCount.block.in_(bs), scope_cond)
+        if xs is not None and ys is not None:
+            q = q.where(MapCount.x.in_(range(xs[0], xs[1] + 1)),
+                        MapCount.y.between(ys[0], ys[1]))
+        for x, y, *sums in s.execute(q.group_by(MapCount.x, MapCount.y)):
+            for k, v in enumerate(verdicts):
+                n = int(sums[3 * k] or 0)  # PostgreSQL sums bigints as numeric
+                if n:
+                    yield x, y, v, n, int(sums[3 * k + 1]) / MICRO, \
+                        int(sums[3 * k + 2]) / MICRO
+
+
+__all__ = ["LEVELS", "SPANS", "Head", "add", "blocks", "cell", "day_of", "day_start",
+           "differences", "extent", "offsets", "rebuild", "summed", "whole_days", "write",
+           "zone"]

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from jig.findings import OUTCOMES
 from jig.store import mapcounts
 from jig.store.judging import LONG_SPAN, LONG_SPAN_S
-from jig.store.queries import Filters, scope_condition, search, where_judged
+from jig.store.queries import Filters, given_in_sql, scope_condition, search, where_judged
 from jig.store.tables import IncidentRevision, MapCount, VerdictHead, VerdictRecord
 
 DAY = 86_400.0
@@ -210,12 +210,18 @@ def _from_counts(s: Session, agreement_id: str, f: Filters, viewer: str, size: f
     return out
 
 
-def _listed(s: Session, agreement_id: str, f: Filters, viewer: str) -> Any:
+def _listed(s: Session, agreement_id: str, f: Filters, viewer: str, where: Any = ()) -> Any:
     """Every row `search` lists, page by page (for the filters only it applies)."""
     after: int | None = 0
     while after is not None:
-        rows, after = search(s, agreement_id, f, after, 5000, viewer)
+        rows, after = search(s, agreement_id, f, after, 5000, viewer, where)
         yield from rows
+
+
+def _split(s: Session, f: Filters, viewer: str) -> tuple[list[Any], list[Any]] | None:
+    """For source and grade without a polygon: the rows SQL counts, and those left to list
+    (`queries.given_in_sql`); None when everything is listed."""
+    return given_in_sql(s, f, viewer) if f.within is None else None
 
 
 def grid(s: Session, agreement_id: str, f: Filters, viewer: str, size: float) -> Overview:
@@ -229,8 +235,9 @@ def grid(s: Session, agreement_id: str, f: Filters, viewer: str, size: float) ->
     elif _in_database(f):
         rows = _counted(s, agreement_id, f, viewer, size)
     else:
-        rows = []
-        for r in _listed(s, agreement_id, f, viewer):
+        split = _split(s, f, viewer)
+        rows = _counted(s, agreement_id, f, viewer, size, *split[0]) if split else []
+        for r in _listed(s, agreement_id, f, viewer, split[1] if split else ()):
             inc = r.incident
             verdict = r.verdict.verdict if r.verdict is not None else "not_applicable"
             rows.append((math.floor((inc.lon + 180.0) / size),
@@ -260,9 +267,11 @@ def histogram(s: Session, agreement_id: str, f: Filters, viewer: str, offset_s: 
     if _in_database(f):
         rows = s.execute(q).all()
     else:
-        rows = [(math.floor((r.incident.t_start + offset_s) / DAY),
-                 r.verdict.verdict if r.verdict is not None else "not_applicable", 1)
-                for r in _listed(s, agreement_id, f, viewer)]
+        split = _split(s, f, viewer)
+        rows = s.execute(q.where(*split[0])).all() if split else []
+        rows += [(math.floor((r.incident.t_start + offset_s) / DAY),
+                  r.verdict.verdict if r.verdict is not None else "not_applicable", 1)
+                 for r in _listed(s, agreement_id, f, viewer, split[1] if split else ())]
     out: dict[int, dict[str, int]] = {}
     for d, verdict, n in rows:
         counts = out.setdefault(int(d), {})

@@ -8,10 +8,11 @@ from typing import Any
 
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from jig.store.judging import JOINT
+from jig.store.sealing import SEALED
 from jig.store.tables import (
     AgreementVersion,
     FindingRecord,
@@ -147,10 +148,45 @@ def where_judged(q: Any, f: Filters) -> Any:
     return q
 
 
+def _text(s: Session, key: str) -> tuple[Any, Any]:
+    """The record's field `key` as text, and whether it is a JSON string (a number given as
+    the source is no match for the text of it, as in Python)."""
+    rec = IncidentRevision.record
+    if s.get_bind().dialect.name == "postgresql":
+        return rec[key].as_string(), func.json_typeof(rec.op("->")(key)) == "string"
+    return rec[key].as_string(), func.json_type(rec, f'$."{key}"') == "text"
+
+
+def _given(s: Session, f: Filters) -> list[Any]:
+    """The source and grade filters on the records as given, in SQL."""
+    out = []
+    if f.source is not None:
+        (src, src_text), (ds, ds_text) = _text(s, "source"), _text(s, "dataset")
+        out.append(or_(and_(src == f.source, src_text), and_(ds == f.source, ds_text)))
+    if f.grade is not None:
+        grade, grade_text = _text(s, "grade")
+        out.append(and_(grade == f.grade, grade_text))
+    return out
+
+
+def _sealed() -> Any:
+    return IncidentRevision.record[SEALED].as_string().is_not(None)
+
+
+def given_in_sql(s: Session, f: Filters, viewer: str) -> tuple[list[Any], list[Any]]:
+    """The source and grade filters split in two: the rows SQL decides (records of the
+    viewer's workspace or the joint centre's, in the clear: nothing of them is withheld from
+    it), and the rest, to be tested once opened and as the viewer sees them (`search`), whose
+    candidates SQL narrows to those in the clear that match and those sealed at rest."""
+    own = and_(IncidentRevision.workspace.in_((viewer, JOINT)), ~_sealed())
+    return [own, *_given(s, f)], [~own, or_(_sealed(), and_(*_given(s, f)))]
+
+
 def search(s: Session, agreement_id: str, filters: Filters, after: int = 0, limit: int = 100,
-           viewer: str = JOINT) -> tuple[list[Row], int | None]:
+           viewer: str = JOINT, where: Sequence[Any] = ()) -> tuple[list[Row], int | None]:
     """A page of the incidents `viewer` sees, with their current verdict under the agreement,
-    ordered by storage order; returns the rows and the cursor of the next page (or None)."""
+    ordered by storage order; returns the rows and the cursor of the next page (or None).
+    `where`: more conditions (for the map's counts)."""
     q = (select(IncidentRevision, VerdictRecord)
          .join(VerdictHead, and_(VerdictHead.incident_row == IncidentRevision.row,
                                  VerdictHead.agreement_id == agreement_id,
@@ -170,7 +206,11 @@ def search(s: Session, agreement_id: str, filters: Filters, after: int = 0, limi
     if box is not None:
         q = q.where(IncidentRevision.lon >= box[0], IncidentRevision.lon <= box[2],
                     IncidentRevision.lat >= box[1], IncidentRevision.lat <= box[3])
-    q = where_judged(q, f)
+    q = where_judged(q, f).where(*where)
+    if f.source is not None or f.grade is not None:
+        # Only rows that can match (clear and equal, or sealed at rest): the test below is on
+        # the record as the viewer sees it (reading every row made the filter take seconds).
+        q = q.where(or_(and_(*_given(s, f)), _sealed()))
     q = q.order_by(IncidentRevision.row)
     rows: list[Row] = []
     last = after

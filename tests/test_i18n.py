@@ -17,8 +17,9 @@ from babel.messages.pofile import read_po
 from tests.conftest import EXAMPLE
 
 from jig import check, load_agreement, read_incidents, read_notices
+from jig.engine import explain
 from jig.i18n import LANGUAGES, LOCALES, direction, negotiate, translations
-from jig.report.reasons import _Translator, translate_text
+from jig.report.reasons import _Translator, translate_phrase, translate_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
@@ -38,6 +39,21 @@ def _reasons() -> list[str]:
 REASONS = _reasons()
 
 
+def _steps() -> list[str]:
+    """Every line of the step-by-step explanation (`explain`) of each example incident and of
+    every 10th of the real extracts, each judged among its own file's incidents."""
+    agreement = load_agreement(EXAMPLE / "agreement.yaml")
+    notices = read_notices([EXAMPLE / "notices.csv"], agreement).records
+    out: set[str] = set()
+    for k, files in enumerate([[EXAMPLE / "incidents.csv"], *([p] for p in sorted(
+            DATA.glob("*.csv")))]):
+        incidents = read_incidents(files, agreement).records
+        for inc in incidents[::1 if k == 0 else 10]:
+            ex = explain(agreement, incidents, inc.id, notices)
+            out.update([*ex.preamble, *(step for c in ex.clauses for step in c.steps)])
+    return sorted(out)
+
+
 def test_every_reason_reads_back_exactly_in_english():
     english = _Translator("en")
     assert len(REASONS) > 50
@@ -54,6 +70,18 @@ def test_every_reason_has_a_translation(lang):
         assert re.search(script, got), got
         # The English wording is gone; only values (ids, labels, times) stay as written.
         for word in (" lies ", " is at agreed target", "estimated probability", "excepted under"):
+            assert word not in got, got
+
+
+@pytest.mark.parametrize("lang", ["ru", "ar"])
+def test_every_step_of_an_explanation_has_a_translation(lang):
+    script = {"ru": "[а-яё]", "ar": "[\u0600-\u06ff]"}[lang]
+    steps = _steps()
+    assert len(steps) > 200 and any(s.startswith("exception ") for s in steps)
+    for step in steps:
+        got = translate_phrase(step, lang)
+        assert got is not None and got != step and re.search(script, got), step
+        for word in (" lies ", "not applicable", "exception ", " is covered", "in effect"):
             assert word not in got, got
 
 

@@ -102,6 +102,76 @@ SENTENCES = (
     N_("it has no further requirements"),
 )
 
+# The steps of an explanation (`jig explain`, GET /incidents/{id}/explain, the UI's reasoning
+# panel): the record as read, then each clause's steps, in the words of jig.engine.check and
+# jig.engine.rules. Tried before the reasons above, the most specific first.
+STEPS = (
+    # The record as read.
+    N_("incident %(incident)s (%(origin)s)"),
+    N_("incident %(id)s"),
+    N_("time %(quoted)s read as %(span)s (%(zone)s)"),
+    N_("location %(coords)s, known to within %(dist)s"),
+    N_("location %(coords)s, exact"),
+    N_("actor: the record names none"),
+    N_("target: the record names none"),
+    N_("actor %(name)s → %(ident)s (by %(how)s)"),
+    N_("target %(name)s → %(ident)s (by %(how)s)"),
+    N_("actor %(name)s → no actor of the agreement"),
+    N_("target %(name)s → no actor of the agreement"),
+    N_("act %(act)s, weapon %(weapon)s"),
+    N_("act %(act)s"),
+    N_("the agreement is not in force at that time (in force from %(start)s until %(end)s): "
+       "no clause applies"),
+    # Who and what a clause binds.
+    N_("→ not applicable: %(reason)s"),
+    N_("judged on air-activity notices (jig deconflict), not on incidents"),
+    N_("an obligation to act by a deadline, judged on status records, not on incidents"),
+    N_("%(actor)s is not bound by this clause (bound: %(ids)s)"),
+    N_("%(doubts)s; it might be one of the bound actors (%(ids)s)"),
+    N_("actor %(name)s is %(ident)s (by %(how)s), bound by this clause"),
+    N_("act %(act)s is covered (acts: %(acts)s)"),
+    N_("act %(act)s is not one of %(acts)s"),
+    N_("the kind of act is unknown; it might be one of %(acts)s"),
+    N_("the record names no weapon"),
+    N_("weapon %(weapon)s is one of the weapons the clause restricts"),
+    N_("weapon %(weapon)s is not one of %(weapons)s"),
+    N_("%(doubts)s, and it would comply in any case"),
+    N_("→ undetermined: it would be a %(outcome)s if the act were by a bound actor and of a "
+       "covered kind"),
+    N_("→ undetermined, p = %(prob)s"),
+    # Where it lies.
+    N_("zones selected (%(selector)s): %(ids)s; in effect at the time: %(ids2)s"),
+    N_("no selected zone was in effect at the time"),
+    N_("the location disc straddles edges, but %(joined)s together cover it → breach"),
+    N_("the location lies inside %(id)s, %(dist)s from its edge → breach"),
+    N_("the location lies outside every selected zone in effect; nearest %(id)s at %(dist)s → "
+       "complies"),
+    N_("protected sites in effect at the time: %(ids)s; within %(dist)s of the act: %(ids2)s"),
+    N_("no protected site in effect lies within %(dist)s"),
+    N_("the location lies within the protected radius of %(id)s → breach"),
+    N_("the location lies outside every protected radius; nearest %(id)s → complies"),
+    N_("targets in effect at the time: %(ids)s; agreed by every party: %(ids2)s"),
+    N_("the location lies within the tolerance of agreed target %(id)s → complies"),
+    N_("no agreed target was in effect at the time → breach"),
+    N_("the location is outside every agreed target's tolerance; nearest %(id)s → breach"),
+    # Each exception tried.
+    N_("exception %(exception)s: not open to %(anyone)s (for: %(ids)s)"),
+    N_("exception %(exception)s: does not apply: %(exception2)s: the act's target (%(hit)s) is "
+       "not %(targets)s"),
+    N_("exception %(exception)s: %(status)s: %(why)s"),
+    N_("→ excepted under %(exception)s"),
+    N_("no notice from %(parties)s naming %(exception)s for this incident or its location "
+       "within %(hours)s (%(seen)s)"),
+    N_("%(id)s is from %(party)s, which does not answer for %(actor)s"),
+    N_("%(id)s covers %(dist)s around a point %(dist2)s away"),
+    N_("%(id)s is dated %(time)s, more than %(hours)s after the act"),
+    N_("no evidence: an incident by %(actor)s against %(targets)s %(where_zones)s, within "
+       "%(dist)s and at most %(hours)s before the act"),
+    N_("incident %(id)s shows %(actor)s %(where_zones)s, %(dist)s away, but may have happened "
+       "after the act: it starts at %(time)s, after the act's start (%(time2)s), whose time is "
+       "not known exactly"),
+)
+
 # Who did it: the act phrases of jig.engine.wording.
 ACTS = {
     "air strike": N_("air strike by %(actor)s"), "shelling": N_("shelling by %(actor)s"),
@@ -117,7 +187,15 @@ WORDS = {
              "within a protected radius": N_("within a protected radius"),
              "away from every agreed target": N_("away from every agreed target")},
     "where": {"inside": N_("inside"), "outside": N_("outside")},
+    "outcome": {"breach": N_("breach"), "undetermined": N_("undetermined")},
+    "status": {"met": N_("met"), "unmet": N_("unmet"), "unsure": N_("unsure")},
+    "anyone": {"an unidentified actor": N_("an unidentified actor")},
+    "hit": {"not named": N_("not named")},
 }
+# Parts of the steps' values.
+NONE, ANY_ACT, AND = N_("none"), N_("any"), N_(" and ")
+ACTOR_ID, PATTERN = N_("actor id"), N_("pattern %(pattern)s")
+ALL_ZONES, ALL, KIND, ID = N_("all zones"), N_("all"), N_("kind %(kinds)s"), N_("id %(ids)s")
 ZONES_ALL = N_("the zones")
 ZONES_KIND = N_("the %(kinds)s zones")
 ZONES_IDS = N_("zone %(ids)s")
@@ -150,6 +228,16 @@ _PATTERNS = {
     "due": r"the end of \d{4}-\d\d-\d\d|\S+",
     "said": r".+? \(\S+, \S+\)",
     "days": r"\d+ days?",
+    # The steps': an act's code, lists of ids, how an actor was matched, a probability.
+    "act": r"\S+",
+    "ident": r"\S+",
+    "ids": r"none|[^\s,;]+(?:, [^\s,;]+)*",
+    "acts": r"[^\s,;]+(?:, [^\s,;]+)*",
+    "how": r"actor id|pattern '.*?'|pattern \".*?\"",
+    "hit": r"not named|'.*?'|\".*?\"",
+    "prob": r"[\d.e+-]+",
+    "outcome": "|".join(WORDS["outcome"]),
+    "status": "|".join(WORDS["status"]),
 }
 
 
@@ -167,7 +255,7 @@ def _regex(msgid: str) -> re.Pattern[str]:
     return re.compile("".join(out), re.DOTALL)
 
 
-_COMPILED = tuple((msgid, _regex(msgid)) for msgid in SENTENCES)
+_COMPILED = tuple((msgid, _regex(msgid)) for msgid in STEPS + SENTENCES)
 
 
 class _Translator:
@@ -199,8 +287,20 @@ class _Translator:
         return None
 
     def value(self, kind: str, value: str) -> str | None:
-        if kind in ("reason", "why", "doubts"):
+        if kind in ("reason", "why", "doubts", "seen"):
             return self.sentence(value)
+        if kind == "ids":
+            return self.gettext(NONE) if value == "none" else value
+        if kind == "acts":
+            return ", ".join(self.gettext(ANY_ACT) if a == "any" else a
+                             for a in value.split(", "))
+        if kind == "how":
+            return self.gettext(ACTOR_ID) if value == "actor id" else \
+                self.gettext(PATTERN) % {"pattern": value[len("pattern "):]}
+        if kind == "joined":
+            return self.gettext(AND).join(value.split(" and "))
+        if kind == "selector":
+            return self.selector(value)
         if kind == "who":
             return self.who(value)
         if kind == "dist":
@@ -214,7 +314,8 @@ class _Translator:
         if kind == "hours":
             return self.gettext(H) % {"n": value.split(" ")[0]}
         if kind in WORDS:
-            return self.gettext(WORDS[kind][value])
+            word = WORDS[kind].get(value)
+            return self.gettext(word) if word is not None else value
         if kind == "zones":
             return self.zones(value)
         if kind == "where_zones":
@@ -224,6 +325,18 @@ class _Translator:
             return self.gettext(INSIDE_ZONES if side == "inside" else OUTSIDE_ZONES) % {
                 "zones": self.zones(zones)}
         return value
+
+    def selector(self, value: str) -> str:
+        """Which zones a clause selects: 'all', 'all zones', 'kind a/b', 'id X', joined by
+        'and'."""
+        if value in ("all", "all zones"):
+            return self.gettext(ALL if value == "all" else ALL_ZONES)
+        parts = []
+        for part in value.split(" and "):
+            word, _, rest = part.partition(" ")
+            parts.append(self.gettext(KIND) % {"kinds": rest} if word == "kind" else
+                         self.gettext(ID) % {"ids": rest} if word == "id" else part)
+        return self.gettext(AND).join(parts)
 
     def who(self, value: str) -> str | None:
         for act, msgid in ACTS.items():

@@ -22,6 +22,7 @@ from tests.test_joint_cell import ADVANCE, STRIKE, cell, ok  # noqa: F401 - the 
 
 from jig.agreement import agreement_document, load_agreement
 from jig.readers import read_incidents
+from jig.readers.fields import to_incident
 from jig.store import Store, mapcounts, overview
 from jig.store.db import alembic_config
 from jig.store.importer import import_files
@@ -113,6 +114,17 @@ def test_counts_follow_corrections_and_the_log_checks_them(real_store, db_url):
     moved = [dataclasses.replace(r, lon=r.lon + 0.3, lat=r.lat - 0.2) for r in read]
     store.add_incidents(moved)
     store.add_incidents(moved[:10], workspace="US")
+    # Acts of days begun before a period and lasting into it, counted once.
+    long_acts = [to_incident({"id": f"LONG-{k}", "time": when, "lon": 36.6, "lat": 35.5,
+                              "actor": "Military Forces of Russia (2015-)", "act": "air_strike"},
+                             agreement.tz)
+                 for k, when in enumerate(["2016-07-14/2016-07-19", "2016-07-10/2016-07-16"])]
+    store.add_incidents(long_acts)
+    period = Filters(t_from=at("2016-07-15T00:00+03:00"), t_to=at("2016-08-01T00:00+03:00"))
+    with store.sessions() as s:
+        counted = overview._counted(s, agreement.id, period, "joint", 0.5)
+    assert sum(row[3] for row in counted) == same_as_records(
+        store, agreement.id, period, "joint", 0.5)
     with store.sessions() as s:
         assert mapcounts.differences(s) == []
         assert verify(s).ok

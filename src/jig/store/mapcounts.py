@@ -27,10 +27,25 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Column, MetaData, Table, case, delete, func, insert, literal, or_, select
+from sqlalchemy import (
+    Column,
+    MetaData,
+    Table,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from jig.findings import OUTCOMES
@@ -47,21 +62,24 @@ EPOCH = date(1970, 1, 1)
 MICRO = 1_000_000
 
 
-_ZONES: dict[str, tzinfo] = {}  # by the content hash of a version: its document's zone
+# Per database (its engine), per agreement: the zone found, asked once (a first version is
+# never replaced; asking cost a query on every view).
+_ZONES: WeakKeyDictionary[Engine, dict[str, tzinfo]] = WeakKeyDictionary()
 
 
 def zone(s: Session, agreement_id: str) -> tzinfo | None:
     """The timezone of the agreement's first version, whose days the blocks count: fixed for
     the agreement's life, so amendments never re-cut the blocks."""
-    first = s.scalar(select(AgreementVersion.content_hash).where(
-        AgreementVersion.agreement_id == agreement_id).order_by(AgreementVersion.row).limit(1))
-    if first is None:
-        return None
-    if first not in _ZONES:  # the document is read once: it can be megabytes
+    bind = s.get_bind()
+    known = _ZONES.setdefault(bind if isinstance(bind, Engine) else bind.engine, {})
+    if agreement_id not in known:
         doc = s.scalar(select(AgreementVersion.document).where(
-            AgreementVersion.content_hash == first).limit(1))
-        _ZONES[first] = zone_info(json.loads(doc or "{}").get("timezone", "UTC"))
-    return _ZONES[first]
+            AgreementVersion.agreement_id == agreement_id).order_by(AgreementVersion.row)
+            .limit(1))
+        if doc is None:
+            return None
+        known[agreement_id] = zone_info(json.loads(doc).get("timezone", "UTC"))
+    return known[agreement_id]
 
 
 def day_of(t: float, tz: tzinfo) -> int:
@@ -217,6 +235,8 @@ def rebuild(s: Session) -> int:
     directly); returns how many."""
     s.execute(delete(MapCount))
     _fill(s, MapCount.__table__)
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("ANALYZE map_counts"))  # the planner's statistics of the new rows
     return s.scalar(select(func.count()).select_from(MapCount)) or 0
 
 
@@ -286,13 +306,26 @@ def blocks(d0: int, d1: int) -> list[tuple[int, list[int]]]:
     return [(span, bs) for span, bs in out if bs]
 
 
-def extent(s: Session, agreement_id: str) -> tuple[int, int] | None:
-    """The first and last day (+1) any row of the agreement counts."""
+_KEPT: WeakKeyDictionary[Engine, set[str]] = WeakKeyDictionary()  # agreements with counts
+
+
+def extent(s: Session, agreement_id: str, asked: bool = True) -> tuple[int, int] | None:
+    """The first and last day (+1) any row of the agreement counts; None when no row does.
+    Not `asked`: only whether some row does, known without a query once one did (rows are
+    made with the first judging and never all removed: `rebuild` replaces them in one
+    transaction), as all the days there are."""
+    bind = s.get_bind()
+    kept = _KEPT.setdefault(bind if isinstance(bind, Engine) else bind.engine, set())
+    if not asked and agreement_id in kept:
+        return (-2**31, 2**31)
     top = SPANS[-1]
     lo, hi = s.execute(select(func.min(MapCount.block), func.max(MapCount.block)).where(
         MapCount.agreement_id == agreement_id, MapCount.level == LEVELS[-1],
         MapCount.span == top)).one()
-    return None if lo is None else (lo * top, (hi + 1) * top)
+    if lo is None:
+        return None
+    kept.add(agreement_id)
+    return lo * top, (hi + 1) * top
 
 
 def summed(s: Session, agreement_id: str, scope_cond: Any, level: int,
@@ -303,19 +336,22 @@ def summed(s: Session, agreement_id: str, scope_cond: Any, level: int,
     verdicts = list(verdicts)
     cols = [func.sum(getattr(MapCount, f"{c}_{v}")) for v in verdicts
             for c in ("n", "lon", "lat")]
-    for span, bs in blocks(d0, d1):
+    parts = []
+    for span, bs in blocks(d0, d1):  # each span through the key's index, in one statement
         q = select(MapCount.x, MapCount.y, *cols).where(
             MapCount.agreement_id == agreement_id, MapCount.level == level,
             MapCount.span == span, MapCount.block.in_(bs), scope_cond)
         if xs is not None and ys is not None:
             q = q.where(MapCount.x.in_(range(xs[0], xs[1] + 1)),
                         MapCount.y.between(ys[0], ys[1]))
-        for x, y, *sums in s.execute(q.group_by(MapCount.x, MapCount.y)):
+        parts.append(q.group_by(MapCount.x, MapCount.y))
+    if parts:
+        for x, y, *sums in s.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
             for k, v in enumerate(verdicts):
-                n = int(sums[3 * k] or 0)  # PostgreSQL sums bigints as numeric
-                if n:
-                    yield x, y, v, n, int(sums[3 * k + 1]) / MICRO, \
-                        int(sums[3 * k + 2]) / MICRO
+                    n = int(sums[3 * k] or 0)  # PostgreSQL sums bigints as numeric
+                    if n:
+                        yield x, y, v, n, int(sums[3 * k + 1]) / MICRO, \
+                            int(sums[3 * k + 2]) / MICRO
 
 
 __all__ = ["LEVELS", "SPANS", "Head", "add", "blocks", "cell", "day_of", "day_start",

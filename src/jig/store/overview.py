@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, select
+from sqlalchemy import and_, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from jig.findings import OUTCOMES
@@ -125,11 +125,22 @@ def _kept(f: Filters) -> bool:
 def _counted(s: Session, agreement_id: str, f: Filters, viewer: str, size: float,
              *where: Any) -> list[tuple[int, int, str, int, float, float]]:
     """Counted over the records: (cell x, cell y, verdict, n, sum lon, sum lat)."""
+    return _counted_parts(s, agreement_id, f, viewer, size, [list(where)])
+
+
+def _counted_parts(s: Session, agreement_id: str, f: Filters, viewer: str, size: float,
+                   parts: list[list[Any]]) -> list[tuple[int, int, str, int, float, float]]:
+    """`_counted` for each of several sets of conditions (disjoint), in one statement: each
+    its own search of the indexes, one round trip for all."""
     gx = func.floor((IncidentRevision.lon + 180.0) / size)
     gy = func.floor((IncidentRevision.lat + 90.0) / size)
-    q = _where(_heads(agreement_id, viewer).add_columns(
+    qs = [_where(_heads(agreement_id, viewer).add_columns(
         gx, gy, VerdictRecord.verdict, func.count(), func.sum(IncidentRevision.lon),
         func.sum(IncidentRevision.lat)), f).where(*where).group_by(gx, gy, VerdictRecord.verdict)
+        for where in parts]
+    if not qs:
+        return []
+    q = union_all(*qs) if len(qs) > 1 else qs[0]
     return [(int(x), int(y), v, n, sx, sy) for x, y, v, n, sx, sy in s.execute(q)]
 
 
@@ -162,12 +173,17 @@ def _from_counts(s: Session, agreement_id: str, f: Filters, viewer: str, size: f
         return None
     tz = mapcounts.zone(s, agreement_id)
     inner = _inner(f.bbox, size) if f.bbox is not None else None
-    extent = mapcounts.extent(s, agreement_id)
-    if tz is None or extent is None or (f.bbox is not None and inner is None):
-        return None  # (no counts kept: none made yet, or nothing judged)
+    if tz is None or (f.bbox is not None and inner is None):
+        return None
+    d0, d1 = mapcounts.whole_days(f.t_from, f.t_to, tz)
+    # The days the counts hold: asked when the period is open, or until some are known.
+    extent = mapcounts.extent(s, agreement_id, asked=d0 is None or d1 is None)
+    if extent is None:
+        return None  # no counts kept: none made yet, or nothing judged
     lon, lat = IncidentRevision.lon, IncidentRevision.lat
     gx, gy = func.floor((lon + 180.0) / size), func.floor((lat + 90.0) / size)
     out: list[tuple[int, int, str, int, float, float]] = []
+    parts: list[list[Any]] = []  # what is counted from the records, in one statement
     # The cells the box cuts, each strip through the place index.
     inside: list[Any] = []
     if f.bbox is not None and inner is not None:
@@ -178,13 +194,10 @@ def _from_counts(s: Session, agreement_id: str, f: Filters, viewer: str, size: f
         strips = [(w < iw, [gx < x0, lon <= iw]), (e >= ie, [gx > x1, lon >= ie]),
                   (so < is_, [gx.between(x0, x1), gy < y0, lon >= iw, lon <= ie, lat <= is_]),
                   (n >= in_, [gx.between(x0, x1), gy > y1, lon >= iw, lon <= ie, lat >= in_])]
-        for cut, where in strips:
-            if cut:
-                out += _counted(s, agreement_id, f, viewer, size, *where)
+        parts += [where for cut, where in strips if cut]
         inside = [gx.between(x0, x1), gy.between(y0, y1), lon >= iw, lon <= ie, lat >= is_,
                   lat <= in_]
     # The whole days of the period from the counts; the rest of it from the records.
-    d0, d1 = mapcounts.whole_days(f.t_from, f.t_to, tz)
     windows: list[tuple[float | None, float | None]] = []
     if d0 is not None and d1 is not None and d0 >= d1:
         windows.append((f.t_from, f.t_to))
@@ -199,15 +212,15 @@ def _from_counts(s: Session, agreement_id: str, f: Filters, viewer: str, size: f
     for a, b in windows:
         where = [IncidentRevision.t_start >= a] if a is not None else []
         where += [IncidentRevision.t_start < b] if b is not None else []
-        out += _counted(s, agreement_id, f, viewer, size, *inside, *where)
+        parts.append([*inside, *where])
     if f.t_from is not None:
         # Begun before the period and lasting into it: begun at most LONG_SPAN before it
         # (a range of the time index), or longer (their own small index).
         long_ = IncidentRevision.t_end - IncidentRevision.t_start > literal_column(LONG_SPAN)
-        for where in ([IncidentRevision.t_start >= f.t_from - LONG_SPAN_S], [long_]):
-            out += _counted(s, agreement_id, f, viewer, size, *inside,
-                            IncidentRevision.t_start < f.t_from, *where)
-    return out
+        parts += [[*inside, IncidentRevision.t_start < f.t_from, *where] for where in (
+            [IncidentRevision.t_start >= f.t_from - LONG_SPAN_S],
+            [long_, IncidentRevision.t_start < f.t_from - LONG_SPAN_S])]
+    return out + _counted_parts(s, agreement_id, f, viewer, size, parts)
 
 
 def _listed(s: Session, agreement_id: str, f: Filters, viewer: str, where: Any = ()) -> Any:

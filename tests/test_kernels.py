@@ -22,7 +22,7 @@ from tests.conftest import EXAMPLE, SHARED_DATA
 from jig.engine import accel
 from jig.engine.check import check_one_by_one, judge
 from jig.engine.fast import SLOW, UNDETERMINED
-from jig.engine.grid import build, load_or_build, regions_key
+from jig.engine.grid import build, candidates_key, load_or_build, regions_key, zone_runs
 from jig.records import Incident
 from jig.times import Span
 
@@ -154,6 +154,67 @@ def test_grid_is_kept_on_disk_and_a_bad_file_is_rebuilt(subdistricts, tmp_path):
     assert np.array_equal(load_or_build(regions, tmp_path).ax, fresh.ax)
     with np.load(path) as f:
         assert str(f["key"]) == regions_key(regions)
+
+
+def test_a_cells_candidate_edges_give_what_the_ring_search_gives(subdistricts):
+    """The nearest zone (and the depth in the zones holding a point) taken from a cell's
+    candidate edges equals the search over rings of cells, bit for bit: for every zone in
+    effect, and for a third of them (holes in the map, so candidates reach far)."""
+    zones = subdistricts.zones
+    regions = [z.region for z in zones]
+    grid, runs = build(regions), zone_runs(regions)
+    rng = np.random.default_rng(12)
+    # Points over the whole grid, on and beside the zones' vertices, and beyond the grid.
+    vx = np.concatenate([runs.ax, runs.bx])
+    vy = np.concatenate([runs.ay, runs.by])
+    pick = rng.integers(0, len(vx), 20_000)
+    x = np.concatenate([rng.uniform(grid.x0 - 5e4, grid.x0 + grid.nx * grid.h + 5e4, 60_000),
+                        vx[pick], vx[pick] + rng.normal(0, 50, len(pick))])
+    y = np.concatenate([rng.uniform(grid.y0 - 5e4, grid.y0 + grid.ny * grid.h + 5e4, 60_000),
+                        vy[pick], vy[pick] + rng.normal(0, 50, len(pick))])
+    n = len(x)
+    zero, always = np.zeros(n), np.full(len(zones), np.inf)
+    decided = 0
+    for active in (np.ones(len(zones), bool), rng.random(len(zones)) < 0.3):
+        near = accel._build_candidates(grid, active)
+        assert near.kept.mean() > 0.5
+        args = (grid, active, -always, always, x, y, zero, zero, zero, runs)
+        by_rings = accel.decide_zones(*args)
+        by_candidates = accel.decide_zones(*args, near=near)
+        for a, b in zip(by_rings, by_candidates, strict=True):
+            assert np.array_equal(a, b)
+        decided += int((by_rings[0] != SLOW).sum())
+    assert decided > 1.5 * n
+
+
+def test_candidates_are_kept_on_disk_for_each_set_of_zones_in_effect(subdistricts, tmp_path,
+                                                                     monkeypatch):
+    monkeypatch.setattr(accel.settings, "cache_dir", tmp_path)
+    regions = [z.region for z in subdistricts.zones]
+    every = np.ones(len(regions), bool)
+    some = every.copy()
+    some[::2] = False
+    made = {}
+    for active in (every, some):
+        subdistricts.indexes.clear()
+        built = accel.nearest_candidates(subdistricts, active).arrays()
+        path = tmp_path / f"nearest-{candidates_key(regions_key(regions), active)}.npz"
+        assert path.exists()
+        subdistricts.indexes.clear()
+        again = accel.nearest_candidates(subdistricts, active).arrays()
+        for name, value in built.items():
+            assert np.array_equal(again[name], value)
+        made[path] = built
+    assert len(made) == 2
+    # A file whose arrays were altered is rebuilt, never trusted.
+    path, built = next(iter(made.items()))
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["ids"] = arrays["ids"][::-1].copy()
+    np.savez(path, **arrays)
+    subdistricts.indexes.clear()
+    assert np.array_equal(accel.nearest_candidates(subdistricts, every).ids, built["ids"])
+    subdistricts.indexes.clear()
 
 
 def test_zones_grown_by_a_radius_are_left_to_geos(make_agreement, monkeypatch):

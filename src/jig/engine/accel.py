@@ -20,7 +20,17 @@ import numpy as np
 
 from jig.agreement.model import Agreement
 from jig.engine.featureset import FeatureSet
-from jig.engine.grid import ZoneGrid, ZoneRuns, load_or_build, regions_usable, zone_runs
+from jig.engine.grid import (
+    NearestCandidates,
+    ZoneGrid,
+    ZoneRuns,
+    cached,
+    candidates_key,
+    load_or_build,
+    regions_key,
+    regions_usable,
+    zone_runs,
+)
 from jig.engine.places import component_outline, overlap_component
 
 # Live incidents in a batch from which the kernels are used (see docs/performance.md: loading
@@ -71,6 +81,43 @@ def zone_grid(agreement: Agreement) -> ZoneGrid | None:
         agreement.indexes[key] = (load_or_build(regions, settings.cache_dir)
                                   if regions_usable(regions) else None)
     return agreement.indexes[key]
+
+
+def nearest_candidates(agreement: Agreement, active: np.ndarray) -> NearestCandidates:
+    """Per cell of the agreement's grid, the edges of the zones `active` that may be the
+    nearest to a point in it (kept with the agreement, and on disk when a cache directory
+    is set): what lets the kernels measure a point's nearest zone over a few dozen edges
+    instead of searching rings of cells."""
+    key = ("nearest-candidates", np.packbits(np.asarray(active, bool)).tobytes())
+    hit = agreement.indexes.get(key)
+    if hit is None:
+        grid = zone_grid(agreement)
+        assert grid is not None
+        regions = [z.region for z in agreement.zones]
+        name = (candidates_key(regions_key(regions), active)
+                if settings.cache_dir is not None else "")
+        hit = agreement.indexes[key] = cached(settings.cache_dir, "nearest", name,
+                                              NearestCandidates,
+                                              lambda: _build_candidates(grid, active))
+    return hit
+
+
+def _build_candidates(grid: ZoneGrid, active: np.ndarray) -> NearestCandidates:
+    from jig.engine import kernels
+
+    _set_threads()
+    g = grid
+    edges = int(g.edge.max()) + 1 if len(g.edge) else 0
+    return NearestCandidates(*kernels.nearest_candidates(
+        g.x0, g.y0, g.h, g.nx, g.ny, g.ax, g.ay, g.bx, g.by, g.owner, g.edge, g.cell_start,
+        g.far, np.ascontiguousarray(active, np.bool_), edges))
+
+
+def _set_threads() -> None:
+    import numba
+
+    numba.set_num_threads(min(settings.threads or numba.config.NUMBA_NUM_THREADS,
+                              numba.config.NUMBA_NUM_THREADS))
 
 
 def runs_of(agreement: Agreement) -> ZoneRuns:
@@ -142,22 +189,19 @@ def disc_outlines(agreement: Agreement, places: FeatureSet) -> DiscOutlines:
 def decide_zones(grid: ZoneGrid, active: np.ndarray, wstart: np.ndarray, wend: np.ndarray,
                  x: np.ndarray, y: np.ndarray, r: np.ndarray, start: np.ndarray,
                  end: np.ndarray, runs: ZoneRuns, steady: np.ndarray | None = None,
-                 discs: DiscOutlines | None = None
+                 discs: DiscOutlines | None = None, near: NearestCandidates | None = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(outcome, zone position, metres, p) per incident from the compiled kernel; see
     `jig.engine.kernels`. A disc reaching an edge is decided only where `steady` (every zone
-    in effect for all of its span) and `discs` are given."""
-    import numba
-
+    in effect for all of its span) and `discs` are given; a point's nearest zone from its
+    cell's candidate edges where `near` is given and keeps them."""
     from jig.engine import kernels
 
-    numba.set_num_threads(min(settings.threads or numba.config.NUMBA_NUM_THREADS,
-                              numba.config.NUMBA_NUM_THREADS))
+    _set_threads()
     # Incidents taken cell by cell: neighbours read the same edges while they are in cache
     # (three times faster at a million points than in input order).
-    col = np.clip(np.floor((x - grid.x0) / grid.h), -1, grid.nx).astype(np.int64)
-    row = np.clip(np.floor((y - grid.y0) / grid.h), -1, grid.ny).astype(np.int64)
-    order = np.argsort(row * (grid.nx + 2) + col, kind="stable")
+    order = kernels.cell_order(np.ascontiguousarray(x, float), np.ascontiguousarray(y, float),
+                               grid.x0, grid.y0, grid.h, grid.nx, grid.ny)
     n = len(x)
     outcome = np.empty(n, dtype=np.int8)
     zone = np.empty(n, dtype=np.int64)
@@ -174,6 +218,8 @@ def decide_zones(grid: ZoneGrid, active: np.ndarray, wstart: np.ndarray, wend: n
                    grid.cell_start, grid.cover_start, grid.cover_zone, grid.far,
                    f(discs.comp, np.int64) if len(discs.comp) == len(active) else
                    np.zeros(len(active), np.int64), discs.arrays, runs.box, runs.arrays(),
+                   (*(near or _NO_CANDIDATES).arrays().values(), runs.ax, runs.ay, runs.bx,
+                    runs.by, runs.owner),
                    outcome, zone, metres, p)
     back = np.empty(n, dtype=np.int64)
     back[order] = np.arange(n)
@@ -181,6 +227,9 @@ def decide_zones(grid: ZoneGrid, active: np.ndarray, wstart: np.ndarray, wend: n
 
 
 _i, _f = np.zeros(1, np.int64), np.zeros(0)
+# No candidates: every point is searched ring by ring.
+_NO_CANDIDATES = NearestCandidates(_i, np.zeros(0, np.int32), np.zeros(0, np.bool_),
+                                   np.zeros(0, np.float32))
 # No outlines: what the kernel is given when it is not to decide straddling discs.
 _NO_DISCS = DiscOutlines(np.zeros(0, np.int64), (_i, _f, _f, _f, _f, _f, _i, _f, _f, _f, _f,
                                                  _f, _f, _f, _f, _f, _i))

@@ -154,8 +154,9 @@ def kernel_arguments(batch: Batch, places: FeatureSet, ks: np.ndarray,
         windows = a.indexes[key] = (np.array([z.window.start for z in a.zones], float),
                                     np.array([z.window.end for z in a.zones], float))
     discs = accel.disc_outlines(a, places) if (batch.r[ks] > 0).any() else None
+    near = accel.nearest_candidates(a, member) if (batch.r[ks] == 0).any() else None
     return (grid, member, windows[0], windows[1], batch.x[ks], batch.y[ks], batch.r[ks],
-            batch.start[ks], batch.end[ks], accel.runs_of(a), steady, discs)
+            batch.start[ks], batch.end[ks], accel.runs_of(a), steady, discs, near)
 
 
 def _with_geos(batch: Batch, places: FeatureSet, ks: np.ndarray

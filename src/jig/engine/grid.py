@@ -18,15 +18,17 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 # Bump when the layout or the way cells are filled changes: older files are then not found.
-VERSION = 1
+VERSION = 2
 # About this many edge entries per cell: fewer cells to walk through than edges to measure.
 EDGES_PER_CELL = 2.0
 MAX_SIDE = 4096
@@ -47,6 +49,7 @@ class ZoneGrid:
     bx: np.ndarray
     by: np.ndarray
     owner: np.ndarray  # zone position, int64
+    edge: np.ndarray  # which of the regions' edges (`edges_of`'s order) each entry copies
     cover_start: np.ndarray  # CSR: zones covering cell c entirely, with no edge in it
     cover_zone: np.ndarray
     far: np.ndarray  # rings of cells around each cell (itself ring 0) with no edge in them
@@ -134,8 +137,8 @@ def build(regions: list[BaseGeometry]) -> ZoneGrid:
 
     far = _empty_rings(np.diff(cell_start).reshape(ny, nx) > 0)
     return ZoneGrid(x0, y0, h, nx, ny, cell_start, ax[cell_edge], ay[cell_edge], bx[cell_edge],
-                    by[cell_edge], owner[cell_edge], cover_start, cover_zone, far.ravel(),
-                    len(regions))
+                    by[cell_edge], owner[cell_edge], cell_edge.astype(np.int64), cover_start,
+                    cover_zone, far.ravel(), len(regions))
 
 
 def _empty_rings(full: np.ndarray, most: int = 32) -> np.ndarray:
@@ -176,6 +179,7 @@ class ZoneRuns:
     ay: np.ndarray
     bx: np.ndarray
     by: np.ndarray
+    owner: np.ndarray  # each edge's zone
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """The kernel's tuple: zone_run, run box rows, run_edge, the edges."""
@@ -197,7 +201,7 @@ def zone_runs(regions: list[BaseGeometry]) -> ZoneRuns:
     box = np.stack([np.minimum.reduceat(run_box[0], first), np.minimum.reduceat(run_box[1], first),
                     np.maximum.reduceat(run_box[2], first), np.maximum.reduceat(run_box[3], first)])
     return ZoneRuns(np.ascontiguousarray(box), zone_run, np.ascontiguousarray(run_box), run_edge,
-                    ax, ay, bx, by)
+                    ax, ay, bx, by, owner)
 
 
 def regions_key(regions: list[BaseGeometry]) -> str:
@@ -221,18 +225,48 @@ def _checksum(arrays: dict[str, np.ndarray]) -> str:
 def load_or_build(regions: list[BaseGeometry], directory: Path | None) -> ZoneGrid:
     """The grid for these regions: from `directory` when a sound file for them is there,
     otherwise built (and written there, when a directory is given)."""
+    key = regions_key(regions) if directory is not None else ""
+    return cached(directory, "grid", key, ZoneGrid, lambda: build(regions))
+
+
+@dataclass(frozen=True)
+class NearestCandidates:
+    """Per cell of a grid, the edges (positions in `edges_of`'s order) that may be the
+    nearest to a point in the cell, for one set of zones in effect; built by
+    `jig.engine.kernels.nearest_candidates`."""
+
+    start: np.ndarray  # cell c's are ids[start[c]:start[c+1]]
+    ids: np.ndarray  # int32, nearest the cell's centre first
+    kept: np.ndarray  # per cell: False where none are kept (searched ring by ring)
+    low: np.ndarray  # float32: each one's distance to the cell's centre, rounded down
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {f.name: np.asarray(getattr(self, f.name)) for f in fields(self)}
+
+
+def candidates_key(grid_key: str, active: np.ndarray) -> str:
+    """The key of the candidates for the zones `active` of the regions keyed `grid_key`."""
+    digest = hashlib.sha256(f"jig-candidates-{VERSION}-{grid_key}".encode())
+    digest.update(np.packbits(np.asarray(active, bool)).tobytes())
+    return digest.hexdigest()
+
+
+def cached(directory: Path | None, stem: str, key: str, kind: type, make: Callable[[], Any]
+           ) -> Any:
+    """`make()`, or the arrays of a sound file `stem-key.npz` in `directory` read back as a
+    `kind` (a dataclass of arrays and scalars); what is made is written there for the next
+    run. Without a directory nothing is read or written."""
     if directory is None:
-        return build(regions)
-    key = regions_key(regions)
-    path = Path(directory) / f"grid-{key}.npz"
-    grid = _read(path, key)
-    if grid is None:
-        grid = build(regions)
-        _write(path, key, grid)
-    return grid
+        return make()
+    path = Path(directory) / f"{stem}-{key}.npz"
+    hit = _read(path, key, kind)
+    if hit is None:
+        hit = make()
+        _write(path, key, hit)
+    return hit
 
 
-def _read(path: Path, key: str) -> ZoneGrid | None:
+def _read(path: Path, key: str, kind: type) -> Any:
     try:
         with np.load(path, allow_pickle=False) as f:
             arrays = {name: f[name] for name in f.files}
@@ -241,16 +275,15 @@ def _read(path: Path, key: str) -> ZoneGrid | None:
     try:
         if str(arrays.pop("key")) != key or str(arrays.pop("checksum")) != _checksum(arrays):
             return None
-        scalars = {"x0": float, "y0": float, "h": float, "nx": int, "ny": int, "zones": int}
-        values = {n: (scalars[n](arrays[n]) if n in scalars else arrays[n])
-                  for n in (f.name for f in fields(ZoneGrid))}
-        return ZoneGrid(**values)
+        scalars = {"float": float, "int": int}
+        return kind(**{f.name: (scalars[f.type](arrays[f.name]) if f.type in scalars
+                                else arrays[f.name]) for f in fields(kind)})
     except (KeyError, ValueError, TypeError):  # arrays missing or of the wrong shape
         return None
 
 
-def _write(path: Path, key: str, grid: ZoneGrid) -> None:
-    arrays = grid.arrays()
+def _write(path: Path, key: str, value: Any) -> None:
+    arrays = value.arrays()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written aside and renamed: a reader never sees half a file.

@@ -236,7 +236,7 @@ def judge_on_cores(work: Work, parts: Sequence[Part], workers: int, order: InOrd
     a = work.agreement
     if a.zones and accel.wanted(accel.MIN_BATCH) and any(
             c.rule in ("no_strikes_in", "no_weapons_in") for c in a.clauses):
-        accel.zone_grid(a)  # built (or loaded) once, here, for every worker
+        accel.prepare(a)  # built (or loaded) once, here, for every worker
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as ex:
             ahead: deque[Future[Partition]] = deque()

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, exists, func, literal_column, select
+from sqlalchemy import and_, bindparam, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from jig.agreement import Agreement
@@ -43,6 +43,14 @@ from jig.store.tables import (
 from jig.times import Span, format_instant
 
 JOINT = "joint"  # the shared centre's workspace and judging scope
+# Revisions by row number, the list bound once (an IN of literal values was built and
+# compiled again for every query).
+HASHES = select(IncidentRevision.row, IncidentRevision.content_hash).where(
+    IncidentRevision.row.in_(bindparam("rows", expanding=True)))
+LOAD = select(IncidentRevision).where(IncidentRevision.row.in_(bindparam("rows", expanding=True))
+                                      ).order_by(IncidentRevision.row)
+# Stored actor names listed in a search's condition, at most (see ActorNames).
+MAX_NAMES = 500
 # What a search returns of each row: all held by the cell index, so no table row is read.
 SEARCHED = (IncidentRevision.row, IncidentRevision.actor, IncidentRevision.lon,
             IncidentRevision.lat, IncidentRevision.t_start, IncidentRevision.t_end)
@@ -66,6 +74,7 @@ class Judging:
     load: Any
     catalog: Any
     parse_cache: ParsedIncidents
+    _actor_names: dict[tuple[int, frozenset[str]], ActorNames]
 
     def _released_rows(self) -> Any:
         """The revision rows released last for each incident (a subquery)."""
@@ -86,8 +95,7 @@ class Judging:
         and decoded only when the process has not parsed it already."""
         hashes: dict[int, str] = {}
         for chunk in chunks(sorted(rows), 500):
-            hashes.update(s.execute(select(IncidentRevision.row, IncidentRevision.content_hash)
-                                    .where(IncidentRevision.row.in_(chunk))).all())
+            hashes.update(s.execute(HASHES, {"rows": chunk}).all())
         found = {k: self.parse_cache.get((k, h, tz)) for k, h in hashes.items()}
         for r in self._load(s, [k for k, inc in found.items() if inc is None]):
             found[r.row] = self._parsed(r, tz)
@@ -168,8 +176,7 @@ class Judging:
         """These incident revisions, by row number."""
         out: list[IncidentRevision] = []
         for chunk in chunks(sorted(rows), 500):
-            out += s.scalars(select(IncidentRevision).where(IncidentRevision.row.in_(chunk))
-                             .order_by(IncidentRevision.row))
+            out += s.scalars(LOAD, {"rows": chunk})
         return out
 
     def evidence(self, s: Session, agreement: Agreement, t_from: float, t_to: float,
@@ -197,12 +204,22 @@ class Judging:
                       IncidentRevision.lat >= min(b[1] for b in boxes),
                       IncidentRevision.lon <= max(b[2] for b in boxes),
                       IncidentRevision.lat <= max(b[3] for b in boxes)]
-        found = self._search(s, self.visible_parts(scope), *where, boxes=boxes)
-        by = _actor_test(agreement, actors)
+        by = self.actor_names(agreement, actors)
+        found = self._search(s, self.visible_parts(scope), *where, *by.condition(),
+                             boxes=boxes)
         rows = [r for r in found.values() if by(r.actor)]
         if near:
             rows = _within_reach(rows, near, before, max(r.within_m for r in reqs))
         return self._incidents(s, [r.row for r in rows], agreement.tz)
+
+    def actor_names(self, agreement: Agreement, ids: Iterable[str]) -> ActorNames:
+        """The process's ActorNames for these actors of this agreement (an agreement version
+        is parsed once per process, see `versions`)."""
+        key = (id(agreement), frozenset(ids))
+        hit = self._actor_names.get(key)
+        if hit is None or hit.agreement is not agreement:
+            hit = self._actor_names[key] = ActorNames(agreement, key[1])
+        return hit
 
     def history(self, s: Session, agreement_id: str) -> list[AgreementVersion]:
         """Every version of an agreement, in the order they were made."""
@@ -358,16 +375,16 @@ class Judging:
         return self._load(s, self._head_rows_in(s, t_from, t_to, bbox, scope))
 
     def _head_rows_in(self, s: Session, t_from: float, t_to: float,
-                      bbox: tuple[float, float, float, float] | None, scope: str
-                      ) -> dict[int, str | None]:
+                      bbox: tuple[float, float, float, float] | None, scope: str,
+                      *more: Any) -> dict[int, Any]:
         """Rows judged in `scope` (its own workspace's, or for the joint centre also the
-        released ones) whose time overlaps a window, in a box. Two index searches: acts of
+        released ones) whose time overlaps a window, in a box, meeting `more`. Two index searches: acts of
         up to LONG_SPAN_S start at most that long before the window (a bounded range of the
         time index, where `t_start <= t_to` alone read every earlier record), longer ones
         come from their own small index."""
         parts = self.visible_parts(JOINT) if scope == JOINT else \
             [and_(is_head(), IncidentRevision.workspace == scope)]
-        where = [IncidentRevision.t_end >= t_from, IncidentRevision.t_start <= t_to]
+        where = [IncidentRevision.t_end >= t_from, IncidentRevision.t_start <= t_to, *more]
         boxes = [bbox] if bbox is not None else []
         if bbox is not None:
             where += [IncidentRevision.lon >= bbox[0], IncidentRevision.lat >= bbox[1],
@@ -390,13 +407,15 @@ class Judging:
         before = max(r.before_s for r in reqs)
         reach = max(r.within_m for r in reqs)
         fresh = {r.row for r in rows}
-        evidence, excused = _actor_test(agreement, actors), _actor_test(agreement, excusable)
+        evidence, excused = (self.actor_names(agreement, actors),
+                             self.actor_names(agreement, excusable))
         targets: set[int] = set()
         for r in rows:
             if not evidence(r.actor):
                 continue
             found = self._head_rows_in(s, r.t_start, r.t_start + before,
-                                       _bbox_around(r.lon, r.lat, reach), scope)
+                                       _bbox_around(r.lon, r.lat, reach), scope,
+                                       *excused.condition())
             # Only acts `r` can be evidence for, by the engine's test (`_within_reach`): in
             # their time window, within the reach.
             acts = [x for k, x in found.items() if k not in fresh and excused(x.actor)
@@ -477,16 +496,32 @@ def is_head() -> Any:
     return exists().where(IncidentHead.row == IncidentRevision.row)
 
 
-def _actor_test(agreement: Agreement, ids: Iterable[str]) -> Callable[[str | None], bool]:
-    """Whether a stored actor name is one of the agreement's actors `ids` (each name matched
-    once: a store holds few distinct names)."""
-    wanted, seen = frozenset(ids), dict[str | None, bool]()
+class ActorNames:
+    """Whether a stored actor name is one of an agreement's actors `ids`, each name matched
+    once and remembered for the process (a store holds few distinct names): a search then
+    asks the database only for rows by a name among them or by a name not met yet, and gets
+    back no row the caller would drop (two thirds of the rows near a record, in the bench)."""
 
-    def test(actor: str | None) -> bool:
-        if actor not in seen:
-            seen[actor] = agreement.match_actor(actor)[0] in wanted
-        return seen[actor]
-    return test
+    def __init__(self, agreement: Agreement, ids: Iterable[str]):
+        self.agreement, self.wanted = agreement, frozenset(ids)
+        self.seen: dict[str, bool] = {}
+
+    def __call__(self, actor: str | None) -> bool:
+        if actor is None:
+            return False  # matches no actor
+        hit = self.seen.get(actor)
+        if hit is None:
+            hit = self.seen[actor] = self.agreement.match_actor(actor)[0] in self.wanted
+        return hit
+
+    def condition(self) -> tuple[Any, ...]:
+        """Conditions on IncidentRevision: the actor is among `ids` or not met yet (none when
+        too many names were met to list them in a query)."""
+        met = list(self.seen.items())  # a copy: other threads add names
+        if not met or len(met) > MAX_NAMES:
+            return ()
+        return (or_(IncidentRevision.actor.in_([n for n, ok in met if ok]),
+                    IncidentRevision.actor.not_in([n for n, _ in met])),)
 
 
 def chunks(items: list, size: int) -> Iterable[list]:

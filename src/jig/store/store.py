@@ -82,6 +82,7 @@ class Store(Judging):
         self.default_tz = zone_info(default_timezone)
         self.catalog = Catalog()
         self.parse_cache = ParsedIncidents()
+        self._actor_names = {}
         # SQLite has one writer: queueing writers here is fairer and faster than letting them
         # collide and sleep in SQLite's busy handler.
         self._writing = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()

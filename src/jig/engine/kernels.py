@@ -5,8 +5,10 @@ Each incident is decided exactly as `jig.engine.fast` decides it from GEOS's ans
 
 - containment by the crossing parity of a ray to the right, walked through the grid's cells
   until it reaches a cell the zone covers whole or misses whole;
-- distances by GEOS's own point-to-segment formula (`Distance::pointToSegment`), over the
-  edges of growing rings of cells, so the metres quoted are bit for bit GEOS's;
+- distances by GEOS's own point-to-segment formula (`Distance::pointToSegment`), so the
+  metres quoted are bit for bit GEOS's: for a point, over its cell's candidate nearest edges
+  (`nearest_candidates`, built once per set of zones in effect), or where a cell keeps none,
+  over the edges of growing rings of cells;
 - a disc that reaches zone edges: a breach when a zone holds it whole, else undetermined with
   the share of the disc inside the zones as `p`, from `jig.circlearea.rings_area` compiled
   (the routine the straightforward path runs as Python: the same bits) over the outlines of

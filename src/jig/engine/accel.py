@@ -103,12 +103,12 @@ def nearest_candidates(agreement: Agreement, active: np.ndarray) -> NearestCandi
 
 
 def _build_candidates(grid: ZoneGrid, active: np.ndarray) -> NearestCandidates:
-    from jig.engine import kernels
+    from jig.engine import candidates
 
     _set_threads()
     g = grid
     edges = int(g.edge.max()) + 1 if len(g.edge) else 0
-    return NearestCandidates(*kernels.nearest_candidates(
+    return NearestCandidates(*candidates.nearest_candidates(
         g.x0, g.y0, g.h, g.nx, g.ny, g.ax, g.ay, g.bx, g.by, g.owner, g.edge, g.cell_start,
         g.far, np.ascontiguousarray(active, np.bool_), edges))
 

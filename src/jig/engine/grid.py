@@ -233,7 +233,7 @@ def load_or_build(regions: list[BaseGeometry], directory: Path | None) -> ZoneGr
 class NearestCandidates:
     """Per cell of a grid, the edges (positions in `edges_of`'s order) that may be the
     nearest to a point in the cell, for one set of zones in effect; built by
-    `jig.engine.kernels.nearest_candidates`."""
+    `jig.engine.candidates.nearest_candidates`."""
 
     start: np.ndarray  # cell c's are ids[start[c]:start[c+1]]
     ids: np.ndarray  # int32, nearest the cell's centre first

@@ -70,3 +70,24 @@ def test_a_record_over_several_lines_in_a_middle_part(tmp_path, example, monkeyp
     assert b'"incident": "H"' in one[0]
     assert f"id 'A3' was already used at {path}, line 5".encode() in one[1]
     assert "read 63 incident rows: judged 61, rejected 2" in one[2]
+
+
+def test_workers_are_forked_safely_after_the_kernels_ran_in_this_process(tmp_path, example,
+                                                                         monkeypatch):
+    """A program that has judged with the compiled kernels on several threads, then runs
+    `jig check` on two cores, forks its workers after a parallel kernel: with GNU OpenMP as
+    Numba's threading layer every worker was killed ("fork() called from a process already
+    using GNU OpenMP") and the command failed with a broken process pool."""
+    from jig.engine import accel
+    from jig.engine.check import check as judge_all
+    from jig.readers.incidents import IncidentReader
+
+    monkeypatch.setenv("JIG_KERNELS", "on")
+    monkeypatch.setattr(accel.settings, "threads", 2)
+    ged = as_format1(example, UCDP, tmp_path / "ged.csv")
+    incidents, _ = IncidentReader(example, columnar=False).read([ged])
+    assert len(incidents) > 50
+    assert judge_all(example, incidents)  # the parallel kernels ran here, on two threads
+    monkeypatch.setattr(csvcolumns, "BLOCK", 1 << 10)
+    out, _, _ = check(tmp_path, "after", 2, str(ged), "-f", "jsonl")
+    assert out.count(b"\n") == len(incidents)

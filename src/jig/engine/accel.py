@@ -116,6 +116,12 @@ def _build_candidates(grid: ZoneGrid, active: np.ndarray) -> NearestCandidates:
 def _set_threads() -> None:
     import numba
 
+    if "NUMBA_THREADING_LAYER" not in os.environ:
+        # GNU OpenMP, Numba's first choice here, kills a process forked after it ran
+        # ("fork() called from a process already using GNU OpenMP"): `jig check --threads`
+        # forks workers after its kernels (or a program embedding jig judged before), so a
+        # layer that survives a fork is asked for; read when the first parallel kernel runs.
+        numba.config.THREADING_LAYER = "forksafe"
     numba.set_num_threads(min(settings.threads or numba.config.NUMBA_NUM_THREADS,
                               numba.config.NUMBA_NUM_THREADS))
 

@@ -104,7 +104,13 @@ def rings_area(ring_run: Ints, rx0: Floats, ry0: Floats, rx1: Floats, ry1: Float
                 p1y = py + u1 * dy
                 p2x = px + u2 * dx
                 p2y = py + u2 * dy
-                sector = (math.atan2(px * p1y - py * p1x, px * p1x + py * p1y)
-                          + math.atan2(p2x * ey - p2y * ex, p2x * ex + p2y * ey))
+                # The angles swept outside the circle, before it enters and after it
+                # leaves: none where the edge starts (or ends) inside, as atan2(0, +) is
+                # 0 exactly, so an edge inside costs no atan2 and one outside costs one.
+                sector = 0.0
+                if u1 > 0.0:
+                    sector = math.atan2(px * p1y - py * p1x, px * p1x + py * p1y)
+                if u2 < 1.0:
+                    sector += math.atan2(p2x * ey - p2y * ex, p2x * ex + p2y * ey)
                 total += 0.5 * rr * sector + 0.5 * (p1x * p2y - p1y * p2x)
     return total

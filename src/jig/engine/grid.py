@@ -28,10 +28,13 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 # Bump when the layout or the way cells are filled changes: older files are then not found.
-VERSION = 2
+VERSION = 3
 # About this many edge entries per cell: fewer cells to walk through than edges to measure.
 EDGES_PER_CELL = 2.0
 MAX_SIDE = 4096
+# Empty cells around the edges' bounding box: as far as a cell's candidate nearest edges are
+# kept (`candidates.CANDIDATE_RINGS`).
+MARGIN = 24
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,12 @@ def build(regions: list[BaseGeometry]) -> ZoneGrid:
     w, hgt = max(maxx - minx, 1.0), max(maxy - miny, 1.0)
     cells = max(1.0, len(ax) / EDGES_PER_CELL)
     h = float(max(np.sqrt(w * hgt / cells), w / MAX_SIDE, hgt / MAX_SIDE))
-    # A margin of a cell, so that no vertex sits on the grid's far boundary.
-    x0, y0 = float(minx - h), float(miny - h)
-    nx, ny = int(w // h) + 3, int(hgt // h) + 3
+    # A margin of MARGIN cells around the edges: no vertex sits on the grid's far boundary,
+    # and a point near the zones but beyond their bounding box still has a cell, whose
+    # candidate nearest edges answer it (points beyond the grid search rings of cells, about
+    # three times slower).
+    x0, y0 = float(minx - MARGIN * h), float(miny - MARGIN * h)
+    nx, ny = int(w // h) + 1 + 2 * MARGIN, int(hgt // h) + 1 + 2 * MARGIN
 
     i0 = np.floor((np.minimum(ax, bx) - x0) / h).astype(np.int64)
     i1 = np.floor((np.maximum(ax, bx) - x0) / h).astype(np.int64)

@@ -171,7 +171,7 @@ def _need(r, ni, ins, dz, best):
     return need
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, inline="always")
 def _point_by_candidates(px, py, s, e, ni, ins, x0, y0, h, nx, ny, near, runs, dz, wstart,
                          wend):
     """(decided, outcome, zone, metres) for a point (no location disc) the zones `ins[:ni]`

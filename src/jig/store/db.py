@@ -8,7 +8,7 @@ import fcntl
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from alembic import command
@@ -53,7 +53,12 @@ def private_file(path: Path) -> None:
     to it: the store holds every party's records. SQLite gives its -wal and -shm files the
     database file's mode."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    # Only when it is missing: closing a descriptor of a database file drops every POSIX lock
+    # this process holds on it, so a store opened while another engine of the same process
+    # had the file open left that engine reading an old snapshot (it went on accepting a
+    # token revoked by `jig admin` in another process).
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def alembic_config(engine: Engine) -> Config:

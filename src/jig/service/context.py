@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from sqlalchemy.orm import Session
 
 from jig.service.errors import ApiError
 from jig.service.jobs import Worker
 from jig.service.settings import Settings
 from jig.store import Store
+from jig.store.asking import ask
 from jig.store.people import OPEN, Principal, has_users, principal_for
 
 
@@ -33,18 +37,43 @@ def context(request: Request) -> Context:
     return request.app.state.jig
 
 
+def _bearer(request: Request) -> str:
+    """The request's token; 401 when it sends none."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "auth.missing", "sign in: send Authorization: Bearer <token>")
+    return token.strip()
+
+
+def _known(p: Principal | None) -> Principal:
+    if p is None:
+        raise ApiError(401, "auth.invalid", "the token is unknown or revoked")
+    return p
+
+
 def who(request: Request) -> Principal:
     ctx: Context = request.app.state.jig
     if not ctx.locked():
         return OPEN
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "auth.missing", "sign in: send Authorization: Bearer <token>")
-    p = principal_for(ctx.store, token.strip())
-    if p is None:
-        raise ApiError(401, "auth.invalid", "the token is unknown or revoked")
-    return p
+    return _known(principal_for(ctx.store, _bearer(request)))
+
+
+@contextmanager
+def reading(request: Request) -> Iterator[tuple[Principal, Session]]:
+    """`who` and a session to read with, for the map's requests (made on every pan and zoom):
+    who asks, whether the store has users and the agreement versions' stamp are one statement
+    on the session the request then reads through (`store.asking`), not three on connections
+    of their own. The session's reads use the versions as of that statement."""
+    ctx: Context = request.app.state.jig
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    with ctx.store.sessions() as s:
+        asked = ask(s, token.strip() if scheme.lower() == "bearer" else None)
+        ctx._locked = ctx._locked or asked.locked
+        p = OPEN
+        if ctx._locked:
+            _bearer(request)  # 401 when none is sent
+            p = _known(asked.principal)
+        yield p, s
 
 
 Who = Annotated[Principal, Depends(who)]

@@ -202,10 +202,11 @@ class Store(Judging):
         with self.sessions() as s:
             return self.catalog.current(s, at or now())
 
-    def version(self, agreement_id: str | None, number: int | None = None) -> AgreementVersion:
+    def version(self, agreement_id: str | None, number: int | None = None,
+                s: Session | None = None) -> AgreementVersion:
         """A given version, or the current one; `agreement_id` may be omitted when the store
-        holds one agreement. KeyError says what is there."""
-        current = self.current_versions()
+        holds one agreement. KeyError says what is there. `s`: read through this session."""
+        current = self.current_versions(s=s)
         if agreement_id is None:
             if len(current) != 1:
                 raise KeyError("name the agreement: the store holds "
@@ -220,10 +221,11 @@ class Store(Judging):
                            + (f" version {number}" if number is not None else ""))
         return found[0]
 
-    def intake_tz(self) -> tzinfo:
+    def intake_tz(self, s: Session | None = None) -> tzinfo:
         """Times without a zone are read in the current agreement's timezone (the first, when
-        several), or the store's default timezone when it holds none."""
-        current = self.current_versions()
+        several), or the store's default timezone when it holds none. `s`: read through this
+        session."""
+        current = self.current_versions(s=s)
         return self.load(current[0]).tz if current else self.default_tz
 
     # -- intake -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,15 @@ from sqlalchemy.orm import Session
 from jig.agreement import Agreement, parse_agreement
 from jig.engine.amendments import governing_windows
 from jig.store.tables import AgreementVersion
+
+# Where a session keeps the versions' stamp (how many, the highest row) it read, for `Catalog`.
+STAMP = "jig.versions.stamp"
+
+
+def stamp_columns() -> tuple[Any, Any]:
+    """How many versions there are and the highest row: they change with every version added
+    (versions are never updated or deleted)."""
+    return func.count(AgreementVersion.row), func.max(AgreementVersion.row)
 
 
 class Catalog:
@@ -32,7 +42,12 @@ class Catalog:
     def rows(self, s: Session) -> list[AgreementVersion]:
         """Every version, by agreement id then version number (detached rows; their
         documents are not loaded: `parsed` has them parsed)."""
-        count, last = s.execute(select(func.count(), func.max(AgreementVersion.row))).one()
+        # A read session that asked already (`asking`: in the statement that looked up who is
+        # asking) does not ask again.
+        stamp = s.info.get(STAMP)
+        if stamp is None:
+            stamp = tuple(s.execute(select(*stamp_columns())).one())
+        count, last = stamp
         with self._lock:
             if (count, last) == self._stamp:
                 return self._rows

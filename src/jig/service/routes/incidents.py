@@ -15,6 +15,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from shapely.geometry import shape
+from sqlalchemy.orm import Session
 
 from jig.engine import explain
 from jig.errors import Location, Problem, RowError
@@ -185,17 +186,18 @@ async def post_bulk(request: Request, p: Who, filename: str | None = None,
     return {"job": job, "status": f"/jobs/{job}"}
 
 
-def _version(ctx: Context, agreement: str | None) -> AgreementVersion:
+def _version(ctx: Context, agreement: str | None, s: Session | None = None
+             ) -> AgreementVersion:
     try:
-        return ctx.store.version(agreement)
+        return ctx.store.version(agreement, s=s)
     except KeyError as exc:
         raise ApiError(404 if agreement else 400, "agreement.unknown", str(exc.args[0])) from None
 
 
 def _filters(ctx: Context, t_from: str | None, t_to: str | None, bbox: str | None,
              within: str | None, actor: str | None, clause: str | None, outcome: str | None,
-             verdict: str | None) -> Filters:
-    tz = ctx.store.intake_tz()
+             verdict: str | None, s: Session | None = None) -> Filters:
+    tz = ctx.store.intake_tz(s)
     max_vertices = ctx.settings.max_vertices
     problems = []
     start = end = None

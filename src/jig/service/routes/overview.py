@@ -7,9 +7,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
 
-from jig.service.context import Context, Who, allow, context
+from jig.service.context import Context, allow, context, reading
 from jig.service.errors import ERRORS
 from jig.service.routes.incidents import _filters, _version
 from jig.store import overview
@@ -35,10 +36,10 @@ def _iso(t: float | None) -> str | None:
 def _common(ctx: Context, agreement: str | None, t_from: str | None, t_to: str | None,
             bbox: str | None, within: str | None, actor: str | None, clause: str | None,
             outcome: str | None, verdict: str | None, source: str | None, grade: str | None,
-            every_time: bool) -> tuple[Any, Any, Filters]:
-    version = _version(ctx, agreement)
+            every_time: bool, s: Session | None = None) -> tuple[Any, Any, Filters]:
+    version = _version(ctx, agreement, s)
     a = ctx.store.load(version)
-    f = _filters(ctx, t_from, t_to, bbox, within, actor, clause, outcome, verdict)
+    f = _filters(ctx, t_from, t_to, bbox, within, actor, clause, outcome, verdict, s)
     f = replace(f, source=source, grade=grade)
     if not every_time:
         f = _period(a, f)
@@ -68,20 +69,20 @@ def get_overview(
     every_time: bool = EVERY_TIME, whole: bool = WHOLE,
     cells: int = Query(32, ge=1, le=MAX_CELLS, description=f"About how many grid cells across the view's "
                        f"width (at most {MAX_CELLS}); cell sides are powers of two of a degree"),
-    *, p: Who, ctx: Context = Depends(context),
+    *, request: Request, ctx: Context = Depends(context),
 ) -> dict[str, Any]:
     """Every incident the asker may see under the filters, counted by verdict per grid cell:
     `total` and `by_verdict` over the whole view, and per cell its south-west corner, its
     counts and the mean place of its incidents. The same rows `GET /incidents` lists for the
     same asker and filters (the answer's `bbox`), none left out at any zoom."""
-    allow(p, "analyst", "lead", "reviewer")
-    version, _, f = _common(ctx, agreement, t_from, t_to, bbox, within, actor, clause,
-                            outcome, verdict, source, grade, every_time)
-    box = f.bbox or (-180.0, -90.0, 180.0, 90.0)
-    size = overview.cell_size(box, cells)
-    if whole and f.bbox is not None:
-        f = replace(f, bbox=overview.whole_cells(f.bbox, size))
-    with ctx.store.sessions() as s:
+    with reading(request) as (p, s):
+        allow(p, "analyst", "lead", "reviewer")
+        version, _, f = _common(ctx, agreement, t_from, t_to, bbox, within, actor, clause,
+                                outcome, verdict, source, grade, every_time, s)
+        box = f.bbox or (-180.0, -90.0, 180.0, 90.0)
+        size = overview.cell_size(box, cells)
+        if whole and f.bbox is not None:
+            f = replace(f, bbox=overview.whole_cells(f.bbox, size))
         got = overview.grid(s, version.agreement_id, f, p.scope, size)
     return {"total": got.total, "by_verdict": got.by_verdict, "cell": size,
             "bbox": list(f.bbox) if f.bbox is not None else None,
@@ -97,19 +98,19 @@ def get_histogram(
     actor: str | None = None, clause: str | None = None, outcome: str | None = None,
     verdict: str | None = None, source: str | None = None, grade: str | None = None,
     every_time: bool = EVERY_TIME,
-    *, p: Who, ctx: Context = Depends(context),
+    *, request: Request, ctx: Context = Depends(context),
 ) -> dict[str, Any]:
     """Incidents the asker may see under the filters, counted by verdict per day (the day
     each began, in the agreement's timezone), for a histogram over time."""
-    allow(p, "analyst", "lead", "reviewer")
-    version, a, f = _common(ctx, agreement, t_from, t_to, bbox, within, actor, clause,
-                            outcome, verdict, source, grade, every_time)
-    # Days in the agreement's timezone, at its offset when the period begins (a period
-    # crossing a change of summer time shifts its days by that hour).
-    at = datetime.fromtimestamp(f.t_from if f.t_from is not None else 0, UTC)
-    offset = at.astimezone(a.tz).utcoffset()
-    offset_s = offset.total_seconds() if offset is not None else 0.0
-    with ctx.store.sessions() as s:
+    with reading(request) as (p, s):
+        allow(p, "analyst", "lead", "reviewer")
+        version, a, f = _common(ctx, agreement, t_from, t_to, bbox, within, actor, clause,
+                                outcome, verdict, source, grade, every_time, s)
+        # Days in the agreement's timezone, at its offset when the period begins (a period
+        # crossing a change of summer time shifts its days by that hour).
+        at = datetime.fromtimestamp(f.t_from if f.t_from is not None else 0, UTC)
+        offset = at.astimezone(a.tz).utcoffset()
+        offset_s = offset.total_seconds() if offset is not None else 0.0
         days = overview.histogram(s, version.agreement_id, f, p.scope, offset_s)
     return {"timezone": a.timezone_name, "from": _iso(f.t_from), "to": _iso(f.t_to),
             "days": [{"day": datetime.fromtimestamp(d * 86_400, UTC).date().isoformat(),

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, select, union_all
+from sqlalchemy import and_, case, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from jig.findings import OUTCOMES
@@ -180,11 +180,25 @@ def _from_counts(s: Session, agreement_id: str, f: Filters, viewer: str, size: f
     extent = mapcounts.extent(s, agreement_id, asked=d0 is None or d1 is None)
     if extent is None:
         return None  # no counts kept: none made yet, or nothing judged
+    out: list[tuple[int, int, str, int, float, float]] = []
+    if d0 is None or d1 is None or d0 < d1:  # whole days to sum
+        lo = extent[0] if d0 is None else max(d0, extent[0])
+        hi = extent[1] if d1 is None else min(d1, extent[1])
+        out += _summed(s, agreement_id, f, viewer, level, inner, lo, hi)
+    return out + _counted_parts(s, agreement_id, f, viewer, size,
+                                _rest(f, inner, size, tz, d0, d1))
+
+
+def _rest(f: Filters, inner: tuple[int, int, int, int] | None, size: float, tz: Any,
+          d0: int | None, d1: int | None) -> list[list[Any]]:
+    """What the counts of the cells `inner` (of `size`; None: all) over the whole days
+    [d0, d1) cannot tell, as disjoint sets of conditions on the records: the strips of the
+    box outside those cells, each through the place index; inside them, the parts of days the
+    period cuts (all of it when it holds no whole day), and the acts begun before the period
+    that last into it."""
     lon, lat = IncidentRevision.lon, IncidentRevision.lat
     gx, gy = func.floor((lon + 180.0) / size), func.floor((lat + 90.0) / size)
-    out: list[tuple[int, int, str, int, float, float]] = []
-    parts: list[list[Any]] = []  # what is counted from the records, in one statement
-    # The cells the box cuts, each strip through the place index.
+    parts: list[list[Any]] = []
     inside: list[Any] = []
     if f.bbox is not None and inner is not None:
         w, so, e, n = f.bbox
@@ -197,7 +211,6 @@ def _from_counts(s: Session, agreement_id: str, f: Filters, viewer: str, size: f
         parts += [where for cut, where in strips if cut]
         inside = [gx.between(x0, x1), gy.between(y0, y1), lon >= iw, lon <= ie, lat >= is_,
                   lat <= in_]
-    # The whole days of the period from the counts; the rest of it from the records.
     windows: list[tuple[float | None, float | None]] = []
     if d0 is not None and d1 is not None and d0 >= d1:
         windows.append((f.t_from, f.t_to))
@@ -206,9 +219,6 @@ def _from_counts(s: Session, agreement_id: str, f: Filters, viewer: str, size: f
             windows.append((f.t_from, mapcounts.day_start(d0, tz)))
         if d1 is not None and f.t_to is not None and mapcounts.day_start(d1, tz) < f.t_to:
             windows.append((mapcounts.day_start(d1, tz), f.t_to))
-        lo = extent[0] if d0 is None else max(d0, extent[0])
-        hi = extent[1] if d1 is None else min(d1, extent[1])
-        out += _summed(s, agreement_id, f, viewer, level, inner, lo, hi)
     for a, b in windows:
         where = [IncidentRevision.t_start >= a] if a is not None else []
         where += [IncidentRevision.t_start < b] if b is not None else []
@@ -220,7 +230,7 @@ def _from_counts(s: Session, agreement_id: str, f: Filters, viewer: str, size: f
         parts += [[*inside, IncidentRevision.t_start < f.t_from, *where] for where in (
             [IncidentRevision.t_start >= f.t_from - LONG_SPAN_S],
             [long_, IncidentRevision.t_start < f.t_from - LONG_SPAN_S])]
-    return out + _counted_parts(s, agreement_id, f, viewer, size, parts)
+    return parts
 
 
 def _listed(s: Session, agreement_id: str, f: Filters, viewer: str, where: Any = ()) -> Any:
@@ -274,22 +284,92 @@ def histogram(s: Session, agreement_id: str, f: Filters, viewer: str, offset_s: 
               ) -> dict[int, dict[str, int]]:
     """Incidents by the day they began (days since 1970-01-01 in a zone `offset_s` seconds
     ahead of UTC) and verdict."""
+    kept = _days_from_counts(s, agreement_id, f, viewer, offset_s)
+    rows = kept if kept is not None else _days_counted(s, agreement_id, f, viewer, offset_s)
+    out: dict[int, dict[str, int]] = {}
+    for d, verdict, n in rows:
+        if n:
+            counts = out.setdefault(int(d), {})
+            counts[verdict] = counts.get(verdict, 0) + n
+    return out
+
+
+def _days_counted(s: Session, agreement_id: str, f: Filters, viewer: str, offset_s: float
+                  ) -> list[tuple[int, str, int]]:
+    """The histogram counted over the records (in the database, or by listing for the
+    filters only `search` applies)."""
     day = func.floor((IncidentRevision.t_start + offset_s) / DAY)
     q = _where(_heads(agreement_id, viewer).add_columns(
         day, VerdictRecord.verdict, func.count()), f).group_by(day, VerdictRecord.verdict)
     if _in_database(f):
-        rows = s.execute(q).all()
-    else:
-        split = _split(s, f, viewer)
-        rows = s.execute(q.where(*split[0])).all() if split else []
-        rows += [(math.floor((r.incident.t_start + offset_s) / DAY),
-                  r.verdict.verdict if r.verdict is not None else "not_applicable", 1)
-                 for r in _listed(s, agreement_id, f, viewer, split[1] if split else ())]
-    out: dict[int, dict[str, int]] = {}
-    for d, verdict, n in rows:
-        counts = out.setdefault(int(d), {})
-        counts[verdict] = counts.get(verdict, 0) + n
-    return out
+        return [(d, v, n) for d, v, n in s.execute(q)]
+    split = _split(s, f, viewer)
+    rows = [(d, v, n) for d, v, n in s.execute(q.where(*split[0]))] if split else []
+    return rows + [(math.floor((r.incident.t_start + offset_s) / DAY),
+                    r.verdict.verdict if r.verdict is not None else "not_applicable", 1)
+                   for r in _listed(s, agreement_id, f, viewer, split[1] if split else ())]
+
+
+HISTOGRAM_CELLS = 32  # across the box: the grid of the map's overview (its default `cells`)
+
+
+def _days_from_counts(s: Session, agreement_id: str, f: Filters, viewer: str,
+                      offset_s: float) -> list[tuple[int, str, int]] | None:
+    """The histogram from the counts kept ahead, in one statement: the day rows of the box's
+    whole cells (of the overview's grid for it) over the period's whole days, and what they
+    cannot tell counted from the records, exactly as `_from_counts` does. None when they
+    cannot answer: other filters, no whole cell or day, or days of the counts (the
+    agreement's first timezone, with its summer time) that are not those asked (a fixed
+    `offset_s` over the period)."""
+    if not _kept(f):
+        return None
+    tz = mapcounts.zone(s, agreement_id)
+    if tz is None:
+        return None
+    levels = mapcounts.LEVELS
+    level = levels[-1]
+    if f.bbox is not None:
+        level = min(max(round(math.log2(cell_size(f.bbox, HISTOGRAM_CELLS))), levels[0]),
+                    levels[-1])
+    size = 2.0 ** level
+    inner = _inner(f.bbox, size) if f.bbox is not None else None
+    d0, d1 = mapcounts.whole_days(f.t_from, f.t_to, tz)
+    if (f.bbox is not None and inner is None) or (d0 is not None and d1 is not None
+                                                   and d0 >= d1):
+        return None
+    extent = mapcounts.extent(s, agreement_id, asked=d0 is None or d1 is None)
+    if extent is None:
+        return None
+    lo = extent[0] if d0 is None else max(d0, extent[0])
+    hi = extent[1] if d1 is None else min(d1, extent[1])
+    if lo < hi and mapcounts.offsets(tz, mapcounts.day_start(lo, tz),
+                                     mapcounts.day_start(hi, tz)) != [
+            (mapcounts.day_start(lo, tz), offset_s)]:
+        return None
+    verdicts = [v for v in OUTCOMES if f.verdict in (None, v)]
+    if not verdicts:
+        return []  # a verdict no record has
+    counts = [func.sum(getattr(MapCount, f"n_{v}")) for v in verdicts]
+    parts: list[Any] = []
+    if verdicts and lo < hi:
+        q = select(MapCount.block, *counts).where(
+            MapCount.agreement_id == agreement_id, MapCount.level == level,
+            MapCount.span == 1, MapCount.block >= lo, MapCount.block < hi,
+            scope_condition(viewer, MapCount))
+        if inner is not None:
+            q = q.where(MapCount.x.in_(range(inner[0], inner[1] + 1)),
+                        MapCount.y.between(inner[2], inner[3]))
+        parts.append(q.group_by(MapCount.block))
+    # The records' part with the same columns: per day, how many of each verdict.
+    day = func.floor((IncidentRevision.t_start + offset_s) / DAY)
+    by_verdict = [func.sum(case((VerdictRecord.verdict == v, 1), else_=0)) for v in verdicts]
+    parts += [_where(_heads(agreement_id, viewer).add_columns(day, *by_verdict), f)
+              .where(*where).group_by(day) for where in _rest(f, inner, size, tz, d0, d1)]
+    if not parts:
+        return []
+    q = union_all(*parts) if len(parts) > 1 else parts[0]
+    return [(int(d), v, int(n or 0)) for d, *ns in s.execute(q)
+            for v, n in zip(verdicts, ns, strict=True)]
 
 
 def in_cell(f: Filters, lon: float, lat: float, size: float) -> Filters:

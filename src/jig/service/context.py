@@ -58,6 +58,13 @@ def who(request: Request) -> Principal:
     return _known(principal_for(ctx.store, _bearer(request)))
 
 
+def signs_in(request: Request) -> None:
+    """For the routes that look up who asks with `reading`: a request whose parameters are
+    invalid is answered 401 first when it is not signed in (`errors.install`), as the routes
+    taking `Who` do (FastAPI checks dependencies before parameters)."""
+    request.state.signs_in = True
+
+
 @contextmanager
 def reading(request: Request) -> Iterator[tuple[Principal, Session]]:
     """`who` and a session to read with, for the map's requests (made on every pan and zoom):

@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -91,7 +92,16 @@ def install(app: FastAPI) -> None:
         return JSONResponse(body("store.key_missing", str(exc)), status_code=503)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if getattr(request.state, "signs_in", False):
+            # A route that looks up who asks itself (`context.reading`) answers "sign in"
+            # first, as the routes taking `Who` do before their parameters are checked.
+            from jig.service.context import who
+
+            try:
+                await run_in_threadpool(who, request)
+            except ApiError as refused:
+                return await _api(request, refused)
         problems = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err.get("loc", ()))

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from jig.service.context import Context, allow, context, reading
+from jig.service.context import Context, allow, context, reading, signs_in
 from jig.service.errors import ERRORS
 from jig.service.routes.incidents import _filters, _version
 from jig.store import overview
@@ -60,7 +60,7 @@ WHOLE = Query(False, description="Count the cells the box touches whole: the box
               "asks: a cell's count does not change as the view pans over it)")
 
 
-@router.get("/incidents/overview", responses=ERRORS)
+@router.get("/incidents/overview", responses=ERRORS, dependencies=[Depends(signs_in)])
 def get_overview(
     agreement: str | None = AGREEMENT, t_from: str | None = FROM, t_to: str | None = TO,
     bbox: str | None = BBOX, within: str | None = WITHIN,
@@ -91,7 +91,7 @@ def get_overview(
                        "at": [round(c.at[0], 5), round(c.at[1], 5)]} for c in got.cells]}
 
 
-@router.get("/incidents/histogram", responses=ERRORS)
+@router.get("/incidents/histogram", responses=ERRORS, dependencies=[Depends(signs_in)])
 def get_histogram(
     agreement: str | None = AGREEMENT, t_from: str | None = FROM, t_to: str | None = TO,
     bbox: str | None = BBOX, within: str | None = WITHIN,

@@ -29,6 +29,7 @@ JIG = str(Path(sys.executable).with_name("jig"))
 UCDP = ROOT / "tests" / "data" / "ucdp_ged_syria_2016.csv"
 USERS = {"reviewer": ("reviewer", None), "us-analyst": ("analyst", "US")}
 BOX = {"bbox": "36.0,35.0,37.5,36.5", "cells": 16, "whole": "true"}
+POINTS = {"format": "geojson", "brief": "true", "limit": 1000}  # what the page asks
 
 
 @pytest.fixture
@@ -77,22 +78,21 @@ def client(srv: Server, token: str) -> httpx.Client:
 
 def test_a_view_costs_one_connection_and_a_fixed_number_of_statements(served):
     srv, tokens, _ = served
-    # Was (before the bookkeeping was asked in one statement): 4 connections, and 5
-    # statements for the overview (users, the versions twice, the sums, the remainders) and
-    # 4 for the histogram.
-    want = {"/incidents/overview": 3,  # who and the versions; the sums; the remainders
-            "/incidents/histogram": 2}  # who and the versions; the days
+    # Was 4 connections, and 5 statements for the overview (users, the versions twice, the
+    # sums, the remainders), 4 for the histogram, 5 for the points.
+    want = [(path, params, 2) for path in ("/incidents/overview", "/incidents/histogram")
+            for params in ({}, BOX)]  # who and the versions; the counts and the records
+    want.append(("/incidents", BOX | POINTS, 3))  # the points in view: the rows; findings
     for name in USERS:
         with client(srv, tokens[name]) as c:
-            for path, statements in want.items():
-                for params in ({}, BOX):
-                    assert c.get(path, params=params).status_code == 200  # warm
-                    with counted(srv) as seen:
-                        r = c.get(path, params=params)
-                    assert r.status_code == 200, r.text
-                    assert len(seen["checkouts"]) == 1, (path, params)
-                    assert len(seen["statements"]) == statements, (path, params,
-                                                                   seen["statements"])
+            for path, params, statements in want:
+                assert c.get(path, params=params).status_code == 200  # warm
+                with counted(srv) as seen:
+                    r = c.get(path, params=params)
+                assert r.status_code == 200, r.text
+                assert len(seen["checkouts"]) == 1, (path, params)
+                assert len(seen["statements"]) == statements, (path, params,
+                                                               seen["statements"])
             # Real answers: the days hold what the view counts.
             total = c.get("/incidents/overview").json()["total"]
             assert sum(d["n"] for d in c.get("/incidents/histogram").json()["days"]) == total
@@ -114,6 +114,8 @@ def test_a_token_revoked_elsewhere_is_refused_on_the_next_request(served, db_url
         for path in ("/incidents/overview", "/incidents/histogram"):
             r = c.get(path)
             assert r.status_code == 401 and r.json()["error"]["code"] == "auth.invalid"
+            # Asked to sign in before being told a parameter is out of range.
+            assert c.get(path, params={"cells": 999, "limit": 0}).status_code == 401
     with httpx.Client(base_url=srv.url, timeout=HTTP_TIMEOUT) as anonymous:
         assert anonymous.get("/incidents/overview").status_code == 401
     with client(srv, tokens["us-analyst"]) as c:  # the other token still works

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -41,7 +41,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -328,30 +327,25 @@ def extent(s: Session, agreement_id: str, asked: bool = True) -> tuple[int, int]
     return lo * top, (hi + 1) * top
 
 
-def summed(s: Session, agreement_id: str, scope_cond: Any, level: int,
-           xs: tuple[int, int] | None, ys: tuple[int, int] | None, d0: int, d1: int,
-           verdicts: Iterable[str]) -> Iterator[tuple[int, int, str, int, float, float]]:
-    """The rows' sums for cells at `level` in x range `xs` and y range `ys` (inclusive; None:
-    all), over the days [d0, d1): (x, y, verdict, n, sum lon, sum lat)."""
-    verdicts = list(verdicts)
+def summed(agreement_id: str, scope_cond: Any, level: int, xs: tuple[int, int] | None,
+           ys: tuple[int, int] | None, d0: int, d1: int, verdicts: Iterable[str],
+           *lead: Any) -> list[Any]:
+    """The statements (to be joined with UNION ALL) of the rows' sums for cells at `level` in
+    x range `xs` and y range `ys` (inclusive; None: all), over the days [d0, d1): the columns
+    `lead`, x, y, and per verdict how many and the sums of their longitudes and latitudes in
+    millionths of a degree (`MICRO`)."""
     cols = [func.sum(getattr(MapCount, f"{c}_{v}")) for v in verdicts
             for c in ("n", "lon", "lat")]
     parts = []
-    for span, bs in blocks(d0, d1):  # each span through the key's index, in one statement
-        q = select(MapCount.x, MapCount.y, *cols).where(
+    for span, bs in blocks(d0, d1):  # each span through the key's index
+        q = select(*lead, MapCount.x, MapCount.y, *cols).where(
             MapCount.agreement_id == agreement_id, MapCount.level == level,
             MapCount.span == span, MapCount.block.in_(bs), scope_cond)
         if xs is not None and ys is not None:
             q = q.where(MapCount.x.in_(range(xs[0], xs[1] + 1)),
                         MapCount.y.between(ys[0], ys[1]))
         parts.append(q.group_by(MapCount.x, MapCount.y))
-    if parts:
-        for x, y, *sums in s.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
-            for k, v in enumerate(verdicts):
-                    n = int(sums[3 * k] or 0)  # PostgreSQL sums bigints as numeric
-                    if n:
-                        yield x, y, v, n, int(sums[3 * k + 1]) / MICRO, \
-                            int(sums[3 * k + 2]) / MICRO
+    return parts
 
 
 __all__ = ["LEVELS", "SPANS", "Head", "add", "blocks", "cell", "day_of", "day_start",

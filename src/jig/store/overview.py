@@ -125,49 +125,23 @@ def _kept(f: Filters) -> bool:
 def _counted(s: Session, agreement_id: str, f: Filters, viewer: str, size: float,
              *where: Any) -> list[tuple[int, int, str, int, float, float]]:
     """Counted over the records: (cell x, cell y, verdict, n, sum lon, sum lat)."""
-    return _counted_parts(s, agreement_id, f, viewer, size, [list(where)])
-
-
-def _counted_parts(s: Session, agreement_id: str, f: Filters, viewer: str, size: float,
-                   parts: list[list[Any]]) -> list[tuple[int, int, str, int, float, float]]:
-    """`_counted` for each of several sets of conditions (disjoint), in one statement: each
-    its own search of the indexes, one round trip for all."""
     gx = func.floor((IncidentRevision.lon + 180.0) / size)
     gy = func.floor((IncidentRevision.lat + 90.0) / size)
-    qs = [_where(_heads(agreement_id, viewer).add_columns(
+    q = _where(_heads(agreement_id, viewer).add_columns(
         gx, gy, VerdictRecord.verdict, func.count(), func.sum(IncidentRevision.lon),
         func.sum(IncidentRevision.lat)), f).where(*where).group_by(gx, gy, VerdictRecord.verdict)
-        for where in parts]
-    if not qs:
-        return []
-    q = union_all(*qs) if len(qs) > 1 else qs[0]
     return [(int(x), int(y), v, n, sx, sy) for x, y, v, n, sx, sy in s.execute(q)]
 
 
-def _summed(s: Session, agreement_id: str, f: Filters, viewer: str, level: int,
-            inner: tuple[int, int, int, int] | None, d0: int, d1: int
-            ) -> list[tuple[int, int, str, int, float, float]]:
-    """The whole cells (`inner`, or all) over the whole days [d0, d1), from the counts: cells
-    coarser than they keep are summed from the coarsest they keep."""
-    if f.verdict is not None and f.verdict not in OUTCOMES:
-        return []
-    stored = min(level, mapcounts.LEVELS[-1])
-    ratio = 2 ** (level - stored)
-    xs = ys = None
-    if inner is not None:
-        xs = (inner[0] * ratio, (inner[1] + 1) * ratio - 1)
-        ys = (inner[2] * ratio, (inner[3] + 1) * ratio - 1)
-    verdicts = [f.verdict] if f.verdict is not None else list(OUTCOMES)
-    return [(x // ratio, y // ratio, v, k, sx, sy) for x, y, v, k, sx, sy in mapcounts.summed(
-        s, agreement_id, scope_condition(viewer, MapCount), stored, xs, ys, d0, d1, verdicts)]
+KEPT, RECORDS = 1, 0  # which rows of the view's statement: sums of the counts, or of records
 
 
 def _from_counts(s: Session, agreement_id: str, f: Filters, viewer: str, size: float
                  ) -> list[tuple[int, int, str, int, float, float]] | None:
     """The view from the counts kept ahead, plus what they cannot tell counted from the
     records: the cells the box cuts, the parts of days the period cuts, and the acts begun
-    before the period that last into it. None when the counts cannot answer (other filters,
-    cells finer than they keep, no cell wholly in the box)."""
+    before the period that last into it, all in one statement. None when the counts cannot
+    answer (other filters, cells finer than they keep, no cell wholly in the box)."""
     level = round(math.log2(size))
     if not _kept(f) or level < mapcounts.LEVELS[0]:
         return None
@@ -180,13 +154,47 @@ def _from_counts(s: Session, agreement_id: str, f: Filters, viewer: str, size: f
     extent = mapcounts.extent(s, agreement_id, asked=d0 is None or d1 is None)
     if extent is None:
         return None  # no counts kept: none made yet, or nothing judged
-    out: list[tuple[int, int, str, int, float, float]] = []
-    if d0 is None or d1 is None or d0 < d1:  # whole days to sum
+    verdicts = [v for v in OUTCOMES if f.verdict in (None, v)]
+    if not verdicts:
+        return []  # a verdict no record has
+    parts: list[Any] = []
+    # The whole cells over the whole days from the counts: cells coarser than they keep are
+    # summed from the coarsest they keep.
+    stored = min(level, mapcounts.LEVELS[-1])
+    ratio = 2 ** (level - stored)
+    if d0 is None or d1 is None or d0 < d1:
         lo = extent[0] if d0 is None else max(d0, extent[0])
         hi = extent[1] if d1 is None else min(d1, extent[1])
-        out += _summed(s, agreement_id, f, viewer, level, inner, lo, hi)
-    return out + _counted_parts(s, agreement_id, f, viewer, size,
-                                _rest(f, inner, size, tz, d0, d1))
+        xs = ys = None
+        if inner is not None:
+            xs = (inner[0] * ratio, (inner[1] + 1) * ratio - 1)
+            ys = (inner[2] * ratio, (inner[3] + 1) * ratio - 1)
+        parts += mapcounts.summed(agreement_id, scope_condition(viewer, MapCount), stored, xs,
+                                  ys, lo, hi, verdicts, literal_column(str(KEPT)))
+    # The rest from the records, in the same columns: per verdict how many, and the sums of
+    # their places (in degrees).
+    lon, lat = IncidentRevision.lon, IncidentRevision.lat
+    gx, gy = func.floor((lon + 180.0) / size), func.floor((lat + 90.0) / size)
+    sums = [func.sum(case((VerdictRecord.verdict == v, x), else_=0)) for v in verdicts
+            for x in (1, lon, lat)]
+    parts += [_where(_heads(agreement_id, viewer).add_columns(
+        literal_column(str(RECORDS)), gx, gy, *sums), f).where(*where).group_by(gx, gy)
+        for where in _rest(f, inner, size, tz, d0, d1)]
+    if not parts:
+        return []
+    out = []
+    for kind, x, y, *got in s.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
+        for k, v in enumerate(verdicts):
+            n, sx, sy = got[3 * k: 3 * k + 3]
+            n = int(n or 0)  # PostgreSQL sums bigints as numeric
+            if not n:
+                continue
+            if kind == KEPT:  # cells as kept, places in millionths of a degree
+                out.append((int(x) // ratio, int(y) // ratio, v, n, int(sx) / mapcounts.MICRO,
+                            int(sy) / mapcounts.MICRO))
+            else:
+                out.append((int(x), int(y), v, n, float(sx), float(sy)))
+    return out
 
 
 def _rest(f: Filters, inner: tuple[int, int, int, int] | None, size: float, tz: Any,

@@ -23,7 +23,7 @@ from jig.readers import IncidentReader
 from jig.readers.fields import to_incident
 from jig.readers.files import RawRecord
 from jig.records import Incident, Origin
-from jig.service.context import MAX_ROW, Context, Who, allow, context
+from jig.service.context import MAX_ROW, Context, Who, allow, context, reading, signs_in
 from jig.service.convert import (
     as_records,
     brief_feature,
@@ -242,7 +242,7 @@ def _filters(ctx: Context, t_from: str | None, t_to: str | None, bbox: str | Non
 @router.get("/incidents", response_model=Page, responses=ERRORS | {200: {
     "description": "A page of incidents with their current verdicts; a GeoJSON "
     "FeatureCollection when `format=geojson` or `Accept: application/geo+json`",
-    "content": {"application/geo+json": {}}}})
+    "content": {"application/geo+json": {}}}}, dependencies=[Depends(signs_in)])
 def get_incidents(
     request: Request,
     agreement: str | None = Query(None, description="Agreement id (default: the only one)"),
@@ -263,18 +263,19 @@ def get_incidents(
     fmt: str | None = Query(None, alias="format", description="json (default) or geojson"),
     brief: bool = Query(False, description="GeoJSON features with only id, verdict and time "
                         "(what a map draws; a click asks for the rest)"),
-    *, p: Who, ctx: Context = Depends(context),
+    *, ctx: Context = Depends(context),
 ) -> Any:
     """Incidents and their current verdicts under one agreement, filtered, in pages: a party
     sees its headquarters' records and what was released to the joint centre (less the fields
     withheld from it); the joint reviewer what was released."""
-    allow(p, "analyst", "lead", "reviewer")
-    if limit > ctx.settings.page_limit:
-        raise ApiError(422, "query.limit", f"limit is at most {ctx.settings.page_limit}")
-    version = _version(ctx, agreement)
-    filters = _filters(ctx, t_from, t_to, bbox, within, actor, clause, outcome, verdict)
-    filters = replace(filters, source=source, grade=grade)
-    with ctx.store.sessions() as s:
+    # The map's points on each pan and zoom: who asks and the versions in one statement.
+    with reading(request) as (p, s):
+        allow(p, "analyst", "lead", "reviewer")
+        if limit > ctx.settings.page_limit:
+            raise ApiError(422, "query.limit", f"limit is at most {ctx.settings.page_limit}")
+        version = _version(ctx, agreement, s)
+        filters = _filters(ctx, t_from, t_to, bbox, within, actor, clause, outcome, verdict, s)
+        filters = replace(filters, source=source, grade=grade)
         try:
             after = open_cursor(s, cursor) if cursor else 0
         except ValueError:

@@ -113,3 +113,25 @@ def test_an_incident_is_opened_and_a_review_asked_for_with_the_keyboard(browser,
     page.keyboard.press("Enter")
     page.wait_for_selector("#review-state")
     assert "Was this an agreed target?" in page.text_content("#review-state")
+
+
+def test_the_agreement_page_names_its_rules_and_columns_in_russian_and_arabic(browser, open_server, tmp_path):  # noqa: F811
+    page, _ = page_for(browser, open_server.url)
+    page.wait_for_function(SETTLED)
+    page.click("[data-view=agreement]")
+    page.wait_for_selector("#versions")
+    rules = "(rs) => rs.map((r) => r.textContent)"
+    assert "no_strikes_in" in page.eval_on_selector_all("#agreement .rule", rules)  # the format's word
+    heads = "(hs) => hs.map((h) => h.textContent)"
+    # A column without a heading has none, in every language (its key was shown).
+    assert page.eval_on_selector_all("#versions th", heads)[-1] == ""
+    for lang, script in (("ru", CYRILLIC), ("ar", ARABIC)):
+        page.select_option("#lang", lang)
+        page.wait_for_function("(re) => { const rs = [...document.querySelectorAll('#agreement .rule')];"
+                               " return rs.length >= 5 &&"
+                               " rs.every((r) => new RegExp(re).test(r.textContent)); }",
+                               arg=script.pattern)
+        named = page.eval_on_selector_all("#versions th", heads)
+        assert named[-1] == "" and all(script.search(h) for h in named[:-1]), named
+        assert low_contrast(page) == []
+        page.screenshot(path=str(tmp_path / f"agreement-{lang}.png"))

@@ -654,7 +654,7 @@ async function renderAgreement() {
   const parts = [el("h2", {}, doc.title || doc.id), el("h3", {}, t("agreement.parties"))];
   parts.push(el("ul", {}, ...Object.entries(doc.parties).map(([id, p]) => el("li", {}, `${id}: ${p.name} (${(p.answers_for || []).join(", ")})`))));
   parts.push(el("h3", {}, t("agreement.clauses")));
-  for (const c of doc.clauses) parts.push(el("div", { class: "finding" }, el("strong", {}, `${c.id} · ${c.rule}`), el("p", {}, c.quote ? `“${c.quote}”` : ""), el("p", { class: "muted" }, `${t("agreement.bound")}: ${(c.bound || []).join(", ")}`)));
+  for (const c of doc.clauses) parts.push(el("div", { class: "finding" }, el("strong", {}, `${c.id} · `, el("span", { class: "rule", "data-rule": c.rule }, tr(`rule.${c.rule}`, c.rule))), el("p", {}, c.quote ? `“${c.quote}”` : ""), el("p", { class: "muted" }, `${t("agreement.bound")}: ${(c.bound || []).join(", ")}`)));
   parts.push(el("h3", {}, t("agreement.exceptions")));
   for (const x of doc.exceptions || []) parts.push(el("div", { class: "finding" }, el("strong", {}, x.id), el("p", {}, x.quote ? `“${x.quote}”` : "")));
   let versions, proposals = [];

@@ -71,6 +71,8 @@ const STRINGS = {
     "agreement.bound": "обязаны", "agreement.current": "действует сейчас", "agreement.proposals": "Предложенные поправки",
     "agreement.col.version": "версия", "agreement.col.from": "применяется к действиям с", "agreement.col.stored": "сохранена", "agreement.col.hash": "хеш содержания", "agreement.col.state": "",
     "agreement.compare.none": "нет",
+    "rule.no_strikes_in": "без ударов в зонах", "rule.only_agreed_targets": "только согласованные цели", "rule.no_strikes_near_sites": "без ударов вблизи охраняемых объектов",
+    "rule.no_weapons_in": "без вооружений в зонах", "rule.no_flights_in": "без полётов в зонах", "rule.must_by": "обязательство к сроку",
     "proposal.proposed": "ожидает принятия", "proposal.adopted": "принята", "proposal.declined": "отклонена",
     "proposal.line": "предложена стороной {party} {at}; изменяет v{base}; применялась бы с {from}",
     "proposal.accepted": "приняли", "proposal.waiting": "ожидается от", "proposal.became": "стала v{version}",
@@ -130,6 +132,8 @@ const STRINGS = {
     "agreement.bound": "الملزَمون", "agreement.current": "سارية الآن", "agreement.proposals": "التعديلات المقترحة",
     "agreement.col.version": "النسخة", "agreement.col.from": "تحكم الأفعال من", "agreement.col.stored": "حُفظت", "agreement.col.hash": "بصمة المحتوى", "agreement.col.state": "",
     "agreement.compare.none": "لا شيء",
+    "rule.no_strikes_in": "لا ضربات في المناطق", "rule.only_agreed_targets": "الأهداف المتفق عليها فقط", "rule.no_strikes_near_sites": "لا ضربات قرب المواقع المحمية",
+    "rule.no_weapons_in": "لا أسلحة في المناطق", "rule.no_flights_in": "لا طيران في المناطق", "rule.must_by": "التزام بموعد",
     "proposal.proposed": "بانتظار القبول", "proposal.adopted": "اعتُمد", "proposal.declined": "رُفض",
     "proposal.line": "اقترحه {party} في {at}؛ يعدّل النسخة {base}؛ يحكم الأفعال من {from}",
     "proposal.accepted": "قبله", "proposal.waiting": "بانتظار", "proposal.became": "أصبح النسخة {version}",
@@ -227,7 +231,9 @@ Object.assign(STRINGS.ar, {
 let LANG = "en";
 
 function t(key, vars) {
-  let s = (STRINGS[LANG] && STRINGS[LANG][key]) || STRINGS.en[key] || key;
+  // An empty string is a translation too (a column without a heading): not the key.
+  const own = STRINGS[LANG] && STRINGS[LANG][key];
+  let s = own !== undefined ? own : STRINGS.en[key] !== undefined ? STRINGS.en[key] : key;
   for (const [k, v] of Object.entries(vars || {})) s = s.split(`{${k}}`).join(String(v));
   return s;
 }

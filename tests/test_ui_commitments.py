@@ -22,6 +22,8 @@ def test_the_agreement_view_lists_each_commitment_with_deadline_verdict_and_reas
             rows = [{k: v for k, v in r.items() if v} for r in csv.DictReader(f)]
         httpx.post(f"{srv.url}/status", json=rows, timeout=60).raise_for_status()
         page, _ = page_for(browser, srv.url)
+        # The tabs work once the page has wired its controls: a click before that is lost.
+        page.wait_for_selector("html[data-ready=true]", state="attached")
         page.click("[data-view=agreement]")
         page.wait_for_selector("#commitments-panel tr[data-outcome]")
         got = page.eval_on_selector_all(

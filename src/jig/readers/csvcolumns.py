@@ -27,7 +27,7 @@ from jig.readers.fields import EPOCH_DAY, MAX_ID, MAX_RADIUS_M
 from jig.records import INCIDENT_ACTS
 from jig.times import parse_time
 
-BLOCK = 1 << 23  # bytes of lines read at a time
+BLOCK = 1 << 22  # bytes of lines read at a time
 # What str.strip() removes: every character Python counts as whitespace.
 SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
          "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")

@@ -22,7 +22,15 @@ from tests.conftest import EXAMPLE, SHARED_DATA
 from jig.engine import accel
 from jig.engine.check import check_one_by_one, judge
 from jig.engine.fast import SLOW, UNDETERMINED
-from jig.engine.grid import build, candidates_key, load_or_build, regions_key, zone_runs
+from jig.engine.featureset import FeatureSet
+from jig.engine.grid import (
+    build,
+    candidates_key,
+    load_or_build,
+    outlines_key,
+    regions_key,
+    zone_runs,
+)
 from jig.records import Incident
 from jig.times import Span
 
@@ -185,6 +193,38 @@ def test_a_cells_candidate_edges_give_what_the_ring_search_gives(subdistricts):
             assert np.array_equal(a, b)
         decided += int((by_rings[0] != SLOW).sum())
     assert decided > 1.5 * n
+
+
+def test_disc_outlines_are_kept_on_disk_for_each_set_of_zones_in_effect(subdistricts, tmp_path,
+                                                                        monkeypatch):
+    """What a straddling disc's share is measured against is read back from the cache
+    directory array for array, once per set of zones in effect; a file altered is rebuilt."""
+    monkeypatch.setattr(accel.settings, "cache_dir", tmp_path)
+    zones = subdistricts.zones
+    regions = [z.region for z in zones]
+    made = {}
+    for member in (np.ones(len(zones), bool), np.arange(len(zones)) % 3 != 0):
+        places = FeatureSet.of([z for z, m in zip(zones, member, strict=True) if m])
+        subdistricts.indexes.clear()
+        built = accel.disc_outlines(subdistricts, places).arrays()
+        path = tmp_path / f"outlines-{outlines_key(regions_key(regions), member)}.npz"
+        assert path.exists()
+        assert (built["comp"] >= 0).sum() == member.sum()
+        subdistricts.indexes.clear()
+        again = accel.disc_outlines(subdistricts, places).arrays()
+        assert again.keys() == built.keys()
+        for name, value in built.items():
+            assert np.array_equal(again[name], value)
+        made[path] = (places, built)
+    assert len(made) == 2
+    path, (places, built) = next(iter(made.items()))
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["ax"] = arrays["ax"][::-1].copy()
+    np.savez(path, **arrays)
+    subdistricts.indexes.clear()
+    assert np.array_equal(accel.disc_outlines(subdistricts, places).ax, built["ax"])
+    subdistricts.indexes.clear()
 
 
 def test_candidates_are_kept_on_disk_for_each_set_of_zones_in_effect(subdistricts, tmp_path,

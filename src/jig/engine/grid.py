@@ -27,6 +27,8 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from jig.circlearea import RUN as OUTLINE_RUN
+
 # Bump when the layout or the way cells are filled changes: older files are then not found.
 VERSION = 3
 # About this many edge entries per cell: fewer cells to walk through than edges to measure.
@@ -254,6 +256,17 @@ def candidates_key(grid_key: str, active: np.ndarray) -> str:
     """The key of the candidates for the zones `active` of the regions keyed `grid_key`."""
     digest = hashlib.sha256(f"jig-candidates-{VERSION}-{grid_key}".encode())
     digest.update(np.packbits(np.asarray(active, bool)).tobytes())
+    return digest.hexdigest()
+
+
+def outlines_key(grid_key: str, member: np.ndarray) -> str:
+    """The key of the disc outlines of the zones `member` of the regions keyed `grid_key`:
+    GEOS's version too, as the unions are its (a file from another version could give the
+    kernels other vertices than the one-by-one path builds). Bump VERSION when
+    `geo.Outline`'s arrays change."""
+    digest = hashlib.sha256(f"jig-outlines-{VERSION}-{shapely.geos_version_string}-"
+                            f"{OUTLINE_RUN}-{grid_key}".encode())
+    digest.update(np.packbits(np.asarray(member, bool)).tobytes())
     return digest.hexdigest()
 
 

@@ -85,6 +85,28 @@ def test_every_step_of_an_explanation_has_a_translation(lang):
             assert word not in got, got
 
 
+@pytest.mark.parametrize("lang", ["ru", "ar"])
+def test_evidence_notes_and_kinds_of_act_have_a_translation(lang):
+    """What the incident panel shows beside a finding's reason: each evidence incident's note
+    (the example's and the real extracts'), and the kind of act of the record and its steps."""
+    script = {"ru": "[а-яё]", "ar": "[\u0600-\u06ff]"}[lang]
+    agreement = load_agreement(EXAMPLE / "agreement.yaml")
+    notices = read_notices([EXAMPLE / "notices.csv"], agreement).records
+    notes = set()
+    for files in ([EXAMPLE / "incidents.csv"], sorted(DATA.glob("*.csv"))):
+        incidents = read_incidents(files, agreement).records
+        notes |= {e.note for v in check(agreement, incidents, notices) for f in v.findings
+                  for e in f.evidence if e.kind == "incident" and e.note}
+    assert notes
+    for note in notes:
+        got = translate_phrase(note, lang)
+        assert got is not None and re.search(script, got), note
+        assert " away" not in got and " before" not in got, got
+    for act in ("air_strike", "shelling", "ground_attack", "explosion", "other", "unknown"):
+        assert re.search(script, translate_phrase(act, lang) or ""), act
+        assert act not in (translate_phrase(f"act {act}", lang) or act), act
+
+
 def test_a_reason_s_values_are_kept_and_its_units_translated():
     reason = ("air strike by RU is not at an agreed target: the nearest, T-2 (Nusra-held hills "
               "west of Jisr al-Shughur), lies 14.7 km away; excepted under imminent-threat: "

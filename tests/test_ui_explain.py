@@ -42,4 +42,15 @@ def test_the_reasoning_in_arabic_and_russian(browser, open_server, tmp_path, inc
             assert text != before and script.search(text), (lang, text)
             if step:  # no English left in a step: only ids, codes and data
                 assert not ENGLISH.search(QUOTED.sub("", text)), (lang, text)
+        if incident == "A-14":
+            # Beside the reasons: the evidence incident's note and the record's kind of act.
+            shown_too = "#panel .finding li span[data-tr], #panel table.record td[data-tr]"
+            page.wait_for_function("([s, l]) => { const ns = document.querySelectorAll(s); "
+                                   "return ns.length > 0 && [...ns].every((n) => n.lang === l); }",
+                                   arg=[shown_too, lang])
+            texts = page.eval_on_selector_all(shown_too, "(ns) => ns.map((n) => n.textContent)")
+            asked = page.eval_on_selector_all(shown_too, "(ns) => ns.map((n) => n.dataset.tr)")
+            assert "air_strike" in asked and any(" away, " in a for a in asked), asked
+            assert len(texts) >= 3 and all(script.search(t) for t in texts), texts
+            assert not any(re.search(r"\b(away|before|air_strike)\b", t) for t in texts), texts
         page.screenshot(path=str(tmp_path / f"reasoning-{incident}-{lang}.png"), full_page=True)

@@ -100,6 +100,10 @@ SENTENCES = (
     N_("no evidence: an incident by %(actor)s %(where_zones)s, within %(dist)s and at most "
        "%(hours)s before the act"),
     N_("it has no further requirements"),
+    # An evidence incident's note, as the panel lists it (jig.engine.exceptions): last, as
+    # the whole sentences above hold the same words.
+    N_("%(actor)s %(where_zones)s, %(dist)s away, %(hours)s before"),
+    N_("%(actor)s %(where_zones)s, %(dist)s away, timing uncertain"),
 )
 
 # The steps of an explanation (`jig explain`, GET /incidents/{id}/explain, the UI's reasoning
@@ -191,6 +195,10 @@ WORDS = {
     "status": {"met": N_("met"), "unmet": N_("unmet"), "unsure": N_("unsure")},
     "anyone": {"an unidentified actor": N_("an unidentified actor")},
     "hit": {"not named": N_("not named")},
+    # The kinds of act as records give them (jig.records.INCIDENT_ACTS).
+    "act": {"air_strike": N_("air_strike"), "shelling": N_("shelling"),
+            "ground_attack": N_("ground_attack"), "explosion": N_("explosion"),
+            "other": N_("other"), "unknown": N_("unknown")},
 }
 # Parts of the steps' values.
 NONE, ANY_ACT, AND = N_("none"), N_("any"), N_(" and ")

@@ -419,7 +419,7 @@ async function openIncident(id, workspace) {
       const list = el("ul", { "aria-label": t("panel.evidence") });
       for (const ev of f.evidence) {
         const link = el("a", { href: "#", on: { click: (e) => { e.preventDefault(); if (ev.kind === "incident") openIncident(ev.id); else openNotice(ev.id); } } }, `${ev.kind} ${ev.id}`);
-        list.append(el("li", {}, link, ev.note ? ` — ${ev.note}` : ""));
+        list.append(el("li", {}, link, ...(ev.note ? [" — ", el("span", { "data-tr": ev.note }, ev.note)] : [])));
       }
       box.append(list);
     }
@@ -435,7 +435,7 @@ async function openIncident(id, workspace) {
   const table = el("table", { class: "record" });
   for (const [k, val] of Object.entries(inc.record)) {
     if (k === "records") continue;
-    table.append(el("tr", {}, fieldCell(k), el("td", {}, typeof val === "object" ? JSON.stringify(val) : val)));
+    table.append(el("tr", {}, fieldCell(k), el("td", k === "act" ? { "data-tr": val } : {}, typeof val === "object" ? JSON.stringify(val) : val)));
   }
   panel.append(table);
   // An incident merged from several reports keeps every source record: one row each.

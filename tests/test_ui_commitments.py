@@ -4,6 +4,7 @@ a running server holding the library's Hodeidah agreement and its sourced status
 from __future__ import annotations
 
 import csv
+import re
 
 import httpx
 from tests.conftest import Server
@@ -39,4 +40,13 @@ def test_the_agreement_view_lists_each_commitment_with_deadline_verdict_and_reas
         page.wait_for_function("document.querySelector('#commitments-panel h3')"
                                ".textContent === 'الالتزامات'")
         assert page.text_content("#commitments-panel th") == "البند"
+        # The reasons too, through the catalogs: none of the engine's English left (the
+        # obligation's own words and the records' sources are the agreement's, as written).
+        page.wait_for_function("[...document.querySelectorAll('#commitments-panel td[data-tr]')]"
+                               ".every((td) => td.lang === 'ar')")
+        reasons = page.eval_on_selector_all("#commitments-panel td[data-tr]",
+                                            "tds => tds.map(td => td.textContent)")
+        assert len(reasons) == 3 and all(re.search("[\u0600-\u06ff]", r) for r in reasons)
+        engine = re.compile(r"\b(must|deadline|overdue|verified|recorded|pending)\b")
+        assert not any(engine.search(r) for r in reasons), reasons
         page.close()

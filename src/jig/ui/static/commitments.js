@@ -62,9 +62,11 @@
       table.append(node("tr", { "data-commitment": c.commitment, "data-actor": c.actor, "data-outcome": c.outcome },
         node("td", { dir: "ltr" }, c.commitment), node("td", {}, c.actor),
         node("td", { dir: "ltr" }, c.deadline), node("td", {}, records),
-        node("td", { class: `verdict ${c.outcome}` }, word(c.outcome)), node("td", {}, c.reason)));
+        node("td", { class: `verdict ${c.outcome}` }, word(c.outcome)), node("td", { "data-tr": c.reason }, c.reason)));
     }
     panel.append(table);
+    // The reasons are the engine's English, read back through the catalogs as the map's are.
+    if (typeof translateIn === "function") await translateIn(panel);
   }
 
   const later = () => { render().catch(() => {}); };

@@ -53,4 +53,8 @@ def test_the_reasoning_in_arabic_and_russian(browser, open_server, tmp_path, inc
             assert "air_strike" in asked and any(" away, " in a for a in asked), asked
             assert len(texts) >= 3 and all(script.search(t) for t in texts), texts
             assert not any(re.search(r"\b(away|before|air_strike)\b", t) for t in texts), texts
+            links = page.eval_on_selector_all("#panel .finding li a", "(ns) => ns.map((n) => "
+                                              "n.textContent)")
+            assert links and all(script.search(t) and "incident" not in t and "notice" not in t
+                                 for t in links), links
         page.screenshot(path=str(tmp_path / f"reasoning-{incident}-{lang}.png"), full_page=True)

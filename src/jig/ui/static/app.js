@@ -418,7 +418,7 @@ async function openIncident(id, workspace) {
     if (f.evidence && f.evidence.length) {
       const list = el("ul", { "aria-label": t("panel.evidence") });
       for (const ev of f.evidence) {
-        const link = el("a", { href: "#", on: { click: (e) => { e.preventDefault(); if (ev.kind === "incident") openIncident(ev.id); else openNotice(ev.id); } } }, `${ev.kind} ${ev.id}`);
+        const link = el("a", { href: "#", on: { click: (e) => { e.preventDefault(); if (ev.kind === "incident") openIncident(ev.id); else openNotice(ev.id); } } }, `${tr(`evidence.${ev.kind}`, ev.kind)} ${ev.id}`);
         list.append(el("li", {}, link, ...(ev.note ? [" — ", el("span", { "data-tr": ev.note }, ev.note)] : [])));
       }
       box.append(list);

@@ -594,8 +594,8 @@ async function answerForm(inc, review, submit) {
   };
   let notices = [];
   try { notices = await api("/notices"); } catch (err) { /* none readable */ }
-  for (const n of notices) offer("notice", n.id, `notice ${n.id} · ${n.party || ""} · ${n.time || ""} · ${n.exception || ""}`);
-  for (const f of (inc.verdict && inc.verdict.findings) || []) for (const ev of f.evidence || []) offer(ev.kind, ev.id, `${ev.kind} ${ev.id}${ev.note ? ` — ${ev.note}` : ""}`);
+  for (const n of notices) offer("notice", n.id, `${tr("evidence.notice", "notice")} ${n.id} · ${n.party || ""} · ${n.time || ""} · ${n.exception || ""}`);
+  for (const f of (inc.verdict && inc.verdict.findings) || []) for (const ev of f.evidence || []) offer(ev.kind, ev.id, `${tr(`evidence.${ev.kind}`, ev.kind)} ${ev.id}${ev.note ? ` — ${ev.note}` : ""}`);
   for (const p of state.listed || []) offer("incident", p.id, `incident ${p.id} · ${p.time || ""} · ${p.actor || ""}`);
   const form = el("form", { id: "review-answer", class: "cell-form" },
     el("label", { for: "answer-text" }, t("review.answer")), text, picker,
@@ -836,7 +836,9 @@ function actPhrase(p) {
     const who = /^[\w-]+$/.test(p.actor) ? p.actor : `'${p.actor}'`;
     return el("span", { "data-tr": `${ACT_WORDS[p.act]} by ${who}` }, `${ACT_WORDS[p.act]} by ${p.actor}`);
   }
-  return [p.actor, p.act].filter(Boolean).join(" · ");
+  // Otherwise the actor as recorded and the kind of act, which the catalogs translate.
+  return el("span", {}, p.actor || "", p.actor && p.act ? " · " : "",
+    p.act ? el("span", { "data-tr": p.act }, p.act) : "");
 }
 
 // -- permalinks and export ----------------------------------------------------------------------

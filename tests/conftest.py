@@ -112,6 +112,26 @@ def db_url(request, tmp_path):
     yield from _postgres_database()
 
 
+@pytest.fixture
+def example_store(db_url, tmp_path) -> Iterator[tuple[Any, Agreement]]:
+    """A store on each backend holding the 2016 example's agreement, with the US party's key
+    for sealing its workspace at rest; closed after the test."""
+    from jig.agreement import agreement_document
+    from jig.store import Store
+    from jig.store.sealing import read_keys, write_key
+
+    keys = tmp_path / "keys"
+    write_key(keys, "US")
+    store = Store.open(db_url, key_folder=tmp_path, at_rest=read_keys(keys))
+    path = EXAMPLE / "agreement.yaml"
+    agreement = load_agreement(path)
+    try:
+        store.add_agreement(agreement, agreement_document(path.read_text(), path.parent))
+        yield store, agreement
+    finally:
+        store.close()
+
+
 def _postgres_database():
     import os
     import uuid

@@ -11,13 +11,11 @@ import math
 from collections import Counter
 
 from sqlalchemy import func, select
-from tests.conftest import EXAMPLE, ROOT
+from tests.conftest import ROOT
 
-from jig.agreement import agreement_document, load_agreement
 from jig.store import Store, overview
 from jig.store.importer import import_files
 from jig.store.queries import Filters, given_in_sql, search
-from jig.store.sealing import read_keys, write_key
 from jig.store.tables import IncidentRevision
 
 UCDP = ROOT / "tests" / "data" / "ucdp_ged_syria_2016.csv"
@@ -48,52 +46,44 @@ def listed_one_by_one(store: Store, agreement_id: str, f: Filters, viewer: str
     return cells, days
 
 
-def test_source_and_grade_counted_in_sql_as_each_viewer_sees_them(db_url, tmp_path):
-    keys = tmp_path / "keys"
-    write_key(keys, "US")
-    store = Store.open(db_url, key_folder=tmp_path, at_rest=read_keys(keys))
-    path = EXAMPLE / "agreement.yaml"
-    agreement = load_agreement(path)
-    try:
-        store.add_agreement(agreement, agreement_document(path.read_text(), path.parent))
-        import_files(store, [UCDP, AIRWARS], batch=500)
-        us = import_files(store, [UCDP], batch=500, workspace="US")  # sealed at rest
-        with store.sessions() as s:
-            ids = sorted({r.incident.incident_id for r in search(
-                s, agreement.id, Filters(), 0, 60, "US")[0]})
-        for k, incident_id in enumerate(ids[:40]):
-            store.release(incident_id, "US", ["source", "grade"] if k % 2 else [], "us-lead")
-        assert us.stored > 100
-        with store.sessions() as s:
-            grades = Counter(r.record.get("grade") for r in search(
-                s, agreement.id, Filters(), 0, 1000, "joint")[0])
-        grade = grades.most_common(1)[0][0]
-        assert grade
-        period = (1451606400.0, 1483228800.0)  # 2016
-        for viewer in ("joint", "US", "RU"):
-            for given in ({"source": "UCDP GED"}, {"grade": grade},
-                          {"source": "UCDP GED", "grade": grade}, {"source": "no such source"}):
-                f = Filters(t_from=period[0], t_to=period[1], **given)
-                want_cells, want_days = listed_one_by_one(store, agreement.id, f, viewer)
-                with store.sessions() as s:
-                    got = overview.grid(s, agreement.id, f, viewer, 0.25)
-                    days = overview.histogram(s, agreement.id, f, viewer, 0.0)
-                assert Counter({(round((c.lon + 180) / 0.25), round((c.lat + 90) / 0.25), v): n
-                                for c in got.cells for v, n in c.counts.items()}) == \
-                    want_cells, (viewer, given)
-                assert Counter({(d, v): n for d, counts in days.items()
-                                for v, n in counts.items()}) == want_days, (viewer, given)
-                if given == {"source": "UCDP GED"}:
-                    # Real answers: the joint centre sees the joint records and the released
-                    # ones whose source is not withheld; the US its own too.
-                    assert got.total > 100, viewer
-        # Python tests only the party's records (sealed at rest, or the other side's):
-        # every record of the joint centre is decided in SQL.
-        with store.sessions() as s:
-            for viewer in ("joint", "RU"):
-                _, rest = given_in_sql(s, Filters(source="UCDP GED"), viewer)
-                left = s.scalar(select(func.count()).select_from(IncidentRevision).where(*rest))
-                everything = s.scalar(select(func.count()).select_from(IncidentRevision))
-                assert 0 < left <= us.stored < everything / 2, viewer
-    finally:
-        store.close()
+def test_source_and_grade_counted_in_sql_as_each_viewer_sees_them(example_store):
+    store, agreement = example_store
+    import_files(store, [UCDP, AIRWARS], batch=500)
+    us = import_files(store, [UCDP], batch=500, workspace="US")  # sealed at rest
+    with store.sessions() as s:
+        ids = sorted({r.incident.incident_id for r in search(
+            s, agreement.id, Filters(), 0, 60, "US")[0]})
+    for k, incident_id in enumerate(ids[:40]):
+        store.release(incident_id, "US", ["source", "grade"] if k % 2 else [], "us-lead")
+    assert us.stored > 100
+    with store.sessions() as s:
+        grades = Counter(r.record.get("grade") for r in search(
+            s, agreement.id, Filters(), 0, 1000, "joint")[0])
+    grade = grades.most_common(1)[0][0]
+    assert grade
+    period = (1451606400.0, 1483228800.0)  # 2016
+    for viewer in ("joint", "US", "RU"):
+        for given in ({"source": "UCDP GED"}, {"grade": grade},
+                      {"source": "UCDP GED", "grade": grade}, {"source": "no such source"}):
+            f = Filters(t_from=period[0], t_to=period[1], **given)
+            want_cells, want_days = listed_one_by_one(store, agreement.id, f, viewer)
+            with store.sessions() as s:
+                got = overview.grid(s, agreement.id, f, viewer, 0.25)
+                days = overview.histogram(s, agreement.id, f, viewer, 0.0)
+            assert Counter({(round((c.lon + 180) / 0.25), round((c.lat + 90) / 0.25), v): n
+                            for c in got.cells for v, n in c.counts.items()}) == \
+                want_cells, (viewer, given)
+            assert Counter({(d, v): n for d, counts in days.items()
+                            for v, n in counts.items()}) == want_days, (viewer, given)
+            if given == {"source": "UCDP GED"}:
+                # Real answers: the joint centre sees the joint records and the released
+                # ones whose source is not withheld; the US its own too.
+                assert got.total > 100, viewer
+    # Python tests only the party's records (sealed at rest, or the other side's):
+    # every record of the joint centre is decided in SQL.
+    with store.sessions() as s:
+        for viewer in ("joint", "RU"):
+            _, rest = given_in_sql(s, Filters(source="UCDP GED"), viewer)
+            left = s.scalar(select(func.count()).select_from(IncidentRevision).where(*rest))
+            everything = s.scalar(select(func.count()).select_from(IncidentRevision))
+            assert 0 < left <= us.stored < everything / 2, viewer

@@ -195,6 +195,28 @@ def test_a_cells_candidate_edges_give_what_the_ring_search_gives(subdistricts):
     assert decided > 1.5 * n
 
 
+def _kept_on_disk(agreement, path, get, altered: str) -> dict[str, np.ndarray]:
+    """`get()` builds arrays and writes them to `path`, a second call reads the same arrays
+    back from it, and once its array `altered` is changed the file is rebuilt, never trusted.
+    Returns the arrays built."""
+    agreement.indexes.clear()
+    built = get().arrays()
+    assert path.exists()
+    agreement.indexes.clear()
+    again = get().arrays()
+    assert again.keys() == built.keys()
+    for name, value in built.items():
+        assert np.array_equal(again[name], value)
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays[altered] = arrays[altered][::-1].copy()
+    np.savez(path, **arrays)
+    agreement.indexes.clear()
+    assert np.array_equal(getattr(get(), altered), built[altered])
+    agreement.indexes.clear()
+    return built
+
+
 def test_disc_outlines_are_kept_on_disk_for_each_set_of_zones_in_effect(subdistricts, tmp_path,
                                                                         monkeypatch):
     """What a straddling disc's share is measured against is read back from the cache
@@ -202,29 +224,15 @@ def test_disc_outlines_are_kept_on_disk_for_each_set_of_zones_in_effect(subdistr
     monkeypatch.setattr(accel.settings, "cache_dir", tmp_path)
     zones = subdistricts.zones
     regions = [z.region for z in zones]
-    made = {}
+    paths = set()
     for member in (np.ones(len(zones), bool), np.arange(len(zones)) % 3 != 0):
         places = FeatureSet.of([z for z, m in zip(zones, member, strict=True) if m])
-        subdistricts.indexes.clear()
-        built = accel.disc_outlines(subdistricts, places).arrays()
         path = tmp_path / f"outlines-{outlines_key(regions_key(regions), member)}.npz"
-        assert path.exists()
+        built = _kept_on_disk(subdistricts, path,
+                              lambda p=places: accel.disc_outlines(subdistricts, p), "ax")
         assert (built["comp"] >= 0).sum() == member.sum()
-        subdistricts.indexes.clear()
-        again = accel.disc_outlines(subdistricts, places).arrays()
-        assert again.keys() == built.keys()
-        for name, value in built.items():
-            assert np.array_equal(again[name], value)
-        made[path] = (places, built)
-    assert len(made) == 2
-    path, (places, built) = next(iter(made.items()))
-    with np.load(path) as f:
-        arrays = {k: f[k] for k in f.files}
-    arrays["ax"] = arrays["ax"][::-1].copy()
-    np.savez(path, **arrays)
-    subdistricts.indexes.clear()
-    assert np.array_equal(accel.disc_outlines(subdistricts, places).ax, built["ax"])
-    subdistricts.indexes.clear()
+        paths.add(path)
+    assert len(paths) == 2
 
 
 def test_candidates_are_kept_on_disk_for_each_set_of_zones_in_effect(subdistricts, tmp_path,
@@ -234,27 +242,13 @@ def test_candidates_are_kept_on_disk_for_each_set_of_zones_in_effect(subdistrict
     every = np.ones(len(regions), bool)
     some = every.copy()
     some[::2] = False
-    made = {}
+    paths = set()
     for active in (every, some):
-        subdistricts.indexes.clear()
-        built = accel.nearest_candidates(subdistricts, active).arrays()
         path = tmp_path / f"nearest-{candidates_key(regions_key(regions), active)}.npz"
-        assert path.exists()
-        subdistricts.indexes.clear()
-        again = accel.nearest_candidates(subdistricts, active).arrays()
-        for name, value in built.items():
-            assert np.array_equal(again[name], value)
-        made[path] = built
-    assert len(made) == 2
-    # A file whose arrays were altered is rebuilt, never trusted.
-    path, built = next(iter(made.items()))
-    with np.load(path) as f:
-        arrays = {k: f[k] for k in f.files}
-    arrays["ids"] = arrays["ids"][::-1].copy()
-    np.savez(path, **arrays)
-    subdistricts.indexes.clear()
-    assert np.array_equal(accel.nearest_candidates(subdistricts, every).ids, built["ids"])
-    subdistricts.indexes.clear()
+        _kept_on_disk(subdistricts, path,
+                      lambda a=active: accel.nearest_candidates(subdistricts, a), "ids")
+        paths.add(path)
+    assert len(paths) == 2
 
 
 def test_zones_grown_by_a_radius_are_left_to_geos(make_agreement, monkeypatch):

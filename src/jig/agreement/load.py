@@ -127,6 +127,9 @@ def parse_agreement(text: str, name: str = "agreement.yaml",
     digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":"),
                                        ensure_ascii=False).encode()).hexdigest()
     object.__setattr__(agreement, "content_hash", digest)
+    object.__setattr__(agreement, "sources", tuple(
+        str((base_dir or FsPath(".")) / src) for coll in (*COLLECTIONS, "area")
+        if isinstance(src := getattr(doc, coll), str)))
     return agreement
 
 

@@ -161,6 +161,7 @@ class Agreement:
     area_names: tuple[str, ...] = ()  # the area features' names (a country, say)
     separation: Any = None  # jig.air.model.Separation
     content_hash: str = ""
+    sources: tuple[str, ...] = ()  # the GeoJSON files it names, as read (beside its own file)
     _match_cache: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, repr=False)
     # Spatial indexes of this version's places, built on first use and kept with it.
     indexes: dict[Any, Any] = field(default_factory=dict, repr=False)

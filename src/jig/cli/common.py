@@ -28,7 +28,9 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from jig.agreement import Agreement, load_agreement
+from jig.agreement import Agreement
+from jig.agreement.cache import load_agreement_cached
+from jig.engine.accel import default_cache_dir
 from jig.errors import JigError, Location, Problem
 from jig.readers import Gazetteer, IncidentReader, Reject, read_notices
 from jig.readers.rejects import RejectWriter
@@ -99,8 +101,10 @@ def exit_on_errors() -> Iterator[None]:
 
 
 def load_or_exit(path: Path) -> Agreement:
+    """The agreement at `path` (kept in the user's cache when it is slow to read: a thousand
+    zones take seconds), or its problems on stderr and exit 2."""
     with exit_on_errors():
-        return load_agreement(path)
+        return load_agreement_cached(path, default_cache_dir())
 
 
 class RejectSink:

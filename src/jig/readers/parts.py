@@ -20,9 +20,11 @@ Part = str | FilePart  # a whole file, or a run of its blocks
 
 
 def cut(paths: Iterable[str | Path], size: int | None = None) -> list[Part]:
-    """The input's files (a folder standing for its files), each in parts of about `size`
-    bytes (default: one block) where it can be cut, in input order."""
-    size = size or csvcolumns.BLOCK
+    """The input's files (a folder standing for its files), each in parts of at least `size`
+    bytes where it can be cut (default: a part per block), in input order."""
+    # A block is BLOCK bytes give or take a line, so "at least BLOCK" would join every other
+    # pair: parts of one and two blocks, and a worker left alone with a long last one.
+    size = size or 1
     out: list[Part] = []
     for path in expand_paths(paths):
         quick = quick_file(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import os
@@ -362,14 +363,27 @@ def _check_on_cores(reader: IncidentReader, incidents: list[Path], parts: list[P
             if part.file is None:
                 fh.write(part.lines)
             else:
-                with open(part.file, encoding="utf-8", newline="") as text:
-                    shutil.copyfileobj(text, fh, 1 << 20)
+                _append(part.file, fh)
                 os.unlink(part.file)
             done += part.size
             progress(part.counts.read, done, reader.position.total)
         if summary:
             write_summary(tally, fmt, fh, to_file=output is not None)
     return counts, order.seen
+
+
+def _append(path: str, fh: IO[str]) -> None:
+    """A part's text written to `fh`: as bytes where `fh` writes UTF-8, for decoding and
+    encoding it again (360 MB for a million findings) cost this process 0.7 s of CPU taken
+    from the workers."""
+    out = getattr(fh, "buffer", None)
+    if out is not None and codecs.lookup(fh.encoding).name == "utf-8":
+        fh.flush()
+        with open(path, "rb") as raw:
+            shutil.copyfileobj(raw, out, 1 << 20)
+    else:
+        with open(path, encoding="utf-8", newline="") as text:
+            shutil.copyfileobj(text, fh, 1 << 20)
 
 
 def _check_on_dask(agreement: Path, incidents: list[Path], notes: list[Notice], fmt: str,

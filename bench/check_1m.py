@@ -3,13 +3,14 @@
 Run: .venv/bin/python bench/check_1m.py [N] [--threads T] [--discs] [--geopandas]
 
 Writes W1's agreement (bench/scale.py, same seed) and N incidents as a CSV in the contract's
-fields (kept in the temporary folder, jig-check-1m-N[-discs], for the next run), then runs `jig check … -f jsonl` as a separate process and reports its wall time and
-peak resident memory: what a user judging a long CSV sees, reading and writing included.
-Also its CPU time (user + system), the fairer figure on a shared machine, and the memory of
-all its processes together (sampled PSS: `--threads 2` forks workers). `--threads T` is
-passed to `jig check` (default: its own, every core); `--discs` gives each incident a
-location disc of 1-50 km (`precision_m`), as the issue's end-to-end target has them,
-and half the zones valid from 20 August (W2's input).
+fields (kept in the temporary folder, jig-check-1m-N[-discs], for the next run), then runs
+`jig check … -f jsonl` as a separate process and reports its wall time and peak resident memory:
+what a user judging a long CSV sees, reading and writing included. Also its CPU time (user +
+system), the fairer figure on a shared machine, and the memory of all its processes together
+(sampled PSS: `--threads 2` forks workers). `--threads T` is passed to `jig check` (default:
+its own, every core); `--discs` gives each incident a location disc of 1-50 km (`precision_m`),
+as the issue's end-to-end target has them, and half the zones valid from 20 August (W2's
+input).
 `--geopandas`: also the pipeline an analyst would write (pandas reads the CSV, GeoPandas
 projects, buffers the discs, `sjoin`s with the zones and writes JSON Lines of the pairs), in
 this process, timed the same way.

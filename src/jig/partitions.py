@@ -233,7 +233,8 @@ WARM = 2_000  # rows judged before the workers are forked
 def _warm(work: Work, part: Part) -> None:
     """The input's first rows judged here and their findings dropped: what judging builds on
     first use and keeps with the agreement (the outlines of the zones in effect, the
-    kernels' code for these columns, modules) is then built once and shared with the workers
+    nearest-edge candidates where points have no disc, the kernels' code for these columns,
+    modules) is then built once and shared with the workers
     forked after, instead of once in each (some 180 MB and a second of CPU apiece at 1,000
     zones)."""
     reader = IncidentReader(work.agreement, work.gazetteer)

@@ -128,19 +128,15 @@ def _set_threads() -> None:
 
 
 def prepare(agreement: Agreement) -> None:
-    """What the kernels keep for an agreement, built (or read from the cache directory) now:
-    the grid, the zones' runs of edges, the machine code, and each zone clause's candidate
-    nearest edges with all of its zones in effect. For a program about to fork workers, which
-    would otherwise each build them in their first chunk."""
+    """What the kernels keep for an agreement whatever the incidents, built (or read from the
+    cache directory) now: the grid, the zones' runs of edges, the machine code. For a program
+    about to fork workers, which would otherwise each build them in their first chunk. (The
+    nearest-edge candidates are not among them: only incidents without a disc need them, for
+    the zones in effect at their times, so they are built by judging the first rows.)"""
     if zone_grid(agreement) is None:
         return
     runs_of(agreement)
     from jig.engine import kernels  # noqa: F401  (its machine code, loaded once for all)
-
-    for clause in agreement.clauses:
-        if clause.rule in ("no_strikes_in", "no_weapons_in"):
-            chosen = {id(z) for z in agreement.select_zones(clause.selector)}
-            nearest_candidates(agreement, np.array([id(z) in chosen for z in agreement.zones]))
 
 
 def runs_of(agreement: Agreement) -> ZoneRuns:

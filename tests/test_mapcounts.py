@@ -228,6 +228,43 @@ def test_concurrent_intakes_into_the_same_cells(db_url, tmp_path):
         store.close()
 
 
+def test_an_intake_locks_the_count_rows_only_as_it_commits(db_url, tmp_path):
+    """The coarsest count rows take nearly every record: an intake that locked them as it
+    judged held every other writer on PostgreSQL behind it through its judging and its log
+    entry (4 worker processes were no faster than one). Mid-transaction they are free to
+    another writer; at commit they hold both intakes."""
+    store = Store.open(db_url, key_folder=tmp_path)
+    path = EXAMPLE / "agreement.yaml"
+    agreement = load_agreement(path)
+    store.add_agreement(agreement, agreement_document(path.read_text(), path.parent))
+    base = read_incidents(EXPORTS[:1], agreement).records[0]
+    try:
+        store.add_incidents([dataclasses.replace(base, id="first")])
+        with store.sessions() as s:
+            rows = s.scalar(sa.select(sa.func.count()).select_from(MapCount))
+        assert rows
+        with store.writing() as s:
+            store._add_incidents(s, [dataclasses.replace(base, id="second")], None, "joint",
+                                 "local")
+            if db_url.startswith("postgresql"):
+                # Another writer takes every count row's lock at once, or fails (NOWAIT).
+                other = sa.create_engine(
+                    db_url.replace("postgresql://", "postgresql+psycopg://"))
+                try:
+                    with other.begin() as c:
+                        locked = c.execute(sa.text(
+                            "SELECT count(*) FROM (SELECT 1 FROM map_counts FOR UPDATE NOWAIT)"
+                            " AS t")).scalar()
+                finally:
+                    other.dispose()
+                assert locked == rows
+        with store.sessions() as s:
+            assert mapcounts.differences(s) == []
+        assert same_as_records(store, agreement.id, Filters(), "joint", 0.25) == 2
+    finally:
+        store.close()
+
+
 def test_withheld_records_change_no_count_the_other_party_sees(cell):  # noqa: F811
     c, _ = cell
     ok(c["ru-analyst"].post("/incidents", json=ADVANCE))

@@ -367,7 +367,7 @@ class Judging:
                 mapcounts.add(deltas, agreement_id, scope, row.workspace, now_[key], tz, -1)
             now_[key] = mapcounts.Head(row.lon, row.lat, row.t_start, verdict.verdict)
             mapcounts.add(deltas, agreement_id, scope, row.workspace, now_[key], tz, 1)
-        mapcounts.write(s, deltas)
+        mapcounts.defer(s, deltas)
 
     def _heads_in(self, s: Session, t_from: float, t_to: float,
                   bbox: tuple[float, float, float, float] | None, scope: str

@@ -35,6 +35,7 @@ from sqlalchemy import (
     Table,
     case,
     delete,
+    event,
     func,
     insert,
     literal,
@@ -45,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from jig.findings import OUTCOMES
 from jig.store.tables import AgreementVersion, IncidentRevision, MapCount, VerdictHead, VerdictRecord
@@ -122,6 +123,38 @@ def add(deltas: dict[tuple, list[int]], agreement_id: str, scope: str, workspace
             row[at] += sign
             row[at + 1] += sign * lon
             row[at + 2] += sign * lat
+
+
+_DELTAS = "jig.mapcounts.deltas"  # a session's deltas not written yet (its `info` key)
+
+
+def defer(s: Session, deltas: dict[tuple, list[int]]) -> None:
+    """Add `deltas` to what the session writes when it commits (`watch`). The coarsest rows
+    (cells of 4 degrees, blocks of 256 days) take nearly every incident: written at once,
+    their row locks were held through the rest of the transaction (judging the acts a report
+    may excuse, the log entry), and concurrent intakes on PostgreSQL waited on each other
+    for all of it."""
+    pending: dict[tuple, list[int]] = s.info.setdefault(_DELTAS, {})
+    for key, values in deltas.items():
+        row = pending.get(key)
+        if row is None:
+            pending[key] = list(values)
+        else:
+            for k, v in enumerate(values):
+                row[k] += v
+
+
+def watch(sessions: sessionmaker) -> None:
+    """Write each session's deferred deltas just before it commits: after the log's entry
+    (and its lock), so every writer takes the log's lock, then these rows, in one order."""
+    event.listen(sessions, "before_commit", _flush)
+    event.listen(sessions, "after_rollback", lambda session: session.info.pop(_DELTAS, None))
+
+
+def _flush(session: Session) -> None:
+    deltas = session.info.pop(_DELTAS, None)
+    if deltas:
+        write(session, deltas)
 
 
 def write(s: Session, deltas: dict[tuple, list[int]]) -> None:

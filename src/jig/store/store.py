@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jig.agreement import Agreement
 from jig.records import Incident, Notice
-from jig.store import audit, bulk, sealing
+from jig.store import audit, bulk, mapcounts, sealing
 from jig.store.bulk import Revision, RevisionRow
 from jig.store.db import make_engine, migrate
 from jig.store.judging import JOINT, Judging, chunks, now
@@ -79,6 +79,7 @@ class Store(Judging):
         info = {audit.LOG: audit.Log(self.log, keys)} if keys is not None else {}
         self.sessions = sessionmaker(engine, expire_on_commit=False, info=info)
         audit.watch(self.sessions)
+        mapcounts.watch(self.sessions)  # after the log's: its lock first
         self.default_tz = zone_info(default_timezone)
         self.catalog = Catalog()
         self.parse_cache = ParsedIncidents()

@@ -3,6 +3,7 @@ on SQLite and on PostgreSQL with one and with several worker processes; printed 
 
 Run: .venv/bin/python bench/service_load.py [--preload 100000] [--records 600] [--clients 32]
                                             [--pg URL | --no-pg] [--workers 4] [--bulk]
+                                            [--no-sqlite]
 
 Each row: single-record intake (one record per request, every client keeping its
 connection), records per second, p50 and p99 latency, errors (answers other than 200).
@@ -250,21 +251,8 @@ def postgres(url: str | None):
                            capture_output=True)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--preload", type=int, default=100_000)
-    ap.add_argument("--records", type=int, default=600, help="records posted per row")
-    ap.add_argument("--clients", type=int, default=32)
-    ap.add_argument("--workers", type=int, default=4)
-    ap.add_argument("--pg", help="a PostgreSQL server URL (a database is made on it)")
-    ap.add_argument("--no-pg", action="store_true")
-    ap.add_argument("--bulk", action="store_true")
-    args = ap.parse_args()
-    rows: list[tuple[str, dict]] = []
+def sqlite_rows(rows: list[tuple[str, dict]], args: argparse.Namespace) -> None:
     n, c = args.records, args.clients
-    with open("/proc/loadavg") as fh:
-        print(f"load average at start: {fh.read().split()[0]}")
-
     empty = Path(tempfile.mkdtemp())
     with serving("--data", str(empty)) as base:
         rows.append(("SQLite, empty store, 1 client", load(base, fresh_records(n // 3, "e1"), 1)))
@@ -280,6 +268,26 @@ def main() -> None:
                      load(base, fresh_records(n // 3, "f1"), 1)))
         rows.append((f"SQLite, {args.preload:,} incidents, {c} clients",
                      load(base, fresh_records(n, "fc"), c)))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--preload", type=int, default=100_000)
+    ap.add_argument("--records", type=int, default=600, help="records posted per row")
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--pg", help="a PostgreSQL server URL (a database is made on it)")
+    ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument("--no-sqlite", action="store_true", help="only the PostgreSQL rows")
+    ap.add_argument("--bulk", action="store_true")
+    args = ap.parse_args()
+    rows: list[tuple[str, dict]] = []
+    n, c = args.records, args.clients
+    with open("/proc/loadavg") as fh:
+        print(f"load average at start: {fh.read().split()[0]}")
+
+    if not args.no_sqlite:
+        sqlite_rows(rows, args)
 
     if not args.no_pg:
         with postgres(args.pg) as url:
@@ -300,9 +308,10 @@ def main() -> None:
     for name, r in rows:
         print(f"{name:<{width}}  {r['rate']:9.1f} {r['p50']:8.1f} {r['p99']:8.1f}  "
               f"{r['errors']:6d}")
-    e1, f1 = rows[0][1], rows[2][1]
-    print(f"\nSQLite, 1 client: preloaded store at {f1['rate'] / e1['rate']:.2f}x the empty "
-          "store's rate (target >= 0.5)")
+    if not args.no_sqlite:
+        e1, f1 = rows[0][1], rows[2][1]
+        print(f"\nSQLite, 1 client: preloaded store at {f1['rate'] / e1['rate']:.2f}x the empty "
+              "store's rate (target >= 0.5)")
     pg = [r for name, r in rows if name.startswith("PostgreSQL")]
     if len(pg) == 2:
         print(f"PostgreSQL: {args.workers} workers at {pg[1]['rate'] / pg[0]['rate']:.2f}x one "

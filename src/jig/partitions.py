@@ -234,9 +234,8 @@ def _warm(work: Work, part: Part) -> None:
     """The input's first rows judged here and their findings dropped: what judging builds on
     first use and keeps with the agreement (the outlines of the zones in effect, the
     nearest-edge candidates where points have no disc, the kernels' code for these columns,
-    modules) is then built once and shared with the workers
-    forked after, instead of once in each (some 180 MB and a second of CPU apiece at 1,000
-    zones)."""
+    modules) is then built once and shared with the workers forked after, instead of once in
+    each (some 180 MB and a second of CPU apiece at 1,000 zones)."""
     reader = IncidentReader(work.agreement, work.gazetteer)
     for item in reader.iter_columns([part]):
         if not isinstance(item, Reject):

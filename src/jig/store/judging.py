@@ -312,7 +312,7 @@ class Judging:
                 findings_hash=fh, judged_at=now(), scope=scope)))
         if not todo:
             return 0
-        self._recount(s, agreement_id, scope, heads, todo)
+        mapcounts.move(s, agreement_id, scope, heads, [(r, v.verdict) for r, v, _ in todo])
         # In bulk: a few INSERTs for all the verdicts, their findings and new heads (an ORM
         # object per row cost more than judging); `bulk` logs every row as the ORM would.
         made = [t[2] for t in todo]
@@ -338,36 +338,6 @@ class Judging:
         bulk.insert_rows(s, FindingRecord, findings)
         bulk.insert_rows(s, VerdictHead, list(new_heads.values()))
         return len(todo)
-
-    def _recount(self, s: Session, agreement_id: str, scope: str,
-                 heads: dict[tuple[str, str], VerdictHead],
-                 todo: Sequence[tuple[Revision, Verdict, dict[str, Any]]]) -> None:
-        """Move the map's counts with the heads about to move (`mapcounts`): each head's
-        incident taken from where it was counted and added where it now is."""
-        tz = mapcounts.zone(s, agreement_id)
-        if tz is None:
-            return
-        moving = {(r.workspace, r.incident_id) for r, _, _ in todo} & heads.keys()
-        places: dict[int, tuple[float, float, float]] = {}
-        verdicts: dict[int, str] = {}
-        for chunk in chunks(sorted({heads[k].incident_row for k in moving}), 500):
-            places.update((r, (lon, lat, t)) for r, lon, lat, t in s.execute(select(
-                IncidentRevision.row, IncidentRevision.lon, IncidentRevision.lat,
-                IncidentRevision.t_start).where(IncidentRevision.row.in_(chunk))))
-        for chunk in chunks(sorted({heads[k].verdict_row for k in moving}), 500):
-            verdicts.update((r, v) for r, v in s.execute(select(
-                VerdictRecord.row, VerdictRecord.verdict).where(VerdictRecord.row.in_(chunk))))
-        now_: dict[tuple[str, str], mapcounts.Head] = {
-            k: mapcounts.Head(*places[heads[k].incident_row], verdicts[heads[k].verdict_row])
-            for k in moving}
-        deltas: dict[tuple, list[int]] = {}
-        for row, verdict, _ in todo:
-            key = (row.workspace, row.incident_id)
-            if key in now_:
-                mapcounts.add(deltas, agreement_id, scope, row.workspace, now_[key], tz, -1)
-            now_[key] = mapcounts.Head(row.lon, row.lat, row.t_start, verdict.verdict)
-            mapcounts.add(deltas, agreement_id, scope, row.workspace, now_[key], tz, 1)
-        mapcounts.defer(s, deltas)
 
     def _heads_in(self, s: Session, t_from: float, t_to: float,
                   bbox: tuple[float, float, float, float] | None, scope: str

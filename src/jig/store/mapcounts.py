@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -49,6 +49,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from jig.findings import OUTCOMES
+from jig.store.bulk import Revision
 from jig.store.tables import AgreementVersion, IncidentRevision, MapCount, VerdictHead, VerdictRecord
 from jig.times import zone_info
 
@@ -128,20 +129,39 @@ def add(deltas: dict[tuple, list[int]], agreement_id: str, scope: str, workspace
 _DELTAS = "jig.mapcounts.deltas"  # a session's deltas not written yet (its `info` key)
 
 
-def defer(s: Session, deltas: dict[tuple, list[int]]) -> None:
-    """Add `deltas` to what the session writes when it commits (`watch`). The coarsest rows
-    (cells of 4 degrees, blocks of 256 days) take nearly every incident: written at once,
-    their row locks were held through the rest of the transaction (judging the acts a report
-    may excuse, the log entry), and concurrent intakes on PostgreSQL waited on each other
-    for all of it."""
-    pending: dict[tuple, list[int]] = s.info.setdefault(_DELTAS, {})
-    for key, values in deltas.items():
-        row = pending.get(key)
-        if row is None:
-            pending[key] = list(values)
-        else:
-            for k, v in enumerate(values):
-                row[k] += v
+def move(s: Session, agreement_id: str, scope: str, heads: dict[tuple[str, str], VerdictHead],
+         moving: Sequence[tuple[Revision, str]]) -> None:
+    """Move the counts with the verdict heads about to move: each (record, new verdict)'s
+    incident taken from where its head counted it and added where it now is. Written when
+    the session commits (`watch`): the coarsest rows (cells of 4 degrees, blocks of 256 days)
+    take nearly every incident, and written at once their row locks were held through the
+    rest of the transaction (judging the acts a report may excuse, the log entry), so
+    concurrent intakes on PostgreSQL waited on each other for all of it."""
+    tz = zone(s, agreement_id)
+    if tz is None:
+        return
+    keys = {(r.workspace, r.incident_id) for r, _ in moving} & heads.keys()
+    places: dict[int, tuple[float, float, float]] = {}
+    verdicts: dict[int, str] = {}
+    rows = sorted({heads[k].incident_row for k in keys})
+    for k in range(0, len(rows), 500):
+        places.update((r, (lon, lat, t)) for r, lon, lat, t in s.execute(select(
+            IncidentRevision.row, IncidentRevision.lon, IncidentRevision.lat,
+            IncidentRevision.t_start).where(IncidentRevision.row.in_(rows[k:k + 500]))))
+    rows = sorted({heads[k].verdict_row for k in keys})
+    for k in range(0, len(rows), 500):
+        verdicts.update((r, v) for r, v in s.execute(select(
+            VerdictRecord.row, VerdictRecord.verdict).where(
+                VerdictRecord.row.in_(rows[k:k + 500]))))
+    now = {k: Head(*places[heads[k].incident_row], verdicts[heads[k].verdict_row])
+           for k in keys}
+    deltas: dict[tuple, list[int]] = s.info.setdefault(_DELTAS, {})
+    for row, verdict in moving:
+        key = (row.workspace, row.incident_id)
+        if key in now:
+            add(deltas, agreement_id, scope, row.workspace, now[key], tz, -1)
+        now[key] = Head(row.lon, row.lat, row.t_start, verdict)
+        add(deltas, agreement_id, scope, row.workspace, now[key], tz, 1)
 
 
 def watch(sessions: sessionmaker) -> None:

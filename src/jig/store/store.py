@@ -39,6 +39,7 @@ from jig.store.tables import (
     Release,
     WorkspaceSecret,
 )
+from jig.store.together import Together
 from jig.store.versions import Catalog
 from jig.times import zone_info
 
@@ -87,6 +88,7 @@ class Store(Judging):
         # SQLite has one writer: queueing writers here is fairer and faster than letting them
         # collide and sleep in SQLite's busy handler.
         self._writing = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+        self._together = Together(self.transaction, self._add_incidents)
 
     def writing(self) -> AbstractContextManager[Session]:
         """A write transaction (serialised on SQLite)."""
@@ -235,9 +237,9 @@ class Store(Judging):
                       workspace: str = JOINT, user: str = "local") -> list[Stored]:
         """Store incidents (idempotent by content) in a workspace and judge the new revisions
         with what that workspace sees, atomically, with an audit entry. Ids are the
-        workspace's own: the same id in another workspace is another incident."""
-        return self.transaction(lambda s: self._add_incidents(s, incidents, origin, workspace,
-                                                              user))
+        workspace's own: the same id in another workspace is another incident. Small intakes
+        made at the same moment from several threads share a transaction (`together`)."""
+        return self._together.add_incidents(incidents, origin, workspace, user)
 
     def _add_incidents(self, s: Session, incidents: Sequence[Incident], origin: str | None,
                        workspace: str, user: str) -> list[Stored]:

@@ -54,6 +54,10 @@ MAX_NAMES = 500
 # What a search returns of each row: all held by the cell index, so no table row is read.
 SEARCHED = (IncidentRevision.row, IncidentRevision.actor, IncidentRevision.lon,
             IncidentRevision.lat, IncidentRevision.t_start, IncidentRevision.t_end)
+# The same and the content hash, which reads the table's row (no record is decoded): asked
+# for by a second query, the candidates' numbers made an IN list that cost more to build
+# than the lookups.
+HASHED = (*SEARCHED, IncidentRevision.content_hash)
 # Acts longer than this (two days) are found through the partial index of migration 0007,
 # whose condition is this text.
 LONG_SPAN = "172800"
@@ -96,6 +100,11 @@ class Judging:
         hashes: dict[int, str] = {}
         for chunk in chunks(sorted(rows), 500):
             hashes.update(s.execute(HASHES, {"rows": chunk}).all())
+        return self._incidents_hashed(s, hashes, tz)
+
+    def _incidents_hashed(self, s: Session, hashes: dict[int, str], tz: tzinfo
+                          ) -> list[Incident]:
+        """`_incidents` when the rows' content hashes are known (row number: hash)."""
         found = {k: self.parse_cache.get((k, h, tz)) for k, h in hashes.items()}
         for r in self._load(s, [k for k, inc in found.items() if inc is None]):
             found[r.row] = self._parsed(r, tz)
@@ -154,8 +163,8 @@ class Judging:
                      IncidentRevision.workspace != scope)]
 
     def _search(self, s: Session, parts: list[Any], *where: Any,
-                boxes: Sequence[tuple[float, float, float, float]] = ()
-                ) -> dict[int, Any]:
+                boxes: Sequence[tuple[float, float, float, float]] = (),
+                columns: Sequence[Any] = SEARCHED) -> dict[int, Any]:
         """The rows meeting `where` and any of `parts`, each part one query, and when `boxes`
         are given lying in one of them, by row number: their actor, time and place. Columns
         only (all in the cell index): callers narrow by actor, distance (and verdict) before
@@ -169,7 +178,7 @@ class Judging:
                 where += (cells.in_cells(s.get_bind().dialect.name, near),)
         rows: dict[int, Any] = {}
         for part in parts:
-            rows.update((r.row, r) for r in s.execute(select(*SEARCHED).where(part, *where)))
+            rows.update((r.row, r) for r in s.execute(select(*columns).where(part, *where)))
         return rows
 
     def _load(self, s: Session, rows: Iterable[int]) -> list[IncidentRevision]:
@@ -193,24 +202,25 @@ class Judging:
         if not actors or not reqs:
             return []
         before = max(r.before_s for r in reqs)
-        where = [IncidentRevision.t_start >= t_from - before, IncidentRevision.t_start <= t_to]
-        boxes: list[tuple[float, float, float, float]] = []
-        if near:
+        reach = max(r.within_m for r in reqs)
+        by = self.actor_names(agreement, actors)
+        found: dict[int, Any] = {}
+        for t0, t1, acts in _groups(near, before, reach) if near else [(t_from, t_to, ())]:
+            where = [IncidentRevision.t_start >= t0 - before, IncidentRevision.t_start <= t1]
             # A box around each act, a little wider than the reach: a candidate outside
             # them all cannot be evidence.
-            boxes = [_bbox_around(x.lon, x.lat, max(r.within_m for r in reqs) * 1.01 + 100.0)
-                     for x in near]
-            where += [IncidentRevision.lon >= min(b[0] for b in boxes),
-                      IncidentRevision.lat >= min(b[1] for b in boxes),
-                      IncidentRevision.lon <= max(b[2] for b in boxes),
-                      IncidentRevision.lat <= max(b[3] for b in boxes)]
-        by = self.actor_names(agreement, actors)
-        found = self._search(s, self.visible_parts(scope), *where, *by.condition(),
-                             boxes=boxes)
+            boxes = [_bbox_around(x.lon, x.lat, reach * 1.01 + 100.0) for x in acts]
+            if boxes:
+                where += [IncidentRevision.lon >= min(b[0] for b in boxes),
+                          IncidentRevision.lat >= min(b[1] for b in boxes),
+                          IncidentRevision.lon <= max(b[2] for b in boxes),
+                          IncidentRevision.lat <= max(b[3] for b in boxes)]
+            found.update(self._search(s, self.visible_parts(scope), *where, *by.condition(),
+                                      boxes=boxes, columns=HASHED))
         rows = [r for r in found.values() if by(r.actor)]
         if near:
-            rows = _within_reach(rows, near, before, max(r.within_m for r in reqs))
-        return self._incidents(s, [r.row for r in rows], agreement.tz)
+            rows = _within_reach(rows, near, before, reach)
+        return self._incidents_hashed(s, {r.row: r.content_hash for r in rows}, agreement.tz)
 
     def actor_names(self, agreement: Agreement, ids: Iterable[str]) -> ActorNames:
         """The process's ActorNames for these actors of this agreement (an agreement version
@@ -435,6 +445,30 @@ class Judging:
     def _scopes(self, s: Session) -> list[str]:
         spaces = set(s.scalars(select(IncidentRevision.workspace).distinct()))
         return sorted(spaces | {JOINT})
+
+
+def _groups(acts: Sequence[Incident], before_s: float, reach_m: float
+            ) -> list[tuple[float, float, list[Incident]]]:
+    """The acts in groups searched together, each with its first start and last end: an act
+    joins a group whose first act started at most `before_s` earlier and lies within twice
+    the reach, so their windows and boxes overlap. Searched as one window and one box, acts
+    days or tens of kilometres apart (a batch of intakes from many clients, the acts a late
+    report may excuse) read every candidate between them: 9 in 10 of the rows searched."""
+    groups: list[tuple[Incident, float, list[Incident]]] = []
+    open_: list[int] = []  # groups whose first act is still within before_s
+    for act in sorted(acts, key=lambda a: a.span.start):
+        open_ = [g for g in open_ if act.span.start - groups[g][0].span.start <= before_s]
+        for g in open_:
+            first, last, members = groups[g]
+            if geodesic_m(first.lon, first.lat, np.array([act.lon]),
+                          np.array([act.lat]))[0] <= 2 * reach_m:
+                members.append(act)
+                groups[g] = (first, max(last, act.span.end), members)
+                break
+        else:
+            open_.append(len(groups))
+            groups.append((act, act.span.end, [act]))
+    return [(first.span.start, last, members) for first, last, members in groups]
 
 
 def _within_reach(rows: list[Any], acts: Sequence[Incident], before_s: float,

@@ -9,7 +9,8 @@ from jig.engine.check import (
     evidence_pool,
     explain,
     judge,
+    possible_evidence,
 )
 
 __all__ = ["ClauseExplanation", "Explanation", "Judged", "check", "check_one_by_one",
-           "evidence_pool", "explain", "judge"]
+           "evidence_pool", "explain", "judge", "possible_evidence"]

@@ -10,7 +10,14 @@ import pyarrow as pa
 
 from jig.agreement.model import Agreement, Clause
 from jig.engine.context import Batch
-from jig.engine.exceptions import MET, UNSURE, Notices, check_exception, exception_rules
+from jig.engine.exceptions import (
+    MET,
+    UNSURE,
+    Notices,
+    check_exception,
+    could_be_evidence,
+    exception_rules,
+)
 from jig.engine.fast import (
     BREACH,
     COMPLIES,
@@ -269,6 +276,12 @@ def evidence_pool(agreement: Agreement, incidents: Iterable[Incident]) -> list[I
     if not actors:
         return []
     return [i for i in incidents if agreement.match_actor(i.actor)[0] in actors]
+
+
+def possible_evidence(agreement: Agreement, incidents: Sequence[Incident]) -> list[bool]:
+    """Whether each incident, by itself, meets one of the agreement's evidence requirements:
+    one that does not can excuse no act, so its arrival changes no verdict."""
+    return could_be_evidence(Batch(agreement, incidents)).tolist() if incidents else []
 
 
 def explain(agreement: Agreement, incidents: Sequence[Incident], incident_id: str,

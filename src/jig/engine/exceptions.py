@@ -146,6 +146,17 @@ def _candidates(batch: Batch, req: EvidenceRequirement) -> tuple[list[float], li
     return result
 
 
+def could_be_evidence(batch: Batch) -> np.ndarray:
+    """Whether each incident meets, by itself, one of the agreement's evidence requirements
+    (its actor, its target, its side of the zones), by the test `check_evidence` draws its
+    candidates with: only these can excuse an act, wherever and whenever the act was."""
+    out = np.zeros(len(batch), dtype=bool)
+    for exc in batch.agreement.exceptions.values():
+        if exc.evidence is not None:
+            out[_candidates(batch, exc.evidence)[1]] = True
+    return out
+
+
 def check_evidence(batch: Batch, k: int, exc: ExceptionRule) -> Check:
     req = exc.evidence
     assert req is not None

@@ -45,8 +45,6 @@ from jig.times import Span, format_instant
 JOINT = "joint"  # the shared centre's workspace and judging scope
 # Revisions by row number, the list bound once (an IN of literal values was built and
 # compiled again for every query).
-HASHES = select(IncidentRevision.row, IncidentRevision.content_hash).where(
-    IncidentRevision.row.in_(bindparam("rows", expanding=True)))
 LOAD = select(IncidentRevision).where(IncidentRevision.row.in_(bindparam("rows", expanding=True))
                                       ).order_by(IncidentRevision.row)
 # Stored actor names listed in a search's condition, at most (see ActorNames).
@@ -94,17 +92,9 @@ class Judging:
         key = (row.row, row.content_hash, tz)
         return self.parse_cache.get(key) or self.parse_cache.put(key, self.parse(row, tz))
 
-    def _incidents(self, s: Session, rows: Iterable[int], tz: tzinfo) -> list[Incident]:
-        """These incident revisions (row numbers) as incidents, in row order: a record is read
-        and decoded only when the process has not parsed it already."""
-        hashes: dict[int, str] = {}
-        for chunk in chunks(sorted(rows), 500):
-            hashes.update(s.execute(HASHES, {"rows": chunk}).all())
-        return self._incidents_hashed(s, hashes, tz)
-
-    def _incidents_hashed(self, s: Session, hashes: dict[int, str], tz: tzinfo
-                          ) -> list[Incident]:
-        """`_incidents` when the rows' content hashes are known (row number: hash)."""
+    def _incidents(self, s: Session, hashes: dict[int, str], tz: tzinfo) -> list[Incident]:
+        """These incident revisions (row number: content hash) as incidents, in row order: a
+        record is read and decoded only when the process has not parsed it already."""
         found = {k: self.parse_cache.get((k, h, tz)) for k, h in hashes.items()}
         for r in self._load(s, [k for k, inc in found.items() if inc is None]):
             found[r.row] = self._parsed(r, tz)
@@ -220,7 +210,7 @@ class Judging:
         rows = [r for r in found.values() if by(r.actor)]
         if near:
             rows = _within_reach(rows, near, before, reach)
-        return self._incidents_hashed(s, {r.row: r.content_hash for r in rows}, agreement.tz)
+        return self._incidents(s, {r.row: r.content_hash for r in rows}, agreement.tz)
 
     def actor_names(self, agreement: Agreement, ids: Iterable[str]) -> ActorNames:
         """The process's ActorNames for these actors of this agreement (an agreement version

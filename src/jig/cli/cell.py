@@ -91,7 +91,8 @@ def serve(
         settings = Settings(data_dir=data, database_url=db, agreements=agreement or [],
                             gazetteer=gazetteer or [], keys_dir=keys,
                             open_agreements=open_agreements, threads=threads,
-                            bulk_batch=bulk_batch, **limits)  # type: ignore[arg-type]
+                            bulk_batch=bulk_batch, own_process=True,
+                            **limits)  # type: ignore[arg-type]
     except ValidationError as exc:
         for e in exc.errors():
             err.print(f"[bold red]error[/] --limit {'.'.join(map(str, e['loc']))}: "

@@ -85,15 +85,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # many (parsed incidents, compiled statements): at the default thresholds the cyclic
         # collector took a tenth of a single intake's time at 100,000 incidents, in pauses of
         # up to 170 ms. What start-up made is set aside for good, and the young are
-        # collected less often.
-        was = gc.get_threshold()
-        gc.freeze()
-        gc.set_threshold(20_000, 10, 10)
+        # collected less often: in a process of its own only (the setting says so), since
+        # this is the whole process's collector.
+        if settings.own_process:
+            gc.freeze()
+            gc.set_threshold(20_000, 10, 10)
         try:
             yield
         finally:
-            gc.set_threshold(*was)
-            gc.unfreeze()
             if worker is not None:
                 worker.stop()
             store.close()

@@ -35,6 +35,10 @@ class Settings(BaseModel):
                                   "(`<party>.key`): a party's withheld fields are stored "
                                   "encrypted under its key.")
     run_jobs: bool = Field(True, description="Run background jobs in this process.")
+    own_process: bool = Field(False, description="The process only serves (`jig serve` sets "
+                              "it): Python's collector is tuned for a server, process-wide. "
+                              "Off, the app changes nothing beyond itself in the process "
+                              "that embeds it.")
     threads: int = Field(16, ge=1, le=200, description="Requests served at once by each "
                          "process; the PostgreSQL pool holds as many connections, plus two "
                          "(the job worker and start-up), so a request never waits for one.")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -180,8 +181,7 @@ def _flush(session: Session) -> None:
 def write(s: Session, deltas: dict[tuple, list[int]]) -> None:
     """Add the deltas to their rows (made when missing), in the order of their keys: two
     transactions touching the same rows take their locks in one order and do not deadlock."""
-    rows = [dict(zip(KEY, k, strict=True)) | dict(zip(VALUES, v, strict=True))
-            for k, v in sorted(deltas.items()) if any(v)]
+    rows = [(*k, *v) for k, v in sorted(deltas.items()) if any(v)]  # KEY, then VALUES
     if not rows:
         return
     dialect = s.get_bind().dialect
@@ -191,10 +191,17 @@ def write(s: Session, deltas: dict[tuple, list[int]]) -> None:
         set_={c: getattr(MapCount, c) + getattr(ins.excluded, c) for c in VALUES})
     # Straight to the driver, compiled once: SQLAlchemy's processing of each row's 23
     # parameters cost more than the statement (an intake writes some 20 rows per incident).
+    # Each row's values are picked in the statement's order by one C call, not a dict a row
+    # (a sixth of `jig import`'s time).
     compiled = stmt.compile(dialect=dialect)
-    params: list[Any] = rows
-    if compiled.positional and compiled.positiontup is not None:  # SQLite's "?"
-        params = [tuple(r[name] for name in compiled.positiontup) for r in rows]
+    names = (*KEY, *VALUES)
+    order = compiled.positiontup if compiled.positional else None  # SQLite's "?"
+    params: list[Any]
+    if order is not None:
+        pick = operator.itemgetter(*(names.index(n) for n in order))
+        params = [pick(r) for r in rows]
+    else:
+        params = [dict(zip(names, r, strict=True)) for r in rows]
     s.connection().exec_driver_sql(str(compiled), params)
 
 

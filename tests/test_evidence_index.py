@@ -217,7 +217,7 @@ def test_a_records_verdicts_are_read_through_indexes(tmp_path):
 def test_acts_are_searched_in_groups_near_in_time_and_place():
     # A batch of intakes from many clients holds acts days and tens of kilometres apart:
     # searched as one window and one box, they read every candidate between them.
-    from jig.store.judging import GROUPED, _groups
+    from jig.store.nearby import GROUPED, groups
 
     example = load_agreement(EXAMPLE / "agreement.yaml")
     day, reach = 86_400.0, 10_000.0
@@ -225,12 +225,12 @@ def test_acts_are_searched_in_groups_near_in_time_and_place():
     b = incident(example, "B", time="2016-08-02T10:00", lon=36.65, lat=35.82)  # near a
     c = incident(example, "C", time="2016-08-20T10:00", lon=36.61, lat=35.80)  # weeks later
     d = incident(example, "D", time="2016-08-01T12:00", lon=37.40, lat=36.40)  # 100 km away
-    groups = _groups([c, d, b, a], 3 * day, reach)
-    assert sorted(sorted(x.id for x in g) for _, _, g in groups) == [["A", "B"], ["C"], ["D"]]
-    for t0, t1, members in groups:  # each window holds its acts' starts and ends
+    found = groups([c, d, b, a], 3 * day, reach)
+    assert sorted(sorted(x.id for x in g) for _, _, g in found) == [["A", "B"], ["C"], ["D"]]
+    for t0, t1, members in found:  # each window holds its acts' starts and ends
         assert all(t0 <= x.span.start and x.span.end <= t1 for x in members)
     many = [incident(example, f"M{i}", time=f"2016-08-{1 + i % 28:02d}T10:00", lon=36.0 + i / 50,
                      lat=35.8) for i in range(GROUPED + 1)]
-    [(t0, t1, members)] = _groups(many, 3 * day, reach)  # past GROUPED: one search
+    [(t0, t1, members)] = groups(many, 3 * day, reach)  # past GROUPED: one search
     assert len(members) == GROUPED + 1
     assert t0 == min(x.span.start for x in many) and t1 == max(x.span.end for x in many)

@@ -26,7 +26,7 @@ from jig.findings import Verdict
 from jig.geo import geodesic_m
 from jig.readers.fields import to_incident, to_notice
 from jig.records import Incident, Notice
-from jig.store import bulk, cells, mapcounts
+from jig.store import bulk, cells, mapcounts, nearby
 from jig.store.bulk import Revision
 from jig.store.parsed import ParsedIncidents
 from jig.store.tables import (
@@ -56,8 +56,6 @@ SEARCHED = (IncidentRevision.row, IncidentRevision.actor, IncidentRevision.lon,
 # for by a second query, the candidates' numbers made an IN list that cost more to build
 # than the lookups.
 HASHED = (*SEARCHED, IncidentRevision.content_hash)
-# Acts searched for evidence in groups near in time and place, at most (see `_groups`).
-GROUPED = 64
 # Acts longer than this (two days) are found through the partial index of migration 0007,
 # whose condition is this text.
 LONG_SPAN = "172800"
@@ -197,11 +195,11 @@ class Judging:
         reach = max(r.within_m for r in reqs)
         by = self.actor_names(agreement, actors)
         found: dict[int, Any] = {}
-        for t0, t1, acts in _groups(near, before, reach) if near else [(t_from, t_to, ())]:
+        for t0, t1, acts in nearby.groups(near, before, reach) if near else [(t_from, t_to, ())]:
             where = [IncidentRevision.t_start >= t0 - before, IncidentRevision.t_start <= t1]
             # A box around each act, a little wider than the reach: a candidate outside
             # them all cannot be evidence.
-            boxes = [_bbox_around(x.lon, x.lat, reach * 1.01 + 100.0) for x in acts]
+            boxes = [nearby.bbox_around(x.lon, x.lat, reach * 1.01 + 100.0) for x in acts]
             if boxes:
                 where += [IncidentRevision.lon >= min(b[0] for b in boxes),
                           IncidentRevision.lat >= min(b[1] for b in boxes),
@@ -211,7 +209,7 @@ class Judging:
                                       boxes=boxes, columns=HASHED))
         rows = [r for r in found.values() if by(r.actor)]
         if near:
-            rows = _within_reach(rows, near, before, reach)
+            rows = nearby.within_reach(rows, near, before, reach)
         return self._incidents(s, {r.row: r.content_hash for r in rows}, agreement.tz)
 
     def actor_names(self, agreement: Agreement, ids: Iterable[str]) -> ActorNames:
@@ -393,9 +391,9 @@ class Judging:
             if r.revision == 1 and not alone:
                 continue
             found = self._head_rows_in(s, r.t_start, r.t_start + before,
-                                       _bbox_around(r.lon, r.lat, reach), scope,
+                                       nearby.bbox_around(r.lon, r.lat, reach), scope,
                                        *excused.condition())
-            # Only acts `r` can be evidence for, by the engine's test (`_within_reach`): in
+            # Only acts `r` can be evidence for, by the engine's test (`nearby.within_reach`): in
             # their time window, within the reach.
             acts = [x for k, x in found.items() if k not in fresh and excused(x.actor)
                     and x.t_start - before <= r.t_start <= x.t_end]
@@ -436,7 +434,7 @@ class Judging:
             else:
                 assert n.lon is not None and n.lat is not None
                 targets = self._heads_in(s, n.span.start - exc.notice.within_s, math.inf,
-                                         _bbox_around(n.lon, n.lat, n.radius_m), scope)
+                                         nearby.bbox_around(n.lon, n.lat, n.radius_m), scope)
             targets = [r for r, bar in zip(targets, self.barred_notices(s, targets),
                                            strict=True) if (n.party, n.id) not in bar]
             self._judge_rows(s, version, targets, only_if_changed=True, scope=scope)
@@ -444,59 +442,6 @@ class Judging:
     def _scopes(self, s: Session) -> list[str]:
         spaces = set(s.scalars(select(IncidentRevision.workspace).distinct()))
         return sorted(spaces | {JOINT})
-
-
-def _groups(acts: Sequence[Incident], before_s: float, reach_m: float
-            ) -> list[tuple[float, float, Sequence[Incident]]]:
-    """The acts in groups searched together, each with its first start and last end: an act
-    joins a group whose first act started at most `before_s` earlier and lies within twice
-    the reach, so their windows and boxes overlap. Searched as one window and one box, acts
-    days or tens of kilometres apart (a batch of intakes from many clients, the acts a late
-    report may excuse) read every candidate between them: 9 in 10 of the rows searched.
-    Past GROUPED acts, all in one group: a bulk batch of 1,000 made hundreds of groups, and
-    their queries took longer than one search over the batch's span (jig import 11.8 ->
-    19.0 s of CPU on UCDP GED 2016-2019)."""
-    if len(acts) > GROUPED:
-        return [(min(a.span.start for a in acts), max(a.span.end for a in acts), acts)]
-    groups: list[tuple[Incident, float, list[Incident]]] = []
-    open_: list[int] = []  # groups whose first act is still within before_s
-    for act in sorted(acts, key=lambda a: a.span.start):
-        open_ = [g for g in open_ if act.span.start - groups[g][0].span.start <= before_s]
-        near = []
-        if open_:  # one call for the distances to every open group's first act
-            d = geodesic_m(act.lon, act.lat, np.array([groups[g][0].lon for g in open_]),
-                           np.array([groups[g][0].lat for g in open_]))
-            near = [g for g, far in zip(open_, d > 2 * reach_m, strict=True) if not far]
-        if near:
-            first, last, members = groups[near[0]]
-            members.append(act)
-            groups[near[0]] = (first, max(last, act.span.end), members)
-        else:
-            open_.append(len(groups))
-            groups.append((act, act.span.end, [act]))
-    return [(first.span.start, last, members) for first, last, members in groups]
-
-
-def _within_reach(rows: list[Any], acts: Sequence[Incident], before_s: float,
-                  within_m: float) -> list[Any]:
-    """The candidates (searched rows) that start within `before_s` before one of the acts (or
-    during it) and lie within `within_m` of it: the engine's own test (`check_evidence`),
-    with the largest time and distance of the agreement's requirements and the same
-    distance function, so that no incident it could use is left out."""
-    if not rows:
-        return rows
-    lon = np.array([r.lon for r in rows])
-    lat = np.array([r.lat for r in rows])
-    start = np.array([r.t_start for r in rows])
-    keep = np.zeros(len(rows), dtype=bool)
-    for act in acts:
-        when = ~keep & (start >= act.span.start - before_s) & (start <= act.span.end)
-        at = np.flatnonzero(when)
-        if at.size:
-            # A hair over the reach: the same doubles give the same distance, but the rows'
-            # order in the array must not matter.
-            keep[at[geodesic_m(act.lon, act.lat, lon[at], lat[at]) <= within_m * (1 + 1e-9)]] = True
-    return [r for r, k in zip(rows, keep, strict=True) if k]
 
 
 def is_head() -> Any:
@@ -537,9 +482,3 @@ class ActorNames:
 def chunks(items: list, size: int) -> Iterable[list]:
     for k in range(0, len(items), size):
         yield items[k:k + size]
-
-
-def _bbox_around(lon: float, lat: float, metres: float) -> tuple[float, float, float, float]:
-    dlat = metres / 110_574.0 + 1e-6
-    dlon = metres / (111_320.0 * max(math.cos(math.radians(lat)), 0.01)) + 1e-6
-    return lon - dlon, lat - dlat, lon + dlon, lat + dlat

@@ -57,15 +57,19 @@ def queued(store: Any, calls: list[tuple[list[Any], str]]) -> tuple[list[Any], i
             out[i] = exc
 
     threads = [threading.Thread(target=send, args=(i,)) for i in range(len(calls))]
-    with together._turn:
-        for i, t in enumerate(threads):
-            t.start()
-            # Queued in this order: each waits for the turn before the next starts.
-            while len(together._waiting) < i + 1:
-                time.sleep(0.001)
-    for t in threads:
-        t.join()
-    together.transaction = plain
+    try:
+        with together._turn:
+            for i, t in enumerate(threads):
+                t.start()
+                # Queued in this order: the next starts once this one waits in the queue
+                # (polled: the queue has no event to wait on; a dead thread fails the test).
+                while len(together._waiting) < i + 1:
+                    assert t.is_alive(), f"the intake never queued: {out[i]!r}"
+                    time.sleep(0.001)
+        for t in threads:
+            t.join()
+    finally:
+        together.transaction = plain
     return out, ran[0]
 
 
@@ -118,7 +122,7 @@ def test_one_id_sent_twice_at_once_is_stored_then_found(example_store):
         (a.id, "revised", 2)]
 
 
-def test_users_and_workspaces_keep_their_own_log_entries(example_store):
+def test_each_user_keeps_its_own_log_entry(example_store):
     store, agreement = example_store
     sent = batches(agreement, [1, 1, 1])
     with store.sessions() as s:
@@ -144,8 +148,10 @@ def test_a_failing_intake_fails_alone(example_store):
         return plain(s, incidents, *rest)
 
     store._together.add = add
-    answers, transactions = queued(store, [(b, "u") for b in sent])
-    store._together.add = plain
+    try:
+        answers, transactions = queued(store, [(b, "u") for b in sent])
+    finally:
+        store._together.add = plain
     assert transactions == 1 + 3  # together, then each alone
     assert isinstance(answers[1], ValueError)
     assert [a.status for a in answers[0]] == ["stored"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -41,10 +41,6 @@ class Waiting:
     done: bool = False
     result: Any = None
     error: BaseException | None = None
-    ids: frozenset[str] = field(default=frozenset())
-
-    def __post_init__(self) -> None:
-        self.ids = frozenset(inc.id for inc in self.incidents)
 
 
 Part = list[Waiting]
@@ -139,10 +135,11 @@ def _parts(batch: list[Waiting]) -> list[Part]:
     parts: list[Part] = []
     ids: set[str] = set()
     for w in batch:
-        if parts and parts[-1][0].key == w.key and ids.isdisjoint(w.ids):
+        mine = {inc.id for inc in w.incidents}
+        if parts and parts[-1][0].key == w.key and ids.isdisjoint(mine):
             parts[-1].append(w)
-            ids |= w.ids
+            ids |= mine
         else:
             parts.append([w])
-            ids = set(w.ids)
+            ids = mine
     return parts

@@ -7,11 +7,13 @@ scripts test one code).
 
 from __future__ import annotations
 
+from jig import collector
 from jig.cli import air, audit, cell, extract, files, library, report, whatif  # noqa: F401  (they register their commands)
 from jig.cli.common import app
 
 
 def main() -> None:
+    collector.tune()  # the console command owns its process (tests call `app`, not this)
     app()
 
 

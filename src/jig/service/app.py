@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,7 +11,7 @@ from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from jig import __version__
+from jig import __version__, collector
 from jig.agreement import Agreement
 from jig.service import errors, operations
 from jig.service.context import Context
@@ -81,15 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             agreements.store_agreement(ctx, _upload_of(path), operator())
         if worker is not None:
             worker.start()
-        # A request makes tens of thousands of short-lived objects while the process keeps
-        # many (parsed incidents, compiled statements): at the default thresholds the cyclic
-        # collector took a tenth of a single intake's time at 100,000 incidents, in pauses of
-        # up to 170 ms. What start-up made is set aside for good, and the young are
-        # collected less often: in a process of its own only (the setting says so), since
-        # this is the whole process's collector.
-        if settings.own_process:
-            gc.freeze()
-            gc.set_threshold(20_000, 10, 10)
+        if settings.own_process:  # the collector is the process's: see `jig.collector`
+            collector.tune()
         try:
             yield
         finally:

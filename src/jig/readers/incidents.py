@@ -128,11 +128,14 @@ class IncidentReader:
         `used`: ids already used before these files (in other partitions of one input), with
         where; they are rejected as repeats too. `self.seen` keeps the ids these files used.
         """
-        for item in self.iter_columns(paths, only_actors, used):
-            if isinstance(item, Reject):
-                yield item
-            else:
+        # Rows read one by one go straight through: gathered into columns only to be taken
+        # apart again, they cost `jig import` a twentieth of its time and held a whole
+        # chunk before the first batch was stored.
+        for item in self._read(paths, only_actors, used):
+            if isinstance(item, IncidentColumns):
                 yield from item.incidents
+            else:
+                yield item
 
     def iter_columns(self, paths: Iterable[str | Path | FilePart],
                      only_actors: frozenset[str] | None = None,
@@ -142,6 +145,11 @@ class IncidentReader:
         A `FilePart` of a format-1 file is read as those blocks of the file; when one of them
         must go to the row reader, so does the rest of the file (`self.read_to_end`), as
         reading the whole file would."""
+        return in_chunks(self._read(paths, only_actors, used))
+
+    def _read(self, paths: Iterable[str | Path | FilePart], only_actors: frozenset[str] | None,
+              used: dict[str, str] | None) -> Iterator[IncidentColumns | Incident | Reject]:
+        """Format-1 CSV and JSON Lines blocks as columns, other rows one by one."""
         self.counts = Counts()
         self._used = used or {}
         # Every id seen, with where it was as one small int (file number, line): kept for the
@@ -165,7 +173,7 @@ class IncidentReader:
                     raise InputFileError(Problem(
                         "file.changed", "changed while it was read (its first line is no "
                         "longer a header of format 1)", Location(file=str(path))))
-                yield from in_chunks(self._rows(iter_records(path, position), only_actors))
+                yield from self._rows(iter_records(path, position), only_actors)
                 position.end_file(path)
                 continue
             form, header, offset = quick
@@ -178,7 +186,7 @@ class IncidentReader:
                 if isinstance(block, int):  # the rest of the file, row by row
                     self.read_to_end = part is not None
                     rest = (iter_csv if csv_file else iter_jsonl)(path, position, start=block)
-                    yield from in_chunks(self._rows(rest, None, generic=True))
+                    yield from self._rows(rest, None, generic=True)
                     break
                 position.offset = block.end
                 yield from self._block(str(path), block)

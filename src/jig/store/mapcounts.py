@@ -25,11 +25,11 @@ import json
 import math
 import operator
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import numpy as np
 from sqlalchemy import (
     Column,
     MetaData,
@@ -93,41 +93,43 @@ def day_start(d: int, tz: tzinfo) -> float:
     return datetime.combine(EPOCH + timedelta(days=d), time(0), tzinfo=tz).timestamp()
 
 
-def cell(v: float, level: int, offset: float) -> int:
-    """The cell of a longitude (offset 180) or latitude (offset 90): the same arithmetic as
-    the SQL that counts from records, so a point on a cell's edge falls in one cell."""
-    return math.floor((v + offset) / 2.0 ** level)
+# The changes of one batch of heads in one workspace, summed by row: KEY's integer part
+# (level, span, block, x, y) and VALUES, one row of each per map_counts row.
+Piece = tuple[str, str, str, np.ndarray, np.ndarray]  # agreement_id, scope, workspace, ...
 
 
-@dataclass(frozen=True)
-class Head:
-    """What a verdict head contributes: its incident's place and start, and its verdict."""
-
-    lon: float
-    lat: float
-    t_start: float
-    verdict: str
-
-
-def add(deltas: dict[tuple, list[int]], agreement_id: str, scope: str, workspace: str,
-        head: Head, tz: tzinfo, sign: int) -> None:
-    """Add (sign 1) or take away (-1) one head's incident from every row that holds it."""
-    at = OUTCOMES.index(head.verdict) * 3
-    lon, lat = math.floor(head.lon * MICRO + 0.5), math.floor(head.lat * MICRO + 0.5)
-    day = day_of(head.t_start, tz)
+def rows_of(lon: np.ndarray, lat: np.ndarray, day: np.ndarray, outcome: np.ndarray,
+            sign: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each incident (longitude, latitude, day of its start, index of its verdict) added
+    (sign 1) to or taken away (-1) from every row that holds it, summed by row. The same
+    arithmetic as the SQL that counts from the records (`_fill`): a point on a cell's edge
+    falls in one cell, and coordinates are rounded half up to millionths."""
+    n = len(lon)
+    values = np.zeros((n, len(VALUES)), np.int64)
+    at, k = outcome * 3, np.arange(n)
+    values[k, at] = sign
+    values[k, at + 1] = sign * np.floor(lon * MICRO + 0.5).astype(np.int64)
+    values[k, at + 2] = sign * np.floor(lat * MICRO + 0.5).astype(np.int64)
+    keys = []
     for level in LEVELS:
-        x, y = cell(head.lon, level, 180.0), cell(head.lat, level, 90.0)
+        x = np.floor((lon + 180.0) / 2.0 ** level).astype(np.int64)
+        y = np.floor((lat + 90.0) / 2.0 ** level).astype(np.int64)
         for span in SPANS:
-            row = deltas.get(key := (agreement_id, level, span, day // span, x, y, scope,
-                                     workspace))
-            if row is None:
-                row = deltas[key] = [0] * len(VALUES)
-            row[at] += sign
-            row[at + 1] += sign * lon
-            row[at + 2] += sign * lat
+            keys.append(np.column_stack([np.full(n, level), np.full(n, span), day // span, x, y]))
+    return by_row(np.concatenate(keys), np.tile(values, (len(keys), 1)))
 
 
-_DELTAS = "jig.mapcounts.deltas"  # a session's deltas not written yet (its `info` key)
+def by_row(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of `values` added up by equal rows of `keys`, the keys in ascending order."""
+    if not len(keys):
+        return keys, values
+    order = np.lexsort(keys.T[::-1])
+    keys, values = keys[order], values[order]
+    starts = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1]).any(axis=1)])
+    return keys[starts], np.add.reduceat(values, starts)
+
+
+_DELTAS = "jig.mapcounts.deltas"  # a session's pieces not written yet (its `info` key)
 
 
 def move(s: Session, agreement_id: str, scope: str, heads: dict[tuple[str, str], VerdictHead],
@@ -154,15 +156,22 @@ def move(s: Session, agreement_id: str, scope: str, heads: dict[tuple[str, str],
         verdicts.update((r, v) for r, v in s.execute(select(
             VerdictRecord.row, VerdictRecord.verdict).where(
                 VerdictRecord.row.in_(rows[k:k + 500]))))
-    now = {k: Head(*places[heads[k].incident_row], verdicts[heads[k].verdict_row])
-           for k in keys}
-    deltas: dict[tuple, list[int]] = s.info.setdefault(_DELTAS, {})
+    # Where each head counts now: (longitude, latitude, start, verdict).
+    now = {k: (*places[heads[k].incident_row], verdicts[heads[k].verdict_row]) for k in keys}
+    changes: dict[str, list[tuple[float, float, int, int, int]]] = {}  # by workspace
     for row, verdict in moving:
         key = (row.workspace, row.incident_id)
+        mine = changes.setdefault(row.workspace, [])
         if key in now:
-            add(deltas, agreement_id, scope, row.workspace, now[key], tz, -1)
-        now[key] = Head(row.lon, row.lat, row.t_start, verdict)
-        add(deltas, agreement_id, scope, row.workspace, now[key], tz, 1)
+            lon, lat, t, was = now[key]
+            mine.append((lon, lat, day_of(t, tz), OUTCOMES.index(was), -1))
+        now[key] = (row.lon, row.lat, row.t_start, verdict)
+        mine.append((row.lon, row.lat, day_of(row.t_start, tz), OUTCOMES.index(verdict), 1))
+    pending: list[Piece] = s.info.setdefault(_DELTAS, [])
+    for workspace, mine in changes.items():
+        lon, lat, day, outcome, sign = (np.array(c) for c in zip(*mine, strict=True))
+        pending.append((agreement_id, scope, workspace,
+                        *rows_of(lon, lat, day, outcome, sign)))
 
 
 def watch(sessions: sessionmaker) -> None:
@@ -173,17 +182,28 @@ def watch(sessions: sessionmaker) -> None:
 
 
 def _flush(session: Session) -> None:
-    deltas = session.info.pop(_DELTAS, None)
-    if deltas:
-        write(session, deltas)
+    pieces = session.info.pop(_DELTAS, None)
+    if pieces:
+        write(session, pieces)
 
 
-def write(s: Session, deltas: dict[tuple, list[int]]) -> None:
-    """Add the deltas to their rows (made when missing), in the order of their keys: two
+def write(s: Session, pieces: Sequence[Piece]) -> None:
+    """Add the pieces to their rows (made when missing), in the order of their keys: two
     transactions touching the same rows take their locks in one order and do not deadlock."""
-    rows = [(*k, *v) for k, v in sorted(deltas.items()) if any(v)]  # KEY, then VALUES
+    groups: dict[tuple[str, str, str], list[Piece]] = {}
+    for p in pieces:
+        groups.setdefault(p[:3], []).append(p)
+    rows: list[tuple[Any, ...]] = []  # KEY, then VALUES
+    for (agreement_id, scope, workspace), group in groups.items():
+        keys, values = by_row(np.concatenate([p[3] for p in group]),
+                              np.concatenate([p[4] for p in group]))
+        kept = values.any(axis=1)  # a head moved and moved back changes nothing
+        rows += [(agreement_id, level, span, block, x, y, scope, workspace, *v)
+                 for (level, span, block, x, y), v in zip(keys[kept].tolist(),
+                                                          values[kept].tolist(), strict=True)]
     if not rows:
         return
+    rows.sort()
     dialect = s.get_bind().dialect
     ins = (pg_insert if dialect.name == "postgresql" else sqlite_insert)(MapCount)
     stmt = ins.on_conflict_do_update(
@@ -408,6 +428,5 @@ def summed(agreement_id: str, scope_cond: Any, level: int, xs: tuple[int, int] |
     return parts
 
 
-__all__ = ["LEVELS", "SPANS", "Head", "add", "blocks", "cell", "day_of", "day_start",
-           "differences", "extent", "offsets", "rebuild", "summed", "whole_days", "write",
-           "zone"]
+__all__ = ["LEVELS", "SPANS", "blocks", "by_row", "day_of", "day_start", "differences", "extent",
+           "offsets", "rebuild", "rows_of", "summed", "whole_days", "write", "zone"]

@@ -14,10 +14,12 @@ from tests.conftest import ROOT
 
 from jig.engine import check
 from jig.readers import read_incidents
+from jig.readers.fields import to_incident
 from jig.store import Store
 from jig.store.importer import import_files
 from jig.store.judging import _findings_hash
 from jig.store.rebuild import verify
+from jig.store.records import incident_record
 from jig.store.sealing import SEALED
 from jig.store.tables import (
     AuditEntry,
@@ -88,3 +90,18 @@ def test_bulk_intake_is_logged_sealed_and_judged_as_check_judges(example_store):
         row = s.scalars(select(IncidentRevision).where(
             IncidentRevision.workspace == "US")).first()
         assert SEALED not in row.record and "source" in row.record
+
+
+def test_a_stored_record_reads_back_as_the_incident_it_was_read_as(example_store):
+    # `jig import` judges the readers' incidents as they are (`read_in`) instead of reading
+    # each stored record back: what it judges is what the record says only if the two are
+    # one incident, for every source the readers know.
+    _, agreement = example_store
+    files = [*EXPORTS, ROOT / "examples" / "syria-2016-jig" / "incidents.csv"]
+    read = read_incidents(files, agreement)
+    assert len(read.records) > 300
+    assert {inc.extra["dataset"] for inc in read.records} == {"UCDP GED", "Airwars",
+                                                              "incidents.csv"}
+    for inc in read.records:
+        back = to_incident(incident_record(inc), agreement.tz, stored=True)
+        assert back == dataclasses.replace(inc, origin=None), inc.origin

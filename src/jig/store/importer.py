@@ -47,7 +47,8 @@ def import_files(store: Store, paths: Sequence[str | Path], *, gazetteer: Gazett
     taken: list[str] = []
 
     def flush() -> None:
-        for r in store.add_incidents(buf, origin=origin, workspace=workspace, user=user):
+        for r in store.add_incidents(buf, origin=origin, workspace=workspace, user=user,
+                                     read_in=agreement.tz):
             if r.status == "unchanged":
                 counts.unchanged += 1
             else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
@@ -234,16 +234,23 @@ class Store(Judging):
     # -- intake -----------------------------------------------------------------------------
 
     def add_incidents(self, incidents: Sequence[Incident], origin: str | None = None,
-                      workspace: str = JOINT, user: str = "local") -> list[Stored]:
+                      workspace: str = JOINT, user: str = "local",
+                      read_in: tzinfo | None = None) -> list[Stored]:
         """Store incidents (idempotent by content) in a workspace and judge the new revisions
         with what that workspace sees, atomically, with an audit entry. Ids are the
         workspace's own: the same id in another workspace is another incident. Small intakes
-        made at the same moment from several threads share a transaction (`together`)."""
-        return self._together.add_incidents(incidents, origin, workspace, user)
+        made at the same moment from several threads share a transaction (`together`).
+
+        `read_in`: the time zone the incidents were read in from records of format 1 (the
+        readers' incidents, `to_incident`): judging in that zone then takes them as they
+        are, without reading each stored record back into what it would give again."""
+        return self._together.add_incidents(incidents, origin, workspace, user, read_in)
 
     def _add_incidents(self, s: Session, incidents: Sequence[Incident], origin: str | None,
-                       workspace: str, user: str) -> list[Stored]:
+                       workspace: str, user: str, read_in: tzinfo | None = None
+                       ) -> list[Stored]:
         fresh: list[RevisionRow] = []
+        given: list[Incident] = []  # fresh's incidents
         out: list[Stored] = []
         ids = list({inc.id for inc in incidents})
         secret = workspace_secret(s, workspace)
@@ -277,13 +284,17 @@ class Store(Judging):
             known[(inc.id, h)] = row
             last[inc.id] = revision
             fresh.append(row)
+            given.append(inc)
             out.append(Stored(inc.id, "stored" if revision == 1 else "revised", revision, 0))
         # In bulk (a few statements a batch, not an ORM object a row), each row still logged.
         values = [r.values(sealing.as_stored(s, r)) for r in fresh]
         bulk.insert_rows(s, IncidentRevision, values)
         new_heads: dict[str, dict[str, object]] = {}
-        for row, v in zip(fresh, values, strict=True):
+        for row, v, inc in zip(fresh, values, given, strict=True):
             row.row = v["row"]
+            if read_in is not None:  # where it came from is not part of what it says
+                self.parse_cache.put((row.row, row.content_hash, read_in),
+                                     replace(inc, origin=None))
             head = heads.get(row.incident_id)
             if head is not None:
                 head.row = row.row  # a correction of an incident stored before

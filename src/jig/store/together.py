@@ -37,20 +37,21 @@ class Waiting:
     """One caller's intake, and once its batch ran, its answer or its error."""
 
     incidents: Sequence[Incident]
-    key: tuple[Any, ...]  # (origin, workspace, user): intakes share a part only when equal
+    key: tuple[Any, ...]  # (origin, workspace, user, read_in): parts share only equal keys
     done: bool = False
     result: Any = None
     error: BaseException | None = None
 
 
 Part = list[Waiting]
-# Stores one part's incidents in the session: (session, incidents, origin, workspace, user).
-AddPart = Callable[[Session, Sequence[Incident], Any, str, str], list[Any]]
+# Stores one part's incidents in the session: (session, incidents, origin, workspace, user,
+# read_in).
+AddPart = Callable[[Session, Sequence[Incident], Any, str, str, Any], list[Any]]
 
 
 class Together:
-    """Runs `add(session, incidents, origin, workspace, user)` for intakes, waiting ones
-    together in one `transaction`."""
+    """Runs `add(session, incidents, origin, workspace, user, read_in)` for intakes, waiting
+    ones together in one `transaction`."""
 
     def __init__(self, transaction: Callable[[Callable[[Session], Any]], Any], add: AddPart):
         self.transaction, self.add = transaction, add
@@ -59,8 +60,8 @@ class Together:
         self._turn = threading.Lock()  # one batch at a time in this process
 
     def add_incidents(self, incidents: Sequence[Incident], origin: str | None, workspace: str,
-                      user: str) -> list[Any]:
-        me = Waiting(incidents, (origin, workspace, user))
+                      user: str, read_in: Any = None) -> list[Any]:
+        me = Waiting(incidents, (origin, workspace, user, read_in))
         if len(incidents) > SMALL:
             return self._run_alone(me)
         with self._queue:
@@ -85,8 +86,7 @@ class Together:
         return batch
 
     def _run_alone(self, w: Waiting) -> list[Any]:
-        origin, workspace, user = w.key
-        return self.transaction(lambda s: self.add(s, w.incidents, origin, workspace, user))
+        return self.transaction(lambda s: self.add(s, w.incidents, *w.key))
 
     def _alone(self, w: Waiting) -> None:
         try:
@@ -112,9 +112,7 @@ class Together:
         def work(s: Session) -> list[list[Any]]:
             out = []
             for part in parts:
-                origin, workspace, user = part[0].key
-                out.append(self.add(s, [i for w in part for i in w.incidents], origin,
-                                    workspace, user))
+                out.append(self.add(s, [i for w in part for i in w.incidents], *part[0].key))
             return out
 
         try:

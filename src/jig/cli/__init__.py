@@ -13,7 +13,7 @@ from jig.cli.common import app
 
 
 def main() -> None:
-    collector.tune()  # the console command owns its process (tests call `app`, not this)
+    collector.claim()  # the console command owns its process (tests call `app`, not this)
     app()
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from jig import collector
 from jig.cli.common import (
     GazetteerOpt,
     NoticesOpt,
@@ -151,6 +152,8 @@ def import_cmd(
     from jig.store import Store
     from jig.store.importer import ImportCounts, import_files
     from jig.store.people import operator
+
+    collector.tune_command()  # storing makes objects by the million: see `jig.collector`
 
     settings = Settings(data_dir=data, database_url=db)
     store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,

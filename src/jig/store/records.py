@@ -12,9 +12,12 @@ from jig.records import Incident, Notice
 CORE_ORDER = ("id", "time", "lon", "lat", "precision_m", "actor", "target", "act", "weapon")
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              default=str)  # one for every call, as `audit.canonical`
+
+
 def canonical(record: dict[str, Any]) -> str:
-    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
+    return _CANONICAL.encode(record)
 
 
 # Derived from where a record came from, not part of what it says: the same record sent in

@@ -36,6 +36,12 @@ from jig.readers.parts import Part, cut
 from jig.records import Incident, Notice
 from jig.summary import Tally
 
+# A forked worker (`judge_on_cores`) judges half the chunk one process does: the workers each
+# hold a chunk at once, and at 25,000 two of them held 0.1-0.2 GB less together (1M discs:
+# 920-937 MB against 1,048-1,154 MB), no slower, since the kernels' grid is built before the
+# fork and then takes chunks of any size.
+PART_CHUNK = CHUNK // 2
+
 
 @dataclass(frozen=True)
 class Output:

@@ -52,7 +52,7 @@ from jig.export import GIS_FORMATS, write_gis
 from jig.findings import OUTCOMES, Verdict
 from jig.merge import MergeOptions, group, merged
 from jig.output import FORMATS, STYLE, print_table, write_csv, write_geojson, write_jsonl
-from jig.partitions import InOrder, Output, Work, cores_for, judge_on_cores
+from jig.partitions import PART_CHUNK, InOrder, Output, Work, cores_for, judge_on_cores
 from jig.pipeline import CHUNK, evidence_of, judge_chunks
 from jig.readers import Counts, IncidentReader, Reject, read_notices
 from jig.readers.files import ReadPosition, expand_paths
@@ -315,10 +315,10 @@ def check_cmd(
             judged_ids = {i.id for i in joined} | {r.id for r in records}
             _write(iter(check(a, joined, notes)), fmt, output, tally, keep, row_read)
         elif parts is not None:
+            out = Output(fmt, keep, summary, min(chunk, PART_CHUNK))
             counts, judged_ids = _check_on_cores(
-                reader, incidents, parts, Work(a, notes, None, Output(fmt, keep, summary, chunk),
-                                               reader.gazetteer), cores, output, sink, tally,
-                progress)
+                reader, incidents, parts, Work(a, notes, None, out, reader.gazetteer), cores,
+                output, sink, tally, progress)
         else:
             chunks = judge_chunks(reader, incidents, notes, chunk=chunk, on_reject=sink,
                                   on_rows=lambda n: progress(n, reader.position.done,

@@ -11,8 +11,9 @@ from tests.conftest import EXAMPLE
 from tests.test_columnar import FIELDS, UCDP, UCDP_FULL, as_format1
 from typer.testing import CliRunner
 
+from jig import partitions
 from jig.cli import app
-from jig.readers import csvcolumns
+from jig.readers import IncidentReader, Reject, csvcolumns
 from jig.readers.files import FilePart
 from jig.readers.parts import cut
 
@@ -91,3 +92,26 @@ def test_workers_are_forked_safely_after_the_kernels_ran_in_this_process(tmp_pat
     monkeypatch.setattr(csvcolumns, "BLOCK", 1 << 10)
     out, _, _ = check(tmp_path, "after", 2, str(ged), "-f", "jsonl")
     assert out.count(b"\n") == len(incidents)
+
+
+def test_the_warm_up_reads_the_head_of_the_first_part_as_the_whole_reads_it(tmp_path, example):
+    """Before the workers are forked the command judges the input's first rows; it reads only
+    the first whole lines of WARM_BYTES (`_head`), and they are the rows the whole file gives,
+    with their line numbers, up to the line where the head stops."""
+    ged = as_format1(example, UCDP_FULL if UCDP_FULL.exists() else UCDP, tmp_path / "ged.csv",
+                     slips=False)
+    [whole] = cut([ged])
+    head = partitions._head(whole)
+    assert isinstance(head, FilePart) and head.stop is not None
+    assert partitions.WARM_BYTES <= head.stop < ged.stat().st_size
+    assert ged.read_bytes()[head.stop - 1:head.stop] == b"\n"
+
+    def rows(part: FilePart) -> list[tuple[str, int]]:
+        reader = IncidentReader(example)
+        return [(inc.id, inc.origin.line) for cols in reader.iter_columns([part])
+                if not isinstance(cols, Reject) for inc in cols.incidents]
+
+    lines = ged.read_bytes()[:head.stop].count(b"\n")  # the header's and the head's rows'
+    first = rows(head)
+    assert len(first) > 1000 and first[-1][1] == lines
+    assert first == rows(whole)[:len(first)]

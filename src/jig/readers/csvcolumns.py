@@ -85,14 +85,15 @@ def blocks(path: Path, header: list[str], offset: int, line: int = 2,
 
     A part of a file (`jig.readers.parts`) starts at the end of a block read from `origin`
     (where the file's rows start) and stops at the end of a later one, `stop`: its reads are
-    aligned on `origin`, so its blocks are the very blocks the whole file is read in."""
+    aligned on `origin`, so its blocks are the very blocks the whole file is read in. Nothing
+    past `stop` is read: a `stop` inside a block ends the file there."""
     make = make or _block
     rest = b""
     with path.open("rb") as fh:
         fh.seek(offset)
         size = BLOCK - (offset - origin) % BLOCK if origin is not None else BLOCK
         while True:
-            chunk = fh.read(size)
+            chunk = fh.read(size if stop is None else min(size, stop - fh.tell()))
             size = BLOCK
             data = rest + chunk
             if not chunk:

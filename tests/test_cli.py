@@ -144,6 +144,22 @@ def test_import_loads_files_into_the_store_idempotently(tmp_path):
         store.close()
 
 
+def test_import_in_a_test_process_leaves_its_collector_alone(tmp_path):
+    """`jig import` sets the cyclic collector (`jig.collector`) only in a process of its own,
+    the `jig` command's: run inside this one, it leaves the collector as it found it."""
+    import gc
+
+    from typer.testing import CliRunner
+
+    from jig.cli import app
+
+    before = gc.get_threshold(), gc.get_freeze_count()
+    r = CliRunner().invoke(app, ["import", "--data", str(tmp_path / "s"), "--agreement",
+                                 AGREEMENT, INCIDENTS])
+    assert r.exit_code == 0, r.output
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
 def test_import_without_an_agreement_says_so(tmp_path):
     r = jig("import", "--data", str(tmp_path / "s"), INCIDENTS)
     assert r.returncode == 2 and "holds no agreement" in r.stderr

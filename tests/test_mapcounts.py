@@ -9,11 +9,13 @@ count; and another party's withheld records change no count a party sees."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import threading
 from collections import Counter
 from datetime import datetime
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -287,3 +289,33 @@ def test_withheld_records_change_no_count_the_other_party_sees(cell):  # noqa: F
     assert ok(c["us-analyst"].get("/incidents/overview"))["total"] == 4
     for who, seen in before.items():
         assert answers(who) == seen, who
+
+
+def test_a_batchs_rows_are_each_incidents_cells_and_blocks_summed():
+    """`rows_of` adds each incident to a row per cell side and block length, counted as the
+    SQL that rebuilds the table counts (`_fill`): cells floored from -180 and -90, blocks
+    floored (days before 1970 too), millionths rounded half up; an incident taken away
+    again leaves its rows at zero (which `write` then skips)."""
+    lon = np.array([-180.0, 0.0, 36.0, 12.3456785, -0.0000005, 36.0, 179.999999])
+    lat = np.array([-90.0, 0.0, 35.5, 35.0000005, 89.9999995, 35.5, -0.5])
+    day = np.array([-1, 0, 16, -257, 255, 16, 17_000])
+    outcome = np.array([0, 1, 2, 3, 4, 2, 1])
+    sign = np.array([1, 1, 1, -1, 1, -1, 1])  # the sixth takes the third away again
+    keys, values = mapcounts.rows_of(lon, lat, day, outcome, sign)
+
+    expected: dict[tuple[int, ...], list[int]] = {}
+    for x, y, d, o, g in zip(lon.tolist(), lat.tolist(), day.tolist(), outcome.tolist(),
+                             sign.tolist(), strict=True):
+        for level in mapcounts.LEVELS:
+            for span in mapcounts.SPANS:
+                row = expected.setdefault((level, span, d // span,
+                                           math.floor((x + 180.0) / 2.0 ** level),
+                                           math.floor((y + 90.0) / 2.0 ** level)),
+                                          [0] * len(mapcounts.VALUES))
+                row[3 * o] += g
+                row[3 * o + 1] += g * math.floor(x * 1_000_000 + 0.5)
+                row[3 * o + 2] += g * math.floor(y * 1_000_000 + 0.5)
+    got = [tuple(k) for k in keys.tolist()]
+    assert got == sorted(expected)  # one row per key, in key order
+    assert dict(zip(got, values.tolist(), strict=True)) == expected
+    assert not all(values.any(axis=1))  # the third's rows, given and taken away

@@ -10,7 +10,8 @@ What start-up made is set aside for good and the young are collected less often.
 Not for `jig check`: its columnar path makes few objects, so collections became rare and
 garbage cycles holding arrays lived longer (two processes went from 1.0 to 1.2-1.3 GB
 together, no faster). And process-wide, so only where jig owns the process: never from the
-library, an app embedded in another program, or a command a test runs in its own process.
+library, an app embedded in another program, or a command a test runs inside the test's own
+process (`CliRunner`).
 """
 
 from __future__ import annotations

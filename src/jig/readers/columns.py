@@ -123,19 +123,11 @@ def _dictionary(values: Sequence[str | None]) -> pa.DictionaryArray:
     return pa.array(values, pa.string()).dictionary_encode()
 
 
-def in_chunks(items: Iterable[IncidentColumns | Incident | Reject]
-              ) -> Iterator[IncidentColumns | Reject]:
-    """The row reader's incidents in chunks of CHUNK columns; rejects as they come, and
-    chunks already in columns in their place among the rows."""
+def in_chunks(items: Iterable[Incident | Reject]) -> Iterator[IncidentColumns | Reject]:
+    """The row reader's incidents in chunks of CHUNK columns; rejects as they come."""
     buf: list[Incident] = []
     for item in items:
         if isinstance(item, Reject):
-            yield item
-            continue
-        if isinstance(item, IncidentColumns):
-            if buf:
-                yield IncidentColumns.of(buf)
-                buf = []
             yield item
             continue
         buf.append(item)

@@ -56,7 +56,8 @@ class ReadPosition:
 @dataclass(frozen=True)
 class FilePart:
     """The rows of a file from byte `start` (line `line`) to byte `stop` (None: its end), cut
-    where its columnar reader's blocks end (`jig.readers.parts`)."""
+    where its columnar reader's blocks end (`jig.readers.parts`), or after a line for a
+    look at its start (`jig.partitions._head`)."""
 
     path: str
     start: int

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -131,7 +131,7 @@ class IncidentReader:
         # Rows read one by one go straight through: gathered into columns only to be taken
         # apart again, they cost `jig import` a twentieth of its time and held a whole
         # chunk before the first batch was stored.
-        for item in self._read(paths, only_actors, used):
+        for item in self._read(paths, only_actors, used, chunked=False):
             if isinstance(item, IncidentColumns):
                 yield from item.incidents
             else:
@@ -145,11 +145,15 @@ class IncidentReader:
         A `FilePart` of a format-1 file is read as those blocks of the file; when one of them
         must go to the row reader, so does the rest of the file (`self.read_to_end`), as
         reading the whole file would."""
-        return in_chunks(self._read(paths, only_actors, used))
+        # Chunked, the rows come as columns: no bare Incident.
+        return cast(Iterator[IncidentColumns | Reject],
+                    self._read(paths, only_actors, used, chunked=True))
 
     def _read(self, paths: Iterable[str | Path | FilePart], only_actors: frozenset[str] | None,
-              used: dict[str, str] | None) -> Iterator[IncidentColumns | Incident | Reject]:
-        """Format-1 CSV and JSON Lines blocks as columns, other rows one by one."""
+              used: dict[str, str] | None, chunked: bool
+              ) -> Iterator[IncidentColumns | Incident | Reject]:
+        """Format-1 CSV and JSON Lines blocks as columns; other files' rows one by one, or
+        `chunked` into columns a file at a time."""
         self.counts = Counts()
         self._used = used or {}
         # Every id seen, with where it was as one small int (file number, line): kept for the
@@ -173,7 +177,8 @@ class IncidentReader:
                     raise InputFileError(Problem(
                         "file.changed", "changed while it was read (its first line is no "
                         "longer a header of format 1)", Location(file=str(path))))
-                yield from self._rows(iter_records(path, position), only_actors)
+                rows = self._rows(iter_records(path, position), only_actors)
+                yield from in_chunks(rows) if chunked else rows
                 position.end_file(path)
                 continue
             form, header, offset = quick
@@ -186,7 +191,8 @@ class IncidentReader:
                 if isinstance(block, int):  # the rest of the file, row by row
                     self.read_to_end = part is not None
                     rest = (iter_csv if csv_file else iter_jsonl)(path, position, start=block)
-                    yield from self._rows(rest, None, generic=True)
+                    rows = self._rows(rest, None, generic=True)
+                    yield from in_chunks(rows) if chunked else rows
                     break
                 position.offset = block.end
                 yield from self._block(str(path), block)

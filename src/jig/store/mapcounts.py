@@ -250,7 +250,7 @@ def offsets(tz: tzinfo, t0: float, t1: float) -> list[tuple[float, float]]:
 
 
 def _micro(v: Any) -> Any:
-    """Millionths of a degree, as `add` rounds them (half up, the same on every backend)."""
+    """Millionths of a degree, as `rows_of` rounds them (half up, the same on every backend)."""
     return func.floor(v * MICRO + 0.5)
 
 

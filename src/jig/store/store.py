@@ -243,7 +243,11 @@ class Store(Judging):
 
         `read_in`: the time zone the incidents were read in from records of format 1 (the
         readers' incidents, `to_incident`): judging in that zone then takes them as they
-        are, without reading each stored record back into what it would give again."""
+        are, without reading each stored record back into what it would give again. Only
+        for incidents that are what their stored record reads back to in that zone
+        (`tests/test_bulk_intake.py` pins it for the readers): anything else would be judged
+        as given, not as stored, into a verdict that judging the stored record again (when
+        a new version of the agreement is stored, `rejudge`) would not give."""
         return self._together.add_incidents(incidents, origin, workspace, user, read_in)
 
     def _add_incidents(self, s: Session, incidents: Sequence[Incident], origin: str | None,
@@ -294,7 +298,7 @@ class Store(Judging):
             row.row = v["row"]
             if read_in is not None:  # where it came from is not part of what it says
                 self.parse_cache.put((row.row, row.content_hash, read_in),
-                                     replace(inc, origin=None))
+                                     replace(inc, origin=None, extra=dict(inc.extra)))
             head = heads.get(row.incident_id)
             if head is not None:
                 head.row = row.row  # a correction of an incident stored before

@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -32,12 +32,22 @@ SMALL = 50
 MOST = 500
 
 
+class Key(NamedTuple):
+    """What an intake is stored with besides its incidents: `add`'s arguments after them, in
+    order. Intakes share a part only when their keys are equal."""
+
+    origin: str | None
+    workspace: str
+    user: str
+    read_in: Any  # the time zone its incidents were read in, if given
+
+
 @dataclass(eq=False)
 class Waiting:
     """One caller's intake, and once its batch ran, its answer or its error."""
 
     incidents: Sequence[Incident]
-    key: tuple[Any, ...]  # (origin, workspace, user, read_in): parts share only equal keys
+    key: Key
     done: bool = False
     result: Any = None
     error: BaseException | None = None
@@ -61,7 +71,7 @@ class Together:
 
     def add_incidents(self, incidents: Sequence[Incident], origin: str | None, workspace: str,
                       user: str, read_in: Any = None) -> list[Any]:
-        me = Waiting(incidents, (origin, workspace, user, read_in))
+        me = Waiting(incidents, Key(origin, workspace, user, read_in))
         if len(incidents) > SMALL:
             return self._run_alone(me)
         with self._queue:

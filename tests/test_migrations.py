@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -58,3 +60,21 @@ def test_a_0003_store_upgrades_with_its_records_scoped(db_url, tmp_path):
             == [("stored", 1)]
     finally:
         store.close()
+
+
+def test_head_is_alembics_newest_migration_and_a_store_at_it_does_not_load_alembic(tmp_path):
+    from alembic.script import ScriptDirectory
+
+    from jig.store.db import HEAD
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'jig.db'}")
+    assert ScriptDirectory.from_config(alembic_config(engine)).get_current_head() == HEAD
+    Store.open(f"sqlite:///{tmp_path / 'jig.db'}", key_folder=tmp_path).close()
+    # A later start on the same store, in a process of its own.
+    code = ("import sys; from pathlib import Path; from jig.store import Store; "
+            f"p = Path({str(tmp_path)!r}); "
+            "Store.open(f'sqlite:///{p / \"jig.db\"}', key_folder=p).close(); "
+            "print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr

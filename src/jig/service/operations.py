@@ -13,8 +13,6 @@ import os
 import time
 from typing import Any
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
@@ -27,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from jig.service.context import Context, Who, allow, context
 from jig.service.errors import ERRORS, ErrorResponse, body
 from jig.service.metrics import LATENCY, REQUESTS
-from jig.store.db import alembic_config
+from jig.store.db import HEAD, version
 from jig.store.tables import Job
 
 access = logging.getLogger("jig.access")
@@ -57,12 +55,11 @@ def ready(ctx: Context = Depends(context)) -> Any:
     try:
         with ctx.store.engine.connect() as c:
             c.execute(text("SELECT 1"))
-            schema = MigrationContext.configure(c).get_current_revision()
+            schema = version(c)
     except SQLAlchemyError as exc:
         return unavailable(f"the store does not answer ({type(exc).__name__})")
-    head = ScriptDirectory.from_config(alembic_config(ctx.store.engine)).get_current_head()
-    if schema != head:
-        return unavailable(f"the store's schema is {schema}, not yet {head}")
+    if schema != HEAD:
+        return unavailable(f"the store's schema is {schema}, not yet {HEAD}")
     return {"status": "ready", "schema": schema or ""}
 
 

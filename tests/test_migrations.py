@@ -68,7 +68,8 @@ def test_head_is_alembics_newest_migration_and_a_store_at_it_does_not_load_alemb
     from jig.store.db import HEAD
 
     engine = make_engine(f"sqlite:///{tmp_path / 'jig.db'}")
-    assert ScriptDirectory.from_config(alembic_config(engine)).get_current_head() == HEAD
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    assert head == HEAD, f"a new migration: set jig.store.db.HEAD to {head!r}"
     Store.open(f"sqlite:///{tmp_path / 'jig.db'}", key_folder=tmp_path).close()
     # A later start on the same store, in a process of its own.
     code = ("import sys; from pathlib import Path; from jig.store import Store; "

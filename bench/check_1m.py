@@ -1,6 +1,6 @@
 """`jig check` end to end on a million incidents against 1,000 zones: time and peak memory.
 
-Run: .venv/bin/python bench/check_1m.py [N] [--threads T] [--discs] [--geopandas]
+Run: .venv/bin/python bench/check_1m.py [N] [--threads T | --pairs P] [--discs] [--geopandas]
 
 Writes W1's agreement (bench/scale.py, same seed) and N incidents as a CSV in the contract's
 fields (kept in the temporary folder, jig-check-1m-N[-discs], for the next run), then runs
@@ -11,6 +11,8 @@ system), the fairer figure on a shared machine, and the memory of all its proces
 its own, every core); `--discs` gives each incident a location disc of 1-50 km (`precision_m`),
 as the issue's end-to-end target has them, and half the zones valid from 20 August (W2's
 input).
+`--pairs P`: `--threads 1` and `--threads 2` alternately, P times, and the speed-up of each
+pair and their median (what issue 12's two-core target compares).
 `--geopandas`: also the pipeline an analyst would write (pandas reads the CSV, GeoPandas
 projects, buffers the discs, `sjoin`s with the zones and writes JSON Lines of the pairs), in
 this process, timed the same way.
@@ -22,6 +24,7 @@ import csv
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -86,12 +89,52 @@ def tree_memory(proc: subprocess.Popen) -> float:
     return peak / 1024
 
 
+def run(agreement: Path, incidents: Path, out: Path, threads: list[str]
+        ) -> tuple[float, float, float]:
+    """One `jig check` in its own process: wall and CPU seconds (its workers' included) and
+    the memory of all its processes together (MB, sampled PSS)."""
+    before = os.times()
+    t = time.perf_counter()
+    proc = subprocess.Popen([str(JIG), "check", str(agreement), str(incidents), "-f",
+                             "jsonl", "-o", str(out), *threads])
+    total = tree_memory(proc)
+    if proc.wait():
+        raise SystemExit(f"jig check failed ({proc.returncode})")
+    wall = time.perf_counter() - t
+    after = os.times()
+    return wall, (after.children_user - before.children_user
+                  + after.children_system - before.children_system), total
+
+
+def alternate(agreement: Path, incidents: Path, out: Path, pairs: int) -> None:
+    """`--threads 1` and `--threads 2` one after the other, `pairs` times: on a machine whose
+    speed moves between runs, a pair's ratio compares like with like."""
+    walls: dict[int, list[float]] = {1: [], 2: []}
+    for k in range(pairs):
+        for t in (1, 2):
+            wall, cpu, total = run(agreement, incidents, out, ["--threads", str(t)])
+            walls[t].append(wall)
+            print(f"pair {k + 1}, --threads {t}: {wall:.1f} s, {cpu:.1f} s CPU, {total:,.0f} MB "
+                  f"(all its processes, PSS sampled); load average {os.getloadavg()[0]:.1f}",
+                  flush=True)
+    ratios = [a / b for a, b in zip(walls[1], walls[2], strict=True)]
+    print(f"two processes against one, {pairs} pairs: "
+          f"{' / '.join(f'{r:.2f}x' for r in ratios)}, median {statistics.median(ratios):.2f}x "
+          f"(medians {statistics.median(walls[1]):.1f} s and {statistics.median(walls[2]):.1f} "
+          "s); issue 12 asks at least 1.7x")
+
+
 def main() -> None:
     args = sys.argv[1:]
     threads: list[str] = []
     if "--threads" in args:
         at = args.index("--threads")
         threads = ["--threads", args[at + 1]]
+        del args[at:at + 2]
+    pairs = 0
+    if "--pairs" in args:
+        at = args.index("--pairs")
+        pairs = int(args[at + 1])
         del args[at:at + 2]
     discs = "--discs" in args
     geopandas = "--geopandas" in args
@@ -125,17 +168,10 @@ def main() -> None:
                             f"{radius[k]:.0f}" if radius is not None else ""])
         agreement.write_text(text)
     try:
-        before = os.times()
-        t = time.perf_counter()
-        proc = subprocess.Popen([str(JIG), "check", str(agreement), str(incidents), "-f",
-                                 "jsonl", "-o", str(out), *threads])
-        total = tree_memory(proc)
-        if proc.wait():
-            raise SystemExit(f"jig check failed ({proc.returncode})")
-        wall = time.perf_counter() - t
-        after = os.times()
-        cpu = (after.children_user - before.children_user
-               + after.children_system - before.children_system)
+        if pairs:
+            alternate(agreement, incidents, out, pairs)
+            return
+        wall, cpu, total = run(agreement, incidents, out, threads)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         with out.open() as fh:
             verdicts: dict[str, int] = {}

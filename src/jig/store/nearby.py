@@ -30,23 +30,23 @@ def groups(acts: Sequence[Incident], before_s: float, reach_m: float
     19.0 s of CPU on UCDP GED 2016-2019)."""
     if len(acts) > GROUPED:
         return [(min(a.span.start for a in acts), max(a.span.end for a in acts), acts)]
-    groups: list[tuple[Incident, float, list[Incident]]] = []
+    made: list[tuple[Incident, float, list[Incident]]] = []
     open_: list[int] = []  # groups whose first act is still within before_s
     for act in sorted(acts, key=lambda a: a.span.start):
-        open_ = [g for g in open_ if act.span.start - groups[g][0].span.start <= before_s]
+        open_ = [g for g in open_ if act.span.start - made[g][0].span.start <= before_s]
         near = []
         if open_:  # one call for the distances to every open group's first act
-            d = geodesic_m(act.lon, act.lat, np.array([groups[g][0].lon for g in open_]),
-                           np.array([groups[g][0].lat for g in open_]))
+            d = geodesic_m(act.lon, act.lat, np.array([made[g][0].lon for g in open_]),
+                           np.array([made[g][0].lat for g in open_]))
             near = [g for g, far in zip(open_, d > 2 * reach_m, strict=True) if not far]
         if near:
-            first, last, members = groups[near[0]]
+            first, last, members = made[near[0]]
             members.append(act)
-            groups[near[0]] = (first, max(last, act.span.end), members)
+            made[near[0]] = (first, max(last, act.span.end), members)
         else:
-            open_.append(len(groups))
-            groups.append((act, act.span.end, [act]))
-    return [(first.span.start, last, members) for first, last, members in groups]
+            open_.append(len(made))
+            made.append((act, act.span.end, [act]))
+    return [(first.span.start, last, members) for first, last, members in made]
 
 
 def within_reach(rows: list[Any], acts: Sequence[Incident], before_s: float,
@@ -72,6 +72,9 @@ def within_reach(rows: list[Any], acts: Sequence[Incident], before_s: float,
 
 
 def bbox_around(lon: float, lat: float, metres: float) -> tuple[float, float, float, float]:
+    """A box of longitudes and latitudes (min lon, min lat, max lon, max lat) holding every
+    point within `metres` of (lon, lat), a little wider than needed: near the poles the
+    degrees of longitude are bounded rather than divided by a cosine near zero."""
     dlat = metres / 110_574.0 + 1e-6
     dlon = metres / (111_320.0 * max(math.cos(math.radians(lat)), 0.01)) + 1e-6
     return lon - dlon, lat - dlat, lon + dlon, lat + dlat

@@ -213,9 +213,11 @@ class Server:
 
     def __enter__(self):
         self.thread.start()
-        # Until it has started or died, however long a loaded machine takes.
+        # Until it has started or died, however long a loaded machine takes; the bound only
+        # stops a test that would hang.
+        deadline = time.monotonic() + 900
         while not self.server.started:
-            if not self.thread.is_alive():
+            if not self.thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the server did not start")
             time.sleep(0.02)
         return self

@@ -173,8 +173,10 @@ def test_bulk_job_killed_mid_run_over_postgres_is_run_again_and_counted(db_url, 
             job = c.post("/incidents/bulk?filename=kill.csv",
                          content="\n".join(lines).encode()).json()["job"]
             # Killed once some batches are committed and before the last: counted in rows
-            # committed, not in seconds.
+            # committed, not in seconds. The bound only stops a test that would hang.
+            deadline = time.monotonic() + 900
             while True:
+                assert time.monotonic() < deadline, "the job never got under way"
                 state = c.get(f"/jobs/{job}").json()
                 assert state["status"] != "failed", state
                 if state["status"] == "running" and state["read"] > 0:

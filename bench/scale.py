@@ -191,8 +191,8 @@ def run_kernel(agreement, incs, repeat: int, threads: int | None) -> tuple[float
 def run_containment(agreement, x, y, repeat: int) -> tuple[float, int]:
     """Median seconds of the kernels' containment alone on one thread: how many (point, zone)
     pairs hold, which is all the "contains" baselines compute (no depth, no nearest zone, no
-    distance). The kernels' own ray walk through the grid (`kernels._contained`), so the
-    like-for-like ratio stands beside the ratio to the whole kernel."""
+    distance). The kernels' own containment (`kernels._contained`), so the like-for-like
+    ratio stands beside the ratio to the whole kernel."""
     from numba import njit
 
     from jig.engine import kernels
@@ -201,7 +201,8 @@ def run_containment(agreement, x, y, repeat: int) -> tuple[float, int]:
     active = np.ones(len(agreement.zones), np.bool_)
 
     @njit(nogil=True)
-    def pairs(x, y, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart, vstart, vzone, active):
+    def pairs(x, y, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart, vstart, vzone, side,
+              rstart, rzone, active):
         nz = len(active)
         state, parity = np.zeros(nz, np.int8), np.zeros(nz, np.int8)
         mark, clock_ = np.zeros(nz, np.int64), np.zeros(1, np.int64)
@@ -209,8 +210,8 @@ def run_containment(agreement, x, y, repeat: int) -> tuple[float, int]:
         total = 0
         for k in range(len(x)):
             total += kernels._contained(x[k], y[k], x0, y0, h, nx, ny, ax, ay, bx, by, owner,
-                                        cstart, vstart, vzone, active, state, parity, mark,
-                                        clock_, pend, ins)
+                                        cstart, vstart, vzone, side, rstart, rzone, active,
+                                        state, parity, mark, clock_, pend, ins)
         return total
 
     def once() -> int:
@@ -218,7 +219,7 @@ def run_containment(agreement, x, y, repeat: int) -> tuple[float, int]:
         o = kernels.cell_order(x, y, g.x0, g.y0, g.h, g.nx, g.ny)
         return pairs(np.ascontiguousarray(x[o]), np.ascontiguousarray(y[o]), g.x0, g.y0, g.h,
                      g.nx, g.ny, g.ax, g.ay, g.bx, g.by, g.owner, g.cell_start, g.cover_start,
-                     g.cover_zone, active)
+                     g.cover_zone, g.side, g.centre_start, g.centre_zone, active)
 
     once()  # compiles
     times, n = [], 0

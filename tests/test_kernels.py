@@ -195,6 +195,94 @@ def test_a_cells_candidate_edges_give_what_the_ring_search_gives(subdistricts):
     assert decided > 1.5 * n
 
 
+def _holding(grid, active, x, y, by_ray: bool) -> np.ndarray:
+    """(points, zones): whether each active zone holds each point, by the kernels'
+    containment from the point's cell, or by the ray walk it falls back on."""
+    from numba import njit
+
+    from jig.engine import kernels
+
+    @njit
+    def fill(out, x, y, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart, vstart, vzone, side,
+             rstart, rzone, active, by_ray):
+        nz = len(active)
+        state, parity = np.zeros(nz, np.int8), np.zeros(nz, np.int8)
+        mark, clock = np.zeros(nz, np.int64), np.zeros(1, np.int64)
+        pend, ins = np.empty(nz, np.int64), np.empty(nz, np.int64)
+        for k in range(len(x)):
+            if by_ray:
+                ni = kernels._contained_by_ray(x[k], y[k], x0, y0, h, nx, ny, ax, ay, bx, by,
+                                               owner, cstart, vstart, vzone, active, state,
+                                               parity, mark, clock, pend, ins)
+            else:
+                ni = kernels._contained(x[k], y[k], x0, y0, h, nx, ny, ax, ay, bx, by, owner,
+                                        cstart, vstart, vzone, side, rstart, rzone, active,
+                                        state, parity, mark, clock, pend, ins)
+            for q in range(ni):
+                out[k, ins[q]] = True
+
+    out = np.zeros((len(x), len(active)), bool)
+    g = grid
+    fill(out, x, y, g.x0, g.y0, g.h, g.nx, g.ny, g.ax, g.ay, g.bx, g.by, g.owner, g.cell_start,
+         g.cover_start, g.cover_zone, g.side, g.centre_start, g.centre_zone, active, by_ray)
+    return out
+
+
+def _awkward_points(grid, rng, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points where the containment's rules are tested: at random; at the height of a
+    vertex (an edge ending on the point's row); in a cell's centre column, beside a
+    vertex; on an edge's line where it crosses a centre column (the corner of the path);
+    and at cells' centres."""
+    ax, ay, bx, by = grid.ax, grid.ay, grid.bx, grid.by
+    x = [rng.uniform(grid.x0, grid.x0 + grid.nx * grid.h, n)]
+    y = [rng.uniform(grid.y0, grid.y0 + grid.ny * grid.h, n)]
+    k = rng.integers(0, len(ax), n)
+    x.append(ax[k] + rng.uniform(-3 * grid.h, 3 * grid.h, n))
+    y.append(ay[k])
+    col = np.floor((ax[k] - grid.x0) / grid.h)
+    x.append(grid.x0 + (col + 0.5) * grid.h)
+    y.append(ay[k] + rng.uniform(-grid.h, grid.h, n))
+    xc = grid.x0 + (np.floor((np.minimum(ax, bx) - grid.x0) / grid.h) + 0.5) * grid.h
+    cut = np.flatnonzero((np.minimum(ax, bx) < xc) & (xc < np.maximum(ax, bx)))
+    cut = rng.choice(cut, min(n, len(cut)), replace=False)
+    t = (xc[cut] - ax[cut]) / (bx[cut] - ax[cut])
+    ycut = ay[cut] + t * (by[cut] - ay[cut])
+    x.append(np.repeat(xc[cut], 2) + np.tile([-0.3, 0.4], len(cut)) * grid.h)
+    y.append(np.repeat(ycut, 2))
+    cells = rng.integers(0, grid.nx * grid.ny, n)
+    x.append(grid.x0 + (cells % grid.nx + 0.5) * grid.h)
+    y.append(grid.y0 + (cells // grid.nx + 0.5) * grid.h)
+    return np.concatenate(x), np.concatenate(y)
+
+
+def test_containment_from_a_cell_is_geos_and_the_ray_walk(subdistricts):
+    """The zones holding a point, from its own cell, are those GEOS says hold it (every point
+    farther than a micrometre from an edge) and those the ray walk finds (every point): on
+    the sub-districts (shared edges throughout) and on overlapping zones with holes and
+    several parts, for every zone in effect and for a third of them."""
+    rng = np.random.default_rng(5)
+    blobs = shapely.buffer(shapely.points(rng.uniform(0, 1e5, (60, 2))), rng.uniform(4e3, 2e4,
+                                                                                      60))
+    holes = shapely.buffer(shapely.points(rng.uniform(0, 1e5, (60, 2))), 3e3, quad_segs=3)
+    shapes = [shapely.difference(b, hl) for b, hl in zip(blobs, holes, strict=True)]
+    shapes += [shapely.union(shapes[k], shapes[k + 1]) for k in range(0, 20, 2)]
+    shapes += [shapely.box(2e4, 2e4, 6e4, 6e4), shapely.box(6e4, 2e4, 9e4, 6e4)]  # a shared side
+    for regions in ([z.region for z in subdistricts.zones], shapes):
+        grid = build(regions)
+        x, y = _awkward_points(grid, rng, 10_000)
+        edges = shapely.STRtree(shapely.boundary(np.asarray(regions, dtype=object)))
+        near = edges.query(shapely.points(x, y), predicate="dwithin", distance=1e-6)[0]
+        clear = ~np.isin(np.arange(len(x)), near)
+        assert clear.mean() > 0.9
+        for active in (np.ones(len(regions), bool), rng.random(len(regions)) < 0.3):
+            mine = _holding(grid, active, x, y, by_ray=False)
+            assert np.array_equal(mine, _holding(grid, active, x, y, by_ray=True))
+            geos = np.stack([shapely.contains_xy(g, x, y) if on else np.zeros(len(x), bool)
+                             for g, on in zip(regions, active, strict=True)], axis=1)
+            assert np.array_equal(mine[clear], geos[clear])
+            assert mine.any(axis=1).mean() > 0.2
+
+
 def _kept_on_disk(agreement, path, get, altered: str) -> dict[str, np.ndarray]:
     """`get()` builds arrays and writes them to `path`, a second call reads the same arrays
     back from it, and once its array `altered` is changed the file is rebuilt, never trusted.

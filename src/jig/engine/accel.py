@@ -265,7 +265,8 @@ def decide_zones(grid: ZoneGrid, active: np.ndarray, wstart: np.ndarray, wend: n
                    f(start[order], float), f(end[order], float), f(steady[order], np.bool_),
                    f(active, np.bool_), f(wstart, float), f(wend, float), grid.x0, grid.y0,
                    grid.h, grid.nx, grid.ny, grid.ax, grid.ay, grid.bx, grid.by, grid.owner,
-                   grid.cell_start, grid.cover_start, grid.cover_zone, grid.far,
+                   grid.cell_start, grid.cover_start, grid.cover_zone, grid.side,
+                   grid.centre_start, grid.centre_zone, grid.far,
                    f(discs.comp, np.int64) if len(discs.comp) == len(active) else
                    np.zeros(len(active), np.int64), discs.rings(), runs.box, runs.arrays(),
                    (*(near or _NO_CANDIDATES).arrays().values(), runs.ax, runs.ay, runs.bx,

@@ -3,10 +3,12 @@
 Built once per agreement version from the zones' projected regions (pure: arrays in, arrays
 out). Every edge is listed in each cell its bounding box meets, so that the cell holding the
 point of an edge nearest to a query is always among the edge's cells; a zone that covers a
-whole cell without an edge in it is listed as covering that cell, which is what lets a point's
-containment be decided from the edges of a few cells along a ray. `far` holds, for each cell,
-how many rings of cells around it hold no edge at all, so a search from an empty cell starts
-where the first edges are.
+whole cell without an edge in it is listed as covering that cell. A point's containment is
+decided from its own cell's edges: each cell keeps the zones with an edge in it that hold its
+centre, and the side of each edge's line the centre lies on, so that the kernels count only
+the crossings of the short path from the point to the centre (`kernels._contained`). `far`
+holds, for each cell, how many rings of cells around it hold no edge at all, so a search from
+an empty cell starts where the first edges are.
 
 `load_or_build` keeps the arrays in a directory keyed by the content hash of the regions; a
 file that does not load, or whose stored key or checksum does not match, is rebuilt and
@@ -30,7 +32,7 @@ from shapely.geometry.base import BaseGeometry
 from jig.circlearea import RUN as OUTLINE_RUN
 
 # Bump when the layout or the way cells are filled changes: older files are then not found.
-VERSION = 3
+VERSION = 4
 # About this many edge entries per cell: fewer cells to walk through than edges to measure.
 EDGES_PER_CELL = 2.0
 MAX_SIDE = 4096
@@ -57,6 +59,9 @@ class ZoneGrid:
     edge: np.ndarray  # which of the regions' edges (`edges_of`'s order) each entry copies
     cover_start: np.ndarray  # CSR: zones covering cell c entirely, with no edge in it
     cover_zone: np.ndarray
+    centre_start: np.ndarray  # CSR: zones with an edge in cell c that hold its centre
+    centre_zone: np.ndarray
+    side: np.ndarray  # int8 per entry: the side of the edge's line the cell's centre is on
     far: np.ndarray  # rings of cells around each cell (itself ring 0) with no edge in them
     zones: int  # how many zones the grid was built for
 
@@ -116,9 +121,10 @@ def build(regions: list[BaseGeometry]) -> ZoneGrid:
     cell_start = np.concatenate([[0], np.cumsum(np.bincount(cell, minlength=nx * ny))])
 
     # Zones covering a cell whole: those whose region holds the cell's centre and has no edge
-    # in the cell (then nothing of its boundary is inside the cell).
+    # in the cell (then nothing of its boundary is inside the cell). Those holding the centre
+    # with an edge in the cell are where a point's count of crossings starts.
     has_edge = np.zeros((len(regions), nx * ny), bool) if len(regions) * nx * ny <= 2e8 else None
-    cover_cells, cover_zones = [], []
+    cover_cells, cover_zones, centre_cells, centre_zones = [], [], [], []
     for z, g in enumerate(regions):
         bx0, by0, bx1, by1 = g.bounds
         ci = np.arange(max(0, int((bx0 - x0) // h)), min(nx, int((bx1 - x0) // h) + 1))
@@ -132,21 +138,48 @@ def build(regions: list[BaseGeometry]) -> ZoneGrid:
         if has_edge is not None:
             own = cell[owner[edge] == z]
             has_edge[z, own] = True
-            inside &= ~has_edge[z, ids]
+            edged = has_edge[z, ids]
         else:
-            inside &= ~np.isin(ids, cell[owner[edge] == z])
-        cover_cells.append(ids[inside])
-        cover_zones.append(np.full(int(inside.sum()), z, dtype=np.int64))
-    cc = np.concatenate(cover_cells) if cover_cells else np.zeros(0, dtype=np.int64)
-    cz = np.concatenate(cover_zones) if cover_zones else np.zeros(0, dtype=np.int64)
-    order = np.argsort(cc, kind="stable")
-    cover_zone = cz[order]
-    cover_start = np.concatenate([[0], np.cumsum(np.bincount(cc, minlength=nx * ny))])
+            edged = np.isin(ids, cell[owner[edge] == z])
+        for cells, zones, where in ((cover_cells, cover_zones, inside & ~edged),
+                                    (centre_cells, centre_zones, inside & edged)):
+            cells.append(ids[where])
+            zones.append(np.full(int(where.sum()), z, dtype=np.int64))
+    cover_start, cover_zone = _by_cell(cover_cells, cover_zones, nx * ny)
+    centre_start, centre_zone = _by_cell(centre_cells, centre_zones, nx * ny)
 
+    ex, ey, fx, fy = ax[cell_edge], ay[cell_edge], bx[cell_edge], by[cell_edge]
+    at = cell[order]
+    side = sides(ex, ey, fx, fy, x0 + (at % nx + 0.5) * h, y0 + (at // nx + 0.5) * h)
     far = _empty_rings(np.diff(cell_start).reshape(ny, nx) > 0)
-    return ZoneGrid(x0, y0, h, nx, ny, cell_start, ax[cell_edge], ay[cell_edge], bx[cell_edge],
-                    by[cell_edge], owner[cell_edge], cell_edge.astype(np.int64), cover_start,
-                    cover_zone, far.ravel(), len(regions))
+    return ZoneGrid(x0, y0, h, nx, ny, cell_start, ex, ey, fx, fy, owner[cell_edge],
+                    cell_edge.astype(np.int64), cover_start, cover_zone, centre_start,
+                    centre_zone, side, far.ravel(), len(regions))
+
+
+def _by_cell(cells: list[np.ndarray], zones: list[np.ndarray], n: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """(start, zone): CSR of the (cell, zone) pairs, zones in ascending order in a cell."""
+    cc = np.concatenate(cells) if cells else np.zeros(0, dtype=np.int64)
+    cz = np.concatenate(zones) if zones else np.zeros(0, dtype=np.int64)
+    order = np.argsort(cc, kind="stable")
+    return np.concatenate([[0], np.cumsum(np.bincount(cc, minlength=n))]), cz[order]
+
+
+# Relative bound on the rounding of an orientation's two products: Shewchuk's ccwerrboundA
+# (3.3e-16), with room to spare. Beyond it, the sign computed is the exact sign.
+ORIENT_ERROR = 1e-15
+
+
+def sides(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, px: np.ndarray,
+          py: np.ndarray) -> np.ndarray:
+    """Which side of the line through a and b each point lies on: 1 left, -1 right, 0 on it
+    or too near to tell from floating point (as `kernels._side`, in the same operations)."""
+    left = (ax - px) * (by - py)
+    right = (ay - py) * (bx - px)
+    det = left - right
+    bound = ORIENT_ERROR * (np.abs(left) + np.abs(right))
+    return np.where(det > bound, 1, np.where(det < -bound, -1, 0)).astype(np.int8)
 
 
 def _empty_rings(full: np.ndarray, most: int = 32) -> np.ndarray:

@@ -3,8 +3,9 @@
 Imported only through `jig.engine.accel`, for batches large enough to repay loading Numba.
 Each incident is decided exactly as `jig.engine.fast` decides it from GEOS's answers:
 
-- containment by the crossing parity of a ray to the right, walked through the grid's cells
-  until it reaches a cell the zone covers whole or misses whole;
+- containment from the point's own cell: the zones holding the cell's centre, and the
+  crossings of the path from the point to the centre (a ray walked through the grid's cells
+  where an orientation is too near to tell);
 - distances by GEOS's own point-to-segment formula (`Distance::pointToSegment`), so the
   metres quoted are bit for bit GEOS's: for a point, over its cell's candidate nearest edges
   (`jig.engine.candidates`, built once per set of zones in effect), or where a cell keeps none,
@@ -30,6 +31,7 @@ import numpy as np
 from numba import njit, prange
 
 from jig.circlearea import rings_area as _rings_area
+from jig.engine.grid import ORIENT_ERROR
 from jig.engine.places import COVERED
 from jig.geo import ON_EDGE_M
 
@@ -83,11 +85,13 @@ def _may_be_within(px: float, py: float, ax: float, ay: float, bx: float, by: fl
     return cross * cross <= m * m * len2
 
 
-@njit(nogil=True, cache=True, inline="always")
-def _contained(px, py, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart, vstart, vzone,
-               active, state, parity, mark, clock, pend, ins):
-    """The active zones holding the point, written to `ins`; returns how many. `mark` and
-    `clock` tell which zones have an edge in the cell being looked at (a stamp per cell)."""
+@njit(nogil=True, cache=True)
+def _contained_by_ray(px, py, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart, vstart, vzone,
+                      active, state, parity, mark, clock, pend, ins):
+    """`_contained` by the crossing parity of a ray to the right, walked through the grid's
+    cells until each zone with an edge in the point's cell reaches a cell it covers whole or
+    misses whole: for the points whose own cell cannot tell. `mark` and `clock` tell which
+    zones have an edge in the cell being looked at (a stamp per cell)."""
     ni = 0
     fi, fj = (px - x0) / h, (py - y0) / h
     if not (fi >= 0 and fj >= 0 and fi < nx and fj < ny):
@@ -156,6 +160,96 @@ def _contained(px, py, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart, vstart,
     for q in range(npend):
         state[pend[q]] = 0
     return ni
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _side(ax, ay, bx, by, px, py):
+    """1 when the point lies left of the line through a and b, -1 right, 0 on it or too near
+    to tell (`grid.sides`, in the same operations): beyond the bound, the sign is exact."""
+    left = (ax - px) * (by - py)
+    right = (ay - py) * (bx - px)
+    det = left - right
+    bound = ORIENT_ERROR * (abs(left) + abs(right))
+    if det > bound:
+        return 1
+    if det < -bound:
+        return -1
+    return 0
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _contained(px, py, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart, vstart, vzone, side,
+               rstart, rzone, active, state, parity, mark, clock, pend, ins):
+    """The active zones holding the point, written to `ins`; returns how many.
+
+    From the point's own cell: a zone with an edge in it holds the point when it holds the
+    cell's centre (`rzone`) and the path from the point across to the centre's column, then
+    along it to the centre, crosses its edges an even number of times, or the reverse. Each
+    crossing is told by the signs of orientations (which side of an edge's line the point,
+    the corner of the path and the centre lie on), exact beyond their rounding bound; where
+    one is too near to tell, the point takes the ray walk (`_contained_by_ray`). An edge
+    ending on the path counts by the ray walk's half-open rule (an end at the path's height
+    counts as below it, one in the centre's column as left of it), so a vertex is counted
+    once."""
+    fi, fj = (px - x0) / h, (py - y0) / h
+    if not (fi >= 0 and fj >= 0 and fi < nx and fj < ny):
+        return 0  # beyond every edge's bounding box: in no zone
+    ci, cj = int(fi), int(fj)
+    c = cj * nx + ci
+    xc = x0 + (ci + 0.5) * h
+    npend = 0
+    sure = True
+    for t in range(cstart[c], cstart[c + 1]):
+        z = owner[t]
+        if not active[z]:
+            continue
+        if state[z] == 0:
+            state[z] = 1
+            parity[z] = 0
+            pend[npend] = z
+            npend += 1
+        if side[t] == 0:
+            sure = False
+            break
+        xa, ya, xb, yb = ax[t], ay[t], bx[t], by[t]
+        across = (ya > py) != (yb > py)  # crosses the point's row
+        along = (xa > xc) != (xb > xc)  # crosses the centre's column
+        if across or along:
+            corner = _side(xa, ya, xb, yb, xc, py)
+            if corner == 0:
+                sure = False
+                break
+            if across:
+                here = _side(xa, ya, xb, yb, px, py)
+                if here == 0:
+                    sure = False
+                    break
+                if here != corner:
+                    parity[z] ^= 1
+            if along and corner != side[t]:
+                parity[z] ^= 1
+    ni = 0
+    if sure:
+        for t in range(rstart[c], rstart[c + 1]):
+            z = rzone[t]
+            if active[z]:
+                parity[z] ^= 1
+        for t in range(vstart[c], vstart[c + 1]):
+            z = vzone[t]
+            if active[z]:
+                ins[ni] = z
+                ni += 1
+        for q in range(npend):
+            z = pend[q]
+            if parity[z] == 1:
+                ins[ni] = z
+                ni += 1
+    for q in range(npend):
+        state[pend[q]] = 0
+    if sure:
+        return ni
+    return _contained_by_ray(px, py, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart, vstart,
+                             vzone, active, state, parity, mark, clock, pend, ins)
 
 
 @njit(nogil=True, cache=True)
@@ -379,13 +473,13 @@ def _reaches(px, py, z, r, runs):
 
 @njit(nogil=True, cache=True)
 def _decide_disc(px, py, r, s, e, steady, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart,
-                 vstart, vzone, active, wstart, wend, comp, outlines, zbox, runs, dz, touched,
-                 state, parity, mark, clock, pend, ins, seen):
+                 vstart, vzone, side, rstart, rzone, active, wstart, wend, comp, outlines, zbox,
+                 runs, dz, touched, state, parity, mark, clock, pend, ins, seen):
     """(outcome, zone, metres, p) for an incident with a location disc. The zones are
     measured one by one (their boxes first, then runs of edges), not by rings of cells: a
     disc of tens of km would walk thousands of cells."""
     ni = _contained(px, py, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart, vstart,
-                    vzone, active, state, parity, mark, clock, pend, ins)
+                    vzone, side, rstart, rzone, active, state, parity, mark, clock, pend, ins)
     clock[0] += 1
     held = clock[0]
     for q in range(ni):
@@ -496,8 +590,8 @@ def _straddling(px, py, r, ni, ins, nt, touched, dz, comp, outlines, seen):
 
 @njit(nogil=True, cache=True, parallel=True)
 def decide(x, y, r, s, e, steady, active, wstart, wend, x0, y0, h, nx, ny, ax, ay, bx, by,
-           owner, cstart, vstart, vzone, far, comp, outlines, zbox, runs, near, outcome, zone,
-           metres, p):
+           owner, cstart, vstart, vzone, side, rstart, rzone, far, comp, outlines, zbox, runs,
+           near, outcome, zone, metres, p):
     """Decide every incident (arrays of equal length; results written to the last four)."""
     n = len(x)
     nz = len(active)
@@ -516,11 +610,13 @@ def decide(x, y, r, s, e, steady, active, wstart, wend, x0, y0, h, nx, ny, ax, a
             if r[k] > 0:
                 o, z, d, q = _decide_disc(x[k], y[k], r[k], s[k], e[k], steady[k], x0, y0, h,
                                           nx, ny, ax, ay, bx, by, owner, cstart, vstart, vzone,
-                                          active, wstart, wend, comp, outlines, zbox, runs, dz,
-                                          touched, state, parity, mark, clock, pend, ins, seen)
+                                          side, rstart, rzone, active, wstart, wend, comp,
+                                          outlines, zbox, runs, dz, touched, state, parity,
+                                          mark, clock, pend, ins, seen)
             else:
                 ni = _contained(x[k], y[k], x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart,
-                                vstart, vzone, active, state, parity, mark, clock, pend, ins)
+                                vstart, vzone, side, rstart, rzone, active, state, parity, mark,
+                                clock, pend, ins)
                 done, o, z, d = _point_by_candidates(x[k], y[k], s[k], e[k], ni, ins, x0, y0,
                                                      h, nx, ny, near, runs, dz, wstart, wend)
                 if not done:

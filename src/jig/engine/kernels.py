@@ -425,15 +425,30 @@ def _box_gap2(px, py, x0, y0, x1, y1):
 
 @njit(nogil=True, cache=True)
 def _zone_gap(px, py, z, limit, runs):
-    """The point's distance to zone z's boundary (GEOS's: the least over its segments, in
-    their stored order), exact when at most `limit`; else some value above `limit`."""
+    """The point's distance to zone z's boundary (GEOS's: the least over its segments),
+    exact when at most `limit`; else some value above `limit`."""
     zone_run, ux0, uy0, ux1, uy1, run_edge, ax, ay, bx, by = runs
+    # The run whose box is nearest is measured first: its distance then passes over most of
+    # the others (in their stored order, the first runs measured were often far ones).
+    first = -1
+    g = np.inf
+    for j in range(zone_run[z], zone_run[z + 1]):
+        gj = _box_gap2(px, py, ux0[j], uy0[j], ux1[j], uy1[j])
+        if gj < g:
+            first, g = j, gj
     m = np.inf
+    reach = limit * SLACK + ON_EDGE_M
+    if first < 0 or g > reach * reach:
+        return m
+    for k in range(run_edge[first], run_edge[first + 1]):
+        d = seg_dist(px, py, ax[k], ay[k], bx[k], by[k])
+        if d < m:
+            m = d
     for j in range(zone_run[z], zone_run[z + 1]):
         # A run wholly farther than what is needed is passed over (with a margin for the
         # rounding of the bound: an equal distance must not be missed).
         bound = min(m, limit) * SLACK + ON_EDGE_M
-        if _box_gap2(px, py, ux0[j], uy0[j], ux1[j], uy1[j]) > bound * bound:
+        if j == first or _box_gap2(px, py, ux0[j], uy0[j], ux1[j], uy1[j]) > bound * bound:
             continue
         for k in range(run_edge[j], run_edge[j + 1]):
             d = seg_dist(px, py, ax[k], ay[k], bx[k], by[k])

@@ -7,10 +7,12 @@ and the signed distance to its edge). Rules then only read these arrays.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -44,8 +46,7 @@ class Batch:
         self.x, self.y = agreement.projection.xy(cols.lon, cols.lat) if n else (cols.lon, cols.lat)
         self.r = cols.precision_m
         self.start, self.end = cols.start, cols.end
-        self.actor: list[tuple[str | None, str | None]] = _matched(agreement, cols, "actor")
-        self.target: list[tuple[str | None, str | None]] = _matched(agreement, cols, "target")
+        self._matched = {name: _matched(agreement, cols, name) for name in ("actor", "target")}
         self.acts: list[str] = cols.values("act")  # type: ignore[assignment]
         self.weapons: list[str | None] = cols.values("weapon")
         self._index: dict[str, int] | None = None
@@ -54,6 +55,38 @@ class Batch:
         self._points: np.ndarray | None = None
         self._touch: dict[int, list[Feature]] | None = None
         self.cache: dict[Any, Any] = {}
+
+    # Each incident's (agreement actor, how it was matched), by its actor and its target, as
+    # lists: for the incidents judged one by one. Whole columns ask `per_actor`.
+    @functools.cached_property
+    def actor(self) -> list[tuple[str | None, str | None]]:
+        return _each(*self._matched["actor"])
+
+    @functools.cached_property
+    def target(self) -> list[tuple[str | None, str | None]]:
+        return _each(*self._matched["target"])
+
+    def actor_ids(self, ks: np.ndarray) -> np.ndarray:
+        """The agreement actor of incidents `ks` (None where none matches), as objects."""
+        table, col = self._matched["actor"]
+        return np.array([a for a, _ in table], dtype=object)[_codes(col)[ks]]
+
+    def per_value(self, name: str, test: Callable[[Any], bool]) -> np.ndarray:
+        """test(value) for each incident's value of text column `name` (act, weapon), as a
+        boolean array: asked once per distinct value, not once per incident."""
+        col = self.columns.text[name]
+        per_code = np.zeros(len(col.dictionary) + 1, bool)  # a missing value coded last
+        per_code[:-1] = np.fromiter(map(test, col.dictionary.to_pylist()), bool,
+                                    len(col.dictionary))
+        if col.null_count:
+            per_code[-1] = test(None)
+        return _through(col, per_code)
+
+    def per_actor(self, name: str, test: Callable[[str | None], bool]) -> np.ndarray:
+        """test(agreement actor) for each incident's actor or target (`name`), matched as
+        `actor` and `target` hold them, asked once per distinct name."""
+        table, col = self._matched[name]
+        return _through(col, np.fromiter((test(a) for a, _ in table), bool, len(table)))
 
     @property
     def index(self) -> dict[str, int]:
@@ -199,10 +232,23 @@ class Batch:
 
 
 def _matched(agreement: Agreement, cols: IncidentColumns, name: str
-             ) -> list[tuple[str | None, str | None]]:
-    """Each incident's agreement actor for column `name`, matched once per distinct name."""
+             ) -> tuple[list[tuple[str | None, str | None]], pa.DictionaryArray]:
+    """The agreement actor of each distinct name in column `name` (the last for no name),
+    matched once, and the column."""
     col = cols.text[name]
     table = [agreement.match_actor(w) for w in col.dictionary.to_pylist()]
     table.append((None, None))
-    codes = col.indices.fill_null(len(table) - 1).to_numpy(zero_copy_only=False)
-    return [table[c] for c in codes.tolist()]
+    return table, col
+
+
+def _codes(col: pa.DictionaryArray) -> np.ndarray:
+    """A text column's dictionary codes, a missing value coded one past the dictionary."""
+    return col.indices.fill_null(len(col.dictionary)).to_numpy(zero_copy_only=False)
+
+
+def _each(table: list[Any], col: pa.DictionaryArray) -> list[Any]:
+    return [table[c] for c in _codes(col).tolist()]
+
+
+def _through(col: pa.DictionaryArray, per_code: np.ndarray) -> np.ndarray:
+    return per_code[_codes(col)]

@@ -132,9 +132,10 @@ def _candidates(batch: Batch, req: EvidenceRequirement) -> tuple[list[float], li
     hit = batch.cache.get(key)
     if hit is not None:
         return hit
-    ok = np.array([a == req.actor for a, _ in batch.actor], dtype=bool)
+    ok = batch.per_actor("actor", lambda a: a == req.actor)
     if req.targets is not None:
-        ok &= np.array([t in req.targets for t, _ in batch.target], dtype=bool)
+        targets = req.targets
+        ok &= batch.per_actor("target", lambda t: t in targets)
     if req.inside is not None:
         ok &= _zone_side(batch, req.inside, inside=True)
     if req.outside is not None:

@@ -12,7 +12,6 @@ it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,26 +43,17 @@ class ZoneColumns:
     p: np.ndarray
 
 
-def _by_value(values: list[Any], test: Callable[[Any], bool]) -> np.ndarray:
-    """test(value) for each of a column's values, asked once per distinct value."""
-    seen: dict[Any, bool] = {}
-    return np.fromiter((seen[v] if v in seen else seen.setdefault(v, test(v)) for v in values),
-                       bool, len(values))
-
-
 def _prelude(batch: Batch, clause: Clause, out: np.ndarray) -> np.ndarray:
     """Which incidents the clause's actor, act and weapon tests let through to the zones
     (`judge_clause`'s first half); those with a doubt are marked SLOW in `out`."""
-    actors = [a for a, _ in batch.actor]
-    acts = batch.acts
-    known = np.fromiter((a is not None for a in actors), bool, len(actors))
-    bound = _by_value(actors, lambda a: a in clause.bound)
-    covered = _by_value(acts, clause.covers_act)
-    unknown_act = _by_value(acts, lambda a: a == "unknown")
+    known = batch.per_actor("actor", lambda a: a is not None)
+    bound = batch.per_actor("actor", lambda a: a in clause.bound)
+    covered = batch.per_value("act", clause.covers_act)
+    unknown_act = batch.per_value("act", lambda a: a == "unknown")
     passes = (bound | ~known) & (covered | unknown_act)
     if clause.rule == "no_weapons_in":
         weapons = clause.weapons_folded
-        passes &= _by_value(batch.weapons, lambda w: bool(w) and w.casefold() in weapons)
+        passes &= batch.per_value("weapon", lambda w: bool(w) and w.casefold() in weapons)
     doubt = passes & (~known | ~covered)
     out[doubt] = SLOW
     return passes & ~doubt

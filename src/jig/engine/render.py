@@ -91,8 +91,7 @@ def _who(judged: Judged, ks: np.ndarray, phrase: Callable[[Incident, str | None]
     texts = batch.columns.text
     codes = [np.asarray(texts[name].indices.fill_null(-1).to_numpy(zero_copy_only=False))[ks]
              for name in ("actor", "act", "weapon")]
-    actor_ids = np.array([a for a, _ in batch.actor], dtype=object)[ks] if len(ks) else \
-        np.zeros(0, dtype=object)
+    actor_ids = batch.actor_ids(ks)
     key = np.stack(codes) if len(ks) else np.zeros((3, 0), dtype=np.int64)
     _, first, inverse = np.unique(key, axis=1, return_index=True, return_inverse=True)
     words = [esc(phrase(batch.incidents[int(ks[j])], actor_ids[j])) for j in first.tolist()]

@@ -189,27 +189,32 @@ def jsonl_lines(judged: Judged) -> pa.Array:
     for (ci, k), f in judged.singles.items():
         singles.setdefault(ci, []).append((k, json.dumps(f.as_dict(), ensure_ascii=False)))
     for ci in range(len(batch.agreement.clauses)):
-        col = pa.nulls(n, pa.string())
+        # The clause's findings, made for the incidents of each outcome in turn, then put in
+        # input order in one `take` (where[k]: incident k's among them, -1 for none).
+        pieces: list[pa.Array] = []
+        where = np.full(n, -1, np.int64)
+        made = 0
         cols = judged.columns.get(ci)
         if cols is not None:
             for code in (BREACH, UNDETERMINED, COMPLIES):
-                mask = (cols.outcome == code) & live
-                if mask.any():
-                    col = pc.replace_with_mask(col, pa.array(mask), zone_findings(
-                        judged, ci, cols, np.flatnonzero(mask), code))
-        got = sorted(singles.get(ci, ()))
+                ks = np.flatnonzero((cols.outcome == code) & live)
+                if len(ks):
+                    pieces.append(zone_findings(judged, ci, cols, ks, code))
+                    where[ks] = made + np.arange(len(ks))
+                    made += len(ks)
+        got = [(k, t) for k, t in sorted(singles.get(ci, ())) if live[k]]
         if got:
-            mask = np.zeros(n, bool)
-            at = np.array([k for k, _ in got])
-            mask[at] = True
-            keep = mask & live
-            if keep.any():
-                texts = [t for k, t in got if live[k]]
-                col = pc.replace_with_mask(col, pa.array(keep), pa.array(texts, pa.string()))
+            pieces.append(pa.array([t for _, t in got], pa.string()))
+            where[[k for k, _ in got]] = made + np.arange(len(got))
+        col = (pa.concat_arrays(pieces).take(pa.array(where, mask=where < 0)) if pieces
+               else pa.nulls(n, pa.string()))
+        per_clause.append(col)
+    if len(per_clause) == 1:
+        findings = pc.fill_null(per_clause[0], "")
+    else:
         # Each finding followed by ", ", and the last one trimmed: (an object ends with "}").
-        per_clause.append(pc.fill_null(cat(col, ", "), ""))
-    findings = pc.utf8_rtrim(cat(*per_clause), characters=", ") if per_clause else \
-        pa.array([""] * n)
+        findings = pc.utf8_rtrim(cat(*(pc.fill_null(cat(c, ", "), "") for c in per_clause)),
+                                 characters=", ") if per_clause else pa.array([""] * n)
     verdict = pa.array([f'"{o}"' for o in OUTCOMES], pa.string()).take(pa.array(judged.worst()))
     return cat('{"incident": ', json_quoted(batch.columns.ids), ', "verdict": ', verdict,
                ', "findings": [', findings, "]}\n")

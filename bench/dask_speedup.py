@@ -44,7 +44,7 @@ def main() -> None:
         results = {}
         for workers in (1, 2):
             with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                              dashboard_address=None) as cluster, Client(cluster) as client:
+                              dashboard_address=":0") as cluster, Client(cluster) as client:
                 t0 = time.perf_counter()
                 parts = list(judge_on_cluster(client, agreement, [folder]))
                 results[workers] = (time.perf_counter() - t0,

@@ -41,7 +41,7 @@ def test_dask_verdicts_equal_one_process(tmp_path, example):
     one = read_incidents(files, example)
     expected = [v.as_dict() for v in check(example, one.records, notices)]
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         parts = list(judge_on_cluster(client, EXAMPLE / "agreement.yaml", [tmp_path], notices))
     got = [v for p in parts for v in p.verdicts]
     assert got == expected
@@ -74,7 +74,7 @@ def test_an_id_repeated_across_partitions_is_rejected_as_in_one_process(tmp_path
     one = read_incidents(files, example)
     expected = [v.as_dict() for v in check(example, one.records)]
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         parts = list(judge_on_cluster(client, EXAMPLE / "agreement.yaml", [tmp_path]))
     assert [v for p in parts for v in p.verdicts] == expected
     reasons = [r.reason for p in parts for r in p.rejects]

@@ -397,8 +397,10 @@ def _check_on_dask(agreement: Path, incidents: list[Path], notes: list[Notice], 
     if fmt != "jsonl" or tally.summary:
         err.print("[bold red]error[/] --engine dask writes --format jsonl, without --summary")
         raise typer.Exit(2)
+    # The scheduler's HTTP server (its dashboard) on a free port: ":8787", Dask's default,
+    # is taken by a second run or another cluster, and None does not mean none.
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
-                                                  processes=True, dashboard_address=None)
+                                                  processes=True, dashboard_address=":0")
     read = judged = 0
     bad: list[Reject] = []
     ids: set[str] = set()

@@ -54,6 +54,25 @@ def test_csv_good_rows_and_bad_rows_with_line_numbers(tmp_path, example):
     assert result.records[0].extra == {"source": "SOHR", "dataset": "inc.csv"}
 
 
+def test_an_unclosed_quote_is_named_and_the_lines_it_takes_in_are_kept(tmp_path, example):
+    """A quote never closed takes in every line after it (a quoted field may hold line
+    breaks): the reject says so, naming how far the row ran, and keeps those lines."""
+    path = write(tmp_path, "inc.csv", HEADER + "\n".join([
+        "A,2016-08-01,36.1,35.1,0,Government of Syria,,air_strike,,",
+        'B,2016-08-01,36.1,"35.1,0,Government of Syria,,air_strike,,',
+        "C,2016-08-01,36.1,35.1,0,Government of Syria,,air_strike,,",
+        "D,2016-08-01,36.1,35.1,0,Government of Syria,,air_strike,,",
+    ]) + "\n")
+    result = read_incidents([path], example)
+    assert [i.id for i in result.records] == ["A"]
+    (bad,) = result.rejects
+    assert bad.origin.line == 3
+    assert "runs on to line 5: a quote in it is probably not closed" in bad.reason
+    assert bad.raw.splitlines()[1:] == [
+        "C,2016-08-01,36.1,35.1,0,Government of Syria,,air_strike,,",
+        "D,2016-08-01,36.1,35.1,0,Government of Syria,,air_strike,,"]
+
+
 def test_rejects_file_keeps_every_bad_row_verbatim(tmp_path, example):
     path = write(tmp_path, "inc.csv", HEADER + "B,2016-02-30,36.1,35.1,0,x,,air_strike,,\n")
     result = read_incidents([path], example)

@@ -174,8 +174,14 @@ def iter_csv(path: Path, at: ReadPosition, start: int = 2) -> Iterator[RawRecord
             if not row or all(not c.strip() for c in row):
                 continue
             if len(row) != len(header):
-                yield RawRecord(Origin(name, first), None, raw,
-                                f"has {len(row)} fields but the header has {len(header)}")
+                why = f"has {len(row)} fields but the header has {len(header)}"
+                if lines.line > first:
+                    # A quoted field may hold line breaks, so an unclosed quote takes in the
+                    # lines after it, up to the next quote or the end of the file: say so,
+                    # since those lines' rows are in this record, not lost.
+                    why += (f", and runs on to line {lines.line}: a quote in it is probably "
+                            "not closed (the lines after it are kept in this row)")
+                yield RawRecord(Origin(name, first), None, raw, why)
                 continue
             yield RawRecord(Origin(name, first), dict(zip(header, row, strict=True)), raw)
 

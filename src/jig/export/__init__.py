@@ -24,7 +24,8 @@ def write_gis(fmt: str, path: str | Path, agreement: Agreement, verdicts: Iterab
     if writer is None:
         raise ValueError(f"unknown GIS format {fmt!r}: use one of {', '.join(GIS_FORMATS)}")
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
+    # The format's own extension last: GDAL warns about a GeoPackage named otherwise.
+    tmp = path.with_name(f".{path.stem}.part.{fmt}")
     try:
         writer(tmp, agreement, verdicts)
         os.replace(tmp, path)

@@ -30,6 +30,23 @@ def test_validate_says_valid_on_stdout_on_one_line_even_into_a_pipe():
     assert len(line) > 80  # one line, not wrapped at a terminal's 80 columns
 
 
+def test_the_table_into_a_pipe_or_a_file_is_not_wrapped_and_ends_no_line_in_spaces(tmp_path):
+    """Rich wraps at 80 columns where stdout is not a terminal: grep saw "line" on one line
+    and "4" on the next. Into a pipe, as into a file, every line is whole."""
+    piped = jig("check", AGREEMENT, INCIDENTS, "-n", NOTICES)
+    assert piped.returncode == 0
+    jig("check", AGREEMENT, INCIDENTS, "-n", NOTICES, "-o", str(tmp_path / "t.txt"))
+    to_file = (tmp_path / "t.txt").read_text(encoding="utf-8")
+    for text in (piped.stdout, to_file):
+        lines = text.splitlines()
+        assert [ln for ln in lines if ln.startswith("A-03 ")] == [
+            f"A-03 undetermined  {INCIDENTS}, line 4"]
+        assert max(len(ln) for ln in lines) > 200  # reasons whole, beyond COLUMNS and 200
+        assert not [ln for ln in lines if ln.endswith(" ")]
+    summary = jig("check", AGREEMENT, INCIDENTS, "--summary").stdout
+    assert "no-bombing-in-designated-areas" in summary
+
+
 def test_version_and_help_read_as_written():
     r = jig("--version")
     assert r.returncode == 0 and r.stdout.startswith("jig ") and r.stdout.split()[1][0].isdigit()

@@ -94,10 +94,11 @@ def print_table(verdicts: Iterable[Verdict], console: Console) -> None:
         where = f"  [dim]{escape(str(v.incident.origin))}[/]" if v.incident.origin else ""
         console.print(f"[bold]{escape(v.incident.id)}[/] [{STYLE[v.verdict]}]{v.verdict}[/]{where}")
         if not v.findings:
-            console.print(Padding("[dim]no clause applies[/]", (0, 0, 0, 4)))
+            console.print(Padding("[dim]no clause applies[/]", (0, 0, 0, 4), expand=False))
         for f in v.findings:
             p = "" if f.p is None else f" {p_text(f.p)}"
+            # Not expanded: a line padded to the console's width ends in spaces.
             console.print(Padding(f"[{STYLE[f.outcome]}]{f.outcome}[/]{p}  {f.clause}",
-                                  (0, 0, 0, 2)))
-            console.print(Padding(Text(f.reason), (0, 0, 0, 6)))
+                                  (0, 0, 0, 2), expand=False))
+            console.print(Padding(Text(f.reason), (0, 0, 0, 6), expand=False))
     console.print("\n" + "  ".join(f"[{STYLE[o]}]{o}[/] {counts.get(o, 0)}" for o in OUTCOMES))

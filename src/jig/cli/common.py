@@ -44,6 +44,16 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 # terminal wraps it for people.
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = Console(highlight=False, soft_wrap=True)
+# Output to a file or a pipe is not wrapped at all (Rich would wrap it at 80 columns):
+# grep, cut and a diff see each line whole.
+UNWRAPPED = 100_000
+
+
+def console_to(fh: IO[str], to_file: bool = False) -> Console:
+    """A console for a command's output: a terminal's width on a terminal, else unwrapped."""
+    if to_file or not fh.isatty():
+        return Console(file=fh, width=UNWRAPPED, highlight=False, soft_wrap=True)
+    return Console(file=fh, highlight=False)
 
 
 def _version(value: bool) -> None:

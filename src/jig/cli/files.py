@@ -35,6 +35,7 @@ from jig.cli.common import (
     RejectsOpt,
     RowProgress,
     app,
+    console_to,
     err,
     exit_on_errors,
     load_or_exit,
@@ -150,9 +151,8 @@ def _write_summary(chunks: Iterable[Judged], fmt: str, output: Path | None,
 
 
 def console_for(fh: IO[str], output: Path | None) -> Console:
-    """A console for stdout, or for a file: wide, and not wrapped to a terminal's width."""
-    return Console(file=fh, width=200, highlight=False, soft_wrap=True) if output else \
-        Console(highlight=False)
+    """A console for stdout, or for a file (then not wrapped)."""
+    return console_to(fh, output is not None)
 
 
 def write_summary(tally: Tally, fmt: str, fh: IO[str], to_file: bool) -> None:
@@ -169,8 +169,7 @@ def write_summary(tally: Tally, fmt: str, fh: IO[str], to_file: bool) -> None:
             w.writerow([row["outcome"], row.get("clause", ""), row.get("actor", ""),
                         row.get("zone", ""), row["findings"]])
         return
-    console = Console(file=fh, width=200, highlight=False) if to_file else Console(
-        file=fh, highlight=False)
+    console = console_to(fh, to_file)
     by_clause = Table("outcome", "clause", "actor", Column("findings", justify="right"),
                       title="findings by outcome, clause and actor", title_justify="left",
                       box=box.SIMPLE)

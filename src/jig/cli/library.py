@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +23,7 @@ from jig.cli.common import (
     RejectSink,
     RejectsOpt,
     app,
+    console_to,
     err,
     exit_on_errors,
     load_or_exit,
@@ -67,7 +69,7 @@ def list_cmd() -> None:
         window = f"{_day(a.in_force.start, a)} – {_day(a.in_force.end, a)}"
         table.add_row(e.name, e.status, str(e.signed), window, e.pax_id or "—",
                       str(len(a.zones)), str(len(a.clauses)), e.title)
-    Console(highlight=False, width=200).print(table)
+    console_to(sys.stdout).print(table)
 
 
 @library.command("show")

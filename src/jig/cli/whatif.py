@@ -22,6 +22,7 @@ from jig.cli.common import (
     RejectSink,
     RejectsOpt,
     app,
+    console_to,
     err,
     exit_on_errors,
     load_or_exit,
@@ -117,8 +118,7 @@ def diff_cmd(
             for c in d.changes:
                 fh.write(json.dumps(c.as_dict(), ensure_ascii=False) + "\n")
         else:
-            out = Console(file=fh, width=200, highlight=False) if output else \
-                Console(highlight=False)
+            out = console_to(fh, output is not None)
             for c in d.changes:
                 o, n = c.old.verdict, c.new.verdict
                 out.print(f"[bold]{escape(c.old.incident.id)}[/] [{STYLE[o]}]{o}[/] → "

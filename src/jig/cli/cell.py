@@ -169,7 +169,9 @@ def import_cmd(
                       + ("stored" if created else "unchanged"))
             if created:
                 added = sum(store.rejudge(version, user=who).values())
-                err.print(f"  {plural(added, 'verdict')} added for stored incidents")
+                if added:  # the incidents already stored, judged under the new version
+                    err.print(f"  {plural(added, 'verdict')} added for the incidents already "
+                              "stored")
         current = store.current_versions()
         if (notices or incidents) and not current:
             err.print("[bold red]error[/] the store holds no agreement: give --agreement")

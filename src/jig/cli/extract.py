@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from jig.cli.common import GazetteerOpt, app, err, exit_on_errors, output_to
+from jig.cli.common import GazetteerOpt, app, err, exit_on_errors, output_to, plural
 from jig.cli.whatif import _agreement
 from jig.extract import PlaceIndex, extract
 from jig.readers import Gazetteer
@@ -86,6 +86,6 @@ def extract_cmd(
             for r in rows:
                 w.writerow({**r, "evidence": json.dumps(r["evidence"], ensure_ascii=False)})
     unplaced = sum(1 for r in rows if r["lon"] is None)
-    err.print(f"{len(rows)} candidates from {len(texts)} files"
+    err.print(f"{plural(len(rows), 'candidate')} from {plural(len(texts), 'file')}"
               + (f"; {unplaced} without a place (their words are kept in `place`)"
                  if unplaced else ""))

@@ -47,8 +47,6 @@ class Batch:
         self.r = cols.precision_m
         self.start, self.end = cols.start, cols.end
         self._matched = {name: _matched(agreement, cols, name) for name in ("actor", "target")}
-        self.acts: list[str] = cols.values("act")  # type: ignore[assignment]
-        self.weapons: list[str | None] = cols.values("weapon")
         self._index: dict[str, int] | None = None
         self._relations: dict[int, Relations] = {}
         self._projected: dict[int, BaseGeometry] = {}

@@ -68,15 +68,29 @@ def distance_text(metres: np.ndarray) -> pa.Array:
     frac = tenths - np.floor(tenths)
     unsure = ~small & (~np.isfinite(tenths) | (np.abs(frac - 0.5) < 1e-6))
     t = np.rint(np.where(np.isfinite(tenths), tenths, 0)).astype(np.int64)
-    small_text = cat(pa.array(np.where(small, whole, 0).astype(np.int64)).cast(pa.string()), " m")
-    km_text = cat(pa.array(t // 10).cast(pa.string()), ".", pa.array(t % 10).cast(pa.string()),
-                  " km")
-    out = pc.if_else(pa.array(small), small_text, km_text)
-    if unsure.any():
-        ks = np.flatnonzero(unsure)
-        fixed = [f"{v:.1f} km" for v in km[ks].tolist()]
-        out = pc.replace_with_mask(out, pa.array(unsure), pa.array(fixed, pa.string()))
-    return out
+    near, far = np.flatnonzero(small), np.flatnonzero(~small & ~unsure)
+    odd = np.flatnonzero(unsure)
+    return in_order(len(m), [
+        (near, cat(pa.array(whole[near].astype(np.int64)).cast(pa.string()), " m")),
+        (far, cat(pa.array(t[far] // 10).cast(pa.string()), ".",
+                  pa.array(t[far] % 10).cast(pa.string()), " km")),
+        (odd, pa.array([f"{v:.1f} km" for v in km[odd].tolist()], pa.string()))])
+
+
+def in_order(n: int, parts: list[tuple[np.ndarray, pa.Array]]) -> pa.Array:
+    """n texts from parts of (positions, their texts), null where no part has one (a later
+    part's text wins): one `take`, where `replace_with_mask` per part costs five times as
+    much."""
+    where = np.full(n, -1, np.int64)
+    made = 0
+    for ks, _ in parts:
+        where[ks] = made + np.arange(len(ks))
+        made += len(ks)
+    texts = [texts for _, texts in parts if len(texts)]
+    if not texts:
+        return pa.nulls(n, pa.string())
+    return pa.concat_arrays([t.cast(pa.string()) for t in texts]).take(
+        pa.array(where, mask=where < 0))
 
 
 def _when(cond: np.ndarray, then: Part, otherwise: Part = "") -> pa.Array:
@@ -89,11 +103,15 @@ def _who(judged: Judged, ks: np.ndarray, phrase: Callable[[Incident, str | None]
     each distinct (actor, act, weapon) among them (on an incident object built for it)."""
     batch = judged.batch
     texts = batch.columns.text
-    codes = [np.asarray(texts[name].indices.fill_null(-1).to_numpy(zero_copy_only=False))[ks]
-             for name in ("actor", "act", "weapon")]
+    # One integer per (actor, act, weapon) of codes (a missing value coded 0): np.unique of
+    # an integer is a sort, of rows (axis=1) a much slower sort of byte strings.
+    key = np.zeros(len(ks), np.int64)
+    for name in ("actor", "act", "weapon"):
+        col = texts[name]
+        codes = col.indices.fill_null(-1).to_numpy(zero_copy_only=False)[ks].astype(np.int64)
+        key = key * (len(col.dictionary) + 1) + codes + 1
     actor_ids = batch.actor_ids(ks)
-    key = np.stack(codes) if len(ks) else np.zeros((3, 0), dtype=np.int64)
-    _, first, inverse = np.unique(key, axis=1, return_index=True, return_inverse=True)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     words = [esc(phrase(batch.incidents[int(ks[j])], actor_ids[j])) for j in first.tolist()]
     return pa.array(words, pa.string()).take(pa.array(np.asarray(inverse).ravel()))
 
@@ -189,26 +207,20 @@ def jsonl_lines(judged: Judged) -> pa.Array:
     for (ci, k), f in judged.singles.items():
         singles.setdefault(ci, []).append((k, json.dumps(f.as_dict(), ensure_ascii=False)))
     for ci in range(len(batch.agreement.clauses)):
-        # The clause's findings, made for the incidents of each outcome in turn, then put in
-        # input order in one `take` (where[k]: incident k's among them, -1 for none).
-        pieces: list[pa.Array] = []
-        where = np.full(n, -1, np.int64)
-        made = 0
+        # The clause's findings, made for the incidents of each outcome in turn, then those
+        # judged one by one, put in input order.
+        parts: list[tuple[np.ndarray, pa.Array]] = []
         cols = judged.columns.get(ci)
         if cols is not None:
             for code in (BREACH, UNDETERMINED, COMPLIES):
                 ks = np.flatnonzero((cols.outcome == code) & live)
                 if len(ks):
-                    pieces.append(zone_findings(judged, ci, cols, ks, code))
-                    where[ks] = made + np.arange(len(ks))
-                    made += len(ks)
+                    parts.append((ks, zone_findings(judged, ci, cols, ks, code)))
         got = [(k, t) for k, t in sorted(singles.get(ci, ())) if live[k]]
         if got:
-            pieces.append(pa.array([t for _, t in got], pa.string()))
-            where[[k for k, _ in got]] = made + np.arange(len(got))
-        col = (pa.concat_arrays(pieces).take(pa.array(where, mask=where < 0)) if pieces
-               else pa.nulls(n, pa.string()))
-        per_clause.append(col)
+            parts.append((np.array([k for k, _ in got], np.int64),
+                          pa.array([t for _, t in got], pa.string())))
+        per_clause.append(in_order(n, parts))
     if len(per_clause) == 1:
         findings = pc.fill_null(per_clause[0], "")
     else:

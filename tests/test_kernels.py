@@ -202,7 +202,7 @@ def _filler():
     """A compiled loop asking the kernels' containment (or its ray walk) of every point."""
     from numba import njit
 
-    from jig.engine import kernels
+    from jig.engine import containment
 
     @njit
     def fill(out, x, y, x0, y0, h, nx, ny, ax, ay, bx, by, owner, cstart, vstart, vzone, side,
@@ -213,13 +213,13 @@ def _filler():
         pend, ins = np.empty(nz, np.int64), np.empty(nz, np.int64)
         for k in range(len(x)):
             if by_ray:
-                ni = kernels._contained_by_ray(x[k], y[k], x0, y0, h, nx, ny, ax, ay, bx, by,
-                                               owner, cstart, vstart, vzone, active, state,
-                                               parity, mark, clock, pend, ins)
+                ni = containment._contained_by_ray(x[k], y[k], x0, y0, h, nx, ny, ax, ay, bx,
+                                                   by, owner, cstart, vstart, vzone, active,
+                                                   state, parity, mark, clock, pend, ins)
             else:
-                ni = kernels._contained(x[k], y[k], x0, y0, h, nx, ny, ax, ay, bx, by, owner,
-                                        cstart, vstart, vzone, side, rstart, rzone, active,
-                                        state, parity, mark, clock, pend, ins)
+                ni = containment._contained(x[k], y[k], x0, y0, h, nx, ny, ax, ay, bx, by,
+                                            owner, cstart, vstart, vzone, side, rstart, rzone,
+                                            active, state, parity, mark, clock, pend, ins)
             for q in range(ni):
                 out[k, ins[q]] = True
 

@@ -6,7 +6,7 @@ point of an edge nearest to a query is always among the edge's cells; a zone tha
 whole cell without an edge in it is listed as covering that cell. A point's containment is
 decided from its own cell's edges: each cell keeps the zones with an edge in it that hold its
 centre, and the side of each edge's line the centre lies on, so that the kernels count only
-the crossings of the short path from the point to the centre (`kernels._contained`). `far`
+the crossings of the short path from the point to the centre (`containment._contained`). `far`
 holds, for each cell, how many rings of cells around it hold no edge at all, so a search from
 an empty cell starts where the first edges are.
 
@@ -174,7 +174,7 @@ ORIENT_ERROR = 1e-15
 def sides(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, px: np.ndarray,
           py: np.ndarray) -> np.ndarray:
     """Which side of the line through a and b each point lies on: 1 left, -1 right, 0 on it
-    or too near to tell from floating point (as `kernels._side`, in the same operations)."""
+    or too near to tell from floating point (as `containment._side`, in the same operations)."""
     left = (ax - px) * (by - py)
     right = (ay - py) * (bx - px)
     det = left - right

@@ -52,7 +52,7 @@ def json_quoted(values: pa.Array) -> pa.Array:
         return plain
     ks = np.flatnonzero(odd)
     fixed = [json.dumps(v, ensure_ascii=False) for v in values.take(pa.array(ks)).to_pylist()]
-    return pc.replace_with_mask(plain, pa.array(odd), pa.array(fixed, pa.string()))
+    return patched(plain, ks, fixed)
 
 
 def distance_text(metres: np.ndarray) -> pa.Array:
@@ -75,6 +75,13 @@ def distance_text(metres: np.ndarray) -> pa.Array:
         (far, cat(pa.array(t[far] // 10).cast(pa.string()), ".",
                   pa.array(t[far] % 10).cast(pa.string()), " km")),
         (odd, pa.array([f"{v:.1f} km" for v in km[odd].tolist()], pa.string()))])
+
+
+def patched(texts: pa.Array, ks: np.ndarray, fixed: list[str]) -> pa.Array:
+    """`texts` with those at positions `ks` replaced by `fixed` (the few a column's quick
+    formatting cannot write as Python would)."""
+    return in_order(len(texts), [(np.arange(len(texts)), texts),
+                                 (ks, pa.array(fixed, pa.string()))])
 
 
 def in_order(n: int, parts: list[tuple[np.ndarray, pa.Array]]) -> pa.Array:
@@ -125,8 +132,7 @@ def float_text(values: np.ndarray) -> pa.Array:
     whole = np.isfinite(v) & (v == np.floor(v))  # Python writes "1.0", Arrow "1"
     odd |= whole
     if odd.any():
-        out = pc.replace_with_mask(out, pa.array(odd),
-                                   pa.array([repr(x) for x in v[odd].tolist()], pa.string()))
+        out = patched(out, np.flatnonzero(odd), [repr(x) for x in v[odd].tolist()])
     return out
 
 
@@ -138,8 +144,7 @@ def percent_text(p: np.ndarray) -> pa.Array:
     out = cat(pa.array(np.rint(np.where(middle, p * 100, 0)).astype(np.int64)).cast(pa.string()),
               "%")
     if (~middle).any():
-        out = pc.replace_with_mask(out, pa.array(~middle), pa.array(
-            [percent(x) for x in p[~middle].tolist()], pa.string()))
+        out = patched(out, np.flatnonzero(~middle), [percent(x) for x in p[~middle].tolist()])
     return out
 
 

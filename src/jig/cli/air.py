@@ -14,13 +14,13 @@ from jig.cli.common import (
     RejectSink,
     RejectsOpt,
     app,
+    console_to,
     err,
     exit_on_errors,
     load_or_exit,
     output_to,
     plural,
 )
-from jig.cli.files import console_for
 from jig.engine.wording import distance
 from jig.output import STYLE
 
@@ -75,7 +75,7 @@ def deconflict_cmd(
                     fh.write(json.dumps({"kind": "flight"} | v.as_dict(),
                                         ensure_ascii=False) + "\n")
         else:
-            out = console_for(fh, output)
+            out = console_to(fh, output is not None)
             out.print(f"[bold]{plural(len(conflicts), 'conflict')}[/] (minima: "
                       f"{a.separation.horizontal_m / 1000:g} km, "
                       f"{a.separation.vertical_m / 0.3048:.0f} ft, "

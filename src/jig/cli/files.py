@@ -123,7 +123,7 @@ def _write(verdicts: Iterable[Verdict], fmt: str, output: Path | None, tally: Ta
                 pass
             write_summary(tally, fmt, fh, to_file=output is not None)
         elif fmt == "table":
-            print_table(counted(), console_for(fh, output))
+            print_table(counted(), console_to(fh, output is not None))
         else:
             {"jsonl": write_jsonl, "geojson": write_geojson, "csv": write_csv}[fmt](counted(), fh)
 
@@ -148,11 +148,6 @@ def _write_summary(chunks: Iterable[Judged], fmt: str, output: Path | None,
         tally.add_judged(judged)
     with output_to(output) as fh:
         write_summary(tally, fmt, fh, to_file=output is not None)
-
-
-def console_for(fh: IO[str], output: Path | None) -> Console:
-    """A console for stdout, or for a file (then not wrapped)."""
-    return console_to(fh, output is not None)
 
 
 def write_summary(tally: Tally, fmt: str, fh: IO[str], to_file: bool) -> None:

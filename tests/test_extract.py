@@ -144,6 +144,26 @@ def test_a_sentence_without_an_act_gives_no_candidate(agreement, index):
                    doc_date=date(2016, 8, 3)) == []
 
 
+@pytest.mark.parametrize("text", [
+    "On 3 August 2016 Syrian artillery shelled Kafr Nabl.",
+    "Pro-government forces shelled Kafr Nabl on 3 August 2016.",
+    "3 августа 2016 года сирийская артиллерия обстреляла Кафр-Набль.",
+    "قصفت المدفعية السورية بلدة كفرنبل يوم 3 آب 2016.",
+])
+def test_an_actor_named_by_its_arm_is_the_actor_it_belongs_to(agreement, index, text):
+    # A new user's "Syrian artillery shelled ..." came out with no actor: the agreement's
+    # patterns name the government, the prose names its guns.
+    (c,) = extract(text, agreement, index)
+    assert c.fields["actor"] == "SY_GOV" and c.fields["act"] == "shelling"
+    spans_hold_their_text(text, c)
+
+
+def test_a_monitor_named_syrian_is_not_the_syrian_government(agreement, index):
+    text = "The Syrian Observatory for Human Rights said shelling hit Kafr Nabl on 3 August 2016."
+    (c,) = extract(text, agreement, index)
+    assert c.fields["act"] == "shelling" and c.fields["actor"] is None
+
+
 def test_times_read_relative_to_the_document_date():
     lex = default_lexicon()
     (h,) = find_times("on 30 December", "en", lex, date(2017, 1, 2))

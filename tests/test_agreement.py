@@ -64,6 +64,18 @@ def test_wrong_rule_name_lists_the_valid_rules(write_agreement):
     [p] = problems(write_agreement, ONE_CLAUSE.replace("no_strikes_in", "no_strike_in"),
                    zones=GOOD_ZONES)
     assert p.where.line == 16 and "only_agreed_targets" in p.message
+    assert p.hint == "did you mean 'no_strikes_in'?"
+
+
+def test_a_word_far_from_every_choice_gets_no_guess(write_agreement):
+    [p] = problems(write_agreement, ONE_CLAUSE.replace("no_strikes_in", "forbid"),
+                   zones=GOOD_ZONES)
+    assert "no_strikes_in" in p.message and p.hint is None
+
+
+def test_one_actor_where_a_list_is_asked_says_how_to_write_it(write_agreement):
+    [p] = problems(write_agreement, ONE_CLAUSE.replace("[BF]", "BF"), zones=GOOD_ZONES)
+    assert p.where.path == "clauses[0].bound" and p.hint == "write it as a list: [BF]"
 
 
 def test_missing_required_key(write_agreement):

@@ -6,8 +6,10 @@ file and line (YAML) or feature (GeoJSON) and what would be right.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+import re
 import typing
 from pathlib import Path as FsPath
 from typing import Any
@@ -170,7 +172,24 @@ def _pydantic_problem(err: Any, at: Any) -> Problem:
     if kind == "literal_error" and loc == ("jig",):
         return Problem("agreement.version", f"unsupported format version {err['input']!r}",
                        where, "this jig reads `jig: 1`")
-    return Problem("agreement.invalid", f"{err['msg']} (got {err['input']!r})", where)
+    return Problem("agreement.invalid", f"{err['msg']} (got {err['input']!r})", where,
+                   _nearest_choice(err) or _as_list(err))
+
+
+def _nearest_choice(err: Any) -> str | None:
+    """'did you mean' for a word that is one letter off one the format allows."""
+    if err["type"] not in ("literal_error", "enum") or not isinstance(err["input"], str):
+        return None
+    choices = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+    close = difflib.get_close_matches(err["input"], choices, n=1, cutoff=0.75)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def _as_list(err: Any) -> str | None:
+    """A single word where a list is asked for: how to write it as one."""
+    if err["type"] != "list_type" or not isinstance(err["input"], str | int | float):
+        return None
+    return f"write it as a list: [{err['input']}]"
 
 
 def _allowed_keys(path: Path) -> list[str]:

@@ -25,7 +25,7 @@ def test_csv_good_rows_and_bad_rows_with_line_numbers(tmp_path, example):
         "B,2016-02-30,36.1,35.1,0,Government of Syria,,air_strike,,",
         "C,2016-08-01,35.1,136.1,0,Government of Syria,,air_strike,,",
         "D,2016-08-01,4239.0,35.1,0,Government of Syria,,air_strike,,",
-        "E,2016-08-01,36.1,35.1,0,Government of Syria,,bombing,,",
+        "E,2016-08-01,36.1,35.1,0,Government of Syria,,Air_strik,,",
         ",2016-08-01,36.1,35.1,0,Government of Syria,,air_strike,,",
         "F,2016-08-01,36.1,35.1,-5,Government of Syria,,air_strike,,",
         "A,2016-08-02,36.1,35.1,0,Government of Syria,,air_strike,,",
@@ -42,7 +42,9 @@ def test_csv_good_rows_and_bad_rows_with_line_numbers(tmp_path, example):
     assert by_line[4].code == "row.coordinates" and "swapped" not in by_line[4].reason
     assert "lat 136.1 is out of range" in by_line[4].reason
     assert "lon 4239.0 is out of range" in by_line[5].reason
-    assert "'bombing' is not one of" in by_line[6].reason
+    assert by_line[6].reason.endswith("'Air_strik' is not one of air_strike, shelling, "
+                                      "ground_attack, explosion, other, unknown: did you mean "
+                                      "'air_strike'?")
     assert "`id` is required" in by_line[7].reason
     assert "`precision_m` must be 0 or more" in by_line[8].reason
     assert "already used at" in by_line[9].reason and "line 2" in by_line[9].reason

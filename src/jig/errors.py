@@ -7,7 +7,16 @@ them into messages or JSON through one handler each, so the wording lives here o
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+
+def did_you_mean(given: str, choices: Iterable[str]) -> str | None:
+    """"did you mean 'x'?" when `given` is a slip away from one of `choices` (a letter or two
+    of a word); None when it is far from all of them, rather than a wild guess."""
+    close = difflib.get_close_matches(given, list(choices), n=1, cutoff=0.75)
+    return f"did you mean {close[0]!r}?" if close else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ file and line (YAML) or feature (GeoJSON) and what would be right.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -39,7 +38,7 @@ from jig.agreement.yamlsource import (
     load_with_lines,
 )
 from jig.air.model import FEET, Separation
-from jig.errors import AgreementError, Location, Problem
+from jig.errors import AgreementError, Location, Problem, did_you_mean
 from jig.geo import LocalProjection
 from jig.times import Window, deadline_of, parse_bound, zone_info
 
@@ -177,12 +176,11 @@ def _pydantic_problem(err: Any, at: Any) -> Problem:
 
 
 def _nearest_choice(err: Any) -> str | None:
-    """'did you mean' for a word that is one letter off one the format allows."""
+    """'did you mean' for a word a slip away from one the format allows."""
     if err["type"] not in ("literal_error", "enum") or not isinstance(err["input"], str):
         return None
-    choices = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
-    close = difflib.get_close_matches(err["input"], choices, n=1, cutoff=0.75)
-    return f"did you mean {close[0]!r}?" if close else None
+    return did_you_mean(err["input"], re.findall(r"'([^']*)'",
+                                                 str(err.get("ctx", {}).get("expected", ""))))
 
 
 def _as_list(err: Any) -> str | None:

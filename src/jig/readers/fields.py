@@ -11,7 +11,7 @@ import math
 from datetime import tzinfo
 from typing import Any
 
-from jig.errors import RowError
+from jig.errors import RowError, did_you_mean
 from jig.records import INCIDENT_ACTS, Incident, Notice, Origin
 from jig.times import Span, parse_time
 
@@ -190,8 +190,9 @@ def to_incident(fields: dict[str, Any], tz: tzinfo, origin: Origin | None = None
     given = text(fields, "act") or ("other" if weapon else "unknown")
     act = given.lower()
     if act not in INCIDENT_ACTS:
-        raise RowError("row.act", f"`act` {given!r} is not one of {', '.join(INCIDENT_ACTS)}",
-                       "act")
+        hint = did_you_mean(act, INCIDENT_ACTS)
+        raise RowError("row.act", f"`act` {given!r} is not one of {', '.join(INCIDENT_ACTS)}"
+                       + (f": {hint}" if hint else ""), "act")
     extra = {k: v for k, v in fields.items() if k not in CORE and v not in (None, "")}
     return Incident(id=ident, span=span, time_text=time_text, lon=lon, lat=lat,
                     precision_m=precision, actor=text(fields, "actor"),

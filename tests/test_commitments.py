@@ -282,3 +282,6 @@ def test_the_service_judges_commitments_on_the_records_sent(hodeidah_client):
     assert err["code"] == "records.invalid"
     where = [p["where"]["path"] for p in err["problems"]]
     assert where == ["records[0].status", "records[1].clause"]
+    # A misspelt `as_of` judged as of now, silently: refused, naming the key.
+    r = hodeidah_client.post("/commitments/check", json={"asof": "2018-12-30", "records": rows})
+    assert r.status_code == 422 and "unknown key 'asof'" in r.json()["error"]["message"]

@@ -58,6 +58,12 @@ def test_report_release_query_answer_determine_publish(cell):
     # Release to the joint centre, withholding the source; judged fields cannot be withheld.
     r = c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["lat"]})
     assert r.status_code == 422 and "cannot be withheld" in r.json()["error"]["message"]
+    # A misspelt key, ignored, released the very field it meant to hold back: refused now,
+    # named, as a preview too; nothing is released.
+    for query in ("?preview=true", ""):
+        r = c["us-lead"].post(f"/incidents/US-7/release{query}", json={"withold": ["source"]})
+        assert r.status_code == 422 and "withold" in r.text, r.text
+    assert other("reviewer", "GET", "/incidents/US-7").status_code == 404
     assert c["us-analyst"].post("/incidents/US-7/release", json={}).status_code == 403
     assert c["ru-lead"].post("/incidents/US-7/release", json={}).status_code == 404
     ok(c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["source", "notes"]}))

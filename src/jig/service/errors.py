@@ -105,8 +105,11 @@ def install(app: FastAPI) -> None:
         problems = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err.get("loc", ()))
-            problems.append({"code": "request." + str(err.get("type", "invalid")),
-                             "message": str(err.get("msg", "invalid")), "where": {"path": loc}})
+            kind = str(err.get("type", "invalid"))
+            message = (f"unknown key {err['loc'][-1]!r}" if kind == "extra_forbidden"
+                       else str(err.get("msg", "invalid")))
+            problems.append({"code": "request." + kind, "message": message,
+                             "where": {"path": loc}})
         return JSONResponse(body("request.invalid", "the request is invalid", problems),
                             status_code=422)
 

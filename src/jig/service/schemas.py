@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
-class AgreementUpload(BaseModel):
+class RequestBody(BaseModel):
+    """A request's JSON body: a key it does not know is refused (422, naming it), never
+    ignored. A misspelt `withhold` in a release would otherwise release the very field it
+    meant to hold back."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class AgreementUpload(RequestBody):
     yaml: str = Field(description="The agreement file, format 1 (YAML or JSON text).")
     files: dict[str, Any] = Field(default_factory=dict, description="GeoJSON documents the "
                                   "agreement names by file name (zones.geojson, ...).")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
 
 from jig.service.context import Context, RowNumber, Who, allow, context
 from jig.service.convert import incident_out, verdict_out
 from jig.service.errors import ERRORS, ApiError
+from jig.service.schemas import RequestBody
 from jig.signing import public_text
 from jig.store import audit
 from jig.store import queries as q
@@ -22,7 +23,7 @@ from jig.store.tables import Review
 router = APIRouter(tags=["joint cell"])
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(RequestBody):
     incident: str
     workspace: str | None = Field(None, description="Whose released incident, when several "
                                   "parties released one with this id.")
@@ -31,13 +32,13 @@ class ReviewIn(BaseModel):
                               "answers for the incident's actor.")
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(RequestBody):
     answer: str
     evidence: list[dict[str, str]] = Field(default_factory=list, description="Notices and "
                                            "released incidents: [{kind, id}]")
 
 
-class DeterminationIn(BaseModel):
+class DeterminationIn(RequestBody):
     outcome: str = Field(description="breach, no_breach, excepted or unresolved")
     text: str
 

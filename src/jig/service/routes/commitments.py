@@ -52,6 +52,10 @@ def check_commitments(body: Annotated[dict[str, Any], Body(examples=[EXAMPLE])],
     allow(p, "analyst", "lead", "reviewer")
     version = in_force(ctx, agreement)
     a = ctx.store.load(version)
+    unknown = sorted(set(body) - {"records", "as_of"})
+    if unknown:  # a misspelt `as_of` would judge as of now, silently
+        raise ApiError(422, "request.invalid", f"unknown key {', '.join(map(repr, unknown))}: "
+                       "the body holds `records` and `as_of`")
     items = body.get("records", [])
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise ApiError(422, "request.invalid", "`records` must be a list of status records")

@@ -24,7 +24,7 @@ from jig.readers import Gazetteer
 from jig.service.context import MAX_ROW, Context, Limit, RowNumber, Who, allow, context
 from jig.service.errors import ERRORS, ApiError
 from jig.service.routes.incidents import current_verdicts, parse_records
-from jig.service.schemas import IntakeOut, StoredOut
+from jig.service.schemas import IntakeOut, RequestBody, StoredOut
 from jig.store import drafts
 from jig.store.drafts import DraftConflict, DraftView
 
@@ -34,7 +34,7 @@ MAX_TEXT = 100_000
 MAX_FIELD = 100  # the longest field name an edit may set
 
 
-class DraftIn(BaseModel):
+class DraftIn(RequestBody):
     text: str = Field(min_length=1, max_length=MAX_TEXT, description="The prose: a bulletin, "
                       "a strike release, a monitor's note, a press item (English, Russian or "
                       "Arabic).")
@@ -72,7 +72,7 @@ class DraftsOut(BaseModel):
     note: str | None = None
 
 
-class DraftEdit(BaseModel):
+class DraftEdit(RequestBody):
     fields: dict[str, str | int | float | bool | None] = Field(
         description="Fields to set (null clears one); the others stay as they are.")
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import shapely
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,7 @@ from jig.service.schemas import (
     IncidentDetail,
     IntakeOut,
     Page,
+    RequestBody,
     StoredOut,
     VerdictOut,
 )
@@ -58,7 +59,7 @@ JUDGED = frozenset({"id", "time", "lon", "lat", "precision_m", "actor", "target"
                     "weapon"})
 
 
-class ReleaseIn(BaseModel):
+class ReleaseIn(RequestBody):
     withhold: list[str] | None = Field(None, description="Fields the other side must not see "
                                        "(not the judged ones); default: what the previous "
                                        "release of this incident withheld, or nothing.")

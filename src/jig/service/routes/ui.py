@@ -7,13 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from jig.i18n import LANGUAGES
 from jig.report.reasons import translate_phrase
 from jig.service.context import Context, context
 from jig.service.errors import ApiError
 from jig.service.routes.incidents import JUDGED
+from jig.service.schemas import RequestBody
 
 STATIC = Path(__file__).resolve().parents[2] / "ui" / "static"
 router = APIRouter(tags=["ui"], include_in_schema=False)
@@ -38,7 +39,7 @@ def config(ctx: Context = Depends(context)) -> dict[str, Any]:
             "tile_attribution": ctx.settings.tile_attribution}
 
 
-class TranslateIn(BaseModel):
+class TranslateIn(RequestBody):
     lang: str = Field(description="ru or ar (en answers the texts as sent)")
     texts: list[str] = Field(max_length=500, description="Reasons, act phrases, field labels")
 

@@ -279,6 +279,34 @@ def test_sqlite_online_backup_restores_and_verifies(tmp_path):
     assert incidents == 5 and entries >= 6  # the agreement and five intakes, not the later one
 
 
+def test_a_backup_never_replaces_the_store_its_key_or_makes_folders(tmp_path):
+    # A new operator's `jig admin backup jig-data/jig.db` replaced the live database: the
+    # server went on writing to the unlinked file, and what it acknowledged after was lost.
+    data = tmp_path / "data"
+    Store.open(f"sqlite:///{data / 'jig.db'}", key_folder=data).close()
+    key = (data / "log-key.pem").read_bytes()
+    before = (data / "jig.db").stat().st_ino
+
+    def backup(dest: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([JIG, "admin", "backup", str(dest), "--data", str(data)],
+                              capture_output=True, text=True)
+
+    for dest, why in ((data / "jig.db", "is the store itself"),
+                      (data / ".." / "data" / "jig.db-wal", "is the store itself"),
+                      (data / "log-key.pem", "is not a SQLite database"),
+                      (data, "is a folder"),
+                      (tmp_path / "no" / "such" / "copy.db", "no folder")):
+        r = backup(dest)
+        assert r.returncode == 2 and why in r.stderr and "nothing was written" in r.stderr, \
+            (dest, r.stderr)
+    assert (data / "jig.db").stat().st_ino == before
+    assert (data / "log-key.pem").read_bytes() == key
+    assert not (tmp_path / "no").exists()
+    # An earlier backup is replaced, as the docs say.
+    assert backup(tmp_path / "copy.db").returncode == 0
+    assert backup(tmp_path / "copy.db").returncode == 0
+
+
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_pg_dump_restores_and_verifies(db_url, tmp_path):
     import sqlalchemy as sa

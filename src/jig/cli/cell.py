@@ -331,7 +331,11 @@ def admin_backup(
     if not source.exists():
         err.print(f"[bold red]error[/] no store at {source}")
         raise typer.Exit(2)
-    backup_sqlite(source, dest)
+    try:
+        backup_sqlite(source, dest)
+    except ValueError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}; nothing was written")
+        raise typer.Exit(2) from None
     err.print(f"{source} copied to {dest}")
 
 

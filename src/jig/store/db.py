@@ -136,10 +136,37 @@ def migration_lock(engine: Engine) -> Iterator[Connection | None]:
         yield None
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_backup_target(source: Path, dest: Path) -> None:
+    """Why `dest` must not take a backup of the store `source` (ValueError), if it must not."""
+    store = source.resolve()
+    target = dest.resolve()
+    if target in {store, store.with_name(store.name + "-wal"),
+                  store.with_name(store.name + "-shm")} or (
+            dest.exists() and source.exists() and os.path.samefile(dest, source)):
+        raise ValueError(f"{dest} is the store itself: give the copy a path of its own")
+    if dest.is_dir():
+        raise ValueError(f"{dest} is a folder: give the copy a file name (e.g. {dest}/jig.db)")
+    if not dest.parent.is_dir():
+        raise ValueError(f"no folder {dest.parent}: make it first, or give another path")
+    if dest.exists():
+        with dest.open("rb") as fh:
+            if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+                raise ValueError(f"{dest} exists and is not a SQLite database: a backup "
+                                 "replaces only an earlier backup")
+
+
 def backup_sqlite(source: Path, dest: Path) -> None:
     """SQLite's online backup of `source` into `dest`, written whole or not at all (into a
     file beside it, renamed at the end) and readable by this user only. Writers may go on
-    meanwhile: the copy is the database as of one moment."""
+    meanwhile: the copy is the database as of one moment. Refused (ValueError) where it would
+    destroy something: onto the store itself or its -wal and -shm files (the server would go
+    on writing to the replaced file, and every write after the copy would be lost), onto a file
+    that is not a SQLite database (the log's signing key beside it), into a folder that does
+    not exist (a mistyped path)."""
+    check_backup_target(source, dest)
     tmp = dest.with_name(f".{dest.name}.partial")
     tmp.unlink(missing_ok=True)
     private_file(tmp)

@@ -7,6 +7,8 @@ import json
 import shutil
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.conftest import EXAMPLE
@@ -183,10 +185,21 @@ def test_admin_users_tokens_and_audit_verify(tmp_path):
     assert token not in hashes and len(hashes[0]) == 64
     revoked = jig("admin", "token", "us-lead", "--revoke", "--data", str(data))
     assert "1 token(s) of us-lead revoked" in revoked.stderr
+    # A token past its expiry was listed as "active" while the service refused it.
+    assert jig("admin", "token", "us-lead", "--days", "0.00001", "--data",
+               str(data)).returncode == 0
+    rows = [line.split("\t") for line in
+            jig("admin", "tokens", "us-lead", "--data", str(data)).stdout.splitlines()]
+    expires = datetime.fromisoformat(rows[1][2])
+    while datetime.now(UTC) <= expires:  # under a second, from the token's own clock
+        time.sleep(0.05)
+    rows = [line.split("\t") for line in
+            jig("admin", "tokens", "us-lead", "--data", str(data)).stdout.splitlines()]
+    assert rows[0][3].startswith("revoked ") and rows[1][3] == "expired"
     log = jig("audit", "log", "--data", str(data)).stdout
     assert "user.add\tuser us-lead" in log and "token.revoke" in log
     ok = jig("audit", "verify", "--data", str(data))
-    assert ok.returncode == 0 and "the log holds: 5 entries rebuild all" in ok.stderr
+    assert ok.returncode == 0 and "the log holds: 6 entries rebuild all" in ok.stderr
     with sqlite3.connect(data / "jig.db") as con:
         [seq] = con.execute("SELECT seq FROM audit_log WHERE action = 'user.add'").fetchone()
         con.execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = ?", (seq,))
@@ -196,3 +209,27 @@ def test_admin_users_tokens_and_audit_verify(tmp_path):
     assert f"entry {seq} (user.add user us-lead) was altered" in broken.stderr
     assert "tokens: row 1 differs from the log (edited directly): revoked_at is None in " \
            "the table" in broken.stderr
+
+
+def test_every_command_the_messages_and_docs_name_exists():
+    # A 403 told operators to add users with `jig admin user`; the command is `add-user`.
+    import re
+
+    import typer.main
+
+    from jig.cli import app
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    named: dict[str, set[str]] = {}
+    root = EXAMPLE.parents[1]
+    for path in [*(root / "src" / "jig").rglob("*.py"), *(root / "docs").glob("*.md"),
+                 root / "README.md"]:
+        for m in re.finditer(r"`jig ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?", path.read_text()):
+            named.setdefault(" ".join(filter(None, m.groups())), set()).add(path.name)
+    wrong = []
+    for words, where in sorted(named.items()):
+        first, _, second = words.partition(" ")
+        sub = getattr(commands.get(first), "commands", None)
+        if first not in commands or (second and sub is not None and second not in sub):
+            wrong.append(f"`jig {words}` in {sorted(where)}")
+    assert len(named) > 20 and wrong == []

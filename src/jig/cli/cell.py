@@ -278,8 +278,10 @@ def admin_token(
 @admin.command("tokens")
 def admin_tokens(name: Annotated[str, typer.Argument(help="The user.")],
                  data: DataOpt = Path("jig-data"), db: DbOpt = None) -> None:
-    """List a user's tokens: number, issued, expires, revoked, last sign-in."""
+    """List a user's tokens: number, issued, expires, state (active, expired or revoked),
+    last sign-in."""
     from jig.store.people import list_tokens
+    from jig.store.store import now
 
     store = _store(data, db)
     try:
@@ -288,6 +290,7 @@ def admin_tokens(name: Annotated[str, typer.Argument(help="The user.")],
                 t.row, t.created_at.isoformat(timespec="seconds"),
                 t.expires_at.isoformat(timespec="seconds") if t.expires_at else "never",
                 "revoked " + t.revoked_at.isoformat(timespec="seconds") if t.revoked_at
+                else "expired" if t.expires_at is not None and t.expires_at <= now()
                 else "active",
                 t.last_login_at.isoformat(timespec="seconds") if t.last_login_at else "-")))
     except ValueError as exc:

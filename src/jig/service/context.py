@@ -47,7 +47,7 @@ def _bearer(request: Request) -> str:
 
 def _known(p: Principal | None) -> Principal:
     if p is None:
-        raise ApiError(401, "auth.invalid", "the token is unknown or revoked")
+        raise ApiError(401, "auth.invalid", "the token is unknown, expired or revoked")
     return p
 
 
@@ -101,7 +101,7 @@ def allow_agreement_change(ctx: Context, p: Principal, *roles: str) -> None:
     if p.role == "open" and not ctx.settings.open_agreements:
         raise ApiError(403, "agreement.open_store", "this store has no users, so nobody can "
                        "sign in to change its agreements: give them to `jig serve --agreement "
-                       "FILE`, add users (`jig admin user`), or start the server with --open")
+                       "FILE`, add users (`jig admin add-user`), or start the server with --open")
     allow(p, *roles)
 
 

@@ -64,7 +64,7 @@ def body(code: str, message: str, problems: list[dict[str, Any]] | None = None) 
 
 ERRORS = {status: {"model": ErrorResponse, "description": text} for status, text in (
     (400, "The request is malformed"),
-    (401, "Sign in: the store has users and the token is missing, unknown or revoked"),
+    (401, "Sign in: the store has users and the token is missing, unknown, expired or revoked"),
     (403, "Your role or party may not do this"), (404, "No such resource"),
     (409, "Conflicts with what is stored"),
     (413, "The request body is over the server's limit (`max_body_bytes`, "

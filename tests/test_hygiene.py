@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select, update
 from tests.conftest import EXAMPLE, Server, seed_users, wait_for_job
 
@@ -55,6 +56,13 @@ def test_an_upload_that_does_not_arrive_whole_leaves_nothing_spooled(tmp_path):
             until(lambda: any(p.is_file() for p in (data / "spool").glob("*/*")))
         # The client went away: what it sent is not kept.
         until(lambda: list((data / "spool").iterdir()) == [])
+        # And it is counted as the client's doing (499, as nginx does), not a 500 that would
+        # page an operator.
+        with httpx.Client(base_url=srv.url, timeout=60) as c:
+            statuses = {s.labels["status"] for f in text_string_to_metric_families(
+                c.get("/metrics").text) if f.name == "jig_requests" for s in f.samples
+                if s.labels.get("route") == "/incidents/bulk"}
+        assert statuses == {"499"}
 
 
 def until(condition, bound: float = 300) -> None:

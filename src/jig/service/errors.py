@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from jig.errors import JigError, Problem
 from jig.store.sealing import SealedWithoutKey
@@ -117,6 +118,16 @@ def install(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http")
         return JSONResponse(body(code, str(exc.detail)), status_code=exc.status_code)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, _: ClientDisconnect) -> JSONResponse:
+        # The client went away before its body arrived whole (what came is not kept): its
+        # doing, not the server's, so not a 500 that would page an operator. 499, as nginx
+        # counts a request its client closed; nobody is left to read the answer.
+        log.info("%s %s: the client went away before its body arrived", request.method,
+                 request.url.path)
+        return JSONResponse(body("request.incomplete", "the request body did not arrive "
+                                 "whole; nothing was kept"), status_code=499)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)

@@ -46,6 +46,9 @@ def test_health_ready_and_metrics(client):
     assert client.get("/health").json() == {"status": "ok"}
     ready = client.get("/ready")
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    # As docs/service.md shows it (it showed a schema four migrations old).
+    assert f'`{{"status": "ready", "schema": "{ready.json()["schema"]}"}}`' in \
+        (ROOT / "docs" / "service.md").read_text()
     before = samples(client.get("/metrics").text, "jig_records_taken_total")
     for k in range(3):
         assert client.post("/incidents", json=record(f"M-{k}", k)).status_code == 200

@@ -283,9 +283,19 @@ def test_jig_serve_takes_its_limits_from_options_and_the_environment(tmp_path):
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:
             until_serving(proc, port, "/health")
             r = c.post("/incidents", json=[STRIKE | {"id": f"L-{i}"} for i in range(3)])
-            assert r.status_code == 413 and "at most 2" in r.json()["error"]["message"]
+            assert r.status_code == 413 and "at most 2 (the server's `max_records`)" in \
+                r.json()["error"]["message"]
             # JIG_OPEN: this store without users takes the (same) agreement over HTTP.
             assert c.post("/agreements", json=example_upload()).status_code == 200
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+    # A bad value names itself and where it may have come from; the help names every limit.
+    bad = subprocess.run([JIG, "serve", "--data", str(tmp_path / "data")], capture_output=True,
+                         text=True, env=env | {"JIG_LIMITS": "max_records=abc"})
+    assert bad.returncode == 2 and "--limit max_records=abc (or JIG_LIMITS)" in bad.stderr
+    from jig.service.settings import LIMITS
+
+    shown = " ".join(subprocess.run([JIG, "serve", "--help"], capture_output=True, text=True,
+                                    env=env | {"COLUMNS": "200"}).stdout.split())
+    assert all(name in shown for name in LIMITS), shown

@@ -25,6 +25,7 @@ from jig.cli.common import (
 from jig.findings import OUTCOMES
 from jig.output import STYLE
 from jig.readers import Gazetteer, Reject
+from jig.service.settings import LIMITS
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Folder of the store (SQLite file, "
                                         "spooled uploads).")]
@@ -48,9 +49,8 @@ def serve(
         "--open", envvar="JIG_OPEN", help="In a store without users, take agreements over HTTP "
         "from anyone who reaches the server.")] = False,
     limit: Annotated[list[str] | None, typer.Option(
-        "--limit", envvar="JIG_LIMITS", help="NAME=N, repeatable: max_body_bytes, "
-        "max_agreement_bytes, max_bulk_bytes, max_records, max_vertices, yaml_alias_values, "
-        "yaml_depth (docs/service.md, Limits).")] = None,
+        "--limit", envvar="JIG_LIMITS", help=f"NAME=N, repeatable: {', '.join(LIMITS)} "
+        "(docs/service.md, Limits); or JIG_LIMITS, space-separated.")] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (PostgreSQL "
                                          "only: SQLite has one writer).")] = 1,
     threads: Annotated[int, typer.Option(min=1, max=200, help="Requests each process serves "
@@ -78,7 +78,6 @@ def serve(
 
     from jig.service import Settings, create_app
     from jig.service.app import SETTINGS_ENV
-    from jig.service.settings import LIMITS
 
     limits: dict[str, str] = {}
     for item in limit or []:
@@ -96,7 +95,9 @@ def serve(
                             **limits)  # type: ignore[arg-type]
     except ValidationError as exc:
         for e in exc.errors():
-            err.print(f"[bold red]error[/] --limit {'.'.join(map(str, e['loc']))}: "
+            name = ".".join(map(str, e["loc"]))
+            given = f"={limits[name]}" if name in limits else ""
+            err.print(f"[bold red]error[/] --limit {escape(name + given)} (or JIG_LIMITS): "
                       f"{escape(e['msg'])}")
         raise typer.Exit(2) from None
     if workers > 1 and settings.url.startswith("sqlite"):

@@ -72,5 +72,5 @@ def as_records(body: Any, what: str, most: int = 10_000) -> list[dict[str, Any]]
         raise ApiError(422, "request.invalid", f"send a {what} object or a list of them")
     if len(items) > most:
         raise ApiError(413, "request.too_large", f"{len(items)} {what}s in one request; send at "
-                       f"most {most}")
+                       f"most {most} (the server's `max_records`), or a file to /incidents/bulk")
     return items

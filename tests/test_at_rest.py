@@ -144,3 +144,18 @@ def test_air_notices_and_rejected_rows_are_sealed_too(db_url, tmp_path):
         assert "key is not configured" in r.json()["error"]["message"]
         for client in c.values():
             client.close()
+
+
+def test_a_key_for_no_party_is_named_at_start(tmp_path, caplog):
+    # `jig admin key Us` (a slip for US) made a key the server took and never used: the
+    # party's withheld fields went on being stored in the clear, without a word.
+    keys = tmp_path / "keys"
+    write_key(keys, "US")
+    write_key(keys, "Us")
+    settings = Settings(data_dir=tmp_path / "data", agreements=[EXAMPLE / "agreement.yaml"],
+                        keys_dir=keys)
+    with caplog.at_level("WARNING", logger="jig.service"), Server(settings):
+        pass
+    stray = [r.getMessage() for r in caplog.records if "seal nothing" in r.getMessage()]
+    assert stray == ["at-rest keys for Us seal nothing: no stored agreement has such a party "
+                     "(its parties: RU, US)"]

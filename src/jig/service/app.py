@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -41,6 +42,8 @@ from jig.store.people import operator
 from jig.store.sealing import read_keys
 from jig.store.secrets import SERVICE, workspace_secret
 
+log = logging.getLogger("jig.service")
+
 
 def _upload_of(path: Path) -> AgreementUpload:
     """An agreement file and the GeoJSON files it names, as an upload."""
@@ -56,6 +59,17 @@ def _upload_of(path: Path) -> AgreementUpload:
         if isinstance(ref, str) and (path.parent / ref).exists():
             files[ref] = json.loads((path.parent / ref).read_text(encoding="utf-8"))
     return AgreementUpload(yaml=text, files=files)
+
+
+def _warn_of_stray_keys(store: Store, keys: dict[str, bytes]) -> None:
+    """A key named for no party of the stored agreements seals nothing: most likely a slip
+    in the party's name (`jig admin key Us`), which would otherwise leave the party's withheld
+    fields stored in the clear without a word."""
+    parties = {p for v in store.current_versions() for p in store.load(v).parties}
+    stray = sorted(set(keys) - parties)
+    if stray and parties:
+        log.warning("at-rest keys for %s seal nothing: no stored agreement has such a party "
+                    "(its parties: %s)", ", ".join(stray), ", ".join(sorted(parties)))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -78,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.jig = ctx
         for path in settings.agreements:  # the operator's act, named as such in the audit
             agreements.store_agreement(ctx, _upload_of(path), operator())
+        _warn_of_stray_keys(store, at_rest or {})
         if worker is not None:
             worker.start()
         if settings.own_process:  # the collector is the process's: see `jig.collector`

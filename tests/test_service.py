@@ -102,8 +102,11 @@ def test_agreement_upload_errors_name_file_and_line(client):
     assert "no_strikes_in" in p["message"]
     missing = client.post("/agreements", json={"yaml": (EXAMPLE / "agreement.yaml").read_text()})
     assert missing.status_code == 422
-    assert "cannot read zones file 'zones.geojson'" in missing.json()["error"]["problems"][0][
-        "message"]
+    # Said as an upload's fix (there is no folder over HTTP, only `files`).
+    first = missing.json()["error"]["problems"][0]
+    assert first["message"] == ("the agreement names 'zones.geojson', which is not among the "
+                                "upload's `files`")
+    assert first["hint"] == "add it to `files`: {'zones.geojson': its GeoJSON document}"
 
 
 def test_same_agreement_again_is_stored_once(client):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,20 @@ def read_upload(ctx: Context, upload: AgreementUpload) -> tuple[Agreement, str]:
                                         yaml_limits=limits)
         except AgreementError as exc:
             raise ApiError(422, "agreement.invalid", f"the agreement is invalid: "
-                           f"{len(exc.problems)} problem(s)", exc.problems) from None
+                           f"{len(exc.problems)} problem(s)",
+                           [_over_http(p) for p in exc.problems]) from None
         return agreement, agreement_document(upload.yaml, base, limits)
+
+
+def _over_http(p: Problem) -> Problem:
+    """A file the agreement names and the upload lacks, said as an upload's fix: over HTTP
+    there is no folder to put it in, only `files`."""
+    named = re.match(r"cannot read \w+ file ('.+'):", p.message)
+    if p.code != "geojson.unreadable" or named is None:
+        return p
+    return Problem(p.code, f"the agreement names {named.group(1)}, which is not among the "
+                   "upload's `files`", p.where,
+                   f"add it to `files`: {{{named.group(1)}: its GeoJSON document}}")
 
 
 def rejudge_job(ctx: Context, version: AgreementVersion) -> int:

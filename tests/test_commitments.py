@@ -186,6 +186,7 @@ def test_jig_check_with_status_records(write_agreement, tmp_path):
             "-f", "jsonl", "--rejects", str(rejects))
     assert r.returncode == 0, r.stderr
     lines = [json.loads(x) for x in r.stdout.splitlines()]
+    reasons = [x["reason"] for x in lines[1:]]
     assert lines[0]["incident"] == "I-1"
     assert [(x["commitment"], x["actor"], x["outcome"]) for x in lines[1:]] == [
         ("withdraw-heavy-weapons", "BF", "complies"),
@@ -198,6 +199,10 @@ def test_jig_check_with_status_records(write_agreement, tmp_path):
     r = jig("check", str(path), str(incidents), "--status", str(status), "--as-of", "2016-09-01")
     assert r.returncode == 0, r.stderr
     assert "commitments" in r.stdout and "complies  withdraw-heavy-weapons (BF" in r.stdout
+    # Into a pipe, as the verdicts above them: each reason whole on its line, no padding.
+    shown = r.stdout.splitlines()
+    assert all(line == line.rstrip() for line in shown)
+    assert all(" " * 6 + reason in shown for reason in reasons)
 
     r = jig("check", str(path), str(incidents), "--as-of", "someday")
     assert r.returncode == 2 and "--as-of" in r.stderr

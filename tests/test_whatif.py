@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.conftest import SHARED_DATA, box, collection, feature, incident
+from tests.conftest import EXAMPLE, SHARED_DATA, box, collection, feature, incident
 from tests.test_cli import jig
 
 from jig import check, load_agreement
@@ -117,6 +117,27 @@ def test_jig_diff_and_sweep_as_a_user_runs_them(tmp_path):
     assert r.returncode == 2 and "idlib-area" in r.stderr
     r = jig("diff", "no-such-arrangement", "sochi-2018", str(rows))
     assert r.returncode == 2 and "no such file" in r.stderr
+
+
+def test_diff_reads_the_notices_under_each_agreement_and_writes_whole_lines(tmp_path):
+    # The notices were read under the new agreement only: Sochi has no 'imminent-threat',
+    # so the old side lost its excuses and the example's verdicts were not `jig check`'s.
+    e = EXAMPLE
+    args = [str(e / "agreement.yaml"), "sochi-2018", str(e / "incidents.csv"),
+            "-n", str(e / "notices.csv")]
+    checked = jig("check", str(e / "agreement.yaml"), str(e / "incidents.csv"),
+                  "-n", str(e / "notices.csv"), "-f", "jsonl")
+    verdicts = {v["incident"]: v["verdict"] for v in map(json.loads, checked.stdout.splitlines())}
+    r = jig("diff", *args, "-f", "jsonl")
+    assert r.returncode == 0, r.stderr
+    old = {c["incident"]: c["old"]["verdict"] for c in map(json.loads, r.stdout.splitlines())}
+    assert old and all(verdicts[k] == v for k, v in old.items())
+    assert old["A-09"] == "excepted"
+    # What only the new agreement refuses is said to be its refusal.
+    assert "notices.csv, line 2: under sochi-2018: `exception` 'imminent-threat'" in r.stderr
+    # Into a pipe: every reason whole on its line, none padded (they were, to 100,000).
+    table = jig("diff", *args).stdout.splitlines()
+    assert table and all(line == line.rstrip() and len(line) < 2000 for line in table)
 
 
 def test_the_sochi_worked_example_on_real_events():

@@ -53,15 +53,18 @@ def _counts(verdicts: Sequence[Verdict]) -> dict[str, int]:
 
 
 def diff(old: Agreement, new: Agreement, old_incidents: Sequence[Incident],
-         new_incidents: Sequence[Incident], notices: Sequence[Notice] = ()) -> Diff:
+         new_incidents: Sequence[Incident], notices: Sequence[Notice] = (),
+         new_notices: Sequence[Notice] | None = None) -> Diff:
     """Every incident (matched by id) whose verdict changes from `old` to `new`, in input order.
 
-    The incidents come read once per agreement (each reads times in its own timezone); an id
-    read under one agreement only (set aside as far outside its `area`) is compared with
-    `not_applicable` on the other side, so nothing the user gave is silently dropped.
+    The incidents come read once per agreement (each reads times in its own timezone), and so
+    may the notices (`new_notices`; default: `notices`): a notice naming an exception only one
+    agreement has is read by that one only. An id read under one agreement only (set aside as
+    far outside its `area`) is compared with `not_applicable` on the other side, so nothing
+    the user gave is silently dropped.
     """
     before = judge(old, old_incidents, notices).verdicts()
-    after = judge(new, new_incidents, notices).verdicts()
+    after = judge(new, new_incidents, notices if new_notices is None else new_notices).verdicts()
     after_by_id = {v.incident.id: v for v in after}
     changes = []
     for v in before:

@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
 from rich.text import Text
 
 from jig.agreement.model import Agreement
-from jig.cli.common import RejectSink, err
+from jig.cli.common import RejectSink, console_to, err
 from jig.engine.commitments import Commitment, judge_commitments
 from jig.output import CSV_COLUMNS, STYLE
 from jig.readers.status import read_status
@@ -77,13 +76,14 @@ def write_commitments(found: list[Commitment], fmt: str, output: Path | None) ->
                     "reason": c.reason}
                 w.writerow(row.values())
         else:
-            console = err if fmt == "geojson" else (
-                Console(file=fh, width=200, highlight=False) if output else Console(highlight=False))
+            # As the verdicts above them: unwrapped into a file or a pipe.
+            console = err if fmt == "geojson" else console_to(fh, output is not None)
             console.print("\n[bold]commitments[/]")
             for c in found:
                 console.print(Padding(f"[{STYLE[c.outcome]}]{c.outcome}[/]  {escape(c.clause)} "
-                                      f"({escape(c.actor)}, due {c.deadline})", (0, 0, 0, 2)))
-                console.print(Padding(Text(c.reason), (0, 0, 0, 6)))
+                                      f"({escape(c.actor)}, due {c.deadline})", (0, 0, 0, 2),
+                                      expand=False))
+                console.print(Padding(Text(c.reason), (0, 0, 0, 6), expand=False))
     finally:
         if output:
             fh.close()

@@ -6,7 +6,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -145,8 +145,8 @@ class RejectSink:
             err.print("[dim]give --rejects PATH to keep them in a file[/]")
 
 
-def notices_or_exit(agreement: Agreement, paths: list[Path] | None, rejects: RejectSink
-                    ) -> list[Notice]:
+def notices_or_exit(agreement: Agreement, paths: list[Path] | None,
+                    rejects: Callable[[Reject], None]) -> list[Notice]:
     with exit_on_errors():
         result = read_notices(paths or [], agreement)
     for r in result.rejects:

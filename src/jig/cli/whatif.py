@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +33,8 @@ from jig.cli.common import (
 )
 from jig.findings import OUTCOMES, Verdict
 from jig.output import STYLE
+from jig.readers import Reject
+from jig.records import Notice
 from jig.times import Window, parse_time
 from jig.whatif import diff, parse_buffers, sweep
 
@@ -106,13 +109,13 @@ def diff_cmd(
     _check_format(fmt)
     a, b = _agreement(old), _agreement(new)
     sink = RejectSink(rejects)
-    notes = notices_or_exit(b, notices, sink)
+    old_notes, new_notes = _notices_under_each(a, b, notices, sink)
     old_records = _read(a, incidents, gazetteer, sink, start, end)
     # Read again under the new agreement only when it reads times or places differently.
     same = a.tz == b.tz and a.precision == b.precision and a.area is None and b.area is None
     new_records = old_records if same else _read(b, incidents, gazetteer, RejectSink(None),
                                                  start, end)
-    d = diff(a, b, old_records, new_records, notes)
+    d = diff(a, b, old_records, new_records, old_notes, new_notes)
     with output_to(output) as fh:
         if fmt == "jsonl":
             for c in d.changes:
@@ -123,8 +126,10 @@ def diff_cmd(
                 o, n = c.old.verdict, c.new.verdict
                 out.print(f"[bold]{escape(c.old.incident.id)}[/] [{STYLE[o]}]{o}[/] → "
                           f"[{STYLE[n]}]{n}[/]")
-                out.print(Padding(Text(f"{a.id}: {_reasons(c.old)}"), (0, 0, 0, 4)))
-                out.print(Padding(Text(f"{b.id}: {_reasons(c.new)}"), (0, 0, 0, 4)))
+                out.print(Padding(Text(f"{a.id}: {_reasons(c.old)}"), (0, 0, 0, 4),
+                                  expand=False))
+                out.print(Padding(Text(f"{b.id}: {_reasons(c.new)}"), (0, 0, 0, 4),
+                                  expand=False))
             out.print(f"\n[bold]{len(d.changes)} incidents change[/] ({a.id} → {b.id})")
             for key, n in d.by_change():
                 out.print(f"  {n:>7}  {key}")
@@ -133,6 +138,23 @@ def diff_cmd(
         f"{o} {d.old_counts[o]}" for o in OUTCOMES) + f"; {b.id} " + ", ".join(
         f"{o} {d.new_counts[o]}" for o in OUTCOMES) + f"; {len(d.changes)} change",
         soft_wrap=True)
+
+
+def _notices_under_each(a: Agreement, b: Agreement, paths: list[Path] | None,
+                        sink: RejectSink) -> tuple[list[Notice], list[Notice]]:
+    """The notices as each agreement reads them: one may name an exception the other does
+    not have (judged with the new agreement's reading only, the old side lost its excuses).
+    A notice refused under one of them only is reported naming that one."""
+    refused: tuple[list[Reject], list[Reject]] = ([], [])
+    notes = (notices_or_exit(a, paths, refused[0].append),
+             notices_or_exit(b, paths, refused[1].append))
+    both = {str(r) for r in refused[0]} & {str(r) for r in refused[1]}
+    for r in refused[0]:
+        sink(r if str(r) in both else replace(r, reason=f"under {a.id}: {r.reason}"))
+    for r in refused[1]:
+        if str(r) not in both:
+            sink(replace(r, reason=f"under {b.id}: {r.reason}"))
+    return notes
 
 
 @app.command("sweep")

@@ -158,6 +158,18 @@ def test_an_actor_named_by_its_arm_is_the_actor_it_belongs_to(agreement, index, 
     spans_hold_their_text(text, c)
 
 
+@pytest.mark.parametrize("text,place", [
+    ("Syrian government forces shelled Maarat al-Numan last night.", "Maarat al-Numan"),
+    ("Вчера сирийская армия обстреляла Кафр-Нубль.", "Кафр-Нубль"),
+])
+def test_a_place_right_after_the_act_is_kept_as_words_when_no_gazetteer_knows_it(
+        agreement, text, place):
+    # Only names after "in", "near", ... were kept: "shelled Maarat al-Numan" lost its place.
+    (c,) = extract(text, agreement, PlaceIndex(agreement, []), doc_date=date(2016, 8, 4))
+    assert c.fields["place"] == place and c.fields["lon"] is None
+    assert c.evidence["place"].text == place and c.evidence["place"].confidence == 0
+
+
 def test_a_monitor_named_syrian_is_not_the_syrian_government(agreement, index):
     text = "The Syrian Observatory for Human Rights said shelling hit Kafr Nabl on 3 August 2016."
     (c,) = extract(text, agreement, index)

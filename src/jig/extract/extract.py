@@ -44,6 +44,12 @@ _PLACE_CUE = {
     "ar": re.compile(r"(?:بلدة|مدينة|قرية|حي|منطقة|ريف)\s+"
                      r"([\u0621-\u064a]+(?:\s+ال[\u0621-\u064a]+)?)"),
 }
+# A name right after the act's verb is what it hit ("shelled Maarat al-Numan", "обстреляла
+# Кафр-Нубль"); Arabic names the place with a noun (بلدة, مدينة), which the cue above reads.
+_AFTER_ACT = {
+    "en": re.compile(rf"\s+({_CAP}(?:\s+(?:al-|el-|ash-|as-|ar-)?{_CAP}){{0,3}})"),
+    "ru": re.compile(rf"\s+({_CYR_CAP}(?:[\s\-]{_CYR_CAP}){{0,2}})"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +159,7 @@ def extract(text: str, agreement: Agreement, places: PlaceIndex, *, lang: str = 
                                   if not any(a.start < p.end and p.start < a.end for a in acts)],
                                  sent)
         if not found:
-            found = _unknown_places(sent, lang, stop)
+            found = _unknown_places(sent, lang, stop, acts)
         weapons = lex.matcher("weapons", lang).find(sent)
         numbers = lex.matcher("numbers", lang).find(sent)
         targets = [p for p in found] or [None]
@@ -292,16 +298,17 @@ def _alt_words(words: list[str]) -> str:
                      for w in sorted(words, key=len, reverse=True))
 
 
-def _unknown_places(sent: str, lang: str, stop: set[str]) -> list[PlaceHit]:
+def _unknown_places(sent: str, lang: str, stop: set[str], acts: list[Hit]) -> list[PlaceHit]:
     """Words that name a place the index does not know: kept as text, never placed."""
-    out = []
-    for m in _PLACE_CUE[lang].finditer(sent):
+    cues = [*_PLACE_CUE[lang].finditer(sent)]
+    if lang in _AFTER_ACT:
+        cues += [m for a in acts if (m := _AFTER_ACT[lang].match(sent, a.end))]
+    for m in sorted(cues, key=lambda m: m.start(1)):
         name = m.group(1)
         if name.lower() in stop or any(w.lower() in stop for w in name.split()):
             continue
-        out.append(PlaceHit(m.start(1), m.end(1), name, None, "not found", 0.0))
-        break
-    return out
+        return [PlaceHit(m.start(1), m.end(1), name, None, "not found", 0.0)]
+    return []
 
 
 def _actor_hits(sent: str, lang: str, lex: Lexicon,

@@ -233,3 +233,16 @@ def test_every_command_the_messages_and_docs_name_exists():
         if first not in commands or (second and sub is not None and second not in sub):
             wrong.append(f"`jig {words}` in {sorted(where)}")
     assert len(named) > 20 and wrong == []
+
+
+def test_a_command_that_reads_the_store_never_makes_one(tmp_path):
+    # `jig report --data jig-data` in the wrong folder made an empty store and a log key
+    # there, then said the store held no agreement.
+    where = tmp_path / "jig-data"
+    for args in (["report", "--data", str(where), "--as", "US", "-o", str(tmp_path / "r.pdf")],
+                 ["audit", "verify", "--data", str(where)], ["audit", "log", "--data", str(where)],
+                 ["admin", "users", "--data", str(where)],
+                 ["admin", "token", "x", "--data", str(where)]):
+        r = jig(*args)
+        assert r.returncode == 2 and f"no store in {where}" in " ".join(r.stderr.split()), args
+    assert not where.exists() and not (tmp_path / "r.pdf").exists()

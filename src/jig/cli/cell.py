@@ -25,7 +25,7 @@ from jig.cli.common import (
 from jig.findings import OUTCOMES
 from jig.output import STYLE
 from jig.readers import Gazetteer, Reject
-from jig.service.settings import LIMITS
+from jig.service.settings import LIMITS, Settings
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Folder of the store (SQLite file, "
                                         "spooled uploads).")]
@@ -76,7 +76,7 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
-    from jig.service import Settings, create_app
+    from jig.service import create_app
     from jig.service.app import SETTINGS_ENV
 
     limits: dict[str, str] = {}
@@ -149,7 +149,6 @@ def import_cmd(
             -n examples/syria-2016-jig/notices.csv examples/syria-2016-jig/incidents.csv
     """
     from jig.agreement import agreement_document
-    from jig.service.settings import Settings
     from jig.store import Store
     from jig.store.importer import ImportCounts, import_files
     from jig.store.people import operator
@@ -204,13 +203,25 @@ admin = typer.Typer(no_args_is_help=True, help="Administer the joint cell: parti
 app.add_typer(admin, name="admin")
 
 
-def _store(data: Path, db: str | None) -> object:
-    from jig.service.settings import Settings
+def _store(data: Path, db: str | None, create: bool = False) -> object:
+    """The store at --data or --db. Only a command that makes something (`add-user`) may
+    create it: a command that reads a mistyped --data would otherwise make an empty store
+    there, and a log key, and then report that it holds nothing."""
     from jig.store import Store
 
     settings = Settings(data_dir=data, database_url=db)
+    if not create:
+        exists_or_exit(settings)
     return Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
                       settings.data_dir, settings.log_key)
+
+
+def exists_or_exit(settings: Settings) -> None:
+    """Exit 2 when the settings name a SQLite store that does not exist."""
+    if settings.database_url is None and not (settings.data_dir / "jig.db").exists():
+        err.print(f"[bold red]error[/] no store in {escape(str(settings.data_dir))} (give "
+                  "--data the folder that `jig import` or `jig serve` wrote)")
+        raise typer.Exit(2)
 
 
 @admin.command("add-user")
@@ -230,7 +241,7 @@ def admin_add_user(
     """
     from jig.store.people import add_user, operator
 
-    store = _store(data, db)
+    store = _store(data, db, create=True)
     try:
         if party is not None:
             current = store.current_versions()  # type: ignore[attr-defined]

@@ -303,8 +303,12 @@ def test_russian_report_has_russian_text_and_reasons(tmp_path):
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
     for words in ("Отчёт о мониторинге прекращения огня", "Сводка", "Инциденты по вердиктам",
                   "Приложение", "Методы", "авиаудар RU: не на согласованной цели",
-                  "исключение по imminent-threat"):
+                  "исключение по imminent-threat",
+                  # The evidence of the exceptions invoked, which stayed in English.
+                  "уведомление N-1: от RU, датировано 2016-08-05T08:00+03:00, называет инцидент",
+                  "инцидент A-11: NUSRA вне зон"):
         assert words in text, words
+    assert "names the incident" not in text and "km away" not in text
 
 
 HODEIDAH = entry("hodeidah-2018")

@@ -104,7 +104,12 @@ SENTENCES = (
     # the whole sentences above hold the same words.
     N_("%(actor)s %(where_zones)s, %(dist)s away, %(hours)s before"),
     N_("%(actor)s %(where_zones)s, %(dist)s away, timing uncertain"),
+    # A notice's note, as the evidence column lists it (jig.engine.exceptions).
+    N_("from %(party)s, dated %(time)s, names the incident"),
+    N_("from %(party)s, dated %(time)s, covers the location (%(dist)s from its centre)"),
 )
+# The evidence column's labels: what kind of evidence, and its id.
+EVIDENCE_LABELS = {"notice": N_("notice %(id)s"), "incident": N_("incident %(id)s")}
 
 # The steps of an explanation (`jig explain`, GET /incidents/{id}/explain, the UI's reasoning
 # panel): the record as read, then each clause's steps, in the words of jig.engine.check and

@@ -19,10 +19,17 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from jig.agreement.model import Agreement
 from jig.engine.commitments import Commitment
+from jig.findings import Evidence
 from jig.i18n import RTL, check_language, direction, translations
 from jig.records import Notice
 from jig.report import figures
-from jig.report.reasons import N_, translate_reason, translate_text
+from jig.report.reasons import (
+    EVIDENCE_LABELS,
+    N_,
+    translate_phrase,
+    translate_reason,
+    translate_text,
+)
 from jig.report.tally import NO_PARTY, VERDICTS, ReportBuilder, Row, Tally, change
 from jig.times import format_instant
 
@@ -176,8 +183,18 @@ def _annex_row(r: Row, a: Agreement, lang: str) -> dict[str, Any]:
             "clause": f.clause, "outcome": f.outcome, "p": f.p,
             "where": f.zone or f.site or f.target or "",
             "reason": translate_reason(f, lang),
-            "exception": f.exception, "evidence": [e.as_dict() for e in f.evidence],
+            "exception": f.exception, "evidence": [_evidence(e, lang) for e in f.evidence],
             "sources": _sources(inc.extra, inc.origin)}
+
+
+def _evidence(e: Evidence, lang: str) -> dict[str, str]:
+    """A finding's evidence as the annex lists it: "notice N-1" and its note, in `lang`
+    (the note in English when the catalog does not know its shape: never lost)."""
+    label = EVIDENCE_LABELS.get(e.kind)
+    return {"kind": e.kind, "id": e.id,
+            "label": translations(lang).gettext(label) % {"id": e.id} if label
+            else f"{e.kind} {e.id}",
+            "note": (translate_phrase(e.note, lang) or e.note) if e.note else ""}
 
 
 def _sources(extra: dict[str, Any], origin: Any) -> str:

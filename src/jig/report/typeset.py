@@ -60,8 +60,9 @@ def exceptions_rows(excepted: list[dict[str, Any]], rtl: bool = False) -> list[d
     iso = _isolating(rtl)
     return [{"cells": [[iso(r["id"]), iso(r["time"])],
                        [iso(r["clause"]), iso(r["exception"] or "")],
-                       # the evidence's notes are the engine's words: left to right too
-                       [iso(f"{e['kind']} {e['id']}" + (f": {e['note']}" if e.get("note") else ""))
+                       # the label ("notice N-1") left to right; the note, in the report's
+                       # language, runs in the page's direction
+                       [iso(e["label"]) + (f": {e['note']}" if e.get("note") else "")
                         for e in r["evidence"]] or [""],
                        [r["reason"]]], "outcome": "excepted"} for r in excepted]
 

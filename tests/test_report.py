@@ -309,6 +309,7 @@ def test_russian_report_has_russian_text_and_reasons(tmp_path):
                   "инцидент A-11: NUSRA вне зон"):
         assert words in text, words
     assert "names the incident" not in text and "km away" not in text
+    assert "incidents.csv, строка 2" in text and ", line " not in text
 
 
 HODEIDAH = entry("hodeidah-2018")

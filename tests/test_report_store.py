@@ -138,3 +138,10 @@ def test_jig_report_from_the_store_on_the_command_line(db_url, tmp_path):
     assert re.search(r"Audit log head</th><td class=\"hash\">tree_size: \d+", html)
     r = jig("report", "--db", db_url, "--data", str(data), "--as", "XX", "-o", str(out))
     assert r.returncode == 2 and "--as 'XX'" in r.stderr
+    # A party's report in Russian says where the joint centre's records came from in Russian
+    # (it said "released by joint"), and its own rows' lines as "строка".
+    r = jig("report", "--db", db_url, "--data", str(data), "--as", "US", "--lang", "ru",
+            "--from", "2016-08-01", "--to", "2016-09-30", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "из совместного центра" in html and "released by" not in html

@@ -19,11 +19,12 @@ from sqlalchemy import select
 from jig.engine.commitments import judge_commitments
 from jig.findings import Evidence, Finding, Verdict
 from jig.records import Incident, Notice, Origin
-from jig.report.render import ReportInputs
+from jig.report.render import JOINT_CENTRE, RELEASED_BY, ReportInputs
 from jig.report.tally import Period, ReportBuilder
 from jig.signing import public_text
 from jig.store import audit
 from jig.store.commitments import readable, stored_status
+from jig.store.judging import JOINT
 from jig.store.queries import Filters, Row, search
 from jig.store.tables import AgreementVersion
 from jig.times import Span
@@ -44,7 +45,7 @@ def _incident(r: Row, tz: tzinfo, viewer: str) -> Incident:
     # The file a record came from is its owner's business (a name can tell a source): the
     # other side sees whose release it was, never the file.
     origin = (Origin(inc.origin) if inc.origin else None) if inc.workspace == viewer \
-        else Origin(f"released by {inc.workspace}")
+        else Origin(JOINT_CENTRE if inc.workspace == JOINT else f"{RELEASED_BY}{inc.workspace}")
     return Incident(
         id=inc.incident_id, span=Span(inc.t_start, inc.t_end),
         time_text=str(rec.get("time", "")), lon=inc.lon, lat=inc.lat,

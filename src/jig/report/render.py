@@ -21,7 +21,7 @@ from jig.agreement.model import Agreement
 from jig.engine.commitments import Commitment
 from jig.findings import Evidence
 from jig.i18n import RTL, check_language, direction, translations
-from jig.records import Notice
+from jig.records import Notice, Origin
 from jig.report import figures
 from jig.report.reasons import (
     EVIDENCE_LABELS,
@@ -73,6 +73,7 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     # Western digits in every language, as the ids, times and coordinates beside them are.
     env.filters["num"] = lambda n: number(n, lang)
+    env.filters["input_name"] = lambda name: input_name(name, lang)
     env.filters["pct"] = lambda x: ("" if x is None else format_percent(
         x, locale=lang, format="+#,##0%;-#,##0%", numbering_system="latn"))
     # Left-to-right runs (dates, signed numbers) inside right-to-left text: Unicode isolates,
@@ -184,7 +185,7 @@ def _annex_row(r: Row, a: Agreement, lang: str) -> dict[str, Any]:
             "where": f.zone or f.site or f.target or "",
             "reason": translate_reason(f, lang),
             "exception": f.exception, "evidence": [_evidence(e, lang) for e in f.evidence],
-            "sources": _sources(inc.extra, inc.origin)}
+            "sources": _sources(inc.extra, inc.origin, lang)}
 
 
 def _evidence(e: Evidence, lang: str) -> dict[str, str]:
@@ -197,11 +198,39 @@ def _evidence(e: Evidence, lang: str) -> dict[str, str]:
             "note": (translate_phrase(e.note, lang) or e.note) if e.note else ""}
 
 
-def _sources(extra: dict[str, Any], origin: Any) -> str:
+# The origin of a record from another workspace (`jig.report.fromstore`): whose, not the file.
+RELEASED_BY = "released by "
+JOINT_CENTRE = N_("from the joint centre")
+
+
+def _sources(extra: dict[str, Any], origin: Origin | None, lang: str) -> str:
     parts = [str(extra[k]) for k in ("dataset", "source") if extra.get(k)]
     if origin is not None:
-        parts.append(str(origin))
+        parts.append(origin_text(origin, lang))
     return "; ".join(dict.fromkeys(parts))
+
+
+def origin_text(origin: Origin, lang: str) -> str:
+    """Where a record came from, in `lang`: "incidents.csv, line 8", or whose release it was
+    (`jig.report.fromstore`: the other side never sees the file)."""
+    gettext = translations(lang).gettext
+    name = input_name(origin.file, lang)
+    if origin.line is not None:
+        return gettext(N_("%(file)s, line %(line)s")) % {"file": name, "line": origin.line}
+    if origin.feature is not None:
+        return gettext(N_("%(file)s, feature %(feature)s")) % {"file": name,
+                                                                 "feature": origin.feature}
+    return name
+
+
+def input_name(name: str, lang: str) -> str:
+    """An input's name as the Inputs table and the sources show it, in `lang`."""
+    gettext = translations(lang).gettext
+    if name == JOINT_CENTRE:
+        return gettext(JOINT_CENTRE)
+    if name.startswith(RELEASED_BY):
+        return gettext(N_("released by %(workspace)s")) % {"workspace": name[len(RELEASED_BY):]}
+    return name
 
 
 def render_html(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notice],

@@ -310,6 +310,7 @@ def test_russian_report_has_russian_text_and_reasons(tmp_path):
         assert words in text, words
     assert "names the incident" not in text and "km away" not in text
     assert "incidents.csv, строка 2" in text and ", line " not in text
+    assert "±1 000 m" in text and "±1,000" not in text  # numbers as the HTML writes them
 
 
 HODEIDAH = entry("hodeidah-2018")

@@ -34,16 +34,18 @@ def _isolating(rtl: bool) -> Callable[[str], str]:
     return (lambda t: f"\u2066{t}\u2069" if t else t) if rtl else (lambda t: t)
 
 
-def findings_rows(annex: list[dict[str, Any]], verdict_names: dict[str, str], rtl: bool = False
-                  ) -> list[dict[str, Any]]:
+def findings_rows(annex: list[dict[str, Any]], verdict_names: dict[str, str], rtl: bool = False,
+                  lang: str = "en") -> list[dict[str, Any]]:
     """The annex rows of the report's context as cells of lines: incident, time and place;
     actor, clause and finding; reason; sources."""
+    from jig.report.render import number  # the HTML's own: "±5 000 m" in Russian
+
     iso = _isolating(rtl)
     out = []
     for r in annex:
         place = f"{r['lat']:.4f}, {r['lon']:.4f}"
         if r["precision_m"]:
-            place += f" ±{int(r['precision_m']):,} m"
+            place += f" ±{number(int(r['precision_m']), lang)} m"
         where = [iso(place)] + ([iso(r["where"])] if r["where"] else [])
         finding = verdict_names[r["outcome"]]
         if r["p"] is not None:
@@ -96,7 +98,8 @@ def annex_jobs(page: dict[str, Any], verdict_names: dict[str, str], lang: str
         table(_("Breaches and undetermined findings"),
               [f"{_('Incident')} · {_('Time')} · {_('Place')}",
                f"{_('Actor')} · {_('Clause')} · {_('Finding')}", _("Reason"), _("Sources")],
-              FINDINGS_WIDTHS, findings_rows(page["annex"], verdict_names, rtl), outcome_cell=1)
+              FINDINGS_WIDTHS, findings_rows(page["annex"], verdict_names, rtl, lang),
+              outcome_cell=1)
     if page["excepted"]:
         table(_("Exceptions invoked"),
               [f"{_('Incident')} · {_('Time')}", f"{_('Clause')} · {_('Exception')}",

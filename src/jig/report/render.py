@@ -52,6 +52,9 @@ class ReportInputs:
 
 
 SCALE_KM = N_("km")
+# The origin of a record from another workspace (`jig.report.fromstore`): whose, not the file.
+RELEASED_BY = "released by "
+JOINT_CENTRE = N_("from the joint centre")
 
 
 @lru_cache(maxsize=65536)
@@ -196,11 +199,6 @@ def _evidence(e: Evidence, lang: str) -> dict[str, str]:
             "label": translations(lang).gettext(label) % {"id": e.id} if label
             else f"{e.kind} {e.id}",
             "note": (translate_phrase(e.note, lang) or e.note) if e.note else ""}
-
-
-# The origin of a record from another workspace (`jig.report.fromstore`): whose, not the file.
-RELEASED_BY = "released by "
-JOINT_CENTRE = N_("from the joint centre")
 
 
 def _sources(extra: dict[str, Any], origin: Origin | None, lang: str) -> str:

@@ -40,10 +40,18 @@ def test_bound_date_is_the_start_of_that_day():
     ("2016-02-30T10:00", "impossible date '2016-02-30'"),
     ("yesterday", "not an ISO 8601 date"),
     ("2016-08-03/2016-08-01", "ends before it starts"),
+    # The day before closes where the start begins: it was read as an instant.
+    ("2016-08-03/2016-08-02", "ends before it starts"),
 ])
 def test_bad_times_are_named(text, message):
     with pytest.raises(ValueError, match=message):
         parse_time(text, DAMASCUS)
+
+
+def test_an_interval_may_end_on_its_own_day_or_be_one_instant():
+    noon = parse_time("2016-08-03T12:00/2016-08-03", DAMASCUS)
+    assert noon.end - noon.start == 12 * 3600
+    assert parse_time("2016-08-03T12:00/2016-08-03T12:00", DAMASCUS).exact
 
 
 def test_window_half_open():

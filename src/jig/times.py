@@ -137,12 +137,14 @@ def parse_time(text: str, tz: tzinfo) -> Span:
         left, _, right = text.partition("/")
         try:
             a0, _ = _parse_one(left, tz)
-            _, b1 = _parse_one(right, tz)
+            b0, b1 = _parse_one(right, tz)
         except ValueError as exc:
             # Quote the whole value: `05/03/2024` is a date written the local way, not an
             # interval whose start is '05'.
             raise ValueError(f"{text!r}, read as an interval start/end: {exc}") from None
-        if b1 < a0:
+        # An end day that closes exactly where the start begins ("2020-03-10/2020-03-09")
+        # lies wholly before it too: not an instant.
+        if b1 < a0 or (b1 == a0 and b0 < b1):
             raise ValueError(f"interval {text!r} ends before it starts")
         return Span(a0, b1)
     a, b = _parse_one(text, tz)

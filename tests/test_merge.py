@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tests.conftest import ROOT, incident
+from tests.conftest import ROOT, incident, notice
 
 from jig import check, read_incidents
-from jig.merge import MergeOptions, group, merge
+from jig.merge import MergeOptions, group, merge, notices_for
 
 DATA = ROOT / "tests" / "data"
 
@@ -31,6 +31,26 @@ def test_reports_of_one_event_from_two_datasets_become_one_incident(example):
     assert m.extra["records"][1]["grade"] == "Fair"
     assert m.span.start == a.span.start == m.span.end  # the overlap of the two times
     assert single.id == "U-2"
+
+
+def test_a_merged_incident_keeps_the_weapon_and_the_notices_of_every_record(example):
+    # Russia's notice names the Airwars record; UCDP's, better located, leads the merged
+    # incident. The notice was then ignored (a breach), and a weapon only the other report
+    # gave was dropped (a `no_weapons_in` breach gone), both without a word.
+    russia = {"actor": "Military Forces of Russia (2015-)", "act": "air_strike"}
+    aw = rec(example, "AW-9", "Airwars", time="2016-08-05T10:00", lon=36.45, lat=35.85,
+             precision_m=2000, target="Jabhat Fateh al-Sham", weapon="missile", **russia)
+    u = rec(example, "U-9", "UCDP GED", time="2016-08-05T10:00", lon=36.451, lat=35.85,
+            precision_m=500, **russia)
+    n1 = notice(example, id="N-1", party="RU", time="2016-08-05T08:00",
+                exception="imminent-threat", incident="AW-9")
+    [m] = merge(example, [aw, u])
+    assert m.id == "U-9" and m.weapon == "missile"
+    assert m.extra["records"][1]["weapon"] == "missile"
+    [renamed] = notices_for([m], [n1])
+    assert renamed.incident == "U-9" and renamed.id == "N-1"
+    assert check(example, [m], [n1])[0].verdict == "breach"
+    assert check(example, [m], [renamed])[0].verdict == "excepted"
 
 
 def test_two_reports_from_one_dataset_are_never_merged(example):
@@ -71,3 +91,21 @@ def test_merging_real_airwars_and_ucdp_extracts(example):
     assert kept == len(records)  # every record is kept, in exactly one incident
     verdicts = check(example, merged)
     assert len(verdicts) == len(merged)
+
+
+def test_jig_check_merge_applies_a_notice_naming_a_merged_record(tmp_path):
+    from tests.conftest import EXAMPLE
+    from tests.test_cli import jig
+
+    head = "id,time,lon,lat,precision_m,actor,target,act\n"
+    strike = "Military Forces of Russia (2015-),Jabhat Fateh al-Sham,air_strike\n"
+    (tmp_path / "monitor-a.csv").write_text(head + f"MA-1,2016-08-05T10:00,36.45,35.85,2000,{strike}")
+    (tmp_path / "monitor-b.csv").write_text(head + f"MB-1,2016-08-05T10:00,36.451,35.85,500,{strike}")
+    (tmp_path / "n.csv").write_text("id,party,time,exception,incident\n"
+                                    "N-1,RU,2016-08-05T08:00,imminent-threat,MA-1\n")
+    r = jig("check", str(EXAMPLE / "agreement.yaml"), str(tmp_path / "monitor-a.csv"),
+            str(tmp_path / "monitor-b.csv"), "--merge", "-n", str(tmp_path / "n.csv"),
+            "-f", "jsonl")
+    assert r.returncode == 0, r.stderr
+    [line] = r.stdout.splitlines()
+    assert '"incident": "MB-1"' in line and '"verdict": "excepted"' in line

@@ -23,7 +23,7 @@ import numpy as np
 
 from jig.agreement.model import Agreement
 from jig.geo import geodesic_m
-from jig.records import Incident
+from jig.records import Incident, Notice
 from jig.times import Span, format_span
 
 DAY = 86_400.0
@@ -125,6 +125,8 @@ def _record(inc: Incident) -> dict[str, object]:
     out: dict[str, object] = {"id": inc.id, "dataset": dataset(inc), "time": inc.time_text,
                               "lon": inc.lon, "lat": inc.lat, "precision_m": inc.precision_m,
                               "actor": inc.actor, "act": inc.act}
+    if inc.weapon:
+        out["weapon"] = inc.weapon
     for key in ("grade", "source", "fatalities"):
         if inc.extra.get(key) not in (None, ""):
             out[key] = inc.extra[key]
@@ -141,19 +143,31 @@ def merged(agreement: Agreement, g: Group) -> Incident:
     start = max(i.span.start for i in g.records)
     end = min(i.span.end for i in g.records)
     span = Span(start, end) if start <= end else lead.span
-    actor, act, target = lead.actor, lead.act, lead.target
+    actor, act, target, weapon = lead.actor, lead.act, lead.target, lead.weapon
     if agreement.match_actor(actor)[0] is None:
         actor = next((i.actor for i in g.records if agreement.match_actor(i.actor)[0]), actor)
     if act == "unknown":
         act = next((i.act for i in g.records if i.act != "unknown"), act)
     if not target:
         target = next((i.target for i in g.records if i.target), target)
+    # A monitor that saw the tank and one that saw the shelling: the event had both (a
+    # weapon left behind would drop a `no_weapons_in` breach).
+    if not weapon:
+        weapon = next((i.weapon for i in g.records if i.weapon), weapon)
     others = [i for i in g.records if i is not lead]
     extra = dict(lead.extra) | {"records": [_record(i) for i in (lead, *others)],
                                 "merged_ids": [i.id for i in others]}
     text = lead.time_text if span == lead.span else format_span(span, agreement.tz)
     return replace(lead, span=span, time_text=text, actor=actor, act=act, target=target,
-                   extra=extra)
+                   weapon=weapon, extra=extra)
+
+
+def notices_for(incidents: Sequence[Incident], notices: Sequence[Notice]) -> list[Notice]:
+    """The notices as they bear on merged incidents: one naming a record merged into another
+    incident names that incident (else it would excuse nothing, without a word)."""
+    into = {mid: inc.id for inc in incidents for mid in inc.extra.get("merged_ids", ())}
+    return [replace(n, incident=into[n.incident]) if n.incident in into else n
+            for n in notices]
 
 
 def merge(agreement: Agreement, incidents: Sequence[Incident], opts: MergeOptions | None = None

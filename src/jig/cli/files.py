@@ -51,7 +51,7 @@ from jig.engine.check import Judged
 from jig.engine.render_csv import csv_header
 from jig.export import GIS_FORMATS, write_gis
 from jig.findings import OUTCOMES, Verdict
-from jig.merge import MergeOptions, group, merged
+from jig.merge import MergeOptions, group, merged, notices_for
 from jig.output import FORMATS, STYLE, print_table, write_csv, write_geojson, write_jsonl
 from jig.partitions import PART_CHUNK, InOrder, Output, Work, cores_for, judge_on_cores
 from jig.pipeline import CHUNK, evidence_of, judge_chunks
@@ -307,7 +307,8 @@ def check_cmd(
             merged_note = (f" ({len(records)} records merged into {len(joined)} incidents, "
                            f"{sum(len(g.records) > 1 for g in groups)} of them from several)")
             judged_ids = {i.id for i in joined} | {r.id for r in records}
-            _write(iter(check(a, joined, notes)), fmt, output, tally, keep, row_read)
+            _write(iter(check(a, joined, notices_for(joined, notes))), fmt, output, tally,
+                   keep, row_read)
         elif parts is not None:
             out = Output(fmt, keep, summary, min(chunk, PART_CHUNK))
             counts, judged_ids = _check_on_cores(

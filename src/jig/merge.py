@@ -10,8 +10,9 @@ many reports of a busy day into one.
 
 A group becomes one incident that keeps every record: the most precisely located record leads
 (its id, location and precision), the time is the overlap of the records' spans (or the
-leader's span when they do not overlap), and an unidentified actor or unknown act is filled
-from another record. Pure: no I/O.
+leader's span when they do not overlap), and an unidentified actor, an unknown act, a missing
+target or weapon is filled from another record; a notice naming any of its records names it
+(`notices_for`). Pure: no I/O.
 """
 
 from __future__ import annotations

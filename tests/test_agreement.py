@@ -217,3 +217,19 @@ def test_the_examples_actors_are_named_as_the_real_exports_name_them(example):
              "Jabhat Fateh al-Sham": "NUSRA", "IS": "IS",
              "Russian Military, Iranian Military": None}
     assert {name: example.match_actor(name)[0] for name in named} == named
+
+
+@pytest.mark.parametrize(("selector", "message", "hint"), [
+    ("{id: [Z-1, ZZ-1]}", "zone selector names 'ZZ-1', which no zone is",
+     "did you mean 'Z-1'?"),
+    ("{id: [Z-1, Z-9]}", "zone selector names 'Z-9', which no zone is", "zone ids: Z-1"),
+    ("{id: ZZZZ}", "zone selector names 'ZZZZ', which no zone is", "zone ids: Z-1"),
+    ("{kind: buffer}", "zone selector (kind buffer) selects no zone",
+     "zone kinds present: designated"),
+])
+def test_a_zone_selector_names_zones_that_exist(write_agreement, selector, message, hint):
+    # A list of ids with one slip was accepted: the clause covered less than it said.
+    zones = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated"))
+    [p] = problems(write_agreement, ONE_CLAUSE.replace("{kind: designated}", selector),
+                   zones=zones)
+    assert p.message == message and p.hint == hint and p.where.path == "clauses[0].zones"

@@ -338,7 +338,19 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
 
     def check_selector(sel: ff.ZoneSelector | None, path: Path) -> Selector | None:
         s = _selector(sel)
-        if s is not None and raw_features["zones"] and not any(s.selects(z) for z in zones):
+        if s is None or not raw_features["zones"]:
+            return s
+        # A zone id, like an actor or an exception, must name one (a slip in a list of ids
+        # would leave the clause covering less than it says, without a word).
+        ids = [z.id for z in zones]
+        unknown = sorted((s.ids or set()) - set(ids))
+        if unknown:
+            problems.append(Problem(
+                "agreement.unknown_zone",
+                f"zone selector names {', '.join(map(repr, unknown))}, which no zone is",
+                at(path), did_you_mean(unknown[0], ids) or "zone ids: " + ", ".join(ids[:20])
+                + (f", … ({len(ids)} in all)" if len(ids) > 20 else "")))
+        elif not any(s.selects(z) for z in zones):
             problems.append(Problem("agreement.empty_selector",
                                     f"zone selector ({s.describe()}) selects no zone", at(path),
                                     "zone kinds present: " + ", ".join(

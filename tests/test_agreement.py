@@ -98,6 +98,9 @@ def test_unknown_actor_and_exception_are_named_with_their_lines(write_agreement)
     assert by_code["agreement.unknown_actor"].where.line == 17
     assert "BF" in by_code["agreement.unknown_actor"].hint
     assert by_code["agreement.unknown_exception"].where.line == 19
+    # A slip of a letter is named as the one it most likely meant.
+    [p] = problems(write_agreement, ONE_CLAUSE.replace("[BF]", "[BFF]"), zones=GOOD_ZONES)
+    assert p.code == "agreement.unknown_actor" and p.hint == "did you mean 'BF'?"
 
 
 def test_selector_that_selects_nothing(write_agreement):

@@ -294,7 +294,8 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
     def need_actor(aid: str, path: Path) -> None:
         if aid not in actors:
             problems.append(Problem("agreement.unknown_actor", f"unknown actor {aid!r}", at(path),
-                                    f"declared actors: {', '.join(actors)}"))
+                                    did_you_mean(aid, actors)
+                                    or f"declared actors: {', '.join(actors)}"))
 
     for pid, p in doc.parties.items():
         for j, aid in enumerate(p.answers_for):
@@ -371,7 +372,8 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
                 problems.append(Problem("agreement.unknown_exception",
                                         f"unknown exception {eid!r}",
                                         at(("clauses", i, "exceptions", j)),
-                                        f"declared exceptions: {', '.join(sorted(exc_ids)) or 'none'}"))
+                                        did_you_mean(eid, exc_ids) or "declared exceptions: "
+                                        f"{', '.join(sorted(exc_ids)) or 'none'}"))
         if c.rule in ("no_strikes_in", "no_weapons_in", "no_flights_in") and c.zones is None:
             problems.append(Problem("agreement.missing", f"rule {c.rule} needs `zones:`",
                                     at(("clauses", i)), "for example zones: {kind: designated}"))

@@ -81,6 +81,23 @@ def open_server(tmp_path):
         yield srv
 
 
+def test_a_filter_waits_for_apply_and_play_stays_in_the_period(browser, open_server):
+    # A new user's verdict choice took effect without Apply (the 5-second refresh read the
+    # controls as they stood), and Play ran on past the chosen period to the end of the time
+    # in force.
+    page, _ = page_for(browser, open_server.url)
+    page.wait_for_function("state.map && state.map.points.length === 27")
+    page.select_option("#verdict", "breach")
+    page.evaluate("refresh()")  # what the timer does, now rather than in 5 s
+    assert page.evaluate("state.map.points.length") == 27
+    page.click("#apply")
+    page.wait_for_function("state.map.points.length === 8")
+    page.evaluate("choosePeriod('2016-09-28', '2016-09-30')")
+    page.click("#play")
+    page.wait_for_function("!state.playing")
+    assert page.input_value("#from") == "2016-09-30"
+
+
 def test_map_filters_reasons_and_arabic(browser, open_server):
     page, _ = page_for(browser, open_server.url)
     page.wait_for_function("state.map && state.map.points.length >= 20")

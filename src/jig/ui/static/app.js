@@ -162,10 +162,18 @@ async function loadAgreement() {
 
 // The filters as query parameters; without a period, every time (the page fills in the
 // agreement's time in force, which the user may clear).
-function filterParams() {
+// The filters as last applied (Apply, a period chosen, the link the page opened with): what the
+// map, the list, the 5-second refresh, Play and the exports use. A control changed without
+// Apply changes nothing yet (the refresh used to read the controls as they stood).
+function applyFilters() {
   const q = new URLSearchParams();
   for (const id of ["verdict", "clause", "actor", "source", "grade", "from", "to"]) if ($(id).value) q.set(id, $(id).value);
-  return q;
+  state.applied = q.toString();
+}
+
+function filterParams() {
+  if (state.applied === undefined) applyFilters();
+  return new URLSearchParams(state.applied);
 }
 
 function viewParams() {
@@ -186,7 +194,7 @@ async function loadIncidents(refreshing) {
   const counted = new URLSearchParams(q);
   counted.set("cells", String(Math.max(4, Math.min(256, Math.round(state.map.w / 40)))));
   counted.set("whole", "true");
-  if (!$("from").value && !$("to").value) counted.set("all_time", "true");
+  if (!q.get("from") && !q.get("to")) counted.set("all_time", "true");
   let ov, fc = { features: [] };
   try {
     ov = await api(`/incidents/overview?${counted}`);
@@ -284,6 +292,7 @@ async function loadHistogram() {
 
 function choosePeriod(from, to) {
   $("from").value = from; $("to").value = to;
+  applyFilters();
   state.timeline.choose(from, to);
   loadIncidents();
 }
@@ -294,8 +303,10 @@ function play() {
   if (state.playing) { stopPlaying(); return; }
   state.playing = true;
   button.setAttribute("aria-pressed", "true"); button.textContent = t("time.stop");
-  let day = $("from").value || state.inForce[0];
-  const end = state.inForce[1] || $("to").value || day;
+  // Within the chosen period (it ran on to the end of the time in force).
+  const applied = filterParams();
+  let day = applied.get("from") || state.inForce[0];
+  const end = applied.get("to") || state.inForce[1] || day;
   const step = async () => {
     if (!state.playing) return;
     if (day > end) { stopPlaying(); return; }
@@ -854,7 +865,9 @@ function linkParams() {
   if (tab && tab.dataset.view !== "map") q.set("view", tab.dataset.view);
   if (state.map) q.set("at", `${unmercLon(state.map.centre.x).toFixed(5)},${unmercLat(state.map.centre.y).toFixed(5)},${state.map.zoom.toFixed(3)}`);
   // Every field is written, an empty one too: a cleared period is every time, not the default.
-  for (const id of LINK_FIELDS) q.set(id, $(id).value);
+  // The filters as applied: a link opens what the page shows.
+  const applied = filterParams();
+  for (const id of LINK_FIELDS) q.set(id, id === "day" ? $(id).value : applied.get(id) || "");
   if ($("list-search").value) q.set("q", $("list-search").value);
   if ($("list-sort").value !== "time") q.set("sort", $("list-sort").value);
   if (state.open) { q.set("incident", state.open.id); if (state.open.workspace) q.set("workspace", state.open.workspace); }
@@ -907,8 +920,7 @@ async function exportAs(format) {
   let path;
   if (format === "pdf") {
     const r = new URLSearchParams({ format: "pdf", lang: LANG });
-    if ($("from").value) r.set("from", $("from").value);
-    if ($("to").value) r.set("to", $("to").value);
+    for (const k of ["from", "to"]) if (q.get(k)) r.set(k, q.get(k));
     path = `/reports?${r}`;
   } else { q.set("format", format); path = `/incidents/export?${q}`; }
   const headers = state.token ? { authorization: `Bearer ${state.token}` } : {};
@@ -985,7 +997,7 @@ async function main() {
     if (b.dataset.view === "air") loadAlerts();
     saveLink();
   });
-  $("apply").addEventListener("click", () => { setLayers(); loadIncidents(); });
+  $("apply").addEventListener("click", () => { applyFilters(); setLayers(); loadIncidents(); });
   $("day").addEventListener("change", setLayers);
   $("air-load").addEventListener("click", loadAlerts);
   $("signin").addEventListener("submit", (e) => {

@@ -41,7 +41,8 @@ def test_versions_proposal_compare_labels_and_legend(browser, locked_server, tmp
     [v1] = httpx.get(f"{srv.url}/agreements/syria-2016-jig", timeout=HTTP_TIMEOUT, headers={
         "authorization": f"Bearer {tokens['ru-lead']}"}).json()
     assert len(rows) == 1 and rows[0].startswith("v1") and "in force now" in rows[0]
-    assert v1["effective_from"][:4] in rows[0] and v1["content_hash"][:12] in rows[0]
+    # The first version governs every time before it too: not "from" the day it was stored.
+    assert "the start (and any time before)" in rows[0] and v1["content_hash"][:12] in rows[0]
     proposal = page.text_content("#proposals li")
     assert "waiting for acceptance" in proposal and "waiting for: RU" in proposal
     assert "accepted by: US" in proposal and "zones: changed DA-1" in proposal

@@ -675,8 +675,12 @@ async function renderAgreement() {
   if (ticket !== state.agreementTicket) return;  // drawn again meanwhile (a language switch)
   // The versions, each with when it governs acts from and when it was stored.
   const current = state.agreement ? state.agreement.version : null;
+  // The first version governs every time before its own start too (what came before it was
+  // no version at all): its stored start, often the day it was stored, is not when it begins.
+  const first = Math.min(...versions.map((v) => v.version));
+  const from = (v) => (v.version === first ? t("agreement.from.start") : fmtTime(v.effective_from));
   const rows = versions.map((v) => el("tr", { "data-version": String(v.version) },
-    el("td", {}, `v${v.version}`), el("td", {}, fmtTime(v.effective_from)), el("td", {}, fmtTime(v.created_at)),
+    el("td", {}, `v${v.version}`), el("td", {}, from(v)), el("td", {}, fmtTime(v.created_at)),
     el("td", {}, el("code", {}, v.content_hash.slice(0, 12))), el("td", {}, v.version === current ? t("agreement.current") : "")));
   parts.push(el("h3", {}, t("agreement.versions")), el("table", { class: "record", id: "versions" },
     el("thead", {}, el("tr", {}, ...["version", "from", "stored", "hash", "state"].map((k) => el("th", {}, t(`agreement.col.${k}`))))), el("tbody", {}, ...rows)));
@@ -687,7 +691,7 @@ async function renderAgreement() {
   // Comparing with another version: what changed, and its zones drawn over the current ones,
   // kept while the filters, the day or the language change, until "none" is chosen.
   const sel = el("select", { id: "compare" }, el("option", { value: "" }, t("agreement.compare.none")),
-    ...versions.map((v) => el("option", { value: String(v.version) }, `v${v.version} · ${fmtTime(v.effective_from)}`)));
+    ...versions.map((v) => el("option", { value: String(v.version) }, `v${v.version} · ${from(v)}`)));
   sel.value = state.compare ? String(state.compare) : "";
   const changed = el("div", { id: "changed" });
   sel.addEventListener("change", () => { state.compare = sel.value ? Number(sel.value) : null; compare(changed); saveLink(); });

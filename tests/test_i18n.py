@@ -172,3 +172,13 @@ def test_languages_and_direction():
 ])
 def test_accept_language_picks_the_best_language_we_speak(header, lang):
     assert negotiate(header) == lang
+
+
+def test_a_clauses_kinds_of_act_are_named_in_the_language():
+    # The UI's reasoning said "(действия: air_strike)" beside "авиаудар" in the same step.
+    from jig.report.reasons import translate_phrase
+
+    step = "act air_strike is covered (acts: air_strike, shelling)"
+    assert translate_phrase(step, "ru") == \
+        "действие авиаудар охвачено пунктом (действия: авиаудар, обстрел)"
+    assert "air_strike" not in translate_phrase(step, "ar")

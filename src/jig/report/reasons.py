@@ -304,8 +304,9 @@ class _Translator:
             return self.sentence(value)
         if kind == "ids":
             return self.gettext(NONE) if value == "none" else value
-        if kind == "acts":
-            return ", ".join(self.gettext(ANY_ACT) if a == "any" else a
+        if kind == "acts":  # a clause's kinds of act, by the names the records use
+            return ", ".join(self.gettext(ANY_ACT) if a == "any" else
+                             self.gettext(WORDS["act"][a]) if a in WORDS["act"] else a
                              for a in value.split(", "))
         if kind == "how":
             return self.gettext(ACTOR_ID) if value == "actor id" else \

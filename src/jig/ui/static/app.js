@@ -160,11 +160,11 @@ async function loadAgreement() {
   renderAgreement();
 }
 
-// The filters as query parameters; without a period, every time (the page fills in the
-// agreement's time in force, which the user may clear).
-// The filters as last applied (Apply, a period chosen, the link the page opened with): what the
-// map, the list, the 5-second refresh, Play and the exports use. A control changed without
-// Apply changes nothing yet (the refresh used to read the controls as they stood).
+// The filters as query parameters, as last applied (Apply, a period chosen, the link the page
+// opened with): what the map, the list, the 5-second refresh, Play, the exports and the link
+// use. A control changed without Apply changes nothing yet (the refresh used to read the
+// controls as they stood). Without a period, every time (the page fills in the agreement's
+// time in force, which the user may clear).
 function applyFilters() {
   const q = new URLSearchParams();
   for (const id of ["verdict", "clause", "actor", "source", "grade", "from", "to"]) if ($(id).value) q.set(id, $(id).value);

@@ -11,8 +11,8 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from jig.cli.cell import DataOpt, DbOpt, _store
-from jig.cli.common import app, err
+from jig.cli.cell import DataOpt, DbOpt
+from jig.cli.common import app, err, open_store
 
 audit_app = typer.Typer(no_args_is_help=True, help="The log: show it, verify it, check proofs.")
 app.add_typer(audit_app, name="audit")
@@ -37,7 +37,7 @@ def audit_log_cmd(
 
     from jig.store.tables import AuditEntry
 
-    store = _store(data, db)
+    store = open_store(data, db)
     try:
         with store.sessions() as s:  # type: ignore[attr-defined]
             rows = list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())
@@ -64,7 +64,7 @@ def audit_verify_cmd(
     from jig.store.rebuild import verify
 
     saved = [_read_json(p) for p in head or []]
-    store = _store(data, db)
+    store = open_store(data, db)
     try:
         with store.sessions() as s:  # type: ignore[attr-defined]
             result = verify(s, store.keys, saved)  # type: ignore[attr-defined]
@@ -86,7 +86,7 @@ def audit_recount_cmd(data: DataOpt = Path("jig-data"), db: DbOpt = None) -> Non
     rows were written into the tables directly, or when `jig audit verify` finds it differs)."""
     from jig.store import mapcounts
 
-    store = _store(data, db)
+    store = open_store(data, db)
     try:
         with store.writing() as s:  # type: ignore[attr-defined]
             n = mapcounts.rebuild(s)

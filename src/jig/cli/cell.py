@@ -19,6 +19,7 @@ from jig.cli.common import (
     exit_on_errors,
     load_or_exit,
     notices_or_exit,
+    open_store,
     plural,
     progress_of,
 )
@@ -203,27 +204,6 @@ admin = typer.Typer(no_args_is_help=True, help="Administer the joint cell: parti
 app.add_typer(admin, name="admin")
 
 
-def _store(data: Path, db: str | None, create: bool = False) -> object:
-    """The store at --data or --db. Only a command that makes something (`add-user`) may
-    create it: a command that reads a mistyped --data would otherwise make an empty store
-    there, and a log key, and then report that it holds nothing."""
-    from jig.store import Store
-
-    settings = Settings(data_dir=data, database_url=db)
-    if not create:
-        exists_or_exit(settings)
-    return Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
-                      settings.data_dir, settings.log_key)
-
-
-def exists_or_exit(settings: Settings) -> None:
-    """Exit 2 when the settings name a SQLite store that does not exist."""
-    if settings.database_url is None and not (settings.data_dir / "jig.db").exists():
-        err.print(f"[bold red]error[/] no store in {escape(str(settings.data_dir))} (give "
-                  "--data the folder that `jig import` or `jig serve` wrote)")
-        raise typer.Exit(2)
-
-
 @admin.command("add-user")
 def admin_add_user(
     name: Annotated[str, typer.Argument(help="User name, e.g. us-lead.")],
@@ -241,7 +221,7 @@ def admin_add_user(
     """
     from jig.store.people import add_user, operator
 
-    store = _store(data, db, create=True)
+    store = open_store(data, db, create=True)
     try:
         if party is not None:
             current = store.current_versions()  # type: ignore[attr-defined]
@@ -273,7 +253,7 @@ def admin_token(
     them; `jig admin revoke-token N` revokes one."""
     from jig.store.people import issue_token, operator, revoke_tokens
 
-    store = _store(data, db)
+    store = open_store(data, db)
     try:
         if revoke:
             n = revoke_tokens(store, name, by=operator())  # type: ignore[arg-type]
@@ -295,7 +275,7 @@ def admin_tokens(name: Annotated[str, typer.Argument(help="The user.")],
     from jig.store.people import list_tokens
     from jig.store.store import now
 
-    store = _store(data, db)
+    store = open_store(data, db)
     try:
         for t in list_tokens(store, name):  # type: ignore[arg-type]
             print("\t".join(str(x) for x in (
@@ -319,7 +299,7 @@ def admin_revoke_token(token: Annotated[int, typer.Argument(help="The token's nu
     """Revoke one token, leaving the user's others valid."""
     from jig.store.people import operator, revoke_token
 
-    store = _store(data, db)
+    store = open_store(data, db)
     try:
         revoke_token(store, token, by=operator())  # type: ignore[arg-type]
         err.print(f"token {token} revoked")
@@ -377,7 +357,7 @@ def admin_users(data: DataOpt = Path("jig-data"), db: DbOpt = None) -> None:
     """List the users, their roles and parties."""
     from jig.store.people import list_users
 
-    store = _store(data, db)
+    store = open_store(data, db)
     try:
         for u in list_users(store):  # type: ignore[arg-type]
             print(f"{u.name}\t{u.role}\t{u.party or '-'}")

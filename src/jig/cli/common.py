@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -237,3 +237,19 @@ def progress_of(what: str) -> Iterator[RowProgress]:
         progress = RowProgress(bar, bar.add_task(what, total=None, rows=0))
         yield progress
         progress.show()  # the last rows, drawn once more before the display goes
+
+
+def open_store(data: Path, db: str | None, create: bool = False) -> Any:
+    """The store at --data or --db. Only a command that makes something (`admin add-user`)
+    may create it: a command that reads a mistyped --data would otherwise make an empty store
+    there, and a log key, and then report that it holds nothing (exit 2 instead)."""
+    from jig.service.settings import Settings
+    from jig.store import Store
+
+    settings = Settings(data_dir=data, database_url=db)
+    if not create and settings.database_url is None and not (data / "jig.db").exists():
+        err.print(f"[bold red]error[/] no store in {escape(str(data))} (give --data the "
+                  "folder that `jig import` or `jig serve` wrote)")
+        raise typer.Exit(2)
+    return Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
+                      settings.data_dir, settings.log_key)

@@ -21,6 +21,7 @@ from jig.cli.common import (
     exit_on_errors,
     load_or_exit,
     make_reader,
+    open_store,
     progress_of,
 )
 from jig.i18n import LANGUAGES
@@ -192,17 +193,13 @@ def _dossier_from_files(a: Agreement, incidents: list[Path], notices: list[Path]
 def _from_store(data: Path, db: str | None, agreement_id: str | None, viewer: str,
                 first: str | None, last: str | None, compare: str, lang: str, output: Path,
                 incident: str | None = None) -> None:
-    from jig.cli.cell import exists_or_exit
     from jig.report import render_report
     from jig.report.fromstore import report_from_store
     from jig.report.tally import VERDICTS
     from jig.service.settings import Settings
-    from jig.store import Store
 
     settings = Settings(data_dir=data, database_url=db)
-    exists_or_exit(settings)
-    store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
-                       settings.data_dir, settings.log_key)
+    store = open_store(data, db)
     try:
         try:
             version = store.version(agreement_id)

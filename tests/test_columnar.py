@@ -5,12 +5,14 @@ verdict."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +22,7 @@ from tests.test_equivalence import act_case, star, zone
 from jig import check, read_notices
 from jig.engine import judge
 from jig.engine.check import check_one_by_one
-from jig.engine.render import distance_text
+from jig.engine.render import distance_text, write_lines
 from jig.engine.wording import distance
 from jig.pipeline import judge_chunks
 from jig.readers import IncidentReader, Reject, csvcolumns
@@ -229,6 +231,26 @@ def test_jig_check_jsonl_equals_the_row_path_on_a_format1_file(tmp_path, example
     with rejects.open(encoding="utf-8", newline="") as fh:
         got = sorted(tuple(r) for r in list(csv.reader(fh))[1:])
     assert got == sorted(tuple("" if v is None else str(v) for v in r.row()) for r in bad)
+
+
+def test_lines_are_written_as_the_text_they_are(tmp_path):
+    """`write_lines` puts the column's UTF-8 bytes into a UTF-8 file's buffer after what was
+    written as text, and writes text where the file has another encoding or no buffer."""
+    lines = pa.array(["Zóna \"1\"\n", "ب\n", "", "z\n"]).slice(1)
+    utf8 = tmp_path / "utf8.csv"
+    with utf8.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("header\n")
+        write_lines(lines, fh)
+        fh.write("end\n")
+    assert utf8.read_text(encoding="utf-8") == "header\nب\nz\nend\n"
+    latin = tmp_path / "latin.csv"
+    with latin.open("w", encoding="iso-8859-1") as fh:
+        write_lines(pa.array(["Zóna\n"]), fh)
+    assert latin.read_bytes() == "Zóna\n".encode("iso-8859-1")
+    text = io.StringIO()
+    write_lines(lines, text)
+    write_lines(pa.array([], pa.string()), text)
+    assert text.getvalue() == "ب\nz\n"
 
 
 def test_chunks_of_columns_judge_as_the_whole_input(example):

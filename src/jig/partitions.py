@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 
 from jig.agreement.model import Agreement
 from jig.engine import accel, judge
+from jig.engine.render import write_lines
 from jig.pipeline import CHUNK, release_unused
 from jig.readers import IncidentReader, Reject
 from jig.readers.files import FilePart
@@ -109,12 +110,11 @@ def judge_part(agreement: Agreement, part: Part, notices: Sequence[Notice],
             tally.add_judged(j)
             judged += len(piece)
             if not output.summary:
-                out = j.jsonl(output.keep) if output.fmt == "jsonl" else j.csv(output.keep)
                 if file is None:
-                    text.append(out)
+                    text.append(j.jsonl(output.keep) if output.fmt == "jsonl"
+                                else j.csv(output.keep))
                 else:
-                    sink.write(out)
-                del out
+                    write_lines(j.lines(output.fmt, output.keep), sink)
             del j
             release_unused()
     if file is not None:

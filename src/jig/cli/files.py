@@ -48,6 +48,7 @@ from jig.cli.common import (
 )
 from jig.engine import accel, check, explain
 from jig.engine.check import Judged
+from jig.engine.render import write_lines
 from jig.engine.render_csv import csv_header
 from jig.export import GIS_FORMATS, write_gis
 from jig.findings import OUTCOMES, Verdict
@@ -137,7 +138,7 @@ def _write_lines(chunks: Iterable[Judged], fmt: str, output: Path | None, tally:
             fh.write(csv_header())
         for judged in chunks:
             tally.verdicts.update(judged.verdict_counts())
-            fh.write(judged.jsonl(keep) if fmt == "jsonl" else judged.csv(keep))
+            write_lines(judged.lines(fmt, keep), fh)
 
 
 def _write_summary(chunks: Iterable[Judged], fmt: str, output: Path | None,

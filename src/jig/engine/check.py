@@ -193,20 +193,26 @@ class Judged:
         counts = np.bincount(self.worst(), minlength=len(OUTCOMES))
         return {o: int(c) for o, c in zip(OUTCOMES, counts, strict=True)}
 
+    def lines(self, fmt: str, keep: frozenset[str] | None = None) -> pa.Array:
+        """The text `jsonl` or `csv` gives, as a column of lines (for `render.write_lines`)."""
+        if fmt == "csv":
+            return csv_lines(self, keep)
+        lines = jsonl_lines(self)
+        if keep is not None:
+            lines = lines.filter(pa.array(np.isin(self.worst(), [SEVERITY[o] for o in keep])))
+        return lines
+
     def jsonl(self, keep: frozenset[str] | None = None) -> str:
         """Every incident's line of JSON Lines (or those with a verdict in `keep`), rendered
         from the columns (`jig.engine.render`): the same bytes as writing each verdict's
         `as_dict()` with `json.dumps`."""
-        lines = jsonl_lines(self)
-        if keep is not None:
-            lines = lines.filter(pa.array(np.isin(self.worst(), [SEVERITY[o] for o in keep])))
-        return joined(lines)
+        return joined(self.lines("jsonl", keep))
 
     def csv(self, keep: frozenset[str] | None = None) -> str:
         """Every finding's CSV row (`jig check -f csv`, after its header), or those of the
         incidents with a verdict in `keep`, rendered from the columns
         (`jig.engine.render_csv`): the same bytes as `jig.output.write_csv`."""
-        return joined(csv_lines(self, keep))
+        return joined(self.lines("csv", keep))
 
 
 _ZONE_RULES = ("no_strikes_in", "no_weapons_in")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -25,6 +25,7 @@ from jig.findings import OUTCOMES
 from jig.records import Incident
 
 if TYPE_CHECKING:
+    from jig.agreement.model import Agreement
     from jig.engine.check import Judged
 
 Part = pa.Array | str
@@ -152,16 +153,35 @@ def _plain(text: str) -> str:
     return text
 
 
+def zone_texts(agreement: Agreement, attribute: str,
+               esc: Callable[[str], str] = _plain) -> pa.Array:
+    """Every zone's `attribute` (label or id) through `esc`, as a column to `take` from: made
+    once per agreement, not for every chunk and outcome (a thousand zones escaped each time
+    was a third of the rendering's time)."""
+    key = ("zone-texts", attribute, esc)
+    hit = agreement.indexes.get(key)
+    if hit is None:
+        hit = agreement.indexes[key] = pa.array([esc(getattr(z, attribute))
+                                                 for z in agreement.zones], pa.string())
+    return hit
+
+
 def zone_reasons(judged: Judged, ci: int, cols: ZoneColumns, ks: np.ndarray, outcome: int,
                  esc: Callable[[str], str] = _plain) -> pa.Array:
     """The reasons of clause `ci`'s column findings with `outcome`, for incidents `ks`: the
     words of `jig.engine.rules`, the names in them passed through `esc` (JSON's escapes for
     JSON Lines, none for CSV)."""
+    return cat(*reason_parts(judged, ci, cols, ks, outcome, esc))
+
+
+def reason_parts(judged: Judged, ci: int, cols: ZoneColumns, ks: np.ndarray, outcome: int,
+                 esc: Callable[[str], str] = _plain) -> list[Part]:
+    """`zone_reasons` as the pieces to join, so that a caller putting the reason in a longer
+    text joins it once, not once for the reason and again for the text."""
     batch = judged.batch
     agreement = batch.agreement
     clause = agreement.clauses[ci]
-    labels = pa.array([esc(z.label) for z in agreement.zones], pa.string())
-    label = labels.take(pa.array(cols.zone[ks]))
+    label = zone_texts(agreement, "label", esc).take(pa.array(cols.zone[ks]))
     dist = distance_text(cols.metres[ks])
     prec = batch.r[ks]
     disc = distance_text(prec)
@@ -169,35 +189,34 @@ def zone_reasons(judged: Judged, ci: int, cols: ZoneColumns, ks: np.ndarray, out
     if outcome == UNDETERMINED:
         # rules.straddle_phrase and undetermined_tail, as columns.
         where = _when(cols.metres[ks] >= 0, "inside", "outside")
-        return cat(_who(judged, ks, act_phrase, esc), ": its location is known only to within ",
-                   disc, ", and that disc straddles the edge of zone ", label,
-                   ": the reported point is ", dist, " ", where, "; estimated probability ",
-                   percent_text(cols.p[ks]), f" that it lies {ZONES_SIDE}")
+        return [_who(judged, ks, act_phrase, esc), ": its location is known only to within ",
+                disc, ", and that disc straddles the edge of zone ", label,
+                ": the reported point is ", dist, " ", where, "; estimated probability ",
+                percent_text(cols.p[ks]), f" that it lies {ZONES_SIDE}"]
     who = _who(judged, ks, lambda inc, actor: zone_actor_phrase(clause, inc, actor), esc)
     if outcome == BREACH:
-        return cat(who, " lies inside ", label, ", ", dist, " from its edge",
-                   _when(has_disc, cat("; its whole location disc (", disc, ") does")))
+        return [who, " lies inside ", label, ", ", dist, " from its edge",
+                _when(has_disc, cat("; its whole location disc (", disc, ") does"))]
     assert outcome == COMPLIES
     phrase = esc(clause.selector.phrase() if clause.selector else "the zones")
-    return cat(who, f" lies outside {phrase} in effect",
-               _when(has_disc, cat(", even allowing for its ", disc, " location uncertainty")),
-               "; the nearest, ", label, ", is ", dist, " away")
+    return [who, f" lies outside {phrase} in effect",
+            _when(has_disc, cat(", even allowing for its ", disc, " location uncertainty")),
+            "; the nearest, ", label, ", is ", dist, " away"]
 
 
 def zone_findings(judged: Judged, ci: int, cols: ZoneColumns, ks: np.ndarray,
                   outcome: int) -> pa.Array:
     """The JSON objects of clause `ci`'s column findings with `outcome`, for incidents `ks`."""
     clause = judged.batch.agreement.clauses[ci]
-    ids = pa.array([_esc(z.id) for z in judged.batch.agreement.zones], pa.string())
-    zone = ids.take(pa.array(cols.zone[ks]))
-    reason = zone_reasons(judged, ci, cols, ks, outcome, _esc)
+    zone = zone_texts(judged.batch.agreement, "id", _esc).take(pa.array(cols.zone[ks]))
+    reason = reason_parts(judged, ci, cols, ks, outcome, _esc)
     head = f'{{"clause": {json.dumps(clause.id, ensure_ascii=False)}, "outcome": '
     if outcome == UNDETERMINED:
         return cat(head + '"undetermined", "zone": "', zone, '", "p": ', float_text(cols.p[ks]),
-                   ', "reason": "', reason, '"}')
+                   ', "reason": "', *reason, '"}')
     if outcome == BREACH:
-        return cat(head + '"breach", "zone": "', zone, '", "reason": "', reason, '"}')
-    return cat(head + '"complies", "reason": "', reason, '"}')
+        return cat(head + '"breach", "zone": "', zone, '", "reason": "', *reason, '"}')
+    return cat(head + '"complies", "reason": "', *reason, '"}')
 
 
 def jsonl_lines(judged: Judged) -> pa.Array:
@@ -240,10 +259,28 @@ def jsonl_lines(judged: Judged) -> pa.Array:
 def joined(lines: pa.Array | Sequence[str]) -> str:
     """The lines as one string (each ends with its newline), without a Python string each."""
     arr = lines if isinstance(lines, pa.Array) else pa.array(list(lines), pa.string())
+    return _utf8(arr).to_pybytes().decode("utf-8")
+
+
+def write_lines(lines: pa.Array, fh: IO[str]) -> None:
+    """Write the lines to a text file: their UTF-8 bytes straight into its binary buffer when
+    it writes UTF-8 (a million lines are 200 MB: decoded into one string, then encoded again
+    by the file, they cost a second pass each), else as text."""
+    data = _utf8(lines)
+    buffer = getattr(fh, "buffer", None)
+    encoding = (getattr(fh, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if buffer is None or encoding != "utf8":
+        fh.write(data.to_pybytes().decode("utf-8"))
+        return
+    fh.flush()  # what the text layer holds goes first
+    buffer.write(data)
+
+
+def _utf8(arr: pa.Array) -> pa.Buffer:
+    """The bytes of a string column's values, end to end."""
     if len(arr) == 0:
-        return ""
+        return pa.py_buffer(b"")
     if isinstance(arr, pa.ChunkedArray):  # pragma: no cover - compute gives arrays here
         arr = arr.combine_chunks()
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
-    data = arr.buffers()[2]
-    return data[int(offsets[0]):int(offsets[-1])].to_pybytes().decode("utf-8")
+    return arr.buffers()[2][int(offsets[0]):int(offsets[-1])]

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jig.engine.fast import BREACH, COMPLIES, UNDETERMINED
-from jig.engine.render import cat, float_text, zone_reasons
+from jig.engine.render import cat, float_text, zone_reasons, zone_texts
 from jig.findings import OUTCOMES, SEVERITY
 from jig.output import CSV_COLUMNS, finding_fields
 
@@ -71,7 +71,7 @@ def csv_lines(judged: Judged, keep: frozenset[str] | None = None) -> pa.Array:
     step = len(clauses) + 1
     keys: list[np.ndarray] = []
     tails: list[pa.Array] = []  # each row after its incident and verdict
-    zone_ids = pa.array([z.id for z in batch.agreement.zones], pa.string())
+    zone_ids = zone_texts(batch.agreement, "id")
     for ci, clause in enumerate(clauses):
         cols = judged.columns.get(ci)
         if cols is None:

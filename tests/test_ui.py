@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,6 +16,7 @@ from tests.conftest import EXAMPLE, HTTP_TIMEOUT, Server, seed_users
 from tests.test_joint_cell import ADVANCE, SECRET, STRIKE, USERS
 from tests.test_service import example_upload
 
+import jig.ui
 from jig.service import Settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -116,9 +119,27 @@ def test_map_filters_reasons_and_arabic(browser, open_server):
     page.select_option("#lang", "ar")
     assert page.get_attribute("html", "dir") == "rtl"
     assert page.text_content("[data-view=map]") == "الخريطة"
+    # What a screen reader says, and who is signed in, too.
+    assert page.get_attribute("#map", "aria-label") == "خريطة الاتفاق والحوادث"
+    assert page.text_content("#whoami") == "محلي، وصول مفتوح"
     assert "Asia/Damascus" in page.text_content("#tz")
     page.select_option("#lang", "ru")
     assert page.get_attribute("html", "dir") == "ltr" and page.text_content("#apply") == "Применить"
+
+
+def test_every_interface_string_is_in_russian_and_arabic(browser, open_server):
+    """Each key the page's markup and scripts ask for is in English, Russian and Arabic."""
+    page, _ = page_for(browser, open_server.url)
+    page.wait_for_selector("html[data-ready]", state="attached")
+    strings = page.evaluate("STRINGS")
+    static = Path(jig.ui.__file__).parent / "static"
+    asked = set(re.findall(r'data-i18n(?:-[a-z]+)?="([^"]+)"',
+                           (static / "index.html").read_text(encoding="utf-8")))
+    for script in static.glob("*.js"):
+        asked |= set(re.findall(r'\bt\("([a-z_.]+)"', script.read_text(encoding="utf-8")))
+    assert asked - set(strings["en"]) == set()
+    for lang in ("ru", "ar"):
+        assert set(strings["en"]) - set(strings[lang]) == set(), lang
 
 
 def test_agreement_page_shows_clauses_and_versions(browser, open_server):

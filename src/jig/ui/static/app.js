@@ -949,10 +949,17 @@ async function refresh() {
   if (state.me.role === "observer") await loadPublished(); else await loadIncidents(true);
 }
 
+// Who is signed in, in the page's language (a user's name and party stay as stored).
+function showWho() {
+  const me = state.me;
+  if (!me) return;
+  $("whoami").textContent = t("signed.as", { name: me.local ? t("signed.local") : me.name, role: t(`role.${me.role}`) + (me.party ? ` ${me.party}` : "") });
+}
+
 async function signIn() {
   try {
-    state.me = state.config.locked || state.token ? await api("/me") : { name: "local", role: "open" };
-    $("whoami").textContent = t("signed.as", { name: state.me.name, role: state.me.role + (state.me.party ? ` ${state.me.party}` : "") });
+    state.me = state.config.locked || state.token ? await api("/me") : { name: "local", role: "open", local: true };
+    showWho();
     await loadAgreement();
     const observer = state.me.role === "observer";
     $("timeline").hidden = observer;  // counts over time are of records, which observers do not see
@@ -969,7 +976,7 @@ async function main() {
     if (!state.doc) return;
     // Everything the page wrote in the old language, written again.
     $("tz").textContent = $("air-tz").textContent = t("tz", { tz: state.doc.timezone || "UTC" });
-    setLayers(); renderAgreement(); refillFilters(); renderList();
+    showWho(); setLayers(); renderAgreement(); refillFilters(); renderList();
     if (state.overview) $("count").textContent = t(state.map.points.length || !state.overview.total ? "count.of" : "count.cells", { n: state.map.points.length, m: state.overview.total });
     if (state.open && state.me && state.me.role === "observer") openPublished(state.open.id);
     else if (state.open) openIncident(state.open.id, state.open.workspace);

@@ -2,6 +2,10 @@
 "use strict";
 const STRINGS = {
   en: {
+    "aria.views": "views", "aria.filters": "filters", "aria.map": "map of the agreement and incidents",
+    "aria.histogram": "incidents per day by verdict: drag to choose the period, arrow keys move it",
+    "aria.list": "incidents in view", "aria.search": "search by id or text", "aria.incidents": "incidents", "aria.incident": "incident",
+    "signed.local": "local", "role.open": "open", "role.observer": "observer", "role.analyst": "analyst", "role.lead": "lead", "role.reviewer": "reviewer",
     "field.act": "act", "field.weapon": "weapon", "field.target": "target", "field.lon": "longitude", "field.lat": "latitude", "field.precision_m": "precision (m)", "field.grade": "grade", "field.notes": "notes", "field.dataset": "dataset",
     "export": "Export the selection", "export.pdf": "Report of the period (PDF)",
     "legend": "On the map", "legend.base": "governorates (base map)", "zone.designated": "designated", "zone.demilitarised": "demilitarised",
@@ -61,6 +65,10 @@ const STRINGS = {
     "release.first": "First release: every field that is not judged is withheld unless you untick it",
   },
   ru: {
+    "aria.views": "разделы", "aria.filters": "фильтры", "aria.map": "карта соглашения и инцидентов",
+    "aria.histogram": "инциденты по дням и вердиктам: перетащите, чтобы выбрать период, стрелки сдвигают его",
+    "aria.list": "инциденты на карте", "aria.search": "поиск по номеру или тексту", "aria.incidents": "инциденты", "aria.incident": "инцидент",
+    "signed.local": "локально", "role.open": "открытый доступ", "role.observer": "наблюдатель", "role.analyst": "аналитик", "role.lead": "руководитель", "role.reviewer": "проверяющий",
     "field.act": "действие", "field.weapon": "оружие", "field.target": "цель", "field.lon": "долгота", "field.lat": "широта", "field.precision_m": "точность (м)", "field.grade": "оценка", "field.notes": "примечания", "field.dataset": "набор данных",
     "export": "Выгрузить выборку", "export.pdf": "Отчёт за период (PDF)",
     "legend": "На карте", "legend.base": "мухафазы (подложка)", "zone.designated": "обозначенная", "zone.demilitarised": "демилитаризованная",
@@ -122,6 +130,10 @@ const STRINGS = {
     "release.first": "Первая передача: всё, что не оценивается, скрыто, пока вы не снимете отметку",
   },
   ar: {
+    "aria.views": "الصفحات", "aria.filters": "المرشحات", "aria.map": "خريطة الاتفاق والحوادث",
+    "aria.histogram": "الحوادث يوميًا حسب الحكم: اسحب لاختيار الفترة، وتحرّكها مفاتيح الأسهم",
+    "aria.list": "الحوادث المعروضة", "aria.search": "ابحث بالرقم أو النص", "aria.incidents": "الحوادث", "aria.incident": "الحادث",
+    "signed.local": "محلي", "role.open": "وصول مفتوح", "role.observer": "مراقب", "role.analyst": "محلل", "role.lead": "مسؤول", "role.reviewer": "مراجع",
     "field.act": "الفعل", "field.weapon": "السلاح", "field.target": "الهدف", "field.lon": "خط الطول", "field.lat": "خط العرض", "field.precision_m": "الدقة (م)", "field.grade": "التقدير", "field.notes": "ملاحظات", "field.dataset": "مجموعة البيانات",
     "export": "تصدير التحديد", "export.pdf": "تقرير الفترة (PDF)",
     "legend": "على الخريطة", "legend.base": "المحافظات (الخريطة الأساسية)", "zone.designated": "محددة", "zone.demilitarised": "منزوعة السلاح",
@@ -249,4 +261,5 @@ function applyLanguage(lang) {
   document.documentElement.dir = LANG === "ar" ? "rtl" : "ltr";
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   for (const el of document.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const el of document.querySelectorAll("[data-i18n-aria]")) el.setAttribute("aria-label", t(el.dataset.i18nAria));
 }

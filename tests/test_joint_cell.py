@@ -220,6 +220,45 @@ def test_every_endpoint_by_every_role(cell):
     assert ok(c["ru-lead"].get("/incidents/US-7"))["record"]["lon"] == 37.0
 
 
+def test_a_notice_over_the_other_partys_unreleased_record_tells_nothing_of_it(cell):
+    """A notice covering a place judges every view of it again, the other party's too. The
+    notice's party gets the same proofs of the same number of entries, and the log grows as
+    much, whether or not the other party holds an unreleased record there (the re-judged US
+    verdicts were parts of Russia's own entry: their number located the US record)."""
+    c, db_url = cell
+    ok(c["us-analyst"].post("/incidents", json={
+        "id": "U-3", "time": "2016-08-10T12:00", "lon": 36.40, "lat": 35.90,
+        "actor": "Military Forces of Russia (2015-)", "target": "Jabhat Fateh al-Sham",
+        "act": "air_strike", "source": SECRET}))
+    ru = c["ru-analyst"]
+
+    def notice(ident: str, lon: float, lat: float) -> tuple[int, list[list[str]]]:
+        before = ok(ru.get("/audit/head"))["tree_size"]
+        ok(ru.post("/notices", json={"id": ident, "party": "RU", "time": "2016-08-10T11:00",
+                                     "exception": "imminent-threat", "lon": lon, "lat": lat,
+                                     "radius_m": 3000}))
+        after = ok(ru.get("/audit/head"))["tree_size"]
+        proofs = [ru.get(f"/audit/proof/{seq}") for seq in range(before + 1, after + 1)]
+        return after - before, [[str(r.status_code), *(
+            ["parts"] * len(r.json()["leaf"]["parts"]) if r.status_code == 200 else [])]
+            for r in proofs]
+
+    assert notice("R-N1", 36.40, 35.90) == notice("R-N2", 36.60, 35.20)
+    # The US view was judged again all the same, in an entry the US may have proven.
+    history = ok(c["us-analyst"].get("/incidents/U-3"))["history"]
+    assert [h["verdict"] for h in history] == ["breach", "excepted"]
+    us = c["us-analyst"]
+    size = ok(us.get("/audit/head"))["tree_size"]
+    assert [ok(us.get(f"/audit/proof/{seq}"))["leaf"]["seq"] for seq in (size - 2, size)] \
+        == [size - 2, size]
+    store = Store.open(db_url)
+    try:
+        with store.sessions() as s:
+            assert verify(s).problems == []
+    finally:
+        store.close()
+
+
 def test_a_notice_leaves_the_other_partys_unreleased_record_of_that_id_alone(cell):
     """Ids are scoped by workspace: a notice naming A-09 is its party's act on the A-09 it can
     see (its own, or one released to the joint centre), not on another party's unreleased

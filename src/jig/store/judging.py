@@ -419,13 +419,15 @@ class Judging:
                 VerdictRecord.verdict.in_(("breach", "undetermined")))))
         return out
 
-    def _rejudge_for_notice(self, s: Session, version: AgreementVersion, n: Notice) -> None:
-        """A notice is joint: what it names or covers is judged again wherever it is judged."""
+    def _rejudge_for_notice(self, s: Session, version: AgreementVersion, n: Notice,
+                            scopes: Iterable[str]) -> None:
+        """A notice is joint: what it names or covers is judged again wherever it is judged
+        (in `scopes`: the caller writes each party's view in an entry of its own)."""
         agreement = self.load(version)
         exc = agreement.exceptions.get(n.exception)
         if exc is None or exc.notice is None:
             return
-        for scope in self._scopes(s):
+        for scope in scopes:
             if n.incident is not None:
                 parts = self.visible_parts(JOINT) if scope == JOINT else \
                     [and_(is_head(), IncidentRevision.workspace == scope)]
@@ -440,8 +442,11 @@ class Judging:
             self._judge_rows(s, version, targets, only_if_changed=True, scope=scope)
 
     def _scopes(self, s: Session) -> list[str]:
+        """Every view an incident is judged in: the joint centre and each party's workspace,
+        whether or not it holds a record (which one does is not for the others to learn)."""
         spaces = set(s.scalars(select(IncidentRevision.workspace).distinct()))
-        return sorted(spaces | {JOINT})
+        parties = {x for v in self.current_versions(s=s) for x in self.load(v).parties}
+        return sorted(spaces | parties | {JOINT})
 
 
 def is_head() -> Any:

@@ -331,11 +331,27 @@ class Store(Judging):
             if stored.status != "unchanged":
                 new.append(n)
         s.flush()
-        for version in self.current_versions(s=s):
+        if not new:
+            return out
+        ids = [n.id for n in new]
+        scopes = self._scopes(s)
+        mine = [x for x in scopes if x == JOINT or x in {n.party for n in new}]
+        versions = self.current_versions(s=s)
+        for version in versions:
             for n in new:
-                self._rejudge_for_notice(s, version, n)
-        if new:
-            audit.append(s, user, "notice", "joint", {"notices": [n.id for n in new]})
+                self._rejudge_for_notice(s, version, n, mine)
+        audit.append(s, user, "notice", "joint", {"notices": ids})
+        # Another party's view is judged again in an entry of its own, written whether or not
+        # anything there changed: in the notice's entry, its verdicts were parts of a proof
+        # the notice's party is given (their number told it where the other party holds
+        # records), and an entry only when something changed would tell it by the log's size.
+        for scope in scopes:
+            if scope not in mine:
+                for version in versions:
+                    for n in new:
+                        self._rejudge_for_notice(s, version, n, [scope])
+                audit.append(s, "system", "notice.rejudge", f"workspace {scope}",
+                             {"notices": ids})
         return out
 
     def rejudge(self, version: AgreementVersion, batch: int = 2000, user: str = "system"

@@ -2,7 +2,8 @@
 
 Heads and consistency proofs are hashes of salted commitments: anyone signed in may have
 them. An inclusion proof is given only for an entry the caller may see (reviewers: every
-entry; a party: the entries its own users wrote; everybody: the steps of published reviews),
+entry; a party: the entries its own users wrote and those judging its workspace again;
+everybody: the steps of published reviews),
 and opens no part of it; the proof of a determination opens that determination's part only.
 """
 
@@ -93,6 +94,9 @@ def _may_see(s: Any, p: Principal, entry: AuditEntry) -> bool:
     if p.party is not None and s.scalar(select(User.party).where(
             User.name == entry.actor)) == p.party:
         return True
+    if p.party is not None and entry.actor == "system" and \
+            entry.subject == f"workspace {p.party}":
+        return True  # its own view judged again (`Store.add_notices`)
     if entry.action.startswith("review.") and entry.subject.startswith("review "):
         review = s.get(Review, int(entry.subject.split()[1]))
         return review is not None and review.state == "published"

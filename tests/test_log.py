@@ -293,6 +293,49 @@ def test_every_direct_edit_of_the_log_is_caught(cell):
         store.close()
 
 
+def test_an_unsigned_upgrade_marker_appended_to_a_signed_log_excuses_nothing(cell):
+    """Migration 0004's `log.upgrade` entry lets the unsigned entries before it stand and has
+    the next open log every row once. Appended to a signed log by someone editing the
+    database (no key needed: its leaf and head are hashes of public values), it excused
+    itself, and the next open (`jig audit verify`'s too) signed a snapshot of the tables
+    edited beside it: the US's withheld fields shown, and verify content."""
+    from jig import merkle
+    from jig.store.db import make_engine
+
+    _, _, db_url, data, _ = cell
+    entries = log.AuditEntry.__table__
+    releases = Base.metadata.tables["releases"]
+    engine = make_engine(db_url)
+    with engine.begin() as con:
+        rows = list(con.execute(sa.select(entries).order_by(entries.c.seq)))
+        tree = merkle.Tree()
+        for r in rows:
+            tree.append(bytes.fromhex(r.leaf_hash))
+        n = rows[-1].seq
+        body = {"seq": n + 1, "at": rows[-1].at, "rows": [], "salt": "00" * 16, "acts": [
+            {"actor": "system", "action": "log.upgrade", "subject": "migration 0004",
+             "detail": {}}]}
+        tree.append(merkle.leaf_hash(log.canonical(log.leaf_of(body))))
+        con.execute(entries.insert().values(
+            seq=n + 1, at=body["at"], actor="system", action="log.upgrade",
+            subject="migration 0004", body=log.canonical(body).decode(),
+            leaf_hash=tree.leaves[-1].hex(), root_hash=tree.root().hex(), signature=None))
+        con.execute(releases.update().values(withheld=[]))
+    engine.dispose()
+    store = Store.open(db_url, key_folder=data)
+    try:
+        with store.sessions() as s:
+            assert s.scalar(sa.select(log.AuditEntry.seq).where(
+                log.AuditEntry.action == "log.snapshot")) is None
+            problems = verify(s, store.keys).problems
+        assert f"log: entry {n + 1} is not signed (written directly in the database)" \
+            in problems
+        assert any(p.startswith("releases: row") and "differs from the log" in p
+                   for p in problems)
+    finally:
+        store.close()
+
+
 def run(*args: str):
     return CliRunner().invoke(app, list(args))
 

@@ -362,6 +362,21 @@ def adopt(sessions: sessionmaker, cls: type) -> None:
         append(s, "system", "log.adopt", table, {"rows": len(rows)})
 
 
+def upgrade_marker(s: Session) -> int | None:
+    """The number of migration 0004's `log.upgrade` entry, which closes the entries it made
+    from the old hash chain (unsigned: it had no key), or None. Only a marker that no signed
+    entry precedes is that one: an unsigned `log.upgrade` appended to a signed log was written
+    by someone editing the database without the key, and taken as the marker it would excuse
+    itself in `jig audit verify` and have the next open sign a snapshot of the tables it
+    edited."""
+    marker = s.scalar(select(AuditEntry.seq).where(AuditEntry.action == "log.upgrade")
+                      .order_by(AuditEntry.seq).limit(1))
+    if marker is None or s.scalar(select(AuditEntry.seq).where(
+            AuditEntry.seq <= marker, AuditEntry.signature.is_not(None)).limit(1)) is not None:
+        return None
+    return marker
+
+
 def snapshot_if_upgraded(sessions: sessionmaker) -> None:
     """A store upgraded from a jig whose log did not hold rows (migration 0004 leaves a
     `log.upgrade` entry): log every state row once, so the log accounts for all of them."""
@@ -370,8 +385,7 @@ def snapshot_if_upgraded(sessions: sessionmaker) -> None:
     with sessions.begin() as s:
         if s.get_bind().dialect.name == "postgresql":
             s.execute(text("SELECT pg_advisory_xact_lock(727100)"))
-        marker = s.scalar(select(AuditEntry.seq).where(AuditEntry.action == "log.upgrade")
-                          .limit(1))
+        marker = upgrade_marker(s)
         if marker is None or s.scalar(select(AuditEntry.seq).where(
                 AuditEntry.action == "log.snapshot").limit(1)) is not None:
             return

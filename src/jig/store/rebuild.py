@@ -68,8 +68,7 @@ def verify(s: Session, keys: Keys | None = None, heads: Sequence[dict[str, Any]]
     key = public_text(keys.server()) if keys is not None else None
     # Entries migrated from the hash chain (up to the `log.upgrade` marker) are unsigned; the
     # first signed entry's head covers them.
-    unsigned_until = s.scalar(select(AuditEntry.seq).where(
-        AuditEntry.action == "log.upgrade").limit(1)) or 0
+    unsigned_until = audit.upgrade_marker(s) or 0
     for entry in s.scalars(select(AuditEntry).order_by(AuditEntry.seq)
                            .execution_options(yield_per=500)):
         expected = len(tree) + 1

@@ -261,6 +261,52 @@ def test_one_bad_byte_rejects_its_row_only(client, server):
     assert "spool" not in seen and str(server.url) not in seen
 
 
+def test_a_job_written_in_the_database_is_not_run(small):
+    """Jobs are not in the log, yet a bulk job stores records as the user and workspace it
+    names: a row written by someone editing the database (review of 2 Dec: a queued job
+    naming RU's lead was run, its records signed in the log as his), a sealed job's orders
+    changed, or a finished one queued again after its file is gone, fails without touching
+    anything, the file it names included."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from jig.store.tables import Job
+
+    planted = small.data / "spool" / "planted" / "f.csv"
+    planted.parent.mkdir(parents=True)
+    planted.write_text("id,time,lon,lat,actor,act\n"
+                       f"FORGED-1,2016-08-01T10:00,36.9,35.6,{STRIKE['actor']},air_strike\n")
+    header = "id,time,lon,lat,actor,act\n"
+    row = f"SEALED-1,2016-08-01T10:00,36.9,35.6,{STRIKE['actor']},air_strike\n"
+    sealed = wait_for_job(small, small.post("/incidents/bulk?filename=ok.csv",
+                                            content=(header + row).encode()).json()["job"])
+    assert sealed["status"] == "done"
+    engine = sa.create_engine(f"sqlite:///{small.data / 'jig.db'}")
+    jobs = Job.__table__
+    with engine.begin() as con:
+        params = con.execute(sa.select(jobs.c.params).where(jobs.c.row == sealed["id"])
+                             ).scalar_one()
+        orders = {"path": str(planted), "filename": "f.csv", "workspace": "joint",
+                  "user": "admin"}
+        forged = {1001: orders, 1002: params | {"path": str(planted)}, 1003: params}
+        for row_id, p in forged.items():
+            con.execute(jobs.insert().values(
+                row=row_id, kind="bulk", status="queued", params=p, read=0, stored=0,
+                unchanged=0, rejected=0, created_at=dt.datetime.now(dt.UTC)))
+        # The finished job itself, queued again: its spooled file is gone.
+        con.execute(jobs.update().where(jobs.c.row == sealed["id"]).values(status="queued"))
+    engine.dispose()
+    ended = {row_id: wait_for_job(small, row_id) for row_id in [*forged, sealed["id"]]}
+    assert {j["status"] for j in ended.values()} == {"failed"}
+    for row_id in forged:  # unsigned, its orders changed, or another job's orders
+        assert "not signed by the server's key" in ended[row_id]["error"]
+    assert "has changed or is gone" in ended[sealed["id"]]["error"]
+    assert small.get("/incidents/FORGED-1").status_code == 404
+    assert small.get("/incidents/SEALED-1").status_code == 200
+    assert planted.exists()
+
+
 def test_the_whole_file_failing_names_the_file_as_sent_not_the_servers_path(small):
     r = small.post("/incidents/bulk?filename=broken.geojson", content=b"{not json")
     job = wait_for_job(small, r.json()["job"])

@@ -1,4 +1,5 @@
-"""Signed tree heads and signed determinations: what is signed, and how a reader checks it.
+"""Signed tree heads, signed determinations and the server's signed job orders: what is
+signed, and how a reader checks it.
 
 Pure: keys come in as objects or as base64 text, nothing is read from disk here. Ed25519
 (RFC 8032) from `cryptography`. A signature covers the canonical JSON of a small statement
@@ -17,6 +18,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 HEAD = "jig tree head v1"
 DETERMINATION = "jig determination v1"
+JOB = "jig job v1"
 
 
 def canonical(value: Any) -> bytes:
@@ -79,3 +81,18 @@ def sign_determination(key: Ed25519PrivateKey, d: dict[str, Any]) -> str:
 
 def determination_valid(d: dict[str, Any], signature: str, public_key: str) -> bool:
     return _valid(public_key, signature, determination_statement(d))
+
+
+def job_statement(job: int, kind: str, orders: dict[str, Any]) -> bytes:
+    """What the server signs when it queues a job: its number, kind and orders (the file, the
+    workspace, the user it acts for), so that a job row written by anyone else is not run."""
+    return canonical({"v": JOB, "job": job, "kind": kind, "orders": orders})
+
+
+def sign_job(key: Ed25519PrivateKey, job: int, kind: str, orders: dict[str, Any]) -> str:
+    return base64.b64encode(key.sign(job_statement(job, kind, orders))).decode()
+
+
+def job_valid(job: int, kind: str, orders: dict[str, Any], signature: str,
+              public_key: str) -> bool:
+    return _valid(public_key, signature, job_statement(job, kind, orders))

@@ -7,6 +7,7 @@ intake is idempotent, running a job twice stores each record once.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -23,6 +24,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from jig.errors import JigError
 from jig.readers import Gazetteer, Reject
 from jig.service.metrics import taken
+from jig.signing import job_valid, public_text, sign_job
 from jig.store import Store
 from jig.store.importer import ImportCounts, import_files
 from jig.store.sealing import seal_text
@@ -30,6 +32,7 @@ from jig.store.store import now
 from jig.store.tables import Job, JobReject
 
 log = logging.getLogger("jig.jobs")
+SEAL = "seal"  # the key of a job's params holding the server's signature of its orders
 
 
 def _public(job: Job, text: str) -> str:
@@ -48,13 +51,44 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def create_job(store: Store, kind: str, params: dict[str, Any]) -> int:
+def create_job(store: Store, kind: str, orders: dict[str, Any]) -> int:
+    """Queue a job, its orders signed with the server's key: jobs are not state (their rows
+    are not in the log), yet a bulk job stores records as the user and workspace it names, so
+    a row written in the database by anyone else must not run (`orders_problem`)."""
     with store.writing() as s:
-        job = Job(kind=kind, status="queued", params=params, read=0, stored=0, unchanged=0,
+        job = Job(kind=kind, status="queued", params=orders, read=0, stored=0, unchanged=0,
                   rejected=0, created_at=now())
         s.add(job)
         s.flush()
+        job.params = orders | {SEAL: {"keys": sorted(orders), "signature": sign_job(
+            store.keys.server(), job.row, kind, orders)}}
         return job.row
+
+
+def orders_problem(store: Store, job: Job) -> str | None:
+    """Why a job is not run as this server queued it, or None: its orders unsigned or changed
+    since, or its spooled file not the one accepted."""
+    seal = job.params.get(SEAL)
+    keys = seal.get("keys") if isinstance(seal, dict) else None
+    if not isinstance(keys, list) or not job_valid(
+            job.row, job.kind, {k: job.params.get(k) for k in keys if isinstance(k, str)},
+            str(seal.get("signature")), public_text(store.keys.server())):
+        return f"job {job.row} was not queued by this server as it stands (its orders are " \
+               "not signed by the server's key): not run"
+    if job.kind == "bulk" and job.params.get("sha256") != _sha256(Path(job.params["path"])):
+        return f"job {job.row}: the file accepted for it has changed or is gone: not run"
+    return None
+
+
+def _sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def reject_aad(job: int, column: str) -> bytes:
@@ -140,6 +174,12 @@ class Worker:
                 self._wake.clear()
                 continue
             self.progress[job.row] = Progress(time.monotonic())
+            problem = orders_problem(self.store, job)
+            if problem is not None:
+                # Nothing of it is touched, its file included: it is evidence.
+                log.warning("jobs: %s", problem)
+                self._finish(job.row, "failed", problem)
+                continue
             try:
                 if job.kind == "bulk":
                     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -169,10 +170,12 @@ async def post_bulk(request: Request, p: Who, filename: str | None = None,
     name = name or f"upload{suffix}"
     path = spool / name
     # Readable by this user only (it holds a party's records); removed when its job is done.
+    digest = hashlib.sha256()  # the job runs this file only (`jobs.orders_problem`)
     try:
         with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
             async for chunk in request.stream():
                 fh.write(chunk)
+                digest.update(chunk)
             # On disk before the 202: an accepted file survives the machine losing power.
             fh.flush()
             os.fsync(fh.fileno())
@@ -181,7 +184,8 @@ async def post_bulk(request: Request, p: Who, filename: str | None = None,
         shutil.rmtree(spool, ignore_errors=True)
         raise
     job = create_job(ctx.store, "bulk", {"path": str(path), "filename": name,
-                                         "workspace": p.scope, "user": p.name})
+                                         "workspace": p.scope, "user": p.name,
+                                         "sha256": digest.hexdigest()})
     if ctx.worker is not None:
         ctx.worker.poke()
     return {"job": job, "status": f"/jobs/{job}"}

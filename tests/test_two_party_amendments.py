@@ -66,6 +66,24 @@ def test_an_amendment_takes_effect_when_every_party_has_accepted(cell):  # noqa:
     assert [v["version"] for v in ok(c["reviewer"].get("/agreements/syria-2016-jig"))] == [1, 2]
 
 
+def test_a_proposal_overtaken_by_another_amendment_is_not_adopted(cell):  # noqa: F811
+    """Two proposals against version 1: once one is version 2, accepting the other would
+    adopt a document without version 2's change (its diff, against version 1, hid that) as
+    version 3. It is refused, and may be declined or proposed again against version 2."""
+    c, _ = cell
+    base = "/agreements/syria-2016-jig/proposals"
+    first = ok(c["ru-lead"].post(base, json=upload(shift=0.05)))
+    second = ok(c["ru-lead"].post(base, json=upload(target=(38.99, 35.95))))
+    ok(c["us-lead"].post(f"{base}/{first['id']}/accept"))
+    r = c["us-lead"].post(f"{base}/{second['id']}/accept")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "proposal.stale"
+    assert "version 2 was adopted since" in r.json()["error"]["message"]
+    assert [v["version"] for v in ok(c["reviewer"].get("/agreements/syria-2016-jig"))] == [1, 2]
+    ok(c["us-lead"].post(f"{base}/{second['id']}/decline"))
+    again = ok(c["ru-lead"].post(base, json=upload(shift=0.05, target=(38.99, 35.95))))
+    assert again["amends_version"] == 2 and again["diff"] == {"targets": {"added": ["T-9"]}}
+
+
 def test_a_review_keeps_the_quorum_it_opened_with(cell, tmp_path):  # noqa: F811
     c, db_url = cell
     tr = seed_users(db_url, {"tr-lead": ("lead", "TR")}, tmp_path / "data")["tr-lead"]

@@ -45,11 +45,12 @@ def needs_parties(store: Store) -> bool:
 def propose(store: Store, agreement: Agreement, document: str, effective_from: datetime | None,
             party: str, user: str) -> AgreementProposal:
     """A lead of `party` proposes a new version of an agreement the store holds."""
-    try:
-        base = store.version(agreement.id)
-    except KeyError:
-        raise ProposalError(404, "not_found", f"no agreement {agreement.id!r} to amend") \
-            from None
+    # The newest version, not the one in force: an amendment adopted to govern from a later
+    # day is what this one changes.
+    history = store.versions(agreement.id)
+    if not history:
+        raise ProposalError(404, "not_found", f"no agreement {agreement.id!r} to amend")
+    base = history[-1]
     current = store.load(base)
     if party not in current.parties:
         raise ProposalError(403, "forbidden", f"{party} is not a party of {agreement.id}")
@@ -76,6 +77,7 @@ def accept(store: Store, proposal_id: int, party: str, user: str,
     """A lead of `party` accepts; once every party has, the proposal becomes a version."""
     with store.writing() as s:
         prop = _open(s, proposal_id, party, agreement_id)
+        _not_stale(s, prop)
         if s.scalar(select(ProposalAcceptance).where(
                 ProposalAcceptance.proposal_row == prop.row,
                 ProposalAcceptance.party == party)) is not None:
@@ -119,6 +121,22 @@ def _open(s: Any, proposal_id: int, party: str, agreement_id: str | None) -> Agr
     if prop.state != "proposed":
         raise ProposalError(409, "proposal.state", f"proposal {proposal_id} is {prop.state}")
     return prop
+
+
+def _not_stale(s: Any, prop: AgreementProposal) -> None:
+    """A proposal is a whole new document written against one version: adopted after another
+    amendment, it would undo that one's changes without a word (its diff, against the
+    version it was written for, does not show them)."""
+    base = s.get(AgreementVersion, prop.base_row)
+    newer = s.scalar(select(func.max(AgreementVersion.version)).where(
+        AgreementVersion.agreement_id == prop.agreement_id,
+        AgreementVersion.version > (base.version if base is not None else 0)))
+    if newer is not None:
+        raise ProposalError(409, "proposal.stale", f"proposal {prop.row} amends version "
+                            f"{base.version if base is not None else '?'} of "
+                            f"{prop.agreement_id}, and version {newer} was adopted since: "
+                            "accepting it would undo that version's changes; propose it "
+                            f"again as an amendment of version {newer}")
 
 
 def proposal_dict(s: Any, prop: AgreementProposal) -> dict[str, Any]:

@@ -120,6 +120,30 @@ def test_bad_queries_name_the_parameter(cell, params, field, words):
     assert problems[0]["where"]["path"] == field and words in problems[0]["message"]
 
 
+def test_a_partys_dossier_of_the_other_sides_record_shows_what_the_api_shows(cell, tmp_path):
+    """`jig report --as RU --incident US-7`: the US record's revisions as Russia reads them
+    over the API, numbered as released and hashed over what is shown; it listed revisions 1
+    and 3 (the gap told of a revision held back) with the US's commitments."""
+    c, db_url = cell
+    us, lead = c["us-analyst"], c["us-lead"]
+    for k, note in enumerate(("first", "held back", "third")):
+        assert us.post("/incidents", json=STRIKE | {"notes": note}).status_code < 300
+        if k != 1:
+            assert lead.post("/incidents/US-7/release",
+                             json={"withhold": ["source"]}).status_code == 200
+    seen = c["ru-analyst"].get("/incidents/US-7").json()["revisions"]
+    commitments = [r["content_hash"] for r in us.get("/incidents/US-7").json()["revisions"]]
+    out = tmp_path / "dossier.html"
+    r = jig("report", "--db", db_url, "--data", str(tmp_path / "data"), "--as", "RU",
+            "--incident", "US-7", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    shown = re.findall(r'<tr><td>(\d+)</td><td>[^<]*</td><td class="hash">(\w+)</td>', html)
+    assert shown == [(str(x["revision"]), x["content_hash"]) for x in seen]
+    assert [n for n, _ in shown] == ["1", "2"]
+    assert not any(h in html for h in commitments) and SECRET not in html
+
+
 def test_jig_report_from_the_store_on_the_command_line(db_url, tmp_path):
     data = tmp_path / "data"
     r = jig("import", "--agreement", str(EXAMPLE / "agreement.yaml"), "--data", str(data),

@@ -138,7 +138,7 @@ def dossier_from_store(store: Any, version: AgreementVersion, viewer: str, incid
     with store.sessions() as s:
         shown = queries.incident(s, incident_id, viewer)
         newest = shown.newest
-        revisions = [r for r, _ in shown.revisions]
+        revisions = shown.revisions_for(viewer)
         withheld = next((list(seen.withheld) for r, seen in shown.revisions
                          if r.row == newest.row), [])
         history = [r for r in queries.verdicts_of(s, incident_id, viewer, shown.workspace)
@@ -156,8 +156,8 @@ def dossier_from_store(store: Any, version: AgreementVersion, viewer: str, incid
                                  else "not_applicable", findings.get(c.id))
                for c in agreement.clauses]
     extras = DossierExtras(
-        revisions=[{"revision": r.revision, "received": r.received_at.isoformat(),
-                    "hash": r.content_hash} for r in revisions],
+        revisions=[{"revision": r["revision"], "received": r["received_at"],
+                    "hash": r["content_hash"]} for r in revisions],
         history=[{"at": r.verdict.judged_at.isoformat(), "verdict": r.verdict.verdict,
                   "version": r.version.version} for r in history],
         reviews=reviews, audit_head=head)

@@ -12,6 +12,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from jig.store.judging import JOINT
+from jig.store.records import content_hash
 from jig.store.sealing import SEALED
 from jig.store.tables import (
     AgreementVersion,
@@ -283,6 +284,20 @@ class Shown:
     @property
     def withheld(self) -> list[str]:
         return self.revisions[-1][1].withheld
+
+    def revisions_for(self, viewer: str) -> list[dict[str, Any]]:
+        """Each revision as `viewer` may read it, whatever shows it (the API, a dossier): the
+        number it sees, the record less what that revision's release withheld, when it came,
+        and its content hash: another party's commitment is under that party's secret (a
+        digest of what is shown stands in for it)."""
+        out = []
+        for r, seen in self.revisions:
+            record = as_seen(r.record, seen.withheld)
+            own = r.workspace in (viewer, JOINT)
+            out.append({"revision": seen.number, "record": record,
+                        "received_at": r.received_at.isoformat(),
+                        "content_hash": r.content_hash if own else content_hash(record)})
+        return out
 
 
 def incident(s: Session, incident_id: str, viewer: str = JOINT, workspace: str | None = None

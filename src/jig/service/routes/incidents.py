@@ -48,7 +48,6 @@ from jig.service.schemas import (
 )
 from jig.store import Filters, search
 from jig.store import queries as q
-from jig.store.records import content_hash
 from jig.store.secrets import open_cursor, seal_cursor
 from jig.store.store import JOINT
 from jig.store.tables import AgreementVersion
@@ -338,16 +337,8 @@ def get_incident(incident_id: str, p: Who, workspace: str | None = WORKSPACE,
                          "released_by": rel.released_by,
                          "released_at": rel.released_at.isoformat()}
                         for rel in q.releases_of(s, p.scope, incident_id)]
-    revisions = []
-    for r, seen in view.revisions:
-        record = q.as_seen(r.record, seen.withheld)
-        own = r.workspace in (p.scope, JOINT)
-        # Another party's commitment is under its secret: show a digest of what is shown.
-        revisions.append({"revision": seen.number, "record": record,
-                          "received_at": r.received_at.isoformat(),
-                          "content_hash": r.content_hash if own else content_hash(record)})
-    return IncidentDetail(**base.model_dump(), history=outs, revisions=revisions,
-                          releases=releases)
+    return IncidentDetail(**base.model_dump(), history=outs,
+                          revisions=view.revisions_for(p.scope), releases=releases)
 
 
 @router.post("/incidents/{incident_id}/release", responses=ERRORS)

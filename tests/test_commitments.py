@@ -3,6 +3,7 @@ reasons, `jig check --status`, and the library's obligations on their sourced re
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -206,6 +207,31 @@ def test_jig_check_with_status_records(write_agreement, tmp_path):
 
     r = jig("check", str(path), str(incidents), "--as-of", "someday")
     assert r.returncode == 2 and "--as-of" in r.stderr
+
+    # --verdict lets through the commitments of those outcomes only.
+    r = jig("check", str(path), str(incidents), "--status", str(status), "--as-of", "2016-09-01",
+            "-f", "jsonl", "--verdict", "breach")
+    assert [json.loads(x).get("actor") for x in r.stdout.splitlines()] == ["BPROXY"]
+    # A GeoPackage, a GeoParquet file and a summary's CSV stay whole and readable: the
+    # commitments (no location, other columns) go to stderr as a table. Text after the
+    # Parquet footer left a file no reader opened.
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+
+    for fmt in ("parquet", "gpkg"):
+        out = tmp_path / f"out.{fmt}"
+        r = jig("check", str(path), str(incidents), "--status", str(status), "--as-of",
+                "2016-09-01", "-f", fmt, "-o", str(out))
+        assert r.returncode == 0, r.stderr
+        assert "complies  withdraw-heavy-weapons (BF" in r.stderr
+        rows = pq.read_table(out).num_rows if fmt == "parquet" else len(gpd.read_file(out))
+        assert rows == 1
+    out = tmp_path / "summary.csv"
+    r = jig("check", str(path), str(incidents), "--status", str(status), "--as-of", "2016-09-01",
+            "--summary", "-f", "csv", "-o", str(out))
+    assert r.returncode == 0 and "complies  withdraw-heavy-weapons (BF" in r.stderr
+    with out.open(newline="") as fh:
+        assert {len(row) for row in csv.reader(fh)} == {5}
 
     # On a Dask cluster too: the commitments follow the verdicts the workers wrote.
     r = jig("check", str(path), str(incidents), "--status", str(status), "--as-of", "2016-09-01",

@@ -18,6 +18,7 @@ from rich.text import Text
 from jig.agreement.model import Agreement
 from jig.cli.common import RejectSink, console_to, err
 from jig.engine.commitments import Commitment, judge_commitments
+from jig.export import GIS_FORMATS
 from jig.output import CSV_COLUMNS, STYLE
 from jig.readers.status import read_status
 from jig.times import parse_time
@@ -56,12 +57,20 @@ def judge_as_of(a: Agreement, paths: list[Path] | None, moment: float, sink: Rej
     return judge_commitments(a, read.records, moment)
 
 
-def write_commitments(found: list[Commitment], fmt: str, output: Path | None) -> None:
+def write_commitments(found: list[Commitment], fmt: str, output: Path | None,
+                      keep: frozenset[str] | None = None, summary: bool = False) -> None:
     """After the verdicts, in the same output: JSON Lines objects keyed `commitment`, CSV rows
-    with an empty `incident`, or a block of the table. GeoJSON has no place for them (they have
-    no location): they go to stderr as a table."""
+    with an empty `incident`, or a block of the table; those with an outcome `keep` lets
+    through (`--verdict`). GeoJSON, GeoPackage and GeoParquet have no place for them (they
+    have no location: text after a GeoPackage or a Parquet file's footer left a file no
+    reader opens), nor has a summary's CSV or JSON Lines (rows of other columns): they go to
+    stderr as a table."""
+    found = [c for c in found if keep is None or c.outcome in keep]
     if not found:
         return
+    aside = fmt in ("geojson", *GIS_FORMATS) or (summary and fmt != "table")
+    if aside:
+        fmt, output = "table", None
     fh = output.open("a", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if fmt == "jsonl":
@@ -77,7 +86,7 @@ def write_commitments(found: list[Commitment], fmt: str, output: Path | None) ->
                 w.writerow(row.values())
         else:
             # As the verdicts above them: unwrapped into a file or a pipe.
-            console = err if fmt == "geojson" else console_to(fh, output is not None)
+            console = err if aside else console_to(fh, output is not None)
             console.print("\n[bold]commitments[/]")
             for c in found:
                 console.print(Padding(f"[{STYLE[c.outcome]}]{c.outcome}[/]  {escape(c.clause)} "

@@ -279,7 +279,7 @@ def check_cmd(
     if engine == "dask":
         _check_on_dask(agreement, incidents, notes, fmt, output, sink, scheduler, workers, tally,
                        keep, notices_line)
-        write_commitments(commitments, fmt, output)
+        write_commitments(commitments, fmt, output, keep, summary)
         return
     if threads is not None and threads < 1:
         err.print(f"[bold red]error[/] --threads {threads}: give 1 or more")
@@ -328,7 +328,7 @@ def check_cmd(
                        keep, lambda: None)
             judged_ids = set(reader.seen)
             counts = reader.counts
-    write_commitments(commitments, fmt, output)
+    write_commitments(commitments, fmt, output, keep, summary)
     sink.close()
     warn_unmatched_notices(notes, judged_ids.__contains__)
     c = reader.counts if merge else counts

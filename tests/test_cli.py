@@ -246,3 +246,34 @@ def test_a_command_that_reads_the_store_never_makes_one(tmp_path):
         r = jig(*args)
         assert r.returncode == 2 and f"no store in {where}" in " ".join(r.stderr.split()), args
     assert not where.exists() and not (tmp_path / "r.pdf").exists()
+
+
+def test_outputs_never_replace_an_input_or_each_other(tmp_path):
+    """`-o data.csv` replaced the data with findings, exit 0; `-o` and `--rejects` on one
+    file kept one of them; a run that failed emptied the `--rejects` file it was given."""
+    data = tmp_path / "data.csv"
+    shutil.copy(INCIDENTS, data)
+    before = data.read_bytes()
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    shutil.copy(INCIDENTS, folder / "a.csv")
+    for args, says in (
+            (["check", AGREEMENT, str(data), "-f", "csv", "-o", str(data)], "is also an input"),
+            (["check", AGREEMENT, str(folder), "-o", str(folder / "a.csv")], "is also an input"),
+            (["check", AGREEMENT, str(data), "--rejects", str(data)], "is also an input"),
+            (["check", AGREEMENT, INCIDENTS, "-o", str(tmp_path / "x"), "--rejects",
+              str(tmp_path / "x")], "-o and --rejects name one file"),
+            (["report", AGREEMENT, str(data), "-o", str(tmp_path / "r.html"), "--rejects",
+              str(data)], "is also an input")):
+        r = jig(*args)
+        assert r.returncode == 2 and says in r.stderr, (args, r.stderr)
+    assert data.read_bytes() == before and not (tmp_path / "x").exists()
+    rejects = tmp_path / "rejects.csv"
+    rejects.write_text("kept\n")
+    r = jig("check", str(tmp_path / "no-such-agreement.yaml"), str(data), "--rejects",
+            str(rejects))
+    assert r.returncode == 2
+    assert rejects.read_text() == "kept\n" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "data.csv", "parts", "rejects.csv"]
+    r = jig("check", AGREEMENT, str(data), "--rejects", str(rejects))
+    assert r.returncode == 0 and rejects.read_text().startswith("file,line")

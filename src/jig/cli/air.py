@@ -20,6 +20,7 @@ from jig.cli.common import (
     load_or_exit,
     output_to,
     plural,
+    refuse_overwriting,
 )
 from jig.engine.wording import distance
 from jig.output import STYLE
@@ -56,6 +57,8 @@ def deconflict_cmd(
     if party is not None and party not in a.parties:
         err.print(f"[bold red]error[/] --party {party!r}: parties are {', '.join(a.parties)}")
         raise typer.Exit(2)
+    refuse_overwriting([agreement, *notices],
+                       ("-o", output), ("--rejects", rejects))
     sink = RejectSink(rejects)
     with exit_on_errors():
         read = read_air_notices(notices, a)

@@ -22,6 +22,7 @@ from jig.cli.common import (
     open_store,
     plural,
     progress_of,
+    refuse_overwriting,
 )
 from jig.findings import OUTCOMES
 from jig.output import STYLE
@@ -156,6 +157,8 @@ def import_cmd(
 
     collector.tune_command()  # storing makes objects by the million: see `jig.collector`
 
+    refuse_overwriting([*(incidents or []), *(agreement or []), *(notices or []),
+                        *(gazetteer or [])], ("--rejects", rejects))
     settings = Settings(data_dir=data, database_url=db)
     store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
                        settings.data_dir, settings.log_key)

@@ -6,7 +6,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -33,7 +33,8 @@ from jig.agreement.cache import load_agreement_cached
 from jig.engine.accel import default_cache_dir
 from jig.errors import JigError, Location, Problem
 from jig.readers import Gazetteer, IncidentReader, Reject, read_notices
-from jig.readers.rejects import RejectWriter
+from jig.readers.files import expand_paths
+from jig.readers.rejects import RejectWriter, umask
 from jig.records import Notice
 
 # Plain help, not Rich's panels: those show `<bool>` beside every flag and re-flow example
@@ -117,6 +118,32 @@ def load_or_exit(path: Path) -> Agreement:
         return load_agreement_cached(path, default_cache_dir())
 
 
+def refuse_overwriting(inputs: Iterable[Path | None], *outputs: tuple[str, Path | None]
+                       ) -> None:
+    """Exit 2, before anything is read or written, when a file to write is also one the
+    command reads (a folder stands for its files), or two outputs are one file:
+    `-o data.csv` replaced the data with findings, without a word."""
+    read = [p for p in expand_paths([q for q in inputs if q is not None]) if p.exists()]
+    given = [(opt, p) for opt, p in outputs if p is not None]
+    for k, (opt, path) in enumerate(given):
+        for q in read:
+            if _same_file(path, q):
+                err.print(f"[bold red]error[/] {opt} {escape(str(path))} is also an input: "
+                          "writing it would replace what is read; write to another file")
+                raise typer.Exit(2)
+        for other, second in given[k + 1:]:
+            if _same_file(path, second):
+                err.print(f"[bold red]error[/] {opt} and {other} name one file, "
+                          f"{escape(str(path))}: give each its own")
+                raise typer.Exit(2)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
 class RejectSink:
     """Shows the first rejects on stderr and writes them all to --rejects as they come."""
 
@@ -177,17 +204,11 @@ def output_to(path: Path | None) -> Iterator[IO[str]]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 is for the half-written file only
+        os.chmod(tmp, 0o666 & ~umask())  # mkstemp's 0600 is for the half-written file only
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 class _RowsColumn(ProgressColumn):

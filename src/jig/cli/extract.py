@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from jig.cli.common import GazetteerOpt, app, err, exit_on_errors, output_to, plural
+from jig.cli.common import GazetteerOpt, app, err, exit_on_errors, output_to, plural, refuse_overwriting
 from jig.cli.whatif import _agreement
 from jig.extract import PlaceIndex, extract
 from jig.readers import Gazetteer
@@ -50,6 +50,7 @@ def extract_cmd(
     if lang not in ("auto", "en", "ru", "ar"):
         err.print(f"[bold red]error[/] --lang {lang!r}: use auto, en, ru or ar")
         raise typer.Exit(2)
+    refuse_overwriting([*texts, agreement, *(gazetteer or [])], ("-o", output))
     day = None
     if doc_date:
         try:

@@ -44,6 +44,7 @@ from jig.cli.common import (
     output_to,
     plural,
     progress_of,
+    refuse_overwriting,
     stdout,
 )
 from jig.engine import accel, check, explain
@@ -264,6 +265,8 @@ def check_cmd(
         raise typer.Exit(2)
     keep = _keep(verdict)
     a = load_or_exit(agreement)
+    refuse_overwriting([agreement, *incidents, *(notices or []), *(status or []),
+                        *(gazetteer or [])], ("-o", output), ("--rejects", rejects))
     sink = RejectSink(rejects)
     with exit_on_errors():
         noted = read_notices(notices or [], a)
@@ -445,6 +448,8 @@ def merge_cmd(
         jig merge examples/syria-2016-jig/agreement.yaml airwars.csv ucdp.csv -o merged.jsonl
     """
     a = load_or_exit(agreement)
+    refuse_overwriting([agreement, *incidents, *(gazetteer or [])],
+                       ("-o", output), ("--rejects", rejects))
     sink = RejectSink(rejects)
     reader = make_reader(a, gazetteer)
     with exit_on_errors():

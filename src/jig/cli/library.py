@@ -29,6 +29,7 @@ from jig.cli.common import (
     load_or_exit,
     make_reader,
     notices_or_exit,
+    refuse_overwriting,
 )
 from jig.engine import check
 from jig.findings import OUTCOMES
@@ -149,6 +150,8 @@ def check_cmd(
         err.print(f"[bold red]error[/] --within {within!r}: {e.name} has zones "
                   f"{', '.join(z.id for z in a.zones)}")
         raise typer.Exit(2)
+    refuse_overwriting([*incidents, *(notices or []), *(status or []), *(gazetteer or [])],
+                       ("-o", output), ("--rejects", rejects))
     sink = RejectSink(rejects)
     notes = notices_or_exit(a, notices, sink)
     reader = make_reader(a, gazetteer)

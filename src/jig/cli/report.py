@@ -23,6 +23,7 @@ from jig.cli.common import (
     make_reader,
     open_store,
     progress_of,
+    refuse_overwriting,
 )
 from jig.i18n import LANGUAGES
 from jig.pipeline import judge_files
@@ -129,6 +130,9 @@ def report_cmd(
         err.print("[bold red]error[/] give incident files after the agreement (or neither, "
                   "for a report of the store)")
         raise typer.Exit(2)
+    refuse_overwriting([agreement, *incidents, *(notices or []), *(air or []),
+                        *(status or []), *(gazetteer or [])],
+                       ("-o", output), ("--rejects", rejects))
     a = load_or_exit(agreement)
     if incident is not None:
         _dossier_from_files(a, incidents, notices, gazetteer, incident, lang, output)

@@ -30,6 +30,7 @@ from jig.cli.common import (
     make_reader,
     notices_or_exit,
     output_to,
+    refuse_overwriting,
 )
 from jig.findings import OUTCOMES, Verdict
 from jig.output import STYLE
@@ -108,6 +109,8 @@ def diff_cmd(
     """
     _check_format(fmt)
     a, b = _agreement(old), _agreement(new)
+    refuse_overwriting([*incidents, *(notices or []), *(gazetteer or [])],
+                       ("-o", output), ("--rejects", rejects))
     sink = RejectSink(rejects)
     old_notes, new_notes = _notices_under_each(a, b, notices, sink)
     old_records = _read(a, incidents, gazetteer, sink, start, end)
@@ -201,6 +204,8 @@ def sweep_cmd(
             err.print(f"[yellow]note[/] no clause judging incidents selects "
                       f"{', '.join(sorted(ids))}: verdicts cannot change; the count of "
                       "incidents inside does")
+    refuse_overwriting([*incidents, *(notices or []), *(gazetteer or [])],
+                       ("-o", output), ("--rejects", rejects))
     sink = RejectSink(rejects)
     notes = notices_or_exit(a, notices, sink)
     records = _read(a, incidents, gazetteer, sink, start, end)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from jig.records import Origin
 
@@ -42,10 +46,18 @@ def write_rejects(path: str | Path, rejects: Iterable[Reject]) -> int:
 
 
 class RejectWriter:
-    """Writes rejects to a CSV as they come (for inputs too large to hold them all)."""
+    """Writes rejects to a CSV as they come (for inputs too large to hold them all): into a
+    temporary file beside it, put in its place by `close`. A run that stops before (a bad
+    agreement, a file it cannot read) leaves the file it would have replaced as it was."""
 
     def __init__(self, path: str | Path):
-        self._fh = Path(path).open("w", encoding="utf-8", newline="")  # noqa: SIM115 (closed by close())
+        self.path = Path(path)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.",
+                                   suffix=".part")
+        self._fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        # Removed if never put in place, however the run ends.
+        self._unplaced = weakref.finalize(self, _discard, self._fh, tmp)
+        self._tmp = tmp
         self._w = csv.writer(self._fh)
         self._w.writerow(COLUMNS)
         self.count = 0
@@ -56,3 +68,18 @@ class RejectWriter:
 
     def close(self) -> None:
         self._fh.close()
+        os.chmod(self._tmp, 0o666 & ~umask())  # mkstemp's 0600 is for the part file only
+        os.replace(self._tmp, self.path)
+        self._unplaced.detach()
+
+
+def _discard(fh: IO[str], tmp: str) -> None:
+    fh.close()
+    Path(tmp).unlink(missing_ok=True)
+
+
+def umask() -> int:
+    """The process's umask (asked by setting it, so set back at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -169,6 +169,8 @@ def test_an_air_desk_sees_only_where_and_when_of_the_other_side(agreement):
     text = json.dumps(seen)
     for secret in ("B-SECRET", "strike-escort", "BF", "20000", "34.5"):
         assert secret not in text
+    # How far inside the vertical minimum, less the desk's own band, is the other's edge.
+    assert set(seen["margin"]) == {"horizontal_m", "time_min"}
 
 
 def test_example_day_shows_a_conflict_a_clean_pass_and_a_barred_zone_entry(example):

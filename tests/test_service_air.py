@@ -25,6 +25,7 @@ def test_conflicts_reach_both_air_desks_and_reveal_only_where_and_when(client):
     assert [(a["notice"], a["other_party"]) for a in us] == [("US-1", "RU")]
     assert [(a["notice"], a["other_party"]) for a in ru] == [("RU-1", "US")]
     assert us[0]["when"] == "2016-09-20T07:00+03:00/2016-09-20T08:00+03:00"
+    assert all(set(a["margin"]) == {"horizontal_m", "time_min"} for a in us + ru)
     leaked = client.get("/air/alerts", params={"party": "US"}).text
     for secret in ("RU-1", "Hmeimim", "20000", "35.95", "transit"):
         assert secret not in leaked

@@ -66,7 +66,14 @@ class Conflict:
         return {"notice": own.id, "other_party": (self.b if own is self.a else self.a).party,
                 "where": {"lon": round(self.lon, 3), "lat": round(self.lat, 3)},
                 "when": format_span(self.when, agreement.tz),
-                "margin": self.margins(agreement.separation)}
+                "margin": party_margin(self.margins(agreement.separation))}
+
+
+def party_margin(margin: dict[str, float]) -> dict[str, float]:
+    """The margins a party's air desk is shown: horizontally and in time. A conflict is always
+    inside the vertical minimum, and by how much, with the desk's own band known, gave the
+    other side's band edge to the foot (which it is never shown)."""
+    return {k: v for k, v in margin.items() if k != "vertical_ft"}
 
 
 # Exactly at a minimum is not closer than it: a band 1,000 ft above another is separated, though

@@ -103,5 +103,7 @@ def deconflict_cmd(
 
 def margin_words(margin: dict[str, float]) -> str:
     """How far inside the separation minima a pair is, as a person says it."""
-    return (f"{distance(margin['horizontal_m'])} horizontally, "
-            f"{margin['vertical_ft']:,.0f} ft vertically and {margin['time_min']:g} min in time")
+    vertical = f"{margin['vertical_ft']:,.0f} ft vertically and " \
+        if "vertical_ft" in margin else ""  # a party's desk is not told (`party_margin`)
+    return (f"{distance(margin['horizontal_m'])} horizontally, {vertical}"
+            f"{margin['time_min']:g} min in time")

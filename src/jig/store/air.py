@@ -10,7 +10,7 @@ import shapely
 from sqlalchemy import or_, select
 
 from jig.agreement.model import Agreement
-from jig.air.deconflict import Conflict, deconflict
+from jig.air.deconflict import Conflict, deconflict, party_margin
 from jig.air.model import FEET, AirNotice
 from jig.air.reading import to_air_notice
 from jig.store import audit
@@ -109,7 +109,7 @@ def alerts_for(store: Store, agreement: Agreement, party: str, own_desk: bool = 
                         "other_party": a.b_party if a.a_party == party else a.a_party,
                         "where": {"lon": round(a.lon, 3), "lat": round(a.lat, 3)},
                         "when": format_span(Span(a.t_start, a.t_end), agreement.tz),
-                        "margin": a.detail["margin"],
+                        "margin": party_margin(a.detail["margin"]),
                         "detected_at": a.detected_at.isoformat()})
         return out
 

@@ -787,7 +787,8 @@ async function loadAlerts() {
       el("strong", {}, fmtSpan(a.when)), " · ",
       t("air.alert", { notice: a.notice ?? t("air.yours"), party: a.other_party, where: `${a.where.lat}, ${a.where.lon}` }),
       n ? ` · ${band(n)}` : "",
-      el("span", { class: "margins" }, ` · ${t("air.margins", { h: ((m.horizontal_m || 0) / 1000).toLocaleString(LANG, { maximumFractionDigits: 1 }), v: (m.vertical_ft ?? 0).toLocaleString(LANG), min: (m.time_min ?? 0).toLocaleString(LANG) })}`),
+      // A party's desk is not told the vertical margin (it gave the other side's band).
+      el("span", { class: "margins" }, ` · ${t(m.vertical_ft === undefined ? "air.margins.party" : "air.margins", { h: ((m.horizontal_m || 0) / 1000).toLocaleString(LANG, { maximumFractionDigits: 1 }), v: (m.vertical_ft ?? 0).toLocaleString(LANG), min: (m.time_min ?? 0).toLocaleString(LANG) })}`),
       " ", show(a.where.lon, a.where.lat));
   });
   const list = $("alerts");

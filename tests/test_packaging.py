@@ -6,6 +6,7 @@ the tests, which install `dev`, could not see it."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib.metadata as md
 import re
 import sys
@@ -27,10 +28,9 @@ def _installed_with(names: set[str]) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        try:
+        # One not installed is not for this platform (colorama for click, on Windows).
+        with contextlib.suppress(md.PackageNotFoundError):
             todo += [_name(r) for r in md.requires(name) or [] if "extra ==" not in r]
-        except md.PackageNotFoundError:
-            pass  # not for this platform (colorama for click, on Windows)
     return seen
 
 

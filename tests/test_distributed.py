@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 from dask.distributed import Client, LocalCluster
-from tests.conftest import EXAMPLE, ROOT
+from tests.conftest import EXAMPLE, ROOT, SHARED_DATA
 
 from jig import check, read_incidents, read_notices
 from jig.distributed import judge_on_cluster, partitions
@@ -97,3 +97,33 @@ def test_jig_check_engine_dask_on_a_local_cluster(tmp_path):
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [row["incident"] for row in rows][:3] == ["A-01", "A-02", "A-03"]
     assert {row["incident"]: row["verdict"] for row in rows}["A-14"] == "excepted"
+
+
+def test_dask_places_rows_by_name_with_the_gazetteer_as_one_process_does(tmp_path):
+    """`--gazetteer` reached only the local engine: on Dask every row placed by name was
+    rejected ("give a gazetteer"), 368 of 24,680 real rows; `--merge` was ignored."""
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    split_example(parts)
+    (parts / "p3.csv").write_text(
+        "id,time,place,region,actor,act\n"
+        "N-1,2016-08-20T10:00,Raqqa,,Military Forces of Russia (2015-),air_strike\n"
+        "N-2,2016-08-21T10:00,Ma'arrat al-Numan,Idlib,Military Forces of Syria (2000-),"
+        "shelling\n")
+    jig = str(Path(sys.executable).with_name("jig"))
+    gazetteer = str(SHARED_DATA / "admin_boundaries" / "syr_adm3_subdistricts_ocha_2016.geojson")
+    common = [jig, "check", str(EXAMPLE / "agreement.yaml"), str(parts), "-g", gazetteer,
+              "-n", str(EXAMPLE / "notices.csv"), "-f", "jsonl"]
+    local = subprocess.run([*common, "-o", str(tmp_path / "local.jsonl")], capture_output=True,
+                           text=True, timeout=300)
+    assert local.returncode == 0, local.stderr
+    assert "judged 30, rejected 0" in local.stderr
+    dask = subprocess.run([*common, "--engine", "dask", "--workers", "1", "-o",
+                           str(tmp_path / "dask.jsonl")], capture_output=True, text=True,
+                          timeout=300)
+    assert dask.returncode == 0, dask.stderr
+    assert "judged 30, rejected 0 (on Dask)" in dask.stderr
+    assert (tmp_path / "dask.jsonl").read_text() == (tmp_path / "local.jsonl").read_text()
+    merged = subprocess.run([*common, "--engine", "dask", "--merge"], capture_output=True,
+                            text=True, timeout=300)
+    assert merged.returncode == 2 and "--merge" in merged.stderr

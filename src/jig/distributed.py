@@ -21,7 +21,7 @@ from typing import Any
 
 from jig.agreement import Agreement, agreement_document, parse_agreement
 from jig.partitions import InOrder, Partition, judge_part
-from jig.readers import IncidentReader
+from jig.readers import Gazetteer, IncidentReader
 from jig.readers.files import expand_paths
 from jig.records import Incident, Notice
 
@@ -35,16 +35,16 @@ def _agreement(document: str) -> Agreement:
     return a
 
 
-def _pool(document: str, path: str) -> list[Incident]:
+def _pool(document: str, path: str, gazetteer: Gazetteer | None) -> list[Incident]:
     a = _agreement(document)
-    reader = IncidentReader(a)
+    reader = IncidentReader(a, gazetteer)
     return [i for i in reader.iter([path], only_actors=a.evidence_actors())
             if isinstance(i, Incident)]
 
 
 def _judge(document: str, path: str, notices: list[Notice], pool: list[Incident] | None,
-           used: dict[str, str] | None = None) -> Partition:
-    return judge_part(_agreement(document), path, notices, pool, used)
+           gazetteer: Gazetteer | None, used: dict[str, str] | None = None) -> Partition:
+    return judge_part(_agreement(document), path, notices, pool, used, gazetteer=gazetteer)
 
 
 def _first_uses(pieces: list[list[Incident]]) -> list[Incident]:
@@ -65,21 +65,25 @@ def partitions(paths: Sequence[str | Path]) -> list[str]:
 
 
 def judge_on_cluster(client: Any, agreement_path: Path, paths: Sequence[str | Path],
-                     notices: Sequence[Notice] = ()) -> Iterator[Partition]:
-    """Judge every partition on the cluster `client` (a dask.distributed.Client)."""
+                     notices: Sequence[Notice] = (), gazetteer: Gazetteer | None = None
+                     ) -> Iterator[Partition]:
+    """Judge every partition on the cluster `client` (a dask.distributed.Client), rows
+    without coordinates placed by `gazetteer` (read here, sent once to every worker)."""
     document = agreement_document(agreement_path.read_text(encoding="utf-8"),
                                   agreement_path.parent)
     doc = client.scatter(document, broadcast=True)
     files = partitions(paths)
     a = parse_agreement(document, name=str(agreement_path))
+    # Scattered as one object each (a list would be scattered element by element).
+    [gaz] = client.scatter([gazetteer], broadcast=True)
     pool_future = None
     if a.evidence_actors():
-        pieces = client.gather(client.map(_pool, [doc] * len(files), files, pure=False))
+        pieces = client.gather(client.map(_pool, [doc] * len(files), files,
+                                          [gaz] * len(files), pure=False))
         pool = _first_uses(pieces)
-        # Scattered as one object (a list would be scattered element by element).
         [pool_future] = client.scatter([pool], broadcast=True)
     [notes] = client.scatter([list(notices)], broadcast=True)
     futures = client.map(_judge, [doc] * len(files), files, [notes] * len(files),
-                         [pool_future] * len(files), pure=False)
+                         [pool_future] * len(files), [gaz] * len(files), pure=False)
     yield from InOrder()(files, (f.result() for f in futures), lambda path, used: client.submit(
-        _judge, doc, path, notes, pool_future, used, pure=False).result())
+        _judge, doc, path, notes, pool_future, gaz, used, pure=False).result())

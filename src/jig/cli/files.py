@@ -57,7 +57,7 @@ from jig.merge import MergeOptions, group, merged, notices_for
 from jig.output import FORMATS, STYLE, print_table, write_csv, write_geojson, write_jsonl
 from jig.partitions import PART_CHUNK, InOrder, Output, Work, cores_for, judge_on_cores
 from jig.pipeline import CHUNK, evidence_of, judge_chunks
-from jig.readers import Counts, IncidentReader, Reject, read_notices
+from jig.readers import Counts, Gazetteer, IncidentReader, Reject, read_notices
 from jig.readers.files import ReadPosition, expand_paths
 from jig.readers.parts import Part
 from jig.records import Notice
@@ -280,8 +280,12 @@ def check_cmd(
         raise typer.Exit(2)
     commitments = judge_from_files(a, status, as_of, sink)  # a bad --as-of stops before output
     if engine == "dask":
+        if merge:
+            err.print("[bold red]error[/] --merge groups reports from the whole input, which "
+                      "one process holds: run it with --engine local")
+            raise typer.Exit(2)
         _check_on_dask(agreement, incidents, notes, fmt, output, sink, scheduler, workers, tally,
-                       keep, notices_line)
+                       keep, notices_line, make_reader(a, gazetteer).gazetteer)
         write_commitments(commitments, fmt, output, keep, summary)
         return
     if threads is not None and threads < 1:
@@ -388,7 +392,7 @@ def _append(path: str, fh: IO[str]) -> None:
 def _check_on_dask(agreement: Path, incidents: list[Path], notes: list[Notice], fmt: str,
                    output: Path | None, sink: RejectSink, scheduler: str | None,
                    workers: int, tally: Tally, keep: frozenset[str] | None,
-                   notices_line: str) -> None:
+                   notices_line: str, gazetteer: Gazetteer | None) -> None:
     from dask.distributed import Client, LocalCluster
 
     from jig.distributed import judge_on_cluster
@@ -405,7 +409,7 @@ def _check_on_dask(agreement: Path, incidents: list[Path], notes: list[Notice], 
     ids: set[str] = set()
     try:
         with Client(scheduler or cluster) as client, exit_on_errors(), output_to(output) as fh:
-            for part in judge_on_cluster(client, agreement, incidents, notes):
+            for part in judge_on_cluster(client, agreement, incidents, notes, gazetteer):
                 read += part.read
                 judged += len(part.verdicts)
                 bad += part.rejects

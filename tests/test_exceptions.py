@@ -129,6 +129,21 @@ def test_exception_needs_the_act_to_be_against_a_listed_actor(agreement):
     assert "threat: the act's target ('Civilians') is not X" in f.missing
 
 
+def test_an_act_whose_target_is_not_named_may_be_excepted_but_never_certainly(agreement):
+    """`against: [X]` and a record that names no target (Airwars has no target column): the
+    act may have hit X, so an exception whose requirements are met makes the breach
+    undetermined; it was a certain breach ("the act's target (not named) is not X")."""
+    n = notice(agreement, id="N-1", party="A", time="2016-08-10T08:00", exception="threat",
+               incident="S-1")
+    f = only(check(agreement, [strike(agreement, target="")], [n]))
+    assert (f.outcome, f.exception) == ("undetermined", "threat")
+    assert "it may be excepted under threat: the act's target is not named, and threat is " \
+           "for acts against X; notice N-1" in f.reason
+    assert [(e.kind, e.id) for e in f.evidence] == [("notice", "N-1")]
+    # Without a notice or evidence, nothing could excuse it: the breach stands.
+    assert only(check(agreement, [strike(agreement, target="")])).outcome == "breach"
+
+
 def test_exception_turns_an_undetermined_finding_into_excepted(agreement):
     n = notice(agreement, id="N-1", party="A", time="2016-08-09", exception="threat",
                incident="S-1")

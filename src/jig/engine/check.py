@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
@@ -88,15 +88,21 @@ def _finding(batch: Batch, k: int, clause: Clause, notices: Notices,
                 steps.append(f"exception {exc.id}: not open to "
                              f"{actor or 'an unidentified actor'} (for: {', '.join(sorted(exc.for_))})")
             continue
-        if exc.against and target not in exc.against:
-            hit = repr(inc.target) if inc.target else "not named"
-            why = (f"{exc.id}: the act's target ({hit}) is not "
+        # Whom an act hit, when the record does not say, may be whom the exception allows.
+        unnamed = bool(exc.against) and not inc.target
+        if exc.against and target not in exc.against and not unnamed:
+            why = (f"{exc.id}: the act's target ({inc.target!r}) is not "
                    f"{'/'.join(sorted(exc.against))}")
             missing.append(why)
             if steps is not None:
                 steps.append(f"exception {exc.id}: does not apply: {why}")
             continue
         result = check_exception(batch, k, exc, notices)
+        if unnamed and result.status in (MET, UNSURE):
+            # Met or not, it is not certainly open to the act: a breach is not certain.
+            result = replace(result, status=UNSURE, why=(
+                f"the act's target is not named, and {exc.id} is for acts against "
+                f"{'/'.join(sorted(exc.against))}; {result.why}"))
         if steps is not None:
             steps.append(f"exception {exc.id}: {result.status}: {result.why}")
         if result.status == MET:

@@ -49,6 +49,8 @@ SENTENCES = (
     N_("%(doubts)s. If it were a bound actor's act: %(reason)s"),
     N_("%(reason)s; excepted under %(exception)s: %(why)s"),
     N_("%(reason)s; it may be excepted under %(exception)s: %(why)s"),
+    N_("the act's target is not named, and %(exception)s is for acts against %(targets)s; "
+       "%(why)s"),
     N_("%(who)s: %(why)s; estimated probability %(p)s that it lies %(side)s"),
     # Undetermined as if by a bound actor: no probability is estimated then.
     N_("%(who)s: %(why)s"),

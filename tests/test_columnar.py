@@ -149,6 +149,19 @@ def test_a_row_that_is_not_utf8_is_rejected_naming_its_line(tmp_path, example):
     assert "not UTF-8" in r.reason and "0xe9" in r.reason and "Hama\\xe9" in r.raw
 
 
+def test_a_field_as_long_as_an_article_is_read_whole(tmp_path, example):
+    """A 2 MB notes field (quoted, so the row reader splits it) was rejected as "field larger
+    than field limit (131072)", while one unquoted elsewhere was read."""
+    head = "id,time,lon,lat,actor,act,notes\n"
+    notes = "y" * 2_000_000 + ", quoted"
+    path = tmp_path / "long.csv"
+    path.write_text(head + f'L-1,2016-08-01,36.1,35.1,x,air_strike,"{notes}"\n'
+                    "L-2,2016-08-01,36.1,35.1,x,air_strike,short\n")
+    incidents, rejects = IncidentReader(example).read([path])
+    assert rejects == [] and [i.id for i in incidents] == ["L-1", "L-2"]
+    assert incidents[0].extra["notes"] == notes
+
+
 def test_columns_build_incident_objects_only_when_asked(tmp_path, example):
     path = as_format1(example, UCDP, tmp_path / "ucdp.csv", slips=False)
     chunks = [c for c in IncidentReader(example).iter_columns([path])

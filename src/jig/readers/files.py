@@ -24,6 +24,11 @@ FORMS = ("csv", "jsonl", "geojson", "parquet")
 # not a crash of the whole read.
 DEEP = "nested too deeply to read (JSON)"
 SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".geojson", ".parquet", ".pq")
+# A field as long as a whole article (UCDP's `source_article`, a monitor's notes) is data: the
+# csv module's default limit (128 KiB) rejected its row, while the columnar path read it. Raised
+# for the process, never lowered (another user of `csv` may have set it higher).
+FIELD_LIMIT = 1 << 28
+csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
 
 
 @dataclass(frozen=True, slots=True)

@@ -293,6 +293,31 @@ def test_every_direct_edit_of_the_log_is_caught(cell):
         store.close()
 
 
+def test_a_json_key_written_twice_is_caught(cell):
+    """`{"source": "FAKE", ..., "source": "RU field report"}`: Python, and so the comparison
+    with the log, reads the last value; SQLite's json_extract, which the filters use, the
+    first (a review filtered on source=FAKE and found the record)."""
+    _, _, db_url, data, _ = cell
+    store = Store.open(db_url, key_folder=data)
+    try:
+        with store.engine.connect() as con:
+            row, text = con.execute(sa.text(
+                "SELECT row, CAST(record AS TEXT) FROM incident_revisions ORDER BY row")).first()
+
+        def twice(con):
+            doubled = '{"source": "FAKE", ' + text.lstrip()[1:]
+            value = "CAST(:t AS json)" if con.dialect.name == "postgresql" else ":t"
+            con.execute(sa.text(f"UPDATE incident_revisions SET record = {value} WHERE row = :r"),
+                        {"t": doubled, "r": row})
+
+        problems = tampered(store, store.keys, twice)
+        assert problems == [f"incident_revisions: row {row} has key 'source' twice in record "
+                            "(edited directly: the database's JSON functions read one value, "
+                            "the log holds another)"]
+    finally:
+        store.close()
+
+
 def test_an_unsigned_upgrade_marker_appended_to_a_signed_log_excuses_nothing(cell):
     """Migration 0004's `log.upgrade` entry lets the unsigned entries before it stand and has
     the next open log every row once. Appended to a signed log by someone editing the

@@ -158,3 +158,16 @@ def test_the_example_files_read_cleanly(example):
     notices = read_notices([EXAMPLE / "notices.csv"], example)
     assert incidents.rejects == [] and notices.rejects == []
     assert len(incidents.records) == incidents.read == 28
+
+
+@pytest.mark.parametrize(("header", "says"), [
+    ("id;time;lon;lat;actor;act", "separated by semicolons: save it as comma-separated CSV"),
+    ("ID,Time,Lon,Lat", "format 1's field names are lower case"),
+    ("id,time,latitude,longitude", "format 1 names the coordinates lon and lat"),
+])
+def test_a_spreadsheets_header_says_what_to_change(tmp_path, example, header, says):
+    path = tmp_path / "sheet.csv"
+    path.write_text(header + "\n" + ",".join(["x"] * len(header.split(","))) + "\n")
+    with pytest.raises(InputFileError) as exc:
+        read_incidents(path, example)  # one path, as a string or a Path, is one file
+    assert says in str(exc.value) and header.split(",")[0] in str(exc.value)

@@ -97,3 +97,15 @@ def test_ordinal_date_time_is_read_at_its_time():
 def test_impossible_dates_in_other_forms_are_named(text, message):
     with pytest.raises(ValueError, match=message):
         parse_time(text, DAMASCUS)
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("20/07/2016 10:15", "write 2016-07-20T10:15"),  # it was "read as an interval ...: '20'"
+    ("7/20/2016", "write 2016-07-20"),
+    ("20.07.2016", "write 2016-07-20"),
+    ("05/03/2024 9:30", "write 2024-03-05T09:30 or 2024-05-03T09:30 (day/month or month/day"),
+])
+def test_a_date_written_the_local_way_is_refused_with_its_iso_readings(text, says):
+    with pytest.raises(ValueError, match="written the local way") as exc:
+        parse_time(text, UTC)
+    assert says in str(exc.value)

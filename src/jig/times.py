@@ -131,8 +131,29 @@ def _parse_one(text: str, tz: tzinfo) -> tuple[float, float]:
     return t, t
 
 
+# 20/07/2016, 7/20/2016 10:15, 20.07.2016: what spreadsheets write, never an ISO interval.
+_LOCAL_DATE_RE = re.compile(
+    r"^(\d{1,2})([/.])(\d{1,2})\2(\d{4})([ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+
+
+def _local_date(text: str, m: re.Match[str]) -> str:
+    """Why a date written the local way is refused, with the ISO 8601 it may stand for."""
+    a, b, year, clock = int(m[1]), int(m[3]), m[4], (m[5] or "").strip()
+    at = f"T{clock:0>5}" if len(clock) <= 5 else f"T{clock:0>8}"
+    at = at if clock else ""
+    readings = [f"{year}-{b:02d}-{a:02d}{at}"] if a > 12 else \
+        [f"{year}-{a:02d}-{b:02d}{at}"] if b > 12 else \
+        [f"{year}-{b:02d}-{a:02d}{at}", f"{year}-{a:02d}-{b:02d}{at}"]
+    return (f"{text!r} is a date written the local way, not ISO 8601: write "
+            + " or ".join(readings) + (" (day/month or month/day: the text does not say)"
+                                       if len(readings) > 1 else ""))
+
+
 def parse_time(text: str, tz: tzinfo) -> Span:
     """Parse an incident or notice time: a date, a date-time, or an interval `start/end`."""
+    local = _LOCAL_DATE_RE.match(text.strip())
+    if local:
+        raise ValueError(_local_date(text, local))
     if "/" in text:
         left, _, right = text.partition("/")
         try:

@@ -53,18 +53,26 @@ def read_keyed(paths: Iterable[str | Path], convert: Callable[[RawRecord], Any])
     return out
 
 
-def read_incidents(paths: Iterable[str | Path], agreement: Agreement,
+def _paths(paths: str | Path | Iterable[str | Path]) -> list[str | Path]:
+    """One path given as a string is one file (iterated, its letters were taken as files:
+    "e: no such file")."""
+    return [paths] if isinstance(paths, str | Path) else list(paths)
+
+
+def read_incidents(paths: str | Path | Iterable[str | Path], agreement: Agreement,
                    gazetteer: Gazetteer | None = None) -> ReadResult:
-    """Read incident files of any known export (recognised by their header), all at once."""
+    """Read incident files of any known export (recognised by their header), all at once;
+    one path or several."""
     reader = IncidentReader(agreement, gazetteer)
-    records, rejects = reader.read(paths)
+    records, rejects = reader.read(_paths(paths))
     return ReadResult(records, rejects, reader.counts.read)
 
 
-def read_notices(paths: Iterable[str | Path], agreement: Agreement) -> ReadResult:
-    """Read notice files; parties and exceptions are checked against the agreement."""
+def read_notices(paths: str | Path | Iterable[str | Path], agreement: Agreement) -> ReadResult:
+    """Read notice files (one path or several); parties and exceptions are checked against
+    the agreement."""
     parties, exceptions = set(agreement.parties), set(agreement.exceptions)
-    return read_keyed(paths, lambda rec: to_notice(rec.fields, agreement.tz, rec.origin,
+    return read_keyed(_paths(paths), lambda rec: to_notice(rec.fields, agreement.tz, rec.origin,
                                                    rec.geometry, parties, exceptions,
                                                    agreement.extent))
 

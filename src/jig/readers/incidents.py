@@ -93,11 +93,26 @@ def _require_generic(rec: RawRecord) -> None:
                                                                                  "location"})
     if {"id", "time"} <= keys and located:
         return
-    shown = ", ".join(sorted(keys)[:12]) + (", …" if len(keys) > 12 else "")
+    names = list(rec.fields or {})  # as the file has them, in its order
+    shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
     raise InputFileError(Problem(
         "file.unknown_columns", "is not a file of incidents jig knows: it has neither the "
         "fields of format 1 (id, time, lon, lat) nor the header of an ACLED, UCDP GED, Airwars "
-        f"or CJTF-OIR export (its columns: {shown})", Location(file=rec.origin.file)))
+        f"or CJTF-OIR export (its columns: {shown}){_header_hint(names)}",
+        Location(file=rec.origin.file)))
+
+
+def _header_hint(names: list[str]) -> str:
+    """What the usual slips of a spreadsheet's export look like, said."""
+    if len(names) == 1 and any(sep in names[0] for sep in (";", "\t")):
+        sep = "semicolons" if ";" in names[0] else "tabs"
+        return f"; its header is separated by {sep}: save it as comma-separated CSV"
+    lowered = {n.strip().lower() for n in names}
+    if {"id", "time"} <= lowered and not {"id", "time"} <= set(names):
+        return "; format 1's field names are lower case (id, time, lon, lat)"
+    if {"latitude", "longitude"} <= lowered:
+        return "; format 1 names the coordinates lon and lat"
+    return ""
 
 
 def _quirk(rec: RawRecord, exc: RowError) -> Reject:

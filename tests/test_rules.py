@@ -107,6 +107,17 @@ def test_actor_matched_by_pattern_or_id_and_unbound_actors_are_not_judged(agreem
         "undetermined"
 
 
+@pytest.mark.parametrize(("actor", "act", "supposed"), [
+    ("B forces", "unknown", "If it were an act of a covered kind:"),
+    ("Unknown gunmen", "air_strike", "If it were a bound actor's act:"),
+    ("Unknown gunmen", "unknown", "If it were a bound actor's act of a covered kind:")])
+def test_an_undetermined_finding_supposes_only_what_is_in_doubt(agreement, actor, act,
+                                                                supposed):
+    """A bound actor's act of unknown kind said "If it were a bound actor's act"."""
+    f = finding(agreement, "no-strikes", lon=36.1, lat=35.1, actor=actor, act=act)
+    assert f.outcome == "undetermined" and supposed in f.reason
+
+
 def test_acts_not_listed_are_not_judged(agreement):
     assert finding(agreement, "no-strikes", actor="B forces", act="ground_attack") is None
 

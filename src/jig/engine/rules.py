@@ -83,10 +83,20 @@ def judge_clause(batch: Batch, k: int, clause: Clause, steps: Steps = None) -> J
     judgement = _RULES[clause.rule](batch, k, clause, steps)
     if doubts and judgement.outcome in ("breach", "undetermined"):
         # No probability is quoted: the act's kind or actor is unknown, so none is estimated.
-        reason = ("; ".join(doubts) + ". If it were a bound actor's act: "
+        # The supposition names only what is in doubt (the actor may be known and bound).
+        who, kind = actor_id is None, inc.act == "unknown"
+        supposed = ("a bound actor's act of a covered kind" if who and kind
+                    else "a bound actor's act" if who else "an act of a covered kind")
+        reason = (f"{'; '.join(doubts)}. If it were {supposed}: "
                   + (judgement.unquantified or judgement.reason))
-        _note(steps, lambda: "→ undetermined: it would be a " + judgement.outcome + " if the act were "
-              "by a bound actor and of a covered kind")
+        _note(steps, lambda: {
+            "a bound actor's act": "→ undetermined: had a bound actor done it, the finding "
+                                   "would be ",
+            "an act of a covered kind": "→ undetermined: were the act of a covered kind, the "
+                                        "finding would be ",
+            "a bound actor's act of a covered kind": "→ undetermined: were it a bound actor's "
+                                                     "act of a covered kind, the finding would "
+                                                     "be "}[supposed] + judgement.outcome)
         return Judgement("undetermined", reason, None, judgement.feature, hypothetical=True)
     if doubts and judgement.outcome == "complies":
         return _na("; ".join(doubts) + ", and it would comply in any case", steps)

@@ -46,6 +46,8 @@ SENTENCES = (
     N_("claimed done by %(said)s, not verified"),
     N_("overdue since %(due)s, but no status record after the deadline says whether it was "
        "done"),
+    N_("%(doubts)s. If it were a bound actor's act of a covered kind: %(reason)s"),
+    N_("%(doubts)s. If it were an act of a covered kind: %(reason)s"),
     N_("%(doubts)s. If it were a bound actor's act: %(reason)s"),
     N_("%(reason)s; excepted under %(exception)s: %(why)s"),
     N_("%(reason)s; it may be excepted under %(exception)s: %(why)s"),
@@ -147,8 +149,10 @@ STEPS = (
     N_("weapon %(weapon)s is one of the weapons the clause restricts"),
     N_("weapon %(weapon)s is not one of %(weapons)s"),
     N_("%(doubts)s, and it would comply in any case"),
-    N_("→ undetermined: it would be a %(outcome)s if the act were by a bound actor and of a "
-       "covered kind"),
+    N_("→ undetermined: had a bound actor done it, the finding would be %(outcome)s"),
+    N_("→ undetermined: were the act of a covered kind, the finding would be %(outcome)s"),
+    N_("→ undetermined: were it a bound actor's act of a covered kind, the finding would be "
+       "%(outcome)s"),
     N_("→ undetermined, p = %(prob)s"),
     # Where it lies.
     N_("zones selected (%(selector)s): %(ids)s; in effect at the time: %(ids2)s"),

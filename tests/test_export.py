@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pytest
 from tests.test_cli import AGREEMENT, INCIDENTS, NOTICES, jig
@@ -70,6 +71,14 @@ def test_incidents_round_trip_with_every_finding_and_input_field(tmp_path, fmt):
         assert row["source"] == src["source"] and row["notes"] == src["notes"]
         assert _none(row["precision_m"]) == float(src["precision_m"])
     assert set(f"{c}__{k}" for c in clauses for k in PER_CLAUSE) <= set(df.columns)
+    # The span each time was read as, typed as times (UTC): A-01's minute, A-15's whole day
+    # in Damascus (+03:00).
+    assert str(df["time_start"].dtype).startswith("datetime64") and \
+        str(df["time_start"].dt.tz) == "UTC"
+    a01, a15 = (df[df["incident"] == i].iloc[0] for i in ("A-01", "A-15"))
+    assert a01["time_start"] == a01["time_end"] == pd.Timestamp(source["A-01"]["time"] + "+03:00")
+    assert a15["time_start"] == pd.Timestamp("2016-08-25T00:00+03:00")
+    assert a15["time_end"] - a15["time_start"] == pd.Timedelta(days=1)
 
 
 def test_geopackage_has_the_agreement_s_layers(tmp_path):

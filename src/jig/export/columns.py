@@ -2,8 +2,10 @@
 
 Shared by every tabular GIS export. The columns:
 
-- the incident's own: `incident`, `verdict`, `time`, `actor`, `target`, `act`, `weapon`,
-  `precision_m`, and the `clause`, `zone` and `p` of its first finding with the verdict's
+- the incident's own: `incident`, `verdict`, `time` (as written), `time_start` and `time_end`
+  (the span it was read as, UTC: typed as times in GeoPackage and GeoParquet, so an analyst
+  filters by them without parsing `time`), `actor`, `target`, `act`, `weapon`, `precision_m`,
+  and the `clause`, `zone` and `p` of its first finding with the verdict's
   outcome (what a map is usually coloured by);
 - per clause of the agreement, in its order: `<clause>__outcome`, `__p`, `__place` (the zone,
   site or target), `__exception`, `__evidence` (`kind:id` separated by spaces), `__missing` and
@@ -16,13 +18,16 @@ Shared by every tabular GIS export. The columns:
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from jig.findings import Verdict
 
-OWN = ("incident", "verdict", "clause", "zone", "p", "time", "actor", "target", "act", "weapon",
-       "precision_m")
+OWN = ("incident", "verdict", "clause", "zone", "p", "time", "time_start", "time_end", "actor",
+       "target", "act", "weapon", "precision_m")
+TIMES = ("time_start", "time_end")
 PER_CLAUSE = ("outcome", "p", "place", "exception", "evidence", "missing", "reason")
 
 
@@ -37,7 +42,8 @@ def flat_row(v: Verdict, clauses: Sequence[str]) -> dict[str, Any]:
     row: dict[str, Any] = {
         "incident": inc.id, "verdict": v.verdict,
         "clause": first.clause if first else None, "zone": first.zone if first else None,
-        "p": first.p if first else None, "time": inc.time_text, "actor": inc.actor,
+        "p": first.p if first else None, "time": inc.time_text,
+        "time_start": _utc(inc.span.start), "time_end": _utc(inc.span.end), "actor": inc.actor,
         "target": inc.target, "act": inc.act, "weapon": inc.weapon,
         "precision_m": inc.precision_m}
     by_clause = {f.clause: f for f in v.findings}
@@ -55,6 +61,12 @@ def flat_row(v: Verdict, clauses: Sequence[str]) -> dict[str, Any]:
         key = f"{k}_input" if k in row else k
         row[key] = _text(value)
     return row
+
+
+def _utc(t: float) -> str | None:
+    if not math.isfinite(t):
+        return None
+    return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _text(value: Any) -> str | None:

@@ -18,7 +18,7 @@ import pyarrow as pa
 import shapely
 
 from jig.agreement.model import Agreement, Feature
-from jig.export.columns import OWN, clause_columns, flat_row
+from jig.export.columns import OWN, TIMES, clause_columns, flat_row
 from jig.findings import Verdict
 from jig.times import format_instant
 
@@ -50,6 +50,8 @@ def incidents_table(agreement: Agreement, verdicts: Iterable[Verdict]) -> pa.Tab
                 names.append(k)
     arrays = [pa.array([r.get(n) for r in rows], type=pa.float64() if _is_float(n)
                        else pa.string()) for n in names]
+    arrays = [a.cast(pa.timestamp("s", tz="UTC")) if n in TIMES else a
+              for n, a in zip(names, arrays, strict=True)]
     wkb = shapely.to_wkb(shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)))
     return pa.table([*arrays, pa.array(list(wkb), type=pa.binary())], names=[*names, GEOMETRY])
 

@@ -35,3 +35,21 @@ def test_the_example_shows_every_outcome_and_every_rule(example):
     assert clauses == {c.id for c in example.clauses if c.rule != "no_flights_in"}
     exceptions = {f.exception for v in vs for f in v.findings if f.outcome == "excepted"}
     assert exceptions == set(example.exceptions)
+
+
+def test_the_readmes_python_runs_as_written(monkeypatch, capsys):
+    """Every ```python block of the README, in order, from the repository's root (with
+    ../shared beside it, as CI has it): what a newcomer pastes first must work."""
+    import re
+
+    from tests.conftest import ROOT
+
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"),
+                        re.S)
+    assert len(blocks) >= 2
+    monkeypatch.chdir(ROOT)
+    scope: dict = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), scope)
+    assert scope["judged"].verdict_counts()["breach"] > 0
+    assert '"verdict": "excepted"' in capsys.readouterr().out.replace("'", '"')

@@ -208,3 +208,13 @@ def test_evidence_inside_adjacent_or_overlapping_zones_counts(make_agreement, lo
     assert (f.outcome, f.exception) == (outcome, exception)
     if outcome == "excepted":
         assert [e.id for e in f.evidence] == ["E-1"]
+
+
+def test_a_notice_from_a_party_not_answering_is_named_only_for_the_act_it_is_about(agreement):
+    about_another = notice(agreement, id="N-9", party="B", time="2016-08-10T08:00",
+                           exception="threat", incident="S-2")
+    far_away = notice(agreement, id="N-10", party="B", time="2016-08-10T08:00",
+                      exception="threat", lon=37.0, lat=35.1, radius_m=2000)
+    f = only(check(agreement, [strike(agreement)], [about_another, far_away]))
+    assert f.outcome == "breach"
+    assert "N-9" not in f.missing[0] and "N-10" not in f.missing[0]

@@ -58,9 +58,9 @@ def check_notice(batch: Batch, k: int, exc: ExceptionRule, notices: Notices) -> 
     seen: list[str] = []
     unsure: Check | None = None
     for n in notices.by_exception.get(exc.id, ()):
-        if n.party not in answering:
-            seen.append(f"{n.id} is from {n.party}, which does not answer for {actor}")
-            continue
+        # Only notices about this act are worth naming: one from a party that does not answer
+        # for the actor is mentioned when it names the incident or covers its place, not for
+        # every act the exception is pleaded against.
         if n.incident is not None:
             if n.incident != inc.id:
                 continue
@@ -68,11 +68,15 @@ def check_notice(batch: Batch, k: int, exc: ExceptionRule, notices: Notices) -> 
         elif n.lon is not None and n.lat is not None:
             d = float(geodesic_m(n.lon, n.lat, inc.lon, inc.lat)[0])
             if d > n.radius_m:
-                seen.append(f"{n.id} covers {distance(n.radius_m)} around a point "
-                            f"{distance(d)} away")
+                if n.party in answering:
+                    seen.append(f"{n.id} covers {distance(n.radius_m)} around a point "
+                                f"{distance(d)} away")
                 continue
             how = f"covers the location ({distance(d)} from its centre)"
         else:
+            continue
+        if n.party not in answering:
+            seen.append(f"{n.id} is from {n.party}, which does not answer for {actor}")
             continue
         latest_ok, earliest_late = inc.span.start + within, inc.span.end + within
         stamp = format_instant(n.span.start, tz)

@@ -33,6 +33,16 @@ def cell(db_url, tmp_path):
         yield clients | {"none": none, "bad": bad}, db_url
 
 
+def assert_log_holds(db_url: str) -> None:
+    """`jig audit verify` finds nothing amiss in the store."""
+    store = Store.open(db_url)
+    try:
+        with store.sessions() as s:
+            assert verify(s).problems == []
+    finally:
+        store.close()
+
+
 def ok(r: httpx.Response) -> dict:
     assert r.status_code < 300, r.text
     return r.json()
@@ -251,12 +261,7 @@ def test_a_notice_over_the_other_partys_unreleased_record_tells_nothing_of_it(ce
     size = ok(us.get("/audit/head"))["tree_size"]
     assert [ok(us.get(f"/audit/proof/{seq}"))["leaf"]["seq"] for seq in (size - 2, size)] \
         == [size - 2, size]
-    store = Store.open(db_url)
-    try:
-        with store.sessions() as s:
-            assert verify(s).problems == []
-    finally:
-        store.close()
+    assert_log_holds(db_url)
 
 
 def test_a_notice_leaves_the_other_partys_unreleased_record_of_that_id_alone(cell):
@@ -289,9 +294,4 @@ def test_a_notice_leaves_the_other_partys_unreleased_record_of_that_id_alone(cel
     us = ok(c["us-analyst"].get("/incidents/A-09"))
     assert us["verdict"]["verdict"] == "excepted"
     assert [h["verdict"] for h in us["history"]] == ["breach", "excepted", "excepted"]
-    store = Store.open(db_url)
-    try:
-        with store.sessions() as s:
-            assert verify(s).problems == []
-    finally:
-        store.close()
+    assert_log_holds(db_url)

@@ -4,6 +4,7 @@ revisions and every verdict recorded."""
 
 from __future__ import annotations
 
+from markupsafe import escape
 from pypdf import PdfReader
 from tests.conftest import EXAMPLE
 from tests.test_cli import AGREEMENT, INCIDENTS, NOTICES, jig
@@ -41,6 +42,25 @@ def test_dossier_in_arabic_translates_the_reasons(tmp_path):
     html = out.read_text(encoding="utf-8")
     assert 'dir="rtl"' in html and "مستثنى بموجب" in html and "ملف الحادث" in html
 
+
+
+def test_dossier_in_russian_gives_every_step_and_the_evidence_in_russian(example, tmp_path):
+    from jig.engine import explain
+    from jig.readers import read_incidents, read_notices
+    from jig.report.dossier import render_dossier
+    from jig.report.reasons import translate_phrase
+
+    ex = explain(example, read_incidents(INCIDENTS, example).records, "A-12",
+                 read_notices(NOTICES, example).records)
+    html = render_dossier(example, ex, "ru")
+    # The evidence's label and note, the exception not met, every step and the record's
+    # reading: each as the catalog gives it, none of jig's English sentences left.
+    assert "инцидент A-11" in html and "incident A-11" not in html
+    steps = [s for c in ex.clauses for s in c.steps] + ex.preamble
+    assert steps and all(translate_phrase(s, "ru") for s in steps)
+    for s in steps:
+        assert escape(translate_phrase(s, "ru")) in html and escape(s) not in html
+    assert "incidents.csv, строка 13" in html and ", line 13" not in html
 
 def test_dossier_of_an_unknown_incident_says_so(tmp_path):
     r = jig("report", AGREEMENT, INCIDENTS, "--incident", "Z-99", "-o", str(tmp_path / "z.pdf"))

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jig.agreement.model import Agreement
-from jig.engine.check import Explanation
+from jig.engine.check import ClauseExplanation, Explanation
 from jig.i18n import check_language, direction
-from jig.report.reasons import translate_reason
-from jig.report.render import environment
+from jig.report.reasons import translate_phrase, translate_reason
+from jig.report.render import environment, evidence_entry, origin_text
 
 
 @dataclass
@@ -24,13 +24,16 @@ class DossierExtras:
     audit_head: dict[str, Any] | None = None
 
 
-def record_rows(explanation: Explanation) -> list[tuple[str, str]]:
-    """The record's fields as a person reads them, jig's own first, then the input's."""
+def record_rows(explanation: Explanation, lang: str = "en") -> list[tuple[str, str]]:
+    """The record's fields as a person reads them, jig's own first, then the input's. The
+    names stay the record's own (those of the file and the API); where it came from is told
+    in `lang`."""
     inc = explanation.verdict.incident
     own = [("id", inc.id), ("time", inc.time_text), ("lon", f"{inc.lon:.5f}"),
            ("lat", f"{inc.lat:.5f}"), ("precision_m", f"{inc.precision_m:g}"),
            ("actor", inc.actor), ("target", inc.target), ("act", inc.act),
-           ("weapon", inc.weapon), ("origin", str(inc.origin) if inc.origin else None)]
+           ("weapon", inc.weapon),
+           ("origin", origin_text(inc.origin, lang) if inc.origin else None)]
     rows = [(k, str(v)) for k, v in own if v not in (None, "")]
     # A structured field (a confirmed draft's `provenance`: its text and spans) as JSON, the
     # form it was sent and is served in, not as Python writes a dict.
@@ -44,10 +47,28 @@ def render_dossier(agreement: Agreement, explanation: Explanation, lang: str = "
     """The dossier as one self-contained HTML page in `lang`."""
     check_language(lang)
     extras = extras or DossierExtras()
-    reasons = [translate_reason(c.finding, lang) if c.finding else ""
-               for c in explanation.clauses]
     return environment(lang).get_template("dossier.html.j2").render(
         lang=lang, dir=direction(lang), agreement=agreement, explanation=explanation,
-        incident=explanation.verdict.incident, record=record_rows(explanation),
-        reasons=reasons, revisions=extras.revisions, history=extras.history,
+        incident=explanation.verdict.incident, record=record_rows(explanation, lang),
+        clauses=[_clause(c, lang) for c in explanation.clauses],
+        preamble=[_said(s, lang) for s in explanation.preamble],
+        revisions=extras.revisions, history=extras.history,
         reviews=extras.reviews, audit_head=extras.audit_head)
+
+
+def _said(text: str, lang: str) -> str:
+    """One of the engine's sentences in `lang`, in English when the catalog does not know its
+    shape (never lost)."""
+    return translate_phrase(text, lang) or text
+
+
+def _clause(c: ClauseExplanation, lang: str) -> dict[str, Any]:
+    """A clause's part of the dossier in `lang`: the finding's reason, evidence, exceptions
+    not met and the explanation's steps, all in the reader's language as the annex and the
+    UI's reasoning panel give them."""
+    f = c.finding
+    return {"clause": c.clause, "outcome": c.outcome, "finding": f,
+            "reason": translate_reason(f, lang) if f else "",
+            "evidence": [evidence_entry(e, lang) for e in f.evidence] if f else [],
+            "missing": [_said(m, lang) for m in f.missing] if f else [],
+            "steps": [_said(s, lang) for s in c.steps]}

@@ -222,6 +222,8 @@ INSIDE_ZONES, OUTSIDE_ZONES, ANYWHERE = N_("inside %(zones)s"), N_("outside %(zo
     N_("anywhere")
 KM, M, H = N_("%(n)s km"), N_("%(n)s m"), N_("%(n)s h")
 SEPARATOR = N_("; ")
+# Where a record came from (jig.records.Origin), in the record's reading and the sources.
+AT_LINE, AT_FEATURE = N_("%(file)s, line %(line)s"), N_("%(file)s, feature %(feature)s")
 
 END_OF = N_("the end of %(date)s")
 DAYS = ("%(num)s day", "%(num)s days")  # the template's ngettext msgid, translated there
@@ -333,6 +335,12 @@ class _Translator:
             return self.ngettext(*DAYS, n) % {"num": n}
         if kind == "hours":
             return self.gettext(H) % {"n": value.split(" ")[0]}
+        if kind == "origin":
+            m = re.fullmatch(r"(.+), (line|feature) (\S+)", value)
+            if m is None:
+                return value
+            msgid = AT_LINE if m[2] == "line" else AT_FEATURE
+            return self.gettext(msgid) % {"file": m[1], m[2]: m[3]}
         if kind in WORDS:
             word = WORDS[kind].get(value)
             return self.gettext(word) if word is not None else value

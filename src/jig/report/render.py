@@ -24,6 +24,8 @@ from jig.i18n import RTL, check_language, direction, translations
 from jig.records import Notice, Origin
 from jig.report import figures
 from jig.report.reasons import (
+    AT_FEATURE,
+    AT_LINE,
     EVIDENCE_LABELS,
     N_,
     translate_phrase,
@@ -187,11 +189,11 @@ def _annex_row(r: Row, a: Agreement, lang: str) -> dict[str, Any]:
             "clause": f.clause, "outcome": f.outcome, "p": f.p,
             "where": f.zone or f.site or f.target or "",
             "reason": translate_reason(f, lang),
-            "exception": f.exception, "evidence": [_evidence(e, lang) for e in f.evidence],
+            "exception": f.exception, "evidence": [evidence_entry(e, lang) for e in f.evidence],
             "sources": _sources(inc.extra, inc.origin, lang)}
 
 
-def _evidence(e: Evidence, lang: str) -> dict[str, str]:
+def evidence_entry(e: Evidence, lang: str) -> dict[str, str]:
     """A finding's evidence as the annex lists it: "notice N-1" and its note, in `lang`
     (the note in English when the catalog does not know its shape: never lost)."""
     label = EVIDENCE_LABELS.get(e.kind)
@@ -214,10 +216,9 @@ def origin_text(origin: Origin, lang: str) -> str:
     gettext = translations(lang).gettext
     name = input_name(origin.file, lang)
     if origin.line is not None:
-        return gettext(N_("%(file)s, line %(line)s")) % {"file": name, "line": origin.line}
+        return gettext(AT_LINE) % {"file": name, "line": origin.line}
     if origin.feature is not None:
-        return gettext(N_("%(file)s, feature %(feature)s")) % {"file": name,
-                                                                 "feature": origin.feature}
+        return gettext(AT_FEATURE) % {"file": name, "feature": origin.feature}
     return name
 
 

@@ -318,6 +318,49 @@ def test_a_json_key_written_twice_is_caught(cell):
         store.close()
 
 
+
+def test_a_json_true_edited_into_1_is_caught(cell):
+    """Python holds `True == 1`, and so did the comparison with the log; PostgreSQL's jsonb
+    does not, and a filter on `true` misses a `1`. 0 and 0.0 stay one number to both."""
+    c, _, db_url, data, _ = cell
+    # A record's own field as sent, kept as JSON gave it.
+    ok(c["us-analyst"].post("/incidents", json=HELD | {"id": "US-11", "confirmed": True}))
+    store = Store.open(db_url, key_folder=data)
+    try:
+        found = None
+        with store.engine.connect() as con:
+            for table in state_tables():
+                pk = [c.name for c in table.primary_key.columns]
+                for column in (c for c in table.columns if isinstance(c.type, sa.JSON)):
+                    for *key, text in con.execute(sa.select(
+                            *table.primary_key.columns, sa.cast(column, sa.Text))):
+                        if text and re.search(r":\s*true\b", text):
+                            found = (table.name, pk, key, column.name, text)
+                            break
+                    if found:
+                        break
+                if found:
+                    break
+        assert found is not None, "no JSON column holds a true in this store"
+        table, pk, key, column, text = found
+        where = " AND ".join(f"{k} = :k{i}" for i, k in enumerate(pk))
+        keys = {f"k{i}": v for i, v in enumerate(key)}
+
+        def edit(con, new):
+            value = "CAST(:t AS json)" if con.dialect.name == "postgresql" else ":t"
+            con.execute(sa.text(f"UPDATE {table} SET {column} = {value} WHERE {where}"),
+                        {"t": new, **keys})
+
+        one = re.sub(r":\s*true\b", ": 1", text, count=1)
+        problems = tampered(store, store.keys, lambda con: edit(con, one))
+        assert len(problems) == 1 and problems[0].startswith(
+            f"{table}: row {'/'.join(map(str, key))} differs from the log (edited directly)")
+        assert "true in the log" in problems[0] and "is 1 in the table" in problems[0]
+        # The row written back as it was: nothing to find (the edit itself is not a problem).
+        assert tampered(store, store.keys, lambda con: edit(con, text)) == []
+    finally:
+        store.close()
+
 def test_an_unsigned_upgrade_marker_appended_to_a_signed_log_excuses_nothing(cell):
     """Migration 0004's `log.upgrade` entry lets the unsigned entries before it stand and has
     the next open log every row once. Appended to a signed log by someone editing the

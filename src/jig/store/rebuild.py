@@ -44,6 +44,38 @@ def _json(value: Any) -> Any:
     return json.loads(audit.canonical(value))
 
 
+class _Flag:
+    """A JSON true or false inside a JSON column, compared only with another: Python holds
+    `True == 1`, but PostgreSQL's jsonb does not, and a filter on `true` misses a `1`, so an
+    edit of one into the other changes what the filters see. (0 and 0.0 are the same number
+    to both databases and stay equal.)"""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool):
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Flag) and other.value is self.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __repr__(self) -> str:
+        return "true" if self.value else "false"
+
+
+def _strict(value: Any, inside: bool = False) -> Any:
+    """A row image with the flags inside its JSON columns (dicts and lists) made `_Flag`s."""
+    if isinstance(value, bool):
+        return _Flag(value) if inside else value
+    if isinstance(value, dict):
+        return {k: _strict(v, True) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strict(v, True) for v in value]
+    return value
+
+
 def _differences(in_db: dict[str, Any], in_log: dict[str, Any], prefix: str = "") -> list[str]:
     """Which columns differ (and inside JSON columns, which keys), with both values."""
     out = []
@@ -138,7 +170,7 @@ def _compare_tables(s: Session, state: dict[str, dict[str, Any]], v: Verificatio
                 v.problems.append(f"{table}: row {key} is not in the log (inserted or "
                                   "restored directly in the database)")
                 continue
-            mine = _json(audit.row_image(obj))
+            mine, image = _strict(_json(audit.row_image(obj))), _strict(image)
             if mine != image:
                 v.problems.append(f"{table}: row {key} differs from the log (edited "
                                   f"directly): {'; '.join(_differences(mine, image))}")

@@ -114,7 +114,7 @@ def test_a_reason_s_values_are_kept_and_its_units_translated():
               "of the act")
     ru = translate_text(reason, "ru")
     assert ru == ("авиаудар RU: не на согласованной цели; ближайшая, T-2 (Nusra-held hills west "
-                  "of Jisr al-Shughur), в 14.7 км; исключение по imminent-threat: уведомление "
+                  "of Jisr al-Shughur), в 14,7 км; исключение по imminent-threat: уведомление "
                   "N-1 от RU называет инцидент, датировано 2016-08-05T08:00+03:00, в пределах "
                   "24 ч от действия")
     ar = translate_text(reason, "ar")

@@ -96,7 +96,17 @@ def test_report_on_the_example_has_every_section_and_check_s_numbers(tmp_path):
     agreement = load_agreement(AGREEMENT)
     assert agreement.content_hash in html and INCIDENTS in html and NOTICES in html
     assert "N-1" in html and "RU-1 × US-1" in html
+    assert re.search(r"RU-1 × US-1.*?<td>[\d,]+ m, [\d,]+ ft, [\d,]+ min</td>", html)
     assert "2016-06-01 – 2016-07-31" in html  # the previous 61 days
+
+
+def test_air_margins_and_distances_are_written_in_the_report_s_language():
+    from jig.report.render import margins, metres, number
+
+    m = {"horizontal_m": 9260, "vertical_ft": 3000, "time_min": 70}
+    assert margins(m, "en") == "9,260 m, 3,000 ft, 70 min"
+    assert margins(m, "ru") == f"{number(9260, 'ru')} м, {number(3000, 'ru')} фт, 70 мин"
+    assert metres(5000.0, "ar") == "5,000 م"
 
 
 def test_report_on_real_ucdp_and_airwars_matches_check(tmp_path):
@@ -310,7 +320,7 @@ def test_russian_report_has_russian_text_and_reasons(tmp_path):
         assert words in text, words
     assert "names the incident" not in text and "km away" not in text
     assert "incidents.csv, строка 2" in text and ", line " not in text
-    assert "±1 000 m" in text and "±1,000" not in text  # numbers as the HTML writes them
+    assert "±1 000 м" in text and "±1,000" not in text  # numbers and units as the HTML writes them
 
 
 HODEIDAH = entry("hodeidah-2018")

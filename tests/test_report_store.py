@@ -169,3 +169,19 @@ def test_jig_report_from_the_store_on_the_command_line(db_url, tmp_path):
     assert r.returncode == 0, r.stderr
     html = out.read_text(encoding="utf-8")
     assert "из совместного центра" in html and "released by" not in html
+    # The joint centre's own report in Russian: its rows' lines as "строка" (the stored origin
+    # was shown as a file name, in English), and the file counted once among the inputs.
+    r = jig("report", "--db", db_url, "--data", str(data), "--lang", "ru",
+            "--from", "2016-08-01", "--to", "2016-09-30", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "incidents.csv, строка " in html and ", line " not in html
+    assert html.count("incidents.csv</td>") == 1
+
+
+def test_a_stored_origin_reads_back_as_the_origin_it_was_written_from():
+    from jig.records import Origin
+
+    for origin in (Origin("a, b.csv", 8), Origin("x.geojson", feature=0), Origin("request"),
+                   Origin("notes, line one.csv")):
+        assert Origin.parse(str(origin)) == origin

@@ -27,6 +27,16 @@ class Origin:
             return f"{self.file}, feature {self.feature}"
         return self.file
 
+    @classmethod
+    def parse(cls, text: str) -> Origin:
+        """The origin `str()` wrote (as the store keeps it), so that it can be told again in
+        another language: "a.csv, line 8" is file a.csv, line 8."""
+        file, sep, where = text.rpartition(", ")
+        kind, _, number = where.partition(" ")
+        if sep and kind in ("line", "feature") and number.isdigit():
+            return cls(file, int(number)) if kind == "line" else cls(file, feature=int(number))
+        return cls(text)
+
 
 @dataclass(frozen=True, slots=True)
 class Incident:

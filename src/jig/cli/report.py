@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -241,8 +241,9 @@ def _from_store(data: Path, db: str | None, agreement_id: str | None, viewer: st
 
 
 def air_conflicts(agreement: Agreement, paths: list[Path], period: Period, sink: RejectSink
-                  ) -> list[dict[str, str]]:
-    """The period's conflicts between different parties' notified air activity."""
+                  ) -> list[dict[str, Any]]:
+    """The period's conflicts between different parties' notified air activity (the margins
+    as numbers: the report writes them in its language)."""
     from jig.air.deconflict import deconflict
     from jig.air.reading import read_air_notices
 
@@ -258,6 +259,5 @@ def air_conflicts(agreement: Agreement, paths: list[Path], period: Period, sink:
         m = d["margin"]
         out.append({"a": c.a.id, "b": c.b.id, "parties": f"{c.a.party} × {c.b.party}",
                     "when": d["when"], "where": f"{d['where']['lat']}, {d['where']['lon']}",
-                    "margin": f"{m['horizontal_m']:g} m, {m['vertical_ft']:g} ft, "
-                              f"{m['time_min']:g} min"})
+                    "margin": m})
     return out

@@ -9,8 +9,8 @@ from typing import Any
 
 from jig.agreement.model import Agreement
 from jig.engine.check import ClauseExplanation, Explanation
-from jig.i18n import check_language, direction
-from jig.report.reasons import translate_phrase, translate_reason
+from jig.i18n import check_language, direction, translations
+from jig.report.reasons import SEPARATOR, translate_phrase, translate_reason
 from jig.report.render import environment, evidence_entry, origin_text
 
 
@@ -70,5 +70,6 @@ def _clause(c: ClauseExplanation, lang: str) -> dict[str, Any]:
     return {"clause": c.clause, "outcome": c.outcome, "finding": f,
             "reason": translate_reason(f, lang) if f else "",
             "evidence": [evidence_entry(e, lang) for e in f.evidence] if f else [],
-            "missing": [_said(m, lang) for m in f.missing] if f else [],
+            "missing": translations(lang).gettext(SEPARATOR).join(
+                _said(m, lang) for m in f.missing) if f else "",
             "steps": [_said(s, lang) for s in c.steps]}

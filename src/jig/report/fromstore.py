@@ -44,7 +44,7 @@ def _incident(r: Row, tz: tzinfo, viewer: str) -> Incident:
     inc, rec = r.incident, r.record  # rec: the record less the fields withheld from the viewer
     # The file a record came from is its owner's business (a name can tell a source): the
     # other side sees whose release it was, never the file.
-    origin = (Origin(inc.origin) if inc.origin else None) if inc.workspace == viewer \
+    origin = (Origin.parse(inc.origin) if inc.origin else None) if inc.workspace == viewer \
         else Origin(JOINT_CENTRE if inc.workspace == JOINT else f"{RELEASED_BY}{inc.workspace}")
     return Incident(
         id=inc.incident_id, span=Span(inc.t_start, inc.t_end),

@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable
 from functools import cache, lru_cache
 
+from babel.numbers import get_decimal_symbol
+
 from jig.findings import Finding
 from jig.i18n import translations
 
@@ -111,6 +113,11 @@ SENTENCES = (
     # A notice's note, as the evidence column lists it (jig.engine.exceptions).
     N_("from %(party)s, dated %(time)s, names the incident"),
     N_("from %(party)s, dated %(time)s, covers the location (%(dist)s from its centre)"),
+    N_("timing uncertain"),
+    # An exception not met, as the dossier and the UI list them (jig.engine.check): last, as
+    # any exception's reason may follow its id.
+    N_("the act's target (%(hit)s) is not %(targets)s"),
+    N_("%(exception)s: %(why)s"),
 )
 # The evidence column's labels: what kind of evidence, and its id.
 EVIDENCE_LABELS = {"notice": N_("notice %(id)s"), "incident": N_("incident %(id)s")}
@@ -221,6 +228,8 @@ ZONES_IDS = N_("zone %(ids)s")
 INSIDE_ZONES, OUTSIDE_ZONES, ANYWHERE = N_("inside %(zones)s"), N_("outside %(zones)s"), \
     N_("anywhere")
 KM, M, H = N_("%(n)s km"), N_("%(n)s m"), N_("%(n)s h")
+# An air-desk conflict's margins: metres, feet and minutes inside the minima.
+MARGINS = N_("%(m)s m, %(ft)s ft, %(min)s min")
 SEPARATOR = N_("; ")
 # Where a record came from (jig.records.Origin), in the record's reading and the sources.
 AT_LINE, AT_FEATURE = N_("%(file)s, line %(line)s"), N_("%(file)s, feature %(feature)s")
@@ -283,6 +292,12 @@ class _Translator:
     def __init__(self, lang: str):
         self.gettext: Callable[[str], str] = translations(lang).gettext
         self.ngettext: Callable[[str, str, int], str] = translations(lang).ngettext
+        # The engine writes "5.3 km" and "0.4%"; a Russian reader writes 5,3 (as the report's
+        # own counts are written, by Babel). The digits stay the engine's.
+        self.decimal = get_decimal_symbol(lang)
+
+    def number(self, text: str) -> str:
+        return text.replace(".", self.decimal)
 
     def sentence(self, text: str) -> str | None:
         """A whole reason (or part of one) translated, or None if no shape fits."""
@@ -327,14 +342,16 @@ class _Translator:
             return self.who(value)
         if kind == "dist":
             n, unit = value.split(" ")
-            return self.gettext(KM if unit == "km" else M) % {"n": n}
+            return self.gettext(KM if unit == "km" else M) % {"n": self.number(n)}
         if kind == "due" and value.startswith("the end of "):
             return self.gettext(END_OF) % {"date": value[len("the end of "):]}
         if kind == "days":
             n = int(value.split(" ")[0])
             return self.ngettext(*DAYS, n) % {"num": n}
         if kind == "hours":
-            return self.gettext(H) % {"n": value.split(" ")[0]}
+            return self.gettext(H) % {"n": self.number(value.split(" ")[0])}
+        if kind == "p":
+            return self.number(value)
         if kind == "origin":
             m = re.fullmatch(r"(.+), (line|feature) (\S+)", value)
             if m is None:

@@ -27,7 +27,9 @@ from jig.report.reasons import (
     AT_FEATURE,
     AT_LINE,
     EVIDENCE_LABELS,
+    MARGINS,
     N_,
+    M,
     translate_phrase,
     translate_reason,
     translate_text,
@@ -65,6 +67,18 @@ def number(n: float, lang: str) -> str:
     return format_decimal(n, locale=lang, numbering_system="latn")
 
 
+def metres(n: float, lang: str) -> str:
+    """A distance in whole metres, written for `lang` with its unit: "5 000 м"."""
+    return translations(lang).gettext(M) % {"n": number(int(n), lang)}
+
+
+def margins(m: dict[str, float], lang: str) -> str:
+    """An air-desk conflict's margins (jig.air.deconflict) written for `lang`."""
+    return translations(lang).gettext(MARGINS) % {
+        "m": number(m["horizontal_m"], lang), "ft": number(m["vertical_ft"], lang),
+        "min": number(m["time_min"], lang)}
+
+
 VERDICT_NAMES = {"breach": N_("breach"), "undetermined": N_("undetermined"),
                  "excepted": N_("excepted"), "complies": N_("complies"),
                  "not_applicable": N_("not applicable")}
@@ -78,6 +92,8 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     # Western digits in every language, as the ids, times and coordinates beside them are.
     env.filters["num"] = lambda n: number(n, lang)
+    env.filters["metres"] = lambda n: metres(n, lang)
+    env.filters["margins"] = lambda m: margins(m, lang)
     env.filters["input_name"] = lambda name: input_name(name, lang)
     env.filters["pct"] = lambda x: ("" if x is None else format_percent(
         x, locale=lang, format="+#,##0%;-#,##0%", numbering_system="latn"))

@@ -38,14 +38,14 @@ def findings_rows(annex: list[dict[str, Any]], verdict_names: dict[str, str], rt
                   lang: str = "en") -> list[dict[str, Any]]:
     """The annex rows of the report's context as cells of lines: incident, time and place;
     actor, clause and finding; reason; sources."""
-    from jig.report.render import number  # the HTML's own: "±5 000 m" in Russian
+    from jig.report.render import metres  # the HTML's own: "±5 000 м" in Russian
 
     iso = _isolating(rtl)
     out = []
     for r in annex:
         place = f"{r['lat']:.4f}, {r['lon']:.4f}"
         if r["precision_m"]:
-            place += f" ±{number(int(r['precision_m']), lang)} m"
+            place += f" ±{metres(r['precision_m'], lang)}"
         where = [iso(place)] + ([iso(r["where"])] if r["where"] else [])
         finding = verdict_names[r["outcome"]]
         if r["p"] is not None:

@@ -182,3 +182,28 @@ def test_a_clauses_kinds_of_act_are_named_in_the_language():
     assert translate_phrase(step, "ru") == \
         "действие авиаудар охвачено пунктом (действия: авиаудар, обстрел)"
     assert "air_strike" not in translate_phrase(step, "ar")
+
+
+def test_the_air_desks_flight_reasons_have_shapes_the_catalog_knows(example, tmp_path):
+    from jig.air.flights import check_flights
+    from jig.air.reading import read_air_notices
+
+    # The example's flights, and what they leave out: an area over DA-1, a flight by an actor
+    # the agreement does not know and one naming none, an unmanned one, a window running past
+    # the agreement's end.
+    head = "id,party,actor,kind,time,geometry,half_width_m,alt_low,alt_high,alt_unit,alt_ref\n"
+    area = '"POLYGON ((36.6 35.7, 36.8 35.7, 36.8 35.9, 36.6 35.9, 36.6 35.7))"'
+    route = '"LINESTRING (36.71 35.12, 36.64 35.93)"'
+    rows = [f"X-1,RU,SY_GOV,patrol,2016-09-20T10:00/2016-09-20T11:00,{area},0,1,2,ft,AMSL",
+            f"X-2,RU,Someone,transit,2016-09-20T10:00/2016-09-20T11:00,{route},3000,1,2,ft,AMSL",
+            f"X-3,RU,,transit,2016-09-20T10:00/2016-09-20T11:00,{route},3000,1,2,ft,AMSL",
+            f"X-4,RU,SY_GOV,unmanned,2016-10-02T12:00/2016-10-04T12:00,{route},3000,1,2,ft,AMSL"]
+    mine = tmp_path / "air.csv"
+    mine.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    read = read_air_notices([EXAMPLE / "air-notices.csv", mine], example)
+    assert read.rejects == []
+    notices = read.records
+    reasons = [f.reason for v in check_flights(example, notices) for f in v.findings]
+    assert len(reasons) >= 6
+    for lang in ("ru", "ar"):
+        assert [r for r in reasons if translate_text(r, lang) is None] == [], lang

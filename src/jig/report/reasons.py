@@ -56,6 +56,17 @@ SENTENCES = (
     N_("the act's target is not named, and %(exception)s is for acts against %(targets)s; "
        "%(why)s"),
     N_("%(who)s: %(why)s; estimated probability %(p)s that it lies %(side)s"),
+    # Flights into barred zones (jig.air.flights): the air desk's reasons.
+    N_("%(who)s: %(why)s; estimated probability %(p)s that it flies inside"),
+    N_("%(doubts)s. If it were a bound actor's: %(reason)s"),
+    N_("%(who)s keeps %(dist)s clear of the selected zones in effect (nearest: %(label)s)"),
+    N_("%(why)s, which is in effect for %(p)s of the notified window"),
+    N_("%(why)s; the agreement is in force for %(p)s of the notified window"),
+    N_("its route enters %(label)s"),
+    N_("its route's %(dist)s corridor reaches into %(label)s, though the route itself stays "
+       "out"),
+    N_("its area overlaps %(label)s by %(area)s km²"),
+    N_("the notice names no actor"),
     # Undetermined as if by a bound actor: no probability is estimated then.
     N_("%(who)s: %(why)s"),
     N_("%(who)s lies inside %(ids)s taken together: its location disc (%(dist)s) straddles "
@@ -199,6 +210,9 @@ ACTS = {
     "air strike": N_("air strike by %(actor)s"), "shelling": N_("shelling by %(actor)s"),
     "ground attack": N_("ground attack by %(actor)s"), "explosion": N_("explosion by %(actor)s"),
     "act": N_("act by %(actor)s"), "act of unknown kind": N_("act of unknown kind by %(actor)s"),
+    # Kinds of flight an air notice gives (docs/air.md); another kind stays as written.
+    "transit": N_("transit by %(actor)s"), "patrol": N_("patrol by %(actor)s"),
+    "unmanned": N_("unmanned by %(actor)s"), "flight": N_("flight by %(actor)s"),
 }
 WEAPON = N_("%(weapon)s of %(actor)s")
 UNNAMED = N_("an unnamed actor")

@@ -459,7 +459,7 @@ async function openIncident(id, workspace) {
   if (inc.history && inc.history.length > 1) {
     panel.append(el("h3", {}, t("panel.history")));
     const list = el("ol");
-    for (const h of inc.history) list.append(el("li", {}, `v${h.version} · rev ${h.revision} · `, badge(h.verdict), ` · ${fmtTime(h.judged_at)}`));
+    for (const h of inc.history) list.append(el("li", {}, `v${h.version} · ${t("history.rev")} ${h.revision} · `, badge(h.verdict), ` · ${fmtTime(h.judged_at)}`));
     panel.append(list);
   }
   translateIn(panel);
@@ -528,7 +528,7 @@ async function openNotice(id) {
   if (!n) { showError(id); return; }
   const table = el("table", { class: "record" });
   for (const [k, v] of Object.entries(n)) table.append(el("tr", {}, el("td", {}, k), el("td", {}, v)));
-  $("panel").replaceChildren(el("h2", {}, `notice ${n.id}`), table);
+  $("panel").replaceChildren(el("h2", {}, `${tr("evidence.notice", "notice")} ${n.id}`), table);
 }
 
 async function renderReview(inc) {
@@ -543,7 +543,7 @@ async function renderReview(inc) {
     panel.append(el("p", { id: "review-state" }, `#${review.id} · `, el("strong", {}, t(`review.${review.state}`)), ` · ${review.queried_party}: ${review.query}`));
     if (review.answer) {
       panel.append(el("p", {}, `${review.queried_party}: ${review.answer}`));
-      if (review.answer_evidence && review.answer_evidence.length) panel.append(el("ul", { "aria-label": t("panel.evidence") }, ...review.answer_evidence.map((ev) => el("li", {}, `${ev.kind} ${ev.id}`))));
+      if (review.answer_evidence && review.answer_evidence.length) panel.append(el("ul", { "aria-label": t("panel.evidence") }, ...review.answer_evidence.map((ev) => el("li", {}, `${tr(`evidence.${ev.kind}`, ev.kind)} ${ev.id}`))));
     }
     for (const d of review.determinations) panel.append(el("p", { class: "determination" }, `${d.party}: `, el("strong", {}, t(`outcome.${d.outcome}`)), ` — ${d.text}`));
   }
@@ -607,7 +607,7 @@ async function answerForm(inc, review, submit) {
   try { notices = await api("/notices"); } catch (err) { /* none readable */ }
   for (const n of notices) offer("notice", n.id, `${tr("evidence.notice", "notice")} ${n.id} · ${n.party || ""} · ${n.time || ""} · ${n.exception || ""}`);
   for (const f of (inc.verdict && inc.verdict.findings) || []) for (const ev of f.evidence || []) offer(ev.kind, ev.id, `${tr(`evidence.${ev.kind}`, ev.kind)} ${ev.id}${ev.note ? ` — ${ev.note}` : ""}`);
-  for (const p of state.listed || []) offer("incident", p.id, `incident ${p.id} · ${p.time || ""} · ${p.actor || ""}`);
+  for (const p of state.listed || []) offer("incident", p.id, `${tr("evidence.incident", "incident")} ${p.id} · ${p.time || ""} · ${p.actor || ""}`);
   const form = el("form", { id: "review-answer", class: "cell-form" },
     el("label", { for: "answer-text" }, t("review.answer")), text, picker,
     el("button", { type: "submit" }, t("action.answer")));

@@ -10,17 +10,20 @@
           records: "Status records", verdict: "Verdict", reason: "Reason",
           none: "The agreement in force has no commitment with a deadline.",
           asof: "as judged on the status records stored, as of {t}",
-          breach: "breach", undetermined: "undetermined", complies: "complies" },
+          breach: "breach", undetermined: "undetermined", complies: "complies",
+          done: "done", not_done: "not done", claimed: "claimed" },
     ru: { title: "Обязательства", clause: "Пункт", bound: "Обязанная сторона", deadline: "Срок",
           records: "Записи о статусе", verdict: "Вердикт", reason: "Обоснование",
           none: "В действующем соглашении нет обязательств со сроком.",
           asof: "по сохранённым записям о статусе, на {t}",
-          breach: "нарушение", undetermined: "не установлено", complies: "соответствует" },
+          breach: "нарушение", undetermined: "не установлено", complies: "соответствует",
+          done: "выполнено", not_done: "не выполнено", claimed: "заявлено" },
     ar: { title: "الالتزامات", clause: "البند", bound: "الطرف الملزم", deadline: "الموعد النهائي",
           records: "سجلات الحالة", verdict: "الحكم", reason: "السبب",
           none: "لا يتضمن الاتفاق النافذ التزامات بموعد نهائي.",
           asof: "كما حُكم عليها بسجلات الحالة المحفوظة، حتى {t}",
-          breach: "خرق", undetermined: "غير محسوم", complies: "ملتزم" },
+          breach: "خرق", undetermined: "غير محسوم", complies: "ملتزم",
+          done: "مُنفَّذ", not_done: "غير مُنفَّذ", claimed: "مُدّعى" },
   };
   const word = (key, vars) => {
     const lang = typeof LANG === "string" && WORDS[LANG] ? LANG : "en";
@@ -58,7 +61,8 @@
     table.append(node("tr", {}, ...["clause", "bound", "deadline", "records", "verdict", "reason"]
       .map((k) => node("th", {}, word(k)))));
     for (const c of rows) {
-      const records = (c.evidence || []).map((e) => `${e.id}: ${e.note || ""}`).join("; ");
+      // A status as the report names it (done, not done, claimed); another as recorded.
+      const records = (c.evidence || []).map((e) => `${e.id}: ${e.note ? word(e.note) || e.note : ""}`).join("; ");
       table.append(node("tr", { "data-commitment": c.commitment, "data-actor": c.actor, "data-outcome": c.outcome },
         node("td", { dir: "ltr" }, c.commitment), node("td", {}, c.actor),
         node("td", { dir: "ltr" }, c.deadline), node("td", {}, records),

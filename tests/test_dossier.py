@@ -61,6 +61,9 @@ def test_dossier_in_russian_gives_every_step_and_the_evidence_in_russian(example
     for s in steps:
         assert escape(translate_phrase(s, "ru")) in html and escape(s) not in html
     assert "incidents.csv, строка 13" in html and ", line 13" not in html
+    # The record's fields by the UI's names for them, the file's own name kept as a title.
+    assert '<th title="lon">долгота</th>' in html and '<th title="act">действие</th>' in html
+    assert "<td>авиаудар</td>" in html and ">air_strike<" not in html
     # Every incident of the example: each sentence of its dossier has a shape the catalog
     # knows, in both languages (the exceptions not met and an evidence note whose timing is
     # uncertain were left in English).

@@ -13,7 +13,7 @@ from tests.test_cli import jig
 from tests.test_report import verdict_table
 
 USERS = {"us-analyst": ("analyst", "US"), "us-lead": ("lead", "US"),
-         "ru-analyst": ("analyst", "RU"), "reviewer": ("reviewer", None),
+         "ru-analyst": ("analyst", "RU"), "ru-lead": ("lead", "RU"), "reviewer": ("reviewer", None),
          "observer": ("observer", None)}
 SECRET = "KESTREL-7 (US source)"
 STRIKE = {"id": "US-7", "time": "2016-08-11T09:00", "lon": 36.99, "lat": 35.62,
@@ -143,6 +143,41 @@ def test_a_partys_dossier_of_the_other_sides_record_shows_what_the_api_shows(cel
     assert [n for n, _ in shown] == ["1", "2"]
     assert not any(h in html for h in commitments) and SECRET not in html
 
+
+
+def test_a_dossier_gives_the_review_in_the_readers_language(cell, tmp_path):
+    """The review part of `jig report --incident` listed the review as a raw dict: its keys,
+    and the determinations as a Python list, in any language."""
+    c, db_url = cell
+
+    def ok(r: httpx.Response) -> dict:
+        assert r.status_code < 300, r.text
+        return r.json()
+
+    ok(c["us-analyst"].post("/incidents", json=STRIKE))
+    ok(c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["source"]}))
+    rid = ok(c["reviewer"].post("/reviews", json={"incident": "US-7",
+                                                  "query": "Was T-2 agreed?"}))["id"]
+    ok(c["ru-analyst"].post("/notices", json={
+        "id": "N-7", "party": "RU", "time": "2016-08-11T08:00",
+        "exception": "imminent-threat", "incident": "US-7"}))
+    ok(c["ru-lead"].post(f"/reviews/{rid}/answer", json={
+        "answer": "A threat was notified.", "evidence": [{"kind": "notice", "id": "N-7"}]}))
+    for lead, text in (("us-lead", "Confirmed."), ("ru-lead", "Notified in time.")):
+        ok(c[lead].post(f"/reviews/{rid}/determinations",
+                        json={"outcome": "excepted", "text": text}))
+    ok(c["reviewer"].post(f"/reviews/{rid}/publish"))
+    out = tmp_path / "dossier.html"
+    r = jig("report", "--db", db_url, "--data", str(tmp_path / "data"), "--incident", "US-7",
+            "--lang", "ru", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    review = html.split('id="review"')[1]
+    assert f"Рассмотрение {rid}: опубликовано</h3>" in review
+    for words in ("Вопрос стороне", "Was T-2 agreed?", "Приводимые доказательства",
+                  "уведомление N-7", "Notified in time.", "Подпись"):
+        assert words in review, words
+    assert "queried_party" not in review and "[{" not in review and "'party'" not in review
 
 def test_jig_report_from_the_store_on_the_command_line(db_url, tmp_path):
     data = tmp_path / "data"

@@ -9,8 +9,9 @@ from typing import Any
 
 from jig.agreement.model import Agreement
 from jig.engine.check import ClauseExplanation, Explanation
+from jig.findings import Evidence
 from jig.i18n import check_language, direction, translations
-from jig.report.reasons import SEPARATOR, translate_phrase, translate_reason
+from jig.report.reasons import N_, SEPARATOR, WORDS, translate_phrase, translate_reason
 from jig.report.render import environment, evidence_entry, origin_text
 
 
@@ -24,14 +25,24 @@ class DossierExtras:
     audit_head: dict[str, Any] | None = None
 
 
+# The record's fields by the names the UI's record panel gives them; another field of the input
+# is named as the file names it.
+FIELD_LABELS = {
+    "id": N_("id"), "time": N_("time"), "lon": N_("longitude"), "lat": N_("latitude"),
+    "precision_m": N_("precision (m)"), "actor": N_("actor"), "target": N_("target"),
+    "act": N_("act"), "weapon": N_("weapon"), "origin": N_("origin of the record"),
+    "source": N_("source"), "notes": N_("notes"), "dataset": N_("dataset"), "grade": N_("grade"),
+}
+
+
 def record_rows(explanation: Explanation, lang: str = "en") -> list[tuple[str, str]]:
-    """The record's fields as a person reads them, jig's own first, then the input's. The
-    names stay the record's own (those of the file and the API); where it came from is told
-    in `lang`."""
+    """The record's fields as a person reads them, jig's own first, then the input's, by their
+    names in the file and the API; the kind of act and where it came from in `lang`."""
     inc = explanation.verdict.incident
     own = [("id", inc.id), ("time", inc.time_text), ("lon", f"{inc.lon:.5f}"),
            ("lat", f"{inc.lat:.5f}"), ("precision_m", f"{inc.precision_m:g}"),
-           ("actor", inc.actor), ("target", inc.target), ("act", inc.act),
+           ("actor", inc.actor), ("target", inc.target),
+           ("act", _said(inc.act, lang) if inc.act in WORDS["act"] else inc.act),
            ("weapon", inc.weapon),
            ("origin", origin_text(inc.origin, lang) if inc.origin else None)]
     rows = [(k, str(v)) for k, v in own if v not in (None, "")]
@@ -50,10 +61,18 @@ def render_dossier(agreement: Agreement, explanation: Explanation, lang: str = "
     return environment(lang).get_template("dossier.html.j2").render(
         lang=lang, dir=direction(lang), agreement=agreement, explanation=explanation,
         incident=explanation.verdict.incident, record=record_rows(explanation, lang),
+        labels={k: translations(lang).gettext(v) for k, v in FIELD_LABELS.items()},
         clauses=[_clause(c, lang) for c in explanation.clauses],
         preamble=[_said(s, lang) for s in explanation.preamble],
         revisions=extras.revisions, history=extras.history,
-        reviews=extras.reviews, audit_head=extras.audit_head)
+        reviews=[_review(r, lang) for r in extras.reviews], audit_head=extras.audit_head)
+
+
+def _review(r: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A review as `review_dict` gives it, with the evidence its answer cites labelled in
+    `lang` ("notice N-1")."""
+    return r | {"answer_evidence": [evidence_entry(Evidence(e["kind"], e["id"], ""), lang)
+                                    for e in r.get("answer_evidence") or ()]}
 
 
 def _said(text: str, lang: str) -> str:

@@ -81,7 +81,7 @@ def test_each_party_s_report_holds_only_what_it_may_see(cell):
     now = c["reviewer"].get("/audit/head").json()
     assert now["root_hash"] in text and now["signature"] in text
     assert f"tree_size: {now['tree_size']}" in text
-    assert "Whose view</th><td>joint" in text
+    assert "Whose view</th><td>the joint centre" in text
     assert "Whose view</th><td>US" in report(c["us-analyst"])
     # Observers may not read incidents, nor their report.
     assert c["observer"].get("/reports", params=PERIOD).status_code == 403

@@ -139,6 +139,16 @@ def test_arabic_press_dual_count_evening_and_qualifying_governorate(agreement, i
         spans_hold_their_text(text, c)
 
 
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("في 1 أيلول 2016 شنت الطائرات الروسية غارة جوية على الرقة.", 1),  # the singular: one
+    ("On 1 September 2016 strikes hit Raqqa.", None),
+])
+def test_the_year_after_a_date_is_not_a_count(agreement, index, text, count):
+    # The year stood before the act's verb, and was read as 2016 strikes.
+    (c,) = extract(text, agreement, index, doc_date=date(2016, 9, 2))
+    assert c.fields["count"] == count and c.fields["time"] == "2016-09-01"
+
 def test_a_sentence_without_an_act_gives_no_candidate(agreement, index):
     assert extract("The situation in Raqqa remained calm.", agreement, index,
                    doc_date=date(2016, 8, 3)) == []

@@ -240,8 +240,10 @@ def _count(sent: str, act: Hit, numbers: list[Hit], lang: str,
     months = {m.lower() for m in lex.table("months", lang)}
     bounds = lex.matcher("bounds", lang)
     m = re.search(r"(\d+)\s+(?:([^\W\d]+)\s+)?$", before)
-    # "1 сентября обстреляли": a number before a month is a day; "more than 30" is a bound.
+    # "1 сентября обстреляли": a number before a month is a day; "more than 30" is a bound;
+    # "في 1 أيلول 2016 شنت": a number after a month is a year.
     if m and (m.group(2) or "").lower() not in months and \
+            not before[:m.start()].rstrip().lower().endswith(tuple(months)) and \
             not any(b.end >= m.start() - 1 for b in bounds.find(before[:m.start()])):
         return int(m.group(1)), m.start(1), act.end
     for n in numbers:

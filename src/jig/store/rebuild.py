@@ -66,7 +66,8 @@ class _Flag:
 
 
 def _strict(value: Any, inside: bool = False) -> Any:
-    """A row image with the flags inside its JSON columns (dicts and lists) made `_Flag`s."""
+    """A column's value with the flags inside a JSON document (dicts and lists) made `_Flag`s;
+    a Boolean column's own value is the database's boolean, as before."""
     if isinstance(value, bool):
         return _Flag(value) if inside else value
     if isinstance(value, dict):
@@ -74,6 +75,10 @@ def _strict(value: Any, inside: bool = False) -> Any:
     if isinstance(value, list):
         return [_strict(v, True) for v in value]
     return value
+
+
+def _strict_row(image: dict[str, Any]) -> dict[str, Any]:
+    return {column: _strict(value) for column, value in image.items()}
 
 
 def _differences(in_db: dict[str, Any], in_log: dict[str, Any], prefix: str = "") -> list[str]:
@@ -170,7 +175,7 @@ def _compare_tables(s: Session, state: dict[str, dict[str, Any]], v: Verificatio
                 v.problems.append(f"{table}: row {key} is not in the log (inserted or "
                                   "restored directly in the database)")
                 continue
-            mine, image = _strict(_json(audit.row_image(obj))), _strict(image)
+            mine, image = _strict_row(_json(audit.row_image(obj))), _strict_row(image)
             if mine != image:
                 v.problems.append(f"{table}: row {key} differs from the log (edited "
                                   f"directly): {'; '.join(_differences(mine, image))}")

@@ -295,3 +295,60 @@ def test_a_notice_leaves_the_other_partys_unreleased_record_of_that_id_alone(cel
     assert us["verdict"]["verdict"] == "excepted"
     assert [h["verdict"] for h in us["history"]] == ["breach", "excepted", "excepted"]
     assert_log_holds(db_url)
+
+
+def test_rejudging_grows_the_log_alike_whatever_the_other_partys_records_hold(tmp_path):
+    """A new version re-judged every record, and wrote a batch's entry only when it recorded a
+    verdict: the log grew by one entry more when the US held an unreleased record dated after
+    the new version took effect, which the RU side could see from two heads."""
+    import json
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+    from tests.conftest import incident
+
+    from jig.agreement import agreement_document, load_agreement
+    from jig.store.tables import AuditEntry
+
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    for f in EXAMPLE.iterdir():
+        if f.is_file():
+            (moved / f.name).write_bytes(f.read_bytes())
+    zones = json.loads((moved / "zones.geojson").read_text())
+    for f in zones["features"]:
+        if f["properties"]["id"] == "DA-1":  # moved east: its west edge leaves a strip
+            f["geometry"]["coordinates"] = [[[x + 0.05, y] for x, y in ring]
+                                            for ring in f["geometry"]["coordinates"]]
+    (moved / "zones.geojson").write_text(json.dumps(zones))
+
+    since = datetime(2016, 8, 1, tzinfo=UTC)  # the moved zone from then on
+
+    def growth(time: str) -> tuple[dict[str, int], int]:
+        folder = tmp_path / time[:10]
+        store = Store.open(f"sqlite:///{folder}.db", key_folder=folder)
+        try:
+            for path in (EXAMPLE / "agreement.yaml", moved / "agreement.yaml"):
+                example = load_agreement(path)
+                version, _ = store.add_agreement(
+                    example, agreement_document(path.read_text(), path.parent),
+                    effective_from=None if path.parent == EXAMPLE else since)
+                if path.parent == EXAMPLE:
+                    store.add_incidents([incident(
+                        example, "US-H", lon=36.375, lat=35.79, time=time,
+                        actor="Military Forces of Syria (2000-)", act="shelling")],
+                        workspace="US")
+            with store.sessions() as s:
+                before = s.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+            added = store.rejudge(version)
+            with store.sessions() as s:
+                return added, s.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) \
+                    - before
+        finally:
+            store.close()
+
+    # Syrian shelling in the strip DA-1 leaves: after the new version takes effect it is
+    # judged again under it; before, it stays as judged (amendments are not retroactive).
+    changed, same = growth("2016-08-11T09:00"), growth("2016-07-20T09:00")
+    assert changed[0].get("US", 0) == 1 and same[0].get("US", 0) == 0
+    assert changed[1] == same[1] > 0

@@ -374,11 +374,13 @@ class Store(Judging):
                                              scope=scope)
                         added[scope] = added.get(scope, 0) + n
                         here += n
-                    if here:
-                        # Verdicts added by re-judging are writes too: one entry a batch.
-                        audit.append(s, user, "rejudge",
-                                     f"agreement {version.agreement_id} v{version.version}",
-                                     {"verdicts_added": here, "through_row": rows[-1][1].row})
+                    # Verdicts added by re-judging are writes too: one entry a batch, written
+                    # whether or not anything changed. Only when something did, the log's
+                    # growth told a party that the other held records the new version judged
+                    # differently (their number of batches is no more than intake showed).
+                    audit.append(s, user, "rejudge",
+                                 f"agreement {version.agreement_id} v{version.version}",
+                                 {"verdicts_added": here, "through_row": rows[-1][1].row})
                     after = rows[-1][1].row
         return added
 

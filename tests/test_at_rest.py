@@ -129,10 +129,13 @@ def test_air_notices_and_rejected_rows_are_sealed_too(db_url, tmp_path):
     assert "US-1" in copy and "RU-1" in copy  # ids and parties stay in clear
     for secret in (ROUTE, REJECTED, "Hmeimim", "transit"):
         assert secret not in copy, secret
-    # Served without the keys: a rejected row is not shown, and an air notice cannot be
-    # deconflicted against notices it cannot open (503 naming the key), rather than judged
-    # against nothing.
-    settings = settings.model_copy(update={"keys_dir": None, "agreements": []})
+    # Served with the RU key only (the US one left behind): a rejected row is not shown, and
+    # an air notice cannot be deconflicted against notices it cannot open (503 naming the
+    # key), rather than judged against nothing.
+    ru_only = tmp_path / "ru-only"
+    ru_only.mkdir()
+    (ru_only / "RU.key").write_bytes((keys / "RU.key").read_bytes())
+    settings = settings.model_copy(update={"keys_dir": ru_only, "agreements": []})
     with Server(settings) as srv:
         c = clients(srv, tokens)
         [reject] = c["us-analyst"].get(f"/jobs/{job['id']}/rejects").json()
@@ -142,6 +145,13 @@ def test_air_notices_and_rejected_rows_are_sealed_too(db_url, tmp_path):
         assert r.status_code == 503, r.text
         assert r.json()["error"]["code"] == "store.key_missing"
         assert "key is not configured" in r.json()["error"]["message"]
+        # The other side, at a time when the US flies nothing: refused alike, and never told
+        # a notice's id (a 503 only where a window met a sealed notice told when the US flew).
+        far = [n | {"id": "RU-9", "time": "2016-09-01T02:00/2016-09-01T03:00"}
+               for n in air if n["id"] == "RU-1"]
+        theirs = c["ru-analyst"].post("/air/notices", json=far)
+        assert theirs.status_code == 503, theirs.text
+        assert not any(i in t for i in ("US-1", "US-2") for t in (r.text, theirs.text))
         for client in c.values():
             client.close()
 

@@ -14,7 +14,7 @@ from jig.air.deconflict import Conflict, deconflict, party_margin
 from jig.air.model import FEET, AirNotice
 from jig.air.reading import to_air_notice
 from jig.store import audit
-from jig.store.sealing import require_open
+from jig.store.sealing import key_for, require_open
 from jig.store.secrets import workspace_secret
 from jig.store.store import Store, Stored, now, store_revision
 from jig.store.tables import AirAlert, AirNoticeHead, AirNoticeRevision
@@ -57,6 +57,7 @@ def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNot
         if not fresh:
             return AirIntake(out, [])
         s.flush()
+        _every_notice_opens(s)
         sep = agreement.separation
         lo = min(n.window.start for _, n in fresh) - sep.time_s
         hi = max(n.window.end for _, n in fresh) + sep.time_s
@@ -85,6 +86,20 @@ def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNot
                      {"notices": [[r.notice_id, r.revision, r.content_hash] for r, _ in fresh],
                       "conflicts": len(found)})
     return AirIntake(out, found)
+
+
+def _every_notice_opens(s: Any) -> None:
+    """Refuse to deconflict while any party's stored notices are sealed under a key the
+    server lacks: whatever the new notice's time. Refused only when the window met a sealed
+    notice, the answer told the other side when that party flies (and the message named its
+    notice)."""
+    parties = set(s.scalars(select(AirNoticeRevision.party).join(
+        AirNoticeHead, AirNoticeHead.row == AirNoticeRevision.row).distinct()))
+    for party in sorted(p for p in parties if key_for(s, p) is None):
+        for r in s.scalars(select(AirNoticeRevision).join(
+                AirNoticeHead, AirNoticeHead.row == AirNoticeRevision.row).where(
+                AirNoticeRevision.party == party).execution_options(yield_per=500)):
+            require_open(r)
 
 
 def alerts_for(store: Store, agreement: Agreement, party: str, own_desk: bool = True

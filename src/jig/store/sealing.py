@@ -155,9 +155,10 @@ def require_open(row: Any) -> Any:
     """The row, whose record must be whole (to deconflict an air notice, say)."""
     if row.__dict__.get(UNOPENED):
         kind = KINDS[type(row)]
-        raise SealedWithoutKey(f"{kind.name} {row.record.get('id')} of {kind.owner(row)} is "
-                               f"sealed at rest and {kind.owner(row)}'s key is not configured "
-                               "(jig serve --keys)")
+        # The party, not the record: the message goes to whoever asked, the other side too.
+        owner = kind.owner(row)
+        raise SealedWithoutKey(f"{kind.name}s of {owner} are sealed at rest and {owner}'s key "
+                               "is not configured, or does not open them (jig serve --keys)")
     return row
 
 

@@ -54,6 +54,25 @@ def test_air_intake_is_idempotent_and_a_revision_clears_its_old_alert(client):
     assert client.get("/air/alerts", params={"party": "US"}).json() == []
 
 
+
+def test_a_revision_that_leaves_the_conflict_as_it_was_keeps_its_alert(client):
+    # A new alert (a new id, a new time) for the same conflict told the other desk that the
+    # US had edited its notice, and when, though only its notes changed.
+    notices = example_notices()
+    client.post("/air/notices", json=notices)
+    ru = client.get("/air/alerts", params={"party": "RU"}).json()
+    edited = next(n for n in notices if n["id"] == "US-1") | {"notes": "callsign changed"}
+    r = client.post("/air/notices", json=edited).json()
+    assert r["results"][0]["status"] == "revised" and len(r["conflicts"]) == 1
+    assert client.get("/air/alerts", params={"party": "RU"}).json() == ru
+    assert [a["notice"] for a in client.get("/air/alerts", params={"party": "US"}).json()] \
+        == ["US-1"]
+    # A revision that changes the conflict raises it anew.
+    later = edited | {"time": "2016-09-20T07:30/2016-09-20T09:00"}
+    client.post("/air/notices", json=later)
+    now = client.get("/air/alerts", params={"party": "RU"}).json()
+    assert len(now) == 1 and now[0]["alert"] != ru[0]["alert"] and now[0]["when"] != ru[0]["when"]
+
 def test_bad_air_notices_and_parties_are_refused(client):
     bad = example_notices()[0] | {"alt_ref": "AGL"}
     r = client.post("/air/notices", json=[bad])

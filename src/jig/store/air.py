@@ -43,8 +43,11 @@ def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNot
     """Store notices (idempotent by content) and record the conflicts they bring, atomically."""
     out: list[Stored] = []
     fresh: list[tuple[AirNoticeRevision, AirNotice]] = []
+    replaced: dict[int, int] = {}  # a revised notice's new row: the row it replaces
     with store.writing() as s:
         for n in notices:
+            head = s.get(AirNoticeHead, (n.party, n.id))
+            before = head.row if head is not None else None
             # An air notice is its party's secret but for where and when: its content hash is
             # a commitment under the party's secret, like a workspace's records.
             row, stored = store_revision(s, AirNoticeRevision, AirNoticeHead, "notice_id", n.id,
@@ -54,6 +57,8 @@ def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNot
             out.append(stored)
             if stored.status != "unchanged":
                 fresh.append((row, n))
+                if before is not None:
+                    replaced[row.row] = before
         if not fresh:
             return AirIntake(out, [])
         s.flush()
@@ -74,18 +79,39 @@ def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNot
         found = [c for c in deconflict(agreement, parsed)
                  if (c.a.party, c.a.id) in new_ids or (c.b.party, c.b.id) in new_ids]
         for c in found:
-            s.add(AirAlert(a_row=by_id[c.a.party, c.a.id].row, b_row=by_id[c.b.party, c.b.id].row,
-                           a_party=c.a.party, b_party=c.b.party, lon=c.lon, lat=c.lat,
-                           t_start=c.when.start, t_end=c.when.end,
-                           detail={"horizontal_m": max(c.horizontal_m, 0.0),
-                                   "vertical_ft": round(c.vertical_m / FEET),
-                                   "time_min": round(c.time_s / 60.0, 1),
-                                   "margin": c.margins(sep)},
-                           detected_at=now()))
+            alert = AirAlert(a_row=by_id[c.a.party, c.a.id].row,
+                             b_row=by_id[c.b.party, c.b.id].row, a_party=c.a.party,
+                             b_party=c.b.party, lon=c.lon, lat=c.lat, t_start=c.when.start,
+                             t_end=c.when.end, detail={"horizontal_m": max(c.horizontal_m, 0.0),
+                                                       "vertical_ft": round(c.vertical_m / FEET),
+                                                       "time_min": round(c.time_s / 60.0, 1),
+                                                       "margin": c.margins(sep)},
+                             detected_at=now())
+            if not _same_alert_carried_over(s, alert, replaced):
+                s.add(alert)
         audit.append(s, user, "air.intake", "air notices",
                      {"notices": [[r.notice_id, r.revision, r.content_hash] for r, _ in fresh],
                       "conflicts": len(found)})
     return AirIntake(out, found)
+
+
+def _same_alert_carried_over(s: Any, alert: AirAlert, replaced: dict[int, int]) -> bool:
+    """A revision that leaves a conflict as it was (its notes changed, say) keeps the alert
+    the conflict raised, moved to the new revision: a new alert, with a new id and time,
+    told the other desk that the party had edited its notice, and when."""
+    old = {replaced.get(alert.a_row, alert.a_row), replaced.get(alert.b_row, alert.b_row)}
+    if old == {alert.a_row, alert.b_row}:
+        return False  # neither notice was revised: a new conflict
+    for was in s.scalars(select(AirAlert).where(AirAlert.a_row.in_(old),
+                                                AirAlert.b_row.in_(old))):
+        if {was.a_row, was.b_row} == old and \
+                (was.lon, was.lat, was.t_start, was.t_end, was.detail) == \
+                (alert.lon, alert.lat, alert.t_start, alert.t_end, alert.detail):
+            rows = {was.a_party: was.a_row, was.b_party: was.b_row} | {
+                alert.a_party: alert.a_row, alert.b_party: alert.b_row}
+            was.a_row, was.b_row = rows[was.a_party], rows[was.b_party]
+            return True
+    return False
 
 
 def _every_notice_opens(s: Any) -> None:

@@ -215,6 +215,8 @@ ACTS = {
     "unmanned": N_("unmanned by %(actor)s"), "flight": N_("flight by %(actor)s"),
 }
 WEAPON = N_("%(weapon)s of %(actor)s")
+# Only ever the actor of an act phrase ("air strike by an unnamed actor"): a translation
+# gives it in the form the phrase needs (Russian: the genitive).
 UNNAMED = N_("an unnamed actor")
 WORDS = {
     "what": {"zone": N_("zone"), "protected site": N_("protected site"),

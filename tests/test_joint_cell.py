@@ -352,3 +352,25 @@ def test_rejudging_grows_the_log_alike_whatever_the_other_partys_records_hold(tm
     changed, same = growth("2016-08-11T09:00"), growth("2016-07-20T09:00")
     assert changed[0].get("US", 0) == 1 and same[0].get("US", 0) == 0
     assert changed[1] == same[1] > 0
+
+
+def test_a_notice_that_reaches_the_cell_after_the_act_can_be_contested(cell):
+    """A notice is dated by its party: one dated before a strike but sent after the strike
+    was reported turned the joint verdict from breach to excepted, and the US could not ask
+    for a review (only a breach or an undetermined verdict was reviewed)."""
+    c, _ = cell
+    ok(c["us-analyst"].post("/incidents", json=STRIKE))
+    ok(c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["source"]}))
+    assert ok(c["reviewer"].get("/incidents/US-7"))["verdict"]["verdict"] == "breach"
+    ok(c["ru-analyst"].post("/notices", json={
+        "id": "N-late", "party": "RU", "time": "2016-08-11T08:30",
+        "exception": "imminent-threat", "incident": "US-7"}))
+    assert ok(c["reviewer"].get("/incidents/US-7"))["verdict"]["verdict"] == "excepted"
+    # When the cell received it is shown beside the date its party gave it...
+    [late] = [n for n in ok(c["us-analyst"].get("/notices")) if n["id"] == "N-late"]
+    assert late["time"] == "2016-08-11T08:30" and late["received_at"].startswith("20")
+    # ... and the exception it grants can be reviewed: the party answering for the actor
+    # (Russia) is asked to show the notice was given in time.
+    review = ok(c["reviewer"].post("/reviews", json={"incident": "US-7",
+                                                     "query": "When was N-late sent?"}))
+    assert review["queried_party"] == "RU" and review["state"] == "queried"

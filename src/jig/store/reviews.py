@@ -48,10 +48,12 @@ def open_review(store: Store, incident_id: str, query: str, user: str,
             raise ReviewError(404, "not_found", f"no released incident {incident_id!r}")
         current = joint[-1]
         assert current.verdict is not None
-        if current.verdict.verdict not in ("breach", "undetermined"):
+        # An exception rests on one party's notice or evidence: the other may contest it (a
+        # notice dated before the act can reach the cell after it).
+        if current.verdict.verdict not in ("breach", "undetermined", "excepted"):
             raise ReviewError(409, "review.verdict", f"incident {incident_id!r} is "
-                              f"{current.verdict.verdict} in the joint centre: only a breach or "
-                              "an undetermined verdict is reviewed")
+                              f"{current.verdict.verdict} in the joint centre: only a breach, an "
+                              "undetermined or an excepted verdict is reviewed")
         actor = agreement.match_actor(current.incident.actor)[0]
         answering = sorted(agreement.parties_answering_for(actor)) if actor else []
         queried = party or (answering[0] if answering else None)

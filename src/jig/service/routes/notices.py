@@ -51,9 +51,12 @@ def post_notices(body: Annotated[Any, Body(examples=[EXAMPLE])], p: Who,
 
 @router.get("/notices", responses=ERRORS)
 def get_notices(p: Who, ctx: Context = Depends(context)) -> list[dict[str, Any]]:
-    """The newest revision of every notice (notices go to the joint centre at once)."""
+    """The newest revision of every notice (notices go to the joint centre at once), with when
+    the cell received it: the time a notice gives is its party's word, and a notice dated
+    before an act but received after it is there to be seen (and its exception reviewed)."""
     allow(p, "analyst", "lead", "reviewer")
     with ctx.store.sessions() as s:
         rows = s.scalars(select(NoticeRevision).join(NoticeHead, NoticeHead.row ==
                                                      NoticeRevision.row).order_by(NoticeRevision.row))
-        return [r.record | {"revision": r.revision} for r in rows]
+        return [r.record | {"revision": r.revision, "received_at": r.received_at.isoformat()}
+                for r in rows]

@@ -557,7 +557,7 @@ async function renderReview(inc) {
   });
   // Release: only a lead, only on its own party's records, and only through the dialog.
   if (me.role === "lead" && inc.workspace === me.party) panel.append(el("button", { type: "button", id: "release", on: { click: () => releaseDialog(inc) } }, `${t("action.release")}…`));
-  if ((me.role === "reviewer" || me.role === "open") && !review && (verdict === "breach" || verdict === "undetermined")) {
+  if ((me.role === "reviewer" || me.role === "open") && !review && (verdict === "breach" || verdict === "undetermined" || verdict === "excepted")) {
     const query = el("textarea", { id: "review-query", required: "", rows: "3" });
     const party = el("select", { id: "review-party" }, el("option", { value: "" }, t("review.party.default")),
       ...Object.keys((state.doc && state.doc.parties) || {}).map((p) => el("option", { value: p }, p)));

@@ -66,6 +66,19 @@ def test_an_amendment_takes_effect_when_every_party_has_accepted(cell):  # noqa:
     assert [v["version"] for v in ok(c["reviewer"].get("/agreements/syria-2016-jig"))] == [1, 2]
 
 
+
+def test_the_reviewer_cannot_put_a_second_agreement_in_force_alone(cell):  # noqa: F811
+    # Renamed, drawn over an area elsewhere and in force from January: stored (201), it came
+    # first by id, and both parties' intake was refused as outside its area.
+    c, _ = cell
+    other = upload()
+    other["yaml"] = other["yaml"].replace("id: syria-2016-jig", "id: aaa-reviewer", 1)
+    assert "id: aaa-reviewer" in other["yaml"]
+    r = c["reviewer"].post("/agreements", json=other | {"effective_from": "2016-01-01T00:00Z"})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "agreement.needs_parties"
+    assert [a["agreement_id"] for a in ok(c["reviewer"].get("/agreements"))] == ["syria-2016-jig"]
+    assert c["us-analyst"].post("/incidents", json=STRIKE).status_code == 200
+
 def test_a_proposal_overtaken_by_another_amendment_is_not_adopted(cell):  # noqa: F811
     """Two proposals against version 1: once one is version 2, accepting the other would
     adopt a document without version 2's change (its diff, against version 1, hid that) as

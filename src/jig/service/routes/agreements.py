@@ -78,11 +78,18 @@ def store_agreement(ctx: Context, upload: AgreementUpload, user: str = "local",
     """Validate and store a version. `first_only`: a new agreement only, not an amendment
     (which, in a store with parties, only every party's lead together can make)."""
     agreement, document = read_upload(ctx, upload)
-    if first_only and ctx.store.versions(agreement.id) and \
-            ctx.store.versions(agreement.id)[-1].content_hash != agreement.content_hash:
+    history = ctx.store.versions(agreement.id)
+    if first_only and history and history[-1].content_hash != agreement.content_hash:
         raise ApiError(409, "agreement.needs_parties", f"{agreement.id} is in force: an "
                        "amendment needs every party. A party's lead proposes it (POST "
                        f"/agreements/{agreement.id}/proposals) and every party's lead accepts")
+    # Another agreement beside the cell's binds its parties as much as an amendment does: the
+    # reviewer alone put one in force, first by id, that every intake was then checked against.
+    if first_only and not history and ctx.store.current_versions():
+        raise ApiError(409, "agreement.needs_parties", f"the cell already works under an "
+                       f"agreement: a second one ({agreement.id}) binds its parties too, and is "
+                       "not taken from one role over the API; the operator starts the server "
+                       "with it (jig serve --agreement FILE), which the log records")
     version, created = ctx.store.add_agreement(agreement, document, upload.effective_from,
                                                user=user)
     job = rejudge_job(ctx, version) if created else None

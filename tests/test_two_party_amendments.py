@@ -79,6 +79,20 @@ def test_the_reviewer_cannot_put_a_second_agreement_in_force_alone(cell):  # noq
     assert [a["agreement_id"] for a in ok(c["reviewer"].get("/agreements"))] == ["syria-2016-jig"]
     assert c["us-analyst"].post("/incidents", json=STRIKE).status_code == 200
 
+
+def test_an_amendment_that_restores_an_earlier_version_is_refused_as_such(cell):  # noqa: F811
+    # Both leads accepted a proposal restoring version 1 against version 2: it was reported
+    # adopted as "version 1", and version 2 stayed in force.
+    c, _ = cell
+    base = "/agreements/syria-2016-jig/proposals"
+    moved = ok(c["ru-lead"].post(base, json=upload(shift=0.05)))
+    ok(c["us-lead"].post(f"{base}/{moved['id']}/accept"))
+    r = c["us-lead"].post(base, json=upload())
+    assert r.status_code == 409 and r.json()["error"]["code"] == "proposal.restores"
+    assert "version 1's document" in r.json()["error"]["message"]
+    assert [v["version"] for v in ok(c["reviewer"].get("/agreements"))] == [2]
+
+
 def test_a_proposal_overtaken_by_another_amendment_is_not_adopted(cell):  # noqa: F811
     """Two proposals against version 1: once one is version 2, accepting the other would
     adopt a document without version 2's change (its diff, against version 1, hid that) as

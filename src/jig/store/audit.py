@@ -188,17 +188,12 @@ def append(s: Session, actor: str, action: str, subject: str,
     return _write(s, [act])
 
 
-def _write(s: Session, acts: list[dict[str, Any]]) -> AuditEntry:
-    log: Log | None = s.info.get(LOG)
-    if log is None:
-        raise LookupError("this store has no key folder to sign its log with: open it with "
-                          "one (jig --data, Store.open(key_folder=...))")
-    pending = s.info.pop(_PENDING, {})
-    rows = [[t, k, None if obj is None else obj if isinstance(obj, dict) else row_image(obj)]
-            for (t, k), obj in pending.items()]
+def hold_end(s: Session) -> None:
+    """Hold the log's end until the transaction ends: one writer at a time appends, and a
+    transaction that takes it before reading sees every write committed before its own (the
+    acceptances of two proposals at once, each checking the other was not adopted)."""
     if s.get_bind().dialect.name == "postgresql":
-        # One writer at a time at the end of the log; released at commit, so entries commit
-        # in the order of their numbers.
+        # Released at commit, so entries commit in the order of their numbers.
         s.execute(text("SELECT pg_advisory_xact_lock(727100)"))
     else:
         # SQLite takes its write lock at a transaction's first write, and reads before it
@@ -208,6 +203,17 @@ def _write(s: Session, acts: list[dict[str, Any]]) -> AuditEntry:
         # (`UNIQUE constraint failed: audit_log.seq`). A write that changes nothing takes
         # the lock first, so the end read below is the end this entry follows.
         s.execute(text("UPDATE audit_log SET seq = seq WHERE 0"))
+
+
+def _write(s: Session, acts: list[dict[str, Any]]) -> AuditEntry:
+    log: Log | None = s.info.get(LOG)
+    if log is None:
+        raise LookupError("this store has no key folder to sign its log with: open it with "
+                          "one (jig --data, Store.open(key_folder=...))")
+    pending = s.info.pop(_PENDING, {})
+    rows = [[t, k, None if obj is None else obj if isinstance(obj, dict) else row_image(obj)]
+            for (t, k), obj in pending.items()]
+    hold_end(s)
     # This transaction's earlier entries are not committed: not in the cache, but in the tree.
     own: list[tuple[int, bytes]] = s.info.setdefault(_OWN, [])
     tree = log.tree.current(s, upto=own[0][0] - 1 if own else None)

@@ -56,6 +56,14 @@ def propose(store: Store, agreement: Agreement, document: str, effective_from: d
         raise ProposalError(403, "forbidden", f"{party} is not a party of {agreement.id}")
     if agreement.content_hash == base.content_hash:
         raise ProposalError(409, "proposal.unchanged", "the proposal is the version in force")
+    # A version's document is stored once (one version per content): adopted, this proposal
+    # was reported as that old version and never took effect.
+    earlier = next((v for v in history if v.content_hash == agreement.content_hash), None)
+    if earlier is not None:
+        raise ProposalError(409, "proposal.restores", f"the proposal is version "
+                            f"{earlier.version}'s document, which a later version replaced: "
+                            "jig keeps each document once, so restoring it needs a change "
+                            "that tells the two apart (its title, say)")
     when = effective_from or now()
     with store.writing() as s:
         row = AgreementProposal(
@@ -76,6 +84,10 @@ def accept(store: Store, proposal_id: int, party: str, user: str,
            agreement_id: str | None = None) -> AgreementProposal:
     """A lead of `party` accepts; once every party has, the proposal becomes a version."""
     with store.writing() as s:
+        # Checked and adopted in one transaction that holds the log's end from the start: two
+        # proposals accepted at once were each found not stale, then both adopted, the second
+        # undoing the first (and a decline committed between could be overwritten).
+        audit.hold_end(s)
         prop = _open(s, proposal_id, party, agreement_id)
         _not_stale(s, prop)
         if s.scalar(select(ProposalAcceptance).where(
@@ -91,14 +103,14 @@ def accept(store: Store, proposal_id: int, party: str, user: str,
             ProposalAcceptance.proposal_row == prop.row)))
         if accepted < set(prop.parties):
             return prop
-    agreement = parse_agreement(prop.document, name=f"{prop.agreement_id} proposal {prop.row}")
-    version, _ = store.add_agreement(agreement, prop.document, prop.effective_from, user=user)
-    with store.writing() as s:
-        prop = s.get(AgreementProposal, proposal_id)
-        assert prop is not None
+        agreement = parse_agreement(prop.document,
+                                    name=f"{prop.agreement_id} proposal {prop.row}")
+        version, created = store.add_agreement_in(s, agreement, prop.document,
+                                                  prop.effective_from, user)
         prop.state, prop.version_row = "adopted", version.row
         audit.append(s, user, "agreement.adopt", f"proposal {prop.row}",
                      {"version": version.version})
+    store.agreement_added(version, agreement, created, user)
     return prop
 
 
@@ -106,6 +118,7 @@ def decline(store: Store, proposal_id: int, party: str, user: str,
             agreement_id: str | None = None) -> AgreementProposal:
     """A lead of a party of the proposal declines it: it will not be adopted."""
     with store.writing() as s:
+        audit.hold_end(s)  # after an adoption that committed first, it is refused
         prop = _open(s, proposal_id, party, agreement_id)
         prop.state = "declined"
         audit.append(s, user, "agreement.decline", f"proposal {prop.row}", {"party": party})

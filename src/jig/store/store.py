@@ -163,24 +163,33 @@ class Store(Judging):
         """Store a new version (or find the same content stored before: returns created=False).
         Servers started together with the same agreement store it once."""
         row, created = self.transaction(
-            lambda s: self._add_agreement(s, agreement, document, effective_from, user))
+            lambda s: self.add_agreement_in(s, agreement, document, effective_from, user))
+        self.agreement_added(row, agreement, created, user)
+        return row, created
+
+    def agreement_added(self, row: AgreementVersion, agreement: Agreement, created: bool,
+                        user: str) -> None:
+        """What follows a version's commit: the catalog knows it, and if it is in force now
+        its deadlines are judged."""
         self.catalog.remember(row, agreement)
-        if created and row.effective_from <= now():  # in force now: its deadlines, judged
+        if created and row.effective_from <= now():
             from jig.store.commitments import rejudge_commitments  # builds on Store
 
             rejudge_commitments(self, row, user)
-        return row, created
 
-    def _add_agreement(self, s: Session, agreement: Agreement, document: str,
-                       effective_from: datetime | None, user: str
-                       ) -> tuple[AgreementVersion, bool]:
+    def add_agreement_in(self, s: Session, agreement: Agreement, document: str,
+                         effective_from: datetime | None, user: str
+                         ) -> tuple[AgreementVersion, bool]:
+        """`add_agreement` inside the caller's transaction (call `agreement_added` after its
+        commit)."""
         same = s.scalar(select(AgreementVersion).where(
             AgreementVersion.agreement_id == agreement.id,
             AgreementVersion.content_hash == agreement.content_hash))
         if same is not None:
             return same, False
-        last = s.scalar(select(func.max(AgreementVersion.version)).where(
-            AgreementVersion.agreement_id == agreement.id)) or 0
+        newest = s.scalar(select(func.max(AgreementVersion.version)).where(
+            AgreementVersion.agreement_id == agreement.id))
+        last = newest or 0
         eff = effective_from or now()
         row = AgreementVersion(agreement_id=agreement.id, version=last + 1,
                                content_hash=agreement.content_hash, title=agreement.title,

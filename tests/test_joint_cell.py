@@ -84,6 +84,10 @@ def test_report_release_query_answer_determine_publish(cell):
     review = ok(other("reviewer", "POST", "/reviews",
                       json={"incident": "US-7", "query": "Was this strike on an agreed target?"}))
     assert review["queried_party"] == "RU" and review["state"] == "queried"
+    # One review of an incident at a time: a second, determined apart, could be the one
+    # published.
+    again = c["reviewer"].post("/reviews", json={"incident": "US-7", "query": "Again?"})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "review.open"
     rid = review["id"]
     assert c["us-lead"].post(f"/reviews/{rid}/answer", json={"answer": "x"}).status_code == 403
     # Answer: Russia files and releases its report of the Nusra advance, and cites it.
@@ -374,3 +378,7 @@ def test_a_notice_that_reaches_the_cell_after_the_act_can_be_contested(cell):
     review = ok(c["reviewer"].post("/reviews", json={"incident": "US-7",
                                                      "query": "When was N-late sent?"}))
     assert review["queried_party"] == "RU" and review["state"] == "queried"
+    # One review of an incident at a time: a second, determined apart, could be the one
+    # published.
+    again = c["reviewer"].post("/reviews", json={"incident": "US-7", "query": "Again?"})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "review.open"

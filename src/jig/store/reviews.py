@@ -34,6 +34,7 @@ def open_review(store: Store, incident_id: str, query: str, user: str,
     version = store.version(None)
     agreement = store.load(version)
     with store.writing() as s:
+        audit.hold_end(s)  # two reviews of one incident opened at once: one is refused
         try:
             seen = incident(s, incident_id, JOINT, workspace)
         except Ambiguous as exc:
@@ -54,6 +55,14 @@ def open_review(store: Store, incident_id: str, query: str, user: str,
             raise ReviewError(409, "review.verdict", f"incident {incident_id!r} is "
                               f"{current.verdict.verdict} in the joint centre: only a breach, an "
                               "undetermined or an excepted verdict is reviewed")
+        # One review of an incident at a time: two in progress could be determined apart and
+        # only one published. A published one may be followed by another (new evidence).
+        if s.scalar(select(Review.row).where(
+                Review.incident_id == incident_id, Review.incident_workspace == seen.workspace,
+                Review.state != "published").limit(1)) is not None:
+            raise ReviewError(409, "review.open", f"incident {incident_id!r} is under review "
+                              "already: the review in progress is determined and published "
+                              "first")
         actor = agreement.match_actor(current.incident.actor)[0]
         answering = sorted(agreement.parties_answering_for(actor)) if actor else []
         queried = party or (answering[0] if answering else None)
@@ -113,6 +122,10 @@ def determine(store: Store, review_id: int, party: str, outcome: str, text: str,
         raise ReviewError(422, "review.outcome", f"outcome {outcome!r}: use one of "
                           f"{', '.join(OUTCOMES)}")
     with store.writing() as s:
+        # Held before the signatures are counted: two leads signing at the same moment on
+        # PostgreSQL each counted only their own, neither moved the review to determined,
+        # and signing again was refused.
+        audit.hold_end(s)
         review = _get(s, review_id)
         # The quorum is fixed when the review opens: an amendment adding or dropping a party
         # afterwards does not change who must sign.
@@ -142,6 +155,7 @@ def determine(store: Store, review_id: int, party: str, outcome: str, text: str,
 
 def publish(store: Store, review_id: int, user: str) -> Review:
     with store.writing() as s:
+        audit.hold_end(s)
         review = _get(s, review_id)
         if review.state != "determined":
             raise ReviewError(409, "review.state", f"review {review_id} is {review.state}: "

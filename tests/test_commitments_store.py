@@ -172,3 +172,28 @@ def test_sochi_withdrawals_and_a_new_version_re_judge_the_commitments(served):
     assert nusra["outcome"] == "undetermined" and nusra["deadline"].startswith("2018-11-16")
     assert nusra["reason"].endswith("overdue since the end of 2018-11-15, but no status record "
                                     "after the deadline says whether it was done")
+
+
+def test_a_party_files_status_records_only_on_its_own_agreements(db_url, tmp_path):
+    # The US, no party to Sochi (Russia and Turkey's), recorded its heavy-weapons withdrawal
+    # done, and the finding every side reads followed it.
+    import httpx
+    from tests.conftest import EXAMPLE, Server, seed_users
+
+    from jig.service import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", database_url=db_url,
+                        agreements=[EXAMPLE / "agreement.yaml", entry("sochi-2018").agreement_path])
+    users = {"us-analyst": ("analyst", "US"), "ru-analyst": ("analyst", "RU")}
+    with Server(settings) as srv:
+        tokens = seed_users(db_url, users, settings.data_dir)
+        us, ru = (httpx.Client(base_url=srv.url, timeout=60,
+                               headers={"authorization": f"Bearer {tokens[n]}"})
+                  for n in ("us-analyst", "ru-analyst"))
+        with us, ru:
+            r = us.post("/status", json=SOHR_1)
+            assert r.status_code == 422, r.text
+            [problem] = r.json()["error"]["problems"]
+            assert problem["code"] == "row.not_a_party" and "US is not a party" in \
+                problem["message"]
+            assert ru.post("/status", json=SOHR_1).status_code == 200

@@ -108,6 +108,13 @@ def post_status(body: Annotated[Any, Body(examples=[STATUS_EXAMPLE])], p: Who,
                 if error is None or exc.code != "row.unknown_clause":
                     error = exc
                 continue
+            # A party files status records on the commitments of its own agreements only:
+            # the US recorded a Sochi withdrawal (Russia and Turkey's) done, and the shared
+            # finding followed it.
+            if p.party is not None and p.party not in a.parties:
+                error = RowError("row.not_a_party", f"{p.party} is not a party of {a.id}, "
+                                 f"whose clause {fields.get('clause')!r} this is", "clause")
+                continue
             break
         else:
             assert error is not None

@@ -148,6 +148,11 @@ def tampered(store: Store, keys, edit) -> list[str]:
                 con.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
+
+def test_what_the_log_leaves_out_is_tables_by_name():
+    assert set(Base.metadata.tables) >= log.NOT_STATE
+
+
 def test_every_direct_edit_of_a_state_table_is_caught(cell):
     _, _, db_url, data, _ = cell
     store = Store.open(db_url, key_folder=data)

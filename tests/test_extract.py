@@ -149,6 +149,7 @@ def test_the_year_after_a_date_is_not_a_count(agreement, index, text, count):
     (c,) = extract(text, agreement, index, doc_date=date(2016, 9, 2))
     assert c.fields["count"] == count and c.fields["time"] == "2016-09-01"
 
+
 def test_a_sentence_without_an_act_gives_no_candidate(agreement, index):
     assert extract("The situation in Raqqa remained calm.", agreement, index,
                    doc_date=date(2016, 8, 3)) == []

@@ -366,6 +366,7 @@ def test_a_json_true_edited_into_1_is_caught(cell):
     finally:
         store.close()
 
+
 def test_an_unsigned_upgrade_marker_appended_to_a_signed_log_excuses_nothing(cell):
     """Migration 0004's `log.upgrade` entry lets the unsigned entries before it stand and has
     the next open log every row once. Appended to a signed log by someone editing the

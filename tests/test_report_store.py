@@ -179,6 +179,7 @@ def test_a_dossier_gives_the_review_in_the_readers_language(cell, tmp_path):
         assert words in review, words
     assert "queried_party" not in review and "[{" not in review and "'party'" not in review
 
+
 def test_jig_report_from_the_store_on_the_command_line(db_url, tmp_path):
     data = tmp_path / "data"
     r = jig("import", "--agreement", str(EXAMPLE / "agreement.yaml"), "--data", str(data),

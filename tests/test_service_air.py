@@ -73,6 +73,7 @@ def test_a_revision_that_leaves_the_conflict_as_it_was_keeps_its_alert(client):
     now = client.get("/air/alerts", params={"party": "RU"}).json()
     assert len(now) == 1 and now[0]["alert"] != ru[0]["alert"] and now[0]["when"] != ru[0]["when"]
 
+
 def test_bad_air_notices_and_parties_are_refused(client):
     bad = example_notices()[0] | {"alt_ref": "AGL"}
     r = client.post("/air/notices", json=[bad])

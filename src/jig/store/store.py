@@ -431,6 +431,7 @@ class Store(Judging):
                           "withheld": rel.withheld})
             return rel
 
+
 def store_revision(s: Session, revisions: Any, heads: Any, key: str, ident: str,
                    record: dict[str, Any], party: str, secret: bytes | None = None,
                    **columns: Any) -> tuple[Any, Stored]:

@@ -187,9 +187,8 @@ class Store(Judging):
             AgreementVersion.content_hash == agreement.content_hash))
         if same is not None:
             return same, False
-        newest = s.scalar(select(func.max(AgreementVersion.version)).where(
-            AgreementVersion.agreement_id == agreement.id))
-        last = newest or 0
+        last = s.scalar(select(func.max(AgreementVersion.version)).where(
+            AgreementVersion.agreement_id == agreement.id)) or 0
         eff = effective_from or now()
         row = AgreementVersion(agreement_id=agreement.id, version=last + 1,
                                content_hash=agreement.content_hash, title=agreement.title,

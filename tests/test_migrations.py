@@ -13,6 +13,7 @@ from alembic import command
 from jig.readers.fields import to_incident
 from jig.store import Store
 from jig.store.db import alembic_config, make_engine
+from jig.store.rebuild import verify
 from jig.store.records import content_hash, incident_record
 from jig.times import zone_info
 
@@ -58,6 +59,9 @@ def test_a_0003_store_upgrades_with_its_records_scoped(db_url, tmp_path):
         assert [s.status for s in store.add_incidents([inc], workspace="US")] == ["unchanged"]
         assert [(s.status, s.revision) for s in store.add_incidents([inc], workspace="RU")] \
             == [("stored", 1)]
+        # Every row, those from before the log included, is provable from it.
+        with store.sessions() as s:
+            assert verify(s, store.keys).problems == []
     finally:
         store.close()
 

@@ -26,7 +26,11 @@ def upgrade() -> None:
     old = list(conn.execute(sa.text(
         "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log "
         "ORDER BY seq")))
-    has_state = conn.execute(sa.text("SELECT count(*) FROM agreement_versions")).scalar()
+    # Any state row calls for the marker, not only an agreement: a store with records and no
+    # agreement yet was left with rows no entry held, which verify named for ever.
+    has_state = any(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+                    for table in ("agreement_versions", "incident_revisions",
+                                  "notice_revisions", "users"))
     log = op.create_table(
         "audit_log_v4",
         sa.Column("seq", RowId, primary_key=True, autoincrement=False),

@@ -149,6 +149,33 @@ def tampered(store: Store, keys, edit) -> list[str]:
 
 
 
+def test_a_queued_job_deleted_or_given_other_orders_is_caught(cell):
+    """Jobs are not state (their rows change as they run), so a job answered 202 and then
+    deleted from the database, or given other orders, passed verify unseen."""
+    _, _, db_url, data, _ = cell
+    store = Store.open(db_url, key_folder=data)
+    try:
+        with store.engine.connect() as con:
+            row, params = con.execute(sa.text("SELECT row, CAST(params AS TEXT) FROM jobs "
+                                              "ORDER BY row LIMIT 1")).one()
+
+        def deleted(con):
+            con.execute(sa.text("DELETE FROM jobs WHERE row = :r"), {"r": row})
+
+        def retargeted(con):
+            orders = json.loads(params) | {"version": 99}
+            value = "CAST(:p AS json)" if con.dialect.name == "postgresql" else ":p"
+            con.execute(sa.text(f"UPDATE jobs SET params = {value} WHERE row = :r"),
+                        {"p": json.dumps(orders), "r": row})
+
+        [gone] = tampered(store, store.keys, deleted)
+        assert gone.startswith(f"jobs: job {row}, queued in entry ") and "deleted" in gone
+        [edited] = tampered(store, store.keys, retargeted)
+        assert edited.startswith(f"jobs: job {row} is not the one queued")
+    finally:
+        store.close()
+
+
 def test_what_the_log_leaves_out_is_tables_by_name():
     assert set(Base.metadata.tables) >= log.NOT_STATE
 

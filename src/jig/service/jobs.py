@@ -25,14 +25,14 @@ from jig.errors import JigError
 from jig.readers import Gazetteer, Reject
 from jig.service.metrics import taken
 from jig.signing import job_valid, public_text, sign_job
-from jig.store import Store
+from jig.store import Store, audit
 from jig.store.importer import ImportCounts, import_files
 from jig.store.sealing import seal_text
 from jig.store.store import now
-from jig.store.tables import Job, JobReject
+from jig.store.tables import JOB_SEAL, Job, JobReject
 
 log = logging.getLogger("jig.jobs")
-SEAL = "seal"  # the key of a job's params holding the server's signature of its orders
+SEAL = JOB_SEAL  # the key of a job's params holding the server's signature of its orders
 
 
 def _public(job: Job, text: str) -> str:
@@ -53,8 +53,10 @@ def fsync_folder(folder: Path) -> None:
 
 def create_job(store: Store, kind: str, orders: dict[str, Any]) -> int:
     """Queue a job, its orders signed with the server's key: jobs are not state (their rows
-    are not in the log), yet a bulk job stores records as the user and workspace it names, so
-    a row written in the database by anyone else must not run (`orders_problem`)."""
+    change as they run and are not in the log), yet a bulk job stores records as the user and
+    workspace it names, so a row written in the database by anyone else must not run
+    (`orders_problem`). That it was queued, and with what orders, is logged: a job answered
+    202 and then deleted from the database is named by `jig audit verify`."""
     with store.writing() as s:
         job = Job(kind=kind, status="queued", params=orders, read=0, stored=0, unchanged=0,
                   rejected=0, created_at=now())
@@ -62,6 +64,10 @@ def create_job(store: Store, kind: str, orders: dict[str, Any]) -> int:
         s.flush()
         job.params = orders | {SEAL: {"keys": sorted(orders), "signature": sign_job(
             store.keys.server(), job.row, kind, orders)}}
+        # The id in the entry's detail, not its subject: the log's list shows subjects to
+        # the reviewer, and a job's id is its workspace's.
+        audit.append(s, str(orders.get("user") or "system"), "job.queue", "jobs",
+                     {"job": job.row, "kind": kind, "orders": audit.orders_digest(orders)})
         return job.row
 
 

@@ -190,6 +190,12 @@ def append(s: Session, actor: str, action: str, subject: str,
     return _write(s, [act])
 
 
+def orders_digest(orders: dict[str, Any]) -> str:
+    """A job's orders as its `job.queue` entry holds them: their SHA-256 (a bulk job's spool
+    path is the server's business)."""
+    return hashlib.sha256(canonical(orders)).hexdigest()
+
+
 def hold_end(s: Session) -> None:
     """Hold the log's end until the transaction ends: one writer at a time appends, and a
     transaction that takes it before reading sees every write committed before its own (the

@@ -23,7 +23,7 @@ from jig import merkle
 from jig.signing import determination_valid, head_problem, public_text
 from jig.store import audit, mapcounts
 from jig.store.keys import Keys
-from jig.store.tables import AuditEntry, Base, Determination, Review
+from jig.store.tables import JOB_SEAL, AuditEntry, Base, Determination, Job, Review
 
 MISSING = object()
 
@@ -138,6 +138,7 @@ def verify(s: Session, keys: Keys | None = None, heads: Sequence[dict[str, Any]]
     v.problems += mapcounts.differences(s)
     _check_saved_heads(s, tree, key, heads, v)
     _check_determinations(s, keys, v)
+    _check_jobs(s, v)
     return v
 
 
@@ -239,6 +240,28 @@ def _check_saved_heads(s: Session, tree: merkle.Tree, key: str | None,
     for review in s.scalars(select(Review.row).where(Review.state == "published")):
         if audit.publication(s, review) is None:
             v.problems.append(f"heads: published review {review} has no publication entry")
+
+
+def _check_jobs(s: Session, v: Verification) -> None:
+    """Jobs are not state, but each was queued in an entry of its own with its orders' digest:
+    one answered 202 and then deleted, or given other orders, is named."""
+    for entry in s.scalars(select(AuditEntry).where(AuditEntry.action == "job.queue")
+                           .order_by(AuditEntry.seq)):
+        try:
+            detail = json.loads(entry.body)["acts"][0]["detail"]
+            row = int(detail["job"])
+        except (ValueError, IndexError, KeyError, TypeError):
+            continue  # an altered entry: named above, by its leaf hash
+        job = s.get(Job, row)
+        if job is None:
+            v.problems.append(f"jobs: job {row}, queued in entry {entry.seq}, is gone "
+                              "(deleted directly)")
+            continue
+        seal = (job.params or {}).get(JOB_SEAL) or {}
+        orders = {k: job.params.get(k) for k in seal.get("keys", ()) if isinstance(k, str)}
+        if (job.kind, audit.orders_digest(orders)) != (detail.get("kind"), detail.get("orders")):
+            v.problems.append(f"jobs: job {row} is not the one queued in entry {entry.seq} "
+                              "(its kind or orders edited directly)")
 
 
 def _check_determinations(s: Session, keys: Keys | None, v: Verification) -> None:

@@ -205,6 +205,10 @@ class VerdictHead(Base):
     incident_row: Mapped[int] = mapped_column(ForeignKey("incident_revisions.row"), index=True)
 
 
+# The key of a job's params holding the server's signature of its orders (`jig.service.jobs`).
+JOB_SEAL = "seal"
+
+
 class Job(Base):
     """A bulk intake or re-judging run, done in the background, with progress to poll."""
 

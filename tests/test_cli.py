@@ -114,6 +114,21 @@ def test_explain_walks_every_clause_step_by_step():
     assert "→ excepted under advance-beyond-areas" in out
 
 
+
+def test_explain_in_russian_gives_every_step_in_russian():
+    english = jig("explain", AGREEMENT, INCIDENTS, "-n", NOTICES, "--incident", "A-12").stdout
+    r = jig("explain", AGREEMENT, INCIDENTS, "-n", NOTICES, "--incident", "A-12",
+            "--lang", "ru")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("A-12: Вердикт исключение")
+    assert "→ исключение по advance-beyond-areas" in r.stdout
+    assert "не применимо" in r.stdout and "not_applicable" not in r.stdout
+    # As many lines, none of the English steps left (the finding's JSON is the same).
+    assert len(r.stdout.splitlines()) == len(english.splitlines())
+    assert "bound by this clause" not in r.stdout and ", line 13" not in r.stdout
+    bad = jig("explain", AGREEMENT, INCIDENTS, "--incident", "A-12", "--lang", "fr")
+    assert bad.returncode == 2 and "--lang 'fr'" in bad.stderr
+
 def test_explain_unknown_incident_exits_2():
     r = jig("explain", AGREEMENT, INCIDENTS, "--incident", "NOPE")
     assert r.returncode == 2 and "no incident 'NOPE'" in r.stderr

@@ -53,6 +53,7 @@ from jig.engine.render import write_lines
 from jig.engine.render_csv import csv_header
 from jig.export import GIS_FORMATS, write_gis
 from jig.findings import OUTCOMES, Verdict
+from jig.i18n import LANGUAGES
 from jig.merge import MergeOptions, group, merged, notices_for
 from jig.output import FORMATS, STYLE, print_table, write_csv, write_geojson, write_jsonl
 from jig.partitions import PART_CHUNK, InOrder, Output, Work, cores_for, judge_on_cores
@@ -480,6 +481,24 @@ def merge_cmd(
         err.print(f"  {n:>6}  {combo}")
 
 
+def _in_language(lang: str) -> Callable[[str], str]:
+    """jig's words and sentences in `lang` (the reports' catalog: loaded only when asked),
+    English where it has no translation."""
+    if lang == "en":
+        return lambda text: text
+    from jig.report.reasons import translate_phrase
+
+    def said(text: str) -> str:
+        # An outcome's code ("not_applicable") is a word of the catalog once spaced; the
+        # labels "verdict" and "clause" are its column headings.
+        text = text.replace("_", " ") if text in OUTCOMES else text
+        return translate_phrase(text, lang) or (
+            translate_phrase(text.capitalize(), lang) if text in ("verdict", "clause")
+            else None) or text
+
+    return said
+
+
 @app.command("explain")
 def explain_cmd(
     agreement: AgreementArg,
@@ -487,6 +506,8 @@ def explain_cmd(
     incident: Annotated[str, typer.Option("--incident", "-i", help="The incident id to explain.")],
     notices: NoticesOpt = None,
     gazetteer: GazetteerOpt = None,
+    lang: Annotated[str, typer.Option(help="en, ru or ar: the steps in that language (the "
+                                      "finding's JSON stays as jig writes it).")] = "en",
 ) -> None:
     """Show, step by step, how every clause judged one incident.
 
@@ -496,6 +517,10 @@ def explain_cmd(
         jig explain examples/syria-2016-jig/agreement.yaml \\
             examples/syria-2016-jig/incidents.csv -n examples/syria-2016-jig/notices.csv -i A-12
     """
+    if lang not in LANGUAGES:
+        err.print(f"[bold red]error[/] --lang {lang!r}: use one of {', '.join(LANGUAGES)}")
+        raise typer.Exit(2)
+    said = _in_language(lang)
     a = load_or_exit(agreement)
     sink = RejectSink(None)
     notes = notices_or_exit(a, notices, sink)
@@ -512,16 +537,17 @@ def explain_cmd(
         raise typer.Exit(2) from None
     out = Console(highlight=False)
     v = ex.verdict
-    out.print(f"[bold]{escape(v.incident.id)}[/]: verdict [{STYLE[v.verdict]}]{v.verdict}[/]")
+    out.print(f"[bold]{escape(v.incident.id)}[/]: {said('verdict')} "
+              f"[{STYLE[v.verdict]}]{said(v.verdict)}[/]")
     for line in ex.preamble:
-        out.print(f"  {escape(line)}", soft_wrap=True)
+        out.print(f"  {escape(said(line))}", soft_wrap=True)
     for c in ex.clauses:
-        out.print(f"\n[bold]clause {c.clause.id}[/] ({c.clause.rule}) → "
-                  f"[{STYLE[c.outcome]}]{c.outcome}[/]")
+        out.print(f"\n[bold]{said('clause')} {c.clause.id}[/] ({c.clause.rule}) → "
+                  f"[{STYLE[c.outcome]}]{said(c.outcome)}[/]")
         if c.clause.quote:
             out.print(f"  [italic]“{escape(c.clause.quote)}”[/]", soft_wrap=True)
         for i, step in enumerate(c.steps, 1):
-            out.print(f"  {i}. {escape(step)}", soft_wrap=True)
+            out.print(f"  {i}. {escape(said(step))}", soft_wrap=True)
         if c.finding is not None:
             found = escape(json.dumps(c.finding.as_dict(), ensure_ascii=False))
             out.print(f"  [dim]finding:[/] {found}", soft_wrap=True)

@@ -726,8 +726,12 @@ function proposalItem(prop) {
 }
 
 async function compare(box) {
-  state.map.layers = state.map.layers.filter((l) => l.name !== "compare");
-  if (!state.compare) { box.replaceChildren(); state.map.draw(); return; }
+  // The layer drawn stays until its replacement is ready: removed before the fetch, it was
+  // missing from the map while the view was drawn again (a language change, say).
+  if (!state.compare) {
+    state.map.layers = state.map.layers.filter((l) => l.name !== "compare");
+    box.replaceChildren(); state.map.draw(); return;
+  }
   const id = state.doc.id, version = state.compare;
   let other;
   try { other = (await api(`/agreements/${encodeURIComponent(id)}/versions/${version}`)).document; } catch (err) { showError(err.message); return; }

@@ -8,7 +8,17 @@ scripts test one code).
 from __future__ import annotations
 
 from jig import collector
-from jig.cli import air, audit, cell, extract, files, library, report, whatif  # noqa: F401  (they register their commands)
+from jig.cli import (  # noqa: F401  (they register their commands)
+    air,
+    audit,
+    cell,
+    explain,
+    extract,
+    files,
+    library,
+    report,
+    whatif,
+)
 from jig.cli.common import app
 
 

@@ -16,7 +16,6 @@ from typing import IO, Annotated
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Column, Table
 from rich.text import Text
@@ -40,20 +39,18 @@ from jig.cli.common import (
     exit_on_errors,
     load_or_exit,
     make_reader,
-    notices_or_exit,
     output_to,
     plural,
     progress_of,
     refuse_overwriting,
     stdout,
 )
-from jig.engine import accel, check, explain
+from jig.engine import accel, check
 from jig.engine.check import Judged
 from jig.engine.render import write_lines
 from jig.engine.render_csv import csv_header
 from jig.export import GIS_FORMATS, write_gis
 from jig.findings import OUTCOMES, Verdict
-from jig.i18n import LANGUAGES
 from jig.merge import MergeOptions, group, merged, notices_for
 from jig.output import FORMATS, STYLE, print_table, write_csv, write_geojson, write_jsonl
 from jig.partitions import PART_CHUNK, InOrder, Output, Work, cores_for, judge_on_cores
@@ -479,78 +476,6 @@ def merge_cmd(
               f"{sum(pairs.values())} of them from several datasets")
     for combo, n in pairs.most_common():
         err.print(f"  {n:>6}  {combo}")
-
-
-def _in_language(lang: str) -> Callable[[str], str]:
-    """jig's words and sentences in `lang` (the reports' catalog: loaded only when asked),
-    English where it has no translation."""
-    if lang == "en":
-        return lambda text: text
-    from jig.report.reasons import translate_phrase
-
-    def said(text: str) -> str:
-        # An outcome's code ("not_applicable") is a word of the catalog once spaced; the
-        # labels "verdict" and "clause" are its column headings.
-        text = text.replace("_", " ") if text in OUTCOMES else text
-        return translate_phrase(text, lang) or (
-            translate_phrase(text.capitalize(), lang) if text in ("verdict", "clause")
-            else None) or text
-
-    return said
-
-
-@app.command("explain")
-def explain_cmd(
-    agreement: AgreementArg,
-    incidents: IncidentsArg,
-    incident: Annotated[str, typer.Option("--incident", "-i", help="The incident id to explain.")],
-    notices: NoticesOpt = None,
-    gazetteer: GazetteerOpt = None,
-    lang: Annotated[str, typer.Option(help="en, ru or ar: the steps in that language (the "
-                                      "finding's JSON stays as jig writes it).")] = "en",
-) -> None:
-    """Show, step by step, how every clause judged one incident.
-
-    Example:
-
-    \b
-        jig explain examples/syria-2016-jig/agreement.yaml \\
-            examples/syria-2016-jig/incidents.csv -n examples/syria-2016-jig/notices.csv -i A-12
-    """
-    if lang not in LANGUAGES:
-        err.print(f"[bold red]error[/] --lang {lang!r}: use one of {', '.join(LANGUAGES)}")
-        raise typer.Exit(2)
-    said = _in_language(lang)
-    a = load_or_exit(agreement)
-    sink = RejectSink(None)
-    notes = notices_or_exit(a, notices, sink)
-    reader = make_reader(a, gazetteer)
-    with exit_on_errors():
-        records, bad = reader.read(incidents)
-    try:
-        ex = explain(a, records, incident, notes)
-    except KeyError:
-        rejected = [r for r in bad if incident in r.raw]
-        hint = f" (a rejected row mentions it: {rejected[0]})" if rejected else ""
-        err.print(f"[bold red]error[/] no incident {escape(repr(incident))} in the input"
-                  f"{escape(hint)}")
-        raise typer.Exit(2) from None
-    out = Console(highlight=False)
-    v = ex.verdict
-    out.print(f"[bold]{escape(v.incident.id)}[/]: {said('verdict')} "
-              f"[{STYLE[v.verdict]}]{said(v.verdict)}[/]")
-    for line in ex.preamble:
-        out.print(f"  {escape(said(line))}", soft_wrap=True)
-    for c in ex.clauses:
-        out.print(f"\n[bold]{said('clause')} {c.clause.id}[/] ({c.clause.rule}) → "
-                  f"[{STYLE[c.outcome]}]{said(c.outcome)}[/]")
-        if c.clause.quote:
-            out.print(f"  [italic]“{escape(c.clause.quote)}”[/]", soft_wrap=True)
-        for i, step in enumerate(c.steps, 1):
-            out.print(f"  {i}. {escape(said(step))}", soft_wrap=True)
-        if c.finding is not None:
-            found = escape(json.dumps(c.finding.as_dict(), ensure_ascii=False))
-            out.print(f"  [dim]finding:[/] {found}", soft_wrap=True)
 
 
 @app.command()

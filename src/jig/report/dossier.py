@@ -11,7 +11,7 @@ from jig.agreement.model import Agreement
 from jig.engine.check import ClauseExplanation, Explanation
 from jig.findings import Evidence
 from jig.i18n import check_language, direction, translations
-from jig.report.reasons import N_, SEPARATOR, WORDS, translate_phrase, translate_reason
+from jig.report.reasons import N_, SEPARATOR, WORDS, in_language, translate_reason
 from jig.report.render import environment, evidence_entry, origin_text
 
 
@@ -42,7 +42,7 @@ def record_rows(explanation: Explanation, lang: str = "en") -> list[tuple[str, s
     own = [("id", inc.id), ("time", inc.time_text), ("lon", f"{inc.lon:.5f}"),
            ("lat", f"{inc.lat:.5f}"), ("precision_m", f"{inc.precision_m:g}"),
            ("actor", inc.actor), ("target", inc.target),
-           ("act", _said(inc.act, lang) if inc.act in WORDS["act"] else inc.act),
+           ("act", in_language(inc.act, lang) if inc.act in WORDS["act"] else inc.act),
            ("weapon", inc.weapon),
            ("origin", origin_text(inc.origin, lang) if inc.origin else None)]
     rows = [(k, str(v)) for k, v in own if v not in (None, "")]
@@ -63,7 +63,7 @@ def render_dossier(agreement: Agreement, explanation: Explanation, lang: str = "
         incident=explanation.verdict.incident, record=record_rows(explanation, lang),
         labels={k: translations(lang).gettext(v) for k, v in FIELD_LABELS.items()},
         clauses=[_clause(c, lang) for c in explanation.clauses],
-        preamble=[_said(s, lang) for s in explanation.preamble],
+        preamble=[in_language(s, lang) for s in explanation.preamble],
         revisions=extras.revisions, history=extras.history,
         reviews=[_review(r, lang) for r in extras.reviews], audit_head=extras.audit_head)
 
@@ -75,12 +75,6 @@ def _review(r: dict[str, Any], lang: str) -> dict[str, Any]:
                                     for e in r.get("answer_evidence") or ()]}
 
 
-def _said(text: str, lang: str) -> str:
-    """One of the engine's sentences in `lang`, in English when the catalog does not know its
-    shape (never lost)."""
-    return translate_phrase(text, lang) or text
-
-
 def _clause(c: ClauseExplanation, lang: str) -> dict[str, Any]:
     """A clause's part of the dossier in `lang`: the finding's reason, evidence, exceptions
     not met and the explanation's steps, all in the reader's language as the annex and the
@@ -90,5 +84,5 @@ def _clause(c: ClauseExplanation, lang: str) -> dict[str, Any]:
             "reason": translate_reason(f, lang) if f else "",
             "evidence": [evidence_entry(e, lang) for e in f.evidence] if f else [],
             "missing": translations(lang).gettext(SEPARATOR).join(
-                _said(m, lang) for m in f.missing) if f else "",
-            "steps": [_said(s, lang) for s in c.steps]}
+                in_language(m, lang) for m in f.missing) if f else "",
+            "steps": [in_language(s, lang) for s in c.steps]}

@@ -130,6 +130,10 @@ SENTENCES = (
     N_("the act's target (%(hit)s) is not %(targets)s"),
     N_("%(exception)s: %(why)s"),
 )
+# The outcomes of a verdict and of a finding, by their codes.
+VERDICT_NAMES = {"breach": N_("breach"), "undetermined": N_("undetermined"),
+                 "excepted": N_("excepted"), "complies": N_("complies"),
+                 "not_applicable": N_("not applicable")}
 # The evidence column's labels: what kind of evidence, and its id.
 EVIDENCE_LABELS = {"notice": N_("notice %(id)s"), "incident": N_("incident %(id)s")}
 
@@ -436,6 +440,12 @@ def translate_reason(finding: Finding, lang: str) -> str:
     if lang == "en":  # the engine's own words
         return finding.reason
     return translate_text(finding.reason, lang) or finding.reason
+
+
+def in_language(text: str, lang: str) -> str:
+    """One of jig's sentences or words in `lang`; as jig wrote it when the catalog does not
+    know its shape (never lost)."""
+    return translate_phrase(text, lang) or text
 
 
 @lru_cache(maxsize=8192)

@@ -29,6 +29,7 @@ from jig.report.reasons import (
     EVIDENCE_LABELS,
     MARGINS,
     N_,
+    VERDICT_NAMES,
     M,
     translate_phrase,
     translate_reason,
@@ -79,9 +80,6 @@ def margins(m: dict[str, float], lang: str) -> str:
         "min": number(m["time_min"], lang)}
 
 
-VERDICT_NAMES = {"breach": N_("breach"), "undetermined": N_("undetermined"),
-                 "excepted": N_("excepted"), "complies": N_("complies"),
-                 "not_applicable": N_("not applicable")}
 
 
 def environment(lang: str) -> Environment:

@@ -32,7 +32,6 @@ from jig.store.store import now
 from jig.store.tables import JOB_SEAL, Job, JobReject
 
 log = logging.getLogger("jig.jobs")
-SEAL = JOB_SEAL  # the key of a job's params holding the server's signature of its orders
 
 
 def _public(job: Job, text: str) -> str:
@@ -62,7 +61,7 @@ def create_job(store: Store, kind: str, orders: dict[str, Any]) -> int:
                   rejected=0, created_at=now())
         s.add(job)
         s.flush()
-        job.params = orders | {SEAL: {"keys": sorted(orders), "signature": sign_job(
+        job.params = orders | {JOB_SEAL: {"keys": sorted(orders), "signature": sign_job(
             store.keys.server(), job.row, kind, orders)}}
         # The id in the entry's detail, not its subject: the log's list shows subjects to
         # the reviewer, and a job's id is its workspace's.
@@ -74,7 +73,7 @@ def create_job(store: Store, kind: str, orders: dict[str, Any]) -> int:
 def orders_problem(store: Store, job: Job) -> str | None:
     """Why a job is not run as this server queued it, or None: its orders unsigned or changed
     since, or its spooled file not the one accepted."""
-    seal = job.params.get(SEAL)
+    seal = job.params.get(JOB_SEAL)
     keys = seal.get("keys") if isinstance(seal, dict) else None
     if not isinstance(keys, list) or not job_valid(
             job.row, job.kind, {k: job.params.get(k) for k in keys if isinstance(k, str)},

@@ -1,0 +1,97 @@
+"""`jig explain`: how every clause judged one incident, step by step, in a chosen language."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from jig.cli.common import (
+    AgreementArg,
+    GazetteerOpt,
+    IncidentsArg,
+    NoticesOpt,
+    RejectSink,
+    app,
+    err,
+    exit_on_errors,
+    load_or_exit,
+    make_reader,
+    notices_or_exit,
+)
+from jig.engine import explain
+from jig.i18n import LANGUAGES
+from jig.output import STYLE
+
+
+def _in_language(lang: str) -> Callable[[str], str]:
+    """jig's words and sentences in `lang`, English where the catalog has none. The reports'
+    catalog is loaded only when asked: `jig explain` in English never imports it."""
+    if lang == "en":
+        return lambda text: text
+    from jig.i18n import translations
+    from jig.report.reasons import VERDICT_NAMES, in_language
+
+    gettext = translations(lang).gettext
+    # The outcomes by the verdicts' names; "verdict" and "clause" by the report's headings.
+    words = {code: gettext(msgid) for code, msgid in VERDICT_NAMES.items()} | {
+        "verdict": gettext("Verdict"), "clause": gettext("Clause")}
+    return lambda text: words.get(text) or in_language(text, lang)
+
+
+@app.command("explain")
+def explain_cmd(
+    agreement: AgreementArg,
+    incidents: IncidentsArg,
+    incident: Annotated[str, typer.Option("--incident", "-i", help="The incident id to explain.")],
+    notices: NoticesOpt = None,
+    gazetteer: GazetteerOpt = None,
+    lang: Annotated[str, typer.Option(help="en, ru or ar: the steps in that language (the "
+                                      "finding's JSON stays as jig writes it).")] = "en",
+) -> None:
+    """Show, step by step, how every clause judged one incident.
+
+    Example:
+
+    \b
+        jig explain examples/syria-2016-jig/agreement.yaml \\
+            examples/syria-2016-jig/incidents.csv -n examples/syria-2016-jig/notices.csv -i A-12
+    """
+    if lang not in LANGUAGES:
+        err.print(f"[bold red]error[/] --lang {lang!r}: use one of {', '.join(LANGUAGES)}")
+        raise typer.Exit(2)
+    said = _in_language(lang)
+    a = load_or_exit(agreement)
+    sink = RejectSink(None)
+    notes = notices_or_exit(a, notices, sink)
+    reader = make_reader(a, gazetteer)
+    with exit_on_errors():
+        records, bad = reader.read(incidents)
+    try:
+        ex = explain(a, records, incident, notes)
+    except KeyError:
+        rejected = [r for r in bad if incident in r.raw]
+        hint = f" (a rejected row mentions it: {rejected[0]})" if rejected else ""
+        err.print(f"[bold red]error[/] no incident {escape(repr(incident))} in the input"
+                  f"{escape(hint)}")
+        raise typer.Exit(2) from None
+    out = Console(highlight=False)
+    v = ex.verdict
+    out.print(f"[bold]{escape(v.incident.id)}[/]: {said('verdict')} "
+              f"[{STYLE[v.verdict]}]{said(v.verdict)}[/]")
+    for line in ex.preamble:
+        out.print(f"  {escape(said(line))}", soft_wrap=True)
+    for c in ex.clauses:
+        out.print(f"\n[bold]{said('clause')} {c.clause.id}[/] ({c.clause.rule}) → "
+                  f"[{STYLE[c.outcome]}]{said(c.outcome)}[/]")
+        if c.clause.quote:
+            out.print(f"  [italic]“{escape(c.clause.quote)}”[/]", soft_wrap=True)
+        for i, step in enumerate(c.steps, 1):
+            out.print(f"  {i}. {escape(said(step))}", soft_wrap=True)
+        if c.finding is not None:
+            found = escape(json.dumps(c.finding.as_dict(), ensure_ascii=False))
+            out.print(f"  [dim]finding:[/] {found}", soft_wrap=True)

@@ -171,3 +171,14 @@ def test_a_spreadsheets_header_says_what_to_change(tmp_path, example, header, sa
     with pytest.raises(InputFileError) as exc:
         read_incidents(path, example)  # one path, as a string or a Path, is one file
     assert says in str(exc.value) and header.split(",")[0] in str(exc.value)
+
+
+def test_not_text_names_the_first_string_no_database_can_store():
+    from jig.readers.fields import not_text
+
+    clean = {"id": "S-1", "notes": {"k": ["ок", "نص", 3, None]}, "n": 1.5}
+    assert not_text(clean, "") is None
+    assert not_text({"notes": {"k": ["ok", "a\x00b"]}}, "") == "notes.k[1]"
+    assert not_text({"notes": {"bad\x00key": "v"}}, "") == "notes.bad\x00key"
+    assert not_text(["x", "\ud800"], "rows") == "rows[1]"
+    assert not_text("\x00", "id") == "id"

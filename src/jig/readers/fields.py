@@ -46,21 +46,48 @@ def not_text(value: Any, path: str) -> str | None:
     """The path of the first string in a JSON value (keys too) that holds a NUL or a lone
     surrogate, or None: PostgreSQL stores no NUL, in text or in JSON, and no database or file
     system stores a lone surrogate (which JSON's `\\ud800` can make)."""
+    if not _holds_bad(value):
+        # Nearly every record is clean: a scan that builds no paths decides that; the paths
+        # are worked out only for the rare record that is refused.
+        return None
     todo = [(value, path)]
     while todo:
         v, at = todo.pop()
         if isinstance(v, str):
-            if "\x00" in v or (not v.isascii() and not _encodes(v)):
+            if _bad(v):
                 return at
         elif isinstance(v, dict):
             for k, item in v.items():
                 key_at = f"{at}.{k}" if at else str(k)
-                if isinstance(k, str) and not_text(k, "") is not None:
+                if isinstance(k, str) and _bad(k):
                     return key_at
                 todo.append((item, key_at))
         elif isinstance(v, list):
             todo += [(item, f"{at}[{i}]") for i, item in enumerate(v)]
     return None
+
+
+def _bad(s: str) -> bool:
+    return "\x00" in s or (not s.isascii() and not _encodes(s))
+
+
+def _holds_bad(value: Any) -> bool:
+    # Every string (keys too) joined and checked at once: one scan in C, not a call per field.
+    strings: list[str] = []
+    todo = [value]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, str):
+            strings.append(v)
+        elif isinstance(v, dict):
+            strings += v.keys()
+            todo += v.values()
+        elif isinstance(v, list):
+            todo += v
+    try:
+        return _bad("\x01".join(strings))
+    except TypeError:  # a key that is not a string: looked at one by one
+        return any(isinstance(s, str) and _bad(s) for s in strings)
 
 
 def _encodes(s: str) -> bool:

@@ -129,6 +129,25 @@ def test_explain_in_russian_gives_every_step_in_russian():
     bad = jig("explain", AGREEMENT, INCIDENTS, "--incident", "A-12", "--lang", "fr")
     assert bad.returncode == 2 and "--lang 'fr'" in bad.stderr
 
+def test_check_prints_its_table_in_russian_and_its_summary_in_arabic():
+    english = jig("check", AGREEMENT, INCIDENTS, "-n", NOTICES).stdout
+    r = jig("check", AGREEMENT, INCIDENTS, "-n", NOTICES, "--lang", "ru")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(f"A-01 нарушение  {INCIDENTS}, строка 2\n")
+    assert "      авиаудар SY_GOV: внутри DA-1" in r.stdout
+    # As many lines, the same ids, none of the English reasons or outcomes left.
+    assert len(r.stdout.splitlines()) == len(english.splitlines())
+    for english_word in (", line ", "inside", "outside", "not_applicable", "complies"):
+        assert english_word not in r.stdout, english_word
+    r = jig("check", AGREEMENT, INCIDENTS, "-n", NOTICES, "--lang", "ar", "--summary")
+    assert r.returncode == 0, r.stderr
+    assert "النتائج حسب النتيجة والبند والفاعل" in r.stdout and "لا ينطبق" in r.stdout
+    assert "findings" not in r.stdout and "breach" not in r.stdout
+    bad = jig("check", AGREEMENT, INCIDENTS, "--lang", "ru", "-f", "csv")
+    assert bad.returncode == 2 and "-f csv keeps jig's English codes" in bad.stderr
+    assert jig("check", AGREEMENT, INCIDENTS, "--lang", "fr").returncode == 2
+
+
 def test_explain_unknown_incident_exits_2():
     r = jig("explain", AGREEMENT, INCIDENTS, "--incident", "NOPE")
     assert r.returncode == 2 and "no incident 'NOPE'" in r.stderr

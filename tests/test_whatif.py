@@ -98,8 +98,16 @@ def test_jig_diff_and_sweep_as_a_user_runs_them(tmp_path):
     assert [(c["incident"], c["change"]) for c in changes] == [("E-2", "breach → not_applicable")]
     assert changes[0]["old"]["findings"][0]["clause"] == "astana-1-no-hostilities-in-zones-government"
     r = jig("diff", "astana-2017", "sochi-2018", str(rows))
-    assert r.returncode == 0 and "1 incidents change" in r.stdout
+    assert r.returncode == 0 and "1 incident changes" in r.stdout
     assert "breach → not_applicable" in r.stdout and "sochi-2018: no clause applies" in r.stdout
+    r = jig("diff", "astana-2017", "sochi-2018", str(rows), "--lang", "ru")
+    assert r.returncode == 0, r.stderr
+    assert "1 инцидент меняет вердикт (astana-2017 → sochi-2018)" in r.stdout
+    assert "нарушение → не применимо" in r.stdout
+    assert "sochi-2018: ни один пункт не применим" in r.stdout
+    assert "авиаудар RU: внутри" in r.stdout and "inside" not in r.stdout
+    r = jig("diff", "astana-2017", "sochi-2018", str(rows), "--lang", "ru", "-f", "jsonl")
+    assert r.returncode == 2 and "-f jsonl keeps jig's English codes" in r.stderr
     r = jig("diff", "astana-2017", "sochi-2018", str(rows), "--from", "2018-01-01", "-f", "jsonl")
     assert r.returncode == 0 and r.stdout == ""
 

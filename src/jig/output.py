@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from rich.console import Console
@@ -14,6 +14,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from jig.findings import OUTCOMES, Finding, Verdict
+from jig.records import Origin
 
 FORMATS = ("table", "jsonl", "geojson", "csv")
 CSV_COLUMNS = ("incident", "verdict", "clause", "outcome", "zone", "site", "target", "p",
@@ -86,19 +87,24 @@ def p_text(p: float) -> str:
     return f"p={p:.2f}" if 0.01 <= p <= 0.99 else f"p={p:.3f}"
 
 
-def print_table(verdicts: Iterable[Verdict], console: Console) -> None:
-    """Verdicts for people: an incident a block, each finding with its reason beneath it."""
+def print_table(verdicts: Iterable[Verdict], console: Console,
+                said: Callable[[str], str] = str, where: Callable[[Origin], str] = str) -> None:
+    """Verdicts for people: an incident a block, each finding with its reason beneath it;
+    `said` puts jig's words and reasons, `where` a record's origin, in the reader's language."""
     counts: Counter[str] = Counter()
     for v in verdicts:
         counts[v.verdict] += 1
-        where = f"  [dim]{escape(str(v.incident.origin))}[/]" if v.incident.origin else ""
-        console.print(f"[bold]{escape(v.incident.id)}[/] [{STYLE[v.verdict]}]{v.verdict}[/]{where}")
+        at = f"  [dim]{escape(where(v.incident.origin))}[/]" if v.incident.origin else ""
+        console.print(f"[bold]{escape(v.incident.id)}[/] "
+                      f"[{STYLE[v.verdict]}]{said(v.verdict)}[/]{at}")
         if not v.findings:
-            console.print(Padding("[dim]no clause applies[/]", (0, 0, 0, 4), expand=False))
+            console.print(Padding(f"[dim]{said('no clause applies')}[/]", (0, 0, 0, 4),
+                                  expand=False))
         for f in v.findings:
             p = "" if f.p is None else f" {p_text(f.p)}"
             # Not expanded: a line padded to the console's width ends in spaces.
-            console.print(Padding(f"[{STYLE[f.outcome]}]{f.outcome}[/]{p}  {f.clause}",
+            console.print(Padding(f"[{STYLE[f.outcome]}]{said(f.outcome)}[/]{p}  {f.clause}",
                                   (0, 0, 0, 2), expand=False))
-            console.print(Padding(Text(f.reason), (0, 0, 0, 6), expand=False))
-    console.print("\n" + "  ".join(f"[{STYLE[o]}]{o}[/] {counts.get(o, 0)}" for o in OUTCOMES))
+            console.print(Padding(Text(said(f.reason)), (0, 0, 0, 6), expand=False))
+    console.print("\n" + "  ".join(f"[{STYLE[o]}]{said(o)}[/] {counts.get(o, 0)}"
+                                   for o in OUTCOMES))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -23,24 +22,9 @@ from jig.cli.common import (
     make_reader,
     notices_or_exit,
 )
+from jig.cli.words import LangOpt, Words
 from jig.engine import explain
-from jig.i18n import LANGUAGES
 from jig.output import STYLE
-
-
-def _in_language(lang: str) -> Callable[[str], str]:
-    """jig's words and sentences in `lang`, English where the catalog has none. The reports'
-    catalog is loaded only when asked: `jig explain` in English never imports it."""
-    if lang == "en":
-        return lambda text: text
-    from jig.i18n import translations
-    from jig.report.reasons import VERDICT_NAMES, in_language
-
-    gettext = translations(lang).gettext
-    # The outcomes by the verdicts' names; "verdict" and "clause" by the report's headings.
-    words = {code: gettext(msgid) for code, msgid in VERDICT_NAMES.items()} | {
-        "verdict": gettext("Verdict"), "clause": gettext("Clause")}
-    return lambda text: words.get(text) or in_language(text, lang)
 
 
 @app.command("explain")
@@ -50,8 +34,7 @@ def explain_cmd(
     incident: Annotated[str, typer.Option("--incident", "-i", help="The incident id to explain.")],
     notices: NoticesOpt = None,
     gazetteer: GazetteerOpt = None,
-    lang: Annotated[str, typer.Option(help="en, ru or ar: the steps in that language (the "
-                                      "finding's JSON stays as jig writes it).")] = "en",
+    lang: LangOpt = "en",
 ) -> None:
     """Show, step by step, how every clause judged one incident.
 
@@ -61,10 +44,7 @@ def explain_cmd(
         jig explain examples/syria-2016-jig/agreement.yaml \\
             examples/syria-2016-jig/incidents.csv -n examples/syria-2016-jig/notices.csv -i A-12
     """
-    if lang not in LANGUAGES:
-        err.print(f"[bold red]error[/] --lang {lang!r}: use one of {', '.join(LANGUAGES)}")
-        raise typer.Exit(2)
-    said = _in_language(lang)
+    said = Words(lang)  # the finding's JSON stays as jig writes it
     a = load_or_exit(agreement)
     sink = RejectSink(None)
     notes = notices_or_exit(a, notices, sink)

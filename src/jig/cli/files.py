@@ -45,6 +45,7 @@ from jig.cli.common import (
     refuse_overwriting,
     stdout,
 )
+from jig.cli.words import ENGLISH, LangOpt, Words
 from jig.engine import accel, check
 from jig.engine.check import Judged
 from jig.engine.render import write_lines
@@ -102,9 +103,9 @@ def _keep(verdict: str | None) -> frozenset[str] | None:
 
 
 def _write(verdicts: Iterable[Verdict], fmt: str, output: Path | None, tally: Tally,
-           keep: frozenset[str] | None, tick: Callable[[], None]) -> None:
+           keep: frozenset[str] | None, tick: Callable[[], None], words: Words = ENGLISH) -> None:
     """Write the verdicts `keep` lets through (or, with `tally.summary`, only their counts);
-    count every one."""
+    count every one. A table is printed in the `words`' language."""
     def counted() -> Iterator[Verdict]:
         for v in verdicts:
             tally.add(v)
@@ -121,9 +122,9 @@ def _write(verdicts: Iterable[Verdict], fmt: str, output: Path | None, tally: Ta
         if tally.summary:
             for _ in counted():
                 pass
-            write_summary(tally, fmt, fh, to_file=output is not None)
+            write_summary(tally, fmt, fh, to_file=output is not None, said=words)
         elif fmt == "table":
-            print_table(counted(), console_to(fh, output is not None))
+            print_table(counted(), console_to(fh, output is not None), words, words.origin)
         else:
             {"jsonl": write_jsonl, "geojson": write_geojson, "csv": write_csv}[fmt](counted(), fh)
 
@@ -141,17 +142,19 @@ def _write_lines(chunks: Iterable[Judged], fmt: str, output: Path | None, tally:
 
 
 def _write_summary(chunks: Iterable[Judged], fmt: str, output: Path | None,
-                   tally: Tally) -> None:
+                   tally: Tally, words: Words) -> None:
     """`--summary` counted from the columns, chunk by chunk: no finding object (nor its
     reason) is built for the plain cases."""
     for judged in chunks:
         tally.add_judged(judged)
     with output_to(output) as fh:
-        write_summary(tally, fmt, fh, to_file=output is not None)
+        write_summary(tally, fmt, fh, to_file=output is not None, said=words)
 
 
-def write_summary(tally: Tally, fmt: str, fh: IO[str], to_file: bool) -> None:
-    """`--summary`: findings by outcome x clause x actor, then by outcome x zone."""
+def write_summary(tally: Tally, fmt: str, fh: IO[str], to_file: bool,
+                  said: Callable[[str], str] = str) -> None:
+    """`--summary`: findings by outcome x clause x actor, then by outcome x zone (the table's
+    words `said` in the reader's language; jsonl and csv keep jig's codes)."""
     rows = tally.rows()
     if fmt == "jsonl":
         for row in rows:
@@ -165,23 +168,24 @@ def write_summary(tally: Tally, fmt: str, fh: IO[str], to_file: bool) -> None:
                         row.get("zone", ""), row["findings"]])
         return
     console = console_to(fh, to_file)
-    by_clause = Table("outcome", "clause", "actor", Column("findings", justify="right"),
-                      title="findings by outcome, clause and actor", title_justify="left",
+    by_clause = Table(said("outcome"), said("clause"), said("actor"),
+                      Column(said("findings"), justify="right"),
+                      title=said("findings by outcome, clause and actor"), title_justify="left",
                       box=box.SIMPLE)
-    by_zone = Table("outcome", "zone", Column("findings", justify="right"),
-                    title="findings by outcome and zone", title_justify="left", box=box.SIMPLE)
+    by_zone = Table(said("outcome"), said("zone"), Column(said("findings"), justify="right"),
+                    title=said("findings by outcome and zone"), title_justify="left",
+                    box=box.SIMPLE)
     for row in rows:
-        style = STYLE[row["outcome"]]
+        outcome = Text(said(row["outcome"]), STYLE[row["outcome"]])
         if "clause" in row:
-            by_clause.add_row(Text(row["outcome"], style), row["clause"], row["actor"],
-                              f"{row['findings']:,}")
+            by_clause.add_row(outcome, row["clause"], row["actor"], f"{row['findings']:,}")
         else:
-            by_zone.add_row(Text(row["outcome"], style), row["zone"], f"{row['findings']:,}")
+            by_zone.add_row(outcome, row["zone"], f"{row['findings']:,}")
     console.print(by_clause)
     if by_zone.row_count:
         console.print(by_zone)
-    console.print("incidents by verdict: " + "  ".join(
-        f"[{STYLE[o]}]{o}[/] {n:,}" for o, n in tally.counts()))
+    console.print(said("incidents by verdict:") + " " + "  ".join(
+        f"[{STYLE[o]}]{said(o)}[/] {n:,}" for o, n in tally.counts()))
 
 
 def _counts_line(tally: Tally) -> str:
@@ -238,6 +242,7 @@ def check_cmd(
         help="Cores to use (default: all): a large input is read, judged and written in "
         "parts on this many processes, with the same output as one.")]
     = None,
+    lang: LangOpt = "en",
 ) -> None:
     """Judge every incident against every clause: breach, undetermined, excepted, complies.
 
@@ -262,6 +267,11 @@ def check_cmd(
         err.print("[bold red]error[/] --summary writes a table, jsonl or csv, not geojson")
         raise typer.Exit(2)
     keep = _keep(verdict)
+    words = Words(lang)
+    if lang != "en" and fmt != "table":
+        err.print(f"[bold red]error[/] --lang {lang} is for the table printed for people; "
+                  f"-f {fmt} keeps jig's English codes and reasons, which programs read")
+        raise typer.Exit(2)
     a = load_or_exit(agreement)
     refuse_overwriting([agreement, *incidents, *(notices or []), *(status or []),
                         *(gazetteer or [])], ("-o", output), ("--rejects", rejects))
@@ -314,23 +324,23 @@ def check_cmd(
                            f"{sum(len(g.records) > 1 for g in groups)} of them from several)")
             judged_ids = {i.id for i in joined} | {r.id for r in records}
             _write(iter(check(a, joined, notices_for(joined, notes))), fmt, output, tally,
-                   keep, row_read)
+                   keep, row_read, words)
         elif parts is not None:
             out = Output(fmt, keep, summary, min(chunk, PART_CHUNK))
             counts, judged_ids = _check_on_cores(
                 reader, incidents, parts, Work(a, notes, None, out, reader.gazetteer), cores,
-                output, sink, tally, progress)
+                output, sink, tally, progress, words)
         else:
             chunks = judge_chunks(reader, incidents, notes, chunk=chunk, on_reject=sink,
                                   on_rows=lambda n: progress(n, reader.position.done,
                                                              reader.position.total))
             if summary:
-                _write_summary(chunks, fmt, output, tally)
+                _write_summary(chunks, fmt, output, tally, words)
             elif fmt in ("jsonl", "csv"):
                 _write_lines(chunks, fmt, output, tally, keep)
             else:
                 _write((v for judged in chunks for v in judged.verdicts()), fmt, output, tally,
-                       keep, lambda: None)
+                       keep, lambda: None, words)
             judged_ids = set(reader.seen)
             counts = reader.counts
     write_commitments(commitments, fmt, output, keep, summary)
@@ -344,7 +354,7 @@ def check_cmd(
 
 def _check_on_cores(reader: IncidentReader, incidents: list[Path], parts: list[Part],
                     work: Work, cores: int, output: Path | None, sink: RejectSink, tally: Tally,
-                    progress: RowProgress) -> tuple[Counts, Container[str]]:
+                    progress: RowProgress, words: Words) -> tuple[Counts, Container[str]]:
     """`jig check` of a large input on several processes, part by part, with the bytes, rejects
     and counts of one process (`jig.partitions`)."""
     work = replace(work, pool=evidence_of(reader, incidents))
@@ -369,7 +379,7 @@ def _check_on_cores(reader: IncidentReader, incidents: list[Path], parts: list[P
             done += part.size
             progress(part.counts.read, done, reader.position.total)
         if summary:
-            write_summary(tally, fmt, fh, to_file=output is not None)
+            write_summary(tally, fmt, fh, to_file=output is not None, said=words)
     return counts, order.seen
 
 

@@ -32,6 +32,7 @@ from jig.cli.common import (
     output_to,
     refuse_overwriting,
 )
+from jig.cli.words import LangOpt, Words
 from jig.findings import OUTCOMES, Verdict
 from jig.output import STYLE
 from jig.readers import Reject
@@ -84,9 +85,9 @@ def _read(a: Agreement, incidents: list[Path], gazetteer: list[Path] | None,
     return [r for r in records if not Window(lo, hi).misses(r.span)]
 
 
-def _reasons(v: Verdict) -> str:
-    return "; ".join(f"{f.clause}: {f.outcome}: {f.reason}" for f in v.findings) or \
-        "no clause applies"
+def _reasons(v: Verdict, said: Words) -> str:
+    return "; ".join(f"{f.clause}: {said(f.outcome)}: {said(f.reason)}" for f in v.findings) \
+        or said("no clause applies")
 
 
 @app.command("diff")
@@ -101,6 +102,7 @@ def diff_cmd(
     output: OutOpt = None,
     start: FromOpt = None,
     end: ToOpt = None,
+    lang: LangOpt = "en",
 ) -> None:
     """List every incident whose verdict changes from OLD to NEW, with both reasons, and the
     counts by change.
@@ -108,6 +110,11 @@ def diff_cmd(
     Example: jig diff astana-2017 sochi-2018 ged_syria.csv airwars.csv
     """
     _check_format(fmt)
+    said = Words(lang)
+    if lang != "en" and fmt != "table":
+        err.print(f"[bold red]error[/] --lang {lang} is for the table printed for people; "
+                  f"-f {fmt} keeps jig's English codes and reasons, which programs read")
+        raise typer.Exit(2)
     a, b = _agreement(old), _agreement(new)
     refuse_overwriting([*incidents, *(notices or []), *(gazetteer or [])],
                        ("-o", output), ("--rejects", rejects))
@@ -127,15 +134,18 @@ def diff_cmd(
             out = console_to(fh, output is not None)
             for c in d.changes:
                 o, n = c.old.verdict, c.new.verdict
-                out.print(f"[bold]{escape(c.old.incident.id)}[/] [{STYLE[o]}]{o}[/] → "
-                          f"[{STYLE[n]}]{n}[/]")
-                out.print(Padding(Text(f"{a.id}: {_reasons(c.old)}"), (0, 0, 0, 4),
+                out.print(f"[bold]{escape(c.old.incident.id)}[/] [{STYLE[o]}]{said(o)}[/] → "
+                          f"[{STYLE[n]}]{said(n)}[/]")
+                out.print(Padding(Text(f"{a.id}: {_reasons(c.old, said)}"), (0, 0, 0, 4),
                                   expand=False))
-                out.print(Padding(Text(f"{b.id}: {_reasons(c.new)}"), (0, 0, 0, 4),
+                out.print(Padding(Text(f"{b.id}: {_reasons(c.new, said)}"), (0, 0, 0, 4),
                                   expand=False))
-            out.print(f"\n[bold]{len(d.changes)} incidents change[/] ({a.id} → {b.id})")
+            from jig.report.reasons import incidents_change
+
+            changed = incidents_change(len(d.changes), lang)
+            out.print(f"\n[bold]{changed}[/] ({a.id} → {b.id})")
             for key, n in d.by_change():
-                out.print(f"  {n:>7}  {key}")
+                out.print(f"  {n:>7}  {' → '.join(said(o) for o in key.split(' → '))}")
     sink.close()
     err.print(f"{len(old_records)} incidents: {a.id} " + ", ".join(
         f"{o} {d.old_counts[o]}" for o in OUTCOMES) + f"; {b.id} " + ", ".join(

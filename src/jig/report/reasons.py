@@ -134,6 +134,16 @@ SENTENCES = (
 VERDICT_NAMES = {"breach": N_("breach"), "undetermined": N_("undetermined"),
                  "excepted": N_("excepted"), "complies": N_("complies"),
                  "not_applicable": N_("not applicable")}
+# What the terminal prints for people (`--lang`, jig.cli.words), by the English it prints:
+# headings as the reports word them, and the terminal's own lines.
+TERMINAL_WORDS = {
+    "verdict": N_("Verdict"), "clause": N_("Clause"), "outcome": N_("Outcome"),
+    "actor": N_("Actor"), "zone": N_("Zone"), "findings": N_("Findings"),
+    "no clause applies": N_("no clause applies"),
+    "findings by outcome, clause and actor": N_("findings by outcome, clause and actor"),
+    "findings by outcome and zone": N_("findings by outcome and zone"),
+    "incidents by verdict:": N_("incidents by verdict:"),
+}
 # The evidence column's labels: what kind of evidence, and its id.
 EVIDENCE_LABELS = {"notice": N_("notice %(id)s"), "incident": N_("incident %(id)s")}
 
@@ -440,6 +450,13 @@ def translate_reason(finding: Finding, lang: str) -> str:
     if lang == "en":  # the engine's own words
         return finding.reason
     return translate_text(finding.reason, lang) or finding.reason
+
+
+def incidents_change(n: int, lang: str) -> str:
+    """`jig diff`'s count of the incidents whose verdict changes, in `lang` (Russian and
+    Arabic have more plural forms than two)."""
+    return translations(lang).ngettext("%(num)s incident changes", "%(num)s incidents change",
+                                       n) % {"num": n}
 
 
 def in_language(text: str, lang: str) -> str:

@@ -276,6 +276,9 @@ def test_jig_library_list_show_and_check(tmp_path):
     assert r.returncode == 0, r.stderr
     assert [json.loads(x).get("incident") for x in r.stdout.splitlines()][:1] == ["D-1"]
     assert "1 lie in dmz" in r.stderr
+    r = jig("library", "check", "sochi-2018", str(rows), "--within", "dmz", "--lang", "ru")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("D-1 нарушение") and "авиаудар RU" in r.stdout
     r = jig("library", "check", "sochi-2018", str(rows), "--within", "nowhere")
     assert r.returncode == 2 and "dmz" in r.stderr
 

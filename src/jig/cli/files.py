@@ -45,7 +45,7 @@ from jig.cli.common import (
     refuse_overwriting,
     stdout,
 )
-from jig.cli.words import ENGLISH, LangOpt, Words
+from jig.cli.words import ENGLISH, LangOpt, Words, words_for
 from jig.engine import accel, check
 from jig.engine.check import Judged
 from jig.engine.render import write_lines
@@ -267,11 +267,7 @@ def check_cmd(
         err.print("[bold red]error[/] --summary writes a table, jsonl or csv, not geojson")
         raise typer.Exit(2)
     keep = _keep(verdict)
-    words = Words(lang)
-    if lang != "en" and fmt != "table":
-        err.print(f"[bold red]error[/] --lang {lang} is for the table printed for people; "
-                  f"-f {fmt} keeps jig's English codes and reasons, which programs read")
-        raise typer.Exit(2)
+    words = words_for(lang, fmt)
     a = load_or_exit(agreement)
     refuse_overwriting([agreement, *incidents, *(notices or []), *(status or []),
                         *(gazetteer or [])], ("-o", output), ("--rejects", rejects))

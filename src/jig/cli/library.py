@@ -31,6 +31,7 @@ from jig.cli.common import (
     notices_or_exit,
     refuse_overwriting,
 )
+from jig.cli.words import LangOpt, words_for
 from jig.engine import check
 from jig.findings import OUTCOMES
 from jig.library import Entry, catalogue, entry
@@ -124,6 +125,7 @@ def check_cmd(
         "(for instance dmz: the events inside the Idlib demilitarised zone).")] = None,
     status: StatusOpt = None,
     as_of: AsOfOpt = None,
+    lang: LangOpt = "en",
 ) -> None:
     """Judge incidents against a library arrangement, as `jig check` does; its deadlines
     (must_by) on the arrangement's own status records unless --status gives others.
@@ -139,11 +141,12 @@ def check_cmd(
     if within is None:
         check_files(agreement=e.agreement_path, incidents=incidents, notices=notices, fmt=fmt,
                     rejects=rejects, output=output, gazetteer=gazetteer, status=status,
-                    as_of=as_of)
+                    as_of=as_of, lang=lang)
         return
     if fmt not in FORMATS:
         err.print(f"[bold red]error[/] --format {fmt!r}: use one of {', '.join(FORMATS)}")
         raise typer.Exit(2)
+    words = words_for(lang, fmt)
     a = load_or_exit(e.agreement_path)
     zone = next((z for z in a.zones if z.id == within), None)
     if zone is None:
@@ -164,7 +167,7 @@ def check_cmd(
     commitments = judge_from_files(a, status, as_of, sink)
     tally = Tally(a)
     _write(iter(check(a, inside, notes, evidence=records)), fmt, output, tally, None,
-           lambda: None)
+           lambda: None, words)
     write_commitments(commitments, fmt, output)
     sink.close()
     err.print(f"read {reader.counts.read} incident rows: {len(records)} taken, "

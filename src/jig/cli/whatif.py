@@ -32,7 +32,7 @@ from jig.cli.common import (
     output_to,
     refuse_overwriting,
 )
-from jig.cli.words import LangOpt, Words
+from jig.cli.words import LangOpt, Words, words_for
 from jig.findings import OUTCOMES, Verdict
 from jig.output import STYLE
 from jig.readers import Reject
@@ -110,11 +110,7 @@ def diff_cmd(
     Example: jig diff astana-2017 sochi-2018 ged_syria.csv airwars.csv
     """
     _check_format(fmt)
-    said = Words(lang)
-    if lang != "en" and fmt != "table":
-        err.print(f"[bold red]error[/] --lang {lang} is for the table printed for people; "
-                  f"-f {fmt} keeps jig's English codes and reasons, which programs read")
-        raise typer.Exit(2)
+    said = words_for(lang, fmt)
     a, b = _agreement(old), _agreement(new)
     refuse_overwriting([*incidents, *(notices or []), *(gazetteer or [])],
                        ("-o", output), ("--rejects", rejects))

@@ -52,3 +52,14 @@ class Words:
 
 
 ENGLISH = Words("en")
+
+
+def words_for(lang: str, fmt: str) -> Words:
+    """The words of `lang` for output in `fmt`: another language than English only for the
+    table printed for people, refused (not ignored) for the formats programs read."""
+    words = Words(lang)
+    if lang != "en" and fmt != "table":
+        err.print(f"[bold red]error[/] --lang {lang} is for the table printed for people; "
+                  f"-f {fmt} keeps jig's English codes and reasons, which programs read")
+        raise typer.Exit(2)
+    return words

@@ -397,3 +397,19 @@ def test_an_output_folder_that_does_not_exist_is_named(tmp_path):
     assert f"error {target}: cannot write here: No such file or directory" in r.stderr
     r = jig("schema", "-o", str(target))
     assert r.returncode == 2 and "Traceback" not in r.stderr and str(target) in r.stderr
+
+
+def test_ids_and_file_names_are_printed_as_given_never_as_emoji(tmp_path):
+    """Rich reads `:fire:` as an emoji code, and `escape` leaves it: an id "A-01:fire:" was
+    printed as "A-01🔥", a file "x:b:y.csv" as "x🅱y.csv"."""
+    rows = example_rows()
+    path = tmp_path / "ids.csv"
+    path.write_text(HEADER + "\n" + rows[0].replace("A-01,", "A-01:fire:,", 1) + "\n",
+                    encoding="utf-8")
+    for args in (("check", AGREEMENT, str(path)),
+                 ("explain", AGREEMENT, str(path), "-i", "A-01:fire:")):
+        r = jig(*args)
+        assert r.returncode == 0, r.stderr
+        assert "A-01:fire:" in r.stdout and "🔥" not in r.stdout
+    r = jig("check", AGREEMENT, str(tmp_path / "x:b:y.csv"))
+    assert r.returncode == 2 and "x:b:y.csv" in r.stderr and "🅱" not in r.stderr

@@ -41,10 +41,19 @@ from jig.records import Notice
 # commands mid-line; click keeps a paragraph marked with \b as written.
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Check incidents against ceasefire and de-escalation agreements.")
+
+
+def console(**options: Any) -> Console:
+    """A Rich console that prints what it is given: no colours guessed from numbers or paths
+    (highlight), and no emoji codes, which turned an id "A-01:fire:" or a file "x:b:y.csv"
+    into pictures (`escape` leaves those codes as they are)."""
+    return Console(highlight=False, emoji=False, **options)
+
+
 # soft_wrap: a message is one line however long, so a pipe or a log gets it whole; the
 # terminal wraps it for people.
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-stdout = Console(highlight=False, soft_wrap=True)
+err = console(stderr=True, soft_wrap=True)
+stdout = console(soft_wrap=True)
 # Output to a file or a pipe is not wrapped at all (Rich would wrap it at 80 columns):
 # grep, cut and a diff see each line whole.
 UNWRAPPED = 100_000
@@ -53,8 +62,8 @@ UNWRAPPED = 100_000
 def console_to(fh: IO[str], to_file: bool = False) -> Console:
     """A console for a command's output: a terminal's width on a terminal, else unwrapped."""
     if to_file or not fh.isatty():
-        return Console(file=fh, width=UNWRAPPED, highlight=False, soft_wrap=True)
-    return Console(file=fh, highlight=False)
+        return console(file=fh, width=UNWRAPPED, soft_wrap=True)
+    return console(file=fh)
 
 
 def _version(value: bool) -> None:

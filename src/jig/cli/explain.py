@@ -6,7 +6,6 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from jig.cli.common import (
@@ -16,6 +15,7 @@ from jig.cli.common import (
     NoticesOpt,
     RejectSink,
     app,
+    console,
     err,
     exit_on_errors,
     load_or_exit,
@@ -59,7 +59,7 @@ def explain_cmd(
         err.print(f"[bold red]error[/] no incident {escape(repr(incident))} in the input"
                   f"{escape(hint)}")
         raise typer.Exit(2) from None
-    out = Console(highlight=False)
+    out = console()
     v = ex.verdict
     out.print(f"[bold]{escape(v.incident.id)}[/]: {said('verdict')} "
               f"[{STYLE[v.verdict]}]{said(v.verdict)}[/]")

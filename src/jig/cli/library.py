@@ -10,7 +10,6 @@ from typing import Annotated
 
 import shapely
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -23,6 +22,7 @@ from jig.cli.common import (
     RejectSink,
     RejectsOpt,
     app,
+    console,
     console_to,
     err,
     exit_on_errors,
@@ -82,7 +82,7 @@ def show_cmd(name: NameArg) -> None:
     """
     e = _entry_or_exit(name)
     a = load_or_exit(e.agreement_path)
-    out = Console(highlight=False)
+    out = console()
     out.print(f"[bold]{escape(e.title)}[/] ({e.name}), {e.region}")
     out.print(f"status: {e.status} since {e.status_since}: {escape(e.status_note)}", soft_wrap=True)
     out.print(f"PA-X: {e.pax_id or '—'} ({escape(e.pax_note)})", soft_wrap=True)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
@@ -23,6 +22,7 @@ from jig.cli.common import (
     RejectSink,
     RejectsOpt,
     app,
+    console,
     console_to,
     err,
     exit_on_errors,
@@ -231,7 +231,7 @@ def sweep_cmd(
                                                if r.metres and r.counts[o] != base.counts[o]
                                                else "") for o in OUTCOMES]
                 t.add_row(f"{r.metres / 1000:+g} km", *cells, f"{r.inside:,}", f"{r.changed:,}")
-            Console(file=fh, width=200, highlight=False).print(t)
+            console(file=fh, width=200).print(t)
     sink.close()
     swept = ", ".join(sorted(ids)) if ids else "every zone"
     err.print(f"{len(records)} incidents judged {len(rows)} times ({swept} grown/shrunk)",

@@ -109,3 +109,22 @@ def test_jig_check_merge_applies_a_notice_naming_a_merged_record(tmp_path):
     assert r.returncode == 0, r.stderr
     [line] = r.stdout.splitlines()
     assert '"incident": "MB-1"' in line and '"verdict": "excepted"' in line
+
+
+def test_merge_options_that_are_slips_are_refused_naming_the_option():
+    from tests.conftest import EXAMPLE
+    from tests.test_cli import jig
+
+    a, rows = str(EXAMPLE / "agreement.yaml"), str(EXAMPLE / "incidents.csv")
+    for args, said in ((("check", a, rows, "--merge", "--merge-actors", "foo"),
+                        "--merge-actors 'foo': use one of compatible, same, any"),
+                       (("check", a, rows, "--merge", "--merge-km", "-1"),
+                        "--merge-km -1: give a distance of 0 km or more"),
+                       (("merge", a, rows, "--days", "nan"),
+                        "--days nan: give a time of 0 days or more"),
+                       (("merge", a, rows, "--actors", "Same"),
+                        "--actors 'Same': use one of")):
+        r = jig(*args)
+        assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
+        assert r.stdout == ""
+    assert MergeOptions(0, 0, "any").problem() is None

@@ -17,6 +17,7 @@ target or weapon is filled from another record; a notice naming any of its recor
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -35,6 +36,20 @@ class MergeOptions:
     km: float = 10.0
     days: float = 1.0
     actors: str = "compatible"  # compatible, same or any
+
+    def problem(self) -> tuple[str, str] | None:
+        """(which option, what is wrong with it), or None: a typing slip must not merge by
+        some other rule than the one asked for."""
+        if not (math.isfinite(self.km) and self.km >= 0):
+            return "km", f"{self.km:g}: give a distance of 0 km or more"
+        if not (math.isfinite(self.days) and self.days >= 0):
+            return "days", f"{self.days:g}: give a time of 0 days or more"
+        if self.actors not in ACTOR_MODES:
+            return "actors", f"{self.actors!r}: use one of {', '.join(ACTOR_MODES)}"
+        return None
+
+
+ACTOR_MODES = ("compatible", "same", "any")
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,17 @@ def _keep(verdict: str | None) -> frozenset[str] | None:
     return words
 
 
+def _merge_options(km: float, days: float, actors: str, prefix: str) -> MergeOptions:
+    """The options of a merge, or exit 2 naming the one that is wrong (`prefix`: how the
+    command spells them)."""
+    options = MergeOptions(km, days, actors)
+    problem = options.problem()
+    if problem is not None:
+        err.print(f"[bold red]error[/] {prefix}{problem[0]} {escape(problem[1])}")
+        raise typer.Exit(2)
+    return options
+
+
 def _write(verdicts: Iterable[Verdict], fmt: str, output: Path | None, tally: Tally,
            keep: frozenset[str] | None, tick: Callable[[], None], words: Words = ENGLISH) -> None:
     """Write the verdicts `keep` lets through (or, with `tally.summary`, only their counts);
@@ -268,6 +279,7 @@ def check_cmd(
         raise typer.Exit(2)
     keep = _keep(verdict)
     words = words_for(lang, fmt)
+    merging = _merge_options(merge_km, merge_days, merge_actors, "--merge-")
     a = load_or_exit(agreement)
     refuse_overwriting([agreement, *incidents, *(notices or []), *(status or []),
                         *(gazetteer or [])], ("-o", output), ("--rejects", rejects))
@@ -314,7 +326,7 @@ def check_cmd(
             records, bad = reader.read(incidents)
             for r in bad:
                 sink(r)
-            groups = group(a, records, MergeOptions(merge_km, merge_days, merge_actors))
+            groups = group(a, records, merging)
             joined = [merged(a, g) for g in groups]
             merged_note = (f" ({len(records)} records merged into {len(joined)} incidents, "
                            f"{sum(len(g.records) > 1 for g in groups)} of them from several)")
@@ -455,6 +467,7 @@ def merge_cmd(
     \b
         jig merge examples/syria-2016-jig/agreement.yaml airwars.csv ucdp.csv -o merged.jsonl
     """
+    merging = _merge_options(km, days, actors, "--")
     a = load_or_exit(agreement)
     refuse_overwriting([agreement, *incidents, *(gazetteer or [])],
                        ("-o", output), ("--rejects", rejects))
@@ -464,7 +477,7 @@ def merge_cmd(
         records, bad = reader.read(incidents)
     for r in bad:
         sink(r)
-    groups = group(a, records, MergeOptions(km, days, actors))
+    groups = group(a, records, merging)
     pairs: Counter[str] = Counter()
     with output_to(output) as fh:
         for g in groups:

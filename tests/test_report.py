@@ -72,7 +72,7 @@ def annex_rows(html: str) -> Counter[tuple[str, str]]:
 
 
 def test_report_on_the_example_has_every_section_and_check_s_numbers(tmp_path):
-    out, _ = report(tmp_path, "r.html", "-n", NOTICES, "--air", AIR,
+    out, r = report(tmp_path, "r.html", "-n", NOTICES, "--air", AIR,
                     "--from", "2016-08-01", "--to", "2016-09-30")
     html = out.read_text(encoding="utf-8")
     for section in ("header", "summary", "map", "charts", "annex", "methods"):
@@ -83,6 +83,11 @@ def test_report_on_the_example_has_every_section_and_check_s_numbers(tmp_path):
     assert {v: n for v, (n, _) in table.items() if n} == dict(verdicts)
     assert {v: b for v, (_, b) in table.items() if b} == dict(previous)
     assert sum(verdicts.values()) > 10 and previous  # both periods have incidents
+    # The line on stderr counts every incident of the period, not_applicable too: it adds up.
+    said = re.search(r"(\d+) in 2016-08-01–2016-09-30: (.*?); report", r.stderr)
+    counts = {v: int(n) for v, n in (x.split(" ") for x in said[2].split(", "))}
+    assert sum(counts.values()) == int(said[1]) == sum(verdicts.values())
+    assert counts["not_applicable"] == verdicts["not_applicable"] > 0
     # The annex lists every breach and undetermined finding, and only those, with its reason.
     listed = annex_rows(html)
     assert +listed == Counter({k: n for k, n in findings.items()

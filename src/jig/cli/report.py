@@ -25,6 +25,7 @@ from jig.cli.common import (
     progress_of,
     refuse_overwriting,
 )
+from jig.findings import OUTCOMES
 from jig.i18n import LANGUAGES
 from jig.pipeline import judge_files
 from jig.readers.rejects import Reject
@@ -115,7 +116,6 @@ def report_cmd(
              jig report --db postgresql://host/jig --as US --from 2016-09-01 -o us.pdf
     """
     from jig.report import ReportBuilder, ReportInputs, render_report
-    from jig.report.tally import VERDICTS
 
     if lang not in LANGUAGES:
         err.print(f"[bold red]error[/] --lang {lang!r}: use one of {', '.join(LANGUAGES)}")
@@ -171,7 +171,7 @@ def report_cmd(
     err.print(f"read {reader.counts.read} incident rows: judged {reader.counts.incidents}, "
               f"rejected {reader.counts.rejected}; {builder.now.incidents} in "
               f"{period.first}–{period.last}: "
-              + ", ".join(f"{v} {c.get(v, 0)}" for v in VERDICTS)
+              + ", ".join(f"{v} {c.get(v, 0)}" for v in OUTCOMES)
               + f"; report written to {output}", soft_wrap=True)
 
 
@@ -199,7 +199,6 @@ def _from_store(data: Path, db: str | None, agreement_id: str | None, viewer: st
                 incident: str | None = None) -> None:
     from jig.report import render_report
     from jig.report.fromstore import report_from_store
-    from jig.report.tally import VERDICTS
     from jig.service.settings import Settings
 
     settings = Settings(data_dir=data, database_url=db)
@@ -236,7 +235,7 @@ def _from_store(data: Path, db: str | None, agreement_id: str | None, viewer: st
                                is_pdf(output)), output)
     c = built.builder.now.verdicts
     err.print(f"{built.builder.now.incidents} incidents in {period.first}–{period.last} as "
-              f"{viewer} sees them: " + ", ".join(f"{v} {c.get(v, 0)}" for v in VERDICTS)
+              f"{viewer} sees them: " + ", ".join(f"{v} {c.get(v, 0)}" for v in OUTCOMES)
               + f"; report written to {output}", soft_wrap=True)
 
 

@@ -660,3 +660,20 @@ def test_the_key_file_is_private_and_a_readable_one_refused(tmp_path):
     path.chmod(0o644)
     with pytest.raises(KeyFileError, match="may be read by others"):
         Keys(tmp_path).server()
+
+
+def test_verify_names_a_saved_head_that_is_missing_not_json_or_no_head(tmp_path):
+    data = tmp_path / "data"
+    r = run("import", "--agreement", str(EXAMPLE / "agreement.yaml"),
+            str(EXAMPLE / "incidents.csv"), "--data", str(data))
+    assert r.exit_code == 0, r.output
+    for name, text, code, said in (
+            ("gone.json", None, 2, "gone.json: cannot read: No such file or directory"),
+            ("x.json", "x", 2, "x.json: not JSON"),
+            ("empty.json", "{}", 1, "saved head 1 (of 1): not a signed tree head"),
+            ("list.json", "[1]", 1, "saved head 1 (of 1): not a signed tree head")):
+        if text is not None:
+            (tmp_path / name).write_text(text)
+        r = run("audit", "verify", "--data", str(data), "--head", str(tmp_path / name))
+        assert r.exit_code == code and said in " ".join(r.output.split()), r.output
+        assert "Errno" not in r.output and "None" not in r.output

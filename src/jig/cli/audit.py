@@ -98,9 +98,12 @@ def audit_recount_cmd(data: DataOpt = Path("jig-data"), db: DbOpt = None) -> Non
 def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        err.print(f"[bold red]error[/] {path}: {escape(str(exc))}")
-        raise typer.Exit(2) from None
+    except OSError as exc:
+        err.print(f"[bold red]error[/] {escape(str(path))}: cannot read: "
+                  f"{escape(exc.strerror or str(exc))}")
+    except ValueError as exc:
+        err.print(f"[bold red]error[/] {escape(str(path))}: not JSON: {escape(str(exc))}")
+    raise typer.Exit(2)
 
 
 def _get(url: str, token: str | None, path: str, **params: Any) -> Any:

@@ -226,8 +226,10 @@ def _check_json_texts(s: Session, v: Verification) -> None:
 
 def _check_saved_heads(s: Session, tree: merkle.Tree, key: str | None,
                        saved: list[dict[str, Any]], v: Verification) -> None:
-    for head in saved:
-        what = f"the saved head of {head.get('tree_size')} entries"
+    for n, head in enumerate(saved, 1):
+        size = head.get("tree_size") if isinstance(head, dict) else None
+        what = (f"the saved head of {size} entries" if isinstance(size, int)
+                else f"saved head {n} (of {len(saved)})")
         problem = head_problem(head, key)
         if problem is not None:
             v.problems.append(f"heads: {what}: {problem}")

@@ -128,6 +128,26 @@ def test_invalid_geometry_is_explained_and_names_the_feature(write_agreement, ge
     assert expected in p.message
 
 
+def test_a_zone_or_site_wholly_outside_the_area_is_refused_and_a_swapped_one_said_so(
+        write_agreement):
+    """Written latitude first, Syria's zone lands in Turkey, in range: only the agreement's
+    own `area` shows it. It validated before, and its incidents were set aside unjudged."""
+    area = collection(feature(box(35.5, 34.5, 37.5, 36.5), id="AREA"))
+    zones = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated"),
+                       feature(box(35.0, 36.8, 35.3, 37.0), id="SWAPPED", kind="designated"),
+                       feature(box(40.0, 35.0, 40.2, 35.2), id="FAR", kind="designated"),
+                       feature(box(37.55, 35.0, 37.6, 35.2), id="MARGIN", kind="designated"))
+    extra = "area: area.geojson\n" + ONE_CLAUSE
+    swapped, far = problems(write_agreement, extra, zones=zones, area=area)
+    assert (swapped.code, swapped.where.feature) == ("geojson.outside_area", "SWAPPED")
+    assert "lies wholly outside the agreement's area" in swapped.message
+    assert "look swapped" in swapped.hint
+    assert (far.where.feature, far.hint) == ("FAR", "move it into the area, or widen the area")
+    # Within the 10 km margin is inside (MARGIN, 5 km east of the area), as for incidents.
+    assert load_agreement(write_agreement(extra, zones=collection(*zones["features"][::3]),
+                                          area=area)).zones[1].id == "MARGIN"
+
+
 def test_duplicate_and_missing_feature_ids(write_agreement):
     zones = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated"),
                        feature(box(36.3, 35.0, 36.5, 35.2), id="Z-1", kind="designated"),

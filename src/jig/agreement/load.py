@@ -15,6 +15,7 @@ from typing import Any
 
 import shapely
 from pydantic import BaseModel, ValidationError
+from shapely.geometry.base import BaseGeometry
 
 from jig.agreement import fileformat as ff
 from jig.agreement.features import read_features
@@ -326,6 +327,9 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
                 # Kept for areas and indexes; containment and distances use the core and the
                 # radius exactly (ruling 6: radii are true circles).
                 region = core.buffer(props.radius_m, quad_segs=32)
+            if area_region is not None and not region.intersects(area_region):
+                problems.append(_outside_area(coll, props.id, geom, region, area_region,
+                                              projection, loc))
             extra = props.model_extra or {}
             features[coll].append(Feature(
                 id=props.id, collection=coll, geometry=geom, region=region,
@@ -430,6 +434,23 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
         projection=projection, precision=overrides, area=area, area_region=area_region,
         area_names=tuple(p.name or p.id for p, _ in raw_features["area"]),
         separation=_separation(doc.air))
+
+
+def _outside_area(coll: str, fid: str, geom: BaseGeometry, region: BaseGeometry,
+                  area_region: BaseGeometry, projection: LocalProjection,
+                  where: Location) -> Problem:
+    """A zone, site or target wholly outside the agreement's `area` (and its 10 km margin)
+    can never be judged: an incident there is set aside as outside the area. Most often its
+    coordinates were written latitude first."""
+    km = region.distance(area_region) / 1000.0
+    swapped = projection.project(shapely.transform(geom, lambda xy: xy[:, ::-1]))
+    hint = ("its coordinates look swapped: with longitude and latitude exchanged it lies in "
+            "the area (GeoJSON puts longitude first)" if swapped.intersects(area_region)
+            else "move it into the area, or widen the area")
+    what = {"zones": "zone", "sites": "site", "targets": "target"}.get(coll, coll)
+    return Problem("geojson.outside_area",
+                   f"{what} {fid!r} lies wholly outside the agreement's area ({km:,.0f} km "
+                   "beyond its 10 km margin): no incident there could be judged", where, hint)
 
 
 def _deadline(c: ff.Clause, in_force: Window, tz: Any, where: Location,

@@ -201,13 +201,19 @@ def test_rows_outside_the_agreement_area_are_set_aside(example, tmp_path):
                     "NEAR,2016-08-01,36.36,36.50,0\n"       # Hatay, 17 km into Turkey
                     "WIDE,2016-08-01,35.5,32.2,100000\n"    # Jordan, disc reaches Syria
                     "FAR,2016-08-01,44.4,33.3,0\n"          # Baghdad
-                    "SWAP,2016-08-01,35.0,38.0,0\n")        # lat/lon of a point in Syria
+                    "SWAP,2016-08-01,35.0,38.0,0\n"        # lat/lon of a point in Syria
+                    "SWAPNEAR,2016-08-01,35.648,36.675,0\n")  # Turkey; exchanged, in Idlib
     result = read_incidents([path], example)
     assert [i.id for i in result.records] == ["IN", "WIDE"]
     reasons = {r.raw.split(",")[0]: r for r in result.rejects}
     assert reasons["NEAR"].code == "row.outside_area" and "17 km outside" in reasons["NEAR"].reason
     assert reasons["FAR"].code == "row.outside_area"
     assert reasons["SWAP"].code == "row.swapped_coordinates" and "look swapped" in reasons["SWAP"].reason
+    # Nearer than 100 km both readings may be real places: outside, with the other one told.
+    assert reasons["SWAPNEAR"].code == "row.outside_area"
+    assert "lon 36.675, lat 35.648 (the pair exchanged) would lie inside" in \
+        reasons["SWAPNEAR"].reason
+    assert "exchanged" not in reasons["FAR"].reason
 
 
 def test_files_that_are_not_incidents_are_refused_as_a_whole(example):

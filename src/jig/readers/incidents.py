@@ -490,16 +490,21 @@ class IncidentReader:
         sx, sy = a.projection.xy(np.array([inc.lat]), np.array([inc.lon]))
         # Only a point far outside counts as swapped: near a border, both readings can be real
         # places (Airwars YS005 lies in Hatay, 17 km from Syria, and is not swapped).
-        if gap > SWAP_GAP_M and -90 <= inc.lon <= 90 and shapely.contains_xy(
-                a.area_region, float(sx[0]), float(sy[0])):
+        swapped_inside = -90 <= inc.lon <= 90 and bool(shapely.contains_xy(
+            a.area_region, float(sx[0]), float(sy[0])))
+        if gap > SWAP_GAP_M and swapped_inside:
             return Reject(rec.origin, "row.swapped_coordinates",
                           f"lon {inc.lon}, lat {inc.lat} lies {gap / 1000:.0f} km outside the "
                           f"agreement's area, but lon {inc.lat}, lat {inc.lon} lies inside it: "
                           "latitude and longitude look swapped", rec.raw, "lon")
+        # Nearer, both readings may be real places: still set aside as outside, but the other
+        # reading is told, so a swapped pair is easy to see.
+        other = (f"; lon {inc.lat}, lat {inc.lon} (the pair exchanged) would lie inside"
+                 if swapped_inside else "")
         return Reject(rec.origin, "row.outside_area",
                       f"lon {inc.lon}, lat {inc.lat} lies {gap / 1000:.0f} km outside the "
-                      "agreement's area; check the coordinates (or the agreement's `area`)",
-                      rec.raw, "lon")
+                      f"agreement's area{other}; check the coordinates (or the agreement's "
+                      "`area`)", rec.raw, "lon")
 
 
 @functools.lru_cache(maxsize=64)

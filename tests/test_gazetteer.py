@@ -67,3 +67,24 @@ def test_names_of_places_far_apart_are_ambiguous(tmp_path):
     with pytest.raises(ValueError, match=r"ambiguous: it matches Tell Hamra \(ALEPPO\); Tell Hamra"):
         gaz.lookup("Tell Hamra")
     assert gaz.lookup("Tell Hamra", "Daraa").place.lat == 33.0
+
+
+def test_a_file_that_places_nothing_is_refused_as_a_gazetteer(tmp_path):
+    """An incidents file given as --gazetteer was taken, and every place-only row was then
+    rejected with "is not in the gazetteer (0 places)"."""
+    from tests.test_cli import AGREEMENT, INCIDENTS, jig
+
+    from jig import InputFileError
+
+    empty = tmp_path / "no-coords.csv"
+    empty.write_text("name,latitude,longitude\nIdlib,,\n")
+    shapes = tmp_path / "shapes.geojson"
+    shapes.write_text('{"type": "FeatureCollection", "features": []}')
+    for path, said in ((INCIDENTS, "missing: name, latitude, longitude (it has: act, actor"),
+                       (empty, "no row has a name and a latitude and longitude"),
+                       (shapes, "no feature has a geometry and a NAME_EN or name")):
+        with pytest.raises(InputFileError, match="is not a gazetteer") as info:
+            Gazetteer.from_files([path])
+        assert said in str(info.value)
+    r = jig("check", AGREEMENT, INCIDENTS, "-g", INCIDENTS)
+    assert r.returncode == 2 and "is not a gazetteer" in r.stderr and r.stdout == ""

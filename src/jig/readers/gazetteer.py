@@ -159,10 +159,25 @@ def _same_region(place: Place, region: str) -> bool:
     return a == b or a in b or b in a
 
 
+def _not_a_gazetteer(path: Path, what: str) -> InputFileError:
+    """A gazetteer that places nothing: said at once, not as every place-only row rejected
+    with "is not in the gazetteer (0 places)"."""
+    return InputFileError(Problem("gazetteer.unusable", f"is not a gazetteer: {what}",
+                                  Location(file=str(path))))
+
+
 def _points(path: Path) -> list[Place]:
     out = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
+        reader = csv.DictReader(fh)
+        header = {k.strip().lower() for k in reader.fieldnames or () if k}
+        missing = [c for c in ("name", "latitude", "longitude") if c not in header
+                   and not (c == "name" and "name_en" in header)]
+        if missing:
+            raise _not_a_gazetteer(path, "a gazetteer's columns are name (or name_en), "
+                                   f"latitude and longitude; missing: {', '.join(missing)} (it "
+                                   f"has: {', '.join(sorted(header))[:200] or 'nothing'})")
+        for row in reader:
             keys = {k.lower(): v for k, v in row.items() if k}
             try:
                 lat, lon = float(keys["latitude"]), float(keys["longitude"])
@@ -174,6 +189,8 @@ def _points(path: Path) -> list[Place]:
                 out.append(Place(name.strip(), "point", lon, lat, GAZETTEER_POINT_M,
                                  keys.get("region") or None, path.name,
                                  (arabic,) if arabic else ()))
+    if not out:
+        raise _not_a_gazetteer(path, "no row has a name and a latitude and longitude")
     return out
 
 
@@ -209,4 +226,7 @@ def _polygons(path: Path) -> list[Place]:
         out.append(Place(name, _kind(path, props), centre.x, centre.y, radius,
                          str(region) if region else None, path.name,
                          (arabic,) if arabic else ()))
+    if not out:
+        raise _not_a_gazetteer(path, "no feature has a geometry and a NAME_EN or name "
+                               "property")
     return out

@@ -67,6 +67,14 @@ def test_a_revision_that_leaves_the_conflict_as_it_was_keeps_its_alert(client):
     assert client.get("/air/alerts", params={"party": "RU"}).json() == ru
     assert [a["notice"] for a in client.get("/air/alerts", params={"party": "US"}).json()] \
         == ["US-1"]
+    # Nor an edit of what the other desk is never shown: the band (still inside RU-1's), or
+    # the route nudged by some ten metres (the point shown is rounded to 0.001°).
+    for hidden in ({"alt_low": "25000", "alt_high": "25500"},
+                   {"geometry": "LINESTRING (37.4 35.6, 37.6001 34.6)"}):
+        edited |= hidden
+        r = client.post("/air/notices", json=edited).json()
+        assert r["results"][0]["status"] == "revised" and len(r["conflicts"]) == 1
+        assert client.get("/air/alerts", params={"party": "RU"}).json() == ru, hidden
     # A revision that changes the conflict raises it anew.
     later = edited | {"time": "2016-09-20T07:30/2016-09-20T09:00"}
     client.post("/air/notices", json=later)

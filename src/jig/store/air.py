@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -104,14 +105,27 @@ def _same_alert_carried_over(s: Any, alert: AirAlert, replaced: dict[int, int]) 
         return False  # neither notice was revised: a new conflict
     for was in s.scalars(select(AirAlert).where(AirAlert.a_row.in_(old),
                                                 AirAlert.b_row.in_(old))):
-        if {was.a_row, was.b_row} == old and \
-                (was.lon, was.lat, was.t_start, was.t_end, was.detail) == \
-                (alert.lon, alert.lat, alert.t_start, alert.t_end, alert.detail):
+        if {was.a_row, was.b_row} == old and _as_shown(was) == _as_shown(alert):
             rows = {was.a_party: was.a_row, was.b_party: was.b_row} | {
                 alert.a_party: alert.a_row, alert.b_party: alert.b_row}
             was.a_row, was.b_row = rows[was.a_party], rows[was.b_party]
+            # The row keeps what the conflict now is; the desks see no change.
+            was.lon, was.lat, was.detail = alert.lon, alert.lat, alert.detail
             return True
     return False
+
+
+def _as_shown(alert: AirAlert) -> tuple[Any, ...]:
+    """What an air desk is shown of an alert (`alerts_for`), and nothing else: compared on
+    more (the exact point, the vertical gap), a revision of the other party's band or a
+    metre's nudge of its route raised a new alert, telling the desk of an edit to what it
+    is never shown."""
+    def minute(t: float) -> float:
+        return t if math.isinf(t) else math.floor(t / 60.0)
+
+    return (round(alert.lon, 3), round(alert.lat, 3), minute(alert.t_start),
+            minute(alert.t_end), alert.t_start == alert.t_end,
+            party_margin(alert.detail["margin"]))
 
 
 def _every_notice_opens(s: Any) -> None:

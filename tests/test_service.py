@@ -65,6 +65,36 @@ def test_a_correction_is_a_new_revision_and_the_old_one_stays_readable(client):
     assert [h["revision"] for h in detail["history"]] == [1, 2]
 
 
+def test_an_earlier_revision_sent_again_is_the_record_again(client, db_url, tmp_path):
+    """A, B, then A again was answered `unchanged, revision 1` and left the record at B: its
+    verdict and releases kept reading B."""
+    from jig.store import Store
+    from jig.store.rebuild import verify
+
+    moved = STRIKE | {"lon": 36.75, "lat": 35.13}  # near Hama: outside every designated area
+    client.post("/incidents", json=STRIKE)
+    client.post("/incidents", json=moved)
+    body = client.post("/incidents", json=STRIKE).json()
+    assert body["results"] == [{"id": "S-1", "status": "restored", "revision": 1}]
+    assert body["verdicts"]["S-1"][0]["verdict"] == "breach"
+    detail = client.get("/incidents/S-1").json()
+    assert (detail["revision"], detail["record"]["lon"]) == (1, 36.6)
+    assert detail["verdict"]["verdict"] == "breach"
+    assert client.post("/incidents", json=STRIKE).json()["results"][0]["status"] == "unchanged"
+    # Back to B, a new C, then B again: the last one holds.
+    third = STRIKE | {"lon": 36.7}
+    assert [client.post("/incidents", json=r).json()["results"][0]["status"]
+            for r in (moved, third, moved)] == ["restored", "revised", "restored"]
+    detail = client.get("/incidents/S-1").json()
+    assert (detail["revision"], detail["verdict"]["verdict"]) == (2, "complies")
+    store = Store.open(db_url, key_folder=tmp_path / "data")
+    try:
+        with store.sessions() as s:
+            assert verify(s, store.keys).problems == []
+    finally:
+        store.close()
+
+
 def test_a_bad_record_is_refused_with_its_field_and_nothing_is_stored(client):
     good = STRIKE | {"id": "OK-1"}
     bad = STRIKE | {"id": "BAD-1", "time": "2016-02-30"}
@@ -184,6 +214,14 @@ def test_a_late_notice_adds_a_verdict_and_keeps_the_first(client):
     detail = client.get("/incidents/A-09").json()
     assert [h["verdict"] for h in detail["history"]] == ["breach", "excepted"]
     assert detail["verdict"]["verdict"] == "excepted"
+    # Corrected to name another incident, then sent as first written: it excuses A-09 again.
+    first = {"id": "N-1", "party": "RU", "time": "2016-08-05T08:00",
+             "exception": "imminent-threat", "incident": "A-09"}
+    client.post("/notices", json=first | {"incident": "A-10"})
+    assert client.get("/incidents/A-09").json()["verdict"]["verdict"] == "breach"
+    r = client.post("/notices", json=first)
+    assert r.json() == [{"id": "N-1", "status": "restored", "revision": 1}]
+    assert client.get("/incidents/A-09").json()["verdict"]["verdict"] == "excepted"
 
 
 def test_evidence_arriving_after_the_act_rejudges_it(client):

@@ -80,6 +80,10 @@ def test_a_revision_that_leaves_the_conflict_as_it_was_keeps_its_alert(client):
     client.post("/air/notices", json=later)
     now = client.get("/air/alerts", params={"party": "RU"}).json()
     assert len(now) == 1 and now[0]["alert"] != ru[0]["alert"] and now[0]["when"] != ru[0]["when"]
+    # Sent again, the earlier revision is the notice again, with the alert it raised.
+    r = client.post("/air/notices", json=edited).json()
+    assert r["results"][0]["status"] == "restored"
+    assert client.get("/air/alerts", params={"party": "RU"}).json() == ru
 
 
 def test_bad_air_notices_and_parties_are_refused(client):

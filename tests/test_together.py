@@ -115,11 +115,14 @@ def test_one_id_sent_twice_at_once_is_stored_then_found(example_store):
     [[a], [b]] = batches(agreement, [1, 1])
     again = incident(agreement, a.id, time="2016-08-01T15:30", lon=a.lon, lat=a.lat,
                      actor=a.actor, act="air_strike", target="Jabhat Fateh al-Sham")
-    answers, transactions = queued(store, [([a], "u"), ([b], "u"), ([a], "u"), ([again], "u")])
+    answers, transactions = queued(store, [([a], "u"), ([b], "u"), ([a], "u"), ([again], "u"),
+                                           ([a], "u")])
     assert transactions == 1
     assert [(x[0].id, x[0].status, x[0].revision) for x in answers] == [
         (a.id, "stored", 1), (b.id, "stored", 1), (a.id, "unchanged", 1),
-        (a.id, "revised", 2)]
+        (a.id, "revised", 2), (a.id, "restored", 1)]
+    with store.sessions() as s:
+        assert verify(s, store.keys).problems == []
 
 
 def test_each_user_keeps_its_own_log_entry(example_store):

@@ -18,6 +18,7 @@ RECORDS = Counter("jig_records_taken_total", "Incident records taken in (single,
 
 
 def taken(statuses: Iterable[str]) -> None:
-    """Count records taken in by what became of each (stored, revised, unchanged)."""
+    """Count records taken in by what became of each (stored, revised, restored,
+    unchanged)."""
     for status, n in CounterOf(statuses).items():
         RECORDS.labels(status).inc(n)

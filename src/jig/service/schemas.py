@@ -41,7 +41,9 @@ class AgreementStored(AgreementVersionOut):
 
 class StoredOut(BaseModel):
     id: str
-    status: str = Field(description="stored, revised (a new revision) or unchanged")
+    status: str = Field(description="stored, revised (a new revision), restored (an earlier "
+                        "revision's content sent again: it is the record again) or unchanged "
+                        "(the record's current content)")
     revision: int
 
 

@@ -88,12 +88,21 @@ def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNot
                                                        "time_min": round(c.time_s / 60.0, 1),
                                                        "margin": c.margins(sep)},
                              detected_at=now())
-            if not _same_alert_carried_over(s, alert, replaced):
+            if not _raised_before(s, alert) and not _same_alert_carried_over(s, alert,
+                                                                              replaced):
                 s.add(alert)
         audit.append(s, user, "air.intake", "air notices",
                      {"notices": [[r.notice_id, r.revision, r.content_hash] for r, _ in fresh],
                       "conflicts": len(found)})
     return AirIntake(out, found)
+
+
+def _raised_before(s: Any, alert: AirAlert) -> bool:
+    """Whether these two revisions' conflict has an alert already: a notice restored to an
+    earlier revision brings back the alert that revision raised, not a second one."""
+    pair = {alert.a_row, alert.b_row}
+    return any({was.a_row, was.b_row} == pair for was in s.scalars(
+        select(AirAlert).where(AirAlert.a_row.in_(pair), AirAlert.b_row.in_(pair))))
 
 
 def _same_alert_carried_over(s: Any, alert: AirAlert, replaced: dict[int, int]) -> bool:

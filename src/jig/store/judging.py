@@ -105,12 +105,17 @@ class Judging:
         """Every notice, as of its newest revision, but those `barred` (see barred_notices)."""
         rows = s.scalars(select(NoticeRevision).join(NoticeHead,
                                                      NoticeHead.row == NoticeRevision.row))
+        return self._as_notices((r.record for r in rows if (r.record.get("party"),
+                                                             r.record.get("id")) not in barred),
+                                agreement)
+
+    @staticmethod
+    def _as_notices(records: Iterable[dict[str, Any]], agreement: Agreement) -> list[Notice]:
+        """Stored notice records as `agreement` reads them (those it cannot read left out)."""
         out = []
-        for r in rows:
-            if (r.record.get("party"), r.record.get("id")) in barred:
-                continue
+        for record in records:
             try:
-                out.append(to_notice(r.record, agreement.tz, parties=set(agreement.parties),
+                out.append(to_notice(record, agreement.tz, parties=set(agreement.parties),
                                      exceptions=set(agreement.exceptions)))
             except RowError:
                 continue  # a notice for another agreement's parties or exceptions

@@ -283,7 +283,15 @@ class Shown:
 
     @property
     def withheld(self) -> list[str]:
-        return self.revisions[-1][1].withheld
+        seen = self.seen(self.newest.row)
+        return seen.withheld if seen is not None else []
+
+    @property
+    def number(self) -> int:
+        """The newest revision's number as the viewer sees it (an earlier revision restored
+        is the newest, though not the last)."""
+        seen = self.seen(self.newest.row)
+        return seen.number if seen is not None else self.newest.revision
 
     def revisions_for(self, viewer: str) -> list[dict[str, Any]]:
         """Each revision as `viewer` may read it, whatever shows it (the API, a dossier): the
@@ -315,7 +323,9 @@ def incident(s: Session, incident_id: str, viewer: str = JOINT, workspace: str |
             revisions = list(s.scalars(select(IncidentRevision).where(
                 IncidentRevision.workspace == own, IncidentRevision.incident_id == incident_id)
                 .order_by(IncidentRevision.revision)))
-            return Shown(revisions[-1], [(r, Seen([], r.revision)) for r in revisions])
+            # The head's, not the highest number: an earlier revision can be restored.
+            newest = next(r for r in revisions if r.row == heads[own].row)
+            return Shown(newest, [(r, Seen([], r.revision)) for r in revisions])
     shown: dict[str, Shown] = {}
     for w in sorted(heads):
         released = list(s.scalars(select(IncidentRevision).where(
@@ -324,7 +334,10 @@ def incident(s: Session, incident_id: str, viewer: str = JOINT, workspace: str |
             .order_by(IncidentRevision.row)))
         if released:
             seen = releases_seen(s, viewer, released)
-            shown[w] = Shown(released[-1], [(r, seen[r.row]) for r in released])
+            latest = last_release(s, w, incident_id)
+            assert latest is not None
+            newest = next(r for r in released if r.row == latest.incident_row)
+            shown[w] = Shown(newest, [(r, seen[r.row]) for r in released])
     if not shown:
         raise KeyError(incident_id)
     if len(shown) > 1:

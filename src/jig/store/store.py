@@ -66,7 +66,9 @@ class Stored:
     """What became of one record at intake."""
 
     id: str
-    status: str  # "stored" (new), "revised" (a correction: new revision), "unchanged"
+    # "stored" (new), "revised" (a correction: new revision), "restored" (an earlier
+    # revision's content sent again: the head back to it), "unchanged" (the head's content)
+    status: str
     revision: int
     row: int
 
@@ -279,11 +281,22 @@ class Store(Judging):
                 last[r.incident_id] = max(last.get(r.incident_id, 0), r.revision)
             heads.update({h.incident_id: h for h in s.scalars(select(IncidentHead).where(
                 IncidentHead.workspace == workspace, IncidentHead.incident_id.in_(chunk)))})
+        # Each id's head as the batch goes: a content stored before is `unchanged` only when
+        # it is the head's; an earlier revision's is restored (the head goes back to it).
+        by_row = {r.row: r for r in known.values()}
+        current: dict[str, Revision] = {i: by_row[h.row] for i, h in heads.items()
+                                        if h.row in by_row}
+        restored: list[Revision] = []
         received = now()
         for (inc, record), h in zip(records, hashes, strict=True):
             same = known.get((inc.id, h))
             if same is not None:
-                out.append(Stored(inc.id, "unchanged", same.revision, same.row))
+                if current.get(inc.id) is same:
+                    out.append(Stored(inc.id, "unchanged", same.revision, same.row))
+                else:
+                    current[inc.id] = same
+                    restored.append(same)
+                    out.append(Stored(inc.id, "restored", same.revision, same.row))
                 continue
             revision = last.get(inc.id, 0) + 1
             row = RevisionRow(
@@ -295,31 +308,40 @@ class Store(Judging):
                 workspace=workspace)
             known[(inc.id, h)] = row
             last[inc.id] = revision
+            current[inc.id] = row
             fresh.append(row)
             given.append(inc)
             out.append(Stored(inc.id, "stored" if revision == 1 else "revised", revision, 0))
         # In bulk (a few statements a batch, not an ORM object a row), each row still logged.
         values = [r.values(sealing.as_stored(s, r)) for r in fresh]
         bulk.insert_rows(s, IncidentRevision, values)
-        new_heads: dict[str, dict[str, object]] = {}
         for row, v, inc in zip(fresh, values, given, strict=True):
             row.row = v["row"]
             if read_in is not None:  # where it came from is not part of what it says
                 self.parse_cache.put((row.row, row.content_hash, read_in),
                                      replace(inc, origin=None, extra=dict(inc.extra)))
-            head = heads.get(row.incident_id)
+        new_heads: dict[str, dict[str, object]] = {}
+        for ident in dict.fromkeys([r.incident_id for r in (*fresh, *restored)]):
+            head = heads.get(ident)
             if head is not None:
-                head.row = row.row  # a correction of an incident stored before
+                head.row = current[ident].row  # a correction, or an earlier revision again
             else:
-                new_heads[row.incident_id] = {"workspace": workspace,
-                                              "incident_id": row.incident_id, "row": row.row}
+                new_heads[ident] = {"workspace": workspace, "incident_id": ident,
+                                    "row": current[ident].row}
         bulk.insert_rows(s, IncidentHead, list(new_heads.values()))
+        # Judged in order, so each id's verdict is its head's: the fresh rows, then any head
+        # that is not its id's last fresh row (restored, or restored after a later revision).
+        last_fresh = {r.incident_id: r for r in fresh}
+        judged = fresh + [current[i] for i in dict.fromkeys(r.incident_id for r in restored)
+                          if last_fresh.get(i) is not current[i]]
         for version in self.current_versions(s=s):
-            self._judge_rows(s, version, fresh, only_if_changed=False, scope=workspace)
-            self._rejudge_for_evidence(s, version, fresh, workspace)
-        if fresh:
+            self._judge_rows(s, version, judged, only_if_changed=False, scope=workspace)
+            self._rejudge_for_evidence(s, version, judged, workspace)
+        if fresh or restored:
             audit.append(s, user, "intake", f"workspace {workspace}", {
-                "records": [[r.incident_id, r.revision, r.content_hash] for r in fresh]})
+                "records": [[r.incident_id, r.revision, r.content_hash] for r in fresh]}
+                | ({"restored": [[r.incident_id, r.revision, r.content_hash]
+                                 for r in restored]} if restored else {}))
         rows = {(r.incident_id, r.revision): r.row for r in fresh}
         return [Stored(o.id, o.status, o.revision, o.row or rows.get((o.id, o.revision), 0))
                 for o in out]
@@ -332,12 +354,17 @@ class Store(Judging):
     def _add_notices(self, s: Session, notices: Sequence[Notice], user: str) -> list[Stored]:
         out: list[Stored] = []
         new: list[Notice] = []
+        replaced: list[dict[str, Any]] = []  # what revised notices said before
         for n in notices:
+            head = s.get(NoticeHead, (n.party, n.id))
+            was = s.get(NoticeRevision, head.row) if head is not None else None
             _, stored = store_revision(s, NoticeRevision, NoticeHead, "notice_id", n.id,
                                        notice_record(n), party=n.party)
             out.append(stored)
             if stored.status != "unchanged":
                 new.append(n)
+                if was is not None:
+                    replaced.append(was.record)
         s.flush()
         if not new:
             return out
@@ -345,8 +372,11 @@ class Store(Judging):
         scopes = self._scopes(s)
         mine = [x for x in scopes if x == JOINT or x in {n.party for n in new}]
         versions = self.current_versions(s=s)
+        # What a revised notice named or covered before is judged again too: corrected to name
+        # another incident, it left the first one excused by what it no longer says.
+        touched = {v.row: new + self._as_notices(replaced, self.load(v)) for v in versions}
         for version in versions:
-            for n in new:
+            for n in touched[version.row]:
                 self._rejudge_for_notice(s, version, n, mine)
         audit.append(s, user, "notice", "joint", {"notices": ids})
         # Another party's view is judged again in an entry of its own, written whether or not
@@ -356,7 +386,7 @@ class Store(Judging):
         for scope in scopes:
             if scope not in mine:
                 for version in versions:
-                    for n in new:
+                    for n in touched[version.row]:
                         self._rejudge_for_notice(s, version, n, [scope])
                 audit.append(s, "system", "notice.rejudge", f"workspace {scope}",
                              {"notices": ids})
@@ -436,12 +466,18 @@ def store_revision(s: Session, revisions: Any, heads: Any, key: str, ident: str,
                    **columns: Any) -> tuple[Any, Stored]:
     """Store a party's record as a new revision unless the same content is stored already,
     and point the head at it: the way every append-only record here is kept. Ids are the
-    party's own: another party's record under the same id is another record."""
+    party's own: another party's record under the same id is another record. The content of
+    an earlier revision, sent again after a later one, is that revision `restored`: the head
+    goes back to it (A, B, then A again left the record at B, answered `unchanged`)."""
     h = content_hash(record, secret)
     id_col = getattr(revisions, key)
     mine = (revisions.party == party, id_col == ident)
     same = s.scalar(select(revisions).where(*mine, revisions.content_hash == h))
     if same is not None:
+        head = s.get(heads, (party, ident))
+        if head is not None and head.row != same.row:
+            head.row = same.row
+            return same, Stored(ident, "restored", same.revision, same.row)
         return same, Stored(ident, "unchanged", same.revision, same.row)
     last = s.scalar(select(func.max(revisions.revision)).where(*mine)) or 0
     row = revisions(**{key: ident}, party=party, revision=last + 1, content_hash=h,

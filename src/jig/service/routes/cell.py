@@ -124,7 +124,7 @@ def published(p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
         for review in s.scalars(select(Review).where(Review.state == "published")
                                 .order_by(Review.opened_at, Review.row)):
             view = q.incident(s, review.incident_id, JOINT, review.incident_workspace)
-            newest, number = view.newest, view.revisions[-1][1].number
+            newest, number = view.newest, view.number
             history = [r for r in q.verdicts_of(s, review.incident_id, JOINT, view.workspace)
                        if r.verdict is not None and r.incident.row == newest.row]
             verdict = verdict_out(history[-1].verdict, history[-1].version,  # type: ignore[arg-type]

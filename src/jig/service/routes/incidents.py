@@ -328,7 +328,7 @@ def get_incident(incident_id: str, p: Who, workspace: str | None = WORKSPACE,
     current = next((v for v, r in zip(reversed(outs), reversed(history), strict=True)
                     if r.incident.row == newest.row and (mine or r.verdict.scope == JOINT)),
                    None)
-    base = incident_out(newest, current, view.withheld, view.revisions[-1][1].number)
+    base = incident_out(newest, current, view.withheld, view.number)
     releases = []
     if newest.workspace == p.scope and p.scope != JOINT:  # the owner's own releases
         with ctx.store.sessions() as s:

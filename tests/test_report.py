@@ -369,6 +369,9 @@ def test_report_has_the_commitments_with_deadline_status_verdict_and_reason(tmp_
     section = ru.read_text(encoding="utf-8").split('<section id="commitments">')[1]
     assert "Обязательства" in section and "просрочено: UN statement on the phase-1" in section
     assert "через 133 дня после срока" in section and "must" not in section
+    # An agreement still in force has no end: said in the language, not as "open".
+    header = ru.read_text(encoding="utf-8").split('id="header"')[1].split("</table>")[0]
+    assert "2018-12-18T00:00+03:00 – бессрочно (Asia/Aden)" in header, header
     pdf = tmp_path / "hod-ar.pdf"
     r = jig("report", *args, "--from", "2019-05-01", "--to", "2019-05-31", "--lang", "ar",
             "-o", str(pdf))

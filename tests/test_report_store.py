@@ -80,7 +80,7 @@ def test_each_party_s_report_holds_only_what_it_may_see(cell):
     text = report(c["reviewer"])
     now = c["reviewer"].get("/audit/head").json()
     assert now["root_hash"] in text and now["signature"] in text
-    assert f"tree_size: {now['tree_size']}" in text
+    assert f"(tree_size): {now['tree_size']}" in text
     assert "Whose view</th><td>the joint centre" in text
     assert "Whose view</th><td>US" in report(c["us-analyst"])
     # Observers may not read incidents, nor their report.
@@ -195,7 +195,7 @@ def test_jig_report_from_the_store_on_the_command_line(db_url, tmp_path):
                "--from", "2016-08-01", "--to", "2016-09-30", "-o", str(files)).returncode == 0
     # The same verdicts as judging the files directly; the store's audit head in the header.
     assert verdict_table(html) == verdict_table(files.read_text(encoding="utf-8"))
-    assert re.search(r"Audit log head</th><td class=\"hash\">tree_size: \d+", html)
+    assert re.search(r"Audit log head</th><td class=\"hash\">Entries \(tree_size\): \d+", html)
     r = jig("report", "--db", db_url, "--data", str(data), "--as", "XX", "-o", str(out))
     assert r.returncode == 2 and "--as 'XX'" in r.stderr
     # A party's report in Russian says where the joint centre's records came from in Russian
@@ -213,6 +213,8 @@ def test_jig_report_from_the_store_on_the_command_line(db_url, tmp_path):
     html = out.read_text(encoding="utf-8")
     assert "incidents.csv, строка " in html and ", line " not in html
     assert html.count("incidents.csv</td>") == 1
+    # The signed head's fields in Russian, their JSON names kept beside them to check by.
+    assert re.search(r"Записей \(tree_size\): \d+<br>Корневой хеш \(root_hash\)", html)
 
 
 def test_a_stored_origin_reads_back_as_the_origin_it_was_written_from():

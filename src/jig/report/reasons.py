@@ -134,6 +134,13 @@ SENTENCES = (
 VERDICT_NAMES = {"breach": N_("breach"), "undetermined": N_("undetermined"),
                  "excepted": N_("excepted"), "complies": N_("complies"),
                  "not_applicable": N_("not applicable")}
+# The ends of a window that has none (`jig.times.format_instant`: "open", "always").
+UNBOUNDED = {"open": N_("open"), "always": N_("always")}
+# The fields of the log's signed head a report was built on, by their names in the JSON
+# (`GET /audit/head`), which the report shows beside them for checking.
+AUDIT_HEAD_LABELS = {"tree_size": N_("Entries"), "root_hash": N_("Root hash"),
+                     "timestamp": N_("Signed at"), "public_key": N_("Server key"),
+                     "signature": N_("Signature")}
 # What the terminal prints for people (`--lang`, jig.cli.words), by the English it prints:
 # headings as the reports word them, and the terminal's own lines.
 TERMINAL_WORDS = {

@@ -8,6 +8,7 @@ it was built, so the same inputs give the same bytes.
 from __future__ import annotations
 
 import base64
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,9 +27,11 @@ from jig.report import figures
 from jig.report.reasons import (
     AT_FEATURE,
     AT_LINE,
+    AUDIT_HEAD_LABELS,
     EVIDENCE_LABELS,
     MARGINS,
     N_,
+    UNBOUNDED,
     VERDICT_NAMES,
     M,
     translate_phrase,
@@ -98,7 +101,13 @@ def environment(lang: str) -> Environment:
     # Left-to-right runs (dates, signed numbers) inside right-to-left text: Unicode isolates,
     # which Pango honours where CSS unicode-bidi on an inline box is not enough.
     env.filters["isolate"] = (lambda s: f"\u2066{s}\u2069") if lang in RTL else (lambda s: s)
-    env.filters["instant"] = lambda t, a: format_instant(t, a.tz)
+    gettext = translations(lang).gettext
+    env.filters["instant"] = lambda t, a: (
+        gettext(UNBOUNDED["open" if t > 0 else "always"]) if math.isinf(t)
+        else format_instant(t, a.tz))
+    # A signed head's fields, named in the language with their JSON names kept to check by.
+    env.filters["head_label"] = lambda k: (
+        f"{gettext(AUDIT_HEAD_LABELS[k])} ({k})" if k in AUDIT_HEAD_LABELS else k)
     env.filters["datauri"] = lambda b: "data:image/png;base64," + base64.b64encode(b).decode()
     return env
 

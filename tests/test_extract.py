@@ -232,7 +232,10 @@ def test_cli_names_the_bad_input(tmp_path):
     assert proc.returncode == 2 and "latin1.txt" in proc.stderr and "UTF-8" in proc.stderr
     proc = subprocess.run([*args, str(bad), "--date", "3 Aug"], capture_output=True, text=True,
                           env=env, timeout=120)
-    assert proc.returncode == 2 and "--date '3 Aug'" in proc.stderr
+    assert proc.returncode == 2 and "--date: '3 Aug' is not a date" in proc.stderr
+    proc = subprocess.run([*args, str(bad), "--date", "2016-13-01"], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert proc.returncode == 2 and "impossible date '2016-13-01'" in proc.stderr
     proc = subprocess.run([*args, str(bad), "--lang", "fr"], capture_output=True, text=True,
                           env=env, timeout=120)
     assert proc.returncode == 2 and "--lang 'fr'" in proc.stderr

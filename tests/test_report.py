@@ -257,8 +257,11 @@ def _ink(png: Path) -> float:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--lang", "fr"], "--lang 'fr': use one of en, ru, ar"),
-    (["--from", "2016-09-30", "--to", "2016-09-01"], "ends (2016-09-01) before it starts"),
-    (["--from", "2016-02-30"], "--from '2016-02-30': not a date"),
+    (["--from", "2016-09-30", "--to", "2016-09-01"],
+     "--from/--to: the period ends (2016-09-01) before it starts"),
+    (["--from", "2016-02-30"], "--from: impossible date '2016-02-30' (no such day"),
+    (["--from", "30/09/2016"], "--from: '30/09/2016' is not a date: write the day as YYYY-MM-DD"),
+    (["--compare", "2016-06-01/2016-05-01"], "--compare: the period ends (2016-05-01) before"),
     (["--compare", "last-year"], "--compare 'last-year': use previous, none or FROM/TO"),
 ])
 def test_bad_options_exit_2_saying_which_and_why(tmp_path, args, message):

@@ -109,7 +109,7 @@ def test_language_from_accept_language_and_pdf(cell):
 @pytest.mark.parametrize(("params", "field", "words"), [
     ({"lang": "fr"}, "lang", "lang 'fr': use one of en, ru, ar"),
     ({"format": "docx"}, "format", "format 'docx': use html or pdf"),
-    ({"from": "2016-02-30"}, "from", "from '2016-02-30': not a date"),
+    ({"from": "2016-02-30"}, "from", "from: impossible date '2016-02-30'"),
     ({"compare": "lastyear"}, "compare", "compare 'lastyear': use previous, none or FROM/TO"),
 ])
 def test_bad_queries_name_the_parameter(cell, params, field, words):

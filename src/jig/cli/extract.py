@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from jig.cli.common import GazetteerOpt, app, err, exit_on_errors, output_to, pl
 from jig.cli.whatif import _agreement
 from jig.extract import PlaceIndex, extract
 from jig.readers import Gazetteer
+from jig.times import parse_day
 
 # Columns of -f csv: the format's incident fields first (a CSV `jig check` reads once
 # confirmed), then what the extractor adds; each field's span goes in `evidence` as JSON.
@@ -54,9 +54,9 @@ def extract_cmd(
     day = None
     if doc_date:
         try:
-            day = date.fromisoformat(doc_date)
-        except ValueError:
-            err.print(f"[bold red]error[/] --date {doc_date!r}: give a date as YYYY-MM-DD")
+            day = parse_day(doc_date)
+        except ValueError as exc:
+            err.print(f"[bold red]error[/] --date: {escape(str(exc))}")
             raise typer.Exit(2) from None
     a = _agreement(agreement)
     with exit_on_errors():

@@ -17,7 +17,7 @@ from jig.agreement.model import Agreement
 from jig.findings import Finding, Verdict
 from jig.readers.rejects import Reject
 from jig.records import Incident, Notice
-from jig.times import _day_start
+from jig.times import _day_start, parse_day
 
 # The columns of the summary tables; not_applicable (no clause applies) is counted apart.
 VERDICTS = ("breach", "undetermined", "excepted", "complies")
@@ -195,9 +195,15 @@ def report_periods(agreement: Agreement, first: str | None, last: str | None,
 
     def day(text: str, name: str) -> date:
         try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"{name} {text!r}: not a date (write 2016-09-12)") from None
+            return parse_day(text)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+
+    def days(first: date, last: date, name: str) -> Period:
+        try:
+            return Period.of_days(first, last, agreement)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
 
     tz, window = agreement.tz, agreement.in_force
     if first is not None:
@@ -212,7 +218,7 @@ def report_periods(agreement: Agreement, first: str | None, last: str | None,
         raise ValueError(f"{names[1]}: the agreement has no end; give the last day")
     else:  # `until` is exclusive: the last day in force is the one before
         b = datetime.fromtimestamp(window.end, tz).date() - timedelta(days=1)
-    period = Period.of_days(a, b, agreement)
+    period = days(a, b, f"{names[0]}/{names[1]}")
     if compare == "previous":
         return period, period.previous(agreement)
     if compare == "none":
@@ -221,7 +227,7 @@ def report_periods(agreement: Agreement, first: str | None, last: str | None,
     if not sep:
         raise ValueError(f"{names[2]} {compare!r}: use previous, none or FROM/TO "
                          "(2016-06-01/2016-06-30)")
-    return period, Period.of_days(day(left, names[2]), day(right, names[2]), agreement)
+    return period, days(day(left, names[2]), day(right, names[2]), names[2])
 
 
 def change(now: int, before: int) -> tuple[int, float | None]:

@@ -113,11 +113,15 @@ def test_geojson_points_and_bad_features(tmp_path, example):
         {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": []},
          "properties": {"id": "G2", "time": "2016-08-01"}},
         {"type": "Nope"},
+        {"type": "Feature", "geometry": None, "properties": {"id": "G4", "time": "2016-08-01"}},
     ]}
     result = read_incidents([write(tmp_path, "inc.geojson", json.dumps(doc))], example)
     assert [(i.id, i.lon, i.lat) for i in result.records] == [("G1", 36.1, 35.1)]
-    assert [r.origin.feature for r in result.rejects] == [1, 2]
+    assert [r.origin.feature for r in result.rejects] == [1, 2, 3]  # as `features` counts
     assert "incidents and notices are Points" in result.rejects[0].reason
+    # No geometry: said as a feature's, not as a CSV row's missing columns.
+    assert result.rejects[2].reason == ("the feature has no geometry, and its properties give "
+                                        "no `lon`, `lat` or place name")
 
 
 def test_files_that_cannot_be_read_raise(tmp_path, example):

@@ -419,7 +419,7 @@ class IncidentReader:
         if not has_point:
             parse_when(fields, self.agreement.tz)  # a bad date is the first thing to say
             self._check_country(fields)
-            fields = self._geocode(fields)
+            fields = self._geocode(fields, rec.origin.feature is not None)
         if source is not None:
             fields = {k: v for k, v in fields.items() if v not in (None, "")}
         if "dataset" not in fields:
@@ -439,10 +439,12 @@ class IncidentReader:
             raise RowError("row.outside_area", f"the record places it in {country}, outside the "
                            f"agreement's area ({', '.join(names)})", "country")
 
-    def _geocode(self, fields: dict[str, Any]) -> dict[str, Any]:
+    def _geocode(self, fields: dict[str, Any], feature: bool = False) -> dict[str, Any]:
         place = str(fields.get("place") or fields.get("location") or "").strip()
         if not place:
-            raise RowError("row.missing", "no coordinates (`lon`, `lat`) and no place name", "lat")
+            raise RowError("row.missing", "the feature has no geometry, and its properties give "
+                           "no `lon`, `lat` or place name" if feature else
+                           "no coordinates (`lon`, `lat`) and no place name", "lat")
         if self.gazetteer is None:
             raise RowError("row.no_coordinates", f"no coordinates, only the place name {place!r}; "
                            "give a gazetteer (--gazetteer) to place it by name", "lat")

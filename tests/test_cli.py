@@ -128,6 +128,9 @@ def test_explain_in_russian_gives_every_step_in_russian():
     assert "bound by this clause" not in r.stdout and ", line 13" not in r.stdout
     bad = jig("explain", AGREEMENT, INCIDENTS, "--incident", "A-12", "--lang", "fr")
     assert bad.returncode == 2 and "--lang 'fr'" in bad.stderr
+    # A probability with the language's decimal sign, as the distances beside it have.
+    r = jig("explain", AGREEMENT, INCIDENTS, "--incident", "A-03", "--lang", "ru")
+    assert "→ не установлено, p = 0,346" in r.stdout and "5,0 км" in r.stdout
 
 def test_check_prints_its_table_in_russian_and_its_summary_in_arabic():
     english = jig("check", AGREEMENT, INCIDENTS, "-n", NOTICES).stdout

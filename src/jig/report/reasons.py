@@ -387,7 +387,7 @@ class _Translator:
             return self.ngettext(*DAYS, n) % {"num": n}
         if kind == "hours":
             return self.gettext(H) % {"n": self.number(value.split(" ")[0])}
-        if kind == "p":
+        if kind in ("p", "prob"):  # a share (35%) or a probability (0.35): the decimal sign
             return self.number(value)
         if kind == "origin":
             m = re.fullmatch(r"(.+), (line|feature) (\S+)", value)

@@ -481,6 +481,12 @@ def test_an_observer_checks_a_determination_and_that_the_log_extends_its_saved_h
             seq = con.execute(sa.text("SELECT seq FROM audit_log WHERE action = 'release' "
                                       "ORDER BY seq LIMIT 1")).scalar()
             rewrite_history(con, seq, store.keys.server())
+        # Who holds the server's key holds its folder, and the head kept there with it.
+        with store.sessions() as s:
+            assert any("does not match the log" in p and "log-head-" in p
+                       for p in verify(s, store.keys).problems)
+        [kept] = data.glob("log-head-*.json")
+        kept.unlink()
         with store.sessions() as s:
             assert not any("log:" in p for p in verify(s, store.keys).problems)
     finally:
@@ -677,3 +683,37 @@ def test_verify_names_a_saved_head_that_is_missing_not_json_or_no_head(tmp_path)
         r = run("audit", "verify", "--data", str(data), "--head", str(tmp_path / name))
         assert r.exit_code == code and said in " ".join(r.output.split()), r.output
         assert "Errno" not in r.output and "None" not in r.output
+
+
+def test_the_last_entries_removed_with_the_rows_they_wrote_are_named(tmp_path):
+    """A database editor deleted the newest entry (a token's revocation) and undid its row:
+    the log then stood as it had before, and verified. The head the server kept beside its
+    key, outside the database, is longer than the log that is left."""
+    data = tmp_path / "data"
+    store = Store.open(f"sqlite:///{data / 'jig.db'}", key_folder=data)
+    try:
+        add_user(store, "mallory", "lead", "US")
+        issue_token(store, "mallory")
+        revoke_tokens(store, "mallory")
+        with store.sessions() as s:
+            assert verify(s, store.keys).problems == []
+        with store.engine.begin() as con:
+            con.execute(sa.text("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM "
+                                "audit_log)"))
+            con.execute(sa.text("UPDATE tokens SET revoked_at = NULL"))
+    finally:
+        store.close()
+    [witness] = data.glob("log-head-*.json")
+    kept = witness.read_text()
+    store = Store.open(f"sqlite:///{data / 'jig.db'}", key_folder=data)  # a new process
+    try:
+        with store.sessions() as s:
+            [problem] = verify(s, store.keys).problems
+        # Nor does a new process write onto it: its head would replace the one that shows it.
+        with pytest.raises(log.BrokenLog, match="does not extend the head this server kept"):
+            add_user(store, "eve", "analyst", "RU")
+    finally:
+        store.close()
+    assert f"the head this server kept in {witness}" in problem
+    assert "entries were removed from its end" in problem
+    assert witness.read_text() == kept

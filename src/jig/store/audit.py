@@ -19,11 +19,14 @@ import functools
 import hashlib
 import hmac
 import json
+import logging
+import os
 import secrets
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, event, inspect, select, text
@@ -46,6 +49,17 @@ NOT_STATE = frozenset({"audit_log", "jobs", "job_rejects", "map_counts"})
 DIGESTED = {"workspace_secrets": frozenset({"secret"})}
 _PENDING = "jig.log.rows"  # rows this transaction wrote and no entry holds yet
 _OWN = "jig.log.own"  # (seq, leaf hash) of the entries this transaction wrote
+_HEAD = "jig.log.head"  # the signed head of the last entry this transaction wrote
+# The newest signed head this server committed, kept beside its key, outside the database:
+# someone who can write the database but not this folder could otherwise delete the last
+# entries together with the rows they wrote (a token's revocation, say), leaving an earlier
+# log that verifies. `verify` checks the log extends it. One file a log, named by its first
+# entry's leaf hash: a key folder can serve several stores (a restored copy shares its log's).
+WITNESS = "log-head-{log}.json"
+
+
+def witness_path(keys: Keys, first_leaf: bytes) -> Path:
+    return keys.folder / WITNESS.format(log=first_leaf.hex()[:16])
 LOG = "jig.log"  # the store's Log, in every session's info
 AT_REST = "_at_rest"  # an object's column values as stored, where they differ (`sealing`)
 
@@ -174,10 +188,15 @@ def _close(session: Session) -> None:
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_OWN, None)
+    session.info.pop(_HEAD, None)
 
 
 def _committed(session: Session) -> None:
     session.info.pop(_OWN, None)
+    head = session.info.pop(_HEAD, None)
+    log: Log | None = session.info.get(LOG)
+    if head is not None and log is not None:
+        log.witness(*head)
 
 
 def append(s: Session, actor: str, action: str, subject: str,
@@ -225,6 +244,7 @@ def _write(s: Session, acts: list[dict[str, Any]]) -> AuditEntry:
     # This transaction's earlier entries are not committed: not in the cache, but in the tree.
     own: list[tuple[int, bytes]] = s.info.setdefault(_OWN, [])
     tree = log.tree.current(s, upto=own[0][0] - 1 if own else None)
+    log.check_kept(tree)
     seq = len(tree) + len(own) + 1
     at = datetime.now(UTC).isoformat(timespec="microseconds")
     salt = secrets.token_hex(16)
@@ -237,6 +257,7 @@ def _write(s: Session, acts: list[dict[str, Any]]) -> AuditEntry:
         b",".join(acts_text), canonical(at), b",".join(rows_text), salt.encode(), seq)
     own.append((seq, leaf))
     head = sign_head(log.keys.server(), seq, tree.root_with([h for _, h in own]).hex(), at)
+    s.info[_HEAD] = (head, tree.leaves[0] if len(tree) else own[0][1])
     first = acts[0]
     entry = AuditEntry(seq=seq, at=at, actor=first["actor"], action=first["action"],
                        subject=first["subject"], body=body.decode(), leaf_hash=leaf.hex(),
@@ -322,6 +343,60 @@ class Log:
 
     tree: TreeCache
     keys: Keys
+    witnessed: int = 0  # the size of the newest head this process kept in WITNESS
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _checked: bool = False
+
+    def check_kept(self, tree: merkle.Tree) -> None:
+        """Before this process first writes, the log must extend the head kept in WITNESS:
+        written onto a log whose newest entries were removed, the next head would replace
+        the one that shows it (a running server sees a loss itself: `TreeCache`)."""
+        if self._checked or not len(tree):
+            return
+        kept = witnessed_head(self.keys, tree.leaves[0])
+        if kept is not None and "unreadable" not in kept:
+            size, root = kept.get("tree_size"), kept.get("root_hash")
+            if not isinstance(size, int) or size > len(tree) or (
+                    size > 0 and tree.root(size).hex() != root):
+                raise BrokenLog(
+                    f"the log does not extend the head this server kept in "
+                    f"{witness_path(self.keys, tree.leaves[0])} ({size} entries; the log has "
+                    f"{len(tree)}): "
+                    "entries were removed or changed. Run jig audit verify; after restoring a "
+                    "backup, move that file aside to accept what the restore lost")
+        self._checked = True
+
+    def witness(self, head: dict[str, Any], first_leaf: bytes) -> None:
+        """Keep a committed head in WITNESS, replaced whole (a reader never sees half of one);
+        not fsynced: a head lost in a crash leaves an older one, which the log still
+        extends."""
+        with self._lock:
+            if head["tree_size"] <= self.witnessed:
+                return
+            path = witness_path(self.keys, first_leaf)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}")
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(head, fh)
+                os.replace(tmp, path)
+            except OSError as exc:  # a read-only folder: the log itself is still whole
+                logging.getLogger("jig.log").warning("cannot keep the log's head in %s: %s",
+                                                     path, exc)
+                return
+            self.witnessed = head["tree_size"]
+
+
+def witnessed_head(keys: Keys, first_leaf: bytes) -> dict[str, Any] | None:
+    """The head kept for the log that begins with `first_leaf`, or None when there is none
+    (a store written before it, or by a process without the folder); a file that is not JSON
+    is returned as it reads, for verify to name."""
+    try:
+        return json.loads(witness_path(keys, first_leaf).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        return {"unreadable": str(exc)}
 
 
 def head_of(entry: AuditEntry, public_key: str) -> dict[str, Any]:

@@ -136,7 +136,13 @@ def verify(s: Session, keys: Keys | None = None, heads: Sequence[dict[str, Any]]
     _check_json_texts(s, v)
     # The map's counts are derived from the heads just checked: made again and compared.
     v.problems += mapcounts.differences(s)
-    _check_saved_heads(s, tree, key, heads, v)
+    saved = [(_saved_as(n, head, len(heads)), head) for n, head in enumerate(heads, 1)]
+    if keys is not None and len(tree):
+        kept = audit.witnessed_head(keys, tree.leaves[0])
+        if kept is not None:
+            saved.append((f"the head this server kept in "
+                          f"{audit.witness_path(keys, tree.leaves[0])}", kept))
+    _check_saved_heads(s, tree, key, saved, v)
     _check_determinations(s, keys, v)
     _check_jobs(s, v)
     return v
@@ -224,12 +230,15 @@ def _check_json_texts(s: Session, v: Verification) -> None:
                     pass  # not JSON text: the comparison above names what differs
 
 
+def _saved_as(n: int, head: Any, count: int) -> str:
+    size = head.get("tree_size") if isinstance(head, dict) else None
+    return (f"the saved head of {size} entries" if isinstance(size, int)
+            else f"saved head {n} (of {count})")
+
+
 def _check_saved_heads(s: Session, tree: merkle.Tree, key: str | None,
-                       saved: list[dict[str, Any]], v: Verification) -> None:
-    for n, head in enumerate(saved, 1):
-        size = head.get("tree_size") if isinstance(head, dict) else None
-        what = (f"the saved head of {size} entries" if isinstance(size, int)
-                else f"saved head {n} (of {len(saved)})")
+                       saved: list[tuple[str, Any]], v: Verification) -> None:
+    for what, head in saved:
         problem = head_problem(head, key)
         if problem is not None:
             v.problems.append(f"heads: {what}: {problem}")

@@ -717,3 +717,40 @@ def test_the_last_entries_removed_with_the_rows_they_wrote_are_named(tmp_path):
     assert f"the head this server kept in {witness}" in problem
     assert "entries were removed from its end" in problem
     assert witness.read_text() == kept
+
+
+def test_a_key_spelt_with_escapes_and_a_time_spelt_otherwise_are_caught(cell):
+    """Both read back as the log has them, so the row compared equal; but the database's JSON
+    path `$.source` misses `"\\u0073ource"` (a record gone from ?source= filters), and a time
+    written '20261203T142948.781738+0000' sorts otherwise in SQLite (drafts, reviews)."""
+    c, _, db_url, data, _ = cell
+    ok(c["us-analyst"].post("/incidents", json=HELD | {"id": "US-12"}))
+    store = Store.open(db_url, key_folder=data)
+    try:
+        with store.engine.connect() as con:
+            row, text = con.execute(sa.text(
+                "SELECT row, CAST(record AS TEXT) FROM incident_revisions WHERE incident_id = "
+                "'US-12'")).one()
+        key = re.search(r'"(\w+)"\s*:', text)[1]
+        escaped = text.replace(f'"{key}"', f'"\\u{ord(key[0]):04x}{key[1:]}"', 1)
+
+        def edit(con):
+            value = "CAST(:t AS json)" if con.dialect.name == "postgresql" else ":t"
+            con.execute(sa.text(f"UPDATE incident_revisions SET record = {value} "
+                                "WHERE row = :r"), {"t": escaped, "r": row})
+
+        [problem] = tampered(store, store.keys, edit)
+        assert problem.startswith(f"incident_revisions: row {row} spells the key {key!r} as")
+        if store.engine.dialect.name == "sqlite":
+            def retime(con):
+                was = con.execute(sa.text("SELECT received_at FROM incident_revisions WHERE "
+                                          "row = :r"), {"r": row}).scalar()
+                same = was.replace("-", "").replace(":", "").replace(" ", "T") + "+0000"
+                con.execute(sa.text("UPDATE incident_revisions SET received_at = :t "
+                                    "WHERE row = :r"), {"t": same, "r": row})
+
+            [problem] = tampered(store, store.keys, retime)
+            assert problem.startswith(f"incident_revisions: row {row} has received_at "
+                                      "written '20") and "sorts otherwise" in problem
+    finally:
+        store.close()

@@ -12,18 +12,27 @@ from the verdict heads and not logged, must be what the heads make.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Text, cast, select
+from sqlalchemy import JSON, DateTime, Text, cast, select
 from sqlalchemy.orm import Session
 
 from jig import merkle
 from jig.signing import determination_valid, head_problem, public_text
 from jig.store import audit, mapcounts
 from jig.store.keys import Keys
-from jig.store.tables import JOB_SEAL, AuditEntry, Base, Determination, Job, Review
+from jig.store.tables import (
+    JOB_SEAL,
+    AuditEntry,
+    Base,
+    Determination,
+    Job,
+    Review,
+    UtcDateTime,
+)
 
 MISSING = object()
 
@@ -134,6 +143,7 @@ def verify(s: Session, keys: Keys | None = None, heads: Sequence[dict[str, Any]]
     v.entries, v.root = len(tree), tree.root().hex()
     _compare_tables(s, state, v)
     _check_json_texts(s, v)
+    _check_time_texts(s, v)
     # The map's counts are derived from the heads just checked: made again and compared.
     v.problems += mapcounts.differences(s)
     saved = [(_saved_as(n, head, len(heads)), head) for n, head in enumerate(heads, 1)]
@@ -206,11 +216,30 @@ def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
+# A JSON string token, escapes included: matched one after another from the start of valid
+# JSON text, every token found is a whole string (a key when a colon follows).
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _odd_key(text: str) -> str | None:
+    """A key written otherwise than jig's writers write it (`"\u0073ource"` for `"source"`),
+    or None. Python reads the two alike, as the log has them, but the database's JSON paths
+    do not: `$.source` misses the escaped key, so the edit hid a record from the filters."""
+    for m in _STRING.finditer(text):
+        if text[m.end():m.end() + 2].lstrip()[:1] != ":":
+            continue
+        raw = m.group()
+        key = json.loads(raw)
+        if raw not in (json.dumps(key), json.dumps(key, ensure_ascii=False)):
+            return raw
+    return None
+
+
 def _check_json_texts(s: Session, v: Verification) -> None:
-    """A JSON column's stored text with a key twice passes the comparison above (Python keeps
-    the last value, as the log has it) while the database's own JSON functions, which the
-    filters use, read the first: an edit that shows one value to one and another to the
-    other."""
+    """A JSON column's stored text with a key twice, or a key spelt with escapes, passes the
+    comparison above (Python keeps the last value and reads escapes, as the log has them)
+    while the database's own JSON functions, which the filters use, read the first or miss
+    the escaped key: an edit that shows one value to one and another to the other."""
     for mapper in sorted(Base.registry.mappers, key=lambda m: m.local_table.name):
         table = mapper.local_table
         if table.name in audit.NOT_STATE:
@@ -226,14 +255,48 @@ def _check_json_texts(s: Session, v: Verification) -> None:
                                       f"{exc.args[0]!r} twice in {column.name} (edited "
                                       "directly: the database's JSON functions read one value, "
                                       "the log holds another)")
+                    continue
                 except ValueError:
-                    pass  # not JSON text: the comparison above names what differs
+                    continue  # not JSON text: the comparison above names what differs
+                odd = _odd_key(text or "")
+                if odd is not None:
+                    v.problems.append(f"{table.name}: row {'/'.join(map(str, key))} spells the "
+                                      f"key {json.loads(odd)!r} as {odd} in {column.name} "
+                                      "(edited directly: the database's JSON paths miss it, "
+                                      "the log reads it)")
 
 
 def _saved_as(n: int, head: Any, count: int) -> str:
     size = head.get("tree_size") if isinstance(head, dict) else None
     return (f"the saved head of {size} entries" if isinstance(size, int)
             else f"saved head {n} (of {count})")
+
+
+# How jig writes a time into SQLite, which keeps it as text (UTC; SQLAlchemy's form, with
+# microseconds; stores of earlier versions have '+00:00' after it and no fraction). Texts of
+# this form sort as their instants do.
+_SQLITE_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{6})?(?:\+00:00)?")
+
+
+def _check_time_texts(s: Session, v: Verification) -> None:
+    """On SQLite a time is text: another spelling of the same instant
+    ('20261203T142948.781738+0000') reads back equal, as the log has it, but sorts otherwise
+    in the database, which orders drafts, reviews and proposals and pages them."""
+    if s.get_bind().dialect.name != "sqlite":
+        return  # a timestamp type: one value, one order
+    for mapper in sorted(Base.registry.mappers, key=lambda m: m.local_table.name):
+        table = mapper.local_table
+        if table.name in audit.NOT_STATE:
+            continue
+        pk = list(table.primary_key.columns)
+        for column in (c for c in table.columns if isinstance(c.type, DateTime | UtcDateTime)):
+            rows = s.execute(select(*pk, cast(column, Text)).where(column.is_not(None))
+                             .execution_options(yield_per=2000))
+            for *key, text in rows:
+                if not _SQLITE_TIME.fullmatch(text):
+                    v.problems.append(f"{table.name}: row {'/'.join(map(str, key))} has "
+                                      f"{column.name} written {text!r}, not as jig writes a "
+                                      "time (edited directly: it sorts otherwise than it reads)")
 
 
 def _check_saved_heads(s: Session, tree: merkle.Tree, key: str | None,

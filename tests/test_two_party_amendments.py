@@ -4,6 +4,7 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import httpx
 from tests.conftest import EXAMPLE, seed_users, wait_for_job
@@ -136,3 +137,33 @@ def test_a_review_keeps_the_quorum_it_opened_with(cell, tmp_path):  # noqa: F811
                                 json={"outcome": "breach", "text": "b"}))
     assert done["state"] == "determined" and done["determination"] == "joint"
     c["tr-lead"].close()
+
+
+def test_nor_beside_an_agreement_not_yet_in_force(db_url, tmp_path):
+    """The check asked for the versions in force now: with the cell's only agreement taking
+    effect later, the reviewer alone could add a second one."""
+    from tests.conftest import HTTP_TIMEOUT, Server
+
+    from jig import load_agreement
+    from jig.agreement import agreement_document
+    from jig.service import Settings
+    from jig.store import Store
+
+    settings = Settings(data_dir=tmp_path / "data", database_url=db_url, agreements=[])
+    store = Store.open(db_url, key_folder=settings.data_dir)
+    try:
+        path = EXAMPLE / "agreement.yaml"
+        store.add_agreement(load_agreement(path), agreement_document(path.read_text(), EXAMPLE),
+                            effective_from=datetime(2099, 1, 1, tzinfo=UTC))
+    finally:
+        store.close()
+    with Server(settings) as srv:
+        token = seed_users(db_url, {"reviewer": ("reviewer", None),
+                                    "us-lead": ("lead", "US")}, settings.data_dir)["reviewer"]
+        other = upload()
+        other["yaml"] = other["yaml"].replace("id: syria-2016-jig", "id: aaa-reviewer", 1)
+        with httpx.Client(base_url=srv.url, timeout=HTTP_TIMEOUT,
+                          headers={"authorization": f"Bearer {token}"}) as reviewer:
+            r = reviewer.post("/agreements", json=other)
+            assert r.status_code == 409 and r.json()["error"]["code"] == \
+                "agreement.needs_parties", r.text

@@ -202,6 +202,11 @@ class Store(Judging):
                      {"version": last + 1, "content_hash": agreement.content_hash})
         return row, True
 
+    def agreement_ids(self) -> list[str]:
+        """Every agreement the store holds a version of, in force yet or not."""
+        with self.sessions() as s:
+            return sorted({r.agreement_id for r in self.catalog.rows(s)})
+
     def versions(self, agreement_id: str) -> list[AgreementVersion]:
         with self.sessions() as s:
             return self.catalog.history(s, agreement_id)

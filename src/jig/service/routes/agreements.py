@@ -85,7 +85,9 @@ def store_agreement(ctx: Context, upload: AgreementUpload, user: str = "local",
                        f"/agreements/{agreement.id}/proposals) and every party's lead accepts")
     # Another agreement beside the cell's binds its parties as much as an amendment does: the
     # reviewer alone put one in force, first by id, that every intake was then checked against.
-    if first_only and not history and ctx.store.current_versions():
+    # Any agreement stored, in force or not yet: one that takes effect next month is the
+    # cell's agreement as much.
+    if first_only and not history and ctx.store.agreement_ids():
         raise ApiError(409, "agreement.needs_parties", f"the cell already works under an "
                        f"agreement: a second one ({agreement.id}) binds its parties too, and is "
                        "not taken from one role over the API; the operator starts the server "

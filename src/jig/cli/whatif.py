@@ -136,10 +136,7 @@ def diff_cmd(
                                   expand=False))
                 out.print(Padding(Text(f"{b.id}: {_reasons(c.new, said)}"), (0, 0, 0, 4),
                                   expand=False))
-            from jig.report.reasons import incidents_change
-
-            changed = incidents_change(len(d.changes), lang)
-            out.print(f"\n[bold]{changed}[/] ({a.id} → {b.id})")
+            out.print(f"\n[bold]{said.incidents_change(len(d.changes))}[/] ({a.id} → {b.id})")
             for key, n in d.by_change():
                 out.print(f"  {n:>7}  {' → '.join(said(o) for o in key.split(' → '))}")
     sink.close()

@@ -43,6 +43,12 @@ class Words:
 
         return self._words.get(text) or in_language(text, self.lang)
 
+    def incidents_change(self, n: int) -> str:
+        """`jig diff`'s count, "5 incidents change", in the language's plural forms."""
+        from jig.report.reasons import incidents_change
+
+        return incidents_change(n, self.lang)
+
     def origin(self, origin: Origin) -> str:
         if self.lang == "en":
             return str(origin)

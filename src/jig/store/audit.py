@@ -56,12 +56,12 @@ _HEAD = "jig.log.head"  # the signed head of the last entry this transaction wro
 # log that verifies. `verify` checks the log extends it. One file a log, named by its first
 # entry's leaf hash: a key folder can serve several stores (a restored copy shares its log's).
 WITNESS = "log-head-{log}.json"
+LOG = "jig.log"  # the store's Log, in every session's info
+AT_REST = "_at_rest"  # an object's column values as stored, where they differ (`sealing`)
 
 
 def witness_path(keys: Keys, first_leaf: bytes) -> Path:
     return keys.folder / WITNESS.format(log=first_leaf.hex()[:16])
-LOG = "jig.log"  # the store's Log, in every session's info
-AT_REST = "_at_rest"  # an object's column values as stored, where they differ (`sealing`)
 
 
 # One encoder for every call: `json.dumps` with options builds a new one each time, an eighth

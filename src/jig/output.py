@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import IO, Any
@@ -29,15 +30,30 @@ def write_jsonl(verdicts: Iterable[Verdict], out: IO[str]) -> None:
         out.write(json.dumps(v.as_dict(), ensure_ascii=False) + "\n")
 
 
+# A cell a spreadsheet would take for a formula: an id "=HYPERLINK(...)" one party sent ran in
+# the other party's spreadsheet when it opened the export. Such a cell is written after an
+# apostrophe, which spreadsheets show as text and do not display (OWASP's advice).
+# A lone "-" (the summary's "no clause") is no formula and stays as it is. One pattern for
+# Python and Arrow's RE2 (`jig.engine.render_csv`), so both paths write the same bytes.
+FORMULA_PATTERN = r"(?s)^(?:[=+\-@].|[\t\r])"
+_FORMULA = re.compile(FORMULA_PATTERN)
+
+
+def spreadsheet_safe(row: Iterable[Any]) -> list[Any]:
+    """A CSV row with every text cell a spreadsheet would run as a formula made text."""
+    return [f"'{v}" if isinstance(v, str) and _FORMULA.match(v) else v for v in row]
+
+
 def write_csv(verdicts: Iterable[Verdict], out: IO[str]) -> None:
     """One row per finding; an incident with no finding gets one row with its verdict only."""
     w = csv.writer(out)
     w.writerow(CSV_COLUMNS)
     for v in verdicts:
         if not v.findings:
-            w.writerow([v.incident.id, v.verdict] + [""] * (len(CSV_COLUMNS) - 2))
+            w.writerow(spreadsheet_safe([v.incident.id, v.verdict]
+                                        + [""] * (len(CSV_COLUMNS) - 2)))
         for f in v.findings:
-            w.writerow([v.incident.id, v.verdict, *finding_fields(f)])
+            w.writerow(spreadsheet_safe([v.incident.id, v.verdict, *finding_fields(f)]))
 
 
 def finding_fields(f: Finding) -> list[Any]:

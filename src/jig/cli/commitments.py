@@ -19,7 +19,7 @@ from jig.agreement.model import Agreement
 from jig.cli.common import RejectSink, console_to, err
 from jig.engine.commitments import Commitment, judge_commitments
 from jig.export import GIS_FORMATS
-from jig.output import CSV_COLUMNS, STYLE
+from jig.output import CSV_COLUMNS, STYLE, spreadsheet_safe
 from jig.readers.status import read_status
 from jig.times import parse_time
 
@@ -83,7 +83,7 @@ def write_commitments(found: list[Commitment], fmt: str, output: Path | None,
                     "verdict": c.outcome, "clause": c.clause, "outcome": c.outcome,
                     "evidence": " ".join(f"{e.kind}:{e.id}" for e in c.evidence),
                     "reason": c.reason}
-                w.writerow(row.values())
+                w.writerow(spreadsheet_safe(row.values()))
         else:
             # As the verdicts above them: unwrapped into a file or a pipe.
             console = err if aside else console_to(fh, output is not None)

@@ -53,7 +53,15 @@ from jig.engine.render_csv import csv_header
 from jig.export import GIS_FORMATS, write_gis
 from jig.findings import OUTCOMES, Verdict
 from jig.merge import MergeOptions, group, merged, notices_for
-from jig.output import FORMATS, STYLE, print_table, write_csv, write_geojson, write_jsonl
+from jig.output import (
+    FORMATS,
+    STYLE,
+    print_table,
+    spreadsheet_safe,
+    write_csv,
+    write_geojson,
+    write_jsonl,
+)
 from jig.partitions import PART_CHUNK, InOrder, Output, Work, cores_for, judge_on_cores
 from jig.pipeline import CHUNK, evidence_of, judge_chunks
 from jig.readers import Counts, Gazetteer, IncidentReader, Reject, read_notices
@@ -175,8 +183,9 @@ def write_summary(tally: Tally, fmt: str, fh: IO[str], to_file: bool,
         w = csv.writer(fh)
         w.writerow(("outcome", "clause", "actor", "zone", "findings"))
         for row in rows:
-            w.writerow([row["outcome"], row.get("clause", ""), row.get("actor", ""),
-                        row.get("zone", ""), row["findings"]])
+            w.writerow(spreadsheet_safe([row["outcome"], row.get("clause", ""),
+                                         row.get("actor", ""), row.get("zone", ""),
+                                         row["findings"]]))
         return
     console = console_to(fh, to_file)
     by_clause = Table(said("outcome"), said("clause"), said("actor"),

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from jig.engine.fast import BREACH, COMPLIES, UNDETERMINED
 from jig.engine.render import cat, float_text, zone_reasons, zone_texts
 from jig.findings import OUTCOMES, SEVERITY
-from jig.output import CSV_COLUMNS, finding_fields
+from jig.output import CSV_COLUMNS, FORMULA_PATTERN, finding_fields, spreadsheet_safe
 
 if TYPE_CHECKING:
     from jig.engine.check import Judged
@@ -32,9 +32,12 @@ _NEEDS_QUOTES = '[,"\r\n]'
 
 
 def csv_field(values: pa.Array) -> pa.Array:
-    """Each string as a CSV field: quoted, its quotes doubled, where it holds a comma, a
-    quote or a line break (csv.QUOTE_MINIMAL); as it is otherwise."""
+    """Each string as a CSV field: after an apostrophe where a spreadsheet would take it for
+    a formula (`jig.output.spreadsheet_safe`); quoted, its quotes doubled, where it holds a
+    comma, a quote or a line break (csv.QUOTE_MINIMAL); as it is otherwise."""
     values = values.cast(pa.string())
+    values = pc.if_else(pc.match_substring_regex(values, FORMULA_PATTERN), cat("'", values),
+                        values)
     odd = pc.match_substring_regex(values, _NEEDS_QUOTES)
     quoted = cat('"', pc.replace_substring(values, '"', '""'), '"')
     return pc.if_else(odd, quoted, values)
@@ -94,7 +97,7 @@ def csv_lines(judged: Judged, keep: frozenset[str] | None = None) -> pa.Array:
         out = _Rows()
         w = csv.writer(out)
         for _, _, f in single:
-            w.writerow(finding_fields(f))
+            w.writerow(spreadsheet_safe(finding_fields(f)))
         tails.append(pa.array(out.rows, pa.string()))
         keys.append(np.array([k * step + ci for k, ci, _ in single], dtype=np.int64))
     has = np.zeros(n, dtype=bool)

@@ -143,6 +143,12 @@ def test_a_zone_or_site_wholly_outside_the_area_is_refused_and_a_swapped_one_sai
     assert "lies wholly outside the agreement's area" in swapped.message
     assert "look swapped" in swapped.hint
     assert (far.where.feature, far.hint) == ("FAR", "move it into the area, or widen the area")
+    # A version a store took before this check still loads from the store.
+    from jig.agreement.load import parse_agreement
+
+    path = write_agreement(extra, zones=zones, area=area)
+    stored = parse_agreement(path.read_text(), base_dir=path.parent, stored=True)
+    assert [z.id for z in stored.zones] == ["Z-1", "SWAPPED", "FAR", "MARGIN"]
     # Within the 10 km margin is inside (MARGIN, 5 km east of the area), as for incidents.
     assert load_agreement(write_agreement(extra, zones=collection(*zones["features"][::3]),
                                           area=area)).zones[1].id == "MARGIN"

@@ -31,7 +31,7 @@ _AGREEMENTS: dict[str, Agreement] = {}  # on each worker: parsed documents by co
 def _agreement(document: str) -> Agreement:
     a = _AGREEMENTS.get(document)
     if a is None:
-        a = _AGREEMENTS[document] = parse_agreement(document, name="agreement")
+        a = _AGREEMENTS[document] = parse_agreement(document, name="agreement", stored=True)
     return a
 
 

@@ -77,9 +77,12 @@ def agreement_document(text: str, base_dir: FsPath | None = None,
 
 def parse_agreement(text: str, name: str = "agreement.yaml",
                     base_dir: FsPath | None = None,
-                    yaml_limits: YamlLimits | None = None) -> Agreement:
+                    yaml_limits: YamlLimits | None = None, stored: bool = False) -> Agreement:
     """Parse agreement YAML text; GeoJSON file references are resolved against `base_dir`.
-    `yaml_limits` bounds what the YAML may make the parser build (aliases, nesting)."""
+    `yaml_limits` bounds what the YAML may make the parser build (aliases, nesting).
+    `stored`: a document a store holds (or a worker is sent), taken before; checks added
+    since (a feature outside the area) apply to new ones only, so a stored version still
+    loads."""
     data, lines = _json_fast(text)
     if data is None:
         try:
@@ -122,7 +125,7 @@ def parse_agreement(text: str, name: str = "agreement.yaml",
         tz = zone_info("UTC")
     files = {coll: str((base_dir or FsPath(".")) / src) if isinstance(src, str) else name
              for coll in COLLECTIONS if (src := getattr(doc, coll)) is not None}
-    agreement = _build(doc, raw_features, tz, at, problems, files)
+    agreement = _build(doc, raw_features, tz, at, problems, files, new=not stored)
     if problems:
         raise AgreementError(problems)
     canonical = doc.model_dump(mode="json", by_alias=True, exclude_none=True) | resolved
@@ -273,7 +276,7 @@ def _window(props: ff.FeatureProperties, in_force: Window, tz: Any, loc: Locatio
 
 
 def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, at: Any,
-           problems: list[Problem], files: dict[str, str]) -> Agreement:
+           problems: list[Problem], files: dict[str, str], new: bool = True) -> Agreement:
     try:
         start = parse_bound(doc.in_force.from_, tz)
         end = parse_bound(doc.in_force.until, tz) if doc.in_force.until is not None else None
@@ -327,7 +330,7 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
                 # Kept for areas and indexes; containment and distances use the core and the
                 # radius exactly (ruling 6: radii are true circles).
                 region = core.buffer(props.radius_m, quad_segs=32)
-            if area_region is not None and not region.intersects(area_region):
+            if new and area_region is not None and not region.intersects(area_region):
                 problems.append(_outside_area(coll, props.id, geom, region, area_region,
                                               projection, loc))
             extra = props.model_extra or {}

@@ -104,7 +104,7 @@ def accept(store: Store, proposal_id: int, party: str, user: str,
         if accepted < set(prop.parties):
             return prop
         agreement = parse_agreement(prop.document,
-                                    name=f"{prop.agreement_id} proposal {prop.row}")
+                                    name=f"{prop.agreement_id} proposal {prop.row}", stored=True)
         version, created = store.add_agreement_in(s, agreement, prop.document,
                                                   prop.effective_from, user)
         prop.state, prop.version_row = "adopted", version.row

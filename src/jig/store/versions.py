@@ -56,7 +56,7 @@ class Catalog:
         for r in rows:
             if r.content_hash not in self._parsed:
                 self._parsed[r.content_hash] = parse_agreement(
-                    r.document, name=f"{r.agreement_id} v{r.version}")
+                    r.document, name=f"{r.agreement_id} v{r.version}", stored=True)
             s.expunge(r)
         with self._lock:
             self._rows, self._stamp = rows, (count, last)

@@ -1,24 +1,21 @@
-"""Commands on files: validate, check, merge, explain, schema."""
+"""Commands on files: validate, check, merge, schema (how check writes what it judged is
+`jig.cli.findings_out`)."""
 
 from __future__ import annotations
 
 import codecs
-import csv
 import json
 import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Container
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Annotated
 
 import typer
-from rich import box
 from rich.markup import escape
-from rich.table import Column, Table
-from rich.text import Text
 
 from jig.agreement import json_schema
 from jig.cli.commitments import AsOfOpt, StatusOpt, judge_from_files, write_commitments
@@ -34,7 +31,6 @@ from jig.cli.common import (
     RejectsOpt,
     RowProgress,
     app,
-    console_to,
     err,
     exit_on_errors,
     load_or_exit,
@@ -45,22 +41,21 @@ from jig.cli.common import (
     refuse_overwriting,
     stdout,
 )
-from jig.cli.words import ENGLISH, LangOpt, Words, words_for
+from jig.cli.findings_out import (
+    write_lines_of,
+    write_summary,
+    write_summary_of,
+    write_verdicts,
+)
+from jig.cli.words import LangOpt, Words, words_for
 from jig.engine import accel, check
-from jig.engine.check import Judged
-from jig.engine.render import write_lines
 from jig.engine.render_csv import csv_header
-from jig.export import GIS_FORMATS, write_gis
-from jig.findings import OUTCOMES, Verdict
+from jig.export import GIS_FORMATS
+from jig.findings import OUTCOMES
 from jig.merge import MergeOptions, group, merged, notices_for
 from jig.output import (
     FORMATS,
     STYLE,
-    print_table,
-    spreadsheet_safe,
-    write_csv,
-    write_geojson,
-    write_jsonl,
 )
 from jig.partitions import PART_CHUNK, InOrder, Output, Work, cores_for, judge_on_cores
 from jig.pipeline import CHUNK, evidence_of, judge_chunks
@@ -119,93 +114,6 @@ def _merge_options(km: float, days: float, actors: str, prefix: str) -> MergeOpt
         err.print(f"[bold red]error[/] {prefix}{problem[0]} {escape(problem[1])}")
         raise typer.Exit(2)
     return options
-
-
-def _write(verdicts: Iterable[Verdict], fmt: str, output: Path | None, tally: Tally,
-           keep: frozenset[str] | None, tick: Callable[[], None], words: Words = ENGLISH) -> None:
-    """Write the verdicts `keep` lets through (or, with `tally.summary`, only their counts);
-    count every one. A table is printed in the `words`' language."""
-    def counted() -> Iterator[Verdict]:
-        for v in verdicts:
-            tally.add(v)
-            tick()
-            if keep is None or v.verdict in keep:
-                yield v
-
-    if fmt in GIS_FORMATS and not tally.summary:
-        assert output is not None  # checked by the command
-        with exit_on_errors():
-            write_gis(fmt, output, tally.agreement, counted())
-        return
-    with output_to(output) as fh:
-        if tally.summary:
-            for _ in counted():
-                pass
-            write_summary(tally, fmt, fh, to_file=output is not None, said=words)
-        elif fmt == "table":
-            print_table(counted(), console_to(fh, output is not None), words, words.origin)
-        else:
-            {"jsonl": write_jsonl, "geojson": write_geojson, "csv": write_csv}[fmt](counted(), fh)
-
-
-def _write_lines(chunks: Iterable[Judged], fmt: str, output: Path | None, tally: Tally,
-                 keep: frozenset[str] | None) -> None:
-    """JSON Lines or CSV rendered from the columns, chunk by chunk: no finding object is built
-    for the plain cases, and the bytes are those of `write_jsonl` and `write_csv`."""
-    with output_to(output) as fh:
-        if fmt == "csv":
-            fh.write(csv_header())
-        for judged in chunks:
-            tally.verdicts.update(judged.verdict_counts())
-            write_lines(judged.lines(fmt, keep), fh)
-
-
-def _write_summary(chunks: Iterable[Judged], fmt: str, output: Path | None,
-                   tally: Tally, words: Words) -> None:
-    """`--summary` counted from the columns, chunk by chunk: no finding object (nor its
-    reason) is built for the plain cases."""
-    for judged in chunks:
-        tally.add_judged(judged)
-    with output_to(output) as fh:
-        write_summary(tally, fmt, fh, to_file=output is not None, said=words)
-
-
-def write_summary(tally: Tally, fmt: str, fh: IO[str], to_file: bool,
-                  said: Callable[[str], str] = str) -> None:
-    """`--summary`: findings by outcome x clause x actor, then by outcome x zone (the table's
-    words `said` in the reader's language; jsonl and csv keep jig's codes)."""
-    rows = tally.rows()
-    if fmt == "jsonl":
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return
-    if fmt == "csv":
-        w = csv.writer(fh)
-        w.writerow(("outcome", "clause", "actor", "zone", "findings"))
-        for row in rows:
-            w.writerow(spreadsheet_safe([row["outcome"], row.get("clause", ""),
-                                         row.get("actor", ""), row.get("zone", ""),
-                                         row["findings"]]))
-        return
-    console = console_to(fh, to_file)
-    by_clause = Table(said("outcome"), said("clause"), said("actor"),
-                      Column(said("findings"), justify="right"),
-                      title=said("findings by outcome, clause and actor"), title_justify="left",
-                      box=box.SIMPLE)
-    by_zone = Table(said("outcome"), said("zone"), Column(said("findings"), justify="right"),
-                    title=said("findings by outcome and zone"), title_justify="left",
-                    box=box.SIMPLE)
-    for row in rows:
-        outcome = Text(said(row["outcome"]), STYLE[row["outcome"]])
-        if "clause" in row:
-            by_clause.add_row(outcome, row["clause"], row["actor"], f"{row['findings']:,}")
-        else:
-            by_zone.add_row(outcome, row["zone"], f"{row['findings']:,}")
-    console.print(by_clause)
-    if by_zone.row_count:
-        console.print(by_zone)
-    console.print(said("incidents by verdict:") + " " + "  ".join(
-        f"[{STYLE[o]}]{said(o)}[/] {n:,}" for o, n in tally.counts()))
 
 
 def _counts_line(tally: Tally) -> str:
@@ -340,8 +248,8 @@ def check_cmd(
             merged_note = (f" ({len(records)} records merged into {len(joined)} incidents, "
                            f"{sum(len(g.records) > 1 for g in groups)} of them from several)")
             judged_ids = {i.id for i in joined} | {r.id for r in records}
-            _write(iter(check(a, joined, notices_for(joined, notes))), fmt, output, tally,
-                   keep, row_read, words)
+            write_verdicts(iter(check(a, joined, notices_for(joined, notes))), fmt, output,
+                           tally, keep, row_read, words)
         elif parts is not None:
             out = Output(fmt, keep, summary, min(chunk, PART_CHUNK))
             counts, judged_ids = _check_on_cores(
@@ -352,12 +260,12 @@ def check_cmd(
                                   on_rows=lambda n: progress(n, reader.position.done,
                                                              reader.position.total))
             if summary:
-                _write_summary(chunks, fmt, output, tally, words)
+                write_summary_of(chunks, fmt, output, tally, words)
             elif fmt in ("jsonl", "csv"):
-                _write_lines(chunks, fmt, output, tally, keep)
+                write_lines_of(chunks, fmt, output, tally, keep)
             else:
-                _write((v for judged in chunks for v in judged.verdicts()), fmt, output, tally,
-                       keep, lambda: None, words)
+                write_verdicts((v for judged in chunks for v in judged.verdicts()), fmt,
+                               output, tally, keep, lambda: None, words)
             judged_ids = set(reader.seen)
             counts = reader.counts
     write_commitments(commitments, fmt, output, keep, summary)

@@ -132,8 +132,8 @@ def check_cmd(
 
     Example: jig library check sochi-2018 ged_syria.csv airwars.csv --within dmz
     """
-    from jig.cli.files import _write
     from jig.cli.files import check_cmd as check_files
+    from jig.cli.findings_out import write_verdicts
 
     e = _entry_or_exit(name)
     if status is None and e.status_records.exists():
@@ -166,8 +166,8 @@ def check_cmd(
     # The others stay as possible evidence for exceptions, as in a whole-input check.
     commitments = judge_from_files(a, status, as_of, sink)
     tally = Tally(a)
-    _write(iter(check(a, inside, notes, evidence=records)), fmt, output, tally, None,
-           lambda: None, words)
+    write_verdicts(iter(check(a, inside, notes, evidence=records)), fmt, output, tally, None,
+                   lambda: None, words)
     write_commitments(commitments, fmt, output)
     sink.close()
     err.print(f"read {reader.counts.read} incident rows: {len(records)} taken, "

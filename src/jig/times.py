@@ -91,14 +91,10 @@ def _day_start(d: date, tz: tzinfo) -> float:
 def parse_day(text: str) -> date:
     """A calendar day written YYYY-MM-DD (a command's --from, --to, --date); ValueError says
     whether the text is no date at all or a day the calendar does not have."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-            raise ValueError(f"impossible date {text!r} (no such day in the calendar)") \
-                from None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
         raise ValueError(f"{text!r} is not a date: write the day as YYYY-MM-DD, for instance "
-                         "2016-09-12") from None
+                         "2016-09-12")
+    return _parse_date(text.strip())  # says which day the calendar does not have
 
 
 def _parse_date(text: str) -> date:

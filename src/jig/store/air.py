@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 import shapely
@@ -88,8 +88,8 @@ def add_air_notices(store: Store, agreement: Agreement, notices: Sequence[AirNot
                                                        "time_min": round(c.time_s / 60.0, 1),
                                                        "margin": c.margins(sep)},
                              detected_at=now())
-            if not _raised_before(s, alert) and not _same_alert_carried_over(s, alert,
-                                                                              replaced):
+            if not _raised_before(s, alert) and not _same_alert_carried_over(
+                    s, alert, replaced, agreement.tz):
                 s.add(alert)
         audit.append(s, user, "air.intake", "air notices",
                      {"notices": [[r.notice_id, r.revision, r.content_hash] for r, _ in fresh],
@@ -105,7 +105,8 @@ def _raised_before(s: Any, alert: AirAlert) -> bool:
         select(AirAlert).where(AirAlert.a_row.in_(pair), AirAlert.b_row.in_(pair))))
 
 
-def _same_alert_carried_over(s: Any, alert: AirAlert, replaced: dict[int, int]) -> bool:
+def _same_alert_carried_over(s: Any, alert: AirAlert, replaced: dict[int, int],
+                             tz: tzinfo) -> bool:
     """A revision that leaves a conflict as it was (its notes changed, say) keeps the alert
     the conflict raised, moved to the new revision: a new alert, with a new id and time,
     told the other desk that the party had edited its notice, and when."""
@@ -114,7 +115,7 @@ def _same_alert_carried_over(s: Any, alert: AirAlert, replaced: dict[int, int]) 
         return False  # neither notice was revised: a new conflict
     for was in s.scalars(select(AirAlert).where(AirAlert.a_row.in_(old),
                                                 AirAlert.b_row.in_(old))):
-        if {was.a_row, was.b_row} == old and _as_shown(was) == _as_shown(alert):
+        if {was.a_row, was.b_row} == old and shown(was, tz) == shown(alert, tz):
             rows = {was.a_party: was.a_row, was.b_party: was.b_row} | {
                 alert.a_party: alert.a_row, alert.b_party: alert.b_row}
             was.a_row, was.b_row = rows[was.a_party], rows[was.b_party]
@@ -124,17 +125,15 @@ def _same_alert_carried_over(s: Any, alert: AirAlert, replaced: dict[int, int]) 
     return False
 
 
-def _as_shown(alert: AirAlert) -> tuple[Any, ...]:
-    """What an air desk is shown of an alert (`alerts_for`), and nothing else: compared on
-    more (the exact point, the vertical gap), a revision of the other party's band or a
-    metre's nudge of its route raised a new alert, telling the desk of an edit to what it
-    is never shown."""
-    def minute(t: float) -> float:
-        return t if math.isinf(t) else math.floor(t / 60.0)
-
-    return (round(alert.lon, 3), round(alert.lat, 3), minute(alert.t_start),
-            minute(alert.t_end), alert.t_start == alert.t_end,
-            party_margin(alert.detail["margin"]))
+def shown(alert: AirAlert, tz: tzinfo) -> dict[str, Any]:
+    """What an air desk is shown of an alert besides its id, notice and time of detection:
+    where (to 0.001°), when (to the minute) and the margins it may see. A revision is judged
+    by this alone: compared on more (the exact point, the vertical gap), a revision of the
+    other party's band or a metre's nudge of its route raised a new alert, telling the desk
+    of an edit to what it is never shown."""
+    return {"where": {"lon": round(alert.lon, 3), "lat": round(alert.lat, 3)},
+            "when": format_span(Span(alert.t_start, alert.t_end), tz),
+            "margin": party_margin(alert.detail["margin"])}
 
 
 def _every_notice_opens(s: Any) -> None:
@@ -175,9 +174,7 @@ def alerts_for(store: Store, agreement: Agreement, party: str, own_desk: bool = 
             assert own is not None
             out.append({"alert": a.row, "notice": own.notice_id if own_desk else None,
                         "other_party": a.b_party if a.a_party == party else a.a_party,
-                        "where": {"lon": round(a.lon, 3), "lat": round(a.lat, 3)},
-                        "when": format_span(Span(a.t_start, a.t_end), agreement.tz),
-                        "margin": party_margin(a.detail["margin"]),
+                        **shown(a, agreement.tz),
                         "detected_at": a.detected_at.isoformat()})
         return out
 

@@ -15,9 +15,10 @@ from jig.air.deconflict import Conflict, deconflict, party_margin
 from jig.air.model import FEET, AirNotice
 from jig.air.reading import to_air_notice
 from jig.store import audit
+from jig.store.revisions import Stored, store_revision
 from jig.store.sealing import SEALED, key_for, require_open
 from jig.store.secrets import workspace_secret
-from jig.store.store import Store, Stored, now, store_revision
+from jig.store.store import Store, now
 from jig.store.tables import AirAlert, AirNoticeHead, AirNoticeRevision
 from jig.times import Span, format_span
 

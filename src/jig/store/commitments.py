@@ -27,7 +27,8 @@ from jig.readers.status import to_status
 from jig.records import StatusRecord
 from jig.store import audit
 from jig.store.judging import now
-from jig.store.store import Store, Stored, store_revision
+from jig.store.revisions import Stored, store_revision
+from jig.store.store import Store
 from jig.store.tables import (
     AgreementVersion,
     CommitmentHead,

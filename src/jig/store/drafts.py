@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 from jig.extract import Candidate
 from jig.records import Incident
 from jig.store import audit
+from jig.store.revisions import Stored
 from jig.store.sealing import open_text, seal_text
-from jig.store.store import Store, Stored, now
+from jig.store.store import Store, now
 from jig.store.tables import OPAQUE_BELOW, Draft, IncidentHead
 
 # What a person may not set by editing: what the draft was read from is kept as it was read.

@@ -11,6 +11,7 @@ from tests.conftest import box, collection, feature, incident
 from tests.test_cli import jig
 
 from jig import AgreementError, check, load_agreement
+from jig.cli.common import output_to
 from jig.engine.commitments import judge_commitments
 from jig.library import entry
 from jig.readers.status import read_status, to_status
@@ -240,6 +241,47 @@ def test_jig_check_with_status_records(write_agreement, tmp_path):
     lines = [json.loads(x) for x in r.stdout.splitlines()]
     assert [x.get("incident") or x["commitment"] for x in lines] == [
         "I-1", "withdraw-heavy-weapons", "withdraw-heavy-weapons", "lift-siege"]
+
+
+def test_commitments_are_in_the_file_when_it_appears(write_agreement, tmp_path):
+    """`-o` is renamed into place with the commitments already in it, on every path that
+    writes it (rows, columns, several processes, a table, merged reports). Before, they were
+    appended after the rename: a reader could see the file without them, and a failure
+    there left a file that looked whole."""
+    path = write_agreement(DUTY, zones=ZONES)
+    incidents = tmp_path / "incidents.csv"
+    incidents.write_text("id,time,lon,lat,actor,act\nI-1,2016-08-01,36.1,35.1,B forces,shelling\n")
+    status = tmp_path / "status.csv"
+    status.write_text("id,clause,time,status,actor,source\n"
+                      "S-1,withdraw-heavy-weapons,2016-08-09,done,BF,monitors\n")
+    base = ("check", str(path), str(incidents), "--status", str(status), "--as-of", "2016-09-01")
+    for fmt, extra in (("jsonl", ()), ("csv", ()), ("jsonl", ("--threads", "2")),
+                       ("table", ()), ("jsonl", ("--merge",))):
+        out = tmp_path / f"out-{fmt}-{len(extra)}"
+        r = jig(*base, "-f", fmt, "-o", str(out), *extra)
+        assert r.returncode == 0, (fmt, extra, r.stderr)
+        text = out.read_text()
+        assert text.index("I-1") < text.index("withdraw-heavy-weapons"), (fmt, extra)
+    assert not list(tmp_path.glob(".out-*"))  # no temporary file left beside them
+
+    # What follows the body is written before the rename, and its failure leaves no file.
+    out = tmp_path / "findings.jsonl"
+
+    def then(fh):
+        assert not out.exists()
+        fh.write("commitments\n")
+
+    with output_to(out, then) as fh:
+        fh.write("verdicts\n")
+    assert out.read_text() == "verdicts\ncommitments\n"
+
+    def fails(fh):
+        raise OSError(28, "No space left on device")
+
+    out.unlink()
+    with pytest.raises(OSError), output_to(out, fails) as fh:
+        fh.write("verdicts\n")
+    assert not out.exists() and not list(tmp_path.glob(".findings*"))
 
 
 # The library's obligations on their sourced status records, as of 2025 (every deadline past).

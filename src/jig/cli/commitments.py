@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.markup import escape
@@ -16,7 +15,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from jig.agreement.model import Agreement
-from jig.cli.common import RejectSink, console_to, err
+from jig.cli.common import RejectSink, Trailer, console_to, err
 from jig.engine.commitments import Commitment, judge_commitments
 from jig.export import GIS_FORMATS
 from jig.output import CSV_COLUMNS, STYLE, spreadsheet_safe
@@ -57,26 +56,26 @@ def judge_as_of(a: Agreement, paths: list[Path] | None, moment: float, sink: Rej
     return judge_commitments(a, read.records, moment)
 
 
-def write_commitments(found: list[Commitment], fmt: str, output: Path | None,
-                      keep: frozenset[str] | None = None, summary: bool = False) -> None:
-    """After the verdicts, in the same output: JSON Lines objects keyed `commitment`, CSV rows
-    with an empty `incident`, or a block of the table; those with an outcome `keep` lets
-    through (`--verdict`). GeoJSON, GeoPackage and GeoParquet have no place for them (they
-    have no location: text after a GeoPackage or a Parquet file's footer left a file no
-    reader opens), nor has a summary's CSV or JSON Lines (rows of other columns): they go to
-    stderr as a table."""
+def commitments_after(found: list[Commitment], fmt: str, to_file: bool,
+                      keep: frozenset[str] | None = None, summary: bool = False
+                      ) -> Trailer | None:
+    """What follows the verdicts in the same output (`output_to`'s `then`, so a file is
+    renamed into place only with them): JSON Lines objects keyed `commitment`, CSV rows with
+    an empty `incident`, or a block of the table; those with an outcome `keep` lets through
+    (`--verdict`). GeoJSON, GeoPackage and GeoParquet have no place for them (they have no
+    location: text after a GeoPackage or a Parquet file's footer left a file no reader
+    opens), nor has a summary's CSV or JSON Lines (rows of other columns): they go to stderr
+    as a table. None when there is nothing to write."""
     found = [c for c in found if keep is None or c.outcome in keep]
     if not found:
-        return
+        return None
     aside = fmt in ("geojson", *GIS_FORMATS) or (summary and fmt != "table")
-    if aside:
-        fmt, output = "table", None
-    fh = output.open("a", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        if fmt == "jsonl":
+
+    def write(fh: IO[str]) -> None:
+        if fmt == "jsonl" and not aside:
             for c in found:
                 fh.write(json.dumps(c.as_dict(), ensure_ascii=False) + "\n")
-        elif fmt == "csv":
+        elif fmt == "csv" and not aside:
             w = csv.writer(fh)
             for c in found:
                 row = dict.fromkeys(CSV_COLUMNS, "") | {
@@ -86,16 +85,16 @@ def write_commitments(found: list[Commitment], fmt: str, output: Path | None,
                 w.writerow(spreadsheet_safe(row.values()))
         else:
             # As the verdicts above them: unwrapped into a file or a pipe.
-            console = err if aside else console_to(fh, output is not None)
+            console = err if aside else console_to(fh, to_file)
             console.print("\n[bold]commitments[/]")
             for c in found:
                 console.print(Padding(f"[{STYLE[c.outcome]}]{c.outcome}[/]  {escape(c.clause)} "
                                       f"({escape(c.actor)}, due {c.deadline})", (0, 0, 0, 2),
                                       expand=False))
                 console.print(Padding(Text(c.reason), (0, 0, 0, 6), expand=False))
-    finally:
-        if output:
-            fh.close()
-    tally = {o: sum(c.outcome == o for c in found) for o in ("breach", "undetermined", "complies")}
-    err.print(f"{len(found)} commitments: " + ", ".join(
-        f"[{STYLE[o]}]{o}[/] {n}" for o, n in tally.items()), soft_wrap=True)
+        tally = {o: sum(c.outcome == o for c in found)
+                 for o in ("breach", "undetermined", "complies")}
+        err.print(f"{len(found)} commitments: " + ", ".join(
+            f"[{STYLE[o]}]{o}[/] {n}" for o, n in tally.items()), soft_wrap=True)
+
+    return write

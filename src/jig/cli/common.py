@@ -57,6 +57,8 @@ stdout = console(soft_wrap=True)
 # Output to a file or a pipe is not wrapped at all (Rich would wrap it at 80 columns):
 # grep, cut and a diff see each line whole.
 UNWRAPPED = 100_000
+# What a command writes after its body, into the same output (see `output_to`).
+Trailer = Callable[[IO[str]], None]
 
 
 def console_to(fh: IO[str], to_file: bool = False) -> Console:
@@ -197,11 +199,14 @@ def make_reader(agreement: Agreement, gazetteer: list[Path] | None) -> IncidentR
 
 
 @contextmanager
-def output_to(path: Path | None) -> Iterator[IO[str]]:
+def output_to(path: Path | None, then: Trailer | None = None) -> Iterator[IO[str]]:
     """stdout, or the file `path` written whole or not at all: into a temporary file beside
-    it, renamed over it only once everything is written, so an error leaves no half file."""
+    it, renamed over it only once everything is written, so an error leaves no half file.
+    `then` writes what follows the body (`jig check`'s commitments) before that rename."""
     if path is None:
         yield sys.stdout
+        if then is not None:
+            then(sys.stdout)
         return
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -213,6 +218,8 @@ def output_to(path: Path | None) -> Iterator[IO[str]]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
+            if then is not None:
+                then(fh)
         os.chmod(tmp, 0o666 & ~umask())  # mkstemp's 0600 is for the half-written file only
         os.replace(tmp, path)
     except BaseException:

@@ -18,7 +18,7 @@ import typer
 from rich.markup import escape
 
 from jig.agreement import json_schema
-from jig.cli.commitments import AsOfOpt, StatusOpt, judge_from_files, write_commitments
+from jig.cli.commitments import AsOfOpt, StatusOpt, commitments_after, judge_from_files
 from jig.cli.common import (
     ActorsOpt,
     AgreementArg,
@@ -30,6 +30,7 @@ from jig.cli.common import (
     RejectSink,
     RejectsOpt,
     RowProgress,
+    Trailer,
     app,
     err,
     exit_on_errors,
@@ -211,15 +212,16 @@ def check_cmd(
     if engine not in ("local", "dask"):
         err.print(f"[bold red]error[/] --engine {engine!r}: use local or dask")
         raise typer.Exit(2)
-    commitments = judge_from_files(a, status, as_of, sink)  # a bad --as-of stops before output
+    # A bad --as-of stops before output; the commitments follow the verdicts in the output.
+    then = commitments_after(judge_from_files(a, status, as_of, sink), fmt, output is not None,
+                             keep, summary)
     if engine == "dask":
         if merge:
             err.print("[bold red]error[/] --merge groups reports from the whole input, which "
                       "one process holds: run it with --engine local")
             raise typer.Exit(2)
         _check_on_dask(agreement, incidents, notes, fmt, output, sink, scheduler, workers, tally,
-                       keep, notices_line, make_reader(a, gazetteer).gazetteer)
-        write_commitments(commitments, fmt, output, keep, summary)
+                       keep, notices_line, make_reader(a, gazetteer).gazetteer, then)
         return
     if threads is not None and threads < 1:
         err.print(f"[bold red]error[/] --threads {threads}: give 1 or more")
@@ -249,26 +251,25 @@ def check_cmd(
                            f"{sum(len(g.records) > 1 for g in groups)} of them from several)")
             judged_ids = {i.id for i in joined} | {r.id for r in records}
             write_verdicts(iter(check(a, joined, notices_for(joined, notes))), fmt, output,
-                           tally, keep, row_read, words)
+                           tally, keep, row_read, words, then)
         elif parts is not None:
             out = Output(fmt, keep, summary, min(chunk, PART_CHUNK))
             counts, judged_ids = _check_on_cores(
                 reader, incidents, parts, Work(a, notes, None, out, reader.gazetteer), cores,
-                output, sink, tally, progress, words)
+                output, sink, tally, progress, words, then)
         else:
             chunks = judge_chunks(reader, incidents, notes, chunk=chunk, on_reject=sink,
                                   on_rows=lambda n: progress(n, reader.position.done,
                                                              reader.position.total))
             if summary:
-                write_summary_of(chunks, fmt, output, tally, words)
+                write_summary_of(chunks, fmt, output, tally, words, then)
             elif fmt in ("jsonl", "csv"):
-                write_lines_of(chunks, fmt, output, tally, keep)
+                write_lines_of(chunks, fmt, output, tally, keep, then)
             else:
                 write_verdicts((v for judged in chunks for v in judged.verdicts()), fmt,
-                               output, tally, keep, lambda: None, words)
+                               output, tally, keep, lambda: None, words, then)
             judged_ids = set(reader.seen)
             counts = reader.counts
-    write_commitments(commitments, fmt, output, keep, summary)
     sink.close()
     warn_unmatched_notices(notes, judged_ids.__contains__)
     c = reader.counts if merge else counts
@@ -279,7 +280,8 @@ def check_cmd(
 
 def _check_on_cores(reader: IncidentReader, incidents: list[Path], parts: list[Part],
                     work: Work, cores: int, output: Path | None, sink: RejectSink, tally: Tally,
-                    progress: RowProgress, words: Words) -> tuple[Counts, Container[str]]:
+                    progress: RowProgress, words: Words, then: Trailer | None
+                    ) -> tuple[Counts, Container[str]]:
     """`jig check` of a large input on several processes, part by part, with the bytes, rejects
     and counts of one process (`jig.partitions`)."""
     work = replace(work, pool=evidence_of(reader, incidents))
@@ -287,7 +289,7 @@ def _check_on_cores(reader: IncidentReader, incidents: list[Path], parts: list[P
     counts = Counts()
     done = 0
     fmt, summary = work.output.fmt, work.output.summary
-    with output_to(output) as fh, tempfile.TemporaryDirectory(prefix="jig-parts-") as folder:
+    with output_to(output, then) as fh, tempfile.TemporaryDirectory(prefix="jig-parts-") as folder:
         work = replace(work, output=replace(work.output, folder=folder))
         if fmt == "csv" and not summary:
             fh.write(csv_header())
@@ -325,7 +327,8 @@ def _append(path: str, fh: IO[str]) -> None:
 def _check_on_dask(agreement: Path, incidents: list[Path], notes: list[Notice], fmt: str,
                    output: Path | None, sink: RejectSink, scheduler: str | None,
                    workers: int, tally: Tally, keep: frozenset[str] | None,
-                   notices_line: str, gazetteer: Gazetteer | None) -> None:
+                   notices_line: str, gazetteer: Gazetteer | None, then: Trailer | None
+                   ) -> None:
     from dask.distributed import Client, LocalCluster
 
     from jig.distributed import judge_on_cluster
@@ -341,7 +344,7 @@ def _check_on_dask(agreement: Path, incidents: list[Path], notes: list[Notice], 
     bad: list[Reject] = []
     ids: set[str] = set()
     try:
-        with Client(scheduler or cluster) as client, exit_on_errors(), output_to(output) as fh:
+        with Client(scheduler or cluster) as client, exit_on_errors(), output_to(output, then) as fh:
             for part in judge_on_cluster(client, agreement, incidents, notes, gazetteer):
                 read += part.read
                 judged += len(part.verdicts)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -14,7 +15,7 @@ from rich import box
 from rich.table import Column, Table
 from rich.text import Text
 
-from jig.cli.common import console_to, exit_on_errors, output_to
+from jig.cli.common import Trailer, console_to, exit_on_errors, output_to
 from jig.cli.words import ENGLISH, Words
 from jig.engine.check import Judged
 from jig.engine.render import write_lines
@@ -34,9 +35,9 @@ from jig.summary import Tally
 
 def write_verdicts(verdicts: Iterable[Verdict], fmt: str, output: Path | None, tally: Tally,
                    keep: frozenset[str] | None, tick: Callable[[], None],
-                   words: Words = ENGLISH) -> None:
+                   words: Words = ENGLISH, then: Trailer | None = None) -> None:
     """Write the verdicts `keep` lets through (or, with `tally.summary`, only their counts);
-    count every one. A table is printed in the `words`' language."""
+    count every one, then write `then`. A table is printed in the `words`' language."""
     def counted() -> Iterator[Verdict]:
         for v in verdicts:
             tally.add(v)
@@ -48,8 +49,10 @@ def write_verdicts(verdicts: Iterable[Verdict], fmt: str, output: Path | None, t
         assert output is not None  # checked by the command
         with exit_on_errors():
             write_gis(fmt, output, tally.agreement, counted())
+        if then is not None:
+            then(sys.stdout)  # the GIS files have no place for it: it goes to stderr
         return
-    with output_to(output) as fh:
+    with output_to(output, then) as fh:
         if tally.summary:
             for _ in counted():
                 pass
@@ -61,10 +64,10 @@ def write_verdicts(verdicts: Iterable[Verdict], fmt: str, output: Path | None, t
 
 
 def write_lines_of(chunks: Iterable[Judged], fmt: str, output: Path | None, tally: Tally,
-                   keep: frozenset[str] | None) -> None:
+                   keep: frozenset[str] | None, then: Trailer | None = None) -> None:
     """JSON Lines or CSV rendered from the columns, chunk by chunk: no finding object is built
     for the plain cases, and the bytes are those of `write_jsonl` and `write_csv`."""
-    with output_to(output) as fh:
+    with output_to(output, then) as fh:
         if fmt == "csv":
             fh.write(csv_header())
         for judged in chunks:
@@ -73,12 +76,12 @@ def write_lines_of(chunks: Iterable[Judged], fmt: str, output: Path | None, tall
 
 
 def write_summary_of(chunks: Iterable[Judged], fmt: str, output: Path | None,
-                     tally: Tally, words: Words) -> None:
+                     tally: Tally, words: Words, then: Trailer | None = None) -> None:
     """`--summary` counted from the columns, chunk by chunk: no finding object (nor its
     reason) is built for the plain cases."""
     for judged in chunks:
         tally.add_judged(judged)
-    with output_to(output) as fh:
+    with output_to(output, then) as fh:
         write_summary(tally, fmt, fh, to_file=output is not None, said=words)
 
 

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from jig.agreement import Agreement
-from jig.cli.commitments import AsOfOpt, StatusOpt, judge_from_files, write_commitments
+from jig.cli.commitments import AsOfOpt, StatusOpt, commitments_after, judge_from_files
 from jig.cli.common import (
     GazetteerOpt,
     IncidentsArg,
@@ -164,11 +164,10 @@ def check_cmd(
         sink(r)
     inside = [r for r in records if shapely.contains_xy(zone.geometry, r.lon, r.lat)]
     # The others stay as possible evidence for exceptions, as in a whole-input check.
-    commitments = judge_from_files(a, status, as_of, sink)
+    then = commitments_after(judge_from_files(a, status, as_of, sink), fmt, output is not None)
     tally = Tally(a)
     write_verdicts(iter(check(a, inside, notes, evidence=records)), fmt, output, tally, None,
-                   lambda: None, words)
-    write_commitments(commitments, fmt, output)
+                   lambda: None, words, then)
     sink.close()
     err.print(f"read {reader.counts.read} incident rows: {len(records)} taken, "
               f"{len(bad)} rejected; {len(inside)} lie in {zone.id}: " + ", ".join(

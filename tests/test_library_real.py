@@ -4,9 +4,11 @@ arrangement's README. If an engine fix changes them, recompute and say so in the
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import shapely
-from tests.conftest import SHARED_DATA
+from tests.conftest import ROOT, SHARED_DATA
 
 from jig import load_agreement
 from jig.engine import judge
@@ -27,6 +29,7 @@ PINNED = {
     "sochi-2018": {"breach": 132, "undetermined": 210, "excepted": 3, "complies": 179},
     "moscow-2020": {"breach": 0, "undetermined": 48, "excepted": 0, "complies": 306},
 }
+DMZ = {"breach": 95, "undetermined": 114}  # sochi-2018 --within dmz
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +61,35 @@ def test_events_inside_the_idlib_dmz_by_verdict(records):
     counts = {o: sum(v.verdict == o for v in verdicts) for o in
               ("breach", "undetermined", "excepted", "complies", "not_applicable")}
     assert len(inside) == 2463
-    assert counts == {"breach": 95, "undetermined": 114, "excepted": 0, "complies": 0,
-                      "not_applicable": 2254}
+    assert counts == DMZ | {"excepted": 0, "complies": 0, "not_applicable": 2254}
     # Inside the belt every applicable finding is about the de-escalation area around it, and
     # those near its reconstructed edges say the edge is approximate.
     reasons = [f.reason for v in verdicts for f in v.findings]
     assert any("is approximate (no official map was published)" in r for r in reasons)
+
+
+def _stated(text: str) -> dict[str, int]:
+    """The counts a paragraph states ("breach 1,611, undetermined 2,810, ...")."""
+    found = re.findall(r"\b(breach|undetermined|excepted|complies) (\d[\d,]*)", " ".join(text.split()))
+    return {o: int(n.replace(",", "")) for o, n in found}
+
+
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_each_readme_states_the_pinned_counts(name):
+    """The READMEs drifted from the counts above once (3,668 breaches stated, 2,567 judged):
+    what a monitor reads must be what jig gives."""
+    readme = (entry(name).agreement_path.parent / "README.md").read_text()
+    paragraphs = readme.split("\n\n")
+    real = next(p for p in paragraphs if p.startswith("**On the real events**"))
+    assert _stated(real) == {o: n for o, n in PINNED[name].items() if o in _stated(real)}
+    assert set(_stated(real)) >= {"breach", "undetermined"}
+    if name == "sochi-2018":
+        assert _stated(next(p for p in paragraphs if p.startswith("**Inside the DMZ"))) == DMZ
+
+
+def test_the_example_entry_states_the_repository_readmes_counts():
+    readme = (entry("syria-2016-jig").agreement_path.parent / "README.md").read_text()
+    real = next(p for p in readme.split("\n\n") if p.startswith("**On the real events**"))
+    top = (ROOT / "README.md").read_text()
+    line = next(x for x in top.splitlines() if x.startswith("# read ") and "breach" in x)
+    assert {o: n for o, n in _stated(real).items() if o in _stated(line)} == _stated(line)

@@ -144,7 +144,9 @@ def test_check_prints_its_table_in_russian_and_its_summary_in_arabic():
         assert english_word not in r.stdout, english_word
     r = jig("check", AGREEMENT, INCIDENTS, "-n", NOTICES, "--lang", "ar", "--summary")
     assert r.returncode == 0, r.stderr
-    assert "النتائج حسب النتيجة والبند والفاعل" in r.stdout and "لا ينطبق" in r.stdout
+    assert "النتائج حسب الحكم والبند والفاعل" in r.stdout and "لا ينطبق" in r.stdout
+    # The outcome and the count are told apart (both were "results" once).
+    assert "عدد النتائج" in r.stdout
     assert "findings" not in r.stdout and "breach" not in r.stdout
     bad = jig("check", AGREEMENT, INCIDENTS, "--lang", "ru", "-f", "csv")
     assert bad.returncode == 2 and "-f csv keeps jig's English codes" in bad.stderr

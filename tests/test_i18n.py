@@ -19,6 +19,7 @@ from tests.conftest import EXAMPLE
 from jig import check, load_agreement, read_incidents, read_notices
 from jig.engine import explain
 from jig.i18n import LANGUAGES, LOCALES, direction, negotiate, translations
+from jig.library import entry
 from jig.report.reasons import _Translator, translate_phrase, translate_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +75,30 @@ def test_every_reason_has_a_translation(lang):
 
 
 @pytest.mark.parametrize("lang", ["ru", "ar"])
+def test_the_caveat_of_a_zone_drawn_without_a_map_has_a_translation(lang, tmp_path):
+    """Every zone of the library is approximate: an act near its edge has a reason that ends
+    with the caveat, which left the whole reason in English before."""
+    a = load_agreement(entry("astana-2017").agreement_path)
+    idlib = next(z for z in a.zones if z.id == "idlib").geometry
+    outline = max(getattr(idlib, "geoms", [idlib]), key=lambda g: g.area).exterior
+    points = [outline.interpolate(f, normalized=True) for f in (0.1, 0.4, 0.7)]
+    rows = tmp_path / "near-the-edge.csv"
+    rows.write_text("id,time,lon,lat,actor,target,act\n" + "".join(
+        f"E-{k},2018-01-10,{p.x + dx:.5f},{p.y:.5f},Military Forces of Syria,"
+        "Syrian insurgents,air_strike\n"
+        for k, (p, dx) in enumerate((p, dx) for p in points for dx in (-0.01, 0.01))))
+    incidents = read_incidents([rows], a).records
+    reasons = [f.reason for v in check(a, incidents) for f in v.findings]
+    caveats = [r for r in reasons if "is approximate (no official map" in r]
+    assert caveats
+    script = {"ru": "[а-яё]", "ar": "[\u0600-\u06ff]"}[lang]
+    for reason in reasons:
+        got = translate_text(reason, lang)
+        assert got is not None and re.search(script, got), reason
+        assert "approximate" not in got and " lies " not in got, got
+
+
+@pytest.mark.parametrize("lang", ["ru", "ar"])
 def test_every_step_of_an_explanation_has_a_translation(lang):
     script = {"ru": "[а-яё]", "ar": "[\u0600-\u06ff]"}[lang]
     steps = _steps()
@@ -118,7 +143,7 @@ def test_a_reason_s_values_are_kept_and_its_units_translated():
                   "N-1 от RU называет инцидент, датировано 2016-08-05T08:00+03:00, в пределах "
                   "24 ч от действия")
     ar = translate_text(reason, "ar")
-    assert "14.7 كم" in ar and "24 ساعة" in ar and "N-1" in ar and "؛" in ar
+    assert "14.7 كم" in ar and "24 س " in ar and "N-1" in ar and "؛" in ar
 
 
 def test_an_unknown_shape_is_kept_in_english_not_lost():
@@ -207,3 +232,18 @@ def test_the_air_desks_flight_reasons_have_shapes_the_catalog_knows(example, tmp
     assert len(reasons) >= 6
     for lang in ("ru", "ar"):
         assert [r for r in reasons if translate_text(r, lang) is None] == [], lang
+
+
+def test_the_charts_periods_take_the_languages_plural_forms():
+    """"Incidents per 1 day" read "for 1 day" in Russian and "for each 1 day" in Arabic, whose
+    six forms were one."""
+    def caption(lang: str, n: int) -> str:
+        return translations(lang).ngettext("Incidents per day by verdict.",
+                                           "Incidents per %(num)s days by verdict.", n) % {"num": n}
+
+    assert caption("ar", 1) == "الحوادث يوميًا حسب الحكم."
+    assert caption("ar", 2) == "الحوادث لكل يومين حسب الحكم."
+    assert caption("ar", 3) == "الحوادث لكل 3 أيام حسب الحكم."
+    assert caption("ar", 14) == "الحوادث لكل 14 يومًا حسب الحكم."
+    assert caption("ru", 1) == "Инциденты по вердиктам, по интервалам в 1 день."
+    assert caption("ru", 7) == "Инциденты по вердиктам, по интервалам в 7 дней."

@@ -48,6 +48,9 @@ SENTENCES = (
     N_("claimed done by %(said)s, not verified"),
     N_("overdue since %(due)s, but no status record after the deadline says whether it was "
        "done"),
+    # A zone drawn without an official map, near its edge (jig.engine.approximate).
+    N_("%(reason)s; %(id)s is approximate (no official map was published): its edge may be "
+       "off by up to %(dist)s, so this act may lie on the other side"),
     N_("%(doubts)s. If it were a bound actor's act of a covered kind: %(reason)s"),
     N_("%(doubts)s. If it were an act of a covered kind: %(reason)s"),
     N_("%(doubts)s. If it were a bound actor's act: %(reason)s"),
@@ -145,7 +148,8 @@ AUDIT_HEAD_LABELS = {"tree_size": N_("Entries"), "root_hash": N_("Root hash"),
 # headings as the reports word them, and the terminal's own lines.
 TERMINAL_WORDS = {
     "verdict": N_("Verdict"), "clause": N_("Clause"), "outcome": N_("Outcome"),
-    "actor": N_("Actor"), "zone": N_("Zone"), "findings": N_("Findings"),
+    "actor": N_("Actor"), "zone": N_("Zone"),
+    "findings": N_("Number of findings"),  # the count column, not the list of findings
     "no clause applies": N_("no clause applies"),
     "findings by outcome, clause and actor": N_("findings by outcome, clause and actor"),
     "findings by outcome and zone": N_("findings by outcome and zone"),

@@ -138,6 +138,7 @@ def test_check_prints_its_table_in_russian_and_its_summary_in_arabic():
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith(f"A-01 нарушение  {INCIDENTS}, строка 2\n")
     assert "      авиаудар SY_GOV: внутри DA-1" in r.stdout
+    assert "не установлено p=0,35  no-bombing-in-designated-areas" in r.stdout
     # As many lines, the same ids, none of the English reasons or outcomes left.
     assert len(r.stdout.splitlines()) == len(english.splitlines())
     for english_word in (", line ", "inside", "outside", "not_applicable", "complies"):

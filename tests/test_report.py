@@ -329,6 +329,8 @@ def test_russian_report_has_russian_text_and_reasons(tmp_path):
     assert "names the incident" not in text and "km away" not in text
     assert "incidents.csv, строка 2" in text and ", line " not in text
     assert "±1 000 м" in text and "±1,000" not in text  # numbers and units as the HTML writes them
+    # A probability with Russian's decimal comma, as in the reasons beside it.
+    assert re.search(r"p = 0,\d{3}", text) and not re.search(r"p = 0\.\d{3}", text)
 
 
 HODEIDAH = entry("hodeidah-2018")

@@ -106,6 +106,10 @@ def test_jig_diff_and_sweep_as_a_user_runs_them(tmp_path):
     assert "нарушение → не применимо" in r.stdout
     assert "sochi-2018: ни один пункт не применим" in r.stdout
     assert "авиаудар RU: внутри" in r.stdout and "inside" not in r.stdout
+    # In Arabic the arrow points the way right-to-left text is read, from the old to the new.
+    r = jig("diff", "astana-2017", "sochi-2018", str(rows), "--lang", "ar")
+    assert r.returncode == 0, r.stderr
+    assert "خرق ← لا ينطبق" in r.stdout and "→" not in r.stdout
     r = jig("diff", "astana-2017", "sochi-2018", str(rows), "--lang", "ru", "-f", "jsonl")
     assert r.returncode == 2 and "-f jsonl keeps jig's English codes" in r.stderr
     r = jig("diff", "astana-2017", "sochi-2018", str(rows), "--from", "2018-01-01", "-f", "jsonl")

@@ -104,9 +104,11 @@ def p_text(p: float) -> str:
 
 
 def print_table(verdicts: Iterable[Verdict], console: Console,
-                said: Callable[[str], str] = str, where: Callable[[Origin], str] = str) -> None:
+                said: Callable[[str], str] = str, where: Callable[[Origin], str] = str,
+                number: Callable[[str], str] = str) -> None:
     """Verdicts for people: an incident a block, each finding with its reason beneath it;
-    `said` puts jig's words and reasons, `where` a record's origin, in the reader's language."""
+    `said` puts jig's words and reasons, `where` a record's origin, `number` a decimal
+    number's sign, in the reader's language."""
     counts: Counter[str] = Counter()
     for v in verdicts:
         counts[v.verdict] += 1
@@ -117,7 +119,7 @@ def print_table(verdicts: Iterable[Verdict], console: Console,
             console.print(Padding(f"[dim]{said('no clause applies')}[/]", (0, 0, 0, 4),
                                   expand=False))
         for f in v.findings:
-            p = "" if f.p is None else f" {p_text(f.p)}"
+            p = "" if f.p is None else f" {number(p_text(f.p))}"
             # Not expanded: a line padded to the console's width ends in spaces.
             console.print(Padding(f"[{STYLE[f.outcome]}]{said(f.outcome)}[/]{p}  {f.clause}",
                                   (0, 0, 0, 2), expand=False))

@@ -66,7 +66,7 @@ def explain_cmd(
     for line in ex.preamble:
         out.print(f"  {escape(said(line))}", soft_wrap=True)
     for c in ex.clauses:
-        out.print(f"\n[bold]{said('clause')} {c.clause.id}[/] ({c.clause.rule}) → "
+        out.print(f"\n[bold]{said('clause')} {c.clause.id}[/] ({c.clause.rule}) {said.arrow} "
                   f"[{STYLE[c.outcome]}]{said(c.outcome)}[/]")
         if c.clause.quote:
             out.print(f"  [italic]“{escape(c.clause.quote)}”[/]", soft_wrap=True)

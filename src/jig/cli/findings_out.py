@@ -58,7 +58,8 @@ def write_verdicts(verdicts: Iterable[Verdict], fmt: str, output: Path | None, t
                 pass
             write_summary(tally, fmt, fh, to_file=output is not None, said=words)
         elif fmt == "table":
-            print_table(counted(), console_to(fh, output is not None), words, words.origin)
+            print_table(counted(), console_to(fh, output is not None), words, words.origin,
+                        words.number)
         else:
             {"jsonl": write_jsonl, "geojson": write_geojson, "csv": write_csv}[fmt](counted(), fh)
 

@@ -130,15 +130,15 @@ def diff_cmd(
             out = console_to(fh, output is not None)
             for c in d.changes:
                 o, n = c.old.verdict, c.new.verdict
-                out.print(f"[bold]{escape(c.old.incident.id)}[/] [{STYLE[o]}]{said(o)}[/] → "
+                out.print(f"[bold]{escape(c.old.incident.id)}[/] [{STYLE[o]}]{said(o)}[/] {said.arrow} "
                           f"[{STYLE[n]}]{said(n)}[/]")
                 out.print(Padding(Text(f"{a.id}: {_reasons(c.old, said)}"), (0, 0, 0, 4),
                                   expand=False))
                 out.print(Padding(Text(f"{b.id}: {_reasons(c.new, said)}"), (0, 0, 0, 4),
                                   expand=False))
-            out.print(f"\n[bold]{said.incidents_change(len(d.changes))}[/] ({a.id} → {b.id})")
+            out.print(f"\n[bold]{said.incidents_change(len(d.changes))}[/] ({a.id} {said.arrow} {b.id})")
             for key, n in d.by_change():
-                out.print(f"  {n:>7}  {' → '.join(said(o) for o in key.split(' → '))}")
+                out.print(f"  {n:>7}  {f' {said.arrow} '.join(said(o) for o in key.split(' → '))}")
     sink.close()
     err.print(f"{len(old_records)} incidents: {a.id} " + ", ".join(
         f"{o} {d.old_counts[o]}" for o in OUTCOMES) + f"; {b.id} " + ", ".join(

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from jig.cli.common import err
-from jig.i18n import LANGUAGES
+from jig.i18n import LANGUAGES, direction
 from jig.records import Origin
 
 LangOpt = Annotated[str, typer.Option(
@@ -26,6 +26,9 @@ class Words:
             err.print(f"[bold red]error[/] --lang {lang!r}: use one of {', '.join(LANGUAGES)}")
             raise typer.Exit(2)
         self.lang = lang
+        # What leads to what: in right-to-left text an arrow is not mirrored, so Arabic's
+        # points the way it is read.
+        self.arrow = "←" if direction(lang) == "rtl" else "→"
         self._words: dict[str, str] = {}
         if lang != "en":
             from jig.i18n import translations
@@ -42,6 +45,14 @@ class Words:
         from jig.report.reasons import in_language
 
         return self._words.get(text) or in_language(text, self.lang)
+
+    def number(self, text: str) -> str:
+        """A number as jig writes it ("p=0.35") with the language's decimal sign ("p=0,35")."""
+        if self.lang == "en":
+            return text
+        from babel.numbers import get_decimal_symbol
+
+        return text.replace(".", get_decimal_symbol(self.lang))
 
     def incidents_change(self, n: int) -> str:
         """`jig diff`'s count, "5 incidents change", in the language's plural forms."""

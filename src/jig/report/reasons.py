@@ -272,6 +272,8 @@ KM, M, H = N_("%(n)s km"), N_("%(n)s m"), N_("%(n)s h")
 # An air-desk conflict's margins: metres, feet and minutes inside the minima.
 MARGINS = N_("%(m)s m, %(ft)s ft, %(min)s min")
 SEPARATOR = N_("; ")
+# Between the items of a list (ids, kinds of act): Arabic writes its own comma.
+LIST_SEPARATOR = N_(", ")
 # Where a record came from (jig.records.Origin), in the record's reading and the sources.
 AT_LINE, AT_FEATURE = N_("%(file)s, line %(line)s"), N_("%(file)s, feature %(feature)s")
 
@@ -367,9 +369,10 @@ class _Translator:
         if kind in ("reason", "why", "doubts", "seen"):
             return self.sentence(value)
         if kind == "ids":
-            return self.gettext(NONE) if value == "none" else value
+            return self.gettext(NONE) if value == "none" else \
+                self.gettext(LIST_SEPARATOR).join(value.split(", "))
         if kind == "acts":  # a clause's kinds of act, by the names the records use
-            return ", ".join(self.gettext(ANY_ACT) if a == "any" else
+            return self.gettext(LIST_SEPARATOR).join(self.gettext(ANY_ACT) if a == "any" else
                              self.gettext(WORDS["act"][a]) if a in WORDS["act"] else a
                              for a in value.split(", "))
         if kind == "how":

@@ -71,6 +71,12 @@ def number(n: float, lang: str) -> str:
     return format_decimal(n, locale=lang, numbering_system="latn")
 
 
+def probability(p: float, lang: str) -> str:
+    """A finding's estimated probability to three places, with the language's decimal sign
+    (as the reasons' distances have it): "p = 0.346", "p = 0,346"."""
+    return "p = " + format_decimal(p, format="0.000", locale=lang, numbering_system="latn")
+
+
 def metres(n: float, lang: str) -> str:
     """A distance in whole metres, written for `lang` with its unit: "5 000 м"."""
     return translations(lang).gettext(M) % {"n": number(int(n), lang)}
@@ -94,6 +100,7 @@ def environment(lang: str) -> Environment:
     # Western digits in every language, as the ids, times and coordinates beside them are.
     env.filters["num"] = lambda n: number(n, lang)
     env.filters["metres"] = lambda n: metres(n, lang)
+    env.filters["probability"] = lambda p: probability(p, lang)
     env.filters["margins"] = lambda m: margins(m, lang)
     env.filters["input_name"] = lambda name: input_name(name, lang)
     env.filters["pct"] = lambda x: ("" if x is None else format_percent(

@@ -38,7 +38,7 @@ def findings_rows(annex: list[dict[str, Any]], verdict_names: dict[str, str], rt
                   lang: str = "en") -> list[dict[str, Any]]:
     """The annex rows of the report's context as cells of lines: incident, time and place;
     actor, clause and finding; reason; sources."""
-    from jig.report.render import metres  # the HTML's own: "±5 000 м" in Russian
+    from jig.report.render import metres, probability  # the HTML's own: "±5 000 м"
 
     iso = _isolating(rtl)
     out = []
@@ -49,7 +49,7 @@ def findings_rows(annex: list[dict[str, Any]], verdict_names: dict[str, str], rt
         where = [iso(place)] + ([iso(r["where"])] if r["where"] else [])
         finding = verdict_names[r["outcome"]]
         if r["p"] is not None:
-            finding += " " + iso(f"p = {r['p']:.3f}")
+            finding += " " + iso(probability(r["p"], lang))
         out.append({"cells": [[iso(r["id"]), iso(r["time"]), *where],
                               [r["actor"], iso(r["clause"]), finding], [r["reason"]],
                               [iso(r["sources"])]], "outcome": r["outcome"]})

@@ -7,7 +7,7 @@ import csv
 import json
 
 import pytest
-from tests.conftest import box, collection, feature, incident
+from tests.conftest import EXAMPLE, box, collection, feature, incident
 from tests.test_cli import jig
 
 from jig import AgreementError, check, load_agreement
@@ -358,3 +358,24 @@ def test_the_service_judges_commitments_on_the_records_sent(hodeidah_client):
     # A misspelt `as_of` judged as of now, silently: refused, naming the key.
     r = hodeidah_client.post("/commitments/check", json={"asof": "2018-12-30", "records": rows})
     assert r.status_code == 422 and "unknown key 'asof'" in r.json()["error"]["message"]
+
+
+def test_the_commitments_block_is_in_the_readers_language():
+    """`jig check --lang` printed the commitments' heading, outcomes and reasons in English,
+    and a reason citing two claims kept the first one's English."""
+    sochi = entry("sochi-2018")
+    args = ("check", str(sochi.agreement_path), str(EXAMPLE / "incidents.csv"), "-s",
+            str(sochi.status_records), "--as-of", "2019-04-01")
+    english = jig(*args)
+    assert "claimed done by" in english.stdout and "not verified; claimed" in english.stdout
+    for lang, words in (("ru", ("Обязательства", "не установлено  sochi-3", "срок 2018-10-11",
+                                "выполнение заявлено: US envoy")),
+                        ("ar", ("الالتزامات", "الموعد النهائي 2018-10-11"))):
+        r = jig(*args, "--lang", lang)
+        assert r.returncode == 0, r.stderr
+        block = r.stdout[r.stdout.index(words[0]):]
+        for word in words:
+            assert word in block, (lang, word)
+        for english_word in ("commitments", "undetermined", "due ", "claimed done by",
+                             "not verified", "overdue"):
+            assert english_word not in block, (lang, english_word)

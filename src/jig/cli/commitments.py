@@ -16,6 +16,7 @@ from rich.text import Text
 
 from jig.agreement.model import Agreement
 from jig.cli.common import RejectSink, Trailer, console_to, err
+from jig.cli.words import ENGLISH, Words
 from jig.engine.commitments import Commitment, judge_commitments
 from jig.export import GIS_FORMATS
 from jig.output import CSV_COLUMNS, STYLE, spreadsheet_safe
@@ -57,15 +58,16 @@ def judge_as_of(a: Agreement, paths: list[Path] | None, moment: float, sink: Rej
 
 
 def commitments_after(found: list[Commitment], fmt: str, to_file: bool,
-                      keep: frozenset[str] | None = None, summary: bool = False
-                      ) -> Trailer | None:
+                      keep: frozenset[str] | None = None, summary: bool = False,
+                      words: Words = ENGLISH) -> Trailer | None:
     """What follows the verdicts in the same output (`output_to`'s `then`, so a file is
     renamed into place only with them): JSON Lines objects keyed `commitment`, CSV rows with
     an empty `incident`, or a block of the table; those with an outcome `keep` lets through
     (`--verdict`). GeoJSON, GeoPackage and GeoParquet have no place for them (they have no
     location: text after a GeoPackage or a Parquet file's footer left a file no reader
     opens), nor has a summary's CSV or JSON Lines (rows of other columns): they go to stderr
-    as a table. None when there is nothing to write."""
+    as a table. A table is written in the `words`' language. None when there is nothing to
+    write."""
     found = [c for c in found if keep is None or c.outcome in keep]
     if not found:
         return None
@@ -86,12 +88,12 @@ def commitments_after(found: list[Commitment], fmt: str, to_file: bool,
         else:
             # As the verdicts above them: unwrapped into a file or a pipe.
             console = err if aside else console_to(fh, to_file)
-            console.print("\n[bold]commitments[/]")
+            console.print(f"\n[bold]{words('commitments')}[/]")
             for c in found:
-                console.print(Padding(f"[{STYLE[c.outcome]}]{c.outcome}[/]  {escape(c.clause)} "
-                                      f"({escape(c.actor)}, due {c.deadline})", (0, 0, 0, 2),
-                                      expand=False))
-                console.print(Padding(Text(c.reason), (0, 0, 0, 6), expand=False))
+                console.print(Padding(f"[{STYLE[c.outcome]}]{words(c.outcome)}[/]  "
+                                      f"{escape(c.clause)} ({escape(c.actor)}, {words('due')} "
+                                      f"{c.deadline})", (0, 0, 0, 2), expand=False))
+                console.print(Padding(Text(words(c.reason)), (0, 0, 0, 6), expand=False))
         tally = {o: sum(c.outcome == o for c in found)
                  for o in ("breach", "undetermined", "complies")}
         err.print(f"{len(found)} commitments: " + ", ".join(

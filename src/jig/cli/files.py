@@ -214,7 +214,7 @@ def check_cmd(
         raise typer.Exit(2)
     # A bad --as-of stops before output; the commitments follow the verdicts in the output.
     then = commitments_after(judge_from_files(a, status, as_of, sink), fmt, output is not None,
-                             keep, summary)
+                             keep, summary, words)
     if engine == "dask":
         if merge:
             err.print("[bold red]error[/] --merge groups reports from the whole input, which "

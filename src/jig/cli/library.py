@@ -164,7 +164,8 @@ def check_cmd(
         sink(r)
     inside = [r for r in records if shapely.contains_xy(zone.geometry, r.lon, r.lat)]
     # The others stay as possible evidence for exceptions, as in a whole-input check.
-    then = commitments_after(judge_from_files(a, status, as_of, sink), fmt, output is not None)
+    then = commitments_after(judge_from_files(a, status, as_of, sink), fmt, output is not None,
+                             words=words)
     tally = Tally(a)
     write_verdicts(iter(check(a, inside, notes, evidence=records)), fmt, output, tally, None,
                    lambda: None, words, then)

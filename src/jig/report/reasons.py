@@ -154,6 +154,8 @@ TERMINAL_WORDS = {
     "findings by outcome, clause and actor": N_("findings by outcome, clause and actor"),
     "findings by outcome and zone": N_("findings by outcome and zone"),
     "incidents by verdict:": N_("incidents by verdict:"),
+    # The commitments' block after the verdicts: its heading, and "due" before a deadline.
+    "commitments": N_("Commitments"), "due": N_("due"),
 }
 # The evidence column's labels: what kind of evidence, and its id.
 EVIDENCE_LABELS = {"notice": N_("notice %(id)s"), "incident": N_("incident %(id)s")}
@@ -299,7 +301,7 @@ _PATTERNS = {
     # Commitments: who is bound, a deadline, a status record as cited, a number of days.
     "bound": r"\S+",
     "due": r"the end of \d{4}-\d\d-\d\d|\S+",
-    "said": r".+? \(\S+, \S+\)",
+    "said": r"[^;]+? \(\S+, \S+\)",  # one record: two claims are joined by "; "
     "days": r"\d+ days?",
     # The steps': an act's code, lists of ids, how an actor was matched, a probability.
     "act": r"\S+",

@@ -250,6 +250,8 @@ def test_jig_library_list_show_and_check(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "sochi-2-no-heavy-weapons-in-dmz" in r.stdout and "approximate" in r.stdout
     assert "[high]" in r.stdout and "areas.json" in r.stdout
+    # Each zone says how sure its drawing is and on whose word (its help promised the sources).
+    assert "confidence: " in r.stdout and "sources: https://" in r.stdout
 
     r = jig("library", "show", "no-such-thing")
     assert r.returncode == 2 and "no arrangement 'no-such-thing'" in r.stderr

@@ -76,7 +76,8 @@ def list_cmd() -> None:
 
 @library.command("show")
 def show_cmd(name: NameArg) -> None:
-    """One arrangement: its README, clauses, zones, and the source of every fact.
+    """One arrangement: its clauses, its zones (how each was drawn, from what, on whose word,
+    how sure), the source of every fact, and where its README is.
 
     Example: jig library show sochi-2018
     """
@@ -98,8 +99,14 @@ def show_cmd(name: NameArg) -> None:
     for z in a.zones:
         approx = " [yellow]approximate[/]" if z.properties.get("approximate") else ""
         out.print(f"  {escape(z.label)} ({z.kind}){approx}", soft_wrap=True)
-        if z.properties.get("construction"):
-            out.print(f"    {escape(str(z.properties['construction']))}", soft_wrap=True)
+        for key in ("construction", "confidence"):
+            if z.properties.get(key):
+                out.print(f"    {key}: {escape(str(z.properties[key]))}", soft_wrap=True)
+        for key in ("units", "sources"):  # lists in the library's zones; a text elsewhere
+            value = z.properties.get(key)
+            if value:
+                listed = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+                out.print(f"    [dim]{key}: {escape(listed)}[/]", soft_wrap=True)
     out.print("\n[bold]facts and their sources[/]")
     for f in e.facts:
         out.print(f"  {escape(f'[{f.confidence}]')} {escape(f.about)}: {escape(f.text)}"

@@ -149,7 +149,8 @@ def kernels(request, monkeypatch) -> str:
                                                                          max_size=20))
 def test_array_path_gives_the_one_by_one_findings(make_agreement, kernels, zones, cases):
     """Every finding, reason included, equals the straightforward path's, with bound, unbound
-    and unknown actors and acts, weapons, exceptions, validity windows, partly-in-force
+    and unknown actors and acts, records naming two sides but not which acted, weapons,
+    exceptions, validity windows, partly-in-force
     spans, discs and points on zone edges and vertices, discs straddling edges (of zones with
     holes, of several parts, overlapping and sharing edges), of spans across a zone's start;
     with few zones (scanned) and many (indexed); decided by GEOS and by the compiled kernels
@@ -191,8 +192,11 @@ exceptions:
                 lon, lat = (lon + lon1) / 2, (lat + lat1) / 2
             else:
                 lon += vertex[1]
+        # Every fourth names two sides but not which acted (`sides: either`).
+        two = {"target": "A forces" if who == "B forces" else "B forces",
+               "sides": "either"} if who is not None and k % 4 == 1 else {}
         incs.append(incident(agreement, id=f"I{k}", lon=lon, lat=lat, precision_m=r, time=t,
-                             actor=who, act=what, weapon=arm))
+                             actor=who, act=what, weapon=arm, **two))
     incs += [incident(agreement, id=f"O{k}", lon=lon, lat=lat, actor="B forces", act="air_strike")
              for k, (lon, lat) in enumerate([(36.9, 34.9), (36.82, 34.95), (36.95, 34.82),
                                              *FIXED_POINTS])]

@@ -55,6 +55,13 @@ class Incident:
     extra: dict[str, Any] = field(default_factory=dict)
     origin: Origin | None = None
 
+    @property
+    def either_side(self) -> bool:
+        """The record names the two sides of an exchange (`actor`, `target`) but not which of
+        them acted (`sides: either`; UCDP GED's fighting between two sides): it is judged
+        as the act of each in turn."""
+        return self.extra.get("sides") == "either"
+
 
 @dataclass(frozen=True, slots=True)
 class Notice:

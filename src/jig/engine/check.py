@@ -41,6 +41,7 @@ from jig.engine.rules import (
     undetermined_tail,
     zone_actor_phrase,
 )
+from jig.engine.sides import DOUBT, SAID, OtherReading, one_finding, other_reading, side_name
 from jig.engine.wording import act_phrase, window_phrase
 from jig.findings import OUTCOMES, SEVERITY, Finding, Verdict
 from jig.readers.columns import IncidentColumns
@@ -122,13 +123,35 @@ def _finding(batch: Batch, k: int, clause: Clause, notices: Notices,
     return Finding(clause.id, j.outcome, j.reason, p=j.p, missing=tuple(missing), **keys)
 
 
-def _judge(batch: Batch, k: int, notices: Notices) -> Verdict:
+def _judged(batch: Batch, k: int, clause: Clause, notices: Notices, steps: list[str] | None,
+            other: OtherReading | None) -> Finding:
+    """The clause's finding on incident k; for a record that names two sides but not which
+    acted (in `other`), the findings of both readings made one (`jig.engine.sides`)."""
+    j = other.at.get(k) if other is not None else None
+    if j is None:
+        return _finding(batch, k, clause, notices, steps)
+    assert other is not None
+    sides = side_name(batch, k, "actor"), side_name(batch, k, "target")
+    first: list[str] | None = [] if steps is not None else None
+    second: list[str] | None = [] if steps is not None else None
+    f = one_finding(_finding(batch, k, clause, notices, first),
+                    _finding(other.batch, j, clause, notices, second), *sides)
+    if steps is not None and first is not None and second is not None:
+        steps.append(f"{DOUBT}: judged as {sides[0]}'s act, then as {sides[1]}'s")
+        for side, lines in zip(sides, (first, second), strict=True):
+            steps.append(f"as {side}'s act:")
+            steps.extend(lines)
+        steps.append(f"→ {SAID[f.outcome]}, as the two readings together give it")
+    return f
+
+
+def _judge(batch: Batch, k: int, notices: Notices, other: OtherReading | None) -> Verdict:
     inc = batch.incidents[k]
     if batch.agreement.in_force.misses(inc.span):
         return Verdict(inc, ())
     findings = []
     for clause in batch.agreement.clauses:
-        f = _finding(batch, k, clause, notices, None)
+        f = _judged(batch, k, clause, notices, None, other)
         if f.outcome != "not_applicable":
             findings.append(f)
     return Verdict(inc, tuple(findings))
@@ -249,10 +272,11 @@ def judge(agreement: Agreement, incidents: Sequence[Incident] | IncidentColumns,
         sub = batch if todo.size == len(batch) else Batch(
             agreement, batch.columns.take(todo), batch.evidence)
         at = {k: j for j, k in enumerate(todo.tolist())}
+        other = other_reading(sub)
         for ci, ks in one_by_one.items():
             clause = agreement.clauses[ci]
             for k in ks.tolist():
-                f = _finding(sub, at[k], clause, index, None)
+                f = _judged(sub, at[k], clause, index, None, other)
                 if f.outcome != "not_applicable":
                     singles[(ci, k)] = f
     return Judged(batch, in_force, columns, singles)
@@ -278,7 +302,8 @@ def check_one_by_one(agreement: Agreement, incidents: Sequence[Incident],
     pool = Batch(agreement, evidence) if evidence is not None else None
     batch = Batch(agreement, incidents, pool)
     index = Notices(notices)
-    return [_judge(batch, k, index) for k in range(len(batch))]
+    other = other_reading(batch)
+    return [_judge(batch, k, index, other) for k in range(len(batch))]
 
 
 def evidence_pool(agreement: Agreement, incidents: Iterable[Incident]) -> list[Incident]:
@@ -322,10 +347,11 @@ def explain(agreement: Agreement, incidents: Sequence[Incident], incident_id: st
         preamble.append(f"the agreement is not in force at that time (in force "
                         f"{window_phrase(agreement.in_force, tz)}): no clause applies")
         return Explanation(Verdict(inc, ()), preamble, explained)
+    other = other_reading(batch)
     findings = []
     for clause in agreement.clauses:
         steps: list[str] = []
-        f = _finding(batch, k, clause, index, steps)
+        f = _judged(batch, k, clause, index, steps, other)
         explained.append(ClauseExplanation(clause, f.outcome,
                                            f if f.outcome != "not_applicable" else None, steps))
         if f.outcome != "not_applicable":

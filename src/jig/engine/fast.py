@@ -56,6 +56,11 @@ def _prelude(batch: Batch, clause: Clause, out: np.ndarray) -> np.ndarray:
         passes &= batch.per_value("weapon", lambda w: bool(w) and w.casefold() in weapons)
     doubt = passes & (~known | ~covered)
     out[doubt] = SLOW
+    # A record naming two sides but not which acted is judged as the act of each, one by one
+    # (`jig.engine.sides`): its other reading may pass where this one does not.
+    if batch.columns.either is not None:
+        out[batch.columns.either] = SLOW
+        doubt |= batch.columns.either
     return passes & ~doubt
 
 

@@ -52,6 +52,11 @@ def judge_clause(batch: Batch, k: int, clause: Clause, steps: Steps = None) -> J
     inc = batch.incidents[k]
     actor_id, how = batch.actor[k]
     doubts: list[str] = []
+    if actor_id is None and inc.either_side:
+        # Each reading's acting side is one the record names: a name the agreement does not
+        # list is none of its actors, not an unknown one that might be bound.
+        return _na(f"actor {inc.actor!r} matches no actor of the agreement, and the record "
+                   "names it as one of the two sides", steps)
     if actor_id is None:
         doubt = (f"actor {inc.actor!r} matches no actor of the agreement" if inc.actor
                  else "the record names no actor")

@@ -69,6 +69,9 @@ class IncidentColumns:
     end: np.ndarray
     text: dict[str, pa.DictionaryArray]
     incidents: Sequence[Incident]
+    # Which records name two sides but not which acted (`Incident.either_side`); None: none.
+    # The columnar readers hand such records to the row reader, so they are objects.
+    either: np.ndarray | None = None
     _lists: dict[str, list[str | None]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -99,7 +102,7 @@ class IncidentColumns:
         return cls(pa.array([i.id for i in incidents], pa.string()),
                    floats(lambda i: i.lon), floats(lambda i: i.lat),
                    floats(lambda i: i.precision_m), floats(lambda i: i.span.start),
-                   floats(lambda i: i.span.end), text, incidents)
+                   floats(lambda i: i.span.end), text, incidents, either_of(incidents))
 
     def split(self, size: int) -> Iterator[IncidentColumns]:
         """These incidents in pieces of at most `size` (judging memory grows with a piece)."""
@@ -114,9 +117,17 @@ class IncidentColumns:
         idx = pa.array(ks, pa.int64())
         inner = self.incidents
         sub = LazyIncidents(len(ks), lambda j: inner[int(ks[j])])
+        either = self.either[ks] if self.either is not None else None
         return IncidentColumns(self.ids.take(idx), self.lon[ks], self.lat[ks],
                                self.precision_m[ks], self.start[ks], self.end[ks],
-                               {k: v.take(idx) for k, v in self.text.items()}, sub)
+                               {k: v.take(idx) for k, v in self.text.items()}, sub,
+                               either if either is not None and either.any() else None)
+
+
+def either_of(incidents: Iterable[Incident]) -> np.ndarray | None:
+    """`IncidentColumns.either` of incidents that are objects: None when none is such."""
+    flags = np.fromiter((i.either_side for i in incidents), bool)
+    return flags if flags.any() else None
 
 
 def _dictionary(values: Sequence[str | None]) -> pa.DictionaryArray:

@@ -221,6 +221,16 @@ def to_incident(fields: dict[str, Any], tz: tzinfo, origin: Origin | None = None
         raise RowError("row.act", f"`act` {given!r} is not one of {', '.join(INCIDENT_ACTS)}"
                        + (f": {hint}" if hint else ""), "act")
     extra = {k: v for k, v in fields.items() if k not in CORE and v not in (None, "")}
+    sides = text(fields, "sides")
+    if sides is not None:
+        if sides.lower() != "either":
+            raise RowError("row.sides", f"`sides` {sides!r}: give `either` (the record names "
+                           "two sides, actor and target, but not which acted) or leave it "
+                           "empty", "sides")
+        if not text(fields, "actor") or not text(fields, "target"):
+            raise RowError("row.sides", "`sides` either needs both sides named: `actor` and "
+                           "`target`", "sides")
+        extra["sides"] = "either"
     return Incident(id=ident, span=span, time_text=time_text, lon=lon, lat=lat,
                     precision_m=precision, actor=text(fields, "actor"),
                     target=text(fields, "target"), act=act, weapon=weapon,

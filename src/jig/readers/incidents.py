@@ -378,13 +378,18 @@ class IncidentReader:
         known = {j: slow_inc[int(cand[j])] for j in np.flatnonzero(np.isin(cand, slow_at)).tolist()}
         known |= made
         prefill = {int(np.searchsorted(take, j)): inc for j, inc in known.items() if keep[j]}
+        # Only the row reader's records can name two sides without saying which acted: the
+        # quick parse hands every record with a `sides` field to it.
+        either = np.concatenate([np.zeros(len(fast_at), bool), np.array(
+            [slow_inc[i].either_side for i in slow_at.tolist()], bool)])[order][take]
         yield IncidentColumns(
             ids_all.take(pick), lon[take], lat[take],
             floats(parsed.precision_m, lambda i: i.precision_m)[take],
             floats(parsed.start, lambda i: i.span.start)[take],
             floats(parsed.end, lambda i: i.span.end)[take],
             {name: strings(name) for name in TEXT},
-            LazyIncidents(int(take.size), lambda k: build(int(take[k])), prefill))
+            LazyIncidents(int(take.size), lambda k: build(int(take[k])), prefill),
+            either if either.any() else None)
 
     def used_ids(self) -> list[tuple[str, str]]:
         """The ids the last `iter` used, in order, with where each was first used."""
@@ -528,7 +533,9 @@ def quick_file(path: Path) -> tuple[str, list[str], int] | None:
         return None
     if form == "csv":
         found = header_of(path)
-        if found is None or not _generic(found[0]):
+        # A file whose records may name two sides without saying which acted goes to the
+        # row reader, which checks and keeps `sides` (the quick parse reads format 1's own).
+        if found is None or not _generic(found[0]) or "sides" in found[0]:
             return None
         return "csv", *found
     if form == "jsonl":

@@ -31,7 +31,8 @@ from jig.readers.csvcolumns import FIELDS, Block, lines_of
 NUMBERS = ("lon", "lat", "precision_m")
 SMALLEST = 8  # lines: a piece Arrow cannot read that is this small goes to the row reader
 _SCHEMAS = [pa.schema([(name, pa.float64() if name in NUMBERS and numbers else pa.string())
-                       for name in FIELDS]) for numbers in (True, False)]
+                       for name in FIELDS] + [("sides", pa.string())])
+            for numbers in (True, False)]
 _BLANK = np.zeros(256, dtype=bool)
 _BLANK[[9, 10, 13, 32]] = True
 
@@ -90,7 +91,11 @@ def block(data: bytes, first: int, header: list[str], end: int) -> Block | None:
     quick = ~blank & (buf[starts] == 123) & (buf[last] == 125) & (escapes == 0)
     cells: dict[str, pa.Array] = {}
     if quick.any():
-        parts = _tables(data, starts, ends, np.flatnonzero(quick))
+        # A record naming two sides without saying which acted (`sides`, however its key is
+        # spelt) is the row reader's, which checks and keeps the field.
+        parts = [(at[plain], t.filter(pa.array(plain))) for at, t in
+                 _tables(data, starts, ends, np.flatnonzero(quick))
+                 for plain in [t.column("sides").is_null().to_numpy(zero_copy_only=False)]]
         quick[:] = False
         if parts:
             for at, _ in parts:

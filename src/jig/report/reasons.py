@@ -101,6 +101,8 @@ SENTENCES = (
        "until %(end)s"),
     N_("its time is known only as %(span)s, and %(what)s %(label)s is in effect only from "
        "%(start)s until %(end)s"),
+    N_("actor %(actor)s matches no actor of the agreement, and the record names it as one of "
+       "the two sides"),
     N_("actor %(actor)s matches no actor of the agreement"),
     N_("the record names no actor"),
     N_("the kind of act is unknown"),
@@ -164,6 +166,17 @@ EVIDENCE_LABELS = {"notice": N_("notice %(id)s"), "incident": N_("incident %(id)
 # panel): the record as read, then each clause's steps, in the words of jig.engine.check and
 # jig.engine.rules. Tried before the reasons above, the most specific first.
 STEPS = (
+    # A record that names two sides but not which acted, judged as the act of each
+    # (jig.engine.sides): its finding's reason, then its steps. First of all the shapes, as
+    # a reading's reason may end like a step ("... is not bound by this clause (...)").
+    N_("%(reason)s; the record names two sides, not which acted, and as %(actor)s's act it is "
+       "the same"),
+    N_("the record names two sides, not which acted: as %(actor)s's act, %(outcome)s: "
+       "%(reason)s; as %(actor2)s's act, %(outcome2)s: %(reason2)s"),
+    N_("the record names two sides, not which acted: judged as %(actor)s's act, then as "
+       "%(actor2)s's"),
+    N_("as %(actor)s's act:"),
+    N_("→ %(outcome)s, as the two readings together give it"),
     # The record as read.
     N_("incident %(incident)s (%(origin)s)"),
     N_("incident %(id)s"),
@@ -252,7 +265,9 @@ WORDS = {
              "within a protected radius": N_("within a protected radius"),
              "away from every agreed target": N_("away from every agreed target")},
     "where": {"inside": N_("inside"), "outside": N_("outside")},
-    "outcome": {"breach": N_("breach"), "undetermined": N_("undetermined")},
+    "outcome": {"breach": N_("breach"), "undetermined": N_("undetermined"),
+                "excepted": N_("excepted"), "complies": N_("complies"),
+                "not applicable": N_("not applicable")},
     "status": {"met": N_("met"), "unmet": N_("unmet"), "unsure": N_("unsure")},
     "anyone": {"an unidentified actor": N_("an unidentified actor")},
     "hit": {"not named": N_("not named")},

@@ -1,0 +1,73 @@
+"""Records that name the two sides of an exchange but not which of them acted (`sides:
+either`; UCDP GED's fighting between two sides): each clause is judged on both readings, the
+record's actor acting on its target and the target acting on the actor, and the two findings
+are made one.
+
+The same outcome either way is that outcome. Readings that differ, where either could be a
+breach, are `undetermined`: which side acted decides it, and the record does not say (no
+probability is estimated). Otherwise the more severe of the two stands. The reason gives
+both readings, so a monitor sees what each side's act would have been.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from jig.engine.context import Batch
+from jig.findings import SEVERITY, Finding
+
+# What the reasons call an outcome ("not_applicable" as words).
+SAID = {"breach": "breach", "undetermined": "undetermined", "excepted": "excepted",
+        "complies": "complies", "not_applicable": "not applicable"}
+DOUBT = "the record names two sides, not which acted"
+
+
+@dataclass(frozen=True)
+class OtherReading:
+    """The batch's records that name two sides, with their sides exchanged, and each one's
+    place in it by its place in the batch."""
+
+    batch: Batch
+    at: dict[int, int]
+
+
+def other_reading(batch: Batch) -> OtherReading | None:
+    """The other reading of the batch's two-sided records; None when it has none."""
+    either = batch.columns.either
+    if either is None:
+        return None
+    ks = np.flatnonzero(either).tolist()
+    exchanged = [replace(i, actor=i.target, target=i.actor)
+                 for i in (batch.incidents[k] for k in ks)]
+    # Exceptions still look for evidence where the batch's own look (itself, or the pool).
+    return OtherReading(Batch(batch.agreement, exchanged, batch.evidence),
+                        {k: j for j, k in enumerate(ks)})
+
+
+def side_name(batch: Batch, k: int, name: str) -> str:
+    """How a reason names the record's actor or target (`name`): its agreement actor, or the
+    record's own words when it matches none."""
+    ident = (batch.actor if name == "actor" else batch.target)[k][0]
+    return ident or repr(getattr(batch.incidents[k], name))
+
+
+def one_finding(first: Finding, second: Finding, first_side: str, second_side: str) -> Finding:
+    """The finding of a two-sided record from its readings as `first_side`'s act and as
+    `second_side`'s."""
+    if first.outcome == second.outcome:
+        if first.outcome == "not_applicable":
+            return first
+        # Which side acted may change how likely a breach is: no single estimate stands.
+        p = first.p if first.p == second.p else None
+        return replace(first, p=p, reason=f"{first.reason}; {DOUBT}, and as {second_side}'s "
+                       "act it is the same")
+    doubtful = {first.outcome, second.outcome} & {"breach", "undetermined"}
+    # The finding's place, exception and evidence are those of the reading it rests on.
+    lead = min((first, second), key=lambda f: SEVERITY[f.outcome])
+    reason = (f"{DOUBT}: as {first_side}'s act, {SAID[first.outcome]}: {first.reason}; as "
+              f"{second_side}'s act, {SAID[second.outcome]}: {second.reason}")
+    if doubtful:
+        return replace(lead, outcome="undetermined", p=None, reason=reason)
+    return replace(lead, reason=reason)

@@ -1,0 +1,168 @@
+"""Records that name the two sides of an exchange but not which acted (`sides: either`; UCDP
+GED's fighting between two sides): judged as the act of each, the two findings made one,
+read alike by every reader. A review found every UCDP clash read as the government's act."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from tests.conftest import SHARED_DATA, incident
+from tests.test_cli import jig
+
+from jig import check, load_agreement, read_incidents
+from jig.engine import explain
+from jig.engine.check import check_one_by_one
+from jig.engine.sides import one_finding
+from jig.findings import Finding
+from jig.library import entry
+from jig.report.reasons import translate_text
+
+UCDP = SHARED_DATA / "ucdp_ged_syria" / "ged_syria_v19_1_2016-2019.csv"
+# Inside Astana's Idlib zone in January 2018.
+IN_IDLIB = {"time": "2018-01-10", "lon": 36.63, "lat": 35.93, "act": "unknown"}
+
+
+@pytest.fixture(scope="module")
+def astana():
+    return load_agreement(entry("astana-2017").agreement_path)
+
+
+def _findings(agreement, *incidents):
+    verdicts = check(agreement, list(incidents))
+    assert verdicts == check_one_by_one(agreement, list(incidents))
+    return {v.incident.id: {f.clause: f for f in v.findings} for v in verdicts}
+
+
+def test_a_clash_inside_a_zone_is_undetermined_under_each_sides_clause(astana):
+    clash = incident(astana, id="C", actor="Government of Syria", target="Syrian insurgents",
+                     sides="either", **IN_IDLIB)
+    recorded = incident(astana, id="R", actor="Government of Syria", target="Syrian insurgents",
+                        **IN_IDLIB)
+    found = _findings(astana, clash, recorded)
+    government = found["C"]["astana-1-no-hostilities-in-zones-government"]
+    opposition = found["C"]["astana-2-no-hostilities-in-zones-opposition"]
+    assert (government.outcome, opposition.outcome) == ("undetermined", "undetermined")
+    assert government.p is None and government.zone == "idlib"
+    assert government.reason.startswith(
+        "the record names two sides, not which acted: as SY_GOV's act, breach: act of unknown "
+        "kind by SY_GOV lies inside idlib")
+    assert "; as OPP's act, not applicable: OPP is not bound by this clause" in government.reason
+    assert "as SY_GOV's act, not applicable" in opposition.reason
+    # The same record without `sides` is the government's act, as format 1 reads it.
+    assert {c: f.outcome for c, f in found["R"].items()} == {
+        "astana-1-no-hostilities-in-zones-government": "breach"}
+
+
+def test_the_same_outcome_either_way_and_the_more_severe_of_two_that_cannot_breach(astana):
+    # Government against HTS: excepted as the government's act, not applicable as HTS's.
+    hts = incident(astana, id="H", actor="Government of Syria", target="Hayat Tahrir al-Sham",
+                   sides="either", **IN_IDLIB)
+    # Far outside every zone: complies whichever of the two bound sides acted.
+    far = incident(astana, id="F", actor="Government of Syria", target="Syrian insurgents",
+                   sides="either", **(IN_IDLIB | {"lon": 40.5, "lat": 35.0}))
+    # A side the agreement does not list is none of its actors, not one that might be bound.
+    unlisted = incident(astana, id="U", actor="Some militia", target="Other militia",
+                        sides="either", **IN_IDLIB)
+    found = _findings(astana, hts, far, unlisted)
+    excepted = found["H"]["astana-1-no-hostilities-in-zones-government"]
+    assert excepted.outcome == "excepted" and excepted.exception == "fight-against-terrorists"
+    assert "as NUSRA's act, not applicable" in excepted.reason
+    # Complies as the government's act, not applicable as the opposition's: complies.
+    far_off = found["F"]["astana-1-no-hostilities-in-zones-government"]
+    assert far_off.outcome == "complies"
+    assert far_off.reason.startswith("the record names two sides, not which acted: as SY_GOV's "
+                                     "act, complies: ")
+    assert {f.outcome for f in found["F"].values()} == {"complies"}
+    assert found["U"] == {}
+
+
+def test_two_readings_made_one():
+    breach = Finding("c", "breach", "as A", zone="Z1")
+    also = Finding("c", "breach", "as B", zone="Z1")
+    maybe = Finding("c", "undetermined", "as B, maybe", zone="Z1", p=0.4)
+    same = one_finding(breach, also, "A", "B")
+    assert (same.outcome, same.zone, same.reason) == (
+        "breach", "Z1", "as A; the record names two sides, not which acted, and as B's act it "
+                        "is the same")
+    differ = one_finding(Finding("c", "not_applicable", "B not bound"), maybe, "A", "B")
+    assert (differ.outcome, differ.p, differ.zone) == ("undetermined", None, "Z1")
+    assert differ.reason == ("the record names two sides, not which acted: as A's act, not "
+                             "applicable: B not bound; as B's act, undetermined: as B, maybe")
+    # Two estimates of one disc differ only by who acted when they differ: none stands.
+    other = Finding("c", "undetermined", "as A, maybe", p=0.2)
+    assert one_finding(other, maybe, "A", "B").p is None
+    assert one_finding(maybe, maybe, "B", "A").p == 0.4
+
+
+def test_explain_shows_both_readings_and_every_reason_reads_in_russian_and_arabic(astana):
+    clash = incident(astana, id="C", actor="Government of Syria", target="Syrian insurgents",
+                     sides="either", **IN_IDLIB)
+    ex = explain(astana, [clash], "C")
+    steps = ex.clauses[0].steps
+    assert steps[0] == "the record names two sides, not which acted: judged as SY_GOV's act, " \
+                       "then as OPP's"
+    assert "as SY_GOV's act:" in steps and "as OPP's act:" in steps
+    assert steps[-1] == "→ undetermined, as the two readings together give it"
+    for lang in ("ru", "ar"):
+        for f in ex.verdict.findings:
+            got = translate_text(f.reason, lang)
+            assert got is not None and "the record names" not in got and " lies " not in got
+
+
+def test_every_reader_reads_sides_alike_and_refuses_other_values(astana, tmp_path):
+    header = "id,time,lon,lat,actor,target,act,sides\n"
+    rows = ("A,2018-01-10,36.63,35.93,Government of Syria,Syrian insurgents,unknown,either\n"
+            "B,2018-01-10,36.63,35.93,Government of Syria,Syrian insurgents,unknown,\n"
+            "C,2018-01-10,36.63,35.93,Government of Syria,Syrian insurgents,unknown,Either\n"
+            "D,2018-01-10,36.63,35.93,Government of Syria,Syrian insurgents,unknown,both\n"
+            "E,2018-01-10,36.63,35.93,Government of Syria,,unknown,either\n")
+    csv_file = tmp_path / "two.csv"
+    csv_file.write_text(header + rows)
+    lines = []
+    for row in rows.splitlines():
+        ident, time, lon, lat, actor, target, act, sides = row.split(",")
+        record = {"id": ident, "time": time, "lon": float(lon), "lat": float(lat),
+                  "actor": actor, "target": target, "act": act}
+        lines.append(json.dumps(record | ({"sides": sides} if sides else {})))
+    # A key spelt with an escape is the same key to a JSON reader.
+    lines[0] = lines[0].replace('"sides"', '"\\u0073ides"')
+    jsonl = tmp_path / "two.jsonl"
+    jsonl.write_text("\n".join(lines) + "\n")
+    for path in (csv_file, jsonl):
+        read = read_incidents([path], astana)
+        assert [(i.id, i.either_side) for i in read.records] == [
+            ("A", True), ("B", False), ("C", True)], path
+        first = 5 if path.suffix == ".csv" else 4  # a CSV's header is its line 1
+        assert [(r.origin.line, r.code) for r in read.rejects] == [
+            (first, "row.sides"), (first + 1, "row.sides")], path
+        assert "give `either`" in read.rejects[0].reason
+        assert "needs both sides named" in read.rejects[1].reason
+        # `jig check` reads the file into columns, handing these records to the row reader.
+        r = jig("check", str(entry("astana-2017").agreement_path), str(path), "-f", "jsonl")
+        assert r.returncode == 0, r.stderr
+        assert [(x["incident"], x["verdict"]) for x in map(json.loads, r.stdout.splitlines())
+                ] == [("A", "undetermined"), ("B", "breach"), ("C", "undetermined")], path
+
+
+def test_ucdp_fighting_names_two_sides_and_one_sided_violence_its_perpetrator(astana):
+    read = read_incidents([UCDP], astana)
+    by_type: dict[str, set[bool]] = {}
+    for i in read.records:
+        by_type.setdefault(str(i.extra["type_of_violence"]), set()).add(i.either_side)
+    assert by_type == {"1": {True}, "2": {True}, "3": {False}}
+
+
+def test_jig_check_on_a_ucdp_clash_names_both_readings(tmp_path):
+    path = tmp_path / "ucdp.csv"
+    path.write_text("id,date_start,date_end,longitude,latitude,where_prec,side_a,side_b,"
+                    "type_of_violence,best\n"
+                    "1,2018-01-10,2018-01-10,36.63,35.93,1,Government of Syria,"
+                    "Syrian insurgents,1,3\n"
+                    "2,2018-01-10,2018-01-10,36.63,35.93,1,IS,Civilians,3,2\n")
+    r = jig("library", "check", "astana-2017", str(path), "-f", "jsonl")
+    assert r.returncode == 0, r.stderr
+    out = {x["incident"]: x for x in map(json.loads, r.stdout.splitlines())}
+    assert out["1"]["verdict"] == "undetermined"
+    assert "as SY_GOV's act, breach" in out["1"]["findings"][0]["reason"]
+    assert out["2"]["verdict"] == "not_applicable"  # IS's own act; IS is bound by no clause

@@ -33,6 +33,23 @@ def test_reports_of_one_event_from_two_datasets_become_one_incident(example):
     assert single.id == "U-2"
 
 
+def test_a_report_that_says_who_acted_settles_a_clash_between_two_sides(example):
+    """UCDP names the two sides of a clash, not which struck (`sides: either`); an Airwars
+    report of the same strike names the belligerent: the merged event is that one's act."""
+    clash = rec(example, "U-1", "UCDP GED", time="2016-08-10", precision_m=1000,
+                actor="Government of Syria", target="Syrian insurgents", sides="either")
+    strike = rec(example, "AW-1", "Airwars", precision_m=2000, actor="Russian Military",
+                 act="air_strike")
+    [m] = merge(example, [clash, strike])
+    assert m.id == "U-1" and not m.either_side and "sides" not in m.extra
+    assert (m.actor, m.target, m.act) == ("Russian Military", "Syrian insurgents", "air_strike")
+    # Two reports that both leave it open leave it open.
+    other = rec(example, "V-1", "Other", time="2016-08-10", precision_m=5000,
+                actor="Government of Syria", target="Syrian insurgents", sides="either")
+    [both] = merge(example, [clash, other])
+    assert both.either_side and both.actor == "Government of Syria"
+
+
 def test_a_merged_incident_keeps_the_weapon_and_the_notices_of_every_record(example):
     # Russia's notice names the Airwars record; UCDP's, better located, leads the merged
     # incident. The notice was then ignored (a breach), and a weapon only the other report

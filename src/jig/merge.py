@@ -65,12 +65,14 @@ def dataset(inc: Incident) -> str:
     return str(inc.extra.get("dataset") or (inc.origin.file if inc.origin else ""))
 
 
-def _actors_fit(a: str | None, b: str | None, mode: str) -> bool:
+def _actors_fit(a: tuple[str | None, ...], b: tuple[str | None, ...], mode: str) -> bool:
+    """Whether two records' actors fit: each is the agreement actors that may have acted,
+    one, or two for a record that names two sides but not which acted."""
     if mode == "any":
         return True
     if mode == "same":
-        return a is not None and a == b
-    return a is None or b is None or a == b
+        return a == b and None not in a
+    return None in a or None in b or bool(set(a) & set(b))
 
 
 def candidate_pairs(agreement: Agreement, incidents: Sequence[Incident], opts: MergeOptions
@@ -83,7 +85,9 @@ def candidate_pairs(agreement: Agreement, incidents: Sequence[Incident], opts: M
     end = np.array([i.span.end for i in incidents])
     lon = np.array([i.lon for i in incidents])
     lat = np.array([i.lat for i in incidents])
-    actor = [agreement.match_actor(i.actor)[0] for i in incidents]
+    actor = [(agreement.match_actor(i.actor)[0],) + ((agreement.match_actor(i.target)[0],)
+                                                      if i.either_side else ())
+             for i in incidents]
     ds = [dataset(i) for i in incidents]
     order = np.argsort(start, kind="stable")
     sorted_start = start[order]
@@ -160,7 +164,12 @@ def merged(agreement: Agreement, g: Group) -> Incident:
     end = min(i.span.end for i in g.records)
     span = Span(start, end) if start <= end else lead.span
     actor, act, target, weapon = lead.actor, lead.act, lead.target, lead.weapon
-    if agreement.match_actor(actor)[0] is None:
+    # A report that says who acted settles what one naming two sides left open (`sides`).
+    settled = [i for i in g.records if not i.either_side]
+    if lead.either_side and settled:
+        actor = next((i.actor for i in settled if agreement.match_actor(i.actor)[0]),
+                     settled[0].actor)
+    elif agreement.match_actor(actor)[0] is None:
         actor = next((i.actor for i in g.records if agreement.match_actor(i.actor)[0]), actor)
     if act == "unknown":
         act = next((i.act for i in g.records if i.act != "unknown"), act)
@@ -173,6 +182,8 @@ def merged(agreement: Agreement, g: Group) -> Incident:
     others = [i for i in g.records if i is not lead]
     extra = dict(lead.extra) | {"records": [_record(i) for i in (lead, *others)],
                                 "merged_ids": [i.id for i in others]}
+    if settled:
+        extra.pop("sides", None)
     text = lead.time_text if span == lead.span else format_span(span, agreement.tz)
     return replace(lead, span=span, time_text=text, actor=actor, act=act, target=target,
                    weapon=weapon, extra=extra)

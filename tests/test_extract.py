@@ -140,6 +140,14 @@ def test_arabic_press_dual_count_evening_and_qualifying_governorate(agreement, i
 
 
 
+def test_a_direction_after_a_place_is_part_of_it_not_a_village(agreement, index):
+    """"أحياء حلب الشرقية" is Aleppo's eastern districts; the gazetteer's village Sharqiyah,
+    120 km away, was a candidate of its own."""
+    text = "قصفت قوات النظام بقذائف الهاون أحياء حلب الشرقية يوم 20 أيلول 2016."
+    found = extract(text, agreement, index)
+    assert [c.fields["place"] for c in found] == ["حلب"]
+
+
 @pytest.mark.parametrize(("text", "count"), [
     ("في 1 أيلول 2016 شنت الطائرات الروسية غارة جوية على الرقة.", 1),  # the singular: one
     ("On 1 September 2016 strikes hit Raqqa.", None),
@@ -198,6 +206,24 @@ def test_times_read_relative_to_the_document_date():
     (h,) = find_times("ليلة ٢-٣ آب", "ar", lex, date(2016, 8, 4))  # Eastern Arabic digits
     assert h.iso() == "2016-08-02T18:00/2016-08-03T06:00"
     assert find_times("yesterday", "en", lex, None) == []  # no document date: not guessed
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("обстрел от 20.09.2016.", "ru"),             # a Russian bulletin's date
+    ("20 أيلول/سبتمبر 2016", "ar"),                # the Levantine and the Egyptian month
+    ("في ٢٠١٦/٩/٢٠ قصفت", "ar"),                   # year first, Eastern Arabic digits
+    ("on 20/09/2016 shelling", "en"),             # day first: 20 is no month
+    ("on 20.09.2016", "en"),
+])
+def test_dates_written_in_numbers_and_paired_months(text, lang):
+    (h,) = find_times(text, lang, default_lexicon(), None)
+    assert h.iso() == "2016-09-20"
+
+
+def test_an_english_date_that_could_be_either_order_is_not_guessed():
+    assert find_times("on 03/04/2016", "en", default_lexicon(), None) == []
+    (h,) = find_times("от 03.04.2016", "ru", default_lexicon(), None)
+    assert h.iso() == "2016-04-03"
 
 
 def test_cli_writes_jsonl_and_csv_with_spans(tmp_path):

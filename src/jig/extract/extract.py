@@ -157,7 +157,7 @@ def extract(text: str, agreement: Agreement, places: PlaceIndex, *, lang: str = 
             continue
         found = _drop_qualifiers([p for p in places.find(sent, lang, stop)
                                   if not any(a.start < p.end and p.start < a.end for a in acts)],
-                                 sent)
+                                 sent, {w.lower() for w in lex.words("place_parts", lang)})
         if not found:
             found = _unknown_places(sent, lang, stop, acts)
         weapons = lex.matcher("weapons", lang).find(sent)
@@ -203,14 +203,18 @@ def extract(text: str, agreement: Agreement, places: PlaceIndex, *, lang: str = 
     return out
 
 
-def _drop_qualifiers(found: list[PlaceHit], sent: str) -> list[PlaceHit]:
+def _drop_qualifiers(found: list[PlaceHit], sent: str,
+                     parts: set[str] = frozenset()) -> list[PlaceHit]:  # type: ignore[assignment]
     """"Kafr Nabl in rural Idlib", "Kafr Nabl, Idlib": the second name says where the first
     is, it is not a second place struck. A larger place right after a smaller one that lies
-    within it is dropped."""
+    within it is dropped, and so is a direction right after a place ("حلب الشرقية", eastern
+    Aleppo), though a village bears its name."""
     out: list[PlaceHit] = []
     for p in found:
         prev = out[-1] if out else None
         gap = sent[prev.end:p.start] if prev is not None else ""
+        if prev is not None and not gap.strip() and p.text.lower() in parts:
+            continue
         if prev is not None and prev.ref is not None and p.ref is not None \
                 and len(gap.strip()) <= 25 and not _CONJUNCTION.search(gap) \
                 and (p.ref.radius_m >= prev.ref.radius_m or p.ref.kind == prev.ref.kind

@@ -111,10 +111,23 @@ def find_times(text: str, lang: str, lexicon: Lexicon, doc: date | None) -> list
         "en": [rf"{day}{th}\s+(?:of\s+)?(?P<m>{mon})\b\.?(?:,?\s+{year})?",
                rf"\b(?P<m>{mon})\.?\s+{day}{th}\b(?:,?\s+{year})?"],
         "ru": [rf"{day}\s+(?P<m>{mon})(?:\s+{year})?"],
-        "ar": [rf"{day}\s+(?:من\s+)?(?:شهر\s+)?(?P<m>{mon})(?:\s+(?:عام\s+|لعام\s+)?{year})?"],
+        # Arabic media pair the Levantine and the Egyptian month: "20 أيلول/سبتمبر 2016".
+        "ar": [rf"{day}\s+(?:من\s+)?(?:شهر\s+)?(?P<m>{mon})(?:\s*/\s*(?:{mon}))?"
+               rf"(?:\s+(?:عام\s+|لعام\s+)?{year})?"],
     }[lang]
-    for pattern in [*date_res, r"\b(?P<iso>(?P<y>\d{4})-(?P<mm>\d\d)-(?P<d>\d\d))\b"]:
+    numeric = [
+        r"\b(?P<iso>(?P<y>\d{4})-(?P<mm>\d\d)-(?P<d>\d\d))\b",
+        # Year first, as Arabic bulletins write it: 2016/9/20.
+        r"\b(?P<y>\d{4})[/.](?P<mm>\d{1,2})[/.](?P<d>\d{1,2})\b",
+        # Day first, as Russian bulletins (20.09.2016) and Arabic and British ones write it.
+        r"\b(?P<d>\d{1,2})(?P<sep>[./])(?P<mm>\d{1,2})(?P=sep)(?P<y>\d{4})\b",
+    ]
+    for pattern in [*date_res, *numeric]:
         for m in re.finditer(pattern, t, re.IGNORECASE):
+            # 03/04/2016 is 3 April or March 4 by who wrote it: in English only a day
+            # above 12 tells, or the dots Americans do not use.
+            if (lang == "en" and m.groupdict().get("sep") == "/" and int(m.group("d")) <= 12):
+                continue
             y = int(m.group("y")) if m.group("y") else None
             mo = int(m.group("mm")) if m.groupdict().get("mm") else month(m, "m")
             when = _year(int(m.group("d")), mo, y, doc)

@@ -1,4 +1,6 @@
 // Interface strings in English, Russian and Arabic. Arabic switches the page to right-to-left.
+// Counts are written "label: {n}" in Russian and Arabic, whose nouns take a form by the number
+// (Arabic has six): a label before the number reads right for every n.
 "use strict";
 const STRINGS = {
   en: {
@@ -160,14 +162,14 @@ const STRINGS = {
     "review.answer": "الرد", "review.evidence": "الأدلة المستشهد بها", "review.outcome": "النتيجة", "review.text": "الأسباب",
     "review.publish.note": "النشر يُظهر هذا القرار للمراقبين مع رأس السجل الموقّع.",
     "outcome.breach": "خرق", "outcome.no_breach": "لا خرق", "outcome.excepted": "مستثنى", "outcome.unresolved": "لم يُحسم",
-    "count.published": "{n} قرارات منشورة", "published.at": "نُشر {at}", "published.head": "رأس السجل {seq}: {root}…",
+    "count.published": "القرارات المنشورة: {n}", "published.at": "نُشر {at}", "published.head": "رأس السجل {seq}: {root}…",
     "determination.joint": "قرار مشترك", "determination.separate": "قرارات منفصلة", "determination.null": "",
     "panel.received": "وصل {at}", "panel.reasoning": "الاستدلال خطوة بخطوة", "panel.inapplicable": "بنود لا تنطبق",
     "count.of": "عدد الحوادث المعروضة: {n} من {m}", "count.cells": "المعروض نقاطًا {n} من {m}؛ كل الـ{m} محسوبة في الدوائر (كبّر لرؤيتها واحدة واحدة)",
     "time.play": "تشغيل", "time.stop": "إيقاف", "time.all": "الفترة كلها", "time.period": "من {from} إلى {to}",
     "list.search": "ابحث بالرقم أو النص", "list.sort": "رتّب حسب", "list.by_time": "الوقت", "list.by_id": "الرقم", "list.by_verdict": "الحكم",
     "list.view": "{n} في العرض", "list.filtered": "{k} من {n} مطابقة", "list.cells": "أكثر من أن تُسرد: كبّر أو انقر دائرة لسرد حوادثها",
-    "list.cell": "{n} حادثة في هذه الخلية", "list.cell.first": "أول {k} من {n} حادثة في هذه الخلية", "list.cluster": "{n} حادثة في هذه المجموعة",
+    "list.cell": "الحوادث في هذه الخلية: {n}", "list.cell.first": "الحوادث في هذه الخلية: أول {k} من {n}", "list.cluster": "الحوادث في هذه المجموعة: {n}",
     "view.map": "الخريطة", "view.agreement": "الاتفاق", "view.air": "مكتب الأجواء",
     "lang": "اللغة", "signin.token": "الرمز", "signin.go": "دخول",
     "filter.day": "الاتفاق بتاريخ", "filter.from": "الحوادث من", "filter.to": "إلى",

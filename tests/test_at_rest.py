@@ -18,6 +18,7 @@ from jig.store import Store
 from jig.store.db import make_engine
 from jig.store.rebuild import verify
 from jig.store.sealing import read_keys, write_key
+from jig.store.tables import VerdictHead, VerdictRecord
 
 
 def clients(srv: Server, tokens: dict[str, str]) -> dict[str, httpx.Client]:
@@ -169,3 +170,41 @@ def test_a_key_for_no_party_is_named_at_start(tmp_path, caplog):
     stray = [r.getMessage() for r in caplog.records if "seal nothing" in r.getMessage()]
     assert stray == ["at-rest keys for Us seal nothing: no stored agreement has such a party "
                      "(its parties: RU, US)"]
+
+
+def test_a_record_naming_two_sides_keeps_that_in_clear_and_judges_alike_without_the_key(
+        db_url, tmp_path):
+    """`sides` is judged (a clash is judged as the act of either side): sealed with the
+    withheld fields, a store opened without the key, as `jig import --agreement` opens it,
+    re-judged the clash as the government's act alone."""
+    from tests.conftest import incident
+
+    from jig.agreement import agreement_document, load_agreement
+
+    keys = tmp_path / "keys"
+    write_key(keys, "US")
+    path = EXAMPLE / "agreement.yaml"
+    example = load_agreement(path)
+    store = Store.open(db_url, key_folder=tmp_path, at_rest=read_keys(keys))
+    [version, *_] = store.add_agreement(example, agreement_document(path.read_text(),
+                                                                    path.parent))
+    clash = incident(example, "U-1", time="2016-08-11T09:00", lon=36.65, lat=35.78,
+                     actor="Government of Syria", target="Jabhat Fateh al-Sham",
+                     act="shelling", sides="either", notes="seen by a US asset")
+    store.add_incidents([clash], workspace="US")
+    store.close()
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        [record] = conn.execute(sa.text("SELECT record FROM incident_revisions")).scalars()
+    engine.dispose()
+    record = record if isinstance(record, dict) else __import__("json").loads(record)
+    assert record["sides"] == "either" and "notes" not in record  # notes sealed, sides not
+    store = Store.open(db_url, key_folder=tmp_path)  # no key
+    try:
+        store.rejudge(version)
+        with store.sessions() as s:
+            verdicts = s.execute(sa.select(VerdictHead.incident_id, VerdictRecord.verdict).join(
+                VerdictRecord, VerdictRecord.row == VerdictHead.verdict_row)).all()
+    finally:
+        store.close()
+    assert {tuple(v) for v in verdicts} == {("U-1", "undetermined")}

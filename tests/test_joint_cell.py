@@ -66,8 +66,9 @@ def test_report_release_query_answer_determine_publish(cell):
     assert ok(other("reviewer", "GET", "/incidents"))["items"] == []
     assert ok(c["us-lead"].get("/incidents/US-7"))["record"]["source"] == SECRET
     # Release to the joint centre, withholding the source; judged fields cannot be withheld.
-    r = c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["lat"]})
-    assert r.status_code == 422 and "cannot be withheld" in r.json()["error"]["message"]
+    for judged in ("lat", "sides"):  # `sides`: whether the record names two sides, not who acted
+        r = c["us-lead"].post("/incidents/US-7/release", json={"withhold": [judged]})
+        assert r.status_code == 422 and "cannot be withheld" in r.json()["error"]["message"]
     # A misspelt key, ignored, released the very field it meant to hold back: refused now,
     # named, as a preview too; nothing is released.
     for query in ("?preview=true", ""):

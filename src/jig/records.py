@@ -38,6 +38,13 @@ class Origin:
         return cls(text)
 
 
+# The fields of an incident record the engine judges on (format 1's, and `sides`): a release
+# never withholds them, and they stay in clear at rest, since judging and its indexes read
+# them whoever holds the keys.
+JUDGED_FIELDS = frozenset({"id", "time", "lon", "lat", "precision_m", "actor", "target", "act",
+                           "weapon", "sides"})
+
+
 @dataclass(frozen=True, slots=True)
 class Incident:
     """One reported act: who, what, where (a disc) and when (a span)."""

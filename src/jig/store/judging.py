@@ -56,6 +56,8 @@ SEARCHED = (IncidentRevision.row, IncidentRevision.actor, IncidentRevision.lon,
 # for by a second query, the candidates' numbers made an IN list that cost more to build
 # than the lookups.
 HASHED = (*SEARCHED, IncidentRevision.content_hash)
+# A record that names two sides but not which acted (`sides: either`, kept in clear).
+TWO_SIDED = IncidentRevision.record["sides"].as_string() == "either"
 # Acts longer than this (two days) are found through the partial index of migration 0007,
 # whose condition is this text.
 LONG_SPAN = "172800"
@@ -351,7 +353,7 @@ class Judging:
 
     def _head_rows_in(self, s: Session, t_from: float, t_to: float,
                       bbox: tuple[float, float, float, float] | None, scope: str,
-                      *more: Any) -> dict[int, Any]:
+                      *more: Any, columns: Sequence[Any] = SEARCHED) -> dict[int, Any]:
         """Rows judged in `scope` (its own workspace's, or for the joint centre also the
         released ones) whose time overlaps a window, in a box, meeting `more`. Two index searches: acts of
         up to LONG_SPAN_S start at most that long before the window (a bounded range of the
@@ -367,7 +369,8 @@ class Judging:
         # Written as the partial index's condition, literally: the planners match its text.
         long_ = IncidentRevision.t_end - IncidentRevision.t_start > literal_column(LONG_SPAN)
         return self._search(s, parts, *where, IncidentRevision.t_start >= t_from - LONG_SPAN_S,
-                            boxes=boxes) | self._search(s, parts, *where, long_)
+                            boxes=boxes, columns=columns) | \
+            self._search(s, parts, *where, long_, columns=columns)
 
     def _rejudge_for_evidence(self, s: Session, version: AgreementVersion,
                               rows: Iterable[Revision], scope: str) -> None:
@@ -395,12 +398,17 @@ class Judging:
         for r, alone in zip(by_actor, usable, strict=True):
             if r.revision == 1 and not alone:
                 continue
+            # A record naming two sides but not which acted is judged as its target's act too,
+            # whom an exception may be for: its actor column says nothing of that.
+            cond = excused.condition()
             found = self._head_rows_in(s, r.t_start, r.t_start + before,
                                        nearby.bbox_around(r.lon, r.lat, reach), scope,
-                                       *excused.condition())
+                                       *((or_(*cond, TWO_SIDED),) if cond else ()),
+                                       columns=(*SEARCHED, TWO_SIDED.label("two_sided")))
             # Only acts `r` can be evidence for, by the engine's test (`nearby.within_reach`): in
             # their time window, within the reach.
-            acts = [x for k, x in found.items() if k not in fresh and excused(x.actor)
+            acts = [x for k, x in found.items() if k not in fresh
+                    and (excused(x.actor) or x.two_sided)
                     and x.t_start - before <= r.t_start <= x.t_end]
             if acts:
                 d = geodesic_m(r.lon, r.lat, np.array([x.lon for x in acts]),

@@ -31,14 +31,14 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from jig.records import JUDGED_FIELDS
 from jig.store.audit import AT_REST
 from jig.store.tables import AirNoticeRevision, IncidentRevision
 
 log = logging.getLogger("jig.store")
 SEALED = "_sealed"
 # The fields the engine judges on: never withheld, so never sealed.
-OPEN = frozenset({"id", "time", "lon", "lat", "precision_m", "actor", "target", "act",
-                  "weapon"})
+OPEN = JUDGED_FIELDS
 _KEYS: dict[int, dict[str, bytes]] = {}  # by engine
 
 

@@ -23,7 +23,7 @@ from jig.errors import Location, Problem, RowError
 from jig.readers import IncidentReader
 from jig.readers.fields import to_incident
 from jig.readers.files import RawRecord
-from jig.records import Incident, Origin
+from jig.records import JUDGED_FIELDS, Incident, Origin
 from jig.service.context import MAX_ROW, Context, Who, allow, context, reading, signs_in
 from jig.service.convert import (
     as_records,
@@ -55,8 +55,7 @@ from jig.times import parse_time
 
 # Fields the engine judges on: withholding them would leave the joint centre judging
 # something else than what happened.
-JUDGED = frozenset({"id", "time", "lon", "lat", "precision_m", "actor", "target", "act",
-                    "weapon"})
+JUDGED = JUDGED_FIELDS
 
 
 class ReleaseIn(RequestBody):

@@ -35,19 +35,41 @@ def test_reports_of_one_event_from_two_datasets_become_one_incident(example):
 
 def test_a_report_that_says_who_acted_settles_a_clash_between_two_sides(example):
     """UCDP names the two sides of a clash, not which struck (`sides: either`); an Airwars
-    report of the same strike names the belligerent: the merged event is that one's act."""
+    report of the same strike names the belligerent: the merged event is that one's act,
+    the other side its target."""
     clash = rec(example, "U-1", "UCDP GED", time="2016-08-10", precision_m=1000,
                 actor="Government of Syria", target="Syrian insurgents", sides="either")
-    strike = rec(example, "AW-1", "Airwars", precision_m=2000, actor="Russian Military",
-                 act="air_strike")
+    strike = rec(example, "AW-1", "Airwars", precision_m=2000,
+                 actor="Military Forces of Syria (2000-)", act="air_strike")
     [m] = merge(example, [clash, strike])
     assert m.id == "U-1" and not m.either_side and "sides" not in m.extra
-    assert (m.actor, m.target, m.act) == ("Russian Military", "Syrian insurgents", "air_strike")
+    assert (m.actor, m.target, m.act) == ("Military Forces of Syria (2000-)",
+                                          "Syrian insurgents", "air_strike")
     # Two reports that both leave it open leave it open.
     other = rec(example, "V-1", "Other", time="2016-08-10", precision_m=5000,
                 actor="Government of Syria", target="Syrian insurgents", sides="either")
     [both] = merge(example, [clash, other])
     assert both.either_side and both.actor == "Government of Syria"
+    # A report naming the clash's other side as the actor: the government is the target.
+    nusra = rec(example, "N-1", "ACLED", time="2016-08-10", precision_m=2000,
+                actor="Military Forces of Syria (2000-)", target="Jabhat Fateh al-Sham",
+                sides="either")
+    said = rec(example, "AC-1", "Other", precision_m=5000, actor="Jabhat Fateh al-Sham",
+               act="shelling")
+    [m] = merge(example, [nusra, said])
+    assert (m.actor, m.target, m.either_side) == (
+        "Jabhat Fateh al-Sham", "Military Forces of Syria (2000-)", False)
+    # A report naming no actor settles nothing, leading or not: the clash stays two-sided,
+    # never blamed on its first side.
+    for precision in (500, 5000):
+        unnamed = rec(example, "AW-2", "Airwars", precision_m=precision, act="air_strike")
+        [m] = merge(example, [nusra, unnamed])
+        assert m.either_side and m.target == "Jabhat Fateh al-Sham"
+    # A side the agreement does not list is named, not unidentified: the clash between the
+    # government and 'Syrian insurgents' is not Russia's strike.
+    ru = rec(example, "AW-3", "Airwars", precision_m=2000, actor="Russian Military",
+             act="air_strike")
+    assert len(merge(example, [clash, ru])) == 1 + 1
 
 
 def test_a_merged_incident_keeps_the_weapon_and_the_notices_of_every_record(example):

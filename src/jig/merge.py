@@ -75,6 +75,16 @@ def _actors_fit(a: tuple[str | None, ...], b: tuple[str | None, ...], mode: str)
     return None in a or None in b or bool(set(a) & set(b))
 
 
+def _sides(agreement: Agreement, inc: Incident) -> tuple[str | None, ...]:
+    """The agreement actors that may have acted (None: unidentified). A record naming two
+    sides but not which acted may be either's act; a side the agreement does not list is
+    named, not unidentified, so it fits only itself."""
+    if not inc.either_side:
+        return (agreement.match_actor(inc.actor)[0],)
+    return tuple(agreement.match_actor(name)[0] or f"named {name!r}"
+                 for name in (inc.actor, inc.target))
+
+
 def candidate_pairs(agreement: Agreement, incidents: Sequence[Incident], opts: MergeOptions
                     ) -> list[tuple[float, int, int]]:
     """(score, i, j) for every pair that may describe one event, lowest score first."""
@@ -85,9 +95,7 @@ def candidate_pairs(agreement: Agreement, incidents: Sequence[Incident], opts: M
     end = np.array([i.span.end for i in incidents])
     lon = np.array([i.lon for i in incidents])
     lat = np.array([i.lat for i in incidents])
-    actor = [(agreement.match_actor(i.actor)[0],) + ((agreement.match_actor(i.target)[0],)
-                                                      if i.either_side else ())
-             for i in incidents]
+    actor = [_sides(agreement, i) for i in incidents]
     ds = [dataset(i) for i in incidents]
     order = np.argsort(start, kind="stable")
     sorted_start = start[order]
@@ -155,6 +163,30 @@ def _record(inc: Incident) -> dict[str, object]:
     return out
 
 
+def _who(agreement: Agreement, records: Sequence[Incident], lead: Incident
+         ) -> tuple[str | None, str | None, bool]:
+    """The merged event's actor and target, and whether it still names two sides without
+    saying which acted. A report naming an actor of the agreement settles who acted; one
+    naming two sides (a UCDP clash) then gives the other side as the target when the actor
+    is one of its two. Without such a report, the lead's actor stands, or a clash's two sides
+    when the lead names no actor of the agreement: never one side of a clash alone, which
+    would blame it for the act."""
+    match = agreement.match_actor
+    clash = lead if lead.either_side else next((i for i in records if i.either_side), None)
+    settled = next((i for i in records if not i.either_side and match(i.actor)[0]), None)
+    if not lead.either_side and match(lead.actor)[0] is not None:
+        return lead.actor, lead.target, False
+    if settled is not None:
+        target = lead.target
+        if clash is not None:
+            sides = {match(clash.actor)[0]: clash.target, match(clash.target)[0]: clash.actor}
+            target = sides.get(match(settled.actor)[0], clash.target)
+        return settled.actor, target, False
+    if clash is not None:
+        return clash.actor, clash.target, True
+    return lead.actor, lead.target, False
+
+
 def merged(agreement: Agreement, g: Group) -> Incident:
     """The group as one incident that keeps every record (in `extra["records"]`)."""
     lead = g.lead
@@ -163,14 +195,8 @@ def merged(agreement: Agreement, g: Group) -> Incident:
     start = max(i.span.start for i in g.records)
     end = min(i.span.end for i in g.records)
     span = Span(start, end) if start <= end else lead.span
-    actor, act, target, weapon = lead.actor, lead.act, lead.target, lead.weapon
-    # A report that says who acted settles what one naming two sides left open (`sides`).
-    settled = [i for i in g.records if not i.either_side]
-    if lead.either_side and settled:
-        actor = next((i.actor for i in settled if agreement.match_actor(i.actor)[0]),
-                     settled[0].actor)
-    elif agreement.match_actor(actor)[0] is None:
-        actor = next((i.actor for i in g.records if agreement.match_actor(i.actor)[0]), actor)
+    act, weapon = lead.act, lead.weapon
+    actor, target, two_sided = _who(agreement, g.records, lead)
     if act == "unknown":
         act = next((i.act for i in g.records if i.act != "unknown"), act)
     if not target:
@@ -182,8 +208,9 @@ def merged(agreement: Agreement, g: Group) -> Incident:
     others = [i for i in g.records if i is not lead]
     extra = dict(lead.extra) | {"records": [_record(i) for i in (lead, *others)],
                                 "merged_ids": [i.id for i in others]}
-    if settled:
-        extra.pop("sides", None)
+    extra.pop("sides", None)
+    if two_sided:
+        extra["sides"] = "either"
     text = lead.time_text if span == lead.span else format_span(span, agreement.tz)
     return replace(lead, span=span, time_text=text, actor=actor, act=act, target=target,
                    weapon=weapon, extra=extra)

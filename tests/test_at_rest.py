@@ -4,6 +4,7 @@ secret; the service with the key reads them back; without the key they are not s
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -197,7 +198,7 @@ def test_a_record_naming_two_sides_keeps_that_in_clear_and_judges_alike_without_
     with engine.connect() as conn:
         [record] = conn.execute(sa.text("SELECT record FROM incident_revisions")).scalars()
     engine.dispose()
-    record = record if isinstance(record, dict) else __import__("json").loads(record)
+    record = record if isinstance(record, dict) else json.loads(record)
     assert record["sides"] == "either" and "notes" not in record  # notes sealed, sides not
     store = Store.open(db_url, key_folder=tmp_path)  # no key
     try:

@@ -11,7 +11,7 @@ from tests.conftest import SHARED_DATA, incident
 from tests.test_cli import jig
 
 from jig import check, load_agreement, read_incidents
-from jig.engine import explain
+from jig.engine import explain, judge
 from jig.engine.check import check_one_by_one
 from jig.engine.sides import one_finding
 from jig.findings import Finding
@@ -159,10 +159,48 @@ def test_jig_check_on_a_ucdp_clash_names_both_readings(tmp_path):
                     "type_of_violence,best\n"
                     "1,2018-01-10,2018-01-10,36.63,35.93,1,Government of Syria,"
                     "Syrian insurgents,1,3\n"
-                    "2,2018-01-10,2018-01-10,36.63,35.93,1,IS,Civilians,3,2\n")
+                    "2,2018-01-10,2018-01-10,36.63,35.93,1,IS,Civilians,3,2\n"
+                    # Not a type UCDP writes, and a side left blank: read as before, one
+                    # side's act, neither refused nor a crash.
+                    "3,2018-01-10,2018-01-10,36.63,35.93,1,Government of Syria,"
+                    "Syrian insurgents,inf,1\n"
+                    "4,2018-01-10,2018-01-10,36.63,35.93,1,Government of Syria, ,1,1\n")
     r = jig("library", "check", "astana-2017", str(path), "-f", "jsonl")
     assert r.returncode == 0, r.stderr
     out = {x["incident"]: x for x in map(json.loads, r.stdout.splitlines())}
     assert out["1"]["verdict"] == "undetermined"
     assert "as SY_GOV's act, breach" in out["1"]["findings"][0]["reason"]
     assert out["2"]["verdict"] == "not_applicable"  # IS's own act; IS is bound by no clause
+    assert out["3"]["verdict"] == "breach"
+    # No target named: it may be against the terrorists the memorandum excepts.
+    assert out["4"]["verdict"] == "undetermined"
+    assert "it may be excepted" in out["4"]["findings"][0]["reason"]
+    assert not any("two sides" in out[k]["findings"][0]["reason"] for k in ("3", "4"))
+
+
+def test_counts_by_actor_and_party_name_both_sides(astana):
+    """The report's counts by party and by actor, `--summary`'s by actor, and the annex put
+    a two-sided record under its written actor alone (side_a), or under no party."""
+    from datetime import date
+
+    from jig.report import ReportBuilder
+    from jig.report.tally import NO_PARTY, Period
+    from jig.summary import Tally
+
+    clash = incident(astana, id="C", actor="SDF", target="Syrian insurgents", sides="either",
+                     **IN_IDLIB)
+    [v] = check(astana, [clash])
+    builder = ReportBuilder(astana, Period.of_days(date(2018, 1, 1), date(2018, 1, 31), astana),
+                            None)
+    builder.add(v)
+    assert set(builder.now.actor) == {"SDF or OPP"}
+    # The opposition's reading can breach; Turkey answers for it.
+    assert dict(builder.now.party)["TR"]["undetermined"] == 1
+    assert NO_PARTY not in builder.now.party
+    assert {r.actor for r in builder.annex} == {"SDF or OPP"}
+    tally = Tally(astana, summary=True)
+    tally.add(v)
+    assert {who for _, _, who in tally.by_clause} == {"SDF or OPP"}
+    columns = Tally(astana, summary=True)
+    columns.add_judged(judge(astana, [clash]))
+    assert columns.by_clause == tally.by_clause

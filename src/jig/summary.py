@@ -12,6 +12,7 @@ import numpy as np
 from jig.agreement.model import Agreement
 from jig.engine.fast import BREACH, COMPLIES, SLOW
 from jig.engine.fast import NONE as NO_FINDING
+from jig.engine.sides import actor_label
 from jig.findings import OUTCOMES, SEVERITY, Verdict
 
 if TYPE_CHECKING:
@@ -35,9 +36,7 @@ class Tally:
         self.verdicts[v.verdict] += 1
         if not self.summary:
             return
-        inc = v.incident
-        actor = self.agreement.match_actor(inc.actor)[0] if inc.actor else None
-        who = actor or inc.actor or NONE
+        who = actor_label(self.agreement, v.incident) or NONE
         if not v.findings:
             self.by_clause["not_applicable", NONE, who] += 1
         for f in v.findings:
@@ -57,6 +56,9 @@ class Tally:
         raw = batch.columns.values("actor")
         who = np.array([a or r or NONE for (a, _), r in zip(batch.actor, raw, strict=True)],
                        dtype=object)
+        if batch.columns.either is not None:  # both sides, for a record naming two
+            for k in np.flatnonzero(batch.columns.either).tolist():
+                who[k] = actor_label(batch.agreement, batch.incidents[k]) or NONE
         live = judged.in_force
         found = np.zeros(n, dtype=bool)
         zones = [z.id for z in batch.agreement.zones]

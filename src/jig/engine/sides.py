@@ -15,8 +15,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from jig.agreement.model import Agreement
 from jig.engine.context import Batch
 from jig.findings import SEVERITY, Finding
+from jig.records import Incident
 
 # What the reasons call an outcome ("not_applicable" as words).
 SAID = {"breach": "breach", "undetermined": "undetermined", "excepted": "excepted",
@@ -44,6 +46,22 @@ def other_reading(batch: Batch) -> OtherReading | None:
     # Exceptions still look for evidence where the batch's own look (itself, or the pool).
     return OtherReading(Batch(batch.agreement, exchanged, batch.evidence),
                         {k: j for j, k in enumerate(ks)})
+
+
+def possible_actors(agreement: Agreement, inc: Incident) -> tuple[str | None, ...]:
+    """The agreement actors that may have done the act (None: the name matches none): the
+    record's actor, or for a record naming two sides, each side."""
+    names = (inc.actor, inc.target) if inc.either_side else (inc.actor,)
+    return tuple(agreement.match_actor(n)[0] if n else None for n in names)
+
+
+def actor_label(agreement: Agreement, inc: Incident) -> str | None:
+    """Who did the act, as counts by actor name it: the agreement actor, else the record's
+    own name; both sides for a record naming two ("SY_GOV or OPP"). None: no actor named."""
+    names = (inc.actor, inc.target) if inc.either_side else (inc.actor,)
+    ids = possible_actors(agreement, inc)
+    labels = [i or n for i, n in zip(ids, names, strict=True) if i or n]
+    return " or ".join(labels) if labels else None
 
 
 def side_name(batch: Batch, k: int, name: str) -> str:

@@ -50,8 +50,8 @@ def to_fields(row: dict[str, Any], tables: Tables, origin: Origin) -> dict[str, 
         "type_of_violence": row.get("type_of_violence"),
         # UCDP names the two sides of state-based and non-state fighting (types 1 and 2),
         # not which attacked; in one-sided violence (3) side_a is the perpetrator.
-        "sides": "either" if _fighting(row.get("type_of_violence")) and row.get("side_a")
-        and row.get("side_b") else None,
+        "sides": "either" if _fighting(row.get("type_of_violence"))
+        and _named(row.get("side_a")) and _named(row.get("side_b")) else None,
     }
 
 
@@ -59,5 +59,9 @@ def _fighting(code: Any) -> bool:
     """Whether a `type_of_violence` is fighting between two sides (1 or 2)."""
     try:
         return int(float(str(code).strip())) in (1, 2)
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, or an infinite one
         return False
+
+
+def _named(side: Any) -> bool:
+    return bool(str(side or "").strip())

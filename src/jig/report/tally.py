@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from jig.agreement.model import Agreement
+from jig.engine.sides import possible_actors
 from jig.findings import Finding, Verdict
 from jig.readers.rejects import Reject
 from jig.records import Incident, Notice
@@ -82,7 +83,7 @@ class Row:
     """A finding the annex lists, with its incident."""
 
     incident: Incident
-    actor: str | None  # the agreement's actor id, when the record's actor matched one
+    actor: str | None  # the agreement's actor id(s) ("SY_GOV or OPP" for two sides), when matched
     finding: Finding
 
 
@@ -148,10 +149,12 @@ class ReportBuilder:
             self.outside += 1
             return
         verdict = v.verdict
-        actor = self.agreement.match_actor(inc.actor)[0]
+        # A record naming two sides but not which acted counts for either side's parties.
+        ids = possible_actors(self.agreement, inc)
+        actor = " or ".join(i for i in ids if i) if inc.either_side else ids[0]
         tally.verdicts[verdict] += 1
         tally.actor[actor or ""][verdict] += 1
-        parties = self.parties_of(actor) or (NO_PARTY,)
+        parties = tuple(dict.fromkeys(p for i in ids for p in self.parties_of(i))) or (NO_PARTY,)
         for p in parties:
             tally.party[p][verdict] += 1
         day = datetime.fromtimestamp(t, self.agreement.tz).date()

@@ -45,10 +45,10 @@ def test_a_clash_inside_a_zone_is_undetermined_under_each_sides_clause(astana):
     assert (government.outcome, opposition.outcome) == ("undetermined", "undetermined")
     assert government.p is None and government.zone == "idlib"
     assert government.reason.startswith(
-        "the record names two sides, not which acted: as SY_GOV's act, breach: act of unknown "
+        "the record names two sides, not which acted: as an act of SY_GOV, breach: act of unknown "
         "kind by SY_GOV lies inside idlib")
-    assert "; as OPP's act, not applicable: OPP is not bound by this clause" in government.reason
-    assert "as SY_GOV's act, not applicable" in opposition.reason
+    assert "; as an act of OPP, not applicable: OPP is not bound by this clause" in government.reason
+    assert "as an act of SY_GOV, not applicable" in opposition.reason
     # The same record without `sides` is the government's act, as format 1 reads it.
     assert {c: f.outcome for c, f in found["R"].items()} == {
         "astana-1-no-hostilities-in-zones-government": "breach"}
@@ -67,12 +67,12 @@ def test_the_same_outcome_either_way_and_the_more_severe_of_two_that_cannot_brea
     found = _findings(astana, hts, far, unlisted)
     excepted = found["H"]["astana-1-no-hostilities-in-zones-government"]
     assert excepted.outcome == "excepted" and excepted.exception == "fight-against-terrorists"
-    assert "as NUSRA's act, not applicable" in excepted.reason
+    assert "as an act of NUSRA, not applicable" in excepted.reason
     # Complies as the government's act, not applicable as the opposition's: complies.
     far_off = found["F"]["astana-1-no-hostilities-in-zones-government"]
     assert far_off.outcome == "complies"
-    assert far_off.reason.startswith("the record names two sides, not which acted: as SY_GOV's "
-                                     "act, complies: ")
+    assert far_off.reason.startswith("the record names two sides, not which acted: as an act of "
+                                     "SY_GOV, complies: ")
     assert {f.outcome for f in found["F"].values()} == {"complies"}
     assert found["U"] == {}
 
@@ -83,12 +83,12 @@ def test_two_readings_made_one():
     maybe = Finding("c", "undetermined", "as B, maybe", zone="Z1", p=0.4)
     same = one_finding(breach, also, "A", "B")
     assert (same.outcome, same.zone, same.reason) == (
-        "breach", "Z1", "as A; the record names two sides, not which acted, and as B's act it "
-                        "is the same")
+        "breach", "Z1", "as A; the record names two sides, not which acted, and as an act of B "
+                        "it is the same")
     differ = one_finding(Finding("c", "not_applicable", "B not bound"), maybe, "A", "B")
     assert (differ.outcome, differ.p, differ.zone) == ("undetermined", None, "Z1")
-    assert differ.reason == ("the record names two sides, not which acted: as A's act, not "
-                             "applicable: B not bound; as B's act, undetermined: as B, maybe")
+    assert differ.reason == ("the record names two sides, not which acted: as an act of A, not "
+                             "applicable: B not bound; as an act of B, undetermined: as B, maybe")
     # Two estimates of one disc differ only by who acted when they differ: none stands.
     other = Finding("c", "undetermined", "as A, maybe", p=0.2)
     assert one_finding(other, maybe, "A", "B").p is None
@@ -100,9 +100,9 @@ def test_explain_shows_both_readings_and_every_reason_reads_in_russian_and_arabi
                      sides="either", **IN_IDLIB)
     ex = explain(astana, [clash], "C")
     steps = ex.clauses[0].steps
-    assert steps[0] == "the record names two sides, not which acted: judged as SY_GOV's act, " \
-                       "then as OPP's"
-    assert "as SY_GOV's act:" in steps and "as OPP's act:" in steps
+    assert steps[0] == "the record names two sides, not which acted: judged as an act of " \
+                       "SY_GOV, then of OPP"
+    assert "as an act of SY_GOV:" in steps and "as an act of OPP:" in steps
     assert steps[-1] == "→ undetermined, as the two readings together give it"
     for lang in ("ru", "ar"):
         for f in ex.verdict.findings:
@@ -169,7 +169,7 @@ def test_jig_check_on_a_ucdp_clash_names_both_readings(tmp_path):
     assert r.returncode == 0, r.stderr
     out = {x["incident"]: x for x in map(json.loads, r.stdout.splitlines())}
     assert out["1"]["verdict"] == "undetermined"
-    assert "as SY_GOV's act, breach" in out["1"]["findings"][0]["reason"]
+    assert "as an act of SY_GOV, breach" in out["1"]["findings"][0]["reason"]
     assert out["2"]["verdict"] == "not_applicable"  # IS's own act; IS is bound by no clause
     assert out["3"]["verdict"] == "breach"
     # No target named: it may be against the terrorists the memorandum excepts.

@@ -137,9 +137,9 @@ def _judged(batch: Batch, k: int, clause: Clause, notices: Notices, steps: list[
     f = one_finding(_finding(batch, k, clause, notices, first),
                     _finding(other.batch, j, clause, notices, second), *sides)
     if steps is not None and first is not None and second is not None:
-        steps.append(f"{DOUBT}: judged as {sides[0]}'s act, then as {sides[1]}'s")
+        steps.append(f"{DOUBT}: judged as an act of {sides[0]}, then of {sides[1]}")
         for side, lines in zip(sides, (first, second), strict=True):
-            steps.append(f"as {side}'s act:")
+            steps.append(f"as an act of {side}:")
             steps.extend(lines)
         steps.append(f"→ {SAID[f.outcome]}, as the two readings together give it")
     return f

@@ -43,7 +43,7 @@ def other_reading(batch: Batch) -> OtherReading | None:
     ks = np.flatnonzero(either).tolist()
     exchanged = [replace(i, actor=i.target, target=i.actor)
                  for i in (batch.incidents[k] for k in ks)]
-    # Exceptions still look for evidence where the batch's own look (itself, or the pool).
+    # Exceptions look for evidence where the batch's do: in itself, or in the pool.
     return OtherReading(Batch(batch.agreement, exchanged, batch.evidence),
                         {k: j for j, k in enumerate(ks)})
 
@@ -72,20 +72,20 @@ def side_name(batch: Batch, k: int, name: str) -> str:
 
 
 def one_finding(first: Finding, second: Finding, first_side: str, second_side: str) -> Finding:
-    """The finding of a two-sided record from its readings as `first_side`'s act and as
-    `second_side`'s."""
+    """The finding of a two-sided record from its readings as an act of `first_side` and as
+    one of `second_side`."""
     if first.outcome == second.outcome:
         if first.outcome == "not_applicable":
             return first
         # Which side acted may change how likely a breach is: no single estimate stands.
         p = first.p if first.p == second.p else None
-        return replace(first, p=p, reason=f"{first.reason}; {DOUBT}, and as {second_side}'s "
-                       "act it is the same")
+        return replace(first, p=p, reason=f"{first.reason}; {DOUBT}, and as an act of "
+                       f"{second_side} it is the same")
     doubtful = {first.outcome, second.outcome} & {"breach", "undetermined"}
     # The finding's place, exception and evidence are those of the reading it rests on.
     lead = min((first, second), key=lambda f: SEVERITY[f.outcome])
-    reason = (f"{DOUBT}: as {first_side}'s act, {SAID[first.outcome]}: {first.reason}; as "
-              f"{second_side}'s act, {SAID[second.outcome]}: {second.reason}")
+    reason = (f"{DOUBT}: as an act of {first_side}, {SAID[first.outcome]}: {first.reason}; "
+              f"as an act of {second_side}, {SAID[second.outcome]}: {second.reason}")
     if doubtful:
         return replace(lead, outcome="undetermined", p=None, reason=reason)
     return replace(lead, reason=reason)

@@ -169,13 +169,13 @@ STEPS = (
     # A record that names two sides but not which acted, judged as the act of each
     # (jig.engine.sides): its finding's reason, then its steps. First of all the shapes, as
     # a reading's reason may end like a step ("... is not bound by this clause (...)").
-    N_("%(reason)s; the record names two sides, not which acted, and as %(actor)s's act it is "
-       "the same"),
-    N_("the record names two sides, not which acted: as %(actor)s's act, %(outcome)s: "
-       "%(reason)s; as %(actor2)s's act, %(outcome2)s: %(reason2)s"),
-    N_("the record names two sides, not which acted: judged as %(actor)s's act, then as "
-       "%(actor2)s's"),
-    N_("as %(actor)s's act:"),
+    N_("%(reason)s; the record names two sides, not which acted, and as an act of %(actor)s it "
+       "is the same"),
+    N_("the record names two sides, not which acted: as an act of %(actor)s, %(outcome)s: "
+       "%(reason)s; as an act of %(actor2)s, %(outcome2)s: %(reason2)s"),
+    N_("the record names two sides, not which acted: judged as an act of %(actor)s, then of "
+       "%(actor2)s"),
+    N_("as an act of %(actor)s:"),
     N_("→ %(outcome)s, as the two readings together give it"),
     # The record as read.
     N_("incident %(incident)s (%(origin)s)"),

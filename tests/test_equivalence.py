@@ -149,7 +149,8 @@ def kernels(request, monkeypatch) -> str:
                                                                          max_size=20))
 def test_array_path_gives_the_one_by_one_findings(make_agreement, kernels, zones, cases):
     """Every finding, reason included, equals the straightforward path's, with bound, unbound
-    and unknown actors and acts, records naming two sides but not which acted, weapons,
+    and unknown actors and acts, records naming two sides but not which acted, a clause
+    on acts against some actors (targets protected, not, and unnamed), weapons,
     exceptions, validity windows, partly-in-force
     spans, discs and points on zone edges and vertices, discs straddling edges (of zones with
     holes, of several parts, overlapping and sharing edges), of spans across a zone's start;
@@ -175,6 +176,8 @@ clauses:
   - {id: w, rule: no_weapons_in, bound: [BF, AF], weapons: [mlrs], zones: {kind: demilitarised}}
   - {id: e, rule: no_strikes_in, bound: [AF], acts: [any], exceptions: [threat, from-zones],
      zones: {kind: designated}}
+  - {id: g, rule: no_strikes_in, bound: [BF], acts: [any], against: [AF],
+     zones: {kind: designated}}
 exceptions:
   - {id: threat, for: [AF], requires: {evidence: {actor: X, within_km: 30, before_h: 72}}}
   - {id: from-zones, for: [AF], requires: {evidence: {actor: X, within_km: 60, before_h: 72,
@@ -194,7 +197,8 @@ exceptions:
                 lon += vertex[1]
         # Every fourth names two sides but not which acted (`sides: either`).
         two = {"target": "A forces" if who == "B forces" else "B forces",
-               "sides": "either"} if who is not None and k % 4 == 1 else {}
+               "sides": "either"} if who is not None and k % 4 == 1 else \
+            {"target": ("A forces", "Group Z")[k % 2]} if k % 3 == 2 else {}
         incs.append(incident(agreement, id=f"I{k}", lon=lon, lat=lat, precision_m=r, time=t,
                              actor=who, act=what, weapon=arm, **two))
     incs += [incident(agreement, id=f"O{k}", lon=lon, lat=lat, actor="B forces", act="air_strike")

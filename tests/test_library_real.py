@@ -23,7 +23,7 @@ AIRWARS = SHARED_DATA / "airwars_syria" / "airwars_syria_incidents_detailed_en.c
 # Nusra the arrangements except: undetermined, not breach. UCDP names the two sides of a clash,
 # not which attacked: a clash is a breach only when it would be one whichever side acted.
 PINNED = {
-    "coh-2016": {"breach": 21, "undetermined": 4243, "excepted": 1006, "complies": 0},
+    "coh-2016": {"breach": 4, "undetermined": 4126, "excepted": 708, "complies": 0},
     "castello-2016": {"breach": 0, "undetermined": 88, "excepted": 34, "complies": 0},
     "astana-2017": {"breach": 22, "undetermined": 4386, "excepted": 218, "complies": 2514},
     "south-west-2017": {"breach": 6, "undetermined": 386, "excepted": 53, "complies": 4094},

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from tests.conftest import box, collection, feature, incident
 
-from jig import check
+from jig import AgreementError, check
+from jig.engine import explain
+from jig.report.reasons import translate_phrase, translate_text
 
 ZONES = collection(
     feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated"),
@@ -189,3 +191,34 @@ def test_verdict_is_the_most_severe_finding_and_no_findings_means_not_applicable
     assert v1.verdict == "breach"
     assert v2.verdict == "not_applicable" and v2.findings == ()
     assert v2.as_dict() == {"incident": "I-2", "verdict": "not_applicable", "findings": []}
+
+
+def test_a_clause_on_acts_against_some_actors(make_agreement):
+    """`against` (extension): "cease attacks ... against the Syrian Armed Forces" is not
+    breached by fighting between other groups; a record that names no target may be."""
+    a = make_agreement(CLAUSES.replace(
+        "zones: {kind: designated}}",
+        "against: [AF], zones: {kind: designated}}", 1), zones=ZONES, sites=SITES,
+        targets=TARGETS)
+    inside = {"lon": 36.1, "lat": 35.1, "actor": "B forces", "act": "shelling"}
+    found = {v.incident.id: {f.clause: f for f in v.findings} for v in check(a, [
+        incident(a, id="ON-A", target="A forces", **inside),
+        incident(a, id="ON-OTHER", target="Group Z", **inside),
+        incident(a, id="UNNAMED", **inside)])}
+    assert found["ON-A"]["no-strikes"].outcome == "breach"
+    assert "no-strikes" not in found["ON-OTHER"]  # not applicable
+    unnamed = found["UNNAMED"]["no-strikes"]
+    assert unnamed.outcome == "undetermined" and unnamed.p is None
+    assert unnamed.reason.endswith("; the record names no target, and this clause covers only "
+                                   "acts against AF")
+    for lang in ("ru", "ar"):
+        assert translate_text(unnamed.reason, lang) is not None
+    steps = explain(a, [incident(a, id="X", target="Group Z", **inside)], "X").clauses[0].steps
+    assert steps[-1] == ("→ not applicable: its target 'Group Z' is not one this clause "
+                         "protects (against: AF)")
+    for step in steps:
+        assert translate_phrase(step, "ar") is not None, step
+    with pytest.raises(AgreementError, match="unknown actor"):
+        make_agreement(CLAUSES.replace("zones: {kind: designated}}",
+                                       "against: [XX], zones: {kind: designated}}", 1),
+                       zones=ZONES, sites=SITES, targets=TARGETS)

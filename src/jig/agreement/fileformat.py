@@ -65,6 +65,10 @@ class Clause(_Strict):
     zones: ZoneSelector | None = None
     weapons: list[str] | None = None
     exceptions: list[Ident] = Field(default_factory=list)
+    against: list[Ident] | None = Field(
+        None, min_length=1, description="jig extension: the clause covers only acts against "
+        "these actors (\"no attacks on the government\"); an act whose record names no target "
+        "may be against them")
     near_km: float | None = Field(
         None, gt=0, description="jig extension: how near a site an act must be for "
         "no_strikes_near_sites to report it as complying (default 5 km)")

@@ -374,6 +374,11 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
         seen.add(c.id)
         for j, aid in enumerate(c.bound):
             need_actor(aid, ("clauses", i, "bound", j))
+        for j, aid in enumerate(c.against or ()):
+            need_actor(aid, ("clauses", i, "against", j))
+        if c.against is not None and c.rule in ("no_flights_in", "must_by"):
+            problems.append(Problem("agreement.invalid", f"`against` is for rules on acts, not "
+                                    f"{c.rule}", at(("clauses", i, "against"))))
         for j, eid in enumerate(c.exceptions):
             if eid not in exc_ids:
                 problems.append(Problem("agreement.unknown_exception",
@@ -397,6 +402,7 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
             id=c.id, rule=c.rule, bound=frozenset(c.bound), acts=frozenset(c.acts), quote=c.quote,
             selector=check_selector(c.zones, ("clauses", i, "zones")),
             weapons=frozenset(c.weapons) if c.weapons else None, exceptions=tuple(c.exceptions),
+            against=frozenset(c.against) if c.against is not None else None,
             near_m=(c.near_km or 5.0) * 1000.0, obligation=c.obligation, deadline=deadline))
 
     exceptions: dict[str, ExceptionRule] = {}

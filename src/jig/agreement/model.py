@@ -102,6 +102,7 @@ class Clause:
     selector: Selector | None = None
     weapons: frozenset[str] | None = None
     exceptions: tuple[str, ...] = ()
+    against: frozenset[str] | None = None  # the acts covered are those against these actors
     near_m: float = 5000.0
     obligation: str | None = None  # must_by: what is to be done
     deadline: float | None = None  # must_by: done by this instant (POSIX seconds)

@@ -55,6 +55,13 @@ def _prelude(batch: Batch, clause: Clause, out: np.ndarray) -> np.ndarray:
         weapons = clause.weapons_folded
         passes &= batch.per_value("weapon", lambda w: bool(w) and w.casefold() in weapons)
     doubt = passes & (~known | ~covered)
+    if clause.against is not None:
+        # Acts against an actor the clause protects; a named target it does not protect is
+        # not applicable; an unnamed one may be protected: one by one.
+        protected = batch.per_actor("target", lambda t: t in clause.against)
+        named = batch.per_value("target", lambda t: bool(t))
+        passes &= protected | ~named
+        doubt |= passes & ~named
     out[doubt] = SLOW
     # A record naming two sides but not which acted is judged as the act of each, one by one
     # (`jig.engine.sides`): its other reading may pass where this one does not.

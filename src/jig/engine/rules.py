@@ -84,8 +84,28 @@ def judge_clause(batch: Batch, k: int, clause: Clause, steps: Steps = None) -> J
             return _na(f"weapon {inc.weapon!r} is not one of {', '.join(sorted(clause.weapons))}",
                        steps)
         _note(steps, lambda: f"weapon {inc.weapon!r} is one of the weapons the clause restricts")
+    unnamed = False
+    if clause.against is not None:
+        protected = ", ".join(sorted(clause.against))
+        target_id = batch.target[k][0]
+        if target_id in clause.against:
+            _note(steps, lambda: f"the target is {target_id}, whom this clause protects")
+        elif inc.target:
+            return _na(f"its target {target_id or repr(inc.target)} is not one this clause "
+                       f"protects (against: {protected})", steps)
+        else:
+            unnamed = True
+            _note(steps, lambda: f"the record names no target; this clause covers only acts "
+                  f"against {protected}")
 
     judgement = _RULES[clause.rule](batch, k, clause, steps)
+    if unnamed and judgement.outcome in ("breach", "undetermined"):
+        # Whom the act hit is not said: it may be one the clause protects, so a breach is
+        # not certain (as for an exception's `against`), and no probability is estimated.
+        reason = (f"{judgement.unquantified or judgement.reason}; the record names no target, "
+                  f"and this clause covers only acts against {protected}")
+        _note(steps, lambda: "→ undetermined: the act may not be against a protected actor")
+        judgement = Judgement("undetermined", reason, None, judgement.feature)
     if doubts and judgement.outcome in ("breach", "undetermined"):
         # No probability is quoted: the act's kind or actor is unknown, so none is estimated.
         # The supposition names only what is in doubt (the actor may be known and bound).

@@ -177,6 +177,14 @@ STEPS = (
        "%(actor2)s"),
     N_("as an act of %(actor)s:"),
     N_("→ %(outcome)s, as the two readings together give it"),
+    # A clause that covers only acts against some actors (`against`), and a record that does
+    # not say whom the act hit, or names another.
+    N_("%(reason)s; the record names no target, and this clause covers only acts against "
+       "%(ids)s"),
+    N_("its target %(actor)s is not one this clause protects (against: %(ids)s)"),
+    N_("the target is %(ident)s, whom this clause protects"),
+    N_("the record names no target; this clause covers only acts against %(ids)s"),
+    N_("→ undetermined: the act may not be against a protected actor"),
     # The record as read.
     N_("incident %(incident)s (%(origin)s)"),
     N_("incident %(id)s"),

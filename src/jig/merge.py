@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from jig.agreement.model import Agreement
+from jig.engine.sides import possible_actors
 from jig.geo import geodesic_m
 from jig.records import Incident, Notice
 from jig.times import Span, format_span
@@ -79,10 +80,11 @@ def _sides(agreement: Agreement, inc: Incident) -> tuple[str | None, ...]:
     """The agreement actors that may have acted (None: unidentified). A record naming two
     sides but not which acted may be either's act; a side the agreement does not list is
     named, not unidentified, so it fits only itself."""
+    ids = possible_actors(agreement, inc)
     if not inc.either_side:
-        return (agreement.match_actor(inc.actor)[0],)
-    return tuple(agreement.match_actor(name)[0] or f"named {name!r}"
-                 for name in (inc.actor, inc.target))
+        return ids
+    return tuple(i or f"named {name!r}" for i, name in zip(ids, (inc.actor, inc.target),
+                                                             strict=True))
 
 
 def candidate_pairs(agreement: Agreement, incidents: Sequence[Incident], opts: MergeOptions

@@ -127,10 +127,9 @@ def _judged(batch: Batch, k: int, clause: Clause, notices: Notices, steps: list[
             other: OtherReading | None) -> Finding:
     """The clause's finding on incident k; for a record that names two sides but not which
     acted (in `other`), the findings of both readings made one (`jig.engine.sides`)."""
-    j = other.at.get(k) if other is not None else None
-    if j is None:
+    if other is None or k not in other.at:
         return _finding(batch, k, clause, notices, steps)
-    assert other is not None
+    j = other.at[k]
     sides = side_name(batch, k, "actor"), side_name(batch, k, "target")
     first: list[str] | None = [] if steps is not None else None
     second: list[str] | None = [] if steps is not None else None

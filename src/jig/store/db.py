@@ -26,18 +26,22 @@ HEAD = "0010"
 
 def make_engine(url: str, sqlite_synchronous: str = "FULL", pool_size: int = 20) -> Engine:
     """An engine for `url`; SQLite files get WAL, a busy timeout and the given sync level.
-    PostgreSQL gets a pool of `pool_size` connections and no overflow: the service runs as
+    Both get a pool of `pool_size` connections kept open and no overflow: the service runs as
     many request threads as that, each holding at most one connection (see `Store`), so a
-    request never waits for a connection another request holds while waiting itself.
+    request never waits for a connection another request holds while waiting itself, and no
+    connection is opened (for SQLite, its pragmas run again) per request under load.
 
     synchronous=FULL makes every acknowledged commit reach the disk before the answer goes out,
     so an acknowledged record survives the process being killed and the machine losing power.
     """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        pool: dict[str, int] = {}
+        if path and path != ":memory:":  # a memory store keeps SQLAlchemy's one per thread
             private_file(Path(path))
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+            pool = {"pool_size": pool_size, "max_overflow": 0}
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               **pool)
 
         @event.listens_for(engine, "connect")
         def _pragmas(conn, _record):  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -185,7 +186,7 @@ def test_an_agreement_written_as_json_loads_and_its_errors_still_name_lines(tmp_
     doc = {"jig": 1, "id": "as-json", "in_force": {"from": "2016-07-15"}, "timezone": "UTC",
            "parties": {"A": {"name": "A", "answers_for": ["AF"]}},
            "actors": {"AF": {"name": "A forces", "match": ["A forces"]}},
-           "zones": GOOD_ZONES,
+           "zones": copy.deepcopy(GOOD_ZONES),  # its ring is broken below
            "clauses": [{"id": "c1", "rule": "no_strikes_in", "bound": ["AF"],
                         "zones": {"kind": "designated"}}]}
     path = tmp_path / "agreement.json"
@@ -215,6 +216,28 @@ def test_impossible_dates_and_unknown_timezone(write_agreement):
     messages = " | ".join(p.message for p in ps)
     assert "impossible date '2016-02-30'" in messages
     assert "unknown timezone 'Asia/Atlantis'" in messages
+
+
+def test_a_date_yaml_reads_as_a_number_is_the_basic_date_it_looks_like(write_agreement):
+    """Unquoted, `20160715` is a YAML integer; pydantic would read it as seconds after 1970,
+    putting the agreement in force 46 years early. In the agreement and in GeoJSON it is the
+    ISO 8601 basic date (ruling 7); a number that is no date is refused, naming its key."""
+    zones = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated",
+                               valid_from=20160801))
+    basic = load_agreement(write_agreement(
+        ONE_CLAUSE, base=BASE.replace("from: 2016-07-15", "from: 20160715"), zones=zones))
+    zones["features"][0]["properties"]["valid_from"] = "2016-08-01"
+    extended = load_agreement(write_agreement(ONE_CLAUSE, zones=zones))
+    assert basic.in_force == extended.in_force
+    assert basic.zones[0].window == extended.zones[0].window
+    assert basic.zones[0].window.start > basic.in_force.start > 1.4e9
+
+    [p] = problems(write_agreement, ONE_CLAUSE, base=BASE.replace("from: 2016-07-15",
+                                                                  "from: 2016"), zones=GOOD_ZONES)
+    assert p.where.path == "in_force.from" and "'2016'" in p.message
+    zones["features"][0]["properties"]["valid_until"] = 1.5
+    [p] = problems(write_agreement, ONE_CLAUSE, zones=zones)
+    assert p.where.feature == "Z-1" and p.message.startswith("valid_until: ")
 
 
 def test_validity_of_features_must_be_ordered(write_agreement):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 ACTS = ("air_strike", "shelling", "ground_attack", "explosion", "other", "any")
 RULES = ("no_strikes_in", "only_agreed_targets", "no_strikes_near_sites", "no_weapons_in",
@@ -20,7 +20,18 @@ Act = Literal["air_strike", "shelling", "ground_attack", "explosion", "other", "
 Rule = Literal["no_strikes_in", "only_agreed_targets", "no_strikes_near_sites", "no_weapons_in",
                "no_flights_in", "must_by"]
 Ident = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")]
-Bound = date | datetime | str
+
+
+def _number_as_text(value: Any) -> Any:
+    """YAML reads an unquoted `20160731` as a number, which pydantic would take as seconds
+    since 1970: kept as the text it was, it is the ISO 8601 basic date it looks like (ruling
+    7), and any other number is refused as the text it was, naming where."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Bound = Annotated[date | datetime | str, BeforeValidator(_number_as_text)]
 
 
 class _Strict(BaseModel):

@@ -260,14 +260,16 @@ def _selector(sel: ff.ZoneSelector | None) -> Selector | None:
 
 def _window(props: ff.FeatureProperties, in_force: Window, tz: Any, loc: Location,
             problems: list[Problem], in_force_ok: bool = True) -> Window:
-    try:
-        start = parse_bound(props.valid_from, tz) if props.valid_from is not None \
-            else in_force.start
-        end = parse_bound(props.valid_until, tz) if props.valid_until is not None \
-            else in_force.end
-    except ValueError as exc:
-        problems.append(Problem("geojson.validity", str(exc), loc))
-        return in_force
+    start, end = in_force.start, in_force.end
+    for key, value in (("valid_from", props.valid_from), ("valid_until", props.valid_until)):
+        if value is None:
+            continue
+        try:
+            bound = parse_bound(value, tz)
+        except ValueError as exc:
+            problems.append(Problem("geojson.validity", f"{key}: {exc}", loc))
+            return in_force
+        start, end = (bound, end) if key == "valid_from" else (start, bound)
     own = props.valid_from is not None and props.valid_until is not None
     # A bound taken from an `in_force` already reported as wrong would only echo that error.
     if end <= start and (in_force_ok or own):
@@ -277,15 +279,17 @@ def _window(props: ff.FeatureProperties, in_force: Window, tz: Any, loc: Locatio
 
 def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, at: Any,
            problems: list[Problem], files: dict[str, str], new: bool = True) -> Agreement:
-    try:
-        start = parse_bound(doc.in_force.from_, tz)
-        end = parse_bound(doc.in_force.until, tz) if doc.in_force.until is not None else None
-    except ValueError as exc:
-        problems.append(Problem("agreement.in_force", str(exc), at(("in_force",))))
-        start, end = 0.0, None
-        in_force_ok = False
-    else:
-        in_force_ok = True
+    start, end, in_force_ok = 0.0, None, True
+    for key, value in (("from", doc.in_force.from_), ("until", doc.in_force.until)):
+        if value is None:
+            continue
+        try:
+            bound = parse_bound(value, tz)
+        except ValueError as exc:
+            problems.append(Problem("agreement.in_force", str(exc), at(("in_force", key))))
+            start, end, in_force_ok = 0.0, None, False
+            break
+        start, end = (bound, end) if key == "from" else (start, bound)
     in_force = Window(start, end if end is not None else float("inf"))
     if in_force.end <= in_force.start:
         in_force_ok = False

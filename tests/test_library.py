@@ -92,9 +92,16 @@ CASES = [
     ("coh-2016", "coh-1-no-attacks-on-participants", "syria",
      {"time": "2016-03-10", "actor": "Government of Syria", "target": "Syrian insurgents",
       "act": "air_strike"}, "breach"),
+    # "against the armed opposition groups": an attack on IS is not the clause's, nor one on
+    # civilians; one naming no target may be on the opposition.
     ("coh-2016", "coh-1-no-attacks-on-participants", "syria",
      {"time": "2016-03-10", "actor": "Russian Military", "target": "IS", "act": "air_strike"},
-     "excepted"),
+     "not_applicable"),
+    ("coh-2016", "coh-1-no-attacks-on-participants", "syria",
+     {"time": "2016-03-10", "actor": "Government of Syria", "target": "Civilians",
+      "act": "air_strike"}, "not_applicable"),
+    ("coh-2016", "coh-1-no-attacks-on-participants", "syria",
+     {"time": "2016-03-10", "actor": "Russian Military", "act": "air_strike"}, "undetermined"),
     ("coh-2016", "coh-2-no-attacks-on-government", "syria",
      {"time": "2016-03-10", "actor": "Syrian insurgents", "target": "Government of Syria",
       "act": "shelling"}, "breach"),

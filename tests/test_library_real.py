@@ -21,12 +21,13 @@ AIRWARS = SHARED_DATA / "airwars_syria" / "airwars_syria_incidents_detailed_en.c
 # Verdict counts over every row with coordinates (22,909 of 24,680; rows without are rejected).
 # An act whose record names no target (every Airwars row) may be of the fight against IS and
 # Nusra the arrangements except: undetermined, not breach. UCDP names the two sides of a clash,
-# not which attacked: a clash is a breach only when it would be one whichever side acted.
+# not which attacked: a clash is a breach when it would be one whichever side acted (of one
+# side's clause or the other's), and undetermined when only one side's act would be.
 PINNED = {
-    "coh-2016": {"breach": 4, "undetermined": 4126, "excepted": 708, "complies": 0},
-    "castello-2016": {"breach": 0, "undetermined": 88, "excepted": 34, "complies": 0},
-    "astana-2017": {"breach": 22, "undetermined": 4386, "excepted": 218, "complies": 2514},
-    "south-west-2017": {"breach": 6, "undetermined": 386, "excepted": 53, "complies": 4094},
+    "coh-2016": {"breach": 2446, "undetermined": 1655, "excepted": 0, "complies": 0},
+    "castello-2016": {"breach": 32, "undetermined": 56, "excepted": 34, "complies": 0},
+    "astana-2017": {"breach": 1610, "undetermined": 2798, "excepted": 218, "complies": 2514},
+    "south-west-2017": {"breach": 134, "undetermined": 258, "excepted": 53, "complies": 4094},
     "sochi-2018": {"breach": 0, "undetermined": 341, "excepted": 3, "complies": 182},
     "moscow-2020": {"breach": 0, "undetermined": 48, "excepted": 0, "complies": 306},
 }

@@ -14,7 +14,7 @@ from jig import check, load_agreement, read_incidents
 from jig.engine import explain, judge
 from jig.engine.check import check_one_by_one
 from jig.engine.sides import one_finding
-from jig.findings import Finding
+from jig.findings import Finding, Reading, Verdict, readings_of
 from jig.library import entry
 from jig.report.reasons import translate_text
 
@@ -52,6 +52,49 @@ def test_a_clash_inside_a_zone_is_undetermined_under_each_sides_clause(astana):
     # The same record without `sides` is the government's act, as format 1 reads it.
     assert {c: f.outcome for c, f in found["R"].items()} == {
         "astana-1-no-hostilities-in-zones-government": "breach"}
+
+
+def test_a_breach_whichever_side_acted_is_a_breach_though_no_clause_says_whose(astana):
+    """A new user's review: each clause is undetermined (it binds one side), yet as the
+    government's act the clash breaches one clause and as the opposition's the other; the
+    verdict is a breach by one of the two, as the readings kept with each finding show."""
+    clash = incident(astana, id="C", actor="Government of Syria", target="Syrian insurgents",
+                     sides="either", **IN_IDLIB)
+    hts = incident(astana, id="H", actor="Government of Syria", target="Hayat Tahrir al-Sham",
+                   sides="either", **IN_IDLIB)
+    verdicts = check(astana, [clash, hts])
+    assert verdicts == check_one_by_one(astana, [clash, hts])
+    v, h = verdicts
+    assert {f.outcome for f in v.findings} == {"undetermined"} and v.verdict == "breach"
+    assert readings_of(v.findings) == (Reading("SY_GOV", "breach"), Reading("OPP", "breach"))
+    assert v.as_dict()["findings"][0]["readings"] == [
+        {"actor": "SY_GOV", "outcome": "breach"}, {"actor": "OPP", "outcome": "not_applicable"}]
+    # Excepted as the government's act, not applicable as HTS's: excepted, as before.
+    assert h.verdict == "excepted"
+    assert readings_of(h.findings) == (Reading("SY_GOV", "excepted"),
+                                       Reading("NUSRA", "not_applicable"))
+    judged = judge(astana, [clash, hts])
+    assert judged.verdict_counts()["breach"] == 1 and judged.verdict_counts()["excepted"] == 1
+    assert [json.loads(line)["verdict"] for line in judged.jsonl().splitlines()] == [
+        "breach", "excepted"]
+
+
+def test_the_verdict_of_two_readings():
+    """Breach one way and another clause's breach the other: breach. Readings that differ
+    where one could be a breach: undetermined. Otherwise the more severe."""
+    def f(clause, *outcomes):
+        return Finding(clause, "x", "", readings=tuple(
+            Reading(a, o) for a, o in zip(("A", "B"), outcomes, strict=True)))
+    cases = [((f("1", "breach", "not_applicable"), f("2", "not_applicable", "breach")), "breach"),
+             ((f("1", "breach", "not_applicable"),), "undetermined"),
+             ((f("1", "breach", "excepted"), f("2", "complies", "undetermined")), "undetermined"),
+             ((f("1", "excepted", "not_applicable"), f("2", "complies", "complies")), "excepted"),
+             ((f("1", "complies", "not_applicable"),), "complies")]
+    for findings, verdict in cases:
+        assert Verdict(None, findings).verdict == verdict, findings  # type: ignore[arg-type]
+    # A finding without readings (an amendment's straddling one) counts alike for both.
+    plain = Finding("3", "breach", "")
+    assert Verdict(None, (f("1", "complies", "complies"), plain)).verdict == "breach"  # type: ignore[arg-type]
 
 
 def test_the_same_outcome_either_way_and_the_more_severe_of_two_that_cannot_breach(astana):
@@ -142,7 +185,7 @@ def test_every_reader_reads_sides_alike_and_refuses_other_values(astana, tmp_pat
         r = jig("check", str(entry("astana-2017").agreement_path), str(path), "-f", "jsonl")
         assert r.returncode == 0, r.stderr
         assert [(x["incident"], x["verdict"]) for x in map(json.loads, r.stdout.splitlines())
-                ] == [("A", "undetermined"), ("B", "breach"), ("C", "undetermined")], path
+                ] == [("A", "breach"), ("B", "breach"), ("C", "breach")], path
 
 
 def test_ucdp_fighting_names_two_sides_and_one_sided_violence_its_perpetrator(astana):
@@ -168,7 +211,7 @@ def test_jig_check_on_a_ucdp_clash_names_both_readings(tmp_path):
     r = jig("library", "check", "astana-2017", str(path), "-f", "jsonl")
     assert r.returncode == 0, r.stderr
     out = {x["incident"]: x for x in map(json.loads, r.stdout.splitlines())}
-    assert out["1"]["verdict"] == "undetermined"
+    assert out["1"]["verdict"] == "breach"  # astana-1 as SY_GOV's act, astana-2 as OPP's
     assert "as an act of SY_GOV, breach" in out["1"]["findings"][0]["reason"]
     assert out["2"]["verdict"] == "not_applicable"  # IS's own act; IS is bound by no clause
     assert out["3"]["verdict"] == "breach"

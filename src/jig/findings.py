@@ -28,6 +28,14 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Reading:
+    """For a record naming two sides but not which acted: the outcome had `actor` acted."""
+
+    actor: str
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     clause: str
     outcome: str
@@ -39,6 +47,8 @@ class Finding:
     exception: str | None = None
     evidence: tuple[Evidence, ...] = ()
     missing: tuple[str, ...] = ()
+    # Two, the record's actor's reading first, for a record naming two sides (`sides: either`).
+    readings: tuple[Reading, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The finding object of `jig check --format jsonl` (format 1, plus documented keys)."""
@@ -56,6 +66,8 @@ class Finding:
             out["evidence"] = [e.as_dict() for e in self.evidence]
         if self.missing:
             out["missing"] = list(self.missing)
+        if self.readings:
+            out["readings"] = [{"actor": r.actor, "outcome": r.outcome} for r in self.readings]
         return out
 
 
@@ -66,16 +78,47 @@ def most_severe(findings: tuple[Finding, ...]) -> str:
     return min((f.outcome for f in findings), key=SEVERITY.__getitem__)
 
 
+def either(first: str, second: str) -> str:
+    """The outcome of an act that is one of two readings, neither known to be the true one:
+    the same either way is that outcome; readings that differ where either could be a breach
+    are undetermined; otherwise the more severe stands."""
+    if first == second:
+        return first
+    if {first, second} & {"breach", "undetermined"}:
+        return "undetermined"
+    return min(first, second, key=SEVERITY.__getitem__)
+
+
+def readings_of(findings: tuple[Finding, ...]) -> tuple[Reading, Reading] | None:
+    """For a record naming two sides, the verdict had each side acted, over every clause
+    (None for any other record). A clause breached by one side's act and another by the
+    other's is a breach whichever acted: only the author is unknown."""
+    two = next((f.readings for f in findings if len(f.readings) == 2), None)
+    if two is None:
+        return None
+    per = [most_severe(tuple(Finding(f.clause, f.readings[i].outcome if f.readings else
+                                     f.outcome, "") for f in findings)) for i in (0, 1)]
+    return Reading(two[0].actor, per[0]), Reading(two[1].actor, per[1])
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """All findings for one incident, and the most severe of them."""
+    """All findings for one incident, and the most severe of them; for a record naming two
+    sides, the verdict either side's act would have (`readings_of`) made one."""
 
     incident: Incident
     findings: tuple[Finding, ...] = field(default_factory=tuple)
 
     @property
     def verdict(self) -> str:
-        return most_severe(self.findings)
+        readings = self.readings
+        if readings is None:
+            return most_severe(self.findings)
+        return either(readings[0].outcome, readings[1].outcome)
+
+    @property
+    def readings(self) -> tuple[Reading, Reading] | None:
+        return readings_of(self.findings)
 
     def as_dict(self) -> dict[str, Any]:
         return {"incident": self.incident.id, "verdict": self.verdict,

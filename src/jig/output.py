@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.padding import Padding
 from rich.text import Text
 
+from jig.engine.sides import verdict_reason
 from jig.findings import OUTCOMES, Finding, Verdict
 from jig.records import Origin
 
@@ -117,6 +118,9 @@ def print_table(verdicts: Iterable[Verdict], console: Console,
                       f"[{STYLE[v.verdict]}]{said(v.verdict)}[/]{at}")
         if not v.findings:
             console.print(Padding(f"[dim]{said('no clause applies')}[/]", (0, 0, 0, 4),
+                                  expand=False))
+        if v.readings is not None:  # the verdict need not be any one finding's outcome
+            console.print(Padding(Text(said(verdict_reason(v.readings))), (0, 0, 0, 4),
                                   expand=False))
         for f in v.findings:
             p = "" if f.p is None else f" {number(p_text(f.p))}"

@@ -24,6 +24,7 @@ from jig.cli.common import (
 )
 from jig.cli.words import LangOpt, Words
 from jig.engine import explain
+from jig.engine.sides import verdict_reason
 from jig.output import STYLE
 
 
@@ -63,6 +64,8 @@ def explain_cmd(
     v = ex.verdict
     out.print(f"[bold]{escape(v.incident.id)}[/]: {said('verdict')} "
               f"[{STYLE[v.verdict]}]{said(v.verdict)}[/]")
+    if v.readings is not None:
+        out.print(f"  {escape(said(verdict_reason(v.readings)))}", soft_wrap=True)
     for line in ex.preamble:
         out.print(f"  {escape(said(line))}", soft_wrap=True)
     for c in ex.clauses:

@@ -131,10 +131,11 @@ def _judged(batch: Batch, k: int, clause: Clause, notices: Notices, steps: list[
         return _finding(batch, k, clause, notices, steps)
     j = other.at[k]
     sides = side_name(batch, k, "actor"), side_name(batch, k, "target")
+    labels = side_name(batch, k, "actor", False), side_name(batch, k, "target", False)
     first: list[str] | None = [] if steps is not None else None
     second: list[str] | None = [] if steps is not None else None
     f = one_finding(_finding(batch, k, clause, notices, first),
-                    _finding(other.batch, j, clause, notices, second), *sides)
+                    _finding(other.batch, j, clause, notices, second), *sides, labels)
     if steps is not None and first is not None and second is not None:
         steps.append(f"{DOUBT}: judged as an act of {sides[0]}, then of {sides[1]}")
         for side, lines in zip(sides, (first, second), strict=True):
@@ -206,8 +207,13 @@ class Judged:
     def worst(self) -> np.ndarray:
         """Each incident's verdict as its position in OUTCOMES, without a finding object."""
         worst = np.full(len(self.batch), SEVERITY["not_applicable"], dtype=np.int8)
+        two_sided = set()
         for (_, k), f in self.singles.items():
             worst[k] = min(worst[k], SEVERITY[f.outcome])
+            if f.readings:
+                two_sided.add(k)
+        for k in two_sided:  # weighed over every clause per reading, as `Verdict` does
+            worst[k] = SEVERITY[Verdict(self.batch.incidents[k], self.findings(k)).verdict]
         for cols in self.columns.values():
             decided = np.isin(cols.outcome, (BREACH, UNDETERMINED, COMPLIES))
             # The codes are positions in OUTCOMES.

@@ -17,7 +17,7 @@ import numpy as np
 
 from jig.agreement.model import Agreement
 from jig.engine.context import Batch
-from jig.findings import SEVERITY, Finding
+from jig.findings import SEVERITY, Finding, Reading, either
 from jig.records import Incident
 
 # What the reasons call an outcome ("not_applicable" as words).
@@ -64,28 +64,42 @@ def actor_label(agreement: Agreement, inc: Incident) -> str | None:
     return " or ".join(labels) if labels else None
 
 
-def side_name(batch: Batch, k: int, name: str) -> str:
+def side_name(batch: Batch, k: int, name: str, quoted: bool = True) -> str:
     """How a reason names the record's actor or target (`name`): its agreement actor, or the
-    record's own words when it matches none."""
+    record's own words when it matches none (quoted, unless `quoted` is false)."""
     ident = (batch.actor if name == "actor" else batch.target)[k][0]
-    return ident or repr(getattr(batch.incidents[k], name))
+    words = getattr(batch.incidents[k], name)
+    return ident or (repr(words) if quoted else str(words))
 
 
-def one_finding(first: Finding, second: Finding, first_side: str, second_side: str) -> Finding:
+def one_finding(first: Finding, second: Finding, first_side: str, second_side: str,
+                labels: tuple[str, str] | None = None) -> Finding:
     """The finding of a two-sided record from its readings as an act of `first_side` and as
-    one of `second_side`."""
+    one of `second_side` (as reasons name them; `labels`, if different, as the readings name
+    them), the outcome of each kept, so that the verdict can weigh each reading over every
+    clause (`jig.findings.readings_of`)."""
+    a, b = labels or (first_side, second_side)
+    readings = (Reading(a, first.outcome), Reading(b, second.outcome))
     if first.outcome == second.outcome:
         if first.outcome == "not_applicable":
             return first
         # Which side acted may change how likely a breach is: no single estimate stands.
         p = first.p if first.p == second.p else None
         return replace(first, p=p, reason=f"{first.reason}; {DOUBT}, and as an act of "
-                       f"{second_side} it is the same")
-    doubtful = {first.outcome, second.outcome} & {"breach", "undetermined"}
+                       f"{second_side} it is the same", readings=readings)
+    outcome = either(first.outcome, second.outcome)
     # The finding's place, exception and evidence are those of the reading it rests on.
     lead = min((first, second), key=lambda f: SEVERITY[f.outcome])
     reason = (f"{DOUBT}: as an act of {first_side}, {SAID[first.outcome]}: {first.reason}; "
               f"as an act of {second_side}, {SAID[second.outcome]}: {second.reason}")
-    if doubtful:
-        return replace(lead, outcome="undetermined", p=None, reason=reason)
-    return replace(lead, reason=reason)
+    doubtful = outcome == "undetermined"  # which side acted decides: no estimate stands
+    return replace(lead, outcome=outcome, p=None if doubtful else lead.p, reason=reason,
+                   readings=readings)
+
+
+def verdict_reason(readings: tuple[Reading, Reading]) -> str:
+    """Why a two-sided record's verdict is what it is: its verdict as each side's act, over
+    every clause (`Verdict.readings`)."""
+    a, b = readings
+    return (f"{DOUBT}: as an act of {a.actor}, {SAID[a.outcome]}; as an act of {b.actor}, "
+            f"{SAID[b.outcome]}")

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from jig.engine.commitments import judge_commitments
-from jig.findings import Evidence, Finding, Verdict
+from jig.findings import Evidence, Finding, Reading, Verdict
 from jig.records import Incident, Notice, Origin
 from jig.report.render import JOINT_CENTRE, RELEASED_BY, ReportInputs
 from jig.report.tally import Period, ReportBuilder
@@ -63,7 +63,9 @@ def _finding(f: Any) -> Finding:
                    exception=detail.get("exception"),
                    evidence=tuple(Evidence(e["kind"], e["id"], e.get("note", ""))
                                   for e in detail.get("evidence", ())),
-                   missing=tuple(detail.get("missing", ())))
+                   missing=tuple(detail.get("missing", ())),
+                   readings=tuple(Reading(r["actor"], r["outcome"])
+                                  for r in detail.get("readings", ())))
 
 
 def audit_head(store: Any, s: Any) -> dict[str, Any]:

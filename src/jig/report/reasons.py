@@ -175,6 +175,10 @@ STEPS = (
        "%(reason)s; as an act of %(actor2)s, %(outcome2)s: %(reason2)s"),
     N_("the record names two sides, not which acted: judged as an act of %(actor)s, then of "
        "%(actor2)s"),
+    # The verdict of such a record, over every clause (after the finding's shape it is a
+    # shorter form of).
+    N_("the record names two sides, not which acted: as an act of %(actor)s, %(outcome)s; as "
+       "an act of %(actor2)s, %(outcome2)s"),
     N_("as an act of %(actor)s:"),
     N_("→ %(outcome)s, as the two readings together give it"),
     # A clause that covers only acts against some actors (`against`), and a record that does

@@ -72,6 +72,10 @@ def test_time_span_straddling_a_zone_validity_gives_the_time_share(agreement):
     assert f.outcome == "undetermined" and f.zone == "Z-2"
     assert f.p == pytest.approx(0.5)
     assert "time is known only as 2016-09-01T00:00+03:00/2016-09-02T00:00+03:00" in f.reason
+    # p counts the time too: it is not the share of a place (a review read "50% that it lies
+    # inside the zones" of an exact point deep inside one).
+    assert f.reason.endswith("; estimated probability 50% that it fell within those times and "
+                             "lies inside the zones")
     # An exact time inside the window is a breach; a date wholly outside it is not judged.
     assert judge(agreement, "no-strikes", lon=36.6, lat=35.1, time="2016-09-01T13:00",
                  actor="B forces", act="air_strike").outcome == "breach"

@@ -157,8 +157,8 @@ def _undetermined(batch: Batch, k: int, pl: Placement, what: str, side: str,
             feature = pl.touching[0]
     reason = f"{act_phrase(inc, batch.actor[k][0])}: " + "; ".join(parts)
     _note(steps, lambda: f"→ undetermined, p = {pl.p:.3g}")
-    return Judgement("undetermined", reason + undetermined_tail(pl.p, side), pl.p, feature,
-                     unquantified=reason)
+    return Judgement("undetermined", reason + undetermined_tail(pl.p, side, pl.time_split),
+                     pl.p, feature, unquantified=reason)
 
 
 def straddle_phrase(precision_m: float, what: str, feature: Feature, depth: float) -> str:
@@ -170,7 +170,12 @@ def straddle_phrase(precision_m: float, what: str, feature: Feature, depth: floa
             f"{distance(depth)} {where}" + edge_note(feature, depth))
 
 
-def undetermined_tail(p: float, side: str) -> str:
+def undetermined_tail(p: float, side: str, in_time: bool = False) -> str:
+    """The estimate closing an undetermined reason. `in_time`: the act may fall outside the
+    times just given, and `p` counts that too (an exact place far from every agreed target is
+    a breach only for the share of its time the agreement was in force)."""
+    if in_time:
+        return f"; estimated probability {percent(p)} that it fell within those times and lies {side}"
     return f"; estimated probability {percent(p)} that it lies {side}"
 
 

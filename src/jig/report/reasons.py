@@ -59,6 +59,8 @@ SENTENCES = (
     N_("the act's target is not named, and %(exception)s is for acts against %(targets)s; "
        "%(why)s"),
     N_("%(who)s: %(why)s; estimated probability %(p)s that it lies %(side)s"),
+    N_("%(who)s: %(why)s; estimated probability %(p)s that it fell within those times and lies "
+       "%(side)s"),
     # Flights into barred zones (jig.air.flights): the air desk's reasons.
     N_("%(who)s: %(why)s; estimated probability %(p)s that it flies inside"),
     N_("%(doubts)s. If it were a bound actor's: %(reason)s"),

@@ -52,6 +52,34 @@ def test_air_intake_is_idempotent_and_a_revision_clears_its_old_alert(client):
     r = client.post("/air/notices", json=moved).json()
     assert r["results"][0]["status"] == "revised" and r["conflicts"] == []
     assert client.get("/air/alerts", params={"party": "US"}).json() == []
+    # The other desk keeps it, withdrawn: revising one notice again and again probed the
+    # other side's band and left no alert behind (an adversarial review).
+    [ru] = client.get("/air/alerts", params={"party": "RU"}).json()
+    assert ru["notice"] == "RU-1" and ru["current"] is False
+
+
+def test_probing_by_revising_one_notice_leaves_its_trail_on_the_other_desk(client):
+    """RU narrows down US-1's band by revising one thin notice, each revision a yes or no,
+    then moves it away. The US desk keeps the alert, withdrawn (revisions that leave the
+    conflict as the desks see it share one alert, so that an innocent edit is not told);
+    every probe is RU's signed entry in the log; and the margins are as coarse as where and
+    when (100 m, a minute), not to the decimetre that traced a corridor's edge."""
+    notices = example_notices()
+    client.post("/air/notices", json=[n for n in notices if n["id"] == "US-1"])
+    us1 = next(n for n in notices if n["id"] == "US-1")
+    answers = []
+    for low in (23500, 25000, 26500, 40000):  # US-1 flies 24,000-26,000 ft
+        probe = us1 | {"id": "PROBE", "party": "RU", "actor": "RU", "notes": "",
+                       "alt_low": str(low), "alt_high": str(low + 1)}
+        answers.append(client.post("/air/notices", json=probe).json())
+        if low == 26500:
+            [seen] = client.get("/air/alerts", params={"party": "US"}).json()
+            assert seen["current"] is True
+    assert [bool(a["conflicts"]) for a in answers] == [True, True, True, False]
+    [left] = client.get("/air/alerts", params={"party": "US"}).json()
+    assert left["alert"] == seen["alert"] and left["current"] is False
+    h, m = left["margin"]["horizontal_m"], left["margin"]["time_min"]
+    assert h == round(h, -2) and m == round(m)
 
 
 
@@ -79,11 +107,15 @@ def test_a_revision_that_leaves_the_conflict_as_it_was_keeps_its_alert(client):
     later = edited | {"time": "2016-09-20T07:30/2016-09-20T09:00"}
     client.post("/air/notices", json=later)
     now = client.get("/air/alerts", params={"party": "RU"}).json()
-    assert len(now) == 1 and now[0]["alert"] != ru[0]["alert"] and now[0]["when"] != ru[0]["when"]
+    [new] = [a for a in now if a["current"]]
+    assert new["alert"] != ru[0]["alert"] and new["when"] != ru[0]["when"]
+    # The earlier stays, withdrawn: the US revised the notice that raised it.
+    assert [a for a in now if not a["current"]] == [ru[0] | {"current": False}]
     # Sent again, the earlier revision is the notice again, with the alert it raised.
     r = client.post("/air/notices", json=edited).json()
     assert r["results"][0]["status"] == "restored"
-    assert client.get("/air/alerts", params={"party": "RU"}).json() == ru
+    assert [a for a in client.get("/air/alerts", params={"party": "RU"}).json()
+            if a["current"]] == ru
 
 
 def test_bad_air_notices_and_parties_are_refused(client):

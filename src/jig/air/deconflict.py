@@ -70,10 +70,13 @@ class Conflict:
 
 
 def party_margin(margin: dict[str, float]) -> dict[str, float]:
-    """The margins a party's air desk is shown: horizontally and in time. A conflict is always
-    inside the vertical minimum, and by how much, with the desk's own band known, gave the
-    other side's band edge to the foot (which it is never shown)."""
-    return {k: v for k, v in margin.items() if k != "vertical_ft"}
+    """The margins a party's air desk is shown: horizontally to 100 m and in time to the
+    minute, as fine as where and when it is shown. A conflict is always inside the vertical
+    minimum, and by how much, with the desk's own band known, gave the other side's band
+    edge to the foot (which it is never shown); to 0.1 m and 0.1 min, probes a metre apart
+    traced the other side's corridor edge and the end of its window (an adversarial review)."""
+    return {"horizontal_m": float(round(margin["horizontal_m"], -2)),
+            "time_min": float(round(margin["time_min"]))}
 
 
 # Exactly at a minimum is not closer than it: a band 1,000 ft above another is separated, though

@@ -157,10 +157,15 @@ def _every_notice_opens(s: Any) -> None:
 
 def alerts_for(store: Store, agreement: Agreement, party: str, own_desk: bool = True
                ) -> list[dict[str, Any]]:
-    """Current conflicts for one party's air desk: its own notice, and of the other side's
-    activity only where and when (no id, actor, kind, shape, band or notes). Asked by someone
-    else than the party's own desk (the joint reviewer), its own notice is not named either:
-    a notice's id is the party's, as the rest of it."""
+    """The conflicts of one party's air desk's current notices: its own notice, and of the
+    other side's activity only where and when (no id, actor, kind, shape, band or notes).
+    Asked by someone else than the party's own desk (the joint reviewer), its own notice is
+    not named either: a notice's id is the party's, as the rest of it.
+
+    An alert raised by a notice the other side has since revised stays, `current: false`: a
+    desk that probed by revising one notice again and again left no alert behind before (an
+    adversarial review), though the docs promise the other desk sees every probe. Its own
+    revised notices' alerts go: the revision brought its own."""
     with store.sessions() as s:
         heads = set(s.scalars(select(AirNoticeHead.row)))
         alerts = s.scalars(select(AirAlert).where(or_(AirAlert.a_party == party,
@@ -168,15 +173,16 @@ def alerts_for(store: Store, agreement: Agreement, party: str, own_desk: bool = 
                            .order_by(AirAlert.t_start, AirAlert.row))
         out = []
         for a in alerts:
-            if a.a_row not in heads or a.b_row not in heads:
-                continue  # superseded by a revised notice; the revision brought its own
-            own_row = a.a_row if a.a_party == party else a.b_row
+            own_row, other_row = (a.a_row, a.b_row) if a.a_party == party else (a.b_row, a.a_row)
+            if own_row not in heads:
+                continue
             own = s.get(AirNoticeRevision, own_row)
             assert own is not None
             out.append({"alert": a.row, "notice": own.notice_id if own_desk else None,
                         "other_party": a.b_party if a.a_party == party else a.a_party,
                         **shown(a, agreement.tz),
-                        "detected_at": a.detected_at.isoformat()})
+                        "detected_at": a.detected_at.isoformat(),
+                        "current": other_row in heads})
         return out
 
 

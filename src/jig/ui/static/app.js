@@ -787,8 +787,11 @@ async function loadAlerts() {
   const items = alerts.map((a) => {
     const n = byId.get(a.notice);
     const m = a.margin || {};
-    return el("li", { class: "alert", "data-alert": String(a.alert) },
+    // An alert of a notice the other side has since revised stays listed, marked: a probe
+    // revised again and again leaves its trail.
+    return el("li", { class: a.current === false ? "alert withdrawn" : "alert", "data-alert": String(a.alert) },
       el("strong", {}, fmtSpan(a.when)), " · ",
+      a.current === false ? el("em", {}, `${t("air.withdrawn")} · `) : "",
       t("air.alert", { notice: a.notice ?? t("air.yours"), party: a.other_party, where: `${a.where.lat}, ${a.where.lon}` }),
       n ? ` · ${band(n)}` : "",
       // A party's desk is not told the vertical margin (it gave the other side's band).

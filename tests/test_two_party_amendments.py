@@ -56,6 +56,10 @@ def test_an_amendment_takes_effect_when_every_party_has_accepted(cell):  # noqa:
     done = ok(c["ru-lead"].post(f"{path}/accept"))
     assert done["state"] == "adopted" and done["version"] == 2 and done["waiting_for"] == []
     wait_for_job(c["reviewer"], done["rejudge_job"])
+    # Re-judging runs over every workspace: when it ended told its pace (an adversarial
+    # review timed it growing with the other side's held-back records).
+    job = ok(c["ru-lead"].get(f"/jobs/{done['rejudge_job']}"))
+    assert job["status"] == "done" and job["finished_at"] is None and job.get("elapsed_s") is None
     assert [v["version"] for v in ok(c["reviewer"].get("/agreements/syria-2016-jig"))] == [1, 2]
     assert c["ru-lead"].post(f"{path}/decline").status_code == 409
     # A declined proposal is never adopted.

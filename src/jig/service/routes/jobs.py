@@ -40,14 +40,17 @@ def get_job(job_id: RowNumber, p: Who, ctx: Context = Depends(context)) -> Any:
             added = job.params["added"]
             stored = added.get(JOINT, 0) + (added.get(p.scope, 0) if p.scope != JOINT else 0)
         live = ctx.worker.progress.get(job.row) if ctx.worker is not None else None
+        finished = job.finished_at
         if job.kind != "bulk" and p.role != "open":
-            live = None  # a re-judging job's pace is the size of every workspace together
+            # A re-judging job's pace is the size of every workspace together: no progress,
+            # nor when it ended (its start is when the party's own request made it).
+            live, finished = None, None
         kept = s.scalar(select(func.count()).select_from(JobReject)
                         .where(JobReject.job_row == job.row))
         return JobOut(id=job.row, kind=job.kind, status=job.status, read=job.read,
                       stored=stored, unchanged=job.unchanged, rejected=job.rejected,
                       rejects_kept=kept,
-                      error=job.error, created_at=job.created_at, finished_at=job.finished_at,
+                      error=job.error, created_at=job.created_at, finished_at=finished,
                       attempts=job.params.get("attempts", 0),
                       **(live.as_dict() if live is not None else {}))
 

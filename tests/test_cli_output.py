@@ -158,6 +158,10 @@ def test_verdict_filter_writes_only_those_and_counts_all():
     assert {row["verdict"] for row in rows} == {"breach", "undetermined"}
     assert len(rows) == 8 + 7
     assert "breach 8, undetermined 7, excepted 3, complies 6, not_applicable 4" in r.stderr
+    # The table's closing counts are of every verdict too, not zeros for those left out.
+    table = jig("check", AGREEMENT, INCIDENTS, "-n", NOTICES, "--verdict", "breach")
+    assert table.stdout.splitlines()[-1].split() == [
+        "breach", "8", "undetermined", "7", "excepted", "3", "complies", "6", "not_applicable", "4"]
     r = jig("check", AGREEMENT, INCIDENTS, "--verdict", "breach,maybe")
     assert r.returncode == 2 and "unknown maybe" in r.stderr
 

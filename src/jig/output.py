@@ -6,7 +6,7 @@ import csv
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
 
 from rich.console import Console
@@ -106,10 +106,13 @@ def p_text(p: float) -> str:
 
 def print_table(verdicts: Iterable[Verdict], console: Console,
                 said: Callable[[str], str] = str, where: Callable[[Origin], str] = str,
-                number: Callable[[str], str] = str) -> None:
+                number: Callable[[str], str] = str,
+                totals: Mapping[str, int] | None = None) -> None:
     """Verdicts for people: an incident a block, each finding with its reason beneath it;
     `said` puts jig's words and reasons, `where` a record's origin, `number` a decimal
-    number's sign, in the reader's language."""
+    number's sign, in the reader's language. The closing counts are `totals` once every
+    verdict is read (every verdict judged, when the table shows only some), else those
+    shown."""
     counts: Counter[str] = Counter()
     for v in verdicts:
         counts[v.verdict] += 1
@@ -128,5 +131,6 @@ def print_table(verdicts: Iterable[Verdict], console: Console,
             console.print(Padding(f"[{STYLE[f.outcome]}]{said(f.outcome)}[/]{p}  {f.clause}",
                                   (0, 0, 0, 2), expand=False))
             console.print(Padding(Text(said(f.reason)), (0, 0, 0, 6), expand=False))
-    console.print("\n" + "  ".join(f"[{STYLE[o]}]{said(o)}[/] {counts.get(o, 0)}"
+    final = totals if totals is not None else counts
+    console.print("\n" + "  ".join(f"[{STYLE[o]}]{said(o)}[/] {final.get(o, 0)}"
                                    for o in OUTCOMES))

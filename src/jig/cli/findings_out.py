@@ -58,8 +58,10 @@ def write_verdicts(verdicts: Iterable[Verdict], fmt: str, output: Path | None, t
                 pass
             write_summary(tally, fmt, fh, to_file=output is not None, said=words)
         elif fmt == "table":
+            # The closing counts are of every verdict: with --verdict, zeros for the ones
+            # filtered out were pasted on as facts (a new user's review).
             print_table(counted(), console_to(fh, output is not None), words, words.origin,
-                        words.number)
+                        words.number, tally.verdicts)
         else:
             {"jsonl": write_jsonl, "geojson": write_geojson, "csv": write_csv}[fmt](counted(), fh)
 

@@ -103,6 +103,11 @@ def test_report_on_the_example_has_every_section_and_check_s_numbers(tmp_path):
     assert "N-1" in html and "RU-1 × US-1" in html
     assert re.search(r"RU-1 × US-1.*?<td>[\d,]+ m, [\d,]+ ft, [\d,]+ min</td>", html)
     assert "2016-06-01 – 2016-07-31" in html  # the previous 61 days
+    # Places are where acts were (zones, sites), not the nearest agreed target an act away
+    # from all of them names: T-2 led the ranking with breaches 10-78 km from it.
+    places = html.split("with the most breaches</h3>")[1].split("</table>")[0]
+    rows = re.findall(r'<tr><td class="ltr">([^<]+)</td>', places)
+    assert rows and not {"T-1", "T-2", "T-3", "T-4"} & set(rows)
 
 
 def test_air_margins_and_distances_are_written_in_the_report_s_language():

@@ -247,7 +247,7 @@ def per_day_by_party(tally: Tally, parties: Sequence[str], first: date, days: in
 
 
 def per_place(rows: Sequence[tuple[str, int, int]]) -> bytes:
-    """Breach and undetermined findings per zone, site or target (most first)."""
+    """Breach and undetermined findings per zone or protected site (most first)."""
     fig = Figure(figsize=(7.2, 0.5 + 0.22 * max(len(rows), 1)))
     ax = fig.add_axes((0.18, 0.08, 0.78, 0.9))
     names = [r[0] for r in rows][::-1]

@@ -164,7 +164,10 @@ class ReportBuilder:
                 tally.day_party[day][p] += 1
         for f in v.findings:
             tally.clause[f.clause][f.outcome] += 1
-            where = f.zone or f.site or f.target
+            # Where the act was: a zone or a site. An agreed target a finding names is the
+            # nearest place strikes were allowed, away from which it breached: ranked as a
+            # place, "T-2: 3 breaches" read as breaches at T-2 (a new user's review).
+            where = f.zone or f.site
             if where is not None and f.outcome in ("breach", "undetermined"):
                 tally.place[where][f.outcome] += 1
         if tally is not self.now:

@@ -313,6 +313,9 @@ def test_arabic_pdf_is_right_to_left_with_arabic_text_and_reasons(tmp_path):
                   "35.8000, 36.5500"):
         assert words in whole, words
     assert "Summary" not in whole and "is not at an agreed target" not in whole
+    # A reason's times stay whole: the bidi algorithm set A-15's notice time as
+    # "26T12:00+03:00-08-2016" before they were isolated (a new user's review).
+    assert "2016-08-26T12:00+03:00" in whole and "-08-2016" not in whole
     assert _ink(_render_page(pdf, 1, tmp_path)) > 0.02
     html, _ = report(tmp_path, "ar.html", "-n", NOTICES, "--lang", "ar")
     assert '<html lang="ar" dir="rtl">' in html.read_text(encoding="utf-8")

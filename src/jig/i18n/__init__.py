@@ -7,6 +7,7 @@ messages are the msgids, so it needs no catalog.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -54,6 +55,20 @@ def negotiate(accept_language: str | None, default: str = "en") -> str:
         if base in LANGUAGES and q > 0:
             ranked.append((-q, i, base))
     return min(ranked)[2] if ranked else default
+
+
+# A time or interval inside a sentence, kept left to right on a right-to-left page: without
+# it the bidi algorithm set "2016-08-26T12:00+03:00" as "26T12:00+03:00-08-2016".
+_TIME = r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)?)?"
+_LTR_RUN = re.compile(f"{_TIME}(?:/{_TIME})?")
+
+
+def isolate_runs(text: str, lang: str) -> str:
+    """`text` with its times and intervals as Unicode isolates in a right-to-left language
+    (U+2066 … U+2069, which browsers, Pango and Typst honour); as it is in any other."""
+    if lang not in RTL:
+        return text
+    return _LTR_RUN.sub(lambda m: f"\u2066{m.group(0)}\u2069", text)
 
 
 def direction(lang: str) -> str:

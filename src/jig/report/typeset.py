@@ -18,7 +18,7 @@ from functools import partial
 from importlib import resources
 from typing import Any
 
-from jig.i18n import direction, translations
+from jig.i18n import direction, isolate_runs, translations
 
 # Rows of an annex table set as one PDF: 100,000 incidents' 21,182 breach and undetermined
 # findings took 16 s of one core in one piece; in parts, both cores share them.
@@ -51,12 +51,14 @@ def findings_rows(annex: list[dict[str, Any]], verdict_names: dict[str, str], rt
         if r["p"] is not None:
             finding += " " + iso(probability(r["p"], lang))
         out.append({"cells": [[iso(r["id"]), iso(r["time"]), *where],
-                              [r["actor"], iso(r["clause"]), finding], [r["reason"]],
+                              [r["actor"], iso(r["clause"]), finding],
+                              [isolate_runs(r["reason"], lang)],
                               [iso(r["sources"])]], "outcome": r["outcome"]})
     return out
 
 
-def exceptions_rows(excepted: list[dict[str, Any]], rtl: bool = False) -> list[dict[str, Any]]:
+def exceptions_rows(excepted: list[dict[str, Any]], rtl: bool = False, lang: str = "en"
+                    ) -> list[dict[str, Any]]:
     """The exceptions invoked as cells of lines: incident and time; clause and exception;
     the evidence, one line each; reason."""
     iso = _isolating(rtl)
@@ -64,9 +66,11 @@ def exceptions_rows(excepted: list[dict[str, Any]], rtl: bool = False) -> list[d
                        [iso(r["clause"]), iso(r["exception"] or "")],
                        # the label ("notice N-1") left to right; the note, in the report's
                        # language, runs in the page's direction
-                       [iso(e["label"]) + (f": {e['note']}" if e.get("note") else "")
+                       [iso(e["label"]) + (f": {isolate_runs(e['note'], lang)}"
+                                           if e.get("note") else "")
                         for e in r["evidence"]] or [""],
-                       [r["reason"]]], "outcome": "excepted"} for r in excepted]
+                       [isolate_runs(r["reason"], lang)]], "outcome": "excepted"}
+            for r in excepted]
 
 
 def annex_jobs(page: dict[str, Any], verdict_names: dict[str, str], lang: str
@@ -104,7 +108,7 @@ def annex_jobs(page: dict[str, Any], verdict_names: dict[str, str], lang: str
         table(_("Exceptions invoked"),
               [f"{_('Incident')} · {_('Time')}", f"{_('Clause')} · {_('Exception')}",
                _("Evidence"), _("Reason")], EXCEPTIONS_WIDTHS,
-              exceptions_rows(page["excepted"], rtl))
+              exceptions_rows(page["excepted"], rtl, lang))
     return jobs
 
 

@@ -112,6 +112,8 @@ def test_explain_walks_every_clause_step_by_step():
     assert "exception imminent-threat: unmet" in out
     assert "exception advance-beyond-areas: met: incident A-11" in out
     assert "→ excepted under advance-beyond-areas" in out
+    # Latitude first and labelled, as the report writes it (lon 36.99, lat 35.62 in the file).
+    assert "location 35.62000 N, 36.99000 E, exact" in out
 
 
 

@@ -310,7 +310,7 @@ def test_arabic_pdf_is_right_to_left_with_arabic_text_and_reasons(tmp_path):
     # and "lat, lon" kept left to right inside the right-to-left table.
     whole = _pdftotext(pdf)
     for words in ("ليس عند هدف متفق عليه", "غارة جوية من", "الخروقات والنتائج غير المحسومة",
-                  "35.8000, 36.5500"):
+                  "35.8000 N, 36.5500 E"):
         assert words in whole, words
     assert "Summary" not in whole and "is not at an agreed target" not in whole
     # A reason's times stay whole: the bidi algorithm set A-15's notice time as

@@ -89,6 +89,14 @@ def _quick(chosen: Transformer) -> Transformer:
     return Transformer.from_pipeline(chosen.definition)
 
 
+def point_text(lon: float, lat: float, digits: int = 5) -> str:
+    """A point as people write it, latitude first and each labelled ("35.62000 N, 36.99000 E"):
+    `jig explain` wrote longitude first and the report latitude first, both unlabelled, so a
+    point copied from one into the other moved by hundreds of km (a new user's review)."""
+    return (f"{abs(lat):.{digits}f} {'N' if lat >= 0 else 'S'}, "
+            f"{abs(lon):.{digits}f} {'E' if lon >= 0 else 'W'}")
+
+
 def geodesic_m(lon1: float, lat1: float, lon2: np.ndarray | float, lat2: np.ndarray | float
                ) -> np.ndarray:
     """Geodesic distance in metres from one point to one or many."""

@@ -26,6 +26,7 @@ from jig.cli.common import (
     refuse_overwriting,
 )
 from jig.findings import OUTCOMES
+from jig.geo import point_text
 from jig.i18n import LANGUAGES
 from jig.pipeline import judge_files
 from jig.readers.rejects import Reject
@@ -257,6 +258,6 @@ def air_conflicts(agreement: Agreement, paths: list[Path], period: Period, sink:
             continue
         m = d["margin"]
         out.append({"a": c.a.id, "b": c.b.id, "parties": f"{c.a.party} × {c.b.party}",
-                    "when": d["when"], "where": f"{d['where']['lat']}, {d['where']['lon']}",
+                    "when": d["when"], "where": point_text(d["where"]["lon"], d["where"]["lat"], 3),
                     "margin": m})
     return out

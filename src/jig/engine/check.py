@@ -44,6 +44,7 @@ from jig.engine.rules import (
 from jig.engine.sides import DOUBT, SAID, OtherReading, one_finding, other_reading, side_name
 from jig.engine.wording import act_phrase, window_phrase
 from jig.findings import OUTCOMES, SEVERITY, Finding, Verdict
+from jig.geo import point_text
 from jig.readers.columns import IncidentColumns
 from jig.records import Incident, Notice
 from jig.times import format_span
@@ -341,7 +342,7 @@ def explain(agreement: Agreement, incidents: Sequence[Incident], incident_id: st
     preamble = [
         f"incident {inc.id}" + (f" ({inc.origin})" if inc.origin else ""),
         f"time {inc.time_text!r} read as {format_span(inc.span, tz)} ({agreement.timezone_name})",
-        f"location {inc.lon:.5f}, {inc.lat:.5f}"
+        f"location {point_text(inc.lon, inc.lat)}"
         + (f", known to within {inc.precision_m:.0f} m" if inc.precision_m else ", exact"),
         _named("actor", inc.actor, actor, how),
         _named("target", inc.target, target, thow),

@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from jig.agreement.model import Agreement
 from jig.engine.commitments import Commitment
 from jig.findings import Evidence
+from jig.geo import point_text
 from jig.i18n import RTL, check_language, direction, isolate_runs, translations
 from jig.records import Notice, Origin
 from jig.report import figures
@@ -108,6 +109,7 @@ def environment(lang: str) -> Environment:
     # Left-to-right runs (dates, signed numbers) inside right-to-left text: Unicode isolates,
     # which Pango honours where CSS unicode-bidi on an inline box is not enough.
     env.filters["isolate"] = (lambda s: f"\u2066{s}\u2069") if lang in RTL else (lambda s: s)
+    env.filters["point"] = lambda lon, lat: point_text(lon, lat, 4)
     # A reason's times and intervals, inside a sentence in the page's direction.
     env.filters["isolate_runs"] = lambda s: isolate_runs(s, lang)
     gettext = translations(lang).gettext

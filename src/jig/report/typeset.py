@@ -18,6 +18,7 @@ from functools import partial
 from importlib import resources
 from typing import Any
 
+from jig.geo import point_text
 from jig.i18n import direction, isolate_runs, translations
 
 # Rows of an annex table set as one PDF: 100,000 incidents' 21,182 breach and undetermined
@@ -43,7 +44,7 @@ def findings_rows(annex: list[dict[str, Any]], verdict_names: dict[str, str], rt
     iso = _isolating(rtl)
     out = []
     for r in annex:
-        place = f"{r['lat']:.4f}, {r['lon']:.4f}"
+        place = point_text(r["lon"], r["lat"], 4)
         if r["precision_m"]:
             place += f" ±{metres(r['precision_m'], lang)}"
         where = [iso(place)] + ([iso(r["where"])] if r["where"] else [])

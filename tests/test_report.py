@@ -110,6 +110,21 @@ def test_report_on_the_example_has_every_section_and_check_s_numbers(tmp_path):
     assert rows and not {"T-1", "T-2", "T-3", "T-4"} & set(rows)
 
 
+def test_a_period_before_the_agreement_is_no_comparison(tmp_path):
+    """The default period is the agreement's whole time in force, so the days before it are
+    days without the agreement: "breach 8 (0) +8" against them meant nothing (a new user's
+    review). They are not compared, and no previous-period column is shown; a period with
+    days in force before it still is."""
+    out, _ = report(tmp_path, "whole.html", "-n", NOTICES)
+    html = out.read_text(encoding="utf-8")
+    assert "no comparison" in html and "Previous period" not in html
+    assert "Each cell: this period (previous period)" not in html
+    breach = re.search(r'<tr data-verdict="breach".*?</tr>', html)[0]
+    assert breach.count("<td") == 2  # the verdict and this period's count: no "0", no "+8"
+    out, _ = report(tmp_path, "later.html", "-n", NOTICES, "--from", "2016-09-01")
+    assert "Previous period" in out.read_text(encoding="utf-8")
+
+
 def test_air_margins_and_distances_are_written_in_the_report_s_language():
     from jig.report.render import margins, metres, number
 

@@ -171,8 +171,9 @@ def context(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notice],
         "per_day": figures.per_day_by_verdict(now, period.first, period.days),
         "per_party": figures.per_day_by_party(now, [*parties, NO_PARTY], period.first,
                                               period.days),
-        "before_after": figures.before_after(now, before),
     }
+    if builder.compare is not None:
+        charts["before_after"] = figures.before_after(now, before)
     if top_places:
         charts["per_place"] = figures.per_place([(p, b, u) for p, b, u, _ in top_places])
     return {

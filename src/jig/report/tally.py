@@ -196,8 +196,10 @@ def report_periods(agreement: Agreement, first: str | None, last: str | None,
                                                                             "compare")
                    ) -> tuple[Period, Period | None]:
     """The period (default: the agreement's days in force) and what it is compared with:
-    `previous` (as many days just before), `none`, or `FROM/TO`. ValueError names the bad
-    value with `names` (how the caller calls from, to and compare)."""
+    `previous` (as many days just before, unless the agreement is in force at no moment of
+    them: then nothing, as a change against days without the agreement means nothing), `none`,
+    or `FROM/TO`. ValueError names the bad value with `names` (how the caller calls from, to
+    and compare)."""
 
     def day(text: str, name: str) -> date:
         try:
@@ -226,7 +228,9 @@ def report_periods(agreement: Agreement, first: str | None, last: str | None,
         b = datetime.fromtimestamp(window.end, tz).date() - timedelta(days=1)
     period = days(a, b, f"{names[0]}/{names[1]}")
     if compare == "previous":
-        return period, period.previous(agreement)
+        before = period.previous(agreement)
+        in_force = before.start < window.end and window.start < before.end
+        return period, before if in_force else None
     if compare == "none":
         return period, None
     left, sep, right = compare.partition("/")

@@ -240,6 +240,34 @@ def test_a_date_yaml_reads_as_a_number_is_the_basic_date_it_looks_like(write_agr
     assert p.where.feature == "Z-1" and p.message.startswith("valid_until: ")
 
 
+def test_a_judged_property_spelt_wrong_is_refused_not_kept_unread(write_agreement):
+    """A new user's review: a site's `radius` (for `radius_m`) was kept as an extra property,
+    the site read as having no radius and a strike 204 m from a hospital complied; so too
+    `valid_form` and `agred_by`. A property a slip away from a judged one the feature lacks
+    is refused, naming both; any other extra property is kept as before."""
+    zones = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated",
+                               valid_form="2016-08-01", Valid_Until="2016-09-01",
+                               ADM2_PCODE="SY0702", note="kept"))
+    ps = problems(write_agreement, ONE_CLAUSE, zones=zones)
+    assert {(p.where.feature, p.code) for p in ps} == {("Z-1", "geojson.misspelt")}
+    assert sorted(p.message for p in ps) == [
+        "property `Valid_Until` is not one jig reads, and `valid_until` is missing: did you "
+        "mean `valid_until`?",
+        "property `valid_form` is not one jig reads, and `valid_from` is missing: did you mean "
+        "`valid_from`?"]
+    # Beside the real one, a look-alike is somebody's own property.
+    zones = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated",
+                               valid_from="2016-08-01", valid_form="typed twice"))
+    assert load_agreement(write_agreement(ONE_CLAUSE, zones=zones)).zones[0].id == "Z-1"
+
+
+def test_a_feature_without_id_is_told_which_code_could_be_one(write_agreement):
+    zones = collection(feature(box(36.0, 35.0, 36.2, 35.2), ADM2_PCODE="SY0702", kind="designated"))
+    [p] = problems(write_agreement, ONE_CLAUSE, zones=zones)
+    assert "has no `id` property" in p.message and p.hint == (
+        "it has `ADM2_PCODE`: copy one into an `id` property")
+
+
 def test_validity_of_features_must_be_ordered(write_agreement):
     zones = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated",
                                valid_from="2016-09-01", valid_until="2016-08-01"))

@@ -166,6 +166,24 @@ def test_verdict_filter_writes_only_those_and_counts_all():
     assert r.returncode == 2 and "unknown maybe" in r.stderr
 
 
+def test_a_column_spelt_wrong_is_warned_of_before_judging(tmp_path):
+    """A new user's review: a `precison_m` column was kept as an extra field, the 10 km disc
+    lost and an uncertain act a breach, without a word. jig still judges the file as written
+    (a column it does not read is kept), but says which column looks like which field."""
+    typo = tmp_path / "typo.csv"
+    typo.write_text("id,time,lon,lat,precison_m,actor,target,Act,notes\n"
+                    "V-1,2016-08-10,36.68,35.65,10000,Military Forces of Syria,,shelling,x\n")
+    r = jig("check", AGREEMENT, str(typo), "-f", "jsonl")
+    assert r.returncode == 0, r.stderr
+    warned = [line for line in r.stderr.splitlines() if line.startswith("warning")]
+    assert warned == [
+        f"warning {typo}, line 1: column 'precison_m' is not one jig reads, and 'precision_m' "
+        "is missing: did you mean 'precision_m'? (its values are kept as given, not judged)",
+        f"warning {typo}, line 1: column 'Act' is not one jig reads, and 'act' is missing: did "
+        "you mean 'act'? (its values are kept as given, not judged)"]
+    assert "warning" not in jig("check", AGREEMENT, INCIDENTS, "-f", "jsonl").stderr
+
+
 def test_summary_counts_findings_by_clause_actor_and_zone():
     full = jig("check", AGREEMENT, INCIDENTS, "-n", NOTICES, "-f", "jsonl")
     findings = [(f["outcome"], f["clause"]) for line in full.stdout.splitlines()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable
 from typing import Any
@@ -107,6 +108,36 @@ def geometry_problem(geom: Any) -> tuple[BaseGeometry | None, str | None]:
     return shapely.force_2d(g), None
 
 
+# Properties that change a verdict when absent: one a slip away from these (a letter or two,
+# any case), given where the real one is not, is refused rather than kept as an unread
+# extra. A site's `radius` read as no radius made a strike 204 m from a hospital comply (a
+# new user's review).
+JUDGED_PROPERTIES = ("valid_from", "valid_until", "radius_m", "agreed_by", "approx_km",
+                     "approximate")
+
+
+def misspelt(properties: dict[str, Any]) -> list[tuple[str, str]]:
+    """(given, meant) for each property that looks like a slip of a judged one it lacks."""
+    missing = [k for k in JUDGED_PROPERTIES if k not in properties]
+    out = []
+    for key in properties:
+        if key in JUDGED_PROPERTIES or not isinstance(key, str):
+            continue
+        close = difflib.get_close_matches(key.lower(), missing, n=1, cutoff=0.8)
+        if close:
+            out.append((key, close[0]))
+    return out
+
+
+def _id_hint(properties: dict[str, Any]) -> str | None:
+    """For a feature without an id: the property that could be one (a place code, as
+    boundary files give them), to copy into `id`."""
+    codes = [k for k in properties if isinstance(k, str) and "pcode" in k.lower()]
+    if not codes:
+        return None
+    return f"it has {', '.join(f'`{k}`' for k in codes[:3])}: copy one into an `id` property"
+
+
 def read_features(collection: str, raw: Any, where: Callable[[int, str | None], Location],
                   problems: list[Problem]) -> list[tuple[FeatureProperties, BaseGeometry]]:
     """Validate a list of GeoJSON features (or a FeatureCollection) of one collection.
@@ -139,16 +170,27 @@ def read_features(collection: str, raw: Any, where: Callable[[int, str | None], 
             problems.append(Problem("geojson.not_feature", "is not a GeoJSON Feature", where(i, fid),
                                     'each item needs "type": "Feature", "geometry", "properties"'))
             continue
+        given = feat.get("properties") or {}
         try:
-            props = FeatureProperties.model_validate(feat.get("properties") or {})
+            props = FeatureProperties.model_validate(given)
         except ValidationError as exc:
             for err in exc.errors():
                 field = ".".join(str(p) for p in err["loc"]) or "properties"
+                missing_id = field == "id" and err["type"] == "missing"
                 msg = ("has no `id` property (nor a Feature `id`); every feature needs one, "
                        "unique in its collection"
-                       if field == "id" and err["type"] == "missing"
-                       else f"property `{field}`: {err['msg']}")
-                problems.append(Problem("geojson.properties", msg, where(i, fid)))
+                       if missing_id else f"property `{field}`: {err['msg']}")
+                problems.append(Problem("geojson.properties", msg, where(i, fid),
+                                        _id_hint(given) if missing_id else None))
+            continue
+        slips = misspelt(given)
+        if slips:
+            for slip, meant in slips:
+                problems.append(Problem(
+                    "geojson.misspelt", f"property `{slip}` is not one jig reads, and "
+                    f"`{meant}` is missing: did you mean `{meant}`?", where(i, fid),
+                    "a property jig does not read is kept as given, so this one would be "
+                    "ignored; rename it"))
             continue
         if props.id in seen:
             problems.append(Problem("geojson.duplicate_id",

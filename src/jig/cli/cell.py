@@ -23,6 +23,7 @@ from jig.cli.common import (
     plural,
     progress_of,
     refuse_overwriting,
+    warn_misspelt_fields,
 )
 from jig.findings import OUTCOMES
 from jig.output import STYLE
@@ -159,6 +160,7 @@ def import_cmd(
 
     refuse_overwriting([*(incidents or []), *(agreement or []), *(notices or []),
                         *(gazetteer or [])], ("--rejects", rejects))
+    warn_misspelt_fields(incidents or [])
     settings = Settings(data_dir=data, database_url=db)
     store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
                        settings.data_dir, settings.log_key)

@@ -33,7 +33,7 @@ from jig.agreement.cache import load_agreement_cached
 from jig.engine.accel import default_cache_dir
 from jig.errors import JigError, Location, Problem
 from jig.readers import Gazetteer, IncidentReader, Reject, read_notices
-from jig.readers.files import expand_paths
+from jig.readers.files import expand_paths, misspelt_fields
 from jig.readers.rejects import RejectWriter, umask
 from jig.records import Notice
 
@@ -147,6 +147,16 @@ def refuse_overwriting(inputs: Iterable[Path | None], *outputs: tuple[str, Path 
                 err.print(f"[bold red]error[/] {opt} and {other} name one file, "
                           f"{escape(str(path))}: give each its own")
                 raise typer.Exit(2)
+
+
+def warn_misspelt_fields(inputs: Iterable[Path]) -> None:
+    """A warning for each column of an incidents file that looks like a slip of a field jig
+    judges and the file lacks: its values would be kept as given, not judged."""
+    for path in expand_paths(list(inputs)):
+        for given, meant in misspelt_fields(path):
+            err.print(f"[yellow]warning[/] {escape(str(path))}, line 1: column {escape(repr(given))} "
+                      f"is not one jig reads, and {meant!r} is missing: did you mean {meant!r}? "
+                      "(its values are kept as given, not judged)")
 
 
 def _same_file(a: Path, b: Path) -> bool:

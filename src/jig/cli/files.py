@@ -41,6 +41,7 @@ from jig.cli.common import (
     progress_of,
     refuse_overwriting,
     stdout,
+    warn_misspelt_fields,
 )
 from jig.cli.findings_out import (
     write_lines_of,
@@ -201,6 +202,7 @@ def check_cmd(
     a = load_or_exit(agreement)
     refuse_overwriting([agreement, *incidents, *(notices or []), *(status or []),
                         *(gazetteer or [])], ("-o", output), ("--rejects", rejects))
+    warn_misspelt_fields(incidents)
     sink = RejectSink(rejects)
     with exit_on_errors():
         noted = read_notices(notices or [], a)

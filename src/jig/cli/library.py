@@ -30,6 +30,7 @@ from jig.cli.common import (
     make_reader,
     notices_or_exit,
     refuse_overwriting,
+    warn_misspelt_fields,
 )
 from jig.cli.words import LangOpt, words_for
 from jig.engine import check
@@ -162,6 +163,7 @@ def check_cmd(
         raise typer.Exit(2)
     refuse_overwriting([*incidents, *(notices or []), *(status or []), *(gazetteer or [])],
                        ("-o", output), ("--rejects", rejects))
+    warn_misspelt_fields(incidents)
     sink = RejectSink(rejects)
     notes = notices_or_exit(a, notices, sink)
     reader = make_reader(a, gazetteer)

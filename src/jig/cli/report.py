@@ -24,6 +24,7 @@ from jig.cli.common import (
     open_store,
     progress_of,
     refuse_overwriting,
+    warn_misspelt_fields,
 )
 from jig.findings import OUTCOMES
 from jig.geo import point_text
@@ -134,6 +135,7 @@ def report_cmd(
     refuse_overwriting([agreement, *incidents, *(notices or []), *(air or []),
                         *(status or []), *(gazetteer or [])],
                        ("-o", output), ("--rejects", rejects))
+    warn_misspelt_fields(incidents)
     a = load_or_exit(agreement)
     if incident is not None:
         _dossier_from_files(a, incidents, notices, gazetteer, incident, lang, output)

@@ -31,6 +31,7 @@ from jig.cli.common import (
     notices_or_exit,
     output_to,
     refuse_overwriting,
+    warn_misspelt_fields,
 )
 from jig.cli.words import LangOpt, Words, words_for
 from jig.findings import OUTCOMES, Verdict
@@ -114,6 +115,7 @@ def diff_cmd(
     a, b = _agreement(old), _agreement(new)
     refuse_overwriting([*incidents, *(notices or []), *(gazetteer or [])],
                        ("-o", output), ("--rejects", rejects))
+    warn_misspelt_fields(incidents)
     sink = RejectSink(rejects)
     old_notes, new_notes = _notices_under_each(a, b, notices, sink)
     old_records = _read(a, incidents, gazetteer, sink, start, end)
@@ -209,6 +211,7 @@ def sweep_cmd(
                       "incidents inside does")
     refuse_overwriting([*incidents, *(notices or []), *(gazetteer or [])],
                        ("-o", output), ("--rejects", rejects))
+    warn_misspelt_fields(incidents)
     sink = RejectSink(rejects)
     notes = notices_or_exit(a, notices, sink)
     records = _read(a, incidents, gazetteer, sink, start, end)

@@ -10,6 +10,7 @@ whole.
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from jig.errors import InputFileError, Location, Problem
-from jig.records import Origin
+from jig.records import JUDGED_FIELDS, Origin
 
 FORMS = ("csv", "jsonl", "geojson", "parquet")
 # Python's JSON parser recurses on nesting; a line nested some thousands deep is a bad row,
@@ -319,3 +320,40 @@ def iter_records(path: str | Path, at: ReadPosition | None = None) -> Iterator[R
     form = detect_form(path)
     return {"csv": iter_csv, "jsonl": iter_jsonl, "geojson": iter_geojson,
             "parquet": iter_parquet}[form](path, at or ReadPosition())
+
+
+def misspelt_fields(path: Path) -> list[tuple[str, str]]:
+    """(given, meant) for each column (CSV) or key (the first JSON line) of a format-1 file
+    that looks like a slip of a judged field the file lacks: `precison_m` was read as an extra
+    column, the 10 km disc lost and an uncertain act a breach (a new user's review). The
+    exports jig recognises, and files it cannot read, give none."""
+    from jig.readers.incidents import recognise
+
+    try:
+        form = detect_form(path)
+        with _open(path, errors="replace") as fh:
+            first = fh.readline()
+    except (InputFileError, OSError):
+        return []
+    if form == "csv":
+        keys = next(csv.reader([first]), [])
+    elif form == "jsonl":
+        try:
+            record = json.loads(first)
+        except ValueError:
+            return []
+        keys = list(record) if isinstance(record, dict) else []
+    else:
+        return []
+    keys = [k.strip() for k in keys]
+    if recognise(keys) is not None:
+        return []
+    missing = [f for f in sorted(JUDGED_FIELDS) if f not in keys]
+    out = []
+    for key in keys:
+        if key in JUDGED_FIELDS:
+            continue
+        close = difflib.get_close_matches(key.lower(), missing, n=1, cutoff=0.8)
+        if close:
+            out.append((key, close[0]))
+    return out

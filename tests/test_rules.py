@@ -137,6 +137,23 @@ def test_only_agreed_targets(agreement):
     assert at_t2.outcome == "breach" and "T-2" in at_t2.reason and "only B" in at_t2.reason
 
 
+def test_a_target_no_party_agreed_is_said_so_in_every_language(make_agreement):
+    """'which only no party agreed' was the reason's English (a new user's review)."""
+    from jig.report.reasons import translate_text
+
+    targets = collection(
+        feature({"type": "Point", "coordinates": [39.0, 35.9]}, id="T-1", agreed_by=["A", "B"],
+                radius_m=500),
+        feature({"type": "Point", "coordinates": [39.2, 35.9]}, id="T-9", agreed_by=[],
+                radius_m=500))
+    a = make_agreement(CLAUSES, zones=ZONES, sites=SITES, targets=targets)
+    f = finding(a, "targets-only", lon=39.2, lat=35.9, actor="A forces", act="air_strike")
+    assert f.outcome == "breach" and f.reason.endswith("; it is at T-9, which no party agreed")
+    for lang in ("ru", "ar"):
+        said = translate_text(f.reason, lang)
+        assert said is not None and "agreed" not in said, lang
+
+
 def test_agreed_polygon_target_lapses_with_its_validity(agreement):
     inside = {"lon": 39.45, "lat": 35.85, "actor": "A forces", "act": "air_strike"}
     assert finding(agreement, "targets-only", time="2016-08-31T23:00", **inside).outcome == "complies"

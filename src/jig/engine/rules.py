@@ -287,8 +287,8 @@ def _targets(batch: Batch, k: int, clause: Clause, steps: Steps) -> Judgement:
         extra = ""
         if unagreed:
             t = unagreed[0]
-            extra = (f"; it is at {t.label}, which only {', '.join(sorted(t.agreed_by)) or 'no party'}"
-                     f" agreed")
+            extra = (f"; it is at {t.label}, which only {', '.join(sorted(t.agreed_by))} agreed"
+                     if t.agreed_by else f"; it is at {t.label}, which no party agreed")
         found = nearest(batch, k, agreed)
         if found is None:
             _note(steps, lambda: "no agreed target was in effect at the time → breach")

@@ -88,11 +88,17 @@ SENTENCES = (
     N_("%(who)s is at agreed target %(label)s"),
     N_("%(who)s struck while no agreed target was in effect; it is at %(label)s, which only "
        "%(parties)s agreed"),
+    N_("%(who)s struck while no agreed target was in effect; it is at %(label)s, which no "
+       "party agreed"),
     N_("%(who)s struck while no agreed target was in effect"),
     N_("%(who)s is not at an agreed target: the nearest, %(label)s, lies %(dist)s beyond its "
        "%(dist2)s tolerance; it is at %(label2)s, which only %(parties)s agreed"),
     N_("%(who)s is not at an agreed target: the nearest, %(label)s, lies %(dist)s away; it is "
        "at %(label2)s, which only %(parties)s agreed"),
+    N_("%(who)s is not at an agreed target: the nearest, %(label)s, lies %(dist)s beyond its "
+       "%(dist2)s tolerance; it is at %(label2)s, which no party agreed"),
+    N_("%(who)s is not at an agreed target: the nearest, %(label)s, lies %(dist)s away; it is "
+       "at %(label2)s, which no party agreed"),
     N_("%(who)s is not at an agreed target: the nearest, %(label)s, lies %(dist)s beyond its "
        "%(dist2)s tolerance"),
     N_("%(who)s is not at an agreed target: the nearest, %(label)s, lies %(dist)s away"),

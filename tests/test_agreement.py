@@ -102,6 +102,9 @@ def test_unknown_actor_and_exception_are_named_with_their_lines(write_agreement)
     # A slip of a letter is named as the one it most likely meant.
     [p] = problems(write_agreement, ONE_CLAUSE.replace("[BF]", "[BFF]"), zones=GOOD_ZONES)
     assert p.code == "agreement.unknown_actor" and p.hint == "did you mean 'BF'?"
+    # And so is one in the wrong case (a new user wrote SY_Gov for SY_GOV).
+    [p] = problems(write_agreement, ONE_CLAUSE.replace("[BF]", "[bproxy]"), zones=GOOD_ZONES)
+    assert p.hint == "did you mean 'BPROXY'?"
 
 
 def test_selector_that_selects_nothing(write_agreement):

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 def did_you_mean(given: str, choices: Iterable[str]) -> str | None:
     """"did you mean 'x'?" when `given` is a slip away from one of `choices` (a letter or two
-    of a word); None when it is far from all of them, rather than a wild guess."""
-    close = difflib.get_close_matches(given, list(choices), n=1, cutoff=0.75)
-    return f"did you mean {close[0]!r}?" if close else None
+    of a word, or its case); None when it is far from all of them, rather than a wild guess."""
+    # In any case: `SY_Gov` is a slip of `SY_GOV`, though most of its letters differ in case.
+    by_lower = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(given.lower(), list(by_lower), n=1, cutoff=0.75)
+    return f"did you mean {by_lower[close[0]]!r}?" if close else None
 
 
 @dataclass(frozen=True, slots=True)

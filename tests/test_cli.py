@@ -159,6 +159,9 @@ def test_check_prints_its_table_in_russian_and_its_summary_in_arabic():
 def test_explain_unknown_incident_exits_2():
     r = jig("explain", AGREEMENT, INCIDENTS, "--incident", "NOPE")
     assert r.returncode == 2 and "no incident 'NOPE'" in r.stderr
+    # Part of an id (Airwars ids hold a space) points at the ids holding it.
+    r = jig("explain", AGREEMENT, INCIDENTS, "--incident", "A-1")
+    assert r.returncode == 2 and "(did you mean 'A-10', 'A-11', 'A-12'?)" in r.stderr
 
 
 def test_schema_prints_json_schema():

@@ -55,8 +55,11 @@ def explain_cmd(
     try:
         ex = explain(a, records, incident, notes)
     except KeyError:
+        # Airwars ids hold a space ("CS243 RS0954"): one part of such an id is a near miss.
+        holding = [r.id for r in records if incident.strip() and incident.strip() in r.id]
         rejected = [r for r in bad if incident in r.raw]
-        hint = f" (a rejected row mentions it: {rejected[0]})" if rejected else ""
+        hint = (f" (did you mean {', '.join(repr(i) for i in holding[:3])}?)" if holding else
+                f" (a rejected row mentions it: {rejected[0]})" if rejected else "")
         err.print(f"[bold red]error[/] no incident {escape(repr(incident))} in the input"
                   f"{escape(hint)}")
         raise typer.Exit(2) from None

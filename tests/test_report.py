@@ -103,6 +103,10 @@ def test_report_on_the_example_has_every_section_and_check_s_numbers(tmp_path):
     assert "N-1" in html and "RU-1 × US-1" in html
     assert re.search(r"RU-1 × US-1.*?<td>[\d,]+ m, [\d,]+ ft, [\d,]+ min</td>", html)
     assert "2016-06-01 – 2016-07-31" in html  # the previous 61 days
+    # An actor with nothing in the table's columns in either period has no row of zeros.
+    actors = html.split('id="by-actor"')[1].split("</div>")[0]
+    for row in re.findall(r"<tr data-key=.*?</tr>", actors):
+        assert re.search(r'<td class="n">[1-9]', row), row
     # Places are where acts were (zones, sites), not the nearest agreed target an act away
     # from all of them names: T-2 led the ranking with breaches 10-78 km from it.
     places = html.split("with the most breaches</h3>")[1].split("</table>")[0]

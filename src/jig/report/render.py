@@ -123,12 +123,18 @@ def environment(lang: str) -> Environment:
     return env
 
 
-def _rows(tallies: tuple[Tally, Tally], attr: str, keys: list[str]) -> list[dict[str, Any]]:
+def _rows(tallies: tuple[Tally, Tally], attr: str, keys: list[str], every: bool = True
+          ) -> list[dict[str, Any]]:
+    """A breakdown's rows; `every=False` leaves out a key with nothing in its columns in
+    either period (an actor whose acts were all not applicable: 17 rows of zeros, 'IS or
+    NUSRA 0 (0)', on the 2016 cessation)."""
     now, before = tallies
     out = []
     for k in keys:
         a, b = getattr(now, attr).get(k, {}), getattr(before, attr).get(k, {})
         cells = {v: (a.get(v, 0), b.get(v, 0)) for v in VERDICTS}
+        if not every and not any(x or y for x, y in cells.values()):
+            continue
         delta, rel = change(a.get("breach", 0), b.get("breach", 0))
         out.append({"key": k, "cells": cells, "delta": delta, "rel": rel,
                     "total": sum(a.values())})
@@ -184,7 +190,7 @@ def context(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notice],
         "verdicts": VERDICTS, "verdict_rows": verdict_rows,
         "clauses": _rows(tallies, "clause", clause_keys),
         "parties": _rows(tallies, "party", party_keys),
-        "actors": _rows(tallies, "actor", actor_keys),
+        "actors": _rows(tallies, "actor", actor_keys, every=False),
         "top_places": top_places, "charts": charts,
         "colours": figures.COLOURS, "zone_kinds": [(k, figures.zone_colour(kinds, k)) for k in kinds],
         "party_colours": figures.party_colours(parties),

@@ -174,13 +174,20 @@ def _sealed() -> Any:
     return IncidentRevision.record[SEALED].as_string().is_not(None)
 
 
+def _own(viewer: str) -> Any:
+    """Records nothing of which is withheld from the viewer: its workspace's or the joint
+    centre's, in the clear."""
+    return and_(IncidentRevision.workspace.in_((viewer, JOINT)), ~_sealed())
+
+
 def given_in_sql(s: Session, f: Filters, viewer: str) -> tuple[list[Any], list[Any]]:
-    """The source and grade filters split in two: the rows SQL decides (records of the
-    viewer's workspace or the joint centre's, in the clear: nothing of them is withheld from
-    it), and the rest, to be tested once opened and as the viewer sees them (`search`), whose
-    candidates SQL narrows to those in the clear that match and those sealed at rest."""
-    own = and_(IncidentRevision.workspace.in_((viewer, JOINT)), ~_sealed())
-    return [own, *_given(s, f)], [~own, or_(_sealed(), and_(*_given(s, f)))]
+    """The source and grade filters split in two: the rows SQL decides (`_own`), and the
+    rest, every one of them tested once opened and as the viewer sees them (`search`).
+    Narrowed in SQL on the value as given, a right guess of a value another party withheld
+    read every record holding it and a wrong one none: 107 against 7 ms over 400 records
+    (an adversarial review). The rest is as much work for any guess."""
+    own = _own(viewer)
+    return [own, *_given(s, f)], [~own]
 
 
 def search(s: Session, agreement_id: str, filters: Filters, after: int = 0, limit: int = 100,
@@ -209,9 +216,12 @@ def search(s: Session, agreement_id: str, filters: Filters, after: int = 0, limi
                     IncidentRevision.lat >= box[1], IncidentRevision.lat <= box[3])
     q = where_judged(q, f).where(*where)
     if f.source is not None or f.grade is not None:
-        # Only rows that can match (clear and equal, or sealed at rest): the test below is on
-        # the record as the viewer sees it (reading every row made the filter take seconds).
-        q = q.where(or_(and_(*_given(s, f)), _sealed()))
+        # SQL narrows the viewer's own rows to those that match (reading every row made the
+        # filter take seconds); every other party's row the viewer sees stays a candidate,
+        # whatever its value, for the test below on the record as the viewer sees it: the
+        # same work for a right guess of a withheld value as for a wrong one.
+        own = _own(viewer)
+        q = q.where(or_(and_(own, *_given(s, f)), ~own))
     q = q.order_by(IncidentRevision.row)
     rows: list[Row] = []
     last = after

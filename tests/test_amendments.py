@@ -69,3 +69,29 @@ def test_an_act_straddling_the_amendment_is_judged_under_each_for_its_share(vers
     assert "under version 1, for 67% of its time: complies" in f.reason
     assert "under version 2, for 33% of its time: breach" in f.reason
     assert main == 0 and f.zone == "Z-1"
+
+
+def test_a_clash_straddling_an_amendment_stays_a_breach_whichever_side_acted():
+    """A review: a UCDP clash that breaches coh-1 as the government's act and coh-2 as the
+    opposition's is a breach; with an amendment (even of nothing it judges) within its day,
+    the straddling findings lost each side's reading and the verdict became undetermined."""
+    from datetime import UTC, datetime
+
+    from jig import check, load_agreement
+    from jig.engine.amendments import governing_windows, judge_versions
+    from jig.findings import Reading
+    from jig.library import entry
+    from jig.records import Incident
+    from jig.times import Span
+
+    a = load_agreement(entry("coh-2016").agreement_path)
+    t0 = datetime(2016, 3, 10, tzinfo=UTC).timestamp()
+    clash = Incident(id="C", span=Span(t0, t0 + 86400), time_text="2016-03-10", lon=36.7,
+                     lat=35.9, precision_m=0, actor="Government of Syria",
+                     target="Syrian insurgents", act="unknown", extra={"sides": "either"})
+    [alone] = check(a, [clash])
+    [(straddling, _)] = judge_versions([clash], governing_windows([0, t0 + 43200]),
+                                       ["version 1", "version 2"],
+                                       lambda _, incs: check(a, incs))
+    assert alone.verdict == straddling.verdict == "breach"
+    assert straddling.readings == (Reading("SY_GOV", "breach"), Reading("OPP", "breach"))

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from jig.engine.wording import percent
-from jig.findings import SEVERITY, Finding, Verdict
+from jig.findings import SEVERITY, Finding, Reading, Verdict
 from jig.records import Incident
 from jig.times import Span, Window
 
@@ -120,4 +120,20 @@ def _straddling(clause: str, per: list[tuple[str, float, Finding | None]]) -> Fi
     if p is not None:
         reason += f"; estimated probability {percent(p)} of a breach"
     return Finding(clause, "undetermined", reason, zone=worst.zone, site=worst.site,
-                   target=worst.target, p=p)
+                   target=worst.target, p=p, readings=_readings_across(per))
+
+
+def _readings_across(per: list[tuple[str, float, Finding | None]]) -> tuple[Reading, ...]:
+    """For a record naming two sides: each side's reading over the versions, the same under
+    every one or else undetermined, so that the verdict still weighs each side's act over
+    every clause (without them a clash breaching under every version became undetermined
+    once an amendment, even of the title alone, fell within its time)."""
+    two = next((f.readings for _, _, f in per if f is not None and len(f.readings) == 2), None)
+    if two is None:
+        return ()
+    out = []
+    for i, side in enumerate(two):
+        outcomes = {f.readings[i].outcome if f is not None and f.readings else
+                    (f.outcome if f is not None else "not_applicable") for _, _, f in per}
+        out.append(Reading(side.actor, outcomes.pop() if len(outcomes) == 1 else "undetermined"))
+    return tuple(out)

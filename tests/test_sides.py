@@ -75,6 +75,16 @@ def test_a_breach_whichever_side_acted_is_a_breach_though_no_clause_says_whose(a
                                        Reading("NUSRA", "not_applicable"))
     judged = judge(astana, [clash, hts])
     assert judged.verdict_counts()["breach"] == 1 and judged.verdict_counts()["excepted"] == 1
+    # The flat columns a GIS styles by (GeoJSON, GeoParquet, GeoPackage) name the clause and
+    # zone the breach rests on, though no finding's outcome is breach (a review found them
+    # empty for 1,588 of Astana's 1,610 breaches).
+    from jig.export.columns import flat_row
+    from jig.output import geojson_features
+
+    assert (v.lead.clause, v.lead.zone) == ("astana-1-no-hostilities-in-zones-government", "idlib")
+    [feature] = list(geojson_features([v]))
+    assert feature["properties"]["clause"] == v.lead.clause
+    assert flat_row(v, [c.id for c in astana.clauses])["zone"] == "idlib"
     assert [json.loads(line)["verdict"] for line in judged.jsonl().splitlines()] == [
         "breach", "excepted"]
 

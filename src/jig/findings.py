@@ -120,6 +120,15 @@ class Verdict:
     def readings(self) -> tuple[Reading, Reading] | None:
         return readings_of(self.findings)
 
+    @property
+    def lead(self) -> Finding | None:
+        """The finding the verdict rests on (the first with its outcome), for the flat
+        columns a GIS styles by; for a two-sided record whose verdict no finding has (a
+        breach whichever side acted), the first with a reading of that outcome."""
+        verdict = self.verdict
+        return next((f for f in self.findings if f.outcome == verdict), None) or next(
+            (f for f in self.findings if any(r.outcome == verdict for r in f.readings)), None)
+
     def as_dict(self) -> dict[str, Any]:
         return {"incident": self.incident.id, "verdict": self.verdict,
                 "findings": [f.as_dict() for f in self.findings]}

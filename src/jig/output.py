@@ -71,7 +71,7 @@ def geojson_features(verdicts: Iterable[Verdict]) -> Iterable[dict[str, Any]]:
     nested findings."""
     for v in verdicts:
         inc = v.incident
-        first = next((f for f in v.findings if f.outcome == v.verdict), None)
+        first = v.lead
         ours: dict[str, Any] = {
             "incident": inc.id, "verdict": v.verdict,
             "clause": first.clause if first else None,

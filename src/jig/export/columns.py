@@ -38,7 +38,7 @@ def clause_columns(clauses: Sequence[str]) -> list[str]:
 def flat_row(v: Verdict, clauses: Sequence[str]) -> dict[str, Any]:
     """The incident's flat columns (see the module's doc); `clauses` are the agreement's ids."""
     inc = v.incident
-    first = next((f for f in v.findings if f.outcome == v.verdict), None)
+    first = v.lead
     row: dict[str, Any] = {
         "incident": inc.id, "verdict": v.verdict,
         "clause": first.clause if first else None, "zone": first.zone if first else None,

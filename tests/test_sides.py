@@ -257,3 +257,26 @@ def test_counts_by_actor_and_party_name_both_sides(astana):
     columns = Tally(astana, summary=True)
     columns.add_judged(judge(astana, [clash]))
     assert columns.by_clause == tally.by_clause
+
+
+def test_a_report_places_a_breach_whichever_side_acted_where_it_was(astana):
+    """A review: the report's places ranking counted findings, so a government-opposition
+    clash in Idlib (a breach either way, each clause's finding undetermined) counted there as
+    two undetermined and no breach: Idlib showed none of its 112 breaches."""
+    from datetime import date
+
+    from jig.report import ReportBuilder
+    from jig.report.tally import Period
+
+    clash = incident(astana, id="C", actor="Government of Syria", target="Syrian insurgents",
+                     sides="either", **IN_IDLIB)
+    [v] = check(astana, [clash])
+    builder = ReportBuilder(astana, Period.of_days(date(2018, 1, 1), date(2018, 1, 31), astana),
+                            None)
+    builder.add(v)
+    assert v.verdict == "breach"
+    assert dict(builder.now.place) == {"idlib": {"breach": 1}}
+    # Per clause it stays what each finding is: who breached which clause is not known.
+    assert {c: dict(n) for c, n in builder.now.clause.items()} == {
+        "astana-1-no-hostilities-in-zones-government": {"undetermined": 1},
+        "astana-2-no-hostilities-in-zones-opposition": {"undetermined": 1}}

@@ -162,14 +162,24 @@ class ReportBuilder:
         if verdict in ("breach", "undetermined"):
             for p in parties:
                 tally.day_party[day][p] += 1
+        either = v.readings is not None and verdict == "breach"
+        placed: set[str] = set()
         for f in v.findings:
             tally.clause[f.clause][f.outcome] += 1
             # Where the act was: a zone or a site. An agreed target a finding names is the
             # nearest place strikes were allowed, away from which it breached: ranked as a
             # place, "T-2: 3 breaches" read as breaches at T-2 (a new user's review).
             where = f.zone or f.site
-            if where is not None and f.outcome in ("breach", "undetermined"):
-                tally.place[where][f.outcome] += 1
+            outcome = f.outcome
+            if either and any(r.outcome == "breach" for r in f.readings):
+                # A breach whichever side acted, at this place: one breach there, though each
+                # clause's finding is undetermined (Idlib showed none of its 112).
+                if where in placed:
+                    continue
+                outcome = "breach"
+            if where is not None and outcome in ("breach", "undetermined"):
+                tally.place[where][outcome] += 1
+                placed.add(where)
         if tally is not self.now:
             return
         self._lon.append(inc.lon)

@@ -128,3 +128,16 @@ def test_air_desk_times_bands_margins_flights_and_no_duplicates(browser, locked_
     legend = page.text_content("#legend")
     assert "our flight into a barred zone" in legend and "conflict with the other side" in legend
     page.screenshot(path=str(tmp_path / "air-map.png"))
+    # The US revises US-1 out of the way: RU's desk keeps the alert, marked withdrawn, and
+    # the map draws it apart from a live conflict.
+    moved = next(n for n in example_notices() if n["id"] == "US-1") | {
+        "alt_low": "35000", "alt_high": "36000"}
+    httpx.post(f"{srv.url}/air/notices", json=[moved], timeout=HTTP_TIMEOUT, headers={
+        "authorization": f"Bearer {tokens['us-analyst']}"}).raise_for_status()
+    page.click("[data-view=air]")
+    page.evaluate("loadAlerts()")
+    page.wait_for_selector("#alerts li.alert.withdrawn")
+    assert "withdrawn" in page.text_content("#alerts li.alert")
+    roles = page.evaluate("state.map.layers.find((l) => l.name === 'air').features"
+                          ".map((f) => f.properties.role)")
+    assert "withdrawn" in roles and "conflict" not in roles

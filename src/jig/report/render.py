@@ -203,6 +203,7 @@ def context(builder: ReportBuilder, inputs: ReportInputs, notices: list[Notice],
         "commitments": [_commitment_row(c, a, lang) for c in inputs.commitments],
         "has_commitments": any(c.rule == "must_by" for c in a.clauses),
         # The map's legend names what the agreement has, not every kind there could be.
+        "agreed_targets": any(a.is_agreed(t) for t in a.targets),
         "unagreed_targets": any(not a.is_agreed(t) for t in a.targets),
     }
 

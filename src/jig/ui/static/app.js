@@ -761,7 +761,7 @@ function fmtSpan(text) {
 }
 
 const FEET_PER_M = 3.28084;
-const AIR_STYLE = { own: { stroke: "#2c3e50", width: 2, dash: [8, 4] }, barred: { stroke: "#c0392b", width: 3, dash: [2, 3] }, conflict: { stroke: "#c0392b", width: 3, radius: 9 } };
+const AIR_STYLE = { own: { stroke: "#2c3e50", width: 2, dash: [8, 4] }, barred: { stroke: "#c0392b", width: 3, dash: [2, 3] }, conflict: { stroke: "#c0392b", width: 3, radius: 9 }, withdrawn: { stroke: "#7f8c8d", width: 2, radius: 7, dash: [3, 3] } };
 
 // The air desk: conflicts with the other side (only where and when of its activity), with
 // the desk's own notice, its band and the margins inside the minima; and the desk's own
@@ -812,11 +812,13 @@ async function loadAlerts() {
   // On the map: the desk's own notified activity (its flights into barred zones in red), and
   // where the conflicts are.
   const air = own.map((n) => ({ type: "Feature", properties: Object.assign({ role: barred.has(n.id) ? "barred" : "own" }, n), geometry: n.geometry }))
-    .concat(alerts.map((a) => ({ type: "Feature", properties: Object.assign({ role: "conflict" }, a), geometry: { type: "Point", coordinates: [a.where.lon, a.where.lat] } })));
+    // A withdrawn alert (the other side has since revised its notice) is drawn apart: it is
+    // the trail of a conflict, not a live one.
+    .concat(alerts.map((a) => ({ type: "Feature", properties: Object.assign({ role: a.current === false ? "withdrawn" : "conflict" }, a), geometry: { type: "Point", coordinates: [a.where.lon, a.where.lat] } })));
   const roles = [...new Set(air.map((f) => f.properties.role))];
   state.map.layers = state.map.layers.filter((l) => l.name !== "air");
-  state.map.layers.push({ name: "air", features: air, style: (f) => Object.assign({ label: f.properties.role === "conflict" ? null : f.properties.id, labelDy: -10 }, AIR_STYLE[f.properties.role]),
-    legend: roles.map((r) => ({ key: `air:${r}`, kind: r === "conflict" ? "point" : "line", style: AIR_STYLE[r], label: () => t(`legend.air.${r}`) })) });
+  state.map.layers.push({ name: "air", features: air, style: (f) => Object.assign({ label: ["conflict", "withdrawn"].includes(f.properties.role) ? null : f.properties.id, labelDy: -10 }, AIR_STYLE[f.properties.role]),
+    legend: roles.map((r) => ({ key: `air:${r}`, kind: ["conflict", "withdrawn"].includes(r) ? "point" : "line", style: AIR_STYLE[r], label: () => t(`legend.air.${r}`) })) });
 }
 
 // -- the engine's words in the page's language ---------------------------------------------------

@@ -249,15 +249,15 @@ def test_a_judged_property_spelt_wrong_is_refused_not_kept_unread(write_agreemen
     `valid_form` and `agred_by`. A property a slip away from a judged one the feature lacks
     is refused, naming both; any other extra property is kept as before."""
     zones = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated",
-                               valid_form="2016-08-01", Valid_Until="2016-09-01",
+                               valid_form="2016-08-01", valid_to="2016-09-01",
                                ADM2_PCODE="SY0702", note="kept"))
     ps = problems(write_agreement, ONE_CLAUSE, zones=zones)
     assert {(p.where.feature, p.code) for p in ps} == {("Z-1", "geojson.misspelt")}
     assert sorted(p.message for p in ps) == [
-        "property `Valid_Until` is not one jig reads, and `valid_until` is missing: did you "
-        "mean `valid_until`?",
         "property `valid_form` is not one jig reads, and `valid_from` is missing: did you mean "
-        "`valid_from`?"]
+        "`valid_from`?",
+        "property `valid_to` is not one jig reads, and `valid_until` is missing: did you mean "
+        "`valid_until`?"]
     # Beside the real one, a look-alike is somebody's own property.
     zones = collection(feature(box(36.0, 35.0, 36.2, 35.2), id="Z-1", kind="designated",
                                valid_from="2016-08-01", valid_form="typed twice"))

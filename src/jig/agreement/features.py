@@ -116,6 +116,11 @@ JUDGED_PROPERTIES = ("valid_from", "valid_until", "radius_m", "agreed_by", "appr
                      "approximate")
 
 
+# Words for a judged property too far from it for a slip, but plainly meant for it.
+SYNONYMS = {"valid_to": "valid_until", "valid_till": "valid_until", "valid_through": "valid_until",
+            "valid_since": "valid_from"}
+
+
 def misspelt(properties: dict[str, Any]) -> list[tuple[str, str]]:
     """(given, meant) for each property that looks like a slip of a judged one it lacks."""
     missing = [k for k in JUDGED_PROPERTIES if k not in properties]
@@ -123,7 +128,9 @@ def misspelt(properties: dict[str, Any]) -> list[tuple[str, str]]:
     for key in properties:
         if key in JUDGED_PROPERTIES or not isinstance(key, str):
             continue
-        close = difflib.get_close_matches(key.lower(), missing, n=1, cutoff=0.8)
+        meant = SYNONYMS.get(key.lower())
+        close = ([meant] if meant in missing else
+                 difflib.get_close_matches(key.lower(), missing, n=1, cutoff=0.8))
         if close:
             out.append((key, close[0]))
     return out

@@ -204,6 +204,15 @@ def test_explain_over_http(client):
     targets = next(c for c in ex["clauses"] if c["clause"] == "agreed-targets-only")
     assert any("incident A-11" in s for s in targets["steps"])
     assert targets["finding"]["exception"] == "advance-beyond-areas"
+    assert ex["verdict_reason"] is None  # A-12 names who acted
+    # A record naming two sides says why its verdict is what it is, over every clause.
+    clash = {"id": "C-1", "time": "2016-08-10T10:00", "lon": 36.6, "lat": 35.8,
+             "actor": "Military Forces of Syria (2000-)", "target": "Jabhat Fateh al-Sham",
+             "act": "shelling", "sides": "either"}
+    assert client.post("/incidents", json=clash).status_code == 200
+    ex = client.get("/incidents/C-1/explain").json()
+    assert ex["verdict_reason"].startswith("the record names two sides, not which acted: as "
+                                           "an act of SY_GOV, ")
 
 
 def test_a_late_notice_adds_a_verdict_and_keeps_the_first(client):

@@ -157,6 +157,15 @@ def test_explain_shows_both_readings_and_every_reason_reads_in_russian_and_arabi
                        "SY_GOV, then of OPP"
     assert "as an act of SY_GOV:" in steps and "as an act of OPP:" in steps
     assert steps[-1] == "→ undetermined, as the two readings together give it"
+    # Under the verdict, in every language and in the dossier: why a breach, though each
+    # clause's finding is undetermined.
+    from jig.report.dossier import render_dossier
+
+    assert ex.verdict.verdict == "breach" and ex.verdict_reason == (
+        "the record names two sides, not which acted: as an act of SY_GOV, breach; as an act "
+        "of OPP, breach")
+    assert ex.verdict_reason in render_dossier(astana, ex)
+    assert "как действие SY_GOV — нарушение" in render_dossier(astana, ex, "ru")
     for lang in ("ru", "ar"):
         for f in ex.verdict.findings:
             got = translate_text(f.reason, lang)

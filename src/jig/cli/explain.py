@@ -24,7 +24,6 @@ from jig.cli.common import (
 )
 from jig.cli.words import LangOpt, Words
 from jig.engine import explain
-from jig.engine.sides import verdict_reason
 from jig.output import STYLE
 
 
@@ -67,8 +66,8 @@ def explain_cmd(
     v = ex.verdict
     out.print(f"[bold]{escape(v.incident.id)}[/]: {said('verdict')} "
               f"[{STYLE[v.verdict]}]{said(v.verdict)}[/]")
-    if v.readings is not None:
-        out.print(f"  {escape(said(verdict_reason(v.readings)))}", soft_wrap=True)
+    if ex.verdict_reason is not None:
+        out.print(f"  {escape(said(ex.verdict_reason))}", soft_wrap=True)
     for line in ex.preamble:
         out.print(f"  {escape(said(line))}", soft_wrap=True)
     for c in ex.clauses:

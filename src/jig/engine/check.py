@@ -41,7 +41,15 @@ from jig.engine.rules import (
     undetermined_tail,
     zone_actor_phrase,
 )
-from jig.engine.sides import DOUBT, SAID, OtherReading, one_finding, other_reading, side_name
+from jig.engine.sides import (
+    DOUBT,
+    SAID,
+    OtherReading,
+    one_finding,
+    other_reading,
+    side_name,
+    verdict_reason,
+)
 from jig.engine.wording import act_phrase, window_phrase
 from jig.findings import OUTCOMES, SEVERITY, Finding, Verdict
 from jig.geo import point_text
@@ -65,6 +73,13 @@ class Explanation:
     verdict: Verdict
     preamble: list[str]
     clauses: list[ClauseExplanation]
+
+    @property
+    def verdict_reason(self) -> str | None:
+        """Why the verdict is what it is when it is no finding's outcome: a record naming two
+        sides, judged as each side's act over every clause (`sides.verdict_reason`)."""
+        readings = self.verdict.readings
+        return verdict_reason(readings) if readings is not None else None
 
 
 def _feature_keys(j: Judgement) -> dict[str, str]:

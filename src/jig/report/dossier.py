@@ -64,6 +64,8 @@ def render_dossier(agreement: Agreement, explanation: Explanation, lang: str = "
         labels={k: translations(lang).gettext(v) for k, v in FIELD_LABELS.items()},
         clauses=[_clause(c, lang) for c in explanation.clauses],
         preamble=[in_language(s, lang) for s in explanation.preamble],
+        verdict_reason=(in_language(explanation.verdict_reason, lang)
+                        if explanation.verdict_reason is not None else None),
         revisions=extras.revisions, history=extras.history,
         reviews=[_review(r, lang) for r in extras.reviews], audit_head=extras.audit_head)
 

@@ -133,6 +133,9 @@ class ClauseExplanationOut(BaseModel):
 class ExplanationOut(BaseModel):
     incident: str
     verdict: str
+    verdict_reason: str | None = Field(None, description="Why the verdict is what it is when "
+                                       "no finding has it: a record naming two sides, judged "
+                                       "as each side's act over every clause.")
     agreement_id: str
     version: int
     preamble: list[str]

@@ -399,7 +399,8 @@ def explain_incident(incident_id: str, p: Who, agreement: str | None = None,
     others = [p for p in pool if p.id != inc.id]
     ex = explain(a, [inc, *others], inc.id, notices)
     return ExplanationOut(
-        incident=inc.id, verdict=ex.verdict.verdict, agreement_id=version.agreement_id,
+        incident=inc.id, verdict=ex.verdict.verdict, verdict_reason=ex.verdict_reason,
+        agreement_id=version.agreement_id,
         version=version.version, preamble=ex.preamble,
         clauses=[{"clause": c.clause.id, "rule": c.clause.rule, "quote": c.clause.quote,
                   "outcome": c.outcome, "steps": c.steps,

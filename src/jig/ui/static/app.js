@@ -472,6 +472,8 @@ async function renderReasoning(inc, box) {
   let ex;
   const where = inc.workspace ? `?workspace=${encodeURIComponent(inc.workspace)}` : "";
   try { ex = await api(`/incidents/${encodeURIComponent(inc.id)}/explain${where}`); } catch (err) { box.remove(); return; }
+  // A breach whichever of two sides acted is no clause's finding: say why, first.
+  if (ex.verdict_reason) box.append(el("p", { class: "verdict-reason", "data-tr": ex.verdict_reason }, ex.verdict_reason));
   box.append(el("ul", { class: "preamble" }, ...ex.preamble.map((line) => el("li", { "data-tr": line }, line))));
   const folded = el("details", {}, el("summary", {}, t("panel.inapplicable")));
   for (const c of ex.clauses) {

@@ -34,6 +34,7 @@ from jig.cli.common import (
     warn_misspelt_fields,
 )
 from jig.cli.words import LangOpt, Words, words_for
+from jig.engine.sides import verdict_reason
 from jig.findings import OUTCOMES, Verdict
 from jig.output import STYLE
 from jig.readers import Reject
@@ -87,8 +88,10 @@ def _read(a: Agreement, incidents: list[Path], gazetteer: list[Path] | None,
 
 
 def _reasons(v: Verdict, said: Words) -> str:
-    return "; ".join(f"{f.clause}: {said(f.outcome)}: {said(f.reason)}" for f in v.findings) \
+    found = "; ".join(f"{f.clause}: {said(f.outcome)}: {said(f.reason)}" for f in v.findings) \
         or said("no clause applies")
+    # A breach whichever of two sides acted is no finding's outcome: say so first.
+    return f"{said(verdict_reason(v.readings))}; {found}" if v.readings is not None else found
 
 
 @app.command("diff")

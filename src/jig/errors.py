@@ -8,8 +8,9 @@ them into messages or JSON through one handler each, so the wording lives here o
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 def did_you_mean(given: str, choices: Iterable[str]) -> str | None:
@@ -19,6 +20,25 @@ def did_you_mean(given: str, choices: Iterable[str]) -> str | None:
     by_lower = {c.lower(): c for c in choices}
     close = difflib.get_close_matches(given.lower(), list(by_lower), n=1, cutoff=0.75)
     return f"did you mean {by_lower[close[0]]!r}?" if close else None
+
+
+def slips(given: Iterable[Any], wanted: Sequence[str],
+          synonyms: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """(key, meant) for each of the `given` keys that is a slip (a letter or two, any case)
+    or a synonym of one of `wanted` the keys lack: a misspelt field that would be kept as an
+    unread extra. A key beside the one it looks like is somebody's own."""
+    keys = list(given)
+    missing = [w for w in wanted if w not in keys]
+    out = []
+    for key in keys:
+        if not isinstance(key, str) or key in wanted:
+            continue
+        meant = (synonyms or {}).get(key.lower())
+        close = ([meant] if meant in missing else
+                 difflib.get_close_matches(key.lower(), missing, n=1, cutoff=0.8))
+        if close:
+            out.append((key, close[0]))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

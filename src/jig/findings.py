@@ -96,8 +96,11 @@ def readings_of(findings: tuple[Finding, ...]) -> tuple[Reading, Reading] | None
     two = next((f.readings for f in findings if len(f.readings) == 2), None)
     if two is None:
         return None
-    per = [most_severe(tuple(Finding(f.clause, f.readings[i].outcome if f.readings else
-                                     f.outcome, "") for f in findings)) for i in (0, 1)]
+
+    def had(i: int, f: Finding) -> str:  # a finding without readings is alike either way
+        return f.readings[i].outcome if f.readings else f.outcome
+
+    per = [min((had(i, f) for f in findings), key=SEVERITY.__getitem__) for i in (0, 1)]
     return Reading(two[0].actor, per[0]), Reading(two[1].actor, per[1])
 
 

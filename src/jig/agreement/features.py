@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +13,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from jig.agreement.fileformat import FeatureProperties
-from jig.errors import Location, Problem
+from jig.errors import Location, Problem, slips
 
 ALLOWED_TYPES = {
     "zones": {"Polygon", "MultiPolygon"},
@@ -123,17 +122,7 @@ SYNONYMS = {"valid_to": "valid_until", "valid_till": "valid_until", "valid_throu
 
 def misspelt(properties: dict[str, Any]) -> list[tuple[str, str]]:
     """(given, meant) for each property that looks like a slip of a judged one it lacks."""
-    missing = [k for k in JUDGED_PROPERTIES if k not in properties]
-    out = []
-    for key in properties:
-        if key in JUDGED_PROPERTIES or not isinstance(key, str):
-            continue
-        meant = SYNONYMS.get(key.lower())
-        close = ([meant] if meant in missing else
-                 difflib.get_close_matches(key.lower(), missing, n=1, cutoff=0.8))
-        if close:
-            out.append((key, close[0]))
-    return out
+    return slips(properties, JUDGED_PROPERTIES, SYNONYMS)
 
 
 def _id_hint(properties: dict[str, Any]) -> str | None:

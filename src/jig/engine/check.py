@@ -223,7 +223,7 @@ class Judged:
     def worst(self) -> np.ndarray:
         """Each incident's verdict as its position in OUTCOMES, without a finding object."""
         worst = np.full(len(self.batch), SEVERITY["not_applicable"], dtype=np.int8)
-        two_sided = set()
+        two_sided: set[int] = set()
         for (_, k), f in self.singles.items():
             worst[k] = min(worst[k], SEVERITY[f.outcome])
             if f.readings:

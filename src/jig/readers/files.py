@@ -10,14 +10,13 @@ whole.
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from jig.errors import InputFileError, Location, Problem
+from jig.errors import InputFileError, Location, Problem, slips
 from jig.records import JUDGED_FIELDS, Origin
 
 FORMS = ("csv", "jsonl", "geojson", "parquet")
@@ -348,12 +347,4 @@ def misspelt_fields(path: Path) -> list[tuple[str, str]]:
     keys = [k.strip() for k in keys]
     if recognise(keys) is not None:
         return []
-    missing = [f for f in sorted(JUDGED_FIELDS) if f not in keys]
-    out = []
-    for key in keys:
-        if key in JUDGED_FIELDS:
-            continue
-        close = difflib.get_close_matches(key.lower(), missing, n=1, cutoff=0.8)
-        if close:
-            out.append((key, close[0]))
-    return out
+    return slips(keys, sorted(JUDGED_FIELDS))

@@ -270,6 +270,20 @@ def test_an_amendment_is_a_new_version_and_old_verdicts_stay(client):
     assert doc["zones"]["features"][0]["geometry"]["coordinates"][0][0][1] == 35.6
 
 
+def test_an_amendments_date_is_a_day_in_the_agreements_timezone(client):
+    """An operator's review: "effective_from": "2016-08-01" took effect at 03:00 in Damascus
+    (read as UTC), so acts of the first hours of the agreed day were judged under the old
+    text; a date, or a time without an offset, is the agreement's local time."""
+    from datetime import datetime
+
+    upload = example_upload()
+    upload["files"]["zones.geojson"]["features"][0]["properties"]["name"] = "renamed"
+    r = client.post("/agreements", json=upload | {"effective_from": "2016-08-01"})
+    assert r.status_code == 201, r.text
+    assert datetime.fromisoformat(r.json()["effective_from"]) == datetime.fromisoformat(
+        "2016-08-01T00:00+03:00")
+
+
 def test_an_amendment_governs_acts_from_its_effective_from_only(client):
     """Ruling 9: an amendment in force from 20 August leaves a 25 July act under the version
     before it; an act whose time straddles the amendment is judged under each for its share."""

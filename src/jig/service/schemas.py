@@ -21,7 +21,8 @@ class AgreementUpload(RequestBody):
     files: dict[str, Any] = Field(default_factory=dict, description="GeoJSON documents the "
                                   "agreement names by file name (zones.geojson, ...).")
     effective_from: datetime | None = Field(None, description="When this version takes "
-                                            "effect; default: now.")
+                                            "effect; default: now. A date, or a time without "
+                                            "an offset, is in the agreement's timezone.")
 
 
 class AgreementVersionOut(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,17 @@ from jig.store.tables import AgreementProposal, AgreementVersion
 from jig.times import parse_time
 
 router = APIRouter(tags=["agreements"])
+
+
+def effective_from(upload: AgreementUpload, agreement: Agreement) -> datetime | None:
+    """When the version takes effect: a date, or a time without an offset, in the agreement's
+    timezone, as every time of the format is (docs/rules.md). Read as UTC, a version both
+    parties accepted "from 2016-08-01" took effect at 03:00 in Damascus, and acts of the
+    first hours of the day were judged under the old text (an operator's review)."""
+    when = upload.effective_from
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=agreement.tz)
+    return when
 
 
 def read_upload(ctx: Context, upload: AgreementUpload) -> tuple[Agreement, str]:
@@ -92,8 +104,8 @@ def store_agreement(ctx: Context, upload: AgreementUpload, user: str = "local",
                        f"agreement: a second one ({agreement.id}) binds its parties too, and is "
                        "not taken from one role over the API; the operator starts the server "
                        "with it (jig serve --agreement FILE), which the log records")
-    version, created = ctx.store.add_agreement(agreement, document, upload.effective_from,
-                                               user=user)
+    version, created = ctx.store.add_agreement(agreement, document,
+                                               effective_from(upload, agreement), user=user)
     job = rejudge_job(ctx, version) if created else None
     out = AgreementStored(**version_out(version).model_dump(), created=created, rejudge_job=job)
     return out, created
@@ -203,7 +215,8 @@ def propose(agreement_id: str, upload: AgreementUpload, p: Who,
         raise ApiError(422, "proposal.agreement", f"the document is agreement "
                        f"{agreement.id!r}, not {agreement_id!r}")
     return _proposal_out(ctx, _proposal_run(pr.propose, ctx.store, agreement, document,
-                                            upload.effective_from, p.party or "", p.name))
+                                            effective_from(upload, agreement), p.party or "",
+                                            p.name))
 
 
 @router.get("/agreements/{agreement_id}/proposals", responses=ERRORS)

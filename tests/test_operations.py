@@ -337,3 +337,55 @@ def test_pg_dump_restores_and_verifies(db_url, tmp_path):
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_serve_refuses_a_missing_keys_folder_and_a_lost_signing_key_and_warns_of_a_new_store(
+        tmp_path):
+    """An operator's review: a restore that kept log-key.pem but not party-keys/ made the
+    server mint new party keys, and every determination published before failed its check,
+    as a forgery would; a --keys folder that does not exist made a server that said it was
+    ready while no party with a key could file anything; a slip in --data made a new store
+    that answers without a token, without a word. Each is said in one line, before serving."""
+    from jig.readers.fields import to_incident
+    from jig.store.reviews import answer, determine, open_review
+
+    def serve(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([JIG, "serve", "--port", "0", *args], capture_output=True,
+                              text=True, timeout=120)
+
+    r = serve("--data", str(tmp_path / "d"), "--keys", str(tmp_path / "no-such-keys"))
+    assert r.returncode == 2 and "no-such-keys: no such folder of at-rest keys" in r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "d").exists()
+
+    data = tmp_path / "data"
+    store = Store.open(f"sqlite:///{data / 'jig.db'}", key_folder=data)
+    try:
+        from jig import load_agreement
+        from jig.agreement import agreement_document
+
+        path = EXAMPLE / "agreement.yaml"
+        store.add_agreement(load_agreement(path), agreement_document(path.read_text(),
+                                                                     path.parent))
+        store.add_incidents([to_incident(record("R-1", 1), store.intake_tz())])
+        review = open_review(store, "R-1", "who struck?", "reviewer", party="RU")
+        answer(store, review.row, "RU", "not us", [], "ru-lead")
+        determine(store, review.row, "US", "breach", "it was", "us-lead")
+    finally:
+        store.close()
+    (data / "party-keys" / "US.pem").rename(tmp_path / "US.pem")  # a restore without it
+    r = serve("--data", str(data))
+    assert r.returncode == 2 and "party-keys" in r.stderr and "US.pem" in r.stderr, r.stderr
+    assert not (data / "party-keys" / "US.pem").exists()  # none made in its place
+
+    # A new store: it serves (so this reads its first lines, then stops it), and says so.
+    proc = subprocess.Popen([JIG, "serve", "--port", "0", "--data", str(tmp_path / "typo")],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        lines = [proc.stderr.readline() for _ in range(2)]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    assert lines[0].startswith("jig serving on")
+    assert lines[1].startswith(f"warning no store was at {tmp_path / 'typo' / 'jig.db'}: a new, "
+                               "empty one was made")

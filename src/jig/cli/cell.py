@@ -80,7 +80,7 @@ def serve(
     from pydantic import ValidationError
 
     from jig.service import create_app
-    from jig.service.app import SETTINGS_ENV
+    from jig.service.app import SETTINGS_ENV, preflight
 
     limits: dict[str, str] = {}
     for item in limit or []:
@@ -110,8 +110,21 @@ def serve(
     if access_log:
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
         logging.getLogger("jig.access").setLevel(logging.INFO)
+    sqlite = settings.url.split("///", 1)[-1] if settings.url.startswith("sqlite") else None
+    fresh = sqlite is not None and not Path(sqlite).exists()
+    try:
+        preflight(settings)
+    except (ValueError, RuntimeError, OSError) as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
     err.print(f"jig serving on http://{host}:{port} (store: {settings.url}; "
               f"{workers} worker process{'es' if workers > 1 else ''}; API docs at /docs)")
+    if fresh:
+        # A slip in --data made a new store that answers without a token (an operator's
+        # review): say so, loudly, once.
+        err.print(f"[yellow]warning[/] no store was at {escape(sqlite or '')}: a new, empty "
+                  "one was made, and until it has users it answers anyone without a token "
+                  "(add users with jig admin add-user; check --data if you meant another)")
     with exit_on_errors():
         if workers == 1:
             uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

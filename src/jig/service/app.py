@@ -72,6 +72,38 @@ def _warn_of_stray_keys(store: Store, keys: dict[str, bytes]) -> None:
                     "(its parties: %s)", ", ".join(stray), ", ".join(sorted(parties)))
 
 
+def _refuse_without_party_keys(store: Store) -> None:
+    """A party that signed determinations must still have its key: started without it (a
+    restore that kept `log-key.pem` but not `party-keys/`), the server made a new one, and
+    every determination published before failed its check, as a forgery would."""
+    from sqlalchemy import select
+
+    from jig.store.tables import Determination
+
+    with store.sessions() as s:
+        signed = set(s.scalars(select(Determination.party).distinct()))
+    missing = store.keys.missing_for(signed)
+    if missing:
+        raise RuntimeError(f"the parties' signing keys {', '.join(map(str, missing))} are "
+                           "missing, and determinations signed with them are stored: restore "
+                           "the data folder's party-keys/ with the database (a new key would "
+                           "make every signed determination fail its check)")
+
+
+def preflight(settings: Settings) -> None:
+    """What `jig serve` refuses before it listens, each a ValueError or RuntimeError of one
+    line: a --keys folder that is not there, a party's missing signing key. Found when the
+    app starts, they were a traceback of 150 lines, or a server that said it was ready."""
+    if settings.keys_dir is not None:
+        read_keys(settings.keys_dir)
+    store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
+                       settings.data_dir, settings.log_key, pool_size=2)
+    try:
+        _refuse_without_party_keys(store)
+    finally:
+        store.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -83,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
                            settings.data_dir, settings.log_key, at_rest,
                            pool_size=settings.threads + 2)
+        _refuse_without_party_keys(store)
         # Made here so that reads never have to write it (once, however many start together).
         store.transaction(lambda s: workspace_secret(s, SERVICE))
         worker = Worker(store, settings.bulk_batch, settings.gazetteer,

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -75,7 +76,18 @@ class Keys:
         return self._get(self.server_path)
 
     def party(self, party: str) -> Ed25519PrivateKey:
+        """The party's signing key, made on its first determination."""
         return self._get(self._party_path(party))
+
+    def party_if_any(self, party: str) -> Ed25519PrivateKey | None:
+        """The party's key if it has one: reading the public keys must not make one (after a
+        restore without `party-keys/`, `/audit/keys` made new ones, and every determination
+        signed before failed its check as if forged)."""
+        return self.party(party) if self.has_party(party) else None
+
+    def missing_for(self, parties: Iterable[str]) -> list[Path]:
+        """The key files of these parties (which signed determinations) that are not there."""
+        return [self._party_path(p) for p in sorted(set(parties)) if not self.has_party(p)]
 
     def has_party(self, party: str) -> bool:
         """Whether the party has a key yet (it gets one when its first determination is

@@ -43,7 +43,12 @@ _KEYS: dict[int, dict[str, bytes]] = {}  # by engine
 
 
 def read_keys(folder: Path) -> dict[str, bytes]:
-    """Every `<workspace>.key` in the folder; ValueError naming a file that is not a key."""
+    """Every `<workspace>.key` in the folder; ValueError naming a file that is not a key, or
+    a folder that does not exist (a typo in a unit file made a server that reported itself
+    ready while no party with a key could file anything: an operator's review)."""
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: no such folder of at-rest keys (`jig admin key PARTY "
+                         f"--keys {folder}` makes one)")
     keys = {}
     for f in sorted(folder.glob("*.key")):
         try:

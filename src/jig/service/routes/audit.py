@@ -66,10 +66,12 @@ def audit_head(p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
 
 @router.get("/audit/keys", responses=ERRORS)
 def audit_keys(p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
-    """The public keys: the server's (tree heads) and each party's (its determinations)."""
+    """The public keys: the server's (tree heads) and each party's (its determinations;
+    null until the party signs its first)."""
     parties = sorted({x for v in ctx.store.current_versions() for x in ctx.store.load(v).parties})
+    keys = {x: ctx.store.keys.party_if_any(x) for x in parties}
     return {"server": public_text(ctx.store.keys.server()),
-            "parties": {x: public_text(ctx.store.keys.party(x)) for x in parties}}
+            "parties": {x: public_text(k) if k is not None else None for x, k in keys.items()}}
 
 
 @router.get("/audit/consistency", responses=ERRORS)
@@ -144,7 +146,8 @@ def determination_proof(determination_id: RowNumber, p: Who, ctx: Context = Depe
         entry, body, index = found
         frozen = audit.publication(s, review.row)
         shown = next(x for x in review_dict(s, review)["determinations"] if x["id"] == d.row)
-        party_key = public_text(ctx.store.keys.party(d.party))
+        key = ctx.store.keys.party_if_any(d.party)
+        party_key = public_text(key) if key is not None else ""
     head = _head(ctx, frozen.seq if frozen is not None else len(tree))
     size = head["tree_size"]
     return {"determination": shown | {"review": review.row, "incident": review.incident_id},

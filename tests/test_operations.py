@@ -376,6 +376,28 @@ def test_serve_refuses_a_missing_keys_folder_and_a_lost_signing_key_and_warns_of
     r = serve("--data", str(data))
     assert r.returncode == 2 and "party-keys" in r.stderr and "US.pem" in r.stderr, r.stderr
     assert not (data / "party-keys" / "US.pem").exists()  # none made in its place
+    (tmp_path / "US.pem").rename(data / "party-keys" / "US.pem")
+    # A log key others may read was refused only at the first write, as a bare 500.
+    (data / "log-key.pem").chmod(0o644)
+    r = serve("--data", str(data))
+    assert r.returncode == 2 and "log-key.pem" in r.stderr and "Traceback" not in r.stderr
+    (data / "log-key.pem").chmod(0o600)
+    # Restored from an older copy, the log does not extend the head the server kept: every
+    # write was a 500 while /ready said ready; now the start says what to do.
+    kept = data / "older.db"
+    r = subprocess.run([JIG, "admin", "backup", str(kept), "--data", str(data)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    store = Store.open(f"sqlite:///{data / 'jig.db'}", key_folder=data)
+    try:
+        store.add_incidents([to_incident(record("R-2", 2), store.intake_tz())])
+    finally:
+        store.close()
+    for suffix in ("", "-wal", "-shm"):
+        (data / f"jig.db{suffix}").unlink(missing_ok=True)
+    kept.rename(data / "jig.db")
+    r = serve("--data", str(data))
+    assert r.returncode == 2 and "move that file aside" in r.stderr, r.stderr
 
     # A new store: it serves (so this reads its first lines, then stops it), and says so.
     proc = subprocess.Popen([JIG, "serve", "--port", "0", "--data", str(tmp_path / "typo")],

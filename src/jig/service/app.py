@@ -38,6 +38,7 @@ from jig.service.routes import (
 from jig.service.schemas import AgreementUpload
 from jig.service.settings import Settings
 from jig.store import Store
+from jig.store.audit import Log
 from jig.store.people import operator
 from jig.store.sealing import read_keys
 from jig.store.secrets import SERVICE, workspace_secret
@@ -92,14 +93,20 @@ def _refuse_without_party_keys(store: Store) -> None:
 
 def preflight(settings: Settings) -> None:
     """What `jig serve` refuses before it listens, each a ValueError or RuntimeError of one
-    line: a --keys folder that is not there, a party's missing signing key. Found when the
-    app starts, they were a traceback of 150 lines, or a server that said it was ready."""
+    line: a --keys folder that is not there, a party's missing signing key, a log key others
+    may read, a log that does not extend the head this server kept (after a restore). Found
+    when the app started, or at its first write, they were a traceback of 150 lines, or a
+    server that said it was ready and answered every write with a bare 500."""
     if settings.keys_dir is not None:
         read_keys(settings.keys_dir)
     store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
                        settings.data_dir, settings.log_key, pool_size=2)
     try:
         _refuse_without_party_keys(store)
+        store.keys.server()  # KeyFileError: a key file others may read is refused
+        with store.sessions() as s:
+            tree = store.log.current(s)
+            Log(store.log, store.keys).check_kept(tree)
     finally:
         store.close()
 

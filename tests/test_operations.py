@@ -399,6 +399,23 @@ def test_serve_refuses_a_missing_keys_folder_and_a_lost_signing_key_and_warns_of
     r = serve("--data", str(data))
     assert r.returncode == 2 and "move that file aside" in r.stderr, r.stderr
 
+    # A wrong at-rest key: the US saw its records without their sealed fields, and every US
+    # intake was a 500.
+    from jig.store.sealing import read_keys, write_key
+
+    sealed = tmp_path / "sealed"
+    write_key(tmp_path / "keys", "US")
+    write_key(tmp_path / "other-keys", "US")
+    store = Store.open(f"sqlite:///{sealed / 'jig.db'}", key_folder=sealed,
+                       at_rest=read_keys(tmp_path / "keys"))
+    try:
+        store.add_incidents([to_incident(record("S-1", 1) | {"source": "kept"},
+                                         store.intake_tz())], workspace="US")
+    finally:
+        store.close()
+    r = serve("--data", str(sealed), "--keys", str(tmp_path / "other-keys"))
+    assert r.returncode == 2 and "US.key does not open US's sealed records" in r.stderr
+
     # A new store: it serves (so this reads its first lines, then stops it), and says so.
     proc = subprocess.Popen([JIG, "serve", "--port", "0", "--data", str(tmp_path / "typo")],
                             stderr=subprocess.PIPE, text=True)

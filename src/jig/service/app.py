@@ -91,18 +91,38 @@ def _refuse_without_party_keys(store: Store) -> None:
                            "make every signed determination fail its check)")
 
 
+def _refuse_keys_that_do_not_open(store: Store, keys: dict[str, bytes]) -> None:
+    """A party's at-rest key must open what its workspace sealed: a wrong one (regenerated,
+    or two stores' folders swapped) started a server whose party saw its own records without
+    their sealed fields and whose every intake of that party was a 500."""
+    from sqlalchemy import select
+
+    from jig.store.sealing import SEALED, UNOPENED
+    from jig.store.tables import IncidentRevision
+
+    with store.sessions() as s:
+        for workspace in sorted(keys):
+            row = s.scalar(select(IncidentRevision).where(
+                IncidentRevision.workspace == workspace,
+                IncidentRevision.record[SEALED].as_string().is_not(None)).limit(1))
+            if row is not None and row.__dict__.get(UNOPENED):
+                raise ValueError(f"the at-rest key {workspace}.key does not open {workspace}'s "
+                                 "sealed records: it is not the key they were sealed with "
+                                 "(give the folder that holds it, --keys)")
+
+
 def preflight(settings: Settings) -> None:
     """What `jig serve` refuses before it listens, each a ValueError or RuntimeError of one
     line: a --keys folder that is not there, a party's missing signing key, a log key others
     may read, a log that does not extend the head this server kept (after a restore). Found
     when the app started, or at its first write, they were a traceback of 150 lines, or a
     server that said it was ready and answered every write with a bare 500."""
-    if settings.keys_dir is not None:
-        read_keys(settings.keys_dir)
+    at_rest = read_keys(settings.keys_dir) if settings.keys_dir is not None else None
     store = Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
-                       settings.data_dir, settings.log_key, pool_size=2)
+                       settings.data_dir, settings.log_key, at_rest, pool_size=2)
     try:
         _refuse_without_party_keys(store)
+        _refuse_keys_that_do_not_open(store, at_rest or {})
         store.keys.server()  # KeyFileError: a key file others may read is refused
         with store.sessions() as s:
             tree = store.log.current(s)

@@ -137,6 +137,11 @@ def test_agreement_upload_errors_name_file_and_line(client):
     assert first["message"] == ("the agreement names 'zones.geojson', which is not among the "
                                 "upload's `files`")
     assert first["hint"] == "add it to `files`: {'zones.geojson': its GeoJSON document}"
+    # A problem in an uploaded GeoJSON names it as uploaded, not the server's temporary copy.
+    upload = example_upload()
+    upload["files"]["zones.geojson"]["features"][0]["geometry"]["coordinates"][0][1] = [36.0, "x"]
+    [p] = client.post("/agreements", json=upload).json()["error"]["problems"]
+    assert p["code"] == "geojson.geometry" and p["where"]["file"] == "zones.geojson", p
 
 
 def test_same_agreement_again_is_stored_once(client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import tempfile
@@ -62,8 +63,18 @@ def read_upload(ctx: Context, upload: AgreementUpload) -> tuple[Agreement, str]:
         except AgreementError as exc:
             raise ApiError(422, "agreement.invalid", f"the agreement is invalid: "
                            f"{len(exc.problems)} problem(s)",
-                           [_over_http(p) for p in exc.problems]) from None
+                           [_over_http(_as_uploaded(p, base)) for p in exc.problems]) from None
         return agreement, agreement_document(upload.yaml, base, limits)
+
+
+def _as_uploaded(p: Problem, base: Path) -> Problem:
+    """A problem in one of the upload's `files` names it as uploaded ("zones.geojson"), not
+    the server's temporary copy, whose path changed at every request (an operator's review)."""
+    file = p.where.file
+    if file is None or not Path(file).is_relative_to(base):
+        return p
+    return dataclasses.replace(p, where=dataclasses.replace(
+        p.where, file=str(Path(file).relative_to(base))))
 
 
 def _over_http(p: Problem) -> Problem:

@@ -425,6 +425,7 @@ def test_serve_refuses_a_missing_keys_folder_and_a_lost_signing_key_and_warns_of
     finally:
         proc.terminate()
         proc.wait(timeout=60)
-    assert lines[0].startswith("jig serving on")
+    # Bound before the banner: it names the port really taken, not ":0".
+    assert lines[0].startswith("jig serving on http://127.0.0.1:") and ":0 " not in lines[0]
     assert lines[1].startswith(f"warning no store was at {tmp_path / 'typo' / 'jig.db'}: a new, "
                                "empty one was made")

@@ -75,6 +75,7 @@ def serve(
     """
     import logging
     import os
+    import socket
 
     import uvicorn
     from pydantic import ValidationError
@@ -117,6 +118,17 @@ def serve(
     except (ValueError, RuntimeError, OSError) as exc:
         err.print(f"[bold red]error[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
+    listening = None
+    if workers == 1:
+        # Bound here, so that the banner names the port really taken (--port 0 printed
+        # ":0"), and only once it is taken (a port in use printed "serving on", then failed).
+        try:
+            listening = socket.create_server((host, port))
+        except OSError as exc:
+            err.print(f"[bold red]error[/] cannot listen on {escape(host)}:{port}: "
+                      f"{escape(exc.strerror or str(exc))}")
+            raise typer.Exit(2) from None
+        port = listening.getsockname()[1]
     err.print(f"jig serving on http://{host}:{port} (store: {settings.url}; "
               f"{workers} worker process{'es' if workers > 1 else ''}; API docs at /docs)")
     if fresh:
@@ -126,8 +138,9 @@ def serve(
                   "one was made, and until it has users it answers anyone without a token "
                   "(add users with jig admin add-user; check --data if you meant another)")
     with exit_on_errors():
-        if workers == 1:
-            uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        if listening is not None:
+            config = uvicorn.Config(create_app(settings), log_level="warning")
+            uvicorn.Server(config).run(sockets=[listening])
             return
         # Worker processes build their app from the settings in the environment; their
         # metrics are summed through files in a folder of their own.

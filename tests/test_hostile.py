@@ -92,6 +92,19 @@ def test_a_store_without_users_takes_no_agreement_over_http(tmp_path):
         assert c.post("/incidents", json=STRIKE).status_code == 200
 
 
+def test_a_json_body_sent_as_a_form_is_415_saying_how_to_send_it(small):
+    """An operator's review: curl -d sends a form, and a notice was answered "send a notice
+    object or a list of them" though one was sent."""
+    notice = b'{"id": "N-9", "party": "RU", "time": "2016-08-05", "exception": "imminent-threat"}'
+    for path in ("/notices", "/incidents", "/agreements"):
+        r = small.post(path, content=notice,
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 415 and shape_of(r)["code"] == "request.content_type", path
+        assert "application/x-www-form-urlencoded: send it as JSON" in r.text
+    # A bulk file keeps its own rule (415 naming the forms it reads), and JSON is as before.
+    assert small.post("/notices", json=[]).status_code != 415
+
+
 def test_bodies_over_their_limit_are_413_and_nothing_is_spooled(small):
     big = [STRIKE | {"id": f"B-{i}", "notes": "x" * 8000} for i in range(3)]
     for r in (small.post("/incidents", json=big),

@@ -69,9 +69,16 @@ async def text_only(request: Request) -> None:
                                     *request.query_params.multi_items()]
                 if "\x00" in name or "\x00" in str(value)]
     ctype = request.headers.get("content-type", "")
+    bulk = request.url.path.rstrip("/") == "/incidents/bulk"
+    if not problems and not bulk and request.method in ("POST", "PUT", "PATCH") \
+            and "json" not in ctype and await request.body():
+        # Sent as a form (curl -d's default), a notice was answered "send a notice object".
+        raise ApiError(415, "request.content_type", f"the body is sent as "
+                       f"{ctype.split(';')[0].strip() or 'no content type'}: send it as JSON "
+                       "(Content-Type: application/json)")
     # A bulk file's rows are checked by the reader, row by row, without holding the file.
     if not problems and "json" in ctype and request.method in ("POST", "PUT", "PATCH") \
-            and request.url.path.rstrip("/") != "/incidents/bulk":
+            and not bulk:
         try:
             data = json.loads(await request.body())
         except (ValueError, RecursionError):

@@ -105,6 +105,10 @@ def test_unknown_actor_and_exception_are_named_with_their_lines(write_agreement)
     # And so is one in the wrong case (a new user wrote SY_Gov for SY_GOV).
     [p] = problems(write_agreement, ONE_CLAUSE.replace("[BF]", "[bproxy]"), zones=GOOD_ZONES)
     assert p.hint == "did you mean 'BPROXY'?"
+    # Two as near are both named, not the first of them.
+    from jig.errors import did_you_mean
+
+    assert did_you_mean("RUS", ["US", "RU", "SY_GOV"]) == "did you mean 'RU' or 'US'?"
 
 
 def test_selector_that_selects_nothing(write_agreement):

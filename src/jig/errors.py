@@ -18,8 +18,16 @@ def did_you_mean(given: str, choices: Iterable[str]) -> str | None:
     of a word, or its case); None when it is far from all of them, rather than a wild guess."""
     # In any case: `SY_Gov` is a slip of `SY_GOV`, though most of its letters differ in case.
     by_lower = {c.lower(): c for c in choices}
-    close = difflib.get_close_matches(given.lower(), list(by_lower), n=1, cutoff=0.75)
-    return f"did you mean {by_lower[close[0]]!r}?" if close else None
+    close = difflib.get_close_matches(given.lower(), list(by_lower), n=3, cutoff=0.75)
+    if not close:
+        return None
+
+    def ratio(c: str) -> float:
+        return difflib.SequenceMatcher(None, given.lower(), c).ratio()
+
+    # Two as near are both named: "RUS" is as near RU as US (an operator's review).
+    best = [c for c in close if ratio(c) == ratio(close[0])]
+    return f"did you mean {' or '.join(repr(by_lower[c]) for c in sorted(best))}?"
 
 
 def slips(given: Iterable[Any], wanted: Sequence[str],

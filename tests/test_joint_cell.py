@@ -74,6 +74,11 @@ def test_report_release_query_answer_determine_publish(cell):
     for query in ("?preview=true", ""):
         r = c["us-lead"].post(f"/incidents/US-7/release{query}", json={"withold": ["source"]})
         assert r.status_code == 422 and "withold" in r.text, r.text
+    # A field the record lacks is named where it was given, as the error shape says.
+    r = c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["notes", "sourse"]})
+    assert r.status_code == 422 and r.json()["error"]["problems"] == [
+        {"code": "release.unknown_field", "message": "not a field of US-7",
+         "where": {"path": "withhold[1]"}}]
     assert other("reviewer", "GET", "/incidents/US-7").status_code == 404
     assert c["us-analyst"].post("/incidents/US-7/release", json={}).status_code == 403
     assert c["ru-lead"].post("/incidents/US-7/release", json={}).status_code == 404

@@ -360,15 +360,23 @@ def release_incident(incident_id: str, p: Who, body: Annotated[ReleaseIn, Body()
         previous = q.last_release(s, party, incident_id)
     record = view.newest.record
     asked = body.withhold if body is not None and body.withhold is not None else None
+    def at(code: str, names: list[str], why: str) -> list[Problem]:  # each named where
+        listed = list(asked or ())
+        return [Problem(code, why, Location(path=f"withhold[{listed.index(n)}]"))
+                for n in names]
+
     judged = sorted(set(asked or ()) & JUDGED)
     if judged:
-        raise ApiError(422, "release.judged_field", f"{', '.join(judged)} cannot be withheld: "
-                       "the joint centre judges on them")
+        code = "release.judged_field"
+        raise ApiError(422, code, f"{', '.join(judged)} cannot be withheld: the joint centre "
+                       "judges on them", at(code, judged, "the joint centre judges on it"))
     # A misspelt field name would withhold nothing and release the field it meant.
     unknown = sorted(set(asked or ()) - set(record))
     if unknown:
-        raise ApiError(422, "release.unknown_field", f"{', '.join(unknown)}: not a field of "
-                       f"{incident_id} (its fields: {', '.join(sorted(set(record) - JUDGED))})")
+        code = "release.unknown_field"
+        fields = ", ".join(sorted(set(record) - JUDGED))
+        raise ApiError(422, code, f"{', '.join(unknown)}: not a field of {incident_id} (its "
+                       f"fields: {fields})", at(code, unknown, f"not a field of {incident_id}"))
     withhold = sorted(set(asked if asked is not None else
                           (previous.withheld if previous is not None else ())))
     out = {"incident": incident_id, "revision": view.newest.revision, "withheld": withhold,

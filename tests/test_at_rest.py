@@ -209,3 +209,46 @@ def test_a_record_naming_two_sides_keeps_that_in_clear_and_judges_alike_without_
     finally:
         store.close()
     assert {tuple(v) for v in verdicts} == {("U-1", "undetermined")}
+
+
+def test_the_command_line_opens_a_keyed_store_with_keys(tmp_path):
+    """An operator's review: `jig report --data … --as US` could not be given the keys, so
+    the US's own annex lacked its sealed sources, and `jig audit verify` wrote a warning for
+    each sealed incident (6,027 lines over 6,000 of them). Both take --keys; without them,
+    one line says what is not opened."""
+    import subprocess
+    import sys
+
+    from jig import load_agreement
+    from jig.agreement import agreement_document
+    from jig.readers.fields import to_incident
+
+    jig = str(Path(sys.executable).with_name("jig"))
+    data, keys = tmp_path / "data", tmp_path / "keys"
+    write_key(keys, "US")
+    store = Store.open(f"sqlite:///{data / 'jig.db'}", key_folder=data,
+                       at_rest=read_keys(keys))
+    try:
+        path = EXAMPLE / "agreement.yaml"
+        store.add_agreement(load_agreement(path), agreement_document(path.read_text(),
+                                                                     path.parent))
+        store.add_incidents([to_incident(STRIKE | {"id": f"S-{i}", "source": SECRET},
+                                         store.intake_tz()) for i in range(5)],
+                            workspace="US")
+    finally:
+        store.close()
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([jig, *args, "--data", str(data)], capture_output=True, text=True)
+
+    without = run("audit", "verify")
+    assert without.returncode == 0, without.stderr
+    assert without.stderr.count("are sealed and its key is not configured") == 1
+    with_keys = run("audit", "verify", "--keys", str(keys))
+    assert with_keys.returncode == 0 and "not configured" not in with_keys.stderr
+    report = tmp_path / "us.html"
+    r = run("report", "--as", "US", "-o", str(report), "--keys", str(keys))
+    assert r.returncode == 0, r.stderr
+    assert SECRET in report.read_text(encoding="utf-8")
+    assert run("report", "--as", "US", "-o", str(report), "--keys",
+               str(tmp_path / "none")).returncode == 2

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from jig.cli.cell import DataOpt, DbOpt
+from jig.cli.cell import DataOpt, DbOpt, KeysOpt
 from jig.cli.common import app, err, open_store
 
 audit_app = typer.Typer(no_args_is_help=True, help="The log: show it, verify it, check proofs.")
@@ -55,6 +55,7 @@ def audit_verify_cmd(
     head: Annotated[list[Path] | None, typer.Option(
         "--head", help="A signed head saved earlier (JSON), to check the log against too "
         "(repeatable).")] = None,
+    keys: KeysOpt = None,
 ) -> None:
     """Rebuild the state from the log and report every row that differs, every entry that
     does not hold, and every signed head or determination signature that does not verify.
@@ -64,7 +65,7 @@ def audit_verify_cmd(
     from jig.store.rebuild import verify
 
     saved = [_read_json(p) for p in head or []]
-    store = open_store(data, db)
+    store = open_store(data, db, keys=keys)
     try:
         with store.sessions() as s:  # type: ignore[attr-defined]
             result = verify(s, store.keys, saved)  # type: ignore[attr-defined]

@@ -34,6 +34,9 @@ DataOpt = Annotated[Path, typer.Option("--data", help="Folder of the store (SQLi
                                         "spooled uploads).")]
 DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL instead of the SQLite "
                                            "file, e.g. postgresql://user@host/jig.")]
+KeysOpt = Annotated[Path | None, typer.Option("--keys", help="Folder of the parties' at-rest "
+                                              "keys (as given to `jig serve --keys`), to open "
+                                              "what their workspaces sealed.")]
 
 
 @app.command()

@@ -286,12 +286,21 @@ def progress_of(what: str) -> Iterator[RowProgress]:
         progress.show()  # the last rows, drawn once more before the display goes
 
 
-def open_store(data: Path, db: str | None, create: bool = False) -> Any:
+def open_store(data: Path, db: str | None, create: bool = False, keys: Path | None = None
+               ) -> Any:
     """The store at --data or --db. Only a command that makes something (`admin add-user`)
     may create it: a command that reads a mistyped --data would otherwise make an empty store
-    there, and a log key, and then report that it holds nothing (exit 2 instead)."""
+    there, and a log key, and then report that it holds nothing (exit 2 instead). `keys`: the
+    parties' at-rest keys (--keys), to open what their workspaces sealed."""
     from jig.service.settings import Settings
     from jig.store import Store
+    from jig.store.sealing import read_keys
+
+    try:
+        at_rest = read_keys(keys) if keys is not None else None
+    except ValueError as exc:
+        err.print(f"[bold red]error[/] --keys {escape(str(exc))}")
+        raise typer.Exit(2) from None
 
     settings = Settings(data_dir=data, database_url=db)
     if not create and settings.database_url is None and not (data / "jig.db").exists():
@@ -299,4 +308,4 @@ def open_store(data: Path, db: str | None, create: bool = False) -> Any:
                   "folder that `jig import` or `jig serve` wrote)")
         raise typer.Exit(2)
     return Store.open(settings.url, settings.sqlite_synchronous, settings.timezone,
-                      settings.data_dir, settings.log_key)
+                      settings.data_dir, settings.log_key, at_rest)

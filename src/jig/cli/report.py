@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from jig.agreement.model import Agreement
-from jig.cli.cell import DataOpt, DbOpt
+from jig.cli.cell import DataOpt, DbOpt, KeysOpt
 from jig.cli.commitments import StatusOpt, judge_as_of
 from jig.cli.common import (
     GazetteerOpt,
@@ -99,6 +99,7 @@ def report_cmd(
     status: StatusOpt = None,
     data: DataOpt = Path("jig-data"),
     db: DbOpt = None,
+    keys: KeysOpt = None,
     agreement_id: Annotated[str | None, typer.Option(
         "--agreement-id", help="From the store: the agreement (default: the only one).")] = None,
     viewer: Annotated[str, typer.Option(
@@ -126,7 +127,8 @@ def report_cmd(
         err.print(f"[bold red]error[/] -o {output}: name a .html or .pdf file")
         raise typer.Exit(2)
     if agreement is None:
-        _from_store(data, db, agreement_id, viewer, first, last, compare, lang, output, incident)
+        _from_store(data, db, agreement_id, viewer, first, last, compare, lang, output, incident,
+                    keys)
         return
     if not incidents:
         err.print("[bold red]error[/] give incident files after the agreement (or neither, "
@@ -199,13 +201,13 @@ def _dossier_from_files(a: Agreement, incidents: list[Path], notices: list[Path]
 
 def _from_store(data: Path, db: str | None, agreement_id: str | None, viewer: str,
                 first: str | None, last: str | None, compare: str, lang: str, output: Path,
-                incident: str | None = None) -> None:
+                incident: str | None = None, keys: Path | None = None) -> None:
     from jig.report import render_report
     from jig.report.fromstore import report_from_store
     from jig.service.settings import Settings
 
     settings = Settings(data_dir=data, database_url=db)
-    store = open_store(data, db)
+    store = open_store(data, db, keys=keys)
     try:
         try:
             version = store.version(agreement_id)

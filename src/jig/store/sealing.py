@@ -132,6 +132,9 @@ def as_stored(s: Session, row: Any) -> dict[str, Any]:
     return row.record if key is None else _seal_record(KINDS[IncidentRevision], row, key)
 
 
+_TOLD: set[tuple[str, str]] = set()  # (kind, owner) whose missing key was logged
+
+
 def _open_record(kind: Kind, row: Any, key: bytes | None) -> dict[str, Any]:
     record = dict(row.record)
     sealed = record.pop(SEALED, None)
@@ -139,8 +142,10 @@ def _open_record(kind: Kind, row: Any, key: bytes | None) -> dict[str, Any]:
         return record
     owner = kind.owner(row)
     if key is None:
-        log.warning("%s %s of %s is sealed and its key is not configured: its sealed fields "
-                    "are not shown", kind.name, record.get("id"), owner)
+        if (kind.name, owner) not in _TOLD:  # once: a line a row was 6,027 lines of verify
+            _TOLD.add((kind.name, owner))
+            log.warning("%ss of %s are sealed and its key is not configured: their sealed "
+                        "fields are not shown (first: %s)", kind.name, owner, record.get("id"))
         row.__dict__[UNOPENED] = True
         return record
     try:

@@ -103,6 +103,12 @@ def test_a_json_body_sent_as_a_form_is_415_saying_how_to_send_it(small):
         assert "application/x-www-form-urlencoded: send it as JSON" in r.text
     # A bulk file keeps its own rule (415 naming the forms it reads), and JSON is as before.
     assert small.post("/notices", json=[]).status_code != 415
+    # JSON that does not parse is said as the parser says it, by line and column.
+    r = small.post("/notices", content=b'{"id": "N-1",\n "party" "RU"}',
+                   headers={"content-type": "application/json"})
+    assert r.status_code == 422 and shape_of(r)["problems"] == [
+        {"code": "request.json_invalid", "where": {"path": "body"},
+         "message": "not valid JSON: Expecting ':' delimiter (line 2, column 10)"}]
 
 
 def test_bodies_over_their_limit_are_413_and_nothing_is_spooled(small):

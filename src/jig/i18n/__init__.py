@@ -63,12 +63,18 @@ _TIME = r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2
 _LTR_RUN = re.compile(f"{_TIME}(?:/{_TIME})?")
 
 
+def isolate(text: str, lang: str) -> str:
+    """A left-to-right value (an id, a time, a point, a file name) as one Unicode isolate in
+    a right-to-left language (U+2066 … U+2069, which browsers, Pango and Typst honour), so
+    the bidi algorithm keeps "lat, lon" in that order; as it is in any other."""
+    return f"\u2066{text}\u2069" if lang in RTL and text != "" else text
+
+
 def isolate_runs(text: str, lang: str) -> str:
-    """`text` with its times and intervals as Unicode isolates in a right-to-left language
-    (U+2066 … U+2069, which browsers, Pango and Typst honour); as it is in any other."""
+    """`text` with each of its times and intervals isolated (`isolate`)."""
     if lang not in RTL:
         return text
-    return _LTR_RUN.sub(lambda m: f"\u2066{m.group(0)}\u2069", text)
+    return _LTR_RUN.sub(lambda m: isolate(m.group(0), lang), text)
 
 
 def direction(lang: str) -> str:

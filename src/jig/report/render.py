@@ -22,7 +22,7 @@ from jig.agreement.model import Agreement
 from jig.engine.commitments import Commitment
 from jig.findings import Evidence
 from jig.geo import point_text
-from jig.i18n import RTL, check_language, direction, isolate_runs, translations
+from jig.i18n import RTL, check_language, direction, isolate, isolate_runs, translations
 from jig.records import Notice, Origin
 from jig.report import figures
 from jig.report.reasons import (
@@ -108,7 +108,7 @@ def environment(lang: str) -> Environment:
         x, locale=lang, format="+#,##0%;-#,##0%", numbering_system="latn"))
     # Left-to-right runs (dates, signed numbers) inside right-to-left text: Unicode isolates,
     # which Pango honours where CSS unicode-bidi on an inline box is not enough.
-    env.filters["isolate"] = (lambda s: f"\u2066{s}\u2069") if lang in RTL else (lambda s: s)
+    env.filters["isolate"] = lambda s: isolate(s, lang)
     env.filters["point"] = lambda lon, lat: point_text(lon, lat, 4)
     # A reason's times and intervals, inside a sentence in the page's direction.
     env.filters["isolate_runs"] = lambda s: isolate_runs(s, lang)

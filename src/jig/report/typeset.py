@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any
 
 from jig.geo import point_text
-from jig.i18n import direction, isolate_runs, translations
+from jig.i18n import direction, isolate, isolate_runs, translations
 
 # Rows of an annex table set as one PDF: 100,000 incidents' 21,182 breach and undetermined
 # findings took 16 s of one core in one piece; in parts, both cores share them.
@@ -29,19 +29,13 @@ FINDINGS_WIDTHS = [34, 34, 0, 28]
 EXCEPTIONS_WIDTHS = [30, 34, 40, 0]
 
 
-def _isolating(rtl: bool) -> Callable[[str], str]:
-    """In a right to left table, left-to-right values (ids, times, coordinates, file names)
-    become Unicode isolates, so the bidi algorithm keeps "lat, lon" in that order."""
-    return (lambda t: f"\u2066{t}\u2069" if t else t) if rtl else (lambda t: t)
-
-
-def findings_rows(annex: list[dict[str, Any]], verdict_names: dict[str, str], rtl: bool = False,
-                  lang: str = "en") -> list[dict[str, Any]]:
+def findings_rows(annex: list[dict[str, Any]], verdict_names: dict[str, str], lang: str = "en"
+                  ) -> list[dict[str, Any]]:
     """The annex rows of the report's context as cells of lines: incident, time and place;
     actor, clause and finding; reason; sources."""
     from jig.report.render import metres, probability  # the HTML's own: "±5 000 м"
 
-    iso = _isolating(rtl)
+    iso = partial(isolate, lang=lang)
     out = []
     for r in annex:
         place = point_text(r["lon"], r["lat"], 4)
@@ -58,11 +52,10 @@ def findings_rows(annex: list[dict[str, Any]], verdict_names: dict[str, str], rt
     return out
 
 
-def exceptions_rows(excepted: list[dict[str, Any]], rtl: bool = False, lang: str = "en"
-                    ) -> list[dict[str, Any]]:
+def exceptions_rows(excepted: list[dict[str, Any]], lang: str = "en") -> list[dict[str, Any]]:
     """The exceptions invoked as cells of lines: incident and time; clause and exception;
     the evidence, one line each; reason."""
-    iso = _isolating(rtl)
+    iso = partial(isolate, lang=lang)
     return [{"cells": [[iso(r["id"]), iso(r["time"])],
                        [iso(r["clause"]), iso(r["exception"] or "")],
                        # the label ("notice N-1") left to right; the note, in the report's
@@ -84,8 +77,7 @@ def annex_jobs(page: dict[str, Any], verdict_names: dict[str, str], lang: str
     from jig.report.render import number
 
     _ = translations(lang).gettext
-    rtl = direction(lang) == "rtl"
-    iso = _isolating(rtl)
+    iso = partial(isolate, lang=lang)
     jobs: list[Callable[[], bytes]] = []
 
     def table(title: str, titles: list[str], widths: list[int], rows: list[dict[str, Any]],
@@ -103,13 +95,13 @@ def annex_jobs(page: dict[str, Any], verdict_names: dict[str, str], lang: str
         table(_("Breaches and undetermined findings"),
               [f"{_('Incident')} · {_('Time')} · {_('Place')}",
                f"{_('Actor')} · {_('Clause')} · {_('Finding')}", _("Reason"), _("Sources")],
-              FINDINGS_WIDTHS, findings_rows(page["annex"], verdict_names, rtl, lang),
+              FINDINGS_WIDTHS, findings_rows(page["annex"], verdict_names, lang),
               outcome_cell=1)
     if page["excepted"]:
         table(_("Exceptions invoked"),
               [f"{_('Incident')} · {_('Time')}", f"{_('Clause')} · {_('Exception')}",
                _("Evidence"), _("Reason")], EXCEPTIONS_WIDTHS,
-              exceptions_rows(page["excepted"], rtl, lang))
+              exceptions_rows(page["excepted"], lang))
     return jobs
 
 

@@ -114,8 +114,8 @@ def serve(
     if access_log:
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
         logging.getLogger("jig.access").setLevel(logging.INFO)
-    sqlite = settings.url.split("///", 1)[-1] if settings.url.startswith("sqlite") else None
-    fresh = sqlite is not None and not Path(sqlite).exists()
+    store_file = data / "jig.db"  # as open_store tells a store from a slip in --data
+    fresh = settings.database_url is None and not store_file.exists()
     try:
         preflight(settings)
     except (ValueError, RuntimeError, OSError) as exc:
@@ -137,7 +137,7 @@ def serve(
     if fresh:
         # A slip in --data made a new store that answers without a token (an operator's
         # review): say so, loudly, once.
-        err.print(f"[yellow]warning[/] no store was at {escape(sqlite or '')}: a new, empty "
+        err.print(f"[yellow]warning[/] no store was at {escape(str(store_file))}: a new, empty "
                   "one was made, and until it has users it answers anyone without a token "
                   "(add users with jig admin add-user; check --data if you meant another)")
     with exit_on_errors():

@@ -13,6 +13,7 @@ from rich.markup import escape
 from jig.cli.common import GazetteerOpt, app, err, exit_on_errors, output_to, plural, refuse_overwriting
 from jig.cli.whatif import _agreement
 from jig.extract import PlaceIndex, extract
+from jig.output import spreadsheet_safe
 from jig.readers import Gazetteer
 from jig.times import parse_day
 
@@ -63,6 +64,7 @@ def extract_cmd(
         gaz = [Gazetteer.from_files(list(gazetteer))] if gazetteer else []
     index = PlaceIndex(a, gaz)
     rows = []
+    prefixes: set[str] = set()
     for path in texts:
         try:
             text = path.read_text(encoding="utf-8")
@@ -71,8 +73,8 @@ def extract_cmd(
                 (exc.strerror or str(exc))
             err.print(f"[bold red]error[/] {escape(str(path))}: {escape(why)}")
             raise typer.Exit(2) from None
-        found = extract(text, a, index, lang=lang, doc_date=day, id_prefix=path.stem,
-                        source=f"jig extract: {path.name}")
+        found = extract(text, a, index, lang=lang, doc_date=day,
+                        id_prefix=_prefix(path, prefixes), source=f"jig extract: {path.name}")
         if not found:
             err.print(f"[yellow]note[/] {escape(str(path))}: no act found in the text")
         for c in found:
@@ -82,11 +84,31 @@ def extract_cmd(
             for r in rows:
                 out.write(json.dumps(r, ensure_ascii=False) + "\n")
         else:
-            w = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore")
-            w.writeheader()
+            # Press text is untrusted: a line starting "=" must not run in a spreadsheet.
+            w = csv.writer(out)
+            w.writerow(CSV_COLUMNS)
             for r in rows:
-                w.writerow({**r, "evidence": json.dumps(r["evidence"], ensure_ascii=False)})
+                r = {**r, "evidence": json.dumps(r["evidence"], ensure_ascii=False)}
+                w.writerow(spreadsheet_safe(r.get(c) for c in CSV_COLUMNS))
     unplaced = sum(1 for r in rows if r["lon"] is None)
+    untimed = sum(1 for r in rows if not r["time"])
     err.print(f"{plural(len(rows), 'candidate')} from {plural(len(texts), 'file')}"
-              + (f"; {unplaced} without a place (their words are kept in `place`)"
-                 if unplaced else ""))
+              + (f"; {unplaced} without a place (any words that may name it are in `place`, "
+                 "why in `place_note`)" if unplaced else "")
+              + (f"; {untimed} without a time: the text gives no date (give --date)"
+                 if untimed else ""))
+
+
+def _prefix(path: Path, used: set[str]) -> str:
+    """The candidates' id prefix for a file: its name, made unique across the files given
+    (a/report.txt and b/report.txt both gave report-1, which `jig check` then refused)."""
+    prefix = path.stem
+    if prefix in used:
+        prefix = f"{path.parent.name}-{path.stem}" if path.parent.name else prefix
+    n = 2
+    base = prefix
+    while prefix in used:
+        prefix = f"{base}-{n}"
+        n += 1
+    used.add(prefix)
+    return prefix

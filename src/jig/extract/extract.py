@@ -20,13 +20,20 @@ from typing import Any
 import numpy as np
 
 from jig.agreement import Agreement
-from jig.extract.lexicon import LANGS, Hit, Lexicon, default_lexicon
+from jig.extract.actors import actor_hits, roles
+from jig.extract.lexicon import LANGS, Hit, Lexicon, alternation, default_lexicon
 from jig.extract.places import PlaceHit, PlaceIndex, offset_disc
 from jig.extract.times import TimeHit, document_date, find_times
 from jig.geo import geodesic_m
 
 # A sentence ends at . ! ? ؟ or a line break; "U.S. aircraft" does not end one (lower case next).
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+(?=[\"'«(\-–—]?[^\W_a-zа-яё])|\n+")
+# Abbreviations a capital or a digit follows within a sentence (what comes before the period).
+_ABBREVIATIONS = {
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s",
+    "u.n", "u.k", "st", "mr", "mrs", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "no",
+    "н.п", "г", "гг", "с", "пос", "д", "ул", "р-н", "т.е", "ген", "им", "мин", "см",
+}
 # "Raqqa and Tabqa", "Ракка и Табка", "الرقة والطبقة": two places, neither qualifies the other.
 _CONJUNCTION = re.compile(r"\b(?:and|or|и|или)\b|(?:^|\s)و|\s(?:أو)\s")
 # "Maarat al-Numan, Idlib province", "в провинции Идлиб", "بريف إدلب": a region, not a place hit.
@@ -37,7 +44,7 @@ _LIST_ITEM = re.compile(r"\s*(?:[-–—•*]|\d+[.)])\s")
 _CAP = r"[A-Z][\w'’\-]+"
 _CYR_CAP = r"[А-ЯЁ][\w\-]+"
 _PLACE_CUE = {
-    "en": re.compile(rf"\b(?i:in|near|at|on|outside|of|around)\s+"
+    "en": re.compile(rf"\b(?i:in|near|at|on|outside|of|around)\s+(?:the\s+)?"
                      rf"({_CAP}(?:\s+(?:al-|el-|ash-|as-|ar-)?{_CAP}){{0,3}})"),
     "ru": re.compile(r"(?:\bв|\bу|\bпод|\bблиз|\bрайоне|\bнаселенного пункта|\bн\.п\.)\s+"
                      rf"({_CYR_CAP}(?:[\s\-]{_CYR_CAP}){{0,2}})"),
@@ -113,6 +120,9 @@ def detect_language(text: str) -> str:
 def sentences(text: str) -> list[tuple[int, int]]:
     out, start = [], 0
     for m in _SENTENCE_END.finditer(text):
+        word = re.search(r"(\S+)\.$", text[start:m.start()])
+        if word and "\n" not in m.group() and word.group(1).lower().lstrip("(«\"") in _ABBREVIATIONS:
+            continue  # "on Aug. 3", "н.п. Кафр-Нубль", "the U.S. Central Command"
         if text[start:m.start()].strip():
             out.append((start, m.start()))
         start = m.end()
@@ -133,7 +143,7 @@ def extract(text: str, agreement: Agreement, places: PlaceIndex, *, lang: str = 
     doc = doc_date or document_date(text, lang, lex)
     stop = {p.rstrip("*").lower() for part in ("acts", "actors", "weapons")
             for ps in lex.table(part, lang).values() for p in ps}
-    stop |= {w.lower() for w in lex.words("place_words", lang)}
+    stop |= {w.lower() for part in ("place_words", "not_places") for w in lex.words(part, lang)}
     out: list[Candidate] = []
     last_actor: tuple[str, Evidence] | None = None
     last_time: TimeHit | None = None
@@ -142,8 +152,9 @@ def extract(text: str, agreement: Agreement, places: PlaceIndex, *, lang: str = 
         sent = text[s0:s1]
         item = in_list and bool(_LIST_ITEM.match(sent))
         in_list = item or sent.rstrip().endswith(":")
-        acts = lex.matcher("acts", lang).find(sent)
-        actors = _actor_hits(sent, lang, lex, agreement)
+        acts = _drop_generic(lex.matcher("acts", lang).find(sent), sent,
+                             lex.matcher("generic_acts", lang).find(sent))
+        actors = actor_hits(sent, lang, lex, agreement, acts)
         times = find_times(sent, lang, lex, doc)
         if times:
             last_time = times[0]
@@ -155,9 +166,12 @@ def extract(text: str, agreement: Agreement, places: PlaceIndex, *, lang: str = 
                 a = actors[0]
                 last_actor = (a[0], Evidence(s0 + a[1].start, s0 + a[1].end, a[1].text, 0.6))
             continue
+        # A place inside an act's or an actor's words is not one ("Нусра" is not Nasr).
+        words = [*acts, *(h for _, h in actors)]
         found = _drop_qualifiers([p for p in places.find(sent, lang, stop)
-                                  if not any(a.start < p.end and p.start < a.end for a in acts)],
+                                  if not any(a.start < p.end and p.start < a.end for a in words)],
                                  sent, {w.lower() for w in lex.words("place_parts", lang)})
+        found = [_as_region(p, sent, places) for p in found]
         if not found:
             found = _unknown_places(sent, lang, stop, acts)
         weapons = lex.matcher("weapons", lang).find(sent)
@@ -167,7 +181,8 @@ def extract(text: str, agreement: Agreement, places: PlaceIndex, *, lang: str = 
             anchor = place.start if place else acts[0].start
             act = min(acts, key=lambda a: abs(a.start - anchor))
             c = Candidate({"id": f"{id_prefix}-{len(out) + 1}", "time": None, "lon": None,
-                           "lat": None, "precision_m": None, "place": None, "actor": None,
+                           "lat": None, "precision_m": None, "place": None, "place_ref": None,
+                           "place_note": None, "actor": None,
                            "target": None, "act": act.key, "weapon": None, "count": None,
                            "source": source, "notes": " ".join(sent.split())},
                           sentence=(s0, s1))
@@ -203,27 +218,89 @@ def extract(text: str, agreement: Agreement, places: PlaceIndex, *, lang: str = 
     return out
 
 
+# A name that stands for its governorate or countryside: "Idlib governorate", "the Idlib
+# countryside", "провинции Идлиб", "محافظة إدلب", "ريف إدلب".
+_REGION_AFTER = re.compile(r"(?i)\s+(?:governorate|province|countryside|region)\b")
+_REGION_BEFORE = re.compile(r"(?i)(?:\bprovince of|\bgovernorate of|\bcountryside of|"
+                            r"провинци[ияйюе]|област[ьиюя]|محافظة|ريف)\s+$")
+
+
+def _as_region(p: PlaceHit, sent: str, places: PlaceIndex) -> PlaceHit:
+    """A place named as a governorate or countryside is that region, not its city: placed on
+    the governorate's own extent when a gazetteer given holds its boundary, else left unplaced
+    with its words (placing it on the city's 5 km gave certain breaches for a whole province)."""
+    if p.ref is None or p.ref.kind in ("adm1", "adm2"):
+        return p
+    if not (_REGION_AFTER.match(sent, p.end) or _REGION_BEFORE.search(sent[:p.start])):
+        return p
+    region = places.region(p.text)
+    if region is not None:
+        return PlaceHit(p.start, p.end, p.text, region, p.how, p.confidence * 0.9)
+    return PlaceHit(p.start, p.end, p.text, None,
+                    "a governorate or countryside: no gazetteer given holds its boundary "
+                    "(give the governorates' boundaries with --gazetteer)", 0.0)
+
+
+def _drop_generic(acts: list[Hit], sent: str, generic: list[Hit]) -> list[Hit]:
+    """Acts without a generic verb right after another act's words: "a car bomb struck" is an
+    explosion, not an explosion and an air strike."""
+    spans = {(g.start, g.end) for g in generic}
+    return [a for a in acts if (a.start, a.end) not in spans
+            or not any(b.end <= a.start and not sent[b.end:a.start].strip() for b in acts)]
+
+
 def _drop_qualifiers(found: list[PlaceHit], sent: str,
                      parts: set[str] = frozenset()) -> list[PlaceHit]:  # type: ignore[assignment]
     """"Kafr Nabl in rural Idlib", "Kafr Nabl, Idlib": the second name says where the first
     is, it is not a second place struck. A larger place right after a smaller one that lies
     within it is dropped, and so is a direction right after a place ("حلب الشرقية", eastern
-    Aleppo), though a village bears its name."""
+    Aleppo), though a village bears its name. Names in a list ("Kafr Nabl, Hass and Saraqib",
+    "سراقب، سرمين، بنش") are each a place struck, and so is a name that is itself qualified
+    ("Salma (Latakia province)")."""
+    listed = _listed(found, sent)
     out: list[PlaceHit] = []
-    for p in found:
+    for i, p in enumerate(found):
         prev = out[-1] if out else None
         gap = sent[prev.end:p.start] if prev is not None else ""
         if prev is not None and not gap.strip() and p.text.lower() in parts:
             continue
+        after = sent[p.end:found[i + 1].start] if i + 1 < len(found) else sent[p.end:p.end + 16]
+        qualified = i + 1 < len(found) and bool(_REGION_WORD.search(after))
         if prev is not None and prev.ref is not None and p.ref is not None \
+                and not listed[i] and not qualified \
                 and len(gap.strip()) <= 25 and not _CONJUNCTION.search(gap) \
                 and (p.ref.radius_m >= prev.ref.radius_m or p.ref.kind == prev.ref.kind
-                     or _REGION_WORD.search(gap + " " + sent[p.end:p.end + 16])) \
+                     or _REGION_WORD.search(gap + " " + after[:16])
+                     or re.fullmatch(r"\s*[,،]\s*", gap)) \
                 and float(geodesic_m(prev.ref.lon, prev.ref.lat, np.array([p.ref.lon]),
                                      np.array([p.ref.lat]))[0]) <= max(p.ref.radius_m, 60_000):
             continue
         out.append(p)
     return out
+
+
+_LIST_GAP = re.compile(r"\s*[,،]\s*|\s*,?\s*(?:and|or|и|или)\s+|\s*[,،]?\s*و|\s+و\s*")
+
+
+def _listed(found: list[PlaceHit], sent: str) -> list[bool]:
+    """Which names stand in a list of three or more, or of two joined by "and": runs of names
+    apart only by commas and conjunctions ("Kafr Nabl, Hass, Maarat al-Numan and Khan
+    Shaykhun"). Two names apart by a comma alone are a place and where it is."""
+    joined = [i > 0 and bool(_LIST_GAP.fullmatch(sent[found[i - 1].end:found[i].start]))
+              for i in range(len(found))]
+    listed = [False] * len(found)
+    i = 0
+    while i < len(found):
+        j = i
+        while j + 1 < len(found) and joined[j + 1]:
+            j += 1
+        run = range(i, j + 1)
+        gaps = [sent[found[k - 1].end:found[k].start] for k in run[1:]]
+        if len(run) >= 3 or any(_CONJUNCTION.search(g) for g in gaps):
+            for k in run:
+                listed[k] = True
+        i = j + 1
+    return listed
 
 
 def _count(sent: str, act: Hit, numbers: list[Hit], lang: str,
@@ -232,17 +309,20 @@ def _count(sent: str, act: Hit, numbers: list[Hit], lang: str,
     the Arabic noun's own form (غارتين, two strikes)."""
     forms = lex.table("counted_forms", lang)
     word = act.text.lower()
+    bounds = lex.matcher("bounds", lang)
     if lang == "ar":
         for form, n in forms.items():
             if word.endswith(form):
                 before = sent[:act.start].rstrip()
                 m = re.search(r"(\d+)$", before)
                 if m and n != 2:
+                    # "أكثر من 20 غارة", more than 20 strikes: a bound, not a count.
+                    if any(b.end >= m.start() - 1 for b in bounds.find(before[:m.start()])):
+                        return None
                     return int(m.group(1)), m.start(), act.end
                 return int(n), act.start, act.end
     before = sent[:act.start]
     months = {m.lower() for m in lex.table("months", lang)}
-    bounds = lex.matcher("bounds", lang)
     m = re.search(r"(\d+)\s+(?:([^\W\d]+)\s+)?$", before)
     # "1 сентября обстреляли": a number before a month is a day; "more than 30" is a bound;
     # "في 1 أيلول 2016 شنت": a number after a month is a year.
@@ -250,7 +330,7 @@ def _count(sent: str, act: Hit, numbers: list[Hit], lang: str,
             not before[:m.start()].rstrip().lower().endswith(tuple(months)) and \
             not any(b.end >= m.start() - 1 for b in bounds.find(before[:m.start()])):
         return int(m.group(1)), m.start(1), act.end
-    for n in numbers:
+    for n in reversed(numbers):  # the nearest first: "a dozen strikes" is twelve, not one
         gap = sent[n.end:act.start]
         if re.fullmatch(r"\s+(?:[^\W\d]+\s+)?", gap):
             value = lex.value("numbers", lang, n.key)
@@ -273,7 +353,7 @@ def _place(c: Candidate, sent: str, s0: int, place: PlaceHit, lang: str, lex: Le
     clause_start = max(sent.rfind(ch, 0, place.start) for ch in ",;:")
     window_start = max(clause_start + 1, place.start - 90)
     window = sent[window_start:place.start]
-    km = _alt_words(lex.words("km", lang))
+    km = alternation(lex.words("km", lang))
     dist = re.search(rf"(\d+(?:[.,]\d+)?)(?:\s*(?:-|–|—|to|до|و|إلى)\s*(\d+(?:[.,]\d+)?))?\s*(?:{km})\b",
                      window.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")), re.I)
     direction = lex.matcher("directions", lang).find(window)
@@ -299,11 +379,6 @@ def _place(c: Candidate, sent: str, s0: int, place: PlaceHit, lang: str, lex: Le
     c.evidence["place"] = Evidence(s0 + start, s0 + place.end, sent[start:place.end], conf)
 
 
-def _alt_words(words: list[str]) -> str:
-    return "|".join(re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "")
-                     for w in sorted(words, key=len, reverse=True))
-
-
 def _unknown_places(sent: str, lang: str, stop: set[str], acts: list[Hit]) -> list[PlaceHit]:
     """Words that name a place the index does not know: kept as text, never placed."""
     cues = [*_PLACE_CUE[lang].finditer(sent)]
@@ -317,70 +392,16 @@ def _unknown_places(sent: str, lang: str, stop: set[str], acts: list[Hit]) -> li
     return []
 
 
-def _actor_hits(sent: str, lang: str, lex: Lexicon,
-                agreement: Agreement) -> list[tuple[str, Hit]]:
-    """(actor id, hit) for every actor named: the agreement's own names and patterns first,
-    then the lexicon's phrases, whose names go through the agreement's patterns."""
-    table: dict[str, list[str]] = {}
-    for a in agreement.actors.values():
-        phrases = [a.name, *(p.replace("*", "").strip() for p in a.patterns)]
-        table[a.id] = [p for p in phrases if len(p) > 3]
-    hits = [(h.key, h) for h in _case_exact_ids(sent, agreement)]
-    hits += [(h.key, h) for h in _matcher_for(table, lang).find(sent)]
-    for h in lex.matcher("actors", lang).find(sent):
-        actor, _ = agreement.match_actor(h.key)
-        if actor is None:
-            actor = agreement.match_actor(h.key + " ")[0]
-        if actor is not None:
-            hits.append((actor, h))
-    hits.sort(key=lambda ah: ah[1].start)
-    kept: list[tuple[str, Hit]] = []
-    for a, h in hits:
-        if not any(k.start < h.end and h.start < k.end for _, k in kept):
-            kept.append((a, h))
-    return kept
-
-
-def _case_exact_ids(sent: str, agreement: Agreement) -> list[Hit]:
-    # Actor ids ("RU", "IS") only in capitals: "is" is an English word.
-    ids = [i for i in agreement.actors if len(i) >= 2 and i.isupper()]
-    if not ids:
-        return []
-    return [Hit(m.start(), m.end(), m.group(), m.group())
-            for m in re.finditer(rf"\b(?:{'|'.join(map(re.escape, ids))})\b", sent)]
-
-
-_MATCHERS: dict[tuple[str, str], Any] = {}
-
-
-def _matcher_for(table: dict[str, list[str]], lang: str) -> Any:
-    from jig.extract.lexicon import Matcher
-
-    key = (repr(sorted(table.items())), lang)
-    if key not in _MATCHERS:
-        _MATCHERS[key] = Matcher(table, lang)
-    return _MATCHERS[key]
-
-
 def _actors(c: Candidate, sent: str, s0: int, act: Hit, actors: list[tuple[str, Hit]],
             last: tuple[str, Evidence] | None, lang: str) -> None:
-    """Who acted: named before the act, or after it with "by"; who was hit: named after it.
-    A list item that names no one takes the actor of the line that introduced the list
-    (`last`, given only then): a release's "Coalition forces conducted ...:" heads its lines."""
-    doer = None
-    for a, h in actors:
-        before = h.start < act.end  # before the act, or part of its words ("طيران التحالف")
-        by = re.search(r"(?:\bby|со стороны|من قبل|من)\s*$", sent[:h.start], re.I) or (
-            # Arabic: the subject follows its verb ("قصفت قوات النظام"), and "ل" marks the
-            # doer of a noun ("غارات للتحالف", strikes by the coalition).
-            lang == "ar" and (not sent[act.end:h.start].strip() or h.text.startswith("ل")))
-        if (before or by) and doer is None:
-            doer = (a, h)
-        elif not before and c.fields["target"] is None and a != (doer or ("",))[0]:
-            c.fields["target"] = a
-            c.evidence["target"] = Evidence(s0 + h.start, s0 + h.end, h.text, 0.6)
-    if doer is None and actors and actors[0][0] != c.fields["target"]:
-        doer = actors[0]
+    """Who acted and who was hit (`jig.extract.actors.roles`). A list item that names no one
+    takes the actor of the line that introduced the list (`last`, given only then): a
+    release's "Coalition forces conducted ...:" heads its lines."""
+    doer, target = roles(sent, act, actors, lang)
+    if target is not None:
+        c.fields["target"] = target[0]
+        c.evidence["target"] = Evidence(s0 + target[1].start, s0 + target[1].end,
+                                        target[1].text, 0.6)
     if doer is not None:
         c.fields["actor"] = doer[0]
         c.evidence["actor"] = Evidence(s0 + doer[1].start, s0 + doer[1].end, doer[1].text, 0.8)

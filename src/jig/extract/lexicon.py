@@ -35,6 +35,12 @@ def phrase_regex(phrase: str, lang: str) -> str:
     return rf"(?<!{_WORD}){pre}({body})(?!{_WORD})"
 
 
+def alternation(words: list[str]) -> str:
+    """Phrases as one regex alternation, longest first; a trailing `*` takes any ending."""
+    return "|".join(re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "")
+                    for w in sorted(words, key=len, reverse=True))
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     start: int

@@ -5,7 +5,8 @@ Latin names match as the gazetteer matches them (same name once spelling noise i
 exonym, or the same consonant skeleton). Arabic names match the gazetteers' Arabic names once
 diacritics, alef forms and glued prefixes ("وبالرقة") are set aside. Cyrillic names are
 transliterated and matched on a looser consonant key that also absorbs Russian case endings
-("в Ракке" = Raqqa). A name that is ambiguous is left unplaced, with its text, never guessed.
+("в Ракке" = Raqqa), and must be spelt close to the place's name too, since a short key is
+shared by many words. A name that is ambiguous is left unplaced, with its text, never guessed.
 """
 
 from __future__ import annotations
@@ -41,8 +42,16 @@ _CYR = str.maketrans({
 _AR_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640]")
 _AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي"})
 _ARTICLES = {"al", "el", "ar", "as", "ash", "at", "ad", "az", "an", "ez", "es", "ed", "er", "en",
+             "esh", "et", "eth", "edh", "ush", "uz",
              "ul", "adh", "ath"}
 _RU_ENDINGS = ("ом", "ем", "ой", "ей", "ах", "ях", "ами")
+# Spellings the press uses that the gazetteers shipped spell otherwise ("Latakia" for
+# LATTAKIA, "Raqqa" the city, not only the Ar-Raqqa sub-district of 58 km).
+_PROSE_SPELLINGS = {"latakia": "lattakia", "latakiya": "lattakia", "douma": "duma",
+                    "darayya": "daraya", "raqqa": "raqqah", "jisr al shughour": "jisr ash shugur",
+                    "jisr ash shughur": "jisr ash shugur"}
+_GLUE = {"and", "or", "in", "on", "at", "of", "to", "by", "и", "или", "в", "во", "на", "у",
+         "с", "со", "по", "из", "к"}
 _TOKEN = re.compile(r"[^\W\d_][\w'’ʿ\-]*")
 
 
@@ -116,6 +125,9 @@ class PlaceIndex:
         self.skel: dict[str, list[Ref]] = {}
         self.phon: dict[str, list[Ref]] = {}
         self.arabic: dict[str, list[Ref]] = {}
+        # Names without a gazetteer's generic word ("Daraya" for "Daraya mantiqah"), tried
+        # only when no place bears the name itself.
+        self.stems: dict[str, list[Ref]] = {}
         entries = list(_feature_refs(agreement))
         for gaz in gazetteers:
             for p in gaz.places:
@@ -131,12 +143,14 @@ class PlaceIndex:
                     continue
                 latin = cyrillic_to_latin(name) if re.search("[а-яё]", name, re.I) else name
                 self.latin.setdefault(normalise(latin), []).append(ref)
+                if _stem(latin) != latin:
+                    self.stems.setdefault(normalise(_stem(latin)), []).append(ref)
                 sk = skeleton(latin)
                 if len(sk) >= MIN_SKELETON:
                     self.skel.setdefault(sk, []).append(ref)
-                ph = phonetic(latin)
-                if len(ph) >= 2:
-                    self.phon.setdefault(ph, []).append(ref)
+                for ph in {phonetic(latin), phonetic(_stem(latin))}:
+                    if len(ph) >= 2:
+                        self.phon.setdefault(ph, []).append(ref)
 
     def find(self, text: str, lang: str, stop: set[str] = frozenset()) -> list[PlaceHit]:  # type: ignore[assignment]
         """Every place named in `text`, longest names first, never overlapping."""
@@ -149,6 +163,8 @@ class PlaceIndex:
                 if i + n > len(tokens):
                     continue
                 first, last = tokens[i], tokens[i + n - 1]
+                if n > 1 and last.group().lower() in _GLUE:
+                    continue  # "Khan Shaykhun on", "Сармину и": the name ends before it
                 if any(text[a.end():b.start()].strip(" -") for a, b in
                        zip(tokens[i:i + n - 1], tokens[i + 1:i + n], strict=True)):
                     continue  # a comma or other stop between words: not one name
@@ -161,6 +177,22 @@ class PlaceIndex:
             else:
                 i += 1
         return hits
+
+    def region(self, name: str) -> Ref | None:
+        """The governorate (else district) a name denotes, when a gazetteer given holds its
+        boundary: what "Idlib governorate" and "the Idlib countryside" name, rather than the
+        city. Found by the name's Arabic key, or its consonant key ("Idlib", "Idleb", "Идлиб")."""
+        if re.search("[\u0600-\u06ff]", name):
+            key = arabic_key(name)
+            refs = [r for cut in _arabic_cuts(key) for r in self.arabic.get(cut, ())]
+        else:
+            latin = cyrillic_to_latin(name) if re.search("[а-яё]", name, re.I) else name
+            refs = [r for k in {phonetic(latin), *(phonetic(latin[:-n]) for n in (1, 2))}
+                    for r in self.phon.get(k, ())]
+        regions = [r for r in refs if r.kind in ("adm1", "adm2")]
+        if len({r.name for r in regions if r.kind == "adm1"}) > 1:
+            return None  # two governorates share the key: not guessed
+        return max(regions, key=lambda r: _RANK[r.kind]) if regions else None
 
     def _match(self, text: str, start: int, end: int, lang: str,
                stop: set[str]) -> PlaceHit | None:
@@ -180,20 +212,25 @@ class PlaceIndex:
             if not span[0].isupper():
                 return None
             latin = cyrillic_to_latin(span)
-            keys = [phonetic(latin)]
-            for ending in _RU_ENDINGS:
+            keys = [(phonetic(latin), latin)]
+            for ending in (*_RU_ENDINGS, "а", "е", "у", "ы", "и", "ю"):
                 if span.lower().endswith(ending):
-                    keys.append(phonetic(cyrillic_to_latin(span[: -len(ending)])))
-            for k in keys:
-                if len(k) >= 2 and k in self.phon:
-                    return _hit(text, start, end, self.phon[k], "cyrillic", loose(latin))
-            return None
+                    stem = cyrillic_to_latin(span[: -len(ending)])
+                    keys.append((phonetic(stem), stem))
+            # A capital that only starts the sentence ("Утром", "Армия") is a common noun more
+            # often than a place: its spelling must agree more closely.
+            initial = not text[:start].strip(" \t\"«(-–—•*") and not re.search(r"[\s-]", span)
+            close = 0.85 if initial else CYRILLIC_CLOSE
+            refs = {id(r): r for k, _ in keys if len(k) >= 2 for r in self.phon.get(k, ())}
+            return _cyrillic_hit(text, start, end, list(refs.values()),
+                                 [probe for _, probe in keys], close) if refs else None
         if not span[0].isupper():
             return None
         key = normalise(span)
-        override = OVERRIDES.get(key)
-        if override and override in self.latin:
-            return _hit(text, start, end, self.latin[override], "alias")
+        override = OVERRIDES.get(key) or _PROSE_SPELLINGS.get(key)
+        if override and (override in self.latin or override in self.stems):
+            return _hit(text, start, end, self.latin.get(override) or self.stems[override],
+                        "alias")
         if key in self.latin:
             return _hit(text, start, end, self.latin[key], "name")
         target = ALIASES.get(key) or ALIASES.get(key.replace(" ", ""))
@@ -226,6 +263,48 @@ def loose(latin: str) -> str:
     for a, b in (("kh", "h"), ("q", "k"), ("ou", "u"), ("ah", "a"), ("eh", "e")):
         s = s.replace(a, b)
     return re.sub(r"(.)\1+", r"\1", s)
+
+
+# What some gazetteers add after a name ("Daraya mantiqah", "Saraqib nahiyah"): prose says
+# "Дарайя", not "Дарайя мантика".
+_GENERIC = re.compile(r"(?i)\s+(?:nahiyah|nahiya|mantiqah|mantiqa|district|sub-district|"
+                      r"subdistrict|camp)$")
+
+
+def _stem(name: str) -> str:
+    return _GENERIC.sub("", name) or name
+
+
+def _spelling(name: str) -> str:
+    """`loose` without the article: "Ar Raqqah" is spelt "raka", as "Ракка" is."""
+    if re.search("[а-яё]", name, re.I):
+        name = cyrillic_to_latin(name)
+    return loose(" ".join(w for w in normalise(name).split() if w not in _ARTICLES) or name)
+
+
+# How close a Cyrillic name's spelling must be to a place's: a consonant key of two or three
+# letters is shared by many words ("Утром", in the morning, and Al-Thawrah; "Сирии", of
+# Syria, and Sur), so the spelling with its vowels must agree too.
+CYRILLIC_CLOSE = 0.6
+
+
+def _cyrillic_hit(text: str, start: int, end: int, refs: list[Ref], probes: list[str],
+                  close: float = CYRILLIC_CLOSE) -> PlaceHit | None:
+    """The places sharing a Cyrillic name's key (with or without its case ending: `probes`)
+    whose spelling is closest to it, compared before their kind (the exact "Sarmin"
+    sub-district over the village "Sormaniyah"); none when no spelling is `close`."""
+    targets = [_spelling(p) for p in probes]
+    # A name with a gazetteer's generic word ("Abu Kamal mantiqah") yields to the place that
+    # bears the name alone ("Abu Kamal"), by a little.
+    score = {r.name: max(SequenceMatcher(None, _spelling(_stem(r.name)), t).ratio()
+                         for t in targets) - (0.01 if _stem(r.name) != r.name else 0.0)
+             for r in refs}
+    best = max(score.values())
+    if best < close:
+        return None
+    # Names clearly less close drop out; those as close go on to `_hit`, which prefers the
+    # most specific kind and leaves names far apart ambiguous.
+    return _hit(text, start, end, [r for r in refs if score[r.name] > best - 0.1], "cyrillic")
 
 
 def _hit(text: str, start: int, end: int, refs: list[Ref], how: str,

@@ -123,6 +123,11 @@ class Gazetteer:
         """The place `name` denotes; ValueError saying why when none or several fit."""
         key = normalise(name)
         if not key:
+            if name.strip():
+                # Arabic or Cyrillic: names are matched here by their Latin spelling.
+                raise ValueError(f"the place name {name.strip()!r} has no Latin letters: the "
+                                 "gazetteer is searched by Latin names; give lon and lat, or "
+                                 "the name in Latin letters")
             raise ValueError("the place name is empty")
         def aliased(table: dict[str, str]) -> list[Place]:
             target = table.get(key) or table.get(key.replace(" ", ""))

@@ -29,14 +29,17 @@
 
   // The text with each field's span marked: the text is cut at every span's ends, and a piece
   // inside one or more spans becomes a <mark> naming those fields.
+  // The spans count characters as Python does (code points); a JavaScript string counts UTF-16
+  // units, so the text is cut as an array of code points ("🔴 قصف" shifted every mark by one).
   function marked(text, evidence) {
+    const chars = Array.from(text);
     const spans = Object.entries(evidence || {}).filter(([, e]) => e.end > e.start);
-    const cuts = [...new Set([0, text.length, ...spans.flatMap(([, e]) => [e.start, e.end])])]
-      .filter((x) => x >= 0 && x <= text.length).sort((a, b) => a - b);
+    const cuts = [...new Set([0, chars.length, ...spans.flatMap(([, e]) => [e.start, e.end])])]
+      .filter((x) => x >= 0 && x <= chars.length).sort((a, b) => a - b);
     const out = node("p", { class: "draft-text", dir: "auto" });
     for (let i = 0; i + 1 < cuts.length; i++) {
       const [a, b] = [cuts[i], cuts[i + 1]];
-      const piece = text.slice(a, b);
+      const piece = chars.slice(a, b).join("");
       const fields = spans.filter(([, e]) => e.start <= a && b <= e.end).map(([k]) => k);
       out.append(fields.length ? node("mark", { "data-fields": fields.join(" "), title: fields.map((f) => t(`draft.field.${f}`)).join(", ") }, piece) : piece);
     }

@@ -464,3 +464,33 @@ def test_a_gazetteer_lookup_of_an_arabic_name_says_why_it_fails():
     gaz = Gazetteer.from_files([SYRIAN_ARCHIVE])
     with pytest.raises(ValueError, match="no Latin letters"):
         gaz.lookup("دوما")
+
+
+@pytest.mark.parametrize(("text", "lang", "day"), [
+    ("20 ايلول 2016", "ar", "2016-09-20"),  # no hamza, as often written
+    ("في 3 اب", "ar", "2016-08-03"),
+    ("بتاريخ 3-8-2016", "ar", "2016-08-03"),
+    ("HTS attacked on Tuesday", "en", "2016-08-02"),  # the document is of Thursday 4 August
+    ("во вторник", "ru", "2016-08-02"),
+    ("يوم الاربعاء", "ar", "2016-08-03"),
+    ("накануне", "ru", "2016-08-03"),
+])
+def test_times_of_the_press(text, lang, day):
+    # Each fell back to the previous sentence's time or the document's date, unsaid.
+    (h,) = find_times(text, lang, default_lexicon(), date(2016, 8, 4))
+    assert h.iso() == day
+
+
+def test_a_month_is_a_whole_word():
+    assert find_times("في 3 ابواب", "ar", default_lexicon(), date(2016, 8, 4)) == []
+
+
+def test_cli_says_which_date_relative_days_were_read_against(tmp_path):
+    doc = tmp_path / "truce.txt"
+    doc.write_text("Since the truce took effect on 12 September 2016, violations continued. "
+                   "Yesterday, Russian jets struck Saraqib.\n", encoding="utf-8")
+    r = subprocess.run([JIG, "extract", str(doc), "-a", str(EXAMPLE / "agreement.yaml"),
+                        "-g", str(SYRIAN_ARCHIVE)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "read against 2016-09-12" in " ".join(r.stderr.split())
+    assert json.loads(r.stdout)["time"] == "2016-09-11"

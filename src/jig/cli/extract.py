@@ -13,6 +13,9 @@ from rich.markup import escape
 from jig.cli.common import GazetteerOpt, app, err, exit_on_errors, output_to, plural, refuse_overwriting
 from jig.cli.whatif import _agreement
 from jig.extract import PlaceIndex, extract
+from jig.extract.extract import detect_language
+from jig.extract.lexicon import default_lexicon
+from jig.extract.times import document_date
 from jig.output import spreadsheet_safe
 from jig.readers import Gazetteer
 from jig.times import parse_day
@@ -77,6 +80,15 @@ def extract_cmd(
                         id_prefix=_prefix(path, prefixes), source=f"jig extract: {path.name}")
         if not found:
             err.print(f"[yellow]note[/] {escape(str(path))}: no act found in the text")
+        elif day is None:
+            # Said, since a text that quotes an earlier date first ("since the truce of 12
+            # September ... yesterday") reads "yesterday" against that date.
+            assumed = document_date(text, lang if lang != "auto" else detect_language(text),
+                                    default_lexicon())
+            if assumed is not None:
+                err.print(f"[yellow]note[/] {escape(str(path))}: 'yesterday', weekdays and dates "
+                          f"without a year read against {assumed.isoformat()}, the first full "
+                          "date the text gives (--date sets the document's own)")
         for c in found:
             rows.append({**c.row(), "document": str(path)})
     with output_to(output) as out:

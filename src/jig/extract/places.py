@@ -239,6 +239,8 @@ class PlaceIndex:
         sk = skeleton(span)
         if len(sk) >= MIN_SKELETON and sk in self.skel:
             return _hit(text, start, end, self.skel[sk], "skeleton")
+        if len(sk) >= MIN_SKELETON and key in self.stems:  # "Saraqib" for "Saraqib nahiyah"
+            return _hit(text, start, end, self.stems[key], "name")
         return None
 
 

@@ -15,6 +15,10 @@ from datetime import date, datetime, time, timedelta
 from jig.extract.lexicon import Lexicon
 
 _EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+# Arabic months are written with and without hamza and madda ("آب" and "اب", "أيلول" and
+# "ايلول", "أبريل" and "ابريل"): text and months are compared with these folded (one letter
+# for one, so offsets hold).
+_AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي"})
 NIGHT = (18, 30)  # a night: 18:00 to 06:00 the next day
 
 
@@ -65,6 +69,10 @@ def find_times(text: str, lang: str, lexicon: Lexicon, doc: date | None) -> list
     """Every time expression in `text` that resolves to a span, in text order."""
     t = text.translate(_EASTERN_DIGITS)  # same length: offsets hold
     months = lexicon.table("months", lang)
+    if lang == "ar":
+        months = {k.translate(_AR_FOLD): v for k, v in months.items()}
+    # Months are sought in the folded text; the lexicon's other phrases as written.
+    tm = t.translate(_AR_FOLD) if lang == "ar" else t
     mon = _alt(list(months))
     hits: list[TimeHit] = []
     taken: list[tuple[int, int]] = []
@@ -91,7 +99,7 @@ def find_times(text: str, lang: str, lexicon: Lexicon, doc: date | None) -> list
         "ar": rf"(?:{night})\s+{day1}(?:\s*(?:-|–|/|و|على)\s*{day2})?\s+(?:من\s+)?(?:شهر\s+)?"
               rf"(?P<m>{mon})(?:\s+(?:عام\s+)?{year})?",
     }[lang]
-    for m in re.finditer(night_re, t, re.IGNORECASE):
+    for m in re.finditer(night_re, tm, re.IGNORECASE):
         y = int(m.group("y")) if m.group("y") else None
         gd = m.groupdict()
         if gd.get("d3"):  # "в ночь на 3": the night that ends on the 3rd
@@ -112,18 +120,19 @@ def find_times(text: str, lang: str, lexicon: Lexicon, doc: date | None) -> list
                rf"\b(?P<m>{mon})\.?\s+{day}{th}\b(?:,?\s+{year})?"],
         "ru": [rf"{day}\s+(?P<m>{mon})(?:\s+{year})?"],
         # Arabic media pair the Levantine and the Egyptian month: "20 أيلول/سبتمبر 2016".
-        "ar": [rf"{day}\s+(?:من\s+)?(?:شهر\s+)?(?P<m>{mon})(?:\s*/\s*(?:{mon}))?"
-               rf"(?:\s+(?:عام\s+|لعام\s+)?{year})?"],
+        "ar": [rf"{day}\s+(?:من\s+)?(?:شهر\s+)?(?P<m>{mon})(?![\u0621-\u064a])"
+               rf"(?:\s*/\s*(?:{mon}))?(?:\s+(?:عام\s+|لعام\s+)?{year})?"],
     }[lang]
     numeric = [
         r"\b(?P<iso>(?P<y>\d{4})-(?P<mm>\d\d)-(?P<d>\d\d))\b",
         # Year first, as Arabic bulletins write it: 2016/9/20.
         r"\b(?P<y>\d{4})[/.](?P<mm>\d{1,2})[/.](?P<d>\d{1,2})\b",
-        # Day first, as Russian bulletins (20.09.2016) and Arabic and British ones write it.
-        r"\b(?P<d>\d{1,2})(?P<sep>[./])(?P<mm>\d{1,2})(?P=sep)(?P<y>\d{4})\b",
+        # Day first, as Russian bulletins (20.09.2016) and Arabic and British ones write it
+        # (Arabic also with hyphens: 3-8-2016).
+        r"\b(?P<d>\d{1,2})(?P<sep>[./-])(?P<mm>\d{1,2})(?P=sep)(?P<y>\d{4})\b",
     ]
     for pattern in [*date_res, *numeric]:
-        for m in re.finditer(pattern, t, re.IGNORECASE):
+        for m in re.finditer(pattern, tm, re.IGNORECASE):
             # 03/04/2016 is 3 April or March 4 by who wrote it: in English only a day
             # above 12 tells, or the dots Americans do not use.
             if (lang == "en" and m.groupdict().get("sep") == "/" and int(m.group("d")) <= 12):
@@ -139,6 +148,13 @@ def find_times(text: str, lang: str, lexicon: Lexicon, doc: date | None) -> list
             back, h0, h1 = lexicon.value("relative", lang, hit.key)
             add(hit.start, hit.end, *_hours(doc + timedelta(days=int(back)), int(h0), int(h1)),
                 0.8)
+        # "on Tuesday", "во вторник", "يوم الثلاثاء": the last such day on or before the
+        # document's date, less sure than a date.
+        for hit in lexicon.matcher("weekdays", lang).find(t):
+            wanted = lexicon.value("weekdays", lang, hit.key)
+            if wanted is not None:
+                when = doc - timedelta(days=(doc.weekday() - int(wanted)) % 7)
+                add(hit.start, hit.end, *_hours(when, 0, 24), 0.7)
     return sorted(hits, key=lambda h: h.start)
 
 

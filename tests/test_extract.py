@@ -494,3 +494,15 @@ def test_cli_says_which_date_relative_days_were_read_against(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "read against 2016-09-12" in " ".join(r.stderr.split())
     assert json.loads(r.stdout)["time"] == "2016-09-11"
+
+
+def test_cli_takes_a_folder_of_texts(tmp_path):
+    # "Is a directory", where `jig check` takes folders.
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.txt").write_text("Russian jets struck Kafr Nabl on 3 August 2016.\n",
+                                              encoding="utf-8")
+    (tmp_path / "notes.md").write_text("not read", encoding="utf-8")
+    r = subprocess.run([JIG, "extract", str(tmp_path), "-a", str(EXAMPLE / "agreement.yaml")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert [json.loads(line)["id"] for line in r.stdout.splitlines()] == ["a-1", "b-1"]

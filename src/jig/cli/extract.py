@@ -30,7 +30,8 @@ CSV_COLUMNS = ["id", "time", "lon", "lat", "precision_m", "actor", "target", "ac
 @app.command("extract")
 def extract_cmd(
     texts: Annotated[list[Path], typer.Argument(help="Text files (UTF-8): bulletins, releases, "
-                                                "monitors' notes, press items.")],
+                                                "monitors' notes, press items; a folder stands "
+                                                "for the .txt files in it.")],
     agreement: Annotated[Path, typer.Option(
         "--agreement", "-a", help="The agreement (a file or a library name): its actors, zones, "
         "sites and targets are what the text is read against.")],
@@ -53,6 +54,11 @@ def extract_cmd(
         raise typer.Exit(2)
     if lang not in ("auto", "en", "ru", "ar"):
         err.print(f"[bold red]error[/] --lang {lang!r}: use auto, en, ru or ar")
+        raise typer.Exit(2)
+    # A folder stands for its .txt files, as `jig check` takes a folder of inputs.
+    texts = [f for t in texts for f in (sorted(t.glob("*.txt")) if t.is_dir() else [t])]
+    if not texts:
+        err.print("[bold red]error[/] no .txt file in the folders given")
         raise typer.Exit(2)
     refuse_overwriting([*texts, agreement, *(gazetteer or [])], ("-o", output))
     day = None

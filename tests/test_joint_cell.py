@@ -164,6 +164,39 @@ def test_separate_determinations_when_the_parties_disagree(cell):
         "US": "breach", "RU": "no_breach"}
 
 
+def test_a_determination_is_sealed_from_the_other_party_until_both_have_signed(cell):
+    """The RU lead read the US determination (outcome, text, signature) before signing its
+    own, through the review, the review list and the determination's proof: signing was not
+    independent. Until both have signed, each party sees only that the other has."""
+    c, _ = cell
+    ok(c["us-analyst"].post("/incidents", json=STRIKE))
+    ok(c["us-lead"].post("/incidents/US-7/release", json={}))
+    rid = ok(c["reviewer"].post("/reviews", json={"incident": "US-7", "query": "?"}))["id"]
+    ok(c["ru-lead"].post(f"/reviews/{rid}/answer", json={"answer": "A Nusra position."}))
+    mine = ok(c["us-lead"].post(f"/reviews/{rid}/determinations",
+                                json={"outcome": "breach", "text": "Not an agreed target."}))
+    (det,) = mine["determinations"]
+    assert det["outcome"] == "breach" and not det["sealed"]  # its own party reads it
+    secret = ("Not an agreed target.", "breach", det["signature"])
+    for who in ("ru-analyst", "ru-lead", "reviewer"):
+        (seen,) = ok(c[who].get(f"/reviews/{rid}"))["determinations"]
+        assert seen["sealed"] and seen["party"] == "US" and seen["outcome"] is None
+        listed = [r for r in ok(c[who].get("/reviews")) if r["id"] == rid]
+        proof = c[who].get(f"/audit/determinations/{det['id']}/proof")
+        assert proof.status_code == 404
+        for text in (str(seen), str(listed)):
+            assert not any(x in text for x in secret), who
+    assert ok(c["us-analyst"].get(f"/reviews/{rid}"))["determinations"][0]["outcome"] == "breach"
+    assert c["us-analyst"].get(f"/audit/determinations/{det['id']}/proof").status_code == 200
+    # Once both have signed, both read both.
+    done = ok(c["ru-lead"].post(f"/reviews/{rid}/determinations",
+                                json={"outcome": "breach", "text": "Agreed."}))
+    assert done["determination"] == "joint"
+    assert {d["party"]: (d["outcome"], d["sealed"]) for d in done["determinations"]} == {
+        "US": ("breach", False), "RU": ("breach", False)}
+    assert c["ru-lead"].get(f"/audit/determinations/{det['id']}/proof").status_code == 200
+
+
 ALL = ("us-analyst", "us-lead", "ru-analyst", "ru-lead", "reviewer", "observer")
 PARTY = ("us-analyst", "us-lead", "ru-analyst", "ru-lead")
 READERS = (*PARTY, "reviewer")

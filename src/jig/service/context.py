@@ -16,6 +16,7 @@ from jig.service.settings import Settings
 from jig.store import Store
 from jig.store.asking import ask
 from jig.store.people import OPEN, Principal, has_users, principal_for
+from jig.store.reviews import EVERYONE
 
 
 @dataclass
@@ -91,6 +92,12 @@ def allow(p: Principal, *roles: str) -> None:
     if p.role != "open" and p.role not in roles:
         raise ApiError(403, "forbidden", f"a {p.role} may not do this "
                        f"(needs: {', '.join(roles)})")
+
+
+def viewer(p: Principal) -> str | None:
+    """Whose determinations in progress a user may read (`jig.store.reviews.sealed_for`):
+    its own party's; none for a reviewer; every party's in a store without users."""
+    return EVERYONE if p.role == "open" else p.party
 
 
 def allow_agreement_change(ctx: Context, p: Principal, *roles: str) -> None:

@@ -174,7 +174,22 @@ def statement(review: Review, d: Determination) -> dict[str, Any]:
             "signed_at": audit.plain(d.signed_at)}
 
 
-def review_dict(s: Any, review: Review) -> dict[str, Any]:
+# Who sees every party's determination while a review is still being signed: the operator's
+# own tools (reports from the store, a store without users).
+EVERYONE = "*"
+
+
+def sealed_for(review: Review, party: str, viewer: str | None) -> bool:
+    """Whether `viewer` (a party, None for a neutral role, EVERYONE) may not yet read the
+    determination `party` signed: until every party has signed, each signs without seeing
+    the other's outcome and text, so that a determination is its party's own judgement."""
+    return review.state not in ("determined", "published") and viewer != EVERYONE \
+        and viewer != party
+
+
+def review_dict(s: Any, review: Review, viewer: str | None = EVERYONE) -> dict[str, Any]:
+    """A review as the API shows it to `viewer` (see `sealed_for`): another party's
+    determination in progress shows only that it was signed, and when."""
     dets = list(s.scalars(select(Determination).where(Determination.review_row == review.row)
                           .order_by(Determination.signed_at, Determination.row)))
     outcomes = {d.outcome for d in dets}
@@ -189,7 +204,14 @@ def review_dict(s: Any, review: Review) -> dict[str, Any]:
             "opened_by": review.opened_by, "opened_at": review.opened_at.isoformat(),
             "published_at": review.published_at.isoformat() if review.published_at else None,
             "determination": kind, "outcome": dets[0].outcome if kind == "joint" else None,
-            "determinations": [{"id": d.row, "party": d.party, "outcome": d.outcome,
-                                "text": d.text, "signed_by": d.signed_by,
-                                "signed_at": audit.plain(d.signed_at),
-                                "signature": d.signature} for d in dets]}
+            "determinations": [_determination(d, sealed_for(review, d.party, viewer))
+                               for d in dets]}
+
+
+def _determination(d: Determination, sealed: bool) -> dict[str, Any]:
+    if sealed:
+        return {"id": d.row, "party": d.party, "sealed": True, "outcome": None, "text": None,
+                "signed_by": None, "signed_at": audit.plain(d.signed_at), "signature": None}
+    return {"id": d.row, "party": d.party, "sealed": False, "outcome": d.outcome,
+            "text": d.text, "signed_by": d.signed_by, "signed_at": audit.plain(d.signed_at),
+            "signature": d.signature}

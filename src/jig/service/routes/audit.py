@@ -14,12 +14,22 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
-from jig.service.context import MAX_ROW, After, Context, Limit, RowNumber, Who, allow, context
+from jig.service.context import (
+    MAX_ROW,
+    After,
+    Context,
+    Limit,
+    RowNumber,
+    Who,
+    allow,
+    context,
+    viewer,
+)
 from jig.service.errors import ERRORS, ApiError
 from jig.signing import public_text
 from jig.store import audit
 from jig.store.people import Principal
-from jig.store.reviews import review_dict
+from jig.store.reviews import review_dict, sealed_for
 from jig.store.tables import AuditEntry, Determination, Review, User
 
 router = APIRouter(tags=["audit log"])
@@ -137,7 +147,8 @@ def determination_proof(determination_id: RowNumber, p: Who, ctx: Context = Depe
         d = s.get(Determination, determination_id)
         review = s.get(Review, d.review_row) if d is not None else None
         if review is None or (review.state != "published"
-                              and p.role not in ("open", "analyst", "lead", "reviewer")):
+                              and p.role not in ("open", "analyst", "lead", "reviewer")) \
+                or sealed_for(review, d.party, viewer(p)):
             raise ApiError(404, "not_found", f"no determination {determination_id} for you")
         found = audit.entry_writing(s, "determinations", str(d.row), "review.determination")
         if found is None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import Field
 from sqlalchemy import select
 
-from jig.service.context import Context, RowNumber, Who, allow, context
+from jig.service.context import Context, RowNumber, Who, allow, context, viewer
 from jig.service.convert import incident_out, verdict_out
 from jig.service.errors import ERRORS, ApiError
 from jig.service.schemas import RequestBody
@@ -68,7 +68,7 @@ def open_review(body: ReviewIn, p: Who, ctx: Context = Depends(context)) -> dict
     allow(p, "reviewer")
     review = _run(rv.open_review, ctx.store, body.incident, body.query, p.name, body.party,
                   body.workspace)
-    return _dict(ctx, review.row)
+    return _dict(ctx, review.row, p)
 
 
 @router.get("/reviews", responses=ERRORS)
@@ -76,14 +76,14 @@ def list_reviews(p: Who, ctx: Context = Depends(context)) -> list[dict[str, Any]
     """Every review and its state."""
     allow(p, "analyst", "lead", "reviewer")
     with ctx.store.sessions() as s:
-        return [rv.review_dict(s, r) for r in s.scalars(
+        return [rv.review_dict(s, r, viewer(p)) for r in s.scalars(
             select(Review).order_by(Review.opened_at, Review.row))]
 
 
 @router.get("/reviews/{review_id}", responses=ERRORS)
 def get_review(review_id: RowNumber, p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
     allow(p, "analyst", "lead", "reviewer")
-    return _dict(ctx, review_id)
+    return _dict(ctx, review_id, p)
 
 
 @router.post("/reviews/{review_id}/answer", responses=ERRORS)
@@ -92,7 +92,7 @@ def answer(review_id: RowNumber, body: AnswerIn, p: Who, ctx: Context = Depends(
     """The queried party's answer, by its lead, with evidence."""
     allow(p, "lead")
     _run(rv.answer, ctx.store, review_id, p.party or "", body.answer, body.evidence, p.name)
-    return _dict(ctx, review_id)
+    return _dict(ctx, review_id, p)
 
 
 @router.post("/reviews/{review_id}/determinations", responses=ERRORS)
@@ -102,7 +102,7 @@ def determine(review_id: RowNumber, body: DeterminationIn, p: Who, ctx: Context 
     determined (jointly when they agree, separately when they do not)."""
     allow(p, "lead")
     _run(rv.determine, ctx.store, review_id, p.party or "", body.outcome, body.text, p.name)
-    return _dict(ctx, review_id)
+    return _dict(ctx, review_id, p)
 
 
 @router.post("/reviews/{review_id}/publish", responses=ERRORS)
@@ -110,7 +110,7 @@ def publish(review_id: RowNumber, p: Who, ctx: Context = Depends(context)) -> di
     """Publish a determined review to observers."""
     allow(p, "reviewer")
     _run(rv.publish, ctx.store, review_id, p.name)
-    return _dict(ctx, review_id)
+    return _dict(ctx, review_id, p)
 
 
 @router.get("/published", responses=ERRORS)
@@ -137,9 +137,10 @@ def published(p: Who, ctx: Context = Depends(context)) -> dict[str, Any]:
         return {"determinations": out}
 
 
-def _dict(ctx: Context, review_id: int) -> dict[str, Any]:
+def _dict(ctx: Context, review_id: int, p: Any) -> dict[str, Any]:
     with ctx.store.sessions() as s:
         review = s.get(Review, review_id)
         if review is None:
             raise ApiError(404, "not_found", f"no review {review_id}")
-        return rv.review_dict(s, review)
+        return rv.review_dict(s, review, viewer(p))
+

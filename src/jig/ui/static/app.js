@@ -547,7 +547,8 @@ async function renderReview(inc) {
       panel.append(el("p", {}, `${review.queried_party}: ${review.answer}`));
       if (review.answer_evidence && review.answer_evidence.length) panel.append(el("ul", { "aria-label": t("panel.evidence") }, ...review.answer_evidence.map((ev) => el("li", {}, `${tr(`evidence.${ev.kind}`, ev.kind)} ${ev.id}`))));
     }
-    for (const d of review.determinations) panel.append(el("p", { class: "determination" }, `${d.party}: `, el("strong", {}, t(`outcome.${d.outcome}`)), ` — ${d.text}`));
+    // Another party's determination stays sealed until every party has signed.
+    for (const d of review.determinations) panel.append(d.sealed ? el("p", { class: "determination sealed" }, `${d.party}: `, t("determination.sealed")) : el("p", { class: "determination" }, `${d.party}: `, el("strong", {}, t(`outcome.${d.outcome}`)), ` — ${d.text}`));
   }
   const verdict = inc.verdict && inc.verdict.verdict;
   // Each step of the cell's work is a form; a submitted form reloads the incident.

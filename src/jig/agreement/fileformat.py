@@ -67,9 +67,15 @@ class ZoneSelector(_Strict):
     _norm = field_validator("kind", "id", mode="before")(_one_or_many)
 
 
+SUMMARY = ("jig extension: the terms in the encoder's words, where no text of the agreement is "
+           "at hand to quote (an unpublished text, a researcher's summary); shown as a summary, "
+           "never as the agreement's words, and never judged")
+
+
 class Clause(_Strict):
     id: Ident
     quote: str | None = None
+    summary: str | None = Field(None, description=SUMMARY)
     rule: Rule
     bound: list[Ident] = Field(min_length=1)
     acts: list[Act] = Field(default_factory=lambda: ["any"])
@@ -114,6 +120,7 @@ class Requires(_Strict):
 class ExceptionDef(_Strict):
     id: Ident
     quote: str | None = None
+    summary: str | None = Field(None, description=SUMMARY)
     for_: list[Ident] = Field(alias="for", min_length=1)
     against: list[Ident] = Field(default_factory=list)
     requires: Requires = Field(default_factory=Requires)

@@ -407,7 +407,8 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
             selector=check_selector(c.zones, ("clauses", i, "zones")),
             weapons=frozenset(c.weapons) if c.weapons else None, exceptions=tuple(c.exceptions),
             against=frozenset(c.against) if c.against is not None else None,
-            near_m=(c.near_km or 5.0) * 1000.0, obligation=c.obligation, deadline=deadline))
+            near_m=(c.near_km or 5.0) * 1000.0, obligation=c.obligation, deadline=deadline,
+            summary=c.summary))
 
     exceptions: dict[str, ExceptionRule] = {}
     for i, e in enumerate(doc.exceptions):
@@ -435,7 +436,7 @@ def _build(doc: ff.AgreementFile, raw_features: dict[str, list[Any]], tz: Any, a
                 outside=check_selector(ev.outside, (*base, "outside")),
                 within_m=ev.within_km * 1000.0, before_s=ev.before_h * 3600.0)
         exceptions[e.id] = ExceptionRule(e.id, frozenset(e.for_), frozenset(e.against), e.quote,
-                                         notice, evidence)
+                                         notice, evidence, e.summary)
 
     overrides = doc.precision.model_dump(exclude_none=True) if doc.precision else {}
     if doc.mappings:

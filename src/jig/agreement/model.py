@@ -98,7 +98,7 @@ class Clause:
     rule: str
     bound: frozenset[str]
     acts: frozenset[str]
-    quote: str | None = None
+    quote: str | None = None  # the agreement's own words
     selector: Selector | None = None
     weapons: frozenset[str] | None = None
     exceptions: tuple[str, ...] = ()
@@ -106,6 +106,7 @@ class Clause:
     near_m: float = 5000.0
     obligation: str | None = None  # must_by: what is to be done
     deadline: float | None = None  # must_by: done by this instant (POSIX seconds)
+    summary: str | None = None  # the terms in the encoder's words, where no text is quoted
 
     def covers_act(self, act: str) -> bool:
         return "any" in self.acts or act in self.acts
@@ -139,6 +140,7 @@ class ExceptionRule:
     quote: str | None = None
     notice: NoticeRequirement | None = None
     evidence: EvidenceRequirement | None = None
+    summary: str | None = None  # the terms in the encoder's words, where no text is quoted
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,7 +6,7 @@ import math
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import shapely
 import typer
@@ -70,9 +70,25 @@ def list_cmd() -> None:
     for e in catalogue():
         a = load_or_exit(e.agreement_path)
         window = f"{_day(a.in_force.start, a)} – {_day(a.in_force.end, a)}"
-        table.add_row(e.name, e.status, str(e.signed), window, e.pax_id or "—",
+        if e.is_proposal:  # never in force: the file's window is for illustration
+            window += " (illustrative)"
+        table.add_row(e.name, e.status_shown, str(e.signed or "—"), window, e.pax_id or "—",
                       str(len(a.zones)), str(len(a.clauses)), e.title)
     console_to(sys.stdout).print(table)
+
+
+def _terms(out: Any, quote: str | None, summary: str | None) -> None:
+    """A clause's or exception's terms: the agreement's words in quotes, an encoder's summary
+    said to be one."""
+    if quote:
+        out.print(f"    [italic]“{escape(quote)}”[/]", soft_wrap=True)
+    if summary:
+        out.print(f"    summary, not the agreement's words: {escape(summary)}", soft_wrap=True)
+
+
+def _proposal_warning(e: Entry) -> str:
+    return (f"[yellow]warning[/] {e.name} is a {e.status}: its verdicts are against a proposal "
+            "with illustrative zones, sites and targets, not an agreement in force")
 
 
 @library.command("show")
@@ -86,24 +102,29 @@ def show_cmd(name: NameArg) -> None:
     a = load_or_exit(e.agreement_path)
     out = console()
     out.print(f"[bold]{escape(e.title)}[/] ({e.name}), {e.region}")
-    out.print(f"status: {e.status} since {e.status_since}: {escape(e.status_note)}", soft_wrap=True)
+    out.print(f"status: {escape(e.status_shown)} since {e.status_since}: "
+              f"{escape(e.status_note)}", soft_wrap=True)
+    if e.is_proposal:
+        out.print(_proposal_warning(e), soft_wrap=True)
     out.print(f"PA-X: {e.pax_id or '—'} ({escape(e.pax_note)})", soft_wrap=True)
     out.print(f"agreement file: {e.agreement_path}")
     out.print("\n[bold]clauses[/]")
     for c in a.clauses:
         out.print(f"  {c.id} ({c.rule}; bound {', '.join(sorted(c.bound))})")
-        if c.quote:
-            out.print(f"    [italic]“{escape(c.quote)}”[/]", soft_wrap=True)
+        _terms(out, c.quote, c.summary)
+    for x in a.exceptions.values():
+        out.print(f"  exception {x.id} (for {', '.join(sorted(x.for_))})")
+        _terms(out, x.quote, x.summary)
     if e.retired_clauses:
         out.print(f"  retired ids, never reused: {', '.join(e.retired_clauses)}")
     out.print("\n[bold]zones[/]")
     for z in a.zones:
         approx = " [yellow]approximate[/]" if z.properties.get("approximate") else ""
         out.print(f"  {escape(z.label)} ({z.kind}){approx}", soft_wrap=True)
-        for key in ("construction", "confidence"):
+        for key in ("construction", "confidence", "caveat"):
             if z.properties.get(key):
                 out.print(f"    {key}: {escape(str(z.properties[key]))}", soft_wrap=True)
-        for key in ("units", "sources"):  # lists in the library's zones; a text elsewhere
+        for key in ("units", "government_held_inside", "sources"):  # lists here; text elsewhere
             value = z.properties.get(key)
             if value:
                 listed = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
@@ -144,6 +165,8 @@ def check_cmd(
     from jig.cli.findings_out import write_verdicts
 
     e = _entry_or_exit(name)
+    if e.is_proposal:
+        err.print(_proposal_warning(e), soft_wrap=True)
     if status is None and e.status_records.exists():
         status = [e.status_records]
     if within is None:

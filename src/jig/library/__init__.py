@@ -3,6 +3,10 @@
 `catalogue()` reads `catalogue.yaml`: for each arrangement its status, PA-X id, clause ids
 (current and retired, never reused) and the provenance of every fact; `agreement_path(name)`
 is its agreement file, next to its zones and README (arrangements/NAME/).
+
+An entry whose status is `PROPOSAL` was never agreed (a leaked draft kept as the worked
+example): `signed` is null, and its verdicts are about a proposal with illustrative zones and
+targets, not about an agreement in force; `jig library list`, `show` and `check` say so.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 HERE = Path(str(files("jig.library")))
 ARRANGEMENTS = HERE / "arrangements"
-STATUSES = ("in force", "superseded", "lapsed")
+PROPOSAL = "proposal (never agreed)"
+STATUSES = ("in force", "superseded", "lapsed", PROPOSAL)
 
 
 class Fact(BaseModel):
@@ -41,15 +46,28 @@ class Entry(BaseModel):
     name: str
     title: str
     region: str
-    signed: date
-    status: Literal["in force", "superseded", "lapsed"]
+    signed: date | None = Field(description="null for a proposal that was never agreed")
+    status: Literal["in force", "superseded", "lapsed", "proposal (never agreed)"]
     status_since: date
     status_note: str
+    status_caveat: str | None = Field(
+        None, description="what limits the status as stated (for instance, not re-checked "
+        "since a date); `jig library list` prints it beside the status")
     pax_id: str | None
     pax_note: str
     clauses: list[str]
     retired_clauses: list[str]
     facts: list[Fact]
+
+    @property
+    def is_proposal(self) -> bool:
+        """Never agreed: its verdicts are about a proposal, not an agreement in force."""
+        return self.status == PROPOSAL
+
+    @property
+    def status_shown(self) -> str:
+        """The status with its caveat, as `jig library list` prints it."""
+        return f"{self.status} ({self.status_caveat})" if self.status_caveat else self.status
 
     @property
     def directory(self) -> Path:
@@ -89,4 +107,5 @@ def agreement_path(name: str) -> Path:
     return entry(name).agreement_path
 
 
-__all__ = ["ARRANGEMENTS", "STATUSES", "Entry", "Fact", "agreement_path", "catalogue", "entry"]
+__all__ = ["ARRANGEMENTS", "PROPOSAL", "STATUSES", "Entry", "Fact", "agreement_path", "catalogue",
+           "entry"]

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, SHARED_DATA
 from tests.test_cli import AGREEMENT, INCIDENTS, NOTICES, jig
 
 from jig import load_agreement
@@ -110,7 +110,7 @@ def test_report_on_the_example_has_every_section_and_check_s_numbers(tmp_path):
     # Places are where acts were (zones, sites), not the nearest agreed target an act away
     # from all of them names: T-2 led the ranking with breaches 10-78 km from it.
     places = html.split("with the most breaches</h3>")[1].split("</table>")[0]
-    rows = re.findall(r'<tr><td class="ltr">([^<]+)</td>', places)
+    rows = re.findall(r'<tr data-place="([^"]+)">', places)
     assert rows and not {"T-1", "T-2", "T-3", "T-4"} & set(rows)
 
 
@@ -135,7 +135,8 @@ def test_air_margins_and_distances_are_written_in_the_report_s_language():
     m = {"horizontal_m": 9260, "vertical_ft": 3000, "time_min": 70}
     assert margins(m, "en") == "9,260 m, 3,000 ft, 70 min"
     assert margins(m, "ru") == f"{number(9260, 'ru')} м, {number(3000, 'ru')} фт, 70 мин"
-    assert metres(5000.0, "ar") == "5,000 م"
+    # The unit held to its number: narrow annex cells put "m" alone on a line (a review).
+    assert metres(5000.0, "ar") == "5,000\u00a0م" and metres(1000.0, "en") == "1,000\u00a0m"
 
 
 def test_report_on_real_ucdp_and_airwars_matches_check(tmp_path):
@@ -155,9 +156,9 @@ def test_report_on_real_ucdp_and_airwars_matches_check(tmp_path):
         assert f in html
     rejected = int(re.search(r"rejected (\d+)", r.stderr)[1])
     assert rejected > 0
-    cells = re.findall(r'<td class="n">(\d+)</td><td class="n">(\d+)</td></tr>',
+    cells = re.findall(r'<tr data-input="[^"]+" data-judged="(\d+)" data-rejected="(\d+)"',
                        html.split('id="header"')[1].split("</header>")[0])
-    assert sum(int(b) for _, b in cells) == rejected
+    assert len(cells) == len(REAL) and sum(int(b) for _, b in cells) == rejected
 
 
 def test_html_is_self_contained_and_byte_reproducible(tmp_path):
@@ -338,6 +339,9 @@ def test_arabic_pdf_is_right_to_left_with_arabic_text_and_reasons(tmp_path):
     assert _ink(_render_page(pdf, 1, tmp_path)) > 0.02
     html, _ = report(tmp_path, "ar.html", "-n", NOTICES, "--lang", "ar")
     assert '<html lang="ar" dir="rtl">' in html.read_text(encoding="utf-8")
+    # The agreement's English title is a left-to-right heading: in the Arabic page its
+    # closing bracket was drawn at the start of its second line.
+    assert '<h1 dir="ltr">' in html.read_text(encoding="utf-8")
 
 
 def test_russian_report_has_russian_text_and_reasons(tmp_path):
@@ -434,3 +438,365 @@ def test_every_commitment_reason_of_the_library_has_a_translation(name):
         for reason in reasons:
             got = translate_text(reason, lang)
             assert got is not None and got != reason, (lang, reason)
+
+
+# --- A mission analyst's review of real reports (Sochi, Astana, Castello on UCDP and Airwars) ---
+
+UCDP_GED = SHARED_DATA / "ucdp_ged_syria" / "ged_syria_v19_1_2016-2019.csv"
+AIRWARS = SHARED_DATA / "airwars_syria" / "airwars_syria_incidents_detailed_en.csv"
+GAZETTEER = SHARED_DATA / "gazetteer_syrianarchive" / "syrianarchive_locations_2015.csv"
+
+
+def _extract(src: Path, dst: Path, column: str, first: str, last: str) -> Path:
+    """The rows of a real export whose date column falls in [first, last], copied as they
+    are (a month's export, as a mission makes one): the file's name keeps the release's."""
+    import csv
+
+    with src.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    at = rows[0].index(column)
+    with dst.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(rows[0])
+        w.writerows(r for r in rows[1:] if first <= r[at][:10] <= last)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def april_2019(tmp_path_factory) -> list[str]:
+    """UCDP GED 19.1 and Airwars, April 2019: the month before the Idlib offensive."""
+    d = tmp_path_factory.mktemp("april")
+    return [str(_extract(UCDP_GED, d / "ged_syria_v19_1_2019-04.csv", "date_start",
+                         "2019-04-01", "2019-04-30")),
+            str(_extract(AIRWARS, d / "airwars_syria_incidents_detailed_en_2019-04.csv",
+                         "date", "2019-04-01", "2019-04-30"))]
+
+
+def _verdicts(agreement, files):
+    from jig import check, read_incidents
+
+    return check(agreement, read_incidents(files, agreement).records)
+
+
+def _section(html: str, start: str, end: str = "</table>") -> str:
+    return html.split(start)[1].split(end)[0]
+
+
+def test_a_record_naming_two_sides_counts_once_for_the_party_whose_side_would_breach(
+        tmp_path):
+    """A review: "Incidents by the party answering" put each UCDP "SY_GOV or OPP" clash of the
+    Castello week under both the US and Russia (32 breaches each), and the chart by party
+    stacked it twice. A breach whichever side acted is neither party's for certain: it has a
+    row of its own; a clash that only the government's act would make a breach is Russia's
+    alone. Each incident counts once: the rows add up, and so does each day's bar."""
+    from jig.report import ReportBuilder
+
+    castello = load_agreement(entry("castello-2016").agreement_path)
+    files = [str(_extract(UCDP_GED, tmp_path / "ucdp.csv", "date_start", "2016-09-01",
+                          "2016-09-30")),
+             str(_extract(AIRWARS, tmp_path / "airwars.csv", "date", "2016-09-01",
+                          "2016-09-30"))]
+    period = Period.of_days(date(2016, 9, 12), date(2016, 9, 18), castello)
+    builder = ReportBuilder(castello, period, None, files)
+    verdicts = [v for v in _verdicts(castello, files) if period.contains(v.incident.span.start)]
+    for v in verdicts:
+        builder.add(v)
+    now = builder.now
+    either_breach = sum(1 for v in verdicts if v.verdict == "breach" and v.readings is not None)
+    assert either_breach >= 20  # the week's government-opposition clashes
+    # Neither party is blamed for them; they are a row of their own.
+    assert now.party["US"]["breach"] == sum(
+        1 for v in verdicts if v.verdict == "breach" and v.readings is None
+        and "US" in castello.parties_answering_for(castello.match_actor(v.incident.actor)[0]
+                                                   or ""))
+    assert now.party["RU"]["breach"] < either_breach
+    from jig.report.tally import EITHER
+
+    assert now.party[f"US{EITHER}RU"]["breach"] == either_breach
+    # The rows add up to the incidents, verdict by verdict, and each day's bar to the day's
+    # breach and undetermined incidents.
+    for verdict, n in now.verdicts.items():
+        assert sum(c[verdict] for c in now.party.values()) == n, verdict
+    for day, counts in now.day.items():
+        assert sum(now.day_party[day].values()) == counts["breach"] + counts["undetermined"]
+    # The report names the row in the reader's language.
+    from jig.report.render import party_label
+
+    assert party_label(f"US{EITHER}RU", "en") == "either US or RU"
+    assert party_label(f"US{EITHER}RU", "ru") == "либо US, либо RU"
+
+
+def test_sochi_april_puts_no_opposition_clash_on_turkey(tmp_path, april_2019):
+    """Sochi, April 2019: every UCDP clash's finding says "as an act of OPP, not applicable"
+    (the attacks clause binds Russia and the government), yet TR showed 61 undetermined.
+    TR's row counts only what an act of Turkey's side would make breach or undetermined."""
+    sochi = entry("sochi-2018")
+    out = tmp_path / "sochi.html"
+    r = jig("report", str(sochi.agreement_path), *april_2019, "--from", "2019-04-01",
+            "--to", "2019-04-30", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    agreement = load_agreement(sochi.agreement_path)
+    period = Period.of_days(date(2019, 4, 1), date(2019, 4, 30), agreement)
+    # Who could have done each undetermined incident, as its readings say: a clash whose
+    # only grave reading is the government's act is Russia's; the opposition's, Turkey's.
+    expected: Counter[str] = Counter()
+    one_sided = 0
+    for v in _verdicts(agreement, april_2019):
+        if not period.contains(v.incident.span.start) or v.verdict != "undetermined":
+            continue
+        if v.readings is None:
+            who = {agreement.match_actor(v.incident.actor or "")[0]}
+        else:
+            who = {r.actor for r in v.readings if r.outcome in ("breach", "undetermined")}
+            one_sided += len(who) == 1
+        parties = {p for a in who if a for p in agreement.parties_answering_for(a)}
+        expected[parties.pop() if len(parties) == 1 else "several"] += 1
+    assert one_sided > 20  # the government-opposition clashes
+    rows = dict(re.findall(r'<tr data-key="([^"]*)" data-breach="\d+" '
+                           r'data-undetermined="(\d+)"',
+                           _section(out.read_text(encoding="utf-8"), 'id="by-party"', "</div>")))
+    assert int(rows["TR"]) == expected["TR"] and int(rows["RU"]) == expected["RU"] > 20
+
+
+def test_the_report_says_how_many_breaches_rest_on_either_side_records(tmp_path, april_2019):
+    """Astana, April 2019: the summary showed 44 breaches, the clause table 2 and `check
+    --summary`'s zones 2, with no word why. Under the verdict table, under the places and in
+    the annex the report now says how many are records that are a breach whichever of two
+    sides acted, in the reader's language."""
+    astana = str(entry("astana-2017").agreement_path)
+    agreement = load_agreement(astana)
+    period = Period.of_days(date(2019, 4, 1), date(2019, 4, 30), agreement)
+    either = sum(1 for v in _verdicts(agreement, april_2019)
+                 if period.contains(v.incident.span.start) and v.verdict == "breach"
+                 and v.readings is not None and not any(f.outcome == "breach"
+                                                        for f in v.findings))
+    assert either >= 20
+    for lang, script in (("en", "whichever"), ("ru", "ни действовал"), ("ar", "أيًّا كان")):
+        out = tmp_path / f"astana-{lang}.html"
+        r = jig("report", astana, *april_2019, "--from", "2019-04-01", "--to", "2019-04-30",
+                "--lang", lang, "-o", str(out))
+        assert r.returncode == 0, r.stderr
+        html = out.read_text(encoding="utf-8")
+        for note in ("either-breaches", "either-place-breaches", "annex-either"):
+            m = re.search(rf'<p class="note" id="{note}" data-n="(\d+)">(.*?)</p>', html, re.S)
+            assert m is not None, (lang, note)
+            assert int(m[1]) == either and script in m[2], (lang, note)
+    # In the PDF the annex's table says it too, above its rows.
+    pdf = tmp_path / "astana.pdf"
+    assert jig("report", astana, *april_2019, "--from", "2019-04-01", "--to", "2019-04-30",
+               "-o", str(pdf)).returncode == 0
+    text = _pdftotext(pdf)
+    tail = text[text.index("Breaches and undetermined findings (")
+                + len("Breaches and undetermined findings ("):]
+    assert f"{either} records listed here with undetermined findings are a breach" in tail
+
+
+def test_rows_rejected_in_the_period_are_counted_by_input_and_reason(tmp_path, april_2019):
+    """A review: 20 of April's 31 Airwars strikes had no coordinates and were dropped, while
+    the header counted the whole files' rejects. The Inputs table now counts each file's rows
+    rejected in the period, says why, warns when they are a large share, and counts the
+    rejects whose date cannot be read."""
+    out = tmp_path / "sochi.html"
+    rejects = tmp_path / "rejects.csv"
+    r = jig("report", str(entry("sochi-2018").agreement_path), *april_2019, "--from",
+            "2019-04-01", "--to", "2019-04-30", "--rejects", str(rejects), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    import csv
+
+    with rejects.open(encoding="utf-8", newline="") as fh:
+        kept = list(csv.DictReader(fh))
+    html = out.read_text(encoding="utf-8")
+    header = _section(html, 'id="header"', "</header>")
+    rows = {m[0]: (int(m[1]), int(m[2]), int(m[3])) for m in re.findall(
+        r'<tr data-input="([^"]+)" data-judged="\d+" data-rejected="\d+" '
+        r'data-judged-now="(\d+)" data-rejected-now="(\d+)" data-undated="(\d+)">', header)}
+    ucdp, airwars = april_2019
+    # Every row of the month's files is of April: each reject is the period's.
+    for name in (ucdp, airwars):
+        assert rows[name][1] == sum(1 for k in kept if k["file"] == name) > 0
+        assert rows[name][2] == 0
+    judged, rejected, _ = rows[airwars]
+    assert rejected / (judged + rejected) > 0.5
+    assert f'data-warn-input="{airwars}"' in header and f'data-warn-input="{ucdp}"' not in header
+    assert "no coordinates, only a place name" in header
+    # A whole year's file: only the period's rejects count, and those without a date are said.
+    out = tmp_path / "real.html"
+    assert jig("report", AGREEMENT, *REAL, "--from", "2016-09-01", "--to", "2016-09-30",
+               "--rejects", str(rejects), "-o", str(out)).returncode == 0
+    with rejects.open(encoding="utf-8", newline="") as fh:
+        kept = list(csv.DictReader(fh))
+    header = _section(out.read_text(encoding="utf-8"), 'id="header"', "</header>")
+    counts = {m[0]: (int(m[1]), int(m[2])) for m in re.findall(
+        r'<tr data-input="([^"]+)" data-judged="\d+" data-rejected="\d+" '
+        r'data-judged-now="\d+" data-rejected-now="(\d+)" data-undated="(\d+)">', header)}
+    date_of = {"ucdp": "date_start", "airwars": "date"}
+    for name in REAL:
+        key = date_of["ucdp" if "ucdp" in name else "airwars"]
+        with open(name, encoding="utf-8", newline="") as fh:
+            names = next(csv.reader(fh))
+        days = [dict(zip(names, next(csv.reader(io.StringIO(k["raw"]))), strict=True))[key][:10]
+                for k in kept if k["file"] == name]
+        in_september = sum(1 for d in days if d.startswith("2016-09"))
+        undated = sum(1 for d in days if not d or d.startswith("1970"))
+        assert counts[name] == (in_september, undated), name
+    airwars_2016 = next(n for n in REAL if "airwars" in n)
+    assert counts[airwars_2016][1] >= 2  # TS644 and YS133 have no date
+    assert "rejected rows give no date that can be read" in header
+
+
+def test_the_map_draws_only_zones_in_force_and_says_they_are_reconstructions(tmp_path,
+                                                                            april_2019):
+    """Astana, April 2019: Northern Homs, both Eastern Ghouta zones and the south-west had
+    ended in 2018, yet were filled like Idlib; nothing said the zones are reconstructions.
+    The map draws the zones in force in the period; the caption names those left out and
+    says which are approximate, and by how much their edges may be off."""
+    import json as _json
+
+    from jig.report import figures
+
+    astana = entry("astana-2017")
+    out = tmp_path / "astana.html"
+    assert jig("report", str(astana.agreement_path), *april_2019, "--from", "2019-04-01",
+               "--to", "2019-04-30", "-o", str(out)).returncode == 0
+    html = out.read_text(encoding="utf-8")
+    zones = _json.loads((astana.directory / "zones.geojson").read_text(encoding="utf-8"))
+    props = [f["properties"] for f in zones["features"]]
+    ended = {p["id"] for p in props if p.get("valid_until") and p["valid_until"] < "2019-04-01"}
+    live = {p["id"] for p in props} - ended
+    assert ended and live
+    caption = _section(html, '<section id="map">', "</section>")
+    left_out = re.search(r'<span id="zones-none">(.*?)</span>', caption)[1]
+    assert {z for z in ended if z in left_out} == ended
+    assert not any(z in left_out for z in live)
+    approximate = re.search(r'<strong id="approximate">(.*?)</strong>', caption)[1]
+    assert all(z in approximate for z in live) and "5 km" in approximate
+    assert "approximate reconstruction" in approximate
+    # The picture itself: the ended zones' fill is not drawn (it differs from all zones').
+    agreement = load_agreement(astana.agreement_path)
+    period = Period.of_days(date(2019, 4, 1), date(2019, 4, 30), agreement)
+    split = figures.in_period(agreement.zones, period.start, period.end)
+    assert {z.id for z in split.none} == ended and {z.id for z in split.drawn} == live
+    import numpy as np
+
+    empty = np.array([]), np.array([]), np.array([], dtype=np.int8)
+    assert figures.draw_map(agreement, *empty, period=(period.start, period.end)) != \
+        figures.draw_map(agreement, *empty)
+
+
+def test_the_report_credits_the_data_it_read_and_only_that(tmp_path, april_2019):
+    """A review found no citation, credit or licence (UCDP asks for Sundberg & Melander 2013
+    and the GED 19.1 codebook; Airwars must be credited; the boundaries' and the gazetteer's
+    terms), while Methods named ACLED and CJTF-OIR, which were not read."""
+    sochi = entry("sochi-2018")
+    out = tmp_path / "sochi.html"
+    assert jig("report", str(sochi.agreement_path), *april_2019, "-g", str(GAZETTEER),
+               "--from", "2019-04-01", "--to", "2019-04-30", "-o", str(out)).returncode == 0
+    methods = _section(out.read_text(encoding="utf-8"), '<section id="methods">', "</section>")
+    credits = _section(methods, '<ul class="credits" id="credits">', "</ul>")
+    for words in ("Sundberg, Ralph, and Erik Melander (2013)", "Högbladh, Stina (2019). UCDP "
+                  "GED Codebook version 19.1", "Airwars (airwars.org)", "which must be credited",
+                  "COD-AB", "licence stated for them on HDX", "Syrian Archive",
+                  "GNU General Public License, version 2", "agreement 2169"):
+        assert words in credits, words
+    # The zones' sources, as their features name them, addresses readable.
+    agreement = load_agreement(sochi.agreement_path)
+    for z in agreement.zones:
+        for source in z.properties.get("sources", ())[:2]:
+            from urllib.parse import unquote
+
+            assert unquote(source) in credits
+    assert "ACLED" not in methods and "CJTF" not in methods
+    assert "UCDP GED" in methods and "Airwars" in methods
+    # In Russian, the sentences around the citations are Russian; the citations as published.
+    ru = tmp_path / "sochi-ru.html"
+    assert jig("report", str(sochi.agreement_path), *april_2019, "--from", "2019-04-01",
+               "--to", "2019-04-30", "--lang", "ru", "-o", str(ru)).returncode == 0
+    credits = _section(ru.read_text(encoding="utf-8"), '<ul class="credits" id="credits">',
+                       "</ul>")
+    assert "UCDP просит ссылаться на него так" in credits and "Sundberg" in credits
+
+
+def test_a_comparison_period_the_inputs_do_not_reach_is_not_compared(tmp_path, april_2019):
+    """A one-month export showed "previous period 0" and +44 breaches. With no input row in
+    the comparison period the report says it is not available and shows no change; with
+    inputs that begin inside it, it warns that it is only partly covered."""
+    astana = str(entry("astana-2017").agreement_path)
+    out = tmp_path / "april.html"
+    assert jig("report", astana, *april_2019, "--from", "2019-04-01", "--to", "2019-04-30",
+               "-o", str(out)).returncode == 0
+    html = out.read_text(encoding="utf-8")
+    assert 'id="no-comparison"' in html and "2019-03-02 – 2019-03-31" in html
+    assert "Previous period" not in html and "Breaches: change" not in html
+    breach = re.search(r'<tr data-verdict="breach".*?</tr>', html)[0]
+    assert breach.count("<td") == 2 and "+" not in breach
+    # Inputs from 20 March: the comparison stands, with a warning.
+    late = [str(_extract(Path(p), tmp_path / Path(p).name, col, "2019-03-20", "2019-04-30"))
+            for p, col in ((UCDP_GED, "date_start"), (AIRWARS, "date"))]
+    out = tmp_path / "late.html"
+    assert jig("report", astana, *late, "--from", "2019-04-01", "--to", "2019-04-30",
+               "-o", str(out)).returncode == 0
+    html = out.read_text(encoding="utf-8")
+    assert 'id="partial-comparison"' in html and "Previous period" in html
+    assert 'id="no-comparison"' not in html
+    # A whole dataset reaches it: no warning.
+    out = tmp_path / "whole.html"
+    assert jig("report", AGREEMENT, *REAL, "--from", "2016-09-01", "--to", "2016-09-30",
+               "-o", str(out)).returncode == 0
+    html = out.read_text(encoding="utf-8")
+    assert "comparison" not in re.sub(r"<[^>]+>", "", html.split('id="summary"')[0]).replace(
+        "in the comparison period", "")
+
+
+def test_arabic_keeps_english_values_whole_in_commitments_and_dossier(tmp_path, april_2019):
+    """A review: on Arabic pages "SOCHI-S1:" broke apart, a status source's parentheses and
+    commas fell apart, a clause's quote marks landed at the wrong ends and a zone label's
+    parenthesis was mirrored. Each left-to-right run is one isolate, with its brackets."""
+    sochi = entry("sochi-2018")
+    out = tmp_path / "ar.html"
+    assert jig("report", str(sochi.agreement_path), *april_2019, "--status",
+               str(sochi.status_records), "--from", "2019-04-01", "--to", "2019-04-30",
+               "--lang", "ar", "-o", str(out)).returncode == 0
+    html = out.read_text(encoding="utf-8")
+    section = _section(html, '<section id="commitments">', "</section>")
+    assert "\u2066SOCHI-S1\u2069" in section
+    runs = re.findall("\u2066([^\u2066\u2069]*)\u2069", section)
+    source = next(r for r in runs if r.startswith("Turkish Ministry of National Defence"))
+    assert source.count("(") == source.count(")") and "SOCHI-S1, " in source
+    # The header's "In force" is isolated, not a left-to-right cell (which aligned it left).
+    assert '<td class="ltr">' not in html.split('id="header"')[1].split("</table>")[0]
+    # A zone's label in a reason: "idlib-area (…)" with its parentheses, as one run.
+    from jig.report.bidi import isolate_ltr
+
+    assert isolate_ltr("منطقة idlib-area (Idlib de-escalation area, Sept 2018)، على بعد", "ar") \
+        == "منطقة \u2066idlib-area (Idlib de-escalation area, Sept 2018)\u2069، على بعد"
+    assert isolate_ltr("any text (x)", "ru") == "any text (x)"
+    dossier = tmp_path / "dossier.html"
+    incident = re.search(r'data-incident="([^"]+)"', html)[1]
+    assert jig("report", str(sochi.agreement_path), *april_2019, "--incident", incident,
+               "--lang", "ar", "-o", str(dossier)).returncode == 0
+    page = dossier.read_text(encoding="utf-8")
+    quotes = re.findall(r"<blockquote>(.*?)</blockquote>", page, re.S)
+    assert quotes and all(q.startswith("\u2066“") and q.endswith("”\u2069") for q in quotes)
+
+
+def test_the_pdf_annex_keeps_long_file_names_inside_the_page(tmp_path, april_2019):
+    """A review: the annex's Sources column (28 mm) could not hold an unbroken file name:
+    "…incidents_detailed_en.c" was cut at the paper's edge, and "m" fell alone on a line
+    after "±1,000". Every word of the annex's pages now lies inside the page's margins."""
+    pdf = tmp_path / "sochi.pdf"
+    assert jig("report", str(entry("sochi-2018").agreement_path), *april_2019, "--from",
+               "2019-04-01", "--to", "2019-04-30", "-o", str(pdf)).returncode == 0
+    box = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    pages = box.split("<page ")[1:]
+    annex = [p for p in pages if ">Sources</word>" in p and ">Reason</word>" in p]
+    assert annex
+    for page in annex:
+        width = float(re.search(r'width="([\d.]+)"', page)[1])
+        right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', page))
+        # The right margin is 14 mm (39.7 pt); a word may touch it, not cross it.
+        assert right <= width - 39.7 + 1.0, (right, width)
+    # "m" on the line of its number: the word after each "±1,000" starts at its height.
+    words = re.findall(r'yMin="([\d.]+)"[^>]*>([^<]*)</word>', "".join(annex))
+    after = [(y, words[i + 1]) for i, (y, w) in enumerate(words[:-1]) if w == "±1,000"]
+    assert after and all(unit == "m" and uy == y for y, (uy, unit) in after)

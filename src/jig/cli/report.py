@@ -156,11 +156,16 @@ def report_cmd(
                           notices_read=read.read, notices_rejected=len(read.rejects),
                           air_conflicts=air_conflicts(a, air, period, sink) if air else [],
                           commitments=judge_as_of(a, status, period.end, sink),
-                          commitments_as_of=period.end)
+                          commitments_as_of=period.end,
+                          gazetteer_files=[str(p) for p in gazetteer or []])
+
+    from jig.report.rejected import RejectDates
+
+    dated = RejectDates(a)  # a reject's date, so the header counts the period's
 
     def rejected(r: Reject) -> None:
         sink(r)
-        builder.add_reject(r)
+        builder.add_reject(r, dated(r))
 
     reader = make_reader(a, gazetteer)
     with exit_on_errors(), progress_of("judging") as progress:

@@ -7,7 +7,7 @@ finding's reason in the reader's language.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from jig.agreement.model import Agreement
 from jig.findings import Verdict
@@ -18,13 +18,17 @@ from jig.report.tally import Period, ReportBuilder
 
 def tally_verdicts(agreement: Agreement, verdicts: Iterable[Verdict], period: Period,
                    compare: Period | None, inputs: list[str] | None = None,
-                   rejects: Iterable[Reject] = ()) -> ReportBuilder:
-    """Feed verdicts (and rejects) into a new builder for `period` against `compare`."""
+                   rejects: Iterable[Reject] = (),
+                   reject_dates: Callable[[Reject], float | None] | None = None
+                   ) -> ReportBuilder:
+    """Feed verdicts (and rejects) into a new builder for `period` against `compare`;
+    `reject_dates` gives a reject's time (`jig.report.rejected.RejectDates`), without which
+    no reject is counted in a period."""
     builder = ReportBuilder(agreement, period, compare, inputs)
     for v in verdicts:
         builder.add(v)
     for r in rejects:
-        builder.add_reject(r)
+        builder.add_reject(r, reject_dates(r) if reject_dates is not None else None)
     return builder
 
 

@@ -12,6 +12,7 @@ import io
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
@@ -25,8 +26,8 @@ from shapely.geometry import LineString, Point, Polygon, box, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from jig.agreement.model import Agreement
-from jig.report.tally import VERDICTS, Tally
+from jig.agreement.model import Agreement, Feature
+from jig.report.tally import EITHER, JOINTLY, NO_PARTY, VERDICTS, Tally, key_parties
 
 COLOURS = {"breach": "#c0392b", "undetermined": "#d4a017", "excepted": "#2a8fbd",
            "complies": "#3a9a4a", "not_applicable": "#9a9a9a"}
@@ -56,7 +57,7 @@ def _draw(ax: Axes, geom: BaseGeometry, **style: object) -> None:
     for g in parts:
         if isinstance(g, Polygon):
             x, y = g.exterior.xy
-            ax.fill(x, y, **style)
+            ax.fill(x, y, **style)  # type: ignore[arg-type]
         elif isinstance(g, LineString):
             x, y = g.xy
             ax.plot(x, y, color=style.get("edgecolor", "k"), linewidth=1.5,
@@ -64,6 +65,36 @@ def _draw(ax: Axes, geom: BaseGeometry, **style: object) -> None:
         elif isinstance(g, Point):
             ax.plot([g.x], [g.y], marker="s", markersize=4, color=style.get("edgecolor", "k"),
                     zorder=style.get("zorder", 2))
+
+
+@dataclass(frozen=True)
+class InPeriod:
+    """The agreement's zones, sites and targets by their validity against the period: in
+    force throughout it, for part of it, or at no moment of it (ended before it or not yet
+    begun). A map of April 2019 drew Eastern Ghouta's zone, ended a year before, filled like
+    Idlib's (a review)."""
+
+    whole: tuple[Feature, ...]
+    part: tuple[Feature, ...]
+    none: tuple[Feature, ...]
+
+    @property
+    def drawn(self) -> tuple[Feature, ...]:
+        return (*self.whole, *self.part)
+
+
+def in_period(features: Sequence[Feature], start: float, end: float) -> InPeriod:
+    """`features` split by their validity windows against [start, end)."""
+    whole, part, none = [], [], []
+    for f in features:
+        w = f.window
+        if w.end <= start or w.start >= end:
+            none.append(f)
+        elif w.start <= start and end <= w.end:
+            whole.append(f)
+        else:
+            part.append(f)
+    return InPeriod(tuple(whole), tuple(part), tuple(none))
 
 
 def zone_kinds(agreement: Agreement) -> list[str]:
@@ -85,8 +116,11 @@ def _nice_km(span_km: float) -> float:
 
 
 def _extent(agreement: Agreement, lon: np.ndarray, lat: np.ndarray,
-            country: BaseGeometry | None) -> tuple[float, float, float, float]:
-    geoms = [f.geometry for f in (*agreement.zones, *agreement.sites, *agreement.targets)]
+            country: BaseGeometry | None, features: Sequence[Feature] | None = None
+            ) -> tuple[float, float, float, float]:
+    if features is None:
+        features = (*agreement.zones, *agreement.sites, *agreement.targets)
+    geoms = [f.geometry for f in features]
     if len(lon):
         geoms.append(box(float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())))
     if not geoms:
@@ -97,12 +131,19 @@ def _extent(agreement: Agreement, lon: np.ndarray, lat: np.ndarray,
 
 
 def draw_map(agreement: Agreement, lon: np.ndarray, lat: np.ndarray, code: np.ndarray,
-             km: str = "km") -> bytes:
+             km: str = "km", period: tuple[float, float] | None = None) -> bytes:
     """Zones by kind, sites, targets and the period's incidents by verdict, with a scale bar
-    and an inset of the whole country (the agreement's area, or the boundaries jig ships)."""
+    and an inset of the whole country (the agreement's area, or the boundaries jig ships).
+    With `period` ([start, end) in epoch seconds), only the features in force at some moment
+    of it are drawn, and those in force for part of it with a dashed edge and a lighter fill."""
     units = country_units()
     country = agreement.area if agreement.area is not None else unary_union(units)
-    x0, y0, x1, y1 = _extent(agreement, lon, lat, country)
+    start, end = period if period is not None else (-math.inf, math.inf)
+    zones = in_period(agreement.zones, start, end)
+    sites = in_period(agreement.sites, start, end).drawn
+    targets = in_period(agreement.targets, start, end).drawn
+    partly = {f.id for f in zones.part}
+    x0, y0, x1, y1 = _extent(agreement, lon, lat, country, (*zones.drawn, *sites, *targets))
     lat0 = (y0 + y1) / 2
     # The figure takes the extent's shape (in ground distance), so the page is not left blank.
     ratio = (y1 - y0) / ((x1 - x0) * math.cos(math.radians(lat0)))
@@ -113,12 +154,16 @@ def draw_map(agreement: Agreement, lon: np.ndarray, lat: np.ndarray, code: np.nd
     if agreement.area is not None:
         _draw(ax, agreement.area, facecolor="none", edgecolor="#6d675c", linewidth=0.8, zorder=1)
     kinds = zone_kinds(agreement)
-    for z in agreement.zones:
+    for z in zones.drawn:
         c = zone_colour(kinds, z.kind)
-        _draw(ax, z.geometry, facecolor=c + "40", edgecolor=c, linewidth=1.0, zorder=2)
-    for s in agreement.sites:
+        if z.id in partly:
+            _draw(ax, z.geometry, facecolor=c + "1a", edgecolor=c, linewidth=1.0, zorder=2,
+                  linestyle=(0, (4, 2)))
+        else:
+            _draw(ax, z.geometry, facecolor=c + "40", edgecolor=c, linewidth=1.0, zorder=2)
+    for s in sites:
         _draw(ax, s.geometry, facecolor="#00000020", edgecolor="#111111", linewidth=1.0, zorder=3)
-    for t in agreement.targets:
+    for t in targets:
         agreed = agreement.is_agreed(t)
         c = t.geometry.centroid
         ax.plot([c.x], [c.y], marker="X", markersize=7, zorder=4,
@@ -131,18 +176,41 @@ def draw_map(agreement: Agreement, lon: np.ndarray, lat: np.ndarray, code: np.nd
             ax.scatter(lon[sel], lat[sel], s=9 if len(lon) < 5000 else 2,
                        color=COLOURS[name], edgecolors="none", zorder=5 + (4 - i),
                        rasterized=True)
-    for g in (*agreement.zones, *agreement.sites, *agreement.targets):
-        c = g.geometry.representative_point()
-        if x0 <= c.x <= x1 and y0 <= c.y <= y1:
-            ax.annotate(g.id, (c.x, c.y), fontsize=6.5, color="#222222", zorder=9,
-                        xytext=(3, 3), textcoords="offset points")
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(1 / math.cos(math.radians(lat0)))
+    # A label near one already placed goes a line lower ("idlib-area" was printed over
+    # "dmz / dmz-heavy-weapons", whose points are 10 km apart).
+    placed: list[tuple[float, float]] = []
+    span_x, span_y = x1 - x0, y1 - y0
+    for label, c in _labels((*zones.drawn, *sites, *targets)):
+        if not (x0 <= c.x <= x1 and y0 <= c.y <= y1):
+            continue
+        u, v = (c.x - x0) / span_x, (c.y - y0) / span_y
+        lines = 0
+        while any(abs(u - pu) < 0.25 and abs(v - lines * 0.018 - pv) < 0.018
+                  for pu, pv in placed):
+            lines += 1
+        placed.append((u, v - lines * 0.018))
+        ax.annotate(label, (c.x, c.y), fontsize=6.5, color="#222222", zorder=9,
+                    xytext=(3, 3 - 9 * lines), textcoords="offset points")
     ax.tick_params(labelsize=7)
     _scale_bar(ax, x0, x1, y0, y1, lat0, km)
     _inset(ax, units, country, (x0, y0, x1, y1))
     return png(fig)
+
+
+def _labels(features: Sequence[Feature]) -> list[tuple[str, Point]]:
+    """One label per place drawn: features of the same geometry share it ("dmz /
+    dmz-heavy-weapons"), where two labels were printed over each other."""
+    out: dict[bytes, tuple[list[str], Point]] = {}
+    for f in features:
+        key = f.geometry.wkb
+        if key in out:
+            out[key][0].append(f.id)
+        else:
+            out[key] = ([f.id], f.geometry.representative_point())
+    return [(" / ".join(ids), point) for ids, point in out.values()]
 
 
 def _scale_bar(ax: Axes, x0: float, x1: float, y0: float, y1: float, lat0: float,
@@ -192,10 +260,17 @@ def _binned(counts: dict[date, dict[str, int]], keys: Sequence[str], first: date
 
 
 def _stacked(ax: Axes, starts: list[date], series: dict[str, np.ndarray],
-             colours: dict[str, str], width: int) -> None:
+             colours: dict[str, str] | dict[str, tuple[str, str | None]], width: int) -> None:
+    """Bars stacked by series; a colour (fill, stripes) draws the series striped."""
     bottom = np.zeros(len(starts))
     for k, values in series.items():
-        ax.bar(starts, values, width=width * 0.9, bottom=bottom, color=colours[k], align="edge")
+        c = colours[k]
+        fill, stripes = c if isinstance(c, tuple) else (c, None)
+        if stripes is None:
+            ax.bar(starts, values, width=width * 0.9, bottom=bottom, color=fill, align="edge")
+        else:
+            ax.bar(starts, values, width=width * 0.9, bottom=bottom, color=fill, align="edge",
+                   hatch="////", hatchcolor=stripes, linewidth=0)
         bottom += values
     ax.tick_params(labelsize=7)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -233,16 +308,30 @@ def per_day_by_verdict(tally: Tally, first: date, days: int) -> bytes:
 
 def party_colours(parties: Sequence[str]) -> dict[str, str]:
     out = {p: PARTY_COLOURS[i % len(PARTY_COLOURS)] for i, p in enumerate(p for p in parties if p)}
-    out[""] = NO_PARTY_COLOUR
+    out[NO_PARTY] = NO_PARTY_COLOUR
     return out
 
 
-def per_day_by_party(tally: Tally, parties: Sequence[str], first: date, days: int) -> bytes:
+def row_colours(key: str, colours: dict[str, str]) -> tuple[str, str | None]:
+    """A party row's fill and, for a row of several parties, the colour of its stripes: the
+    second party's over the first's, so that "either RU or TR" reads as neither alone."""
+    kind, parties = key_parties(key)
+    if kind == "":
+        return colours.get(key, NO_PARTY_COLOUR), None
+    return colours.get(parties[0], NO_PARTY_COLOUR), colours.get(parties[1], NO_PARTY_COLOUR)
+
+
+def per_day_by_party(tally: Tally, keys: Sequence[str], first: date, days: int,
+                     parties: Sequence[str] | None = None) -> bytes:
+    """Breach and undetermined incidents per day by the row they count under (a party, or
+    several: EITHER, JOINTLY), stacked: each incident is in one row, so a bar's height is the
+    day's incidents."""
     width = bins(first, days)
-    starts, series = _binned(tally.day_party, parties, first, days, width)
+    starts, series = _binned(tally.day_party, keys, first, days, width)
     fig = Figure(figsize=(7.2, 2.4))
     ax = fig.add_axes((0.07, 0.14, 0.91, 0.82))
-    _stacked(ax, starts, series, party_colours(parties), width)
+    colours = party_colours([k for k in (parties or keys) if EITHER not in k and JOINTLY not in k])
+    _stacked(ax, starts, series, {k: row_colours(k, colours) for k in keys}, width)
     return png(fig)
 
 

@@ -102,7 +102,9 @@ def report_from_store(store: Any, version: AgreementVersion, viewer: str, period
                       compare: Period | None) -> StoreReport:
     """Tally the verdicts `viewer` sees under `version`'s agreement for the two periods."""
     agreement = store.load(version)
-    builder = ReportBuilder(agreement, period, compare)
+    # Only the two periods' records are fetched: their dates cannot tell what the store holds
+    # outside them.
+    builder = ReportBuilder(agreement, period, compare, whole_inputs=False)
     first = compare.start if compare is not None and compare.start < period.start else period.start
     filters = Filters(t_from=first, t_to=max(period.end, compare.end if compare else period.end))
     after = 0

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from functools import partial
 from importlib import resources
 from typing import Any
 
 from jig.geo import point_text
-from jig.i18n import direction, isolate, isolate_runs, translations
+from jig.i18n import direction, isolate, translations
+from jig.report.bidi import isolate_ltr as isolate_runs
 
 # Rows of an annex table set as one PDF: 100,000 incidents' 21,182 breach and undetermined
 # findings took 16 s of one core in one piece; in parts, both cores share them.
@@ -27,6 +29,20 @@ PART_ROWS = 10_000
 # Column widths in mm; 0 takes what is left.
 FINDINGS_WIDTHS = [34, 34, 0, 28]
 EXCEPTIONS_WIDTHS = [30, 34, 40, 0]
+
+
+# Where annex.typ may break a left-to-right cell's line (each piece set as a box): a unit
+# separator, never in a record's text. A zero-width space did it too, but Typst writes it in
+# the glyph's text, so every "/" and "_" of the table was read back with one.
+BREAK = "\x1f"
+
+
+def breakable(text: str) -> str:
+    """`text` with a break opportunity after each underscore, slash or semicolon inside a
+    word: a file name such as "airwars_syria_incidents_detailed_en.csv" or UCDP's
+    "SOHR;SOHR;SOHR" has none, and Typst let it run past the Sources column and off the
+    page."""
+    return re.sub(r"([_;/])(?=\S)", lambda m: m[1] + BREAK, text.replace(BREAK, " "))
 
 
 def findings_rows(annex: list[dict[str, Any]], verdict_names: dict[str, str], lang: str = "en"
@@ -38,17 +54,21 @@ def findings_rows(annex: list[dict[str, Any]], verdict_names: dict[str, str], la
     iso = partial(isolate, lang=lang)
     out = []
     for r in annex:
-        place = point_text(r["lon"], r["lat"], 4)
+        # The point and its precision each a line, each one isolate: Typst set the second
+        # line of an isolate that wrapped right to left ("م ±1,000" on an Arabic page).
+        where = [iso(point_text(r["lon"], r["lat"], 4))]
         if r["precision_m"]:
-            place += f" ±{metres(r['precision_m'], lang)}"
-        where = [iso(place)] + ([iso(r["where"])] if r["where"] else [])
+            where.append(iso(f"±{metres(r['precision_m'], lang)}"))
+        if r["where"]:
+            where.append(iso(r["where"]))
         finding = verdict_names[r["outcome"]]
         if r["p"] is not None:
             finding += " " + iso(probability(r["p"], lang))
         out.append({"cells": [[iso(r["id"]), iso(r["time"]), *where],
-                              [r["actor"], iso(r["clause"]), finding],
+                              [iso(r["actor"]), iso(r["clause"]), finding],
                               [isolate_runs(r["reason"], lang)],
-                              [iso(r["sources"])]], "outcome": r["outcome"]})
+                              # left to right, as annex.typ sets the `ltr_cell`
+                              [breakable(r["sources"])]], "outcome": r["outcome"]})
     return out
 
 
@@ -81,7 +101,7 @@ def annex_jobs(page: dict[str, Any], verdict_names: dict[str, str], lang: str
     jobs: list[Callable[[], bytes]] = []
 
     def table(title: str, titles: list[str], widths: list[int], rows: list[dict[str, Any]],
-              outcome_cell: int = -1) -> None:
+              outcome_cell: int = -1, note: str = "", ltr_cell: int = -1) -> None:
         total = f"{title} ({number(len(rows), lang)})"
         for start in range(0, len(rows), PART_ROWS):
             part = rows[start:start + PART_ROWS]
@@ -89,14 +109,16 @@ def annex_jobs(page: dict[str, Any], verdict_names: dict[str, str], lang: str
             whole = len(part) == len(rows)
             jobs.append(partial(table_pdf, lang, title if whole else f"{title} {span}",
                                 total if whole else f"{total}: {span}", titles, widths, part,
-                                outcome_cell=outcome_cell))
+                                outcome_cell=outcome_cell, note=note, ltr_cell=ltr_cell))
 
     if page["annex"]:
         table(_("Breaches and undetermined findings"),
               [f"{_('Incident')} · {_('Time')} · {_('Place')}",
                f"{_('Actor')} · {_('Clause')} · {_('Finding')}", _("Reason"), _("Sources")],
               FINDINGS_WIDTHS, findings_rows(page["annex"], verdict_names, lang),
-              outcome_cell=1)
+              outcome_cell=1, ltr_cell=3,
+              # The table lists the findings; the summary counted some of them as breaches.
+              note=page["annex_either_note"] if page["either_breaches"] else "")
     if page["excepted"]:
         table(_("Exceptions invoked"),
               [f"{_('Incident')} · {_('Time')}", f"{_('Clause')} · {_('Exception')}",
@@ -106,13 +128,15 @@ def annex_jobs(page: dict[str, Any], verdict_names: dict[str, str], lang: str
 
 
 def table_pdf(lang: str, title: str, subheading: str, titles: list[str], widths: list[int],
-              rows: list[dict[str, Any]], outcome_cell: int = -1) -> bytes:
-    """One annex table typeset by Typst; its pages are numbered "title n / N"."""
+              rows: list[dict[str, Any]], outcome_cell: int = -1, note: str = "",
+              ltr_cell: int = -1) -> bytes:
+    """One annex table typeset by Typst; its pages are numbered "title n / N"; `note`, a
+    sentence under its title; `ltr_cell`, a column set left to right and broken at BREAK."""
     import typst
 
     data = {"lang": lang, "dir": direction(lang), "heading": translations(lang).gettext("Annex"),
             "subheading": subheading, "pages": title, "titles": titles, "widths": widths,
-            "outcome_cell": outcome_cell, "rows": rows}
+            "outcome_cell": outcome_cell, "rows": rows, "note": note, "ltr_cell": ltr_cell}
     source = resources.files("jig.report").joinpath("templates/annex.typ").read_bytes()
     # Untagged, like WeasyPrint's pages: the structure tags of thousands of table cells made
     # the file five times larger.

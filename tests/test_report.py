@@ -671,6 +671,10 @@ def test_the_map_draws_only_zones_in_force_and_says_they_are_reconstructions(tmp
     approximate = re.search(r'<strong id="approximate">(.*?)</strong>', caption)[1]
     assert all(z in approximate for z in live) and "5 km" in approximate
     assert "approximate reconstruction" in approximate
+    # Methods said a breach "certainly happened where the clause forbids it", and a breach's
+    # own reason said the act may lie on the other side of such an edge: it says how both hold.
+    methods = _section(html, '<section id="methods">', "</section>")
+    assert "judged as drawn" in methods and "neither its verdict nor p" in methods
     # The picture itself: the ended zones' fill is not drawn (it differs from all zones').
     agreement = load_agreement(astana.agreement_path)
     period = Period.of_days(date(2019, 4, 1), date(2019, 4, 30), agreement)

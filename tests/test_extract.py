@@ -333,6 +333,8 @@ def one(text, agreement, index, **kw):
      "NUSRA", None),
     ("قالت وزارة الدفاع الروسية إن جبهة النصرة قصفت مدينة حلب.", "NUSRA", None),
     ("According to the Russian military, Nusra Front shelled Aleppo.", "NUSRA", None),
+    # "from" marks the doer only after fire: these fighters were hit.
+    ("Russian jets struck Saraqib, killing fighters from Nusra Front.", "RU", "NUSRA"),
     # A backer is not the actor.
     ("Russian-backed government forces shelled Saraqib.", "SY_GOV", None),
 ])

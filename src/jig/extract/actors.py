@@ -101,10 +101,12 @@ def roles(sent: str, act: Hit, actors: list[Role], lang: str) -> tuple[Role | No
     else one named before the act (or part of its words, "طيران التحالف"); who was hit is
     named after the act, or anywhere when another is marked as the doer."""
     def by(h: Hit) -> bool:
-        # "struck by Russian jets", "fire from Nusra", "со стороны бандформирований Нусры",
-        # "من قبل"; Arabic: the subject follows its verb ("قصفت قوات النظام"), and a glued
-        # "ل" marks the doer of a noun ("قصف مدفعي لقوات النظام", shelling by the regime).
-        return bool(re.search(r"(?:\bby|\bfrom|со стороны(?:\s+[а-яё-]+){0,2}|من قبل|من)\s*$",
+        # "struck by Russian jets", "fire from Nusra" (not "fighters from Nusra": "from"
+        # only after fire), "со стороны бандформирований Нусры", "من قبل"; Arabic: the
+        # subject follows its verb ("قصفت قوات النظام"), and a glued "ل" marks the doer of a
+        # noun ("قصف مدفعي لقوات النظام", shelling by the regime).
+        return bool(re.search(r"(?:\bby|\b(?:fire|shelling|shells|rockets|mortars|attacks?)\s+"
+                              r"from|со стороны(?:\s+[а-яё-]+){0,2}|من قبل|من)\s*$",
                               sent[:h.start], re.I)) or (
             lang == "ar" and (not sent[act.end:h.start].strip() or h.text.startswith("ل")
                               or bool(re.search(r"(?:^|\s)[وف]?لل?$", sent[:h.start]))))

@@ -32,11 +32,13 @@ def browser():
         b.close()
 
 
-def page_for(browser, url: str) -> tuple[Page, list[str]]:
-    """A new page; every response body it receives is collected."""
+def page_for(browser, url: str, timezone: str | None = None) -> tuple[Page, list[str]]:
+    """A new page (in the browser's `timezone`, when given); every response body it receives
+    is collected."""
     # Playwright's waits evaluate strings, which the page's Content-Security-Policy forbids;
     # tests/test_ui_release.py loads the pages under that policy and finds no violation.
-    page = browser.new_page(viewport={"width": 1400, "height": 850}, bypass_csp=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 850}, bypass_csp=True,
+                            **({"timezone_id": timezone} if timezone else {}))
     # Waits are on events in the page; Playwright's 30 s default only decides when a wait
     # gives up, and a loaded machine can take longer than that to draw the map.
     # JIG_UI_TIMEOUT_MS shortens it while working on a test that waits for the wrong thing.

@@ -86,7 +86,9 @@ def test_air_desk_times_bands_margins_flights_and_no_duplicates(browser, locked_
         mine = [n for n in example_notices() if n["party"] == party]
         httpx.post(f"{srv.url}/air/notices", json=mine, timeout=HTTP_TIMEOUT, headers={
             "authorization": f"Bearer {tokens[party.lower() + '-analyst']}"}).raise_for_status()
-    page, _ = page_for(browser, srv.url)
+    # A browser in New York: the desk's own notices, given without an offset, are the
+    # agreement's wall clock; they were shown seven hours later, in the browser's zone.
+    page, _ = page_for(browser, srv.url, timezone="America/New_York")
     sign_in(page, tokens["ru-lead"])
     wait_count(page)
     # Under the map the air desk is not drawn, and Tab never lands on a hidden control.
@@ -119,6 +121,7 @@ def test_air_desk_times_bands_margins_flights_and_no_duplicates(browser, locked_
     assert [f.split()[1] for f in flights] == ["SY-1", "SY-3"]
     assert flights[0].startswith("breach") and "DA-1" in flights[0]
     assert "8,000–15,000 ft AMSL" in flights[0]
+    assert "Sep 20, 2016, 10:00 AM – 11:00 AM" in flights[0], flights[0]
     page.screenshot(path=str(tmp_path / "air-desk.png"))
     # On the map: the flights into barred zones apart from the other notified ones.
     page.click("#alerts li.alert button")
@@ -141,3 +144,25 @@ def test_air_desk_times_bands_margins_flights_and_no_duplicates(browser, locked_
     roles = page.evaluate("state.map.layers.find((l) => l.name === 'air').features"
                           ".map((f) => f.properties.role)")
     assert "withdrawn" in roles and "conflict" not in roles
+
+
+def test_the_reviewers_air_desk_does_not_say_no_flight_when_it_may_not_read_flights(
+        browser, locked_server):  # noqa: F811
+    """The reviewer, refused the flights (403), was told "No flight enters a barred zone"
+    while RU's desk showed SY-1 as a breach; and each alert called the RU notice "your
+    notice"."""
+    srv, tokens = locked_server
+    for party in ("US", "RU"):
+        mine = [n for n in example_notices() if n["party"] == party]
+        httpx.post(f"{srv.url}/air/notices", json=mine, timeout=HTTP_TIMEOUT, headers={
+            "authorization": f"Bearer {tokens[party.lower() + '-analyst']}"}).raise_for_status()
+    page, _ = page_for(browser, srv.url)
+    sign_in(page, tokens["reviewer"])
+    wait_count(page)
+    page.click("[data-view=air]")
+    page.select_option("#air-party", "RU")
+    page.click("#air-load")
+    page.wait_for_selector("#alerts li.alert")
+    assert page.is_hidden("#flights") and page.is_hidden("#flights-title")
+    alert = page.text_content("#alerts li.alert")
+    assert "your notice" not in alert and "a notice of RU" in alert, alert

@@ -115,3 +115,39 @@ def test_pages_run_under_their_policy_and_load_nothing_from_outside(browser, cel
     assert asked and all(u.startswith(srv.url) or u.startswith("data:") for u in asked), asked
     assert violations == []
     page.close()
+
+
+def test_another_sign_in_starts_from_a_clean_page_and_a_closed_dialog_goes(browser, cell):  # noqa: F811
+    """A reviewer's first hour: with the US record open, the RU lead signed in in the same tab
+    and read its withheld source in the panel left on screen; and a release dialog closed with
+    Esc stayed in the page, so the next one's confirmation ticked the hidden one's box."""
+    srv, tokens, c = cell
+    c["us-lead"].post("/incidents/US-7/release", json={"withhold": ["source"]}).raise_for_status()
+    page, _ = page_for(browser, srv.url)
+    sign_in(page, tokens["us-lead"])
+    wait_count(page)
+    click_incident(page, "US-7")
+    assert SECRET in page.text_content("#panel")
+    assert page.input_value("#token") == "" and page.is_visible("#signout")
+    for _ in range(2):
+        page.click("#release")
+        page.wait_for_selector("#release-dialog[open]")
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#release-dialog", state="detached")
+    page.click("#release")
+    page.wait_for_selector("#release-dialog[open]")
+    assert page.locator("#release-dialog").count() == 1
+    page.click("label[for=release-confirm]")
+    assert page.is_enabled("#release-go")
+    page.keyboard.press("Escape")
+    # The RU lead, in the same tab.
+    page.fill("#token", tokens["ru-lead"])
+    page.click("#signin button[type=submit]")
+    page.wait_for_function("document.getElementById('whoami').textContent.includes('ru-lead')")
+    wait_count(page)
+    assert SECRET not in page.content()
+    # Signing out leaves nothing of anyone.
+    page.click("#signout")
+    page.wait_for_selector("html[data-ready]", state="attached")
+    page.wait_for_function("document.getElementById('whoami').textContent === ''")
+    assert page.evaluate("sessionStorage.getItem('jig.token')") is None

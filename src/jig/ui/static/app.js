@@ -30,9 +30,12 @@ async function api(path, options) {
 }
 
 function fmtTime(iso) {
-  // Times are shown in the agreement's timezone and labelled with it.
-  const tz = state.doc ? state.doc.timezone : "UTC";
-  const d = new Date(iso);
+  // Times are shown in the agreement's timezone and labelled with it. A time without an
+  // offset is already the agreement's wall clock (a notice's "10:00"): JavaScript would read
+  // it in the browser's zone, so it is read as UTC and shown as UTC, unchanged.
+  const naive = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?)?$/.test(String(iso));
+  const tz = naive ? "UTC" : state.doc ? state.doc.timezone : "UTC";
+  const d = new Date(naive ? `${String(iso).length === 10 ? `${iso}T00:00` : iso}Z` : iso);
   if (Number.isNaN(d.getTime())) return iso;
   return new Intl.DateTimeFormat(LANG, { dateStyle: "medium", timeStyle: "short", timeZone: tz }).format(d);
 }
@@ -657,6 +660,9 @@ function releaseDialog(inc) {
     el("h3", {}, t("release.preview")), preview,
     el("p", {}, confirm, " ", el("label", { for: "release-confirm" }, t("release.confirm"))),
     el("p", {}, go, " ", el("button", { type: "button", id: "release-cancel", on: { click: () => { dialog.close(); dialog.remove(); } } }, t("release.cancel"))));
+  // Esc closes a dialog without Cancel: removed then too, or a second one opened later would
+  // share the first's ids and its labels would tick the hidden one's boxes.
+  dialog.addEventListener("close", () => dialog.remove());
   document.body.append(dialog);
   showPreview();
   dialog.showModal();
@@ -757,10 +763,12 @@ async function compare(box) {
 function fmtSpan(text) {
   const [a, b] = String(text).split("/");
   if (!b) return fmtTime(a);
-  const tz = state.doc ? state.doc.timezone : "UTC";
-  const day = (x) => new Intl.DateTimeFormat("en-CA", { timeZone: tz, dateStyle: "short" }).format(new Date(x));
+  const naive = (x) => !/(Z|[+-]\d\d:?\d\d)$/.test(x);  // the agreement's wall clock (fmtTime)
+  const at = (x) => (naive(x) ? [new Date(`${x}Z`), "UTC"] : [new Date(x), state.doc ? state.doc.timezone : "UTC"]);
+  const day = (x) => { const [d, tz] = at(x); return new Intl.DateTimeFormat("en-CA", { timeZone: tz, dateStyle: "short" }).format(d); };
+  const [end, tz] = at(b);
   const hm = new Intl.DateTimeFormat(LANG, { timeStyle: "short", timeZone: tz });
-  return day(a) === day(b) ? `${fmtTime(a)} – ${hm.format(new Date(b))}` : `${fmtTime(a)} – ${fmtTime(b)}`;
+  return day(a) === day(b) ? `${fmtTime(a)} – ${hm.format(end)}` : `${fmtTime(a)} – ${fmtTime(b)}`;
 }
 
 const FEET_PER_M = 3.28084;
@@ -776,7 +784,11 @@ async function loadAlerts() {
   let alerts, own = [], flights = [];
   try { alerts = await api(`/air/alerts?party=${party}`); } catch (err) { showError(err.message); return; }
   try { own = await api(`/air/notices?party=${party}`); } catch (err) { /* the joint reviewer sees alerts, not notices */ }
-  try { flights = await api(`/air/flights?party=${party}`); } catch (err) { /* nor flights */ }
+  // Only a party's own desk reads its flights into barred zones: the joint reviewer is not
+  // told "no flight" when it was not told at all.
+  const desk = !state.me || ["open", "analyst", "lead"].includes(state.me.role);
+  $("flights-title").hidden = $("flights").hidden = !desk;
+  if (desk) try { flights = await api(`/air/flights?party=${party}`); } catch (err) { showError(err.message); return; }
   if (ticket !== state.airTicket) return;
   const byId = new Map(own.map((n) => [n.id, n]));
   const band = (n) => {
@@ -795,7 +807,7 @@ async function loadAlerts() {
     return el("li", { class: a.current === false ? "alert withdrawn" : "alert", "data-alert": String(a.alert) },
       el("strong", {}, fmtSpan(a.when)), " · ",
       a.current === false ? el("em", {}, `${t("air.withdrawn")} · `) : "",
-      t("air.alert", { notice: a.notice ?? t("air.yours"), party: a.other_party, where: `${a.where.lat}, ${a.where.lon}` }),
+      t("air.alert", { notice: a.notice ?? (desk ? t("air.yours") : t("air.notice.of", { party: $("air-party").value })), party: a.other_party, where: `${a.where.lat}, ${a.where.lon}` }),
       n ? ` · ${band(n)}` : "",
       // A party's desk is not told the vertical margin (it gave the other side's band).
       el("span", { class: "margins" }, ` · ${t(m.vertical_ft === undefined ? "air.margins.party" : "air.margins", { h: ((m.horizontal_m || 0) / 1000).toLocaleString(LANG, { maximumFractionDigits: 1 }), v: (m.vertical_ft ?? 0).toLocaleString(LANG), min: (m.time_min ?? 0).toLocaleString(LANG) })}`),
@@ -969,9 +981,15 @@ function showWho() {
   $("whoami").textContent = t("signed.as", { name: me.local ? t("signed.local") : me.name, role: t(`role.${me.role}`) + (me.party ? ` ${me.party}` : "") });
 }
 
+function leavePage() {
+  history.replaceState(null, "", location.pathname + location.search);
+  location.reload();
+}
+
 async function signIn() {
   try {
     state.me = state.config.locked || state.token ? await api("/me") : { name: "local", role: "open", local: true };
+    $("signout").hidden = !state.token;
     showWho();
     await loadAgreement();
     const observer = state.me.role === "observer";
@@ -1026,10 +1044,17 @@ async function main() {
   $("air-load").addEventListener("click", loadAlerts);
   $("signin").addEventListener("submit", (e) => {
     e.preventDefault();
-    state.token = $("token").value.trim();
-    sessionStorage.setItem("jig.token", state.token);
+    const token = $("token").value.trim();
+    $("token").value = "";
+    sessionStorage.setItem("jig.token", token);
+    // Another identity starts from a clean page: the panel, the map's layers (the last
+    // party's own flights, evidence lines), the list, drafts and dialogs of the one before
+    // stay on screen otherwise, withheld fields included. The link's incident goes too.
+    if (state.me || state.token) { leavePage(); return; }
+    state.token = token;
     signIn();
   });
+  $("signout").addEventListener("click", () => { sessionStorage.removeItem("jig.token"); leavePage(); });
   state.map.ondraw = renderLegend;
   // Every control is wired from here on: a sign-in before this would submit the form to
   // nowhere (tests, and people on a slow machine, wait for it).

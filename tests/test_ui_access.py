@@ -86,6 +86,13 @@ def test_contrast_shapes_and_the_engines_words_in_russian_and_arabic(browser, op
     r = httpx.post(f"{open_server.url}/ui/translate", json={"lang": "ru", "texts": [
         "something no catalog has", "Actor"]}, timeout=HTTP_TIMEOUT).json()
     assert r["texts"] == [None, "Субъект"]
+    # In Arabic a reason's Latin runs are isolated, as in the reports: the page showed a time
+    # "'2016-08-11T09:00'" as "'11T09:00-08-2016'" and a label's bracket at the wrong end.
+    reason = ("air strike by RU is not at an agreed target: the nearest, T-2 (Aleppo), lies "
+              "63.9 km away")
+    (ar,) = httpx.post(f"{open_server.url}/ui/translate", json={"lang": "ar", "texts": [reason]},
+                       timeout=HTTP_TIMEOUT).json()["texts"]
+    assert "\u2066T-2 (Aleppo)\u2069" in ar and "\u2066RU\u2069" in ar, ar
 
 
 def test_an_incident_is_opened_and_a_review_asked_for_with_the_keyboard(browser, open_server):  # noqa: F811

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from pydantic import Field
 
 from jig.i18n import LANGUAGES
+from jig.report.bidi import isolate_ltr
 from jig.report.reasons import translate_phrase
 from jig.service.context import Context, context
 from jig.service.errors import ApiError
@@ -52,6 +53,8 @@ def translate(body: TranslateIn = Body()) -> dict[str, Any]:
     the store is read: the page sends what it already shows."""
     if body.lang not in LANGUAGES:
         raise ApiError(422, "query.lang", f"lang {body.lang!r}: use one of {', '.join(LANGUAGES)}")
+    # Each Latin run of an Arabic translation (a time, a point, an actor's name as recorded)
+    # isolated, as in the reports: the page showed '2016-08-11T09:00' as '11T09:00-08-2016'.
+    out = [translate_phrase(t, body.lang) if len(t) <= 4000 else None for t in body.texts]
     return {"lang": body.lang,
-            "texts": [translate_phrase(t, body.lang) if len(t) <= 4000 else None
-                      for t in body.texts]}
+            "texts": [isolate_ltr(x, body.lang) if x is not None else None for x in out]}

@@ -267,7 +267,9 @@ function openPublished(id) {
   panel.append(el("p", { class: "muted" }, t("published.at", { at: fmtTime(d.published_at) }), ` · ${t(`determination.${d.determination}`)}`));
   panel.append(el("h3", {}, t("panel.review")), el("p", {}, `${d.queried_party}: ${d.query}`));
   if (d.answer) panel.append(el("p", {}, `${d.queried_party}: ${d.answer}`));
-  for (const x of d.determinations) panel.append(el("p", { class: "determination" }, `${x.party}: `, el("strong", {}, t(`outcome.${x.outcome}`)), ` — ${x.text}`));
+  // People's words in <bdi>: a Russian or English sentence in an Arabic page keeps its own
+  // direction ("?and on what basis" otherwise).
+  for (const x of d.determinations) panel.append(el("p", { class: "determination" }, `${x.party}: `, el("strong", {}, t(`outcome.${x.outcome}`)), " — ", el("bdi", {}, x.text)));
   for (const f of (r.verdict && r.verdict.findings) || []) panel.append(el("div", { class: `finding ${f.outcome}` }, el("strong", {}, f.clause), " ", badge(f.outcome), el("p", { "data-tr": f.reason }, f.reason)));
   const table = el("table", { class: "record" });
   for (const [k, val] of Object.entries(r.record)) table.append(el("tr", {}, fieldCell(k), el("td", {}, typeof val === "object" ? JSON.stringify(val) : val)));
@@ -545,13 +547,13 @@ async function renderReview(inc) {
   const review = reviews[reviews.length - 1];
   if (!review) panel.append(el("p", { class: "muted" }, t("panel.none")));
   else {
-    panel.append(el("p", { id: "review-state" }, `#${review.id} · `, el("strong", {}, t(`review.${review.state}`)), ` · ${review.queried_party}: ${review.query}`));
+    panel.append(el("p", { id: "review-state" }, `#${review.id} · `, el("strong", {}, t(`review.${review.state}`)), ` · ${review.queried_party}: `, el("bdi", {}, review.query)));
     if (review.answer) {
-      panel.append(el("p", {}, `${review.queried_party}: ${review.answer}`));
+      panel.append(el("p", {}, `${review.queried_party}: `, el("bdi", {}, review.answer)));
       if (review.answer_evidence && review.answer_evidence.length) panel.append(el("ul", { "aria-label": t("panel.evidence") }, ...review.answer_evidence.map((ev) => el("li", {}, `${tr(`evidence.${ev.kind}`, ev.kind)} ${ev.id}`))));
     }
     // Another party's determination stays sealed until every party has signed.
-    for (const d of review.determinations) panel.append(d.sealed ? el("p", { class: "determination sealed" }, `${d.party}: `, t("determination.sealed")) : el("p", { class: "determination" }, `${d.party}: `, el("strong", {}, t(`outcome.${d.outcome}`)), ` — ${d.text}`));
+    for (const d of review.determinations) panel.append(d.sealed ? el("p", { class: "determination sealed" }, `${d.party}: `, t("determination.sealed")) : el("p", { class: "determination" }, `${d.party}: `, el("strong", {}, t(`outcome.${d.outcome}`)), " — ", el("bdi", {}, d.text)));
   }
   const verdict = inc.verdict && inc.verdict.verdict;
   // Each step of the cell's work is a form; a submitted form reloads the incident.

@@ -212,6 +212,14 @@ def test_each_role_sees_what_it_may_and_no_withheld_field(browser, locked_server
         page.wait_for_function("document.getElementById('count').textContent === "
                                "'0 published determinations'")
         assert page.is_hidden("#error") and page.evaluate("state.map.points.length") == 0
+        # Nothing offered that only answers 403: records' filters, exports, the air desk.
+        for control in ("#apply", "#export", "#source", "[data-view=air]"):
+            assert page.is_hidden(control), control
+        page.click("[data-view=agreement]")
+        page.wait_for_selector("#view-agreement h2")
+        page.wait_for_load_state("networkidle")  # the commitments' answer has come
+        assert page.locator("#commitments-panel").count() == 0
+        assert "may not" not in page.text_content("#view-agreement")
     else:
         wait_count(page)
         assert set(page.evaluate("state.map.points.map(p => p.data.id)")) == sees

@@ -996,6 +996,13 @@ async function signIn() {
     await loadAgreement();
     const observer = state.me.role === "observer";
     $("timeline").hidden = observer;  // counts over time are of records, which observers do not see
+    // Nor the records' filters, exports or an air desk: offered, each answered 403.
+    for (const id of ["from", "to", "verdict", "clause", "actor", "source", "grade", "apply", "export"]) {
+      $(id).hidden = observer;
+      const label = document.querySelector(`label[for=${id}]`);
+      if (label) label.hidden = observer;
+    }
+    document.querySelector("[data-view=air]").hidden = observer;
     await refresh();
     if (!state.linkRead) await followLink();
   } catch (err) { showError(err.message); }

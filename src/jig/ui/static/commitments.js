@@ -41,16 +41,17 @@
   async function render() {
     const host = document.getElementById("view-agreement");
     if (!host) return;
+    const token = sessionStorage.getItem("jig.token");
+    const r = await fetch("/commitments", { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const body = await r.json().catch(() => ({}));
     let panel = document.getElementById("commitments-panel");
+    if (r.status === 403) { if (panel) panel.remove(); return; }  // an observer: not its to read
     if (!panel) {
       panel = node("section", { id: "commitments-panel", "aria-live": "polite" });
       host.append(panel);
     }
-    const token = sessionStorage.getItem("jig.token");
-    const r = await fetch("/commitments", { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    const body = await r.json().catch(() => ({}));
     panel.replaceChildren(node("h3", {}, word("title")));
-    if (!r.ok) {  // no agreement yet, or a role that may not read them: say why
+    if (!r.ok) {  // no agreement yet: say why
       panel.append(node("p", { class: "muted" }, (body.error && body.error.message) || `${r.status}`));
       return;
     }

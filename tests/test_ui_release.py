@@ -151,3 +151,20 @@ def test_another_sign_in_starts_from_a_clean_page_and_a_closed_dialog_goes(brows
     page.wait_for_selector("html[data-ready]", state="attached")
     page.wait_for_function("document.getElementById('whoami').textContent === ''")
     assert page.evaluate("sessionStorage.getItem('jig.token')") is None
+
+
+def test_the_release_dialog_names_fields_in_the_pages_language(browser, cell):  # noqa: F811
+    # In Russian the dialog listed "lon", "notes", "source" while the panel beside it said
+    # "долгота": the lead judges what the other side will see, in one vocabulary.
+    srv, tokens, _ = cell
+    page, _ = page_for(browser, srv.url)
+    page.wait_for_selector("html[data-ready]", state="attached")
+    page.select_option("#lang", "ru")
+    sign_in(page, tokens["us-lead"])
+    wait_count(page)
+    click_incident(page, "US-7")
+    page.click("#release")
+    page.wait_for_selector("#release-dialog[open]")
+    assert page.text_content("label[for=withhold-notes]") == "примечания"
+    assert page.text_content("label[for=withhold-lon]") == "долгота"
+    assert "долгота" in page.text_content("#release-preview")

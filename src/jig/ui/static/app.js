@@ -265,8 +265,8 @@ function openPublished(id) {
   const r = d.incident_record, panel = $("panel");
   panel.replaceChildren(el("h2", {}, el("span", { class: "when" }, String(r.record.time || "").replace("T", " ")), " · ", `${r.id} `, r.verdict ? badge(r.verdict.verdict) : null));
   panel.append(el("p", { class: "muted" }, t("published.at", { at: fmtTime(d.published_at) }), ` · ${t(`determination.${d.determination}`)}`));
-  panel.append(el("h3", {}, t("panel.review")), el("p", {}, `${d.queried_party}: ${d.query}`));
-  if (d.answer) panel.append(el("p", {}, `${d.queried_party}: ${d.answer}`));
+  panel.append(el("h3", {}, t("panel.review")), el("p", {}, `${d.queried_party}: `, el("bdi", {}, d.query)));
+  if (d.answer) panel.append(el("p", {}, `${d.queried_party}: `, el("bdi", {}, d.answer)));
   // People's words in <bdi>: a Russian or English sentence in an Arabic page keeps its own
   // direction ("?and on what basis" otherwise).
   for (const x of d.determinations) panel.append(el("p", { class: "determination" }, `${x.party}: `, el("strong", {}, t(`outcome.${x.outcome}`)), " — ", el("bdi", {}, x.text)));
@@ -430,7 +430,8 @@ async function openIncident(id, workspace) {
   panel.append(el("h3", {}, t("panel.findings")));
   for (const f of (v && v.findings) || []) {
     const box = el("div", { class: `finding ${f.outcome}` }, el("strong", {}, f.clause), " ", badge(f.outcome),
-      f.p != null ? ` p = ${f.p}` : "", el("p", { "data-tr": f.reason }, f.reason));
+      // p as the reports give it (two figures): "p = 0.34601959963430035" read as precision.
+      f.p != null ? ` p = ${Number(f.p).toLocaleString(LANG, { maximumFractionDigits: 2 })}` : "", el("p", { "data-tr": f.reason }, f.reason));
     if (f.evidence && f.evidence.length) {
       const list = el("ul", { "aria-label": t("panel.evidence") });
       for (const ev of f.evidence) {
@@ -641,13 +642,16 @@ function releaseDialog(inc) {
   const withheld = () => [...fields.querySelectorAll("input:checked")].map((b) => b.name);
   const showPreview = () => {
     const hidden = new Set(withheld());
-    preview.replaceChildren(...Object.entries(inc.record).filter(([k]) => !hidden.has(k)).map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, typeof v === "object" ? JSON.stringify(v) : v))));
+    // Field names as the panel beside it shows them: what the lead judges must read the same.
+    preview.replaceChildren(...Object.entries(inc.record).filter(([k]) => !hidden.has(k)).map(([k, v]) => el("tr", {}, fieldCell(k), el("td", {}, typeof v === "object" ? JSON.stringify(v) : v))));
+    translateIn(preview);
     confirm.checked = false; go.disabled = true;  // a changed choice is confirmed again
   };
   for (const [k, v] of Object.entries(inc.record)) {
     const box = el("input", { type: "checkbox", name: k, id: `withhold-${k}`, on: { change: showPreview } });
     if (judged.has(k)) box.disabled = true; else box.checked = held.has(k);
-    fields.append(el("tr", {}, el("td", {}, el("label", { for: `withhold-${k}` }, k)), el("td", {}, typeof v === "object" ? JSON.stringify(v) : v),
+    const name = fieldCell(k);  // its label, translated by translateIn as the cell's would be
+    fields.append(el("tr", {}, el("td", {}, el("label", Object.assign({ for: `withhold-${k}` }, name.dataset.tr ? { "data-tr": name.dataset.tr } : {}), name.textContent)), el("td", {}, typeof v === "object" ? JSON.stringify(v) : v),
       el("td", {}, box, " ", judged.has(k) ? t("release.judged") : t("release.withhold"))));
   }
   confirm.addEventListener("change", () => { go.disabled = !confirm.checked; });
@@ -667,6 +671,7 @@ function releaseDialog(inc) {
   dialog.addEventListener("close", () => dialog.remove());
   document.body.append(dialog);
   showPreview();
+  translateIn(dialog);
   dialog.showModal();
 }
 

@@ -273,3 +273,15 @@ def test_merged_reports_show_every_source_record(browser, open_server):
     page.wait_for_selector("#panel h3:has-text('Source records')")
     text = page.text_content("#panel")
     assert "Airwars: AW-1" in text and "UCDP GED: U-1" in text and "Fair" in text
+
+
+def test_a_refused_token_is_said_in_the_pages_language(browser, locked_server):
+    # Every error of the service showed in English in a Russian or Arabic page.
+    srv, _ = locked_server
+    page, _ = page_for(browser, srv.url)
+    page.wait_for_selector("html[data-ready]", state="attached")
+    page.select_option("#lang", "ru")
+    page.fill("#token", "jig_not-a-token")
+    page.click("#signin button[type=submit]")
+    page.wait_for_function("document.getElementById('error').textContent.includes('токен')")
+    assert "оператора" in page.text_content("#error")

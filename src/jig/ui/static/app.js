@@ -25,8 +25,18 @@ async function api(path, options) {
   if (state.token) headers.authorization = `Bearer ${state.token}`;
   const r = await fetch(path, Object.assign({}, options || {}, { headers }));
   const body = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error((body.error && body.error.message) || `${r.status}`);
+  if (!r.ok) throw new Error(errorText(body.error) || `${r.status}`);
   return body;
+}
+
+// The service's errors are English, each with a code: those a person meets first are said in
+// the page's language (the English message, which names the detail, follows in brackets);
+// the rest stay as the service words them.
+const ERROR_CODES = ["auth.missing", "auth.invalid", "forbidden"];
+function errorText(error) {
+  if (!error) return "";
+  if (LANG === "en" || !ERROR_CODES.includes(error.code)) return error.message;
+  return `${t(`error.${error.code}`)} (${error.message})`;
 }
 
 function fmtTime(iso) {

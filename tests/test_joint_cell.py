@@ -164,6 +164,22 @@ def test_separate_determinations_when_the_parties_disagree(cell):
         "US": "breach", "RU": "no_breach"}
 
 
+def test_a_release_reaches_the_other_partys_headquarters_verdicts(cell):
+    """A headquarters sees what the other party released: when Russia released its report of
+    the Nusra advance, the joint centre's verdict of the US strike became excepted, but the US
+    headquarters kept 'breach' (map and list said breach, the panel excepted)."""
+    c, _ = cell
+    ok(c["us-analyst"].post("/incidents", json=STRIKE))
+    assert ok(c["us-analyst"].get("/incidents/US-7"))["verdict"]["verdict"] == "breach"
+    ok(c["ru-analyst"].post("/incidents", json=ADVANCE))
+    ok(c["ru-lead"].post("/incidents/RU-3/release", json={"withhold": ["source"]}))
+    mine = ok(c["us-analyst"].get("/incidents/US-7"))
+    assert mine["verdict"]["verdict"] == "excepted", mine["verdict"]
+    assert [h["verdict"] for h in mine["history"]] == ["breach", "excepted"]
+    entries = ok(c["reviewer"].get("/audit"))
+    assert [e["subject"] for e in entries if e["action"] == "release.rejudge"] == ["workspace US"]
+
+
 def test_a_determination_is_sealed_from_the_other_party_until_both_have_signed(cell):
     """The RU lead read the US determination (outcome, text, signature) before signing its
     own, through the review, the review list and the determination's proof: signing was not

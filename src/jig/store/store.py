@@ -452,6 +452,16 @@ class Store(Judging):
             audit.append(s, user, "release", f"incident {incident_id}",
                          {"revision": row.revision, "content_hash": row.content_hash,
                           "withheld": rel.withheld})
+            # Every other party's headquarters sees what is released: an act there that the
+            # record could excuse is judged again (the US view kept A-12 a breach while the
+            # joint centre, with Russia's released report, had it excepted). In an entry of
+            # its own, written whether or not a verdict changed, as for notices.
+            for scope in self._scopes(s):
+                if scope not in (JOINT, party):
+                    for version in self.current_versions(s=s):
+                        self._rejudge_for_evidence(s, version, [row], scope)
+                    audit.append(s, "system", "release.rejudge", f"workspace {scope}",
+                                 {"released": incident_id})
             return rel
 
 

@@ -142,3 +142,17 @@ def test_the_agreement_page_names_its_rules_and_columns_in_russian_and_arabic(br
         assert named[-1] == "" and all(script.search(h) for h in named[:-1]), named
         assert low_contrast(page) == []
         page.screenshot(path=str(tmp_path / f"agreement-{lang}.png"))
+
+
+def test_a_question_being_typed_survives_a_change_of_language(browser, open_server):  # noqa: F811
+    # The panel is written again in the new language; the question typed in it was lost.
+    page, _ = page_for(browser, open_server.url)
+    page.wait_for_function(SETTLED)
+    page.evaluate("openIncident('A-07')")
+    page.wait_for_selector("#review-query")
+    page.fill("#review-query", "Was this an agreed target?")
+    page.select_option("#lang", "ru")
+    page.wait_for_function("(document.querySelector('label[for=review-query]') || {})"
+                           ".textContent === 'Вопрос стороне'")
+    page.wait_for_function("(document.getElementById('review-query') || {}).value")
+    assert page.input_value("#review-query") == "Was this an agreed target?"

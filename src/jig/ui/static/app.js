@@ -1034,7 +1034,15 @@ async function main() {
     showWho(); setLayers(); renderAgreement(); refillFilters(); renderList();
     if (state.overview) $("count").textContent = t(state.map.points.length || !state.overview.total ? "count.of" : "count.cells", { n: state.map.points.length, m: state.overview.total });
     if (state.open && state.me && state.me.role === "observer") openPublished(state.open.id);
-    else if (state.open) openIncident(state.open.id, state.open.workspace);
+    else if (state.open) {
+      // The panel is written again in the new language: what was being typed in its forms
+      // (a question, an answer, a determination's grounds) is kept, not lost.
+      const typed = [...document.querySelectorAll("#panel textarea, #panel input[type=text]")]
+        .filter((x) => x.id && x.value).map((x) => [x.id, x.value]);
+      openIncident(state.open.id, state.open.workspace).then(() => {
+        for (const [id, v] of typed) { const x = $(id); if (x && !x.value) x.value = v; }
+      });
+    }
     if (!$("view-air").hidden) loadAlerts();
   });
   state.config = await (await fetch("/ui/config")).json();

@@ -41,6 +41,8 @@ def test_query_answer_determine_publish_through_forms(browser, locked_server):  
     reviewer.click("#review-open button[type=submit]")
     reviewer.wait_for_selector("#review-state:has-text('queried')")
     assert QUESTION in reviewer.text_content("#review-state")
+    # The question is the reviewer's, to the party: it read as RU's own words ("RU: ...").
+    assert "the reviewer asked RU:" in reviewer.text_content("#review-state")
     # Russia releases its report of the Nusra advance: the joint verdict changes, and the
     # reviewer's map recolours without a reload.
     httpx.post(f"{srv.url}/incidents/RU-3/release", json={"withhold": ["source"]},

@@ -275,7 +275,7 @@ function openPublished(id) {
   const r = d.incident_record, panel = $("panel");
   panel.replaceChildren(el("h2", {}, el("span", { class: "when" }, String(r.record.time || "").replace("T", " ")), " · ", `${r.id} `, r.verdict ? badge(r.verdict.verdict) : null));
   panel.append(el("p", { class: "muted" }, t("published.at", { at: fmtTime(d.published_at) }), ` · ${t(`determination.${d.determination}`)}`));
-  panel.append(el("h3", {}, t("panel.review")), el("p", {}, `${d.queried_party}: `, el("bdi", {}, d.query)));
+  panel.append(el("h3", {}, t("panel.review")), el("p", {}, `${t("review.asked", { party: d.queried_party })} `, el("bdi", {}, d.query)));
   if (d.answer) panel.append(el("p", {}, `${d.queried_party}: `, el("bdi", {}, d.answer)));
   // People's words in <bdi>: a Russian or English sentence in an Arabic page keeps its own
   // direction ("?and on what basis" otherwise).
@@ -558,7 +558,7 @@ async function renderReview(inc) {
   const review = reviews[reviews.length - 1];
   if (!review) panel.append(el("p", { class: "muted" }, t("panel.none")));
   else {
-    panel.append(el("p", { id: "review-state" }, `#${review.id} · `, el("strong", {}, t(`review.${review.state}`)), ` · ${review.queried_party}: `, el("bdi", {}, review.query)));
+    panel.append(el("p", { id: "review-state" }, `#${review.id} · `, el("strong", {}, t(`review.${review.state}`)), ` · ${t("review.asked", { party: review.queried_party })} `, el("bdi", {}, review.query)));
     if (review.answer) {
       panel.append(el("p", {}, `${review.queried_party}: `, el("bdi", {}, review.answer)));
       if (review.answer_evidence && review.answer_evidence.length) panel.append(el("ul", { "aria-label": t("panel.evidence") }, ...review.answer_evidence.map((ev) => el("li", {}, `${tr(`evidence.${ev.kind}`, ev.kind)} ${ev.id}`))));

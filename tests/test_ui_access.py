@@ -156,3 +156,15 @@ def test_a_question_being_typed_survives_a_change_of_language(browser, open_serv
                            ".textContent === 'Вопрос стороне'")
     page.wait_for_function("(document.getElementById('review-query') || {}).value")
     assert page.input_value("#review-query") == "Was this an agreed target?"
+
+
+def test_a_period_that_ends_before_it_starts_is_said_not_applied(browser, open_server):  # noqa: F811
+    # It showed "0 of 0 incidents" without a word, and its PDF said "the query is invalid".
+    page, _ = page_for(browser, open_server.url)
+    page.wait_for_function(SETTLED)
+    shown = page.evaluate("state.map.points.length")
+    page.fill("#from", "2016-09-30")
+    page.fill("#to", "2016-07-01")
+    page.click("#apply")
+    page.wait_for_function("document.getElementById('error').textContent.includes('before it starts')")
+    assert page.evaluate("state.map.points.length") == shown

@@ -179,9 +179,16 @@ async function loadAgreement() {
 // controls as they stood). Without a period, every time (the page fills in the agreement's
 // time in force, which the user may clear).
 function applyFilters() {
+  // A period that ends before it starts showed "0 of 0" without a word, and its PDF "the
+  // query is invalid": said, and not applied.
+  if ($("from").value && $("to").value && $("from").value > $("to").value) {
+    showError(t("filter.reversed"));
+    return false;
+  }
   const q = new URLSearchParams();
   for (const id of ["verdict", "clause", "actor", "source", "grade", "from", "to"]) if ($(id).value) q.set(id, $(id).value);
   state.applied = q.toString();
+  return true;
 }
 
 function filterParams() {
@@ -1071,7 +1078,7 @@ async function main() {
     if (b.dataset.view === "air") loadAlerts();
     saveLink();
   });
-  $("apply").addEventListener("click", () => { applyFilters(); setLayers(); loadIncidents(); });
+  $("apply").addEventListener("click", () => { if (applyFilters()) { setLayers(); loadIncidents(); } });
   $("day").addEventListener("change", setLayers);
   $("air-load").addEventListener("click", loadAlerts);
   $("signin").addEventListener("submit", (e) => {

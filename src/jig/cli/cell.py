@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,16 @@ DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL instead of
 KeysOpt = Annotated[Path | None, typer.Option("--keys", help="Folder of the parties' at-rest "
                                               "keys (as given to `jig serve --keys`), to open "
                                               "what their workspaces sealed.")]
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The server's listening socket, marked TCP: asyncio sets TCP_NODELAY only on the
+    connections of a socket that says so, and `socket.create_server` leaves proto 0. Without
+    it every answer waited some 40 ms for the client's delayed ACK (Nagle), /health
+    included: one client's intake ran at 17 records a second instead of 54."""
+    bound = socket.create_server((host, port))
+    return socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, fileno=bound.detach())
+
 
 
 @app.command()
@@ -78,7 +89,6 @@ def serve(
     """
     import logging
     import os
-    import socket
 
     import uvicorn
     from pydantic import ValidationError
@@ -126,7 +136,7 @@ def serve(
         # Bound here, so that the banner names the port really taken (--port 0 printed
         # ":0"), and only once it is taken (a port in use printed "serving on", then failed).
         try:
-            listening = socket.create_server((host, port))
+            listening = listen(host, port)
         except OSError as exc:
             err.print(f"[bold red]error[/] cannot listen on {escape(host)}:{port}: "
                       f"{escape(exc.strerror or str(exc))}")

@@ -31,7 +31,8 @@ def actor_hits(sent: str, lang: str, lex: Lexicon, agreement: Agreement,
                 break
         if actor is not None:
             hits.append((actor, h))
-    hits.sort(key=lambda ah: ah[1].start)
+    # The longest name at a place wins: "US-led coalition" over its "US".
+    hits.sort(key=lambda ah: (ah[1].start, ah[1].start - ah[1].end))
     kept: list[tuple[str, Hit]] = []
     for a, h in hits:
         if not any(k.start < h.end and h.start < k.end for _, k in kept):
@@ -44,7 +45,7 @@ def actor_hits(sent: str, lang: str, lex: Lexicon, agreement: Agreement,
 _RU_PASSIVE = re.compile(r"(?i)\b(?:был[аио]?|были)\s+[а-яё]+(?:ны|ен|ена|ено|ан|ана|ано|аны|ят|ит)\b"
                          r"|\bподверг(?:л[аио]?сь|лись|ается|аются|ся)")
 # "Russian-backed government forces": the first name says who backs the second, who acted.
-_BACKER = re.compile(r"-(?:backed|supported|allied|sponsored|led)\b", re.I)
+_BACKER = re.compile(r"-(?:backed|supported|allied|sponsored)\b", re.I)
 
 
 def _speaker(sent: str, h: Hit, lang: str, lex: Lexicon, acts: list[Hit]) -> bool:
@@ -60,8 +61,10 @@ def _speaker(sent: str, h: Hit, lang: str, lex: Lexicon, acts: list[Hit]) -> boo
         return False
     if lang == "ar":
         # "قالت وزارة الدفاع الروسية": up to two words between, then the name's glued prefix.
-        return bool(re.search(rf"(?:^|\s)(?:{reporting})\s+(?:\w+\s+){{0,2}}[وفبلك]?(?:ال)?$",
-                              sent[:h.start]))
+        # Not once "أن" / "إن" has opened what was reported ("أفاد ناشطون بأن قوات النظام").
+        said = re.search(rf"(?:^|\s)(?:{reporting})\s+(?:\w+\s+){{0,2}}[وفبلك]?(?:ال)?$",
+                         sent[:h.start])
+        return bool(said) and not re.search(r"(?:^|\s)[بل]?[أإا]ن(?:\s|$)", said.group())
     said = re.match(rf"(?:[\s'’-]*[^\W\d_][\w'’-]*){{0,4}}?\s+(?:{reporting})(?!\w)",
                     sent[h.end:], re.I)
     # Not when an act comes between: "Russian jets struck Idlib today the ministry said".
@@ -96,26 +99,42 @@ def _matcher_for(table: dict[str, list[str]], lang: str) -> Any:
 Role = tuple[str, Hit]
 
 
-def roles(sent: str, act: Hit, actors: list[Role], lang: str) -> tuple[Role | None, Role | None]:
-    """(who acted, who was hit) for `act`: one marked as the doer acted wherever it stands,
-    else one named before the act (or part of its words, "طيران التحالف"); who was hit is
-    named after the act, or anywhere when another is marked as the doer."""
+def roles(sent: str, act: Hit, actors: list[Role], lang: str,
+          acts: list[Hit] = ()) -> tuple[Role | None, Role | None]:  # type: ignore[assignment]
+    """(who acted, who was hit) for `act`: one marked as its doer after it acted, though
+    named after it; else one named before the act (or part of its words, "طيران التحالف");
+    who was hit is named after the act, or before it when another is marked as the doer.
+    A mark belongs to the act nearest before it: "shelled Saraqib to repel an attack by
+    Nusra" is the government's shelling, Nusra's attack (`acts`, every act of the sentence)."""
+    def own(h: Hit) -> bool:
+        # After this act, and no other act between: the mark is this act's.
+        return h.start >= act.start and not any(
+            a is not act and act.end <= a.start and a.end <= h.start for a in acts)
+
     def by(h: Hit) -> bool:
         # "struck by Russian jets", "fire from Nusra" (not "fighters from Nusra": "from"
         # only after fire), "со стороны бандформирований Нусры", "من قبل"; Arabic: the
         # subject follows its verb ("قصفت قوات النظام"), and a glued "ل" marks the doer of a
         # noun ("قصف مدفعي لقوات النظام", shelling by the regime).
-        return bool(re.search(r"(?:\bby|\b(?:fire|shelling|shells|rockets|mortars|attacks?)\s+"
-                              r"from|со стороны(?:\s+[а-яё-]+){0,2}|من قبل|من)\s*$",
-                              sent[:h.start], re.I)) or (
+        if not own(h):
+            return False
+        gap = sent[act.end:h.start]
+        # Close after the act: "were struck by", "was shelled heavily by", "12 обстрелов со
+        # стороны бандформирований", "mortar fire from" (right after: "struck Saraqib in
+        # response to fire from Nusra" is Nusra's fire, not its strike).
+        return (len(gap.split()) <= 5 and bool(re.search(
+            r"(?:\bby|со стороны(?:\s+[а-яё-]+){0,2}|من قبل)\s*$", gap, re.I))) \
+            or bool(re.fullmatch(r"\s+from\s+(?:the\s+)?", gap, re.I)) or (
             lang == "ar" and (not sent[act.end:h.start].strip() or h.text.startswith("ل")
                               or bool(re.search(r"(?:^|\s)[وف]?لل?$", sent[:h.start]))))
 
     marked = [(a, h) for a, h in actors if by(h)]
-    if not marked and lang == "ru" and _RU_PASSIVE.search(sent):
+    passive = lang == "ru" and any(act.start - 30 <= m.end() <= act.end
+                                   for m in _RU_PASSIVE.finditer(sent))
+    if not marked and passive:
         # "Позиции Нусры были поражены ударами ВКС России": the doer stands after the act,
         # in the instrumental, with no word for "by".
-        marked = [(a, h) for a, h in actors if h.start >= act.end]
+        marked = [(a, h) for a, h in actors if h.start >= act.end and own(h)]
     doer = marked[0] if marked else next(((a, h) for a, h in actors if h.start < act.end), None)
     target = None
     for a, h in actors:

@@ -30,10 +30,12 @@ from jig.geo import geodesic_m
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+(?=[\"'«(\-–—]?[^\W_a-zа-яё])|\n+")
 # Abbreviations a capital or a digit follows within a sentence (what comes before the period).
 _ABBREVIATIONS = {
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s",
-    "u.n", "u.k", "st", "mr", "mrs", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "no",
-    "н.п", "г", "гг", "с", "пос", "д", "ул", "р-н", "т.е", "ген", "им", "мин", "см",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "st",
+    "mr", "mrs", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "no",
+    "н.п", "г", "гг", "пос", "ул", "р-н", "т.е", "ген", "им",
 }
+# Not "U.S.": "according to the U.S. Russian jets struck" is two sentences as often as "the
+# U.S. Central Command" is one, and two merged give one act's actor to the other.
 # "Raqqa and Tabqa", "Ракка и Табка", "الرقة والطبقة": two places, neither qualifies the other.
 _CONJUNCTION = re.compile(r"\b(?:and|or|и|или)\b|(?:^|\s)و|\s(?:أو)\s")
 # "Maarat al-Numan, Idlib province", "в провинции Идлиб", "بريف إدلب": a region, not a place hit.
@@ -121,8 +123,11 @@ def sentences(text: str) -> list[tuple[int, int]]:
     out, start = [], 0
     for m in _SENTENCE_END.finditer(text):
         word = re.search(r"(\S+)\.$", text[start:m.start()])
-        if word and "\n" not in m.group() and word.group(1).lower().lstrip("(«\"") in _ABBREVIATIONS:
-            continue  # "on Aug. 3", "н.п. Кафр-Нубль", "the U.S. Central Command"
+        # "2 августа 2016 г. Позднее": "г." after a year ends most Russian bulletins' sentences.
+        year = re.search(r"\d{4}\s+гг?\.$", text[start:m.start()])
+        if word and not year and "\n" not in m.group() \
+                and word.group(1).lower().lstrip("(«\"") in _ABBREVIATIONS:
+            continue  # "on Aug. 3", "н.п. Кафр-Нубль", "г. Алеппо"
         if text[start:m.start()].strip():
             out.append((start, m.start()))
         start = m.end()
@@ -152,8 +157,11 @@ def extract(text: str, agreement: Agreement, places: PlaceIndex, *, lang: str = 
         sent = text[s0:s1]
         item = in_list and bool(_LIST_ITEM.match(sent))
         in_list = item or sent.rstrip().endswith(":")
-        acts = _drop_generic(lex.matcher("acts", lang).find(sent), sent,
-                             lex.matcher("generic_acts", lang).find(sent))
+        # Every act word, for whose act a "by" is (`roles`); the acts themselves without the
+        # generic and weak words another act's words make redundant.
+        said = lex.matcher("acts", lang).find(sent)
+        acts = _drop_weak(_drop_generic(said, sent, lex.matcher("generic_acts", lang).find(sent)),
+                          lex.matcher("weak_acts", lang).find(sent))
         actors = actor_hits(sent, lang, lex, agreement, acts)
         times = find_times(sent, lang, lex, doc)
         if times:
@@ -194,7 +202,7 @@ def extract(text: str, agreement: Agreement, places: PlaceIndex, *, lang: str = 
                                                sent[count[1]:count[2]], 0.9)
             if place is not None:
                 _place(c, sent, s0, place, lang, lex)
-            _actors(c, sent, s0, act, actors, last_actor if item else None, lang)
+            _actors(c, sent, s0, act, actors, last_actor if item else None, lang, said)
             if weapons:
                 w = min(weapons, key=lambda h: abs(h.start - act.start))
                 c.fields["weapon"] = w.key
@@ -241,6 +249,13 @@ def _as_region(p: PlaceHit, sent: str, places: PlaceIndex) -> PlaceHit:
                     "(give the governorates' boundaries with --gazetteer)", 0.0)
 
 
+def _drop_weak(acts: list[Hit], weak: list[Hit]) -> list[Hit]:
+    """The acts without the weak words (`weak_acts`) when any other act is named."""
+    spans = {(w.start, w.end) for w in weak}
+    strong = [a for a in acts if (a.start, a.end) not in spans]
+    return strong or acts
+
+
 def _drop_generic(acts: list[Hit], sent: str, generic: list[Hit]) -> list[Hit]:
     """Acts without a generic verb right after another act's words: "a car bomb struck" is an
     explosion, not an explosion and an air strike."""
@@ -270,8 +285,7 @@ def _drop_qualifiers(found: list[PlaceHit], sent: str,
                 and not listed[i] and not qualified \
                 and len(gap.strip()) <= 25 and not _CONJUNCTION.search(gap) \
                 and (p.ref.radius_m >= prev.ref.radius_m or p.ref.kind == prev.ref.kind
-                     or _REGION_WORD.search(gap + " " + after[:16])
-                     or re.fullmatch(r"\s*[,،]\s*", gap)) \
+                     or _REGION_WORD.search(gap + " " + after[:16])) \
                 and float(geodesic_m(prev.ref.lon, prev.ref.lat, np.array([p.ref.lon]),
                                      np.array([p.ref.lat]))[0]) <= max(p.ref.radius_m, 60_000):
             continue
@@ -393,11 +407,11 @@ def _unknown_places(sent: str, lang: str, stop: set[str], acts: list[Hit]) -> li
 
 
 def _actors(c: Candidate, sent: str, s0: int, act: Hit, actors: list[tuple[str, Hit]],
-            last: tuple[str, Evidence] | None, lang: str) -> None:
+            last: tuple[str, Evidence] | None, lang: str, acts: list[Hit]) -> None:
     """Who acted and who was hit (`jig.extract.actors.roles`). A list item that names no one
     takes the actor of the line that introduced the list (`last`, given only then): a
     release's "Coalition forces conducted ...:" heads its lines."""
-    doer, target = roles(sent, act, actors, lang)
+    doer, target = roles(sent, act, actors, lang, acts)
     if target is not None:
         c.fields["target"] = target[0]
         c.evidence["target"] = Evidence(s0 + target[1].start, s0 + target[1].end,

@@ -128,14 +128,15 @@ def find_times(text: str, lang: str, lexicon: Lexicon, doc: date | None) -> list
         # Year first, as Arabic bulletins write it: 2016/9/20.
         r"\b(?P<y>\d{4})[/.](?P<mm>\d{1,2})[/.](?P<d>\d{1,2})\b",
         # Day first, as Russian bulletins (20.09.2016) and Arabic and British ones write it
-        # (Arabic also with hyphens: 3-8-2016).
+        # (Arabic also with hyphens: 3-8-2016; in English 8-3-2016 is as unsure as 8/3/2016).
         r"\b(?P<d>\d{1,2})(?P<sep>[./-])(?P<mm>\d{1,2})(?P=sep)(?P<y>\d{4})\b",
     ]
     for pattern in [*date_res, *numeric]:
         for m in re.finditer(pattern, tm, re.IGNORECASE):
             # 03/04/2016 is 3 April or March 4 by who wrote it: in English only a day
             # above 12 tells, or the dots Americans do not use.
-            if (lang == "en" and m.groupdict().get("sep") == "/" and int(m.group("d")) <= 12):
+            if (lang == "en" and m.groupdict().get("sep") in ("/", "-")
+                    and int(m.group("d")) <= 12):
                 continue
             y = int(m.group("y")) if m.group("y") else None
             mo = int(m.group("mm")) if m.groupdict().get("mm") else month(m, "m")

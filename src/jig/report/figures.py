@@ -270,7 +270,9 @@ def _stacked(ax: Axes, starts: list[date], series: dict[str, np.ndarray],
             ax.bar(starts, values, width=width * 0.9, bottom=bottom, color=fill, align="edge")
         else:
             ax.bar(starts, values, width=width * 0.9, bottom=bottom, color=fill, align="edge",
-                   hatch="////", hatchcolor=stripes, linewidth=0)
+                   # The stripes' colour as the edge's: `hatchcolor` is matplotlib 3.11's,
+                   # and the edge colour has coloured hatches in every version we allow.
+                   hatch="////", edgecolor=stripes, linewidth=0)
         bottom += values
     ax.tick_params(labelsize=7)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))

@@ -1011,9 +1011,10 @@ function leavePage() {
 }
 
 async function signIn() {
+  // Offered while a token is kept, refused or not: a refused one is forgotten by signing out.
+  $("signout").hidden = !state.token;
   try {
     state.me = state.config.locked || state.token ? await api("/me") : { name: "local", role: "open", local: true };
-    $("signout").hidden = !state.token;
     showWho();
     await loadAgreement();
     const observer = state.me.role === "observer";
